@@ -1,0 +1,34 @@
+#pragma once
+// The `tpq` subcommands. Each returns the process exit code and throws tpq::Error for
+// user-facing failures (main prints them and exits 1).
+
+#include <string>
+#include <vector>
+
+#include "util/progress.h"
+
+namespace tpq {
+struct ExperimentConfig;
+}
+
+namespace tpq::cli {
+
+/// Set by SIGINT; long commands pass it to core.
+CancellationToken& interruptToken();
+
+/// Loads and validates a config; prints warnings; with `strict`, warnings are errors.
+ExperimentConfig loadConfig(const std::string& path, bool strict);
+
+int runInfo();
+int runDataStats(const ExperimentConfig& config, bool json);
+struct TokenizeOptions {
+    std::string vocab;
+    int maxLength = 0;   // 0 = no [CLS]/[SEP], no truncation
+    bool pad = false;    // pad to maxLength with [PAD]
+    bool ids = false;    // print ids instead of tokens
+    bool cased = false;  // keep case and accents
+};
+int runTokenize(const TokenizeOptions& options, const std::vector<std::string>& texts);
+int runDumpConfig(const ExperimentConfig& config);
+
+}  // namespace tpq::cli

@@ -1,0 +1,99 @@
+// tpq: the command-line front end of TPQ Studio. Parses arguments, sets up logging and
+// threads, and hands off to cli_commands.cpp. Every tpq::Error ends here: printed, exit 1.
+
+#include <csignal>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli_commands.h"
+#include "config/experiment_config.h"
+#include "util/error.h"
+#include "util/logging.h"
+#include "util/system_info.h"
+
+namespace {
+
+void onInterrupt(int) {
+    static int count = 0;
+    if (++count > 1) std::_Exit(130);  // second Ctrl-C: stop now
+    tpq::cli::interruptToken().cancel();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"TPQ Studio: prune, quantize and compare Transformer text classifiers", "tpq"};
+    app.set_version_flag("--version", std::string("tpq ") + TPQ_VERSION);
+    app.require_subcommand(0, 1);
+    app.fallthrough();
+
+    std::string configPath;
+    int threads = -1;
+    std::string logLevel = "info";
+    bool strict = false;
+    bool dumpConfig = false;
+    app.add_option("-c,--config", configPath, "experiment config (YAML), e.g. configs/quickstart.yaml");
+    app.add_option("--threads", threads, "intra-op threads (default: the config's threads, 0 = all cores)");
+    app.add_option("--log-level", logLevel, "console log level: debug, info, warning, error, off")
+        ->capture_default_str();
+    app.add_flag("--strict", strict, "treat config warnings (unknown keys) as errors");
+    app.add_flag("--dump-config", dumpConfig, "print the resolved config as YAML and exit");
+
+    auto* info = app.add_subcommand("info", "library versions, loaded BLAS, threads, quantized engines, CPU");
+
+    auto* data = app.add_subcommand("data", "dataset commands");
+    data->require_subcommand(1);
+    bool statsJson = false;
+    auto* stats = data->add_subcommand("stats", "load the config's dataset; print class counts, split and token lengths");
+    stats->add_flag("--json", statsJson, "print the statistics as JSON");
+
+    tpq::cli::TokenizeOptions tok;
+    std::vector<std::string> texts;
+    auto* tokenize = app.add_subcommand("tokenize", "print the WordPiece tokens of each TEXT, one line per text");
+    tokenize->add_option("--vocab", tok.vocab, "vocab.txt or vocab.json (BERT WordPiece vocabulary)")->required();
+    tokenize->add_option("--max-length", tok.maxLength,
+                         "encode as the model sees it: [CLS] ... [SEP], truncated to N tokens");
+    tokenize->add_flag("--pad", tok.pad, "with --max-length: pad with [PAD] to N tokens");
+    tokenize->add_flag("--ids", tok.ids, "print token ids instead of tokens");
+    tokenize->add_flag("--cased", tok.cased, "keep case and accents (cased vocabularies)");
+    tokenize->add_option("TEXT", texts, "texts to tokenize")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+
+    std::signal(SIGINT, onInterrupt);
+    try {
+        tpq::initLogging(tpq::parseLogLevel(logLevel), "");
+        tpq::ExperimentConfig config;
+        const bool needsConfig = dumpConfig || stats->parsed();
+        if (needsConfig && configPath.empty()) {
+            throw tpq::Error(std::string(dumpConfig ? "--dump-config" : "data stats") +
+                             " needs --config FILE (try configs/quickstart.yaml)");
+        }
+        if (!configPath.empty()) config = tpq::cli::loadConfig(configPath, strict);
+        tpq::initLogging(tpq::parseLogLevel(logLevel), config.output.logDir);
+        tpq::setNumThreads(threads >= 0 ? threads : config.threads);
+
+        if (dumpConfig) return tpq::cli::runDumpConfig(config);
+        if (info->parsed()) return tpq::cli::runInfo();
+        if (stats->parsed()) return tpq::cli::runDataStats(config, statsJson);
+        if (tokenize->parsed()) return tpq::cli::runTokenize(tok, texts);
+        std::printf("%s", app.help().c_str());
+        return 0;
+    } catch (const tpq::Cancelled& e) {
+        std::fprintf(stderr, "\ninterrupted: %s\n", e.what());
+        return 130;
+    } catch (const tpq::Error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        return 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "internal error: %s\n(please report this with the command you ran)\n", e.what());
+        return 2;
+    }
+}

@@ -1,0 +1,29 @@
+#pragma once
+/// \file system_info.h
+/// What `tpq info` reports: library versions, the BLAS actually loaded into the process,
+/// threads, quantized engines and CPU features. Also sets the thread count.
+
+#include <string>
+#include <vector>
+
+namespace tpq {
+
+struct SystemInfo {
+    std::vector<std::pair<std::string, std::string>> libraries;  // name -> version
+    std::string blasLibrary;     // file of the BLAS mapped into this process
+    std::string blasConfig;      // openblas_get_config() when OpenBLAS, else ""
+    bool blasIsOpenBlas = false;
+    int torchThreads = 0;        // at::get_num_threads()
+    int hardwareThreads = 0;     // cores seen by the OS
+    std::vector<std::string> quantizedEngines;  // e.g. ONEDNN, QNNPACK
+    std::string cpuModel;
+    std::vector<std::string> cpuFeatures;  // SIMD features relevant to our kernels
+};
+
+/// Gathers the facts (runs a small matrix product first so the BLAS is loaded).
+SystemInfo collectSystemInfo();
+
+/// Sets LibTorch's intra-op threads; `threads` <= 0 means all cores. Returns the count set.
+int setNumThreads(int threads);
+
+}  // namespace tpq
