@@ -58,8 +58,8 @@ void readClassFolders(const std::vector<ClassFolder>& folders, const std::vector
                             file.parent_path().string() + " or convert it to UTF-8 text");
             }
             ++report.recordsRead;
-            std::string text = sanitizeUtf8(raw, &report.invalidUtf8Replaced);
-            if (trim(text).empty()) {
+            std::string text(trim(sanitizeUtf8(raw, &report.invalidUtf8Replaced)));
+            if (text.empty()) {
                 ++report.skipped;
             } else {
                 dataset.add(std::move(text), ids[f]);

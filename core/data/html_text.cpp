@@ -7,16 +7,20 @@
 namespace tpq {
 namespace {
 
-bool isBlock(GumboTag tag) {
+enum class Break { None, Line, Paragraph };
+
+// How an element separates its content from its neighbours.
+Break breakFor(GumboTag tag) {
     switch (tag) {
-        case GUMBO_TAG_P: case GUMBO_TAG_DIV: case GUMBO_TAG_BR: case GUMBO_TAG_TR: case GUMBO_TAG_LI:
-        case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_TABLE: case GUMBO_TAG_H1: case GUMBO_TAG_H2:
-        case GUMBO_TAG_H3: case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_HR:
-        case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE: case GUMBO_TAG_CENTER: case GUMBO_TAG_BODY:
-        case GUMBO_TAG_DL: case GUMBO_TAG_DT: case GUMBO_TAG_DD: case GUMBO_TAG_FORM: case GUMBO_TAG_TITLE:
-            return true;
+        case GUMBO_TAG_P: case GUMBO_TAG_TABLE: case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3:
+        case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE:
+        case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_DL: case GUMBO_TAG_FORM: case GUMBO_TAG_CENTER:
+            return Break::Paragraph;
+        case GUMBO_TAG_DIV: case GUMBO_TAG_LI: case GUMBO_TAG_TR: case GUMBO_TAG_DT: case GUMBO_TAG_DD:
+        case GUMBO_TAG_HR: case GUMBO_TAG_BR: case GUMBO_TAG_BODY: case GUMBO_TAG_TITLE:
+            return Break::Line;
         default:
-            return false;
+            return Break::None;
     }
 }
 
@@ -35,14 +39,19 @@ public:
             }
         }
     }
-    void newline() {
+    void lineBreak() {
         m_pendingSpace = false;
         while (!m_out.empty() && m_out.back() == ' ') m_out.pop_back();
-        if (m_out.empty()) return;
-        // Keep at most one blank line.
+        if (!m_out.empty() && m_out.back() != '\n') m_out += '\n';
+    }
+    void paragraphBreak() {
+        lineBreak();
         const size_t n = m_out.size();
-        if (n >= 2 && m_out[n - 1] == '\n' && m_out[n - 2] == '\n') return;
-        m_out += '\n';
+        if (n > 0 && !(n >= 2 && m_out[n - 2] == '\n')) m_out += '\n';
+    }
+    void apply(Break b) {
+        if (b == Break::Line) lineBreak();
+        if (b == Break::Paragraph) paragraphBreak();
     }
     std::string take() { return std::string(trim(m_out)); }
 
@@ -72,13 +81,13 @@ void walk(const GumboNode* node, TextBuilder& out) {
         }
         children = &node->v.element.children;
     }
-    const bool block = isBlock(tag);
-    if (block) out.newline();
+    const Break separation = breakFor(tag);
+    out.apply(separation);
     if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) out.text(" ");
     for (unsigned i = 0; i < children->length; ++i) {
         walk(static_cast<const GumboNode*>(children->data[i]), out);
     }
-    if (block) out.newline();
+    out.apply(separation);
 }
 
 }  // namespace

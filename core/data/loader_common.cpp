@@ -12,7 +12,7 @@ std::string readTextFile(const std::string& path, const std::string& what) {
     if (trim(data).empty()) {
         throw Error(what + " " + path + " is empty" +
                     (data.empty() ? std::string() : " (only whitespace)") +
-                    ": expected a header row and one example per row");
+                    ": expected one example per line (after a header row for CSV/TSV)");
     }
     if (looksBinary(data)) {
         throw Error(what + " " + path +

@@ -1,0 +1,163 @@
+// The tpq binary as a user runs it: exit codes, stdout, and the error messages on stderr.
+
+#include <QProcess>
+
+#include "test_support.h"
+
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+Run tpqRun(const QStringList& args, const QString& workDir) {
+    QProcess p;
+    p.setWorkingDirectory(workDir);
+    p.start(QString(TPQ_CLI), args);
+    if (!p.waitForFinished(240000)) {
+        p.kill();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+            p.readAllStandardError().toStdString()};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+#define REQUIRE_CONTAINS(text, fragment) \
+    QVERIFY2(contains(text, fragment), (std::string("missing '") + (fragment) + "' in:\n" + (text)).c_str())
+
+class TestCli : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString work() const { return m_dir.path(); }
+    QString config(const std::string& name, const std::string& yaml) {
+        return QString::fromStdString(tpqtest::writeFile(m_dir, name, yaml));
+    }
+
+private Q_SLOTS:
+    void versionAndHelp() {
+        const Run v = tpqRun({"--version"}, work());
+        QCOMPARE(v.code, 0);
+        REQUIRE_CONTAINS(v.out, "tpq 0.1.0");
+        const Run h = tpqRun({"--help"}, work());
+        QCOMPARE(h.code, 0);
+        for (const char* cmd : {"info", "data", "tokenize", "--dump-config", "--config"}) REQUIRE_CONTAINS(h.out, cmd);
+    }
+
+    void tokenizeAcceptance() {
+        const Run r = tpqRun({"tokenize", "--vocab", QString::fromStdString(tpqtest::bertVocabJson()), "unaffable",
+                              "strawberries"},
+                             work());
+        QCOMPARE(r.code, 0);
+        TPQ_COMPARE_STR(r.out, "una ##ffa ##ble\nstraw ##berries\n");
+        const Run ids = tpqRun({"tokenize", "--vocab", QString::fromStdString(tpqtest::bertVocabJson()), "--max-length",
+                                "8", "--pad", "--ids", "i like strawberries"},
+                               work());
+        QCOMPARE(ids.code, 0);
+        TPQ_COMPARE_STR(ids.out, "101 1045 2066 13137 20968 102 0 0\n");
+    }
+
+    void infoNamesOpenBlasAndOnednn() {
+        const Run r = tpqRun({"info"}, work());
+        QCOMPARE(r.code, 0);
+        REQUIRE_CONTAINS(r.out, "implementation OpenBLAS");
+        REQUIRE_CONTAINS(r.out, "ONEDNN");
+        REQUIRE_CONTAINS(r.out, "LibTorch       1.13");
+    }
+
+    void dataStatsOnCsv() {
+        const QString cfg = config("csv.yaml", "data:\n  dataset: csv\n  path: " + tpqtest::dataPath("csv/reviews.csv") +
+                                                   "\n  text_column: review\n  label_column: sentiment\n"
+                                                   "  train_ratio: 0.5\n  val_ratio: 0.0\n  test_ratio: 0.5\n");
+        const Run r = tpqRun({"data", "stats", "--config", cfg}, work());
+        QCOMPARE(r.code, 0);
+        REQUIRE_CONTAINS(r.out, "5 records read, 0 skipped, 1 exact duplicates removed");
+        REQUIRE_CONTAINS(r.out, "negative                  2    50.0%");
+        REQUIRE_CONTAINS(r.out, "positive                  2    50.0%");
+        REQUIRE_CONTAINS(r.out, "p50");
+        // The log file is written under output.log_dir (default logs/).
+        QVERIFY(QFile::exists(work() + "/logs/tpq.log"));
+        const Run j = tpqRun({"data", "stats", "--json", "--config", cfg}, work());
+        QCOMPARE(j.code, 0);
+        REQUIRE_CONTAINS(j.out, "\"duplicates_removed\": 1");
+    }
+
+    void dumpConfig() {
+        const QString cfg = config("dump.yaml", "training:\n  epochs: 7\n");
+        const Run r = tpqRun({"--dump-config", "--config", cfg}, work());
+        QCOMPARE(r.code, 0);
+        REQUIRE_CONTAINS(r.out, "  epochs: 7\n");
+        REQUIRE_CONTAINS(r.out, "  batch_size: 32\n");
+    }
+
+    // ---- errors: non-zero exit, message with where and what to do --------------------
+
+    void missingConfig() {
+        const Run r = tpqRun({"data", "stats", "--config", "/no/such.yaml"}, work());
+        QCOMPARE(r.code, 1);
+        REQUIRE_CONTAINS(r.err, "error: config file not found: /no/such.yaml");
+        const Run none = tpqRun({"data", "stats"}, work());
+        QCOMPARE(none.code, 1);
+        REQUIRE_CONTAINS(none.err, "needs --config FILE");
+    }
+
+    void yamlSyntaxError() {
+        const QString cfg = config("syntax.yaml", "model:\n  name: bert-mini\ntraining:\n  epochs: [1, 2\n");
+        const Run r = tpqRun({"--dump-config", "--config", cfg}, work());
+        QCOMPARE(r.code, 1);
+        REQUIRE_CONTAINS(r.err, cfg.toStdString() + ":5:");
+        REQUIRE_CONTAINS(r.err, "YAML syntax error");
+    }
+
+    void wrongTypedValue() {
+        const QString cfg = config("type.yaml", "training:\n  epochs: three\n");
+        const Run r = tpqRun({"data", "stats", "--config", cfg}, work());
+        QCOMPARE(r.code, 1);
+        REQUIRE_CONTAINS(r.err, cfg.toStdString() + ":2:11: training.epochs must be an integer, got 'three'");
+    }
+
+    void unknownKeyWarnsAndStrictFails() {
+        const QString cfg = config("unknown.yaml", "training:\n  epoch: 2\n");
+        const Run r = tpqRun({"--dump-config", "--config", cfg}, work());
+        QCOMPARE(r.code, 0);
+        REQUIRE_CONTAINS(r.err, "unknown key 'training.epoch'; did you mean 'training.epochs'?");
+        const Run s = tpqRun({"--strict", "--dump-config", "--config", cfg}, work());
+        QCOMPARE(s.code, 1);
+        REQUIRE_CONTAINS(s.err, "--strict");
+    }
+
+    void badDataFiles() {
+        const std::string noLabel = tpqtest::writeFile(m_dir, "nolabel.csv", "text,label\nfine,a\nno label here\n");
+        const QString c1 = config("nolabel.yaml", "data:\n  dataset: csv\n  path: " + noLabel + "\n");
+        const Run r1 = tpqRun({"data", "stats", "--config", c1}, work());
+        QCOMPARE(r1.code, 1);
+        REQUIRE_CONTAINS(r1.err, noLabel + ":3: row 2 has 1 field(s)");
+
+        const std::string binary = tpqtest::writeFile(m_dir, "binary.csv", std::string("PK\x03\x04\0\0\0\x08\0\0", 10));
+        const QString c2 = config("binary.yaml", "data:\n  dataset: csv\n  path: " + binary + "\n");
+        const Run r2 = tpqRun({"data", "stats", "--config", c2}, work());
+        QCOMPARE(r2.code, 1);
+        REQUIRE_CONTAINS(r2.err, "looks like a binary file");
+
+        const QString c3 = config("missing.yaml", "data:\n  dataset: csv\n  path: /no/such.csv\n");
+        const Run r3 = tpqRun({"data", "stats", "--config", c3}, work());
+        QCOMPARE(r3.code, 1);
+        REQUIRE_CONTAINS(r3.err, "CSV file not found: /no/such.csv");
+
+        const Run r4 = tpqRun({"tokenize", "--vocab", "/no/vocab.txt", "x"}, work());
+        QCOMPARE(r4.code, 1);
+        REQUIRE_CONTAINS(r4.err, "vocabulary file not found: /no/vocab.txt");
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

@@ -1,0 +1,120 @@
+// YAML configs: the shipped files parse and validate; syntax errors carry
+// file:line:column; wrong types and bad values are reported all at once with locations;
+// unknown keys warn with the nearest valid key; dump -> parse round-trips.
+
+#include <filesystem>
+
+#include "config/experiment_config.h"
+#include "test_support.h"
+#include "util/strings.h"
+
+using namespace tpq;
+using tpqtest::expectError;
+
+class TestConfig : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void shippedConfigsAreValid() {
+        int n = 0;
+        for (const auto& entry : std::filesystem::directory_iterator(std::string(TPQ_SOURCE_DIR) + "/configs")) {
+            std::vector<std::string> warnings;
+            const auto c = ExperimentConfig::load(entry.path().string(), &warnings);
+            QVERIFY2(warnings.empty(), (entry.path().string() + ": " + (warnings.empty() ? "" : warnings[0])).c_str());
+            const auto problems = c.validate();
+            QVERIFY2(problems.empty(), (entry.path().string() + ": " + (problems.empty() ? "" : problems[0])).c_str());
+            ++n;
+        }
+        QVERIFY(n >= 5);
+    }
+
+    void originalKeysAreRead() {
+        const auto c = ExperimentConfig::load(std::string(TPQ_SOURCE_DIR) + "/configs/base_config.yaml");
+        TPQ_COMPARE_STR(c.model.name, "bert-base-uncased");
+        QCOMPARE(c.model.numLabels, 2);
+        QCOMPARE(c.training.batchSize, 32);
+        QCOMPARE(c.training.learningRate, 2e-5);
+        QCOMPARE(c.training.epochs, 3);
+        const auto p = ExperimentConfig::load(std::string(TPQ_SOURCE_DIR) + "/configs/pruning_config.yaml");
+        TPQ_COMPARE_STR(p.pruning.method, "structured");
+        QCOMPARE(p.pruning.sparsity, 0.5);
+        QVERIFY(p.pruning.headPruningEnabled);
+        QCOMPARE(p.pruning.numHeadsToPrune, 4);
+        TPQ_COMPARE_STR(p.pruning.unstructuredMethod, "magnitude");
+        QCOMPARE(p.pruning.sparsityLevels, (std::vector<double>{0.1, 0.3, 0.5, 0.7, 0.9}));
+    }
+
+    void syntaxErrorHasLineAndColumn() {
+        const std::string yaml = "model:\n  name: bert-mini\ntraining:\n  epochs: [1, 2\n  batch_size: 8\n";
+        const std::string msg = expectError([&] { ExperimentConfig::parse(yaml, "bad.yaml"); }, {"bad.yaml:", "YAML syntax error"});
+        // yaml-cpp reports the unclosed flow sequence; the position must be a real line:column.
+        QVERIFY2(msg.rfind("bad.yaml:4:", 0) == 0 || msg.rfind("bad.yaml:5:", 0) == 0, msg.c_str());
+        expectError([] { ExperimentConfig::parse("model:\n\tname: x\n", "tab.yaml"); }, {"tab.yaml:2:", "YAML syntax error"});
+    }
+
+    void wrongTypedValue() {
+        const std::string yaml = "training:\n  batch_size: 16\n  epochs: three\n  learning_rate: fast\n";
+        expectError([&] { ExperimentConfig::parse(yaml, "x.yaml"); },
+                    {"x.yaml:3:11: training.epochs must be an integer, got 'three'",
+                     "x.yaml:4:18: training.learning_rate must be a number, got 'fast'"});
+        expectError([] { ExperimentConfig::parse("data:\n  deduplicate: maybe\n", "b.yaml"); },
+                    {"b.yaml:2:16: data.deduplicate must be true or false, got 'maybe'"});
+        expectError([] { ExperimentConfig::parse("model: bert\n", "m.yaml"); },
+                    {"m.yaml:1:8: model must be a mapping"});
+    }
+
+    void unknownKeyWarnsWithNearestKey() {
+        std::vector<std::string> warnings;
+        const auto c = ExperimentConfig::parse("training:\n  epoch: 5\n  lerning_rate: 0.1\nmodle:\n  name: x\n",
+                                               "u.yaml", &warnings);
+        QCOMPARE(warnings.size(), size_t(3));
+        TPQ_COMPARE_STR(warnings[0], "u.yaml:2:3: unknown key 'training.epoch'; did you mean 'training.epochs'? (ignored)");
+        QVERIFY(warnings[1].find("did you mean 'training.learning_rate'") != std::string::npos);
+        QVERIFY(warnings[2].find("u.yaml:4:1: unknown key 'modle'; did you mean 'model'?") != std::string::npos);
+        QCOMPARE(c.training.epochs, 3);  // ignored: default kept
+    }
+
+    void valueRulesAreReportedTogetherWithLocations() {
+        const auto c = ExperimentConfig::parse(
+            "training:\n  learning_rate: -1\n  batch_size: 0\ndata:\n  train_ratio: 0.5\n  dataset: cvs\n"
+            "pruning:\n  sparsity: 1.5\n",
+            "v.yaml");
+        const auto problems = c.validate();
+        const std::string all = tpq::join(problems, "\n");
+        for (const char* fragment :
+             {"v.yaml:2:18: training.learning_rate must be > 0, got -1", "v.yaml:3:15: training.batch_size must be > 0, got 0",
+              "v.yaml:6:12: data.dataset: unknown dataset 'cvs'", "did you mean 'csv'",
+              "v.yaml:5:16: data.train_ratio + data.val_ratio + data.test_ratio must be 1",
+              "v.yaml:8:13: pruning.sparsity must be in [0, 1), got 1.5"}) {
+            QVERIFY2(all.find(fragment) != std::string::npos, (std::string("missing: ") + fragment + "\n" + all).c_str());
+        }
+    }
+
+    void dumpParsesBackToTheSameConfig() {
+        const auto c = ExperimentConfig::load(std::string(TPQ_SOURCE_DIR) + "/configs/pruning_config.yaml");
+        const std::string yaml = c.toYaml();
+        const auto back = ExperimentConfig::parse(yaml, "dump");
+        TPQ_COMPARE_STR(back.toYaml(), yaml);
+        QCOMPARE(back.pruning.sparsityLevels, c.pruning.sparsityLevels);
+        QCOMPARE(back.training.learningRate, c.training.learningRate);
+        QVERIFY(yaml.find("learning_rate: 2e-05") != std::string::npos);
+    }
+
+    void missingAndEmptyConfigFiles() {
+        expectError([] { ExperimentConfig::load("/no/such/config.yaml"); }, {"config file not found: /no/such/config.yaml"});
+        QTemporaryDir dir;
+        const std::string empty = tpqtest::writeFile(dir, "empty.yaml", "\n");
+        expectError([&] { ExperimentConfig::load(empty); }, {"empty.yaml is empty", "configs/base_config.yaml"});
+    }
+
+    void knownKeysListsNestedKeys() {
+        const auto keys = ExperimentConfig::knownKeys();
+        for (const char* k : {"model.name", "training.epochs", "pruning.attention_head_pruning.num_heads_to_prune",
+                              "quantization.qat.learning_rate", "data.max_length", "seed"}) {
+            QVERIFY2(std::find(keys.begin(), keys.end(), k) != keys.end(), k);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConfig)
+#include "test_config.moc"
