@@ -155,8 +155,8 @@ int runDataStats(const ExperimentConfig& config, bool json) {
                 t.p95, t.p99, t.max);
     std::printf("  longer than data.max_length %d (truncated): %zu of %zu (%s)\n", config.maxLength, t.overLimit,
                 t.count, percent(t.overLimit, t.count).c_str());
-    std::printf("  %s of text tokenized in %.2f s (%.1f MB/s on %s)\n", formatBytes(double(stats.textBytes)).c_str(),
-                tokSeconds, tokSeconds > 0 ? double(stats.textBytes) / 1e6 / tokSeconds : 0.0, "one thread");
+    std::printf("  %s of text tokenized in %.2f s (%.1f MiB/s, one thread)\n", formatBytes(double(stats.textBytes)).c_str(),
+                tokSeconds, tokSeconds > 0 ? double(stats.textBytes) / 1048576.0 / tokSeconds : 0.0);
     return 0;
 }
 

@@ -86,7 +86,7 @@ std::string formatFixed(double value, int digits) {
 }
 
 std::string formatBytes(double bytes) {
-    const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+    const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     int u = 0;
     while (bytes >= 1024.0 && u < 4) {
         bytes /= 1024.0;

@@ -26,7 +26,7 @@ std::string nearestMatch(std::string_view word, const std::vector<std::string>& 
 /// Formats `value` with `digits` decimals ("12.35").
 std::string formatFixed(double value, int digits);
 
-/// Human-readable byte count ("1.5 MB").
+/// Human-readable byte count in binary units ("1.5 MiB").
 std::string formatBytes(double bytes);
 
 }  // namespace tpq
