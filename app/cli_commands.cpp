@@ -84,6 +84,10 @@ void printSplitTable(const DatasetSplits& splits) {
 }  // namespace
 
 int runDataStats(const ExperimentConfig& config, bool json) {
+    // A fixed vocabulary is loaded first, so a wrong tokenizer.vocab fails before the data loads.
+    std::unique_ptr<Tokenizer> tokenizer;
+    if (!tokenizerNeedsTrainingData(config)) tokenizer = createTokenizer(config);
+
     TerminalProgress bar;
     LoadContext context{bar.callback(), &interruptToken()};
     TextClassificationDataset full;
@@ -94,9 +98,11 @@ int runDataStats(const ExperimentConfig& config, bool json) {
     const LoadReport& report = full.report();
     logInfo("loaded " + std::to_string(full.size()) + " examples from " + report.source + " in " +
             formatFixed(loadSeconds, 1) + " s");
-    for (const auto& w : report.warnings) logInfo(w);
+    for (const auto& n : report.notes) logInfo(n);
+    for (const auto& w : report.warnings) logWarning(w);
+    for (const auto& w : splits.warnings) logWarning(w);
 
-    auto tokenizer = createTokenizer(config, splits.train);
+    if (!tokenizer) tokenizer = createTokenizer(config, &splits.train);
     const auto t1 = std::chrono::steady_clock::now();
     const DatasetStats stats = computeStats(
         full, [&](const std::string& text) { return tokenizer->countTokens(text); }, size_t(config.maxLength));
@@ -124,8 +130,12 @@ int runDataStats(const ExperimentConfig& config, bool json) {
                        {"validation", splits.validation.size()},
                        {"test", splits.test.size()},
                        {"seed", config.seed}};
-        j["warnings"] = report.warnings;
-        std::cout << j.dump(2) << std::endl;
+        std::vector<std::string> warnings = report.warnings;
+        warnings.insert(warnings.end(), splits.warnings.begin(), splits.warnings.end());
+        j["warnings"] = warnings;
+        j["notes"] = report.notes;
+        // Paths and label names may not be valid UTF-8: replace rather than throw.
+        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
         return 0;
     }
 

@@ -36,7 +36,8 @@ int main(int argc, char** argv) {
     bool strict = false;
     bool dumpConfig = false;
     app.add_option("-c,--config", configPath, "experiment config (YAML), e.g. configs/quickstart.yaml");
-    app.add_option("--threads", threads, "intra-op threads (default: the config's threads, 0 = all cores)");
+    app.add_option("--threads", threads, "intra-op threads (default: the config's threads, 0 = all cores)")
+        ->check(CLI::Range(0, 256));
     app.add_option("--log-level", logLevel, "console log level: debug, info, warning, error, off")
         ->capture_default_str();
     app.add_flag("--strict", strict, "treat config warnings (unknown keys) as errors");
@@ -54,9 +55,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> texts;
     auto* tokenize = app.add_subcommand("tokenize", "print the WordPiece tokens of each TEXT, one line per text");
     tokenize->add_option("--vocab", tok.vocab, "vocab.txt or vocab.json (BERT WordPiece vocabulary)")->required();
-    tokenize->add_option("--max-length", tok.maxLength,
-                         "encode as the model sees it: [CLS] ... [SEP], truncated to N tokens");
-    tokenize->add_flag("--pad", tok.pad, "with --max-length: pad with [PAD] to N tokens");
+    auto* maxLength = tokenize->add_option("--max-length", tok.maxLength,
+                                           "encode as the model sees it: [CLS] ... [SEP], truncated to N tokens")
+                          ->check(CLI::Range(3, 1 << 20));
+    tokenize->add_flag("--pad", tok.pad, "with --max-length: pad with [PAD] to N tokens")->needs(maxLength);
     tokenize->add_flag("--ids", tok.ids, "print token ids instead of tokens");
     tokenize->add_flag("--cased", tok.cased, "keep case and accents (cased vocabularies)");
     tokenize->add_option("TEXT", texts, "texts to tokenize")->required();
@@ -64,20 +66,25 @@ int main(int argc, char** argv) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        // --help and --version exit 0; every usage error exits 1, like other errors.
+        return app.exit(e) == 0 ? 0 : 1;
     }
 
     std::signal(SIGINT, onInterrupt);
     try {
-        tpq::initLogging(tpq::parseLogLevel(logLevel), "");
+        const tpq::LogLevel level = tpq::parseLogLevel(logLevel);
+        tpq::initLogging(level, "");
         tpq::ExperimentConfig config;
         const bool needsConfig = dumpConfig || stats->parsed();
         if (needsConfig && configPath.empty()) {
             throw tpq::Error(std::string(dumpConfig ? "--dump-config" : "data stats") +
                              " needs --config FILE (try configs/quickstart.yaml)");
         }
-        if (!configPath.empty()) config = tpq::cli::loadConfig(configPath, strict);
-        tpq::initLogging(tpq::parseLogLevel(logLevel), config.output.logDir);
+        if (!configPath.empty()) {
+            config = tpq::cli::loadConfig(configPath, strict);
+            // Work driven by a config is logged to its output.log_dir (default logs/tpq.log).
+            if (!dumpConfig) tpq::initLogging(level, config.output.logDir);
+        }
         tpq::setNumThreads(threads >= 0 ? threads : config.threads);
 
         if (dumpConfig) return tpq::cli::runDumpConfig(config);

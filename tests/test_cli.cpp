@@ -135,6 +135,22 @@ private Q_SLOTS:
         REQUIRE_CONTAINS(s.err, "--strict");
     }
 
+    void usageErrorsExitOne() {
+        QCOMPARE(tpqRun({"data"}, work()).code, 1);
+        QCOMPARE(tpqRun({"--threads", "-3", "info"}, work()).code, 1);
+        QCOMPARE(tpqRun({"--threads", "abc", "info"}, work()).code, 1);
+        const QString vocab = QString::fromStdString(tpqtest::bertVocabJson());
+        const Run pad = tpqRun({"tokenize", "--vocab", vocab, "--pad", "hi"}, work());
+        QCOMPARE(pad.code, 1);
+        REQUIRE_CONTAINS(pad.err, "--max-length");
+        QCOMPARE(tpqRun({"tokenize", "--vocab", vocab, "--max-length", "2", "hi"}, work()).code, 1);
+        // Commands without a config write no log folder into the working directory.
+        QTemporaryDir clean;
+        QCOMPARE(tpqRun({"tokenize", "--vocab", vocab, "hi"}, clean.path()).code, 0);
+        QCOMPARE(tpqRun({}, clean.path()).code, 0);
+        QVERIFY(!QFile::exists(clean.path() + "/logs"));
+    }
+
     void badDataFiles() {
         const std::string noLabel = tpqtest::writeFile(m_dir, "nolabel.csv", "text,label\nfine,a\nno label here\n");
         const QString c1 = config("nolabel.yaml", "data:\n  dataset: csv\n  path: " + noLabel + "\n");

@@ -74,6 +74,33 @@ private Q_SLOTS:
         QCOMPARE(c.training.epochs, 3);  // ignored: default kept
     }
 
+    void duplicateKeysAndAliasesAreErrors() {
+        expectError([] { ExperimentConfig::parse("training:\n  epochs: 1\n  epochs: 2\n", "d.yaml"); },
+                    {"d.yaml:3:3: key 'training.epochs' appears twice (first at line 2)"});
+        expectError([] { ExperimentConfig::parse("data:\n  text_key: a\n  text_column: b\n", "a.yaml"); },
+                    {"a.yaml:2:13: data.text_key and data.text_column (at a.yaml:3:16)", "name the same setting"});
+        const auto c = ExperimentConfig::parse("data:\n  text_key: body\n", "k.yaml");
+        TPQ_COMPARE_STR(c.data.textColumn, "body");
+    }
+
+    void keyInTheWrongSectionIsPointedOut() {
+        std::vector<std::string> warnings;
+        ExperimentConfig::parse("model:\n  max_length: 64\n", "s.yaml", &warnings);
+        QCOMPARE(warnings.size(), size_t(1));
+        QVERIFY2(warnings[0].find("did you mean 'data.max_length'?") != std::string::npos, warnings[0].c_str());
+    }
+
+    void strictNumbers() {
+        expectError([] { ExperimentConfig::parse("training:\n  learning_rate: 0x10\n", "h.yaml"); },
+                    {"h.yaml:2:18: training.learning_rate must be a number, got '0x10'"});
+        expectError([] { ExperimentConfig::parse("seed: -1\n", "s.yaml"); }, {"seed must be a non-negative integer"});
+        const auto t = ExperimentConfig::parse("threads: 100000\n", "t.yaml");
+        QVERIFY(tpq::join(t.validate(), "\n").find("t.yaml:1:10: threads must be in [0, 256]") != std::string::npos);
+        const auto w = ExperimentConfig::parse("tokenizer:\n  type: word\n  vocab: bert-base-uncased\n", "w.yaml");
+        QVERIFY(tpq::join(w.validate(), "\n").find("w.yaml:3:10: tokenizer.vocab is 'bert-base-uncased'") !=
+                std::string::npos);
+    }
+
     void valueRulesAreReportedTogetherWithLocations() {
         const auto c = ExperimentConfig::parse(
             "training:\n  learning_rate: -1\n  batch_size: 0\ndata:\n  train_ratio: 0.5\n  dataset: cvs\n"
@@ -105,6 +132,12 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string empty = tpqtest::writeFile(dir, "empty.yaml", "\n");
         expectError([&] { ExperimentConfig::load(empty); }, {"empty.yaml is empty", "configs/base_config.yaml"});
+    }
+
+    void absentKeysHaveNoLocation() {
+        const auto c = ExperimentConfig::parse("seed: 1\n", "l.yaml");
+        QCOMPARE(c.locations.size(), size_t(1));
+        TPQ_COMPARE_STR(c.locations.at("seed"), "l.yaml:1:7");
     }
 
     void knownKeysListsNestedKeys() {

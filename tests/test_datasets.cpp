@@ -2,6 +2,10 @@
 // input the issue names: missing file, empty file, row without a label, unknown column,
 // invalid UTF-8 (replaced and counted), binary file.
 
+#include <sys/stat.h>
+
+#include <thread>
+
 #include "data/csv_loader.h"
 #include "data/dataset_loader.h"
 #include "data/folder_loader.h"
@@ -163,6 +167,59 @@ private Q_SLOTS:
         const std::string path = write("image.csv", png);
         expectError([&] { loadCsv(path, {}); }, {"image.csv looks like a binary file", "UTF-8 text file"});
         expectError([&] { loadJsonl(path, {}); }, {"looks like a binary file"});
+    }
+
+    void csvRowsWithExtraFieldsAreRefused() {
+        const std::string path = write("extra.csv", "text,label\nhello, world,pos\nfine,neg\n");
+        expectError([&] { loadCsv(path, {}); }, {"extra.csv:2: row 1 has 3 fields but the header has 2", "\"double quotes\""});
+    }
+
+    void csvLenientQuotingAndOldMacLineEndings() {
+        // Spaces around a quoted field are not part of it.
+        const std::string spaced = write("spaced.csv", "text, label\n \"a, b\" , pos\n\"c\",neg\n");
+        const auto d = loadCsv(spaced, {});
+        TPQ_COMPARE_STR(d.text(0), "a, b");
+        QCOMPARE(d.labelNames(), (std::vector<std::string>{"neg", "pos"}));
+        // CR-only line endings.
+        const std::string mac = write("mac.csv", "text,label\r\"a\",pos\rb,neg\r");
+        QCOMPARE(loadCsv(mac, {}).size(), size_t(2));
+    }
+
+    void csvLabelProblems() {
+        CsvOptions same;
+        same.delimiter = '\t';
+        same.labelColumn = "text";
+        expectError([&] { loadCsv(tpqtest::dataPath("csv/reviews.tsv"), same); }, {"both select column 1"});
+        CsvOptions tsv;
+        tsv.delimiter = '\t';
+        const std::string mixed = write("mixed.tsv", "text\tlabel\na\t1\nb\tpos\nc\t0\n");
+        const auto d = loadCsv(mixed, tsv);
+        QCOMPARE(d.numClasses(), size_t(3));
+        bool warned = false;
+        for (const auto& w : d.report().warnings) warned |= w.find("labels mix numbers and names") != std::string::npos;
+        QVERIFY(warned);
+        // A single class cannot train a classifier.
+        DatasetOptions one;
+        one.dataset = "csv";
+        one.path = write("one.csv", "text,label\na,x\nb,x\n");
+        expectError([&] { loadAndSplit(one, 1); }, {"only 1 class found (x)", "data.label_column"});
+        DatasetOptions names;
+        names.labelNames = {"pos", "pos", ""};
+        const auto problems = names.validate();
+        QCOMPARE(problems.size(), size_t(2));
+    }
+
+    void pipesAreRead() {
+        // /dev/stdin-like streams report no size; the reader must not call them empty.
+        const std::string fifo = m_dir.path().toStdString() + "/fifo.csv";
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        std::thread writer([&] {
+            std::ofstream out(fifo);
+            out << "text,label\nx,a\ny,b\n";
+        });
+        const auto d = loadCsv(fifo, {});
+        writer.join();
+        QCOMPARE(d.size(), size_t(2));
     }
 
     void datasetOptionsValidation() {

@@ -69,6 +69,30 @@ private Q_SLOTS:
         limitSamples(d, 100, 3);
         QCOMPARE(d.size(), size_t(100));
         QCOMPARE(d.countsPerClass(), (std::vector<size_t>{70, 30}));
+        // Exactly N, even when N is smaller than the number of classes' rounding allows.
+        auto e = makeDataset();
+        limitSamples(e, 1, 3);
+        QCOMPARE(e.size(), size_t(1));
+        auto f = makeDataset();
+        limitSamples(f, 11, 3);
+        QCOMPARE(f.size(), size_t(11));
+        QCOMPARE(f.countsPerClass(), (std::vector<size_t>{8, 3}));  // 7.7 -> 8, 3.3 -> 3
+    }
+
+    void tinyClassesKeepATrainingExample() {
+        TextClassificationDataset d({"x", "y"});
+        for (int i = 0; i < 5; ++i) d.add("x" + std::to_string(i), 0);
+        for (int i = 0; i < 2; ++i) d.add("y" + std::to_string(i), 1);
+        const auto s = stratifiedSplit(d, 0.2, 0.4, 0.4, 1);
+        QCOMPARE(s.train.countsPerClass()[1], size_t(1));
+        QCOMPARE(s.train.size() + s.validation.size() + s.test.size(), size_t(7));
+        TextClassificationDataset tiny({"a", "b"});
+        tiny.add("a", 0);
+        tiny.add("b", 1);
+        const auto t = stratifiedSplit(tiny, 0.8, 0.1, 0.1, 1);
+        QCOMPARE(t.train.size(), size_t(2));
+        QCOMPARE(t.warnings.size(), size_t(2));
+        QVERIFY(t.warnings[0].find("validation split is empty") != std::string::npos);
     }
 
     void percentilesNearestRank() {

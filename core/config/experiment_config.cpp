@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <set>
 #include <type_traits>
 
@@ -47,6 +48,7 @@ bool parseDouble(const std::string& s, double& out) {
     if (s.empty()) return false;
     errno = 0;
     char* end = nullptr;
+    if (s.find_first_of("xX") != std::string::npos) return false;  // no hex floats
     const double v = std::strtod(s.c_str(), &end);
     if (errno != 0 || *end != '\0' || !std::isfinite(v)) return false;
     out = v;
@@ -79,15 +81,16 @@ public:
     void section(const char* key, F body) {
         Frame& top = m_stack.back();
         top.known.insert(key);
-        YAML::Node node = child(top.node, key);
+        const std::optional<YAML::Node> found = child(top.node, key);
         const std::string path = top.prefix + key;
-        if (!node || node.IsNull()) {
+        if (!found || found->IsNull()) {
             // Missing section: defaults. Visit with an empty map so nested keys register.
             m_stack.push_back({YAML::Node(YAML::NodeType::Map), path + ".", {}});
             body();
             m_stack.pop_back();
             return;
         }
+        const YAML::Node& node = *found;
         if (!node.IsMap()) {
             m_errors.push_back(where(m_source, node.Mark()) + ": " + path +
                                " must be a mapping of keys (indented 'key: value' lines), got " + describe(node));
@@ -105,7 +108,19 @@ public:
             v = n.Scalar();
         });
     }
-    void alias(const char* key, std::string& v) { field(key, v); }
+    /// `key` is another name for `canonical`; giving both is an error.
+    void alias(const char* key, const char* canonical, std::string& v) {
+        const Frame& top = m_stack.back();
+        const auto a = child(top.node, key);
+        const auto b = child(top.node, canonical);
+        if (a && b) {
+            m_errors.push_back(where(m_source, a->Mark()) + ": " + top.prefix + key + " and " + top.prefix + canonical +
+                               " (at " + where(m_source, b->Mark()) + ") name the same setting; keep one");
+            m_stack.back().known.insert(key);
+            return;
+        }
+        field(key, v);
+    }
     void field(const char* key, int& v) {
         read(key, [&](const YAML::Node& n, const std::string& path) {
             long long x;
@@ -168,12 +183,14 @@ private:
         std::vector<std::string> knownOrder;
     };
 
-    static YAML::Node child(const YAML::Node& map, const char* key) {
-        if (!map.IsMap()) return YAML::Node();
+    // The value of `key` in `map`, or nothing when absent (a default YAML::Node would be a
+    // defined null, indistinguishable from "key:" with no value).
+    static std::optional<YAML::Node> child(const YAML::Node& map, const char* key) {
+        if (!map.IsMap()) return std::nullopt;
         for (auto it = map.begin(); it != map.end(); ++it) {
             if (it->first.IsScalar() && it->first.Scalar() == key) return it->second;
         }
-        return YAML::Node();
+        return std::nullopt;
     }
 
     static std::string describe(const YAML::Node& n) {
@@ -188,11 +205,11 @@ private:
         Frame& top = m_stack.back();
         top.known.insert(key);
         const std::string path = top.prefix + key;
-        YAML::Node n = child(top.node, key);
+        const std::optional<YAML::Node> n = child(top.node, key);
         if (!n) return;
-        m_config.locations[path] = where(m_source, n.Mark());
-        if (n.IsNull()) return;  // "key:" with no value keeps the default
-        convert(n, path);
+        m_config.locations[path] = where(m_source, n->Mark());
+        if (n->IsNull()) return;  // "key:" with no value keeps the default
+        convert(*n, path);
     }
 
     void typeError(const YAML::Node& n, const std::string& path, const char* expected) {
@@ -203,18 +220,37 @@ private:
         const Frame& top = m_stack.back();
         if (!top.node.IsMap()) return;
         std::vector<std::string> known(top.known.begin(), top.known.end());
+        std::map<std::string, YAML::Mark> seen;
         for (auto it = top.node.begin(); it != top.node.end(); ++it) {
             const std::string key = it->first.IsScalar() ? it->first.Scalar() : "?";
+            if (auto [prev, inserted] = seen.emplace(key, it->first.Mark()); !inserted) {
+                m_errors.push_back(where(m_source, it->first.Mark()) + ": key '" + top.prefix + key +
+                                   "' appears twice (first at line " + std::to_string(prev->second.line + 1) +
+                                   "); keep one");
+                continue;
+            }
             if (top.known.count(key)) continue;
             std::string msg = where(m_source, it->first.Mark()) + ": unknown key '" + top.prefix + key + "'";
+            const std::string elsewhere = sameKeyElsewhere(key);
             const std::string near = nearestMatch(key, known);
-            if (!near.empty()) {
+            if (!elsewhere.empty()) {
+                msg += "; did you mean '" + elsewhere + "'?";
+            } else if (!near.empty()) {
                 msg += "; did you mean '" + top.prefix + near + "'?";
             } else {
                 msg += "; valid keys here: " + join(known, ", ");
             }
             m_warnings.push_back(msg + " (ignored)");
         }
+    }
+
+    // A key that exists verbatim in another section ("model.max_length" -> "data.max_length").
+    static std::string sameKeyElsewhere(const std::string& key) {
+        for (const auto& full : ExperimentConfig::knownKeys()) {
+            const size_t dot = full.rfind('.');
+            if (dot != std::string::npos && full.compare(dot + 1, std::string::npos, key) == 0) return full;
+        }
+        return {};
     }
 
     std::string m_source;
@@ -237,7 +273,7 @@ public:
         m_out << YAML::EndMap;
     }
     void field(const char* key, const std::string& v) { m_out << YAML::Key << key << YAML::Value << v; }
-    void alias(const char*, const std::string&) {}  // aliases are read, never written
+    void alias(const char*, const char*, const std::string&) {}  // aliases are read, never written
     void field(const char* key, int v) { m_out << YAML::Key << key << YAML::Value << v; }
     void field(const char* key, uint64_t v) { m_out << YAML::Key << key << YAML::Value << v; }
     void field(const char* key, double v) { m_out << YAML::Key << key << YAML::Value << formatDouble(v); }
@@ -275,7 +311,7 @@ public:
         keys.push_back(k + key);
     }
     template <class T>
-    void alias(const char*, const T&) {}
+    void alias(const char*, const char*, const T&) {}
 
 private:
     std::vector<std::string> m_prefix;
@@ -315,9 +351,9 @@ void visitConfig(V& v, C& c) {
         v.field("dataset", c.data.dataset);
         v.field("path", c.data.path);
         v.field("text_column", c.data.textColumn);
-        v.alias("text_key", c.data.textColumn);
+        v.alias("text_key", "text_column", c.data.textColumn);
         v.field("label_column", c.data.labelColumn);
-        v.alias("label_key", c.data.labelColumn);
+        v.alias("label_key", "label_column", c.data.labelColumn);
         v.field("header", c.data.header);
         v.field("label_names", c.data.labelNames);
         v.field("max_length", c.maxLength);
@@ -457,7 +493,7 @@ std::vector<std::string> ExperimentConfig::validate() const {
     };
     const auto i2s = [](long long v) { return std::to_string(v); };
 
-    check(threads >= 0, "threads", ">= 0 (0 = all cores)", i2s(threads));
+    check(threads >= 0 && threads <= 256, "threads", "in [0, 256] (0 = all cores)", i2s(threads));
     static const std::vector<std::string> models = {"bert-base-uncased", "bert-medium", "bert-small",
                                                     "bert-mini", "bert-tiny", "transformer"};
     if (model.path.empty()) oneOf(model.name, "model.name", models);
@@ -497,6 +533,11 @@ std::vector<std::string> ExperimentConfig::validate() const {
           i2s(maxLength));
 
     oneOf(tokenizer.type, "tokenizer.type", {"wordpiece", "word"});
+    if (tokenizer.type == "word" && tokenizer.vocab == "bert-base-uncased") {
+        problems.push_back(at("tokenizer.vocab") +
+                           " is 'bert-base-uncased', a WordPiece vocabulary: use tokenizer.type: wordpiece, or leave "
+                           "tokenizer.vocab empty so the word tokenizer builds its vocabulary from the training split");
+    }
     check(tokenizer.minFrequency >= 1, "tokenizer.min_frequency", ">= 1", i2s(tokenizer.minFrequency));
     check(tokenizer.maxVocabSize == 0 || tokenizer.maxVocabSize >= 6, "tokenizer.max_vocab_size",
           "0 (no cap) or >= 6", i2s(tokenizer.maxVocabSize));

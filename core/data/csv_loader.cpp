@@ -55,7 +55,9 @@ std::vector<CsvRecord> parseCsv(const std::string& data, char delimiter, const s
             }
             continue;
         }
-        if (c == '"' && field.empty() && !fieldWasQuoted) {
+        if (c == '"' && !fieldWasQuoted && field.find_first_not_of(' ') == std::string::npos) {
+            // A quote opens a quoted field; spaces before it (", \"a, b\"") are dropped.
+            field.clear();
             inQuotes = true;
             fieldWasQuoted = true;
             quoteLine = line;
@@ -63,10 +65,12 @@ std::vector<CsvRecord> parseCsv(const std::string& data, char delimiter, const s
             endField();
         } else if (c == '\r' && i + 1 < n && data[i + 1] == '\n') {
             // CRLF: handled at the '\n'.
-        } else if (c == '\n') {
+        } else if (c == '\n' || c == '\r') {  // LF, or a lone CR (old Mac files)
             endRecord();
             ++line;
             recordLine = line;
+        } else if (fieldWasQuoted && c == ' ') {
+            // Spaces between a closing quote and the delimiter.
         } else {
             // A quote inside an unquoted field, or text after a closing quote, is kept
             // literally, as most spreadsheet programs do.
@@ -85,7 +89,7 @@ std::vector<CsvRecord> parseCsv(const std::string& data, char delimiter, const s
 namespace {
 
 bool isIndex(const std::string& s) {
-    return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+    return !s.empty() && s.size() <= 9 && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
 size_t resolveColumn(const std::string& spec, const std::string& key, const std::vector<std::string>& header,
@@ -106,7 +110,7 @@ size_t resolveColumn(const std::string& spec, const std::string& key, const std:
         if (!near.empty()) msg += "; did you mean '" + near + "'?";
         throw Error(msg + " Set data." + key + " to one of them.");
     }
-    if (!isIndex(spec)) {
+    if (!isIndex(spec) || std::stoul(spec) >= fieldCount) {
         throw Error(source + ": data." + key + " is '" + spec +
                     "' but data.header is false, so columns are numbered: use a 0-based index (0.." +
                     std::to_string(fieldCount ? fieldCount - 1 : 0) + ")");
@@ -134,6 +138,11 @@ TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& opt
     const size_t width = records[first].fields.size();
     const size_t textCol = resolveColumn(options.textColumn, "text_column", header, options.header, width, path);
     const size_t labelCol = resolveColumn(options.labelColumn, "label_column", header, options.header, width, path);
+    if (textCol == labelCol) {
+        throw Error(path + ": data.text_column and data.label_column both select column " + std::to_string(textCol + 1) +
+                    (options.header ? " ('" + std::string(trim(header[textCol])) + "')" : std::string()) +
+                    "; point them at different columns");
+    }
     const std::string textName = options.header ? header[textCol] : options.textColumn;
     const std::string labelName = options.header ? header[labelCol] : options.labelColumn;
 
@@ -154,6 +163,11 @@ TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& opt
                         std::to_string((noLabel ? labelCol : textCol) + 1) +
                         (noLabel ? ": the row has no label" : "") +
                         "; add the missing field or remove the row (a text with commas needs \"quotes\")");
+        }
+        if (options.header && rec.fields.size() > header.size()) {
+            throw Error(where + " has " + std::to_string(rec.fields.size()) + " fields but the header has " +
+                        std::to_string(header.size()) +
+                        "; a text containing the delimiter must be in \"double quotes\" (double any quote inside)");
         }
         std::string label(trim(rec.fields[labelCol]));
         if (label.empty()) {
@@ -178,11 +192,12 @@ TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& opt
                                   " invalid UTF-8 sequence(s) replaced by U+FFFD in " + path);
     }
     if (texts.empty()) throw Error(what + " " + path + " has no rows with a non-empty text");
-    report.recordsRead = texts.size();
+    report.recordsRead = texts.size() + report.skipped;
 
     LabelMapping mapping = mapLabels(rawLabels, options.labelNames, [&](size_t i) {
         return path + ":" + std::to_string(rowLines[i]);
     });
+    for (const auto& w : mapping.warnings) report.warnings.push_back(path + ": " + w);
     TextClassificationDataset dataset(mapping.names);
     for (size_t i = 0; i < texts.size(); ++i) dataset.add(std::move(texts[i]), mapping.ids[i]);
     dataset.report() = std::move(report);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "data/csv_loader.h"
 #include "data/folder_loader.h"
@@ -36,6 +37,12 @@ std::vector<std::string> DatasetOptions::validate() const {
     if (std::abs(sum - 1.0) > 1e-6) {
         problems.push_back("data.train_ratio + data.val_ratio + data.test_ratio must be 1, got " + formatFixed(sum, 3));
     }
+    std::set<std::string> seenNames;
+    for (const auto& name : labelNames) {
+        if (trim(name).empty()) problems.push_back("data.label_names has an empty name");
+        if (!seenNames.insert(name).second) problems.push_back("data.label_names lists '" + name + "' twice");
+    }
+    if (labelNames.size() == 1) problems.push_back("data.label_names needs at least 2 classes, got 1");
     if (textColumn.empty()) problems.push_back("data.text_column must not be empty");
     if (labelColumn.empty()) problems.push_back("data.label_column must not be empty");
     return problems;
@@ -69,10 +76,22 @@ TextClassificationDataset loadDataset(const DatasetOptions& options, const LoadC
 DatasetSplits loadAndSplit(const DatasetOptions& options, uint64_t seed, const LoadContext& context,
                            TextClassificationDataset* full) {
     TextClassificationDataset dataset = loadDataset(options, context);
+    const auto counts = dataset.countsPerClass();
+    const size_t present = size_t(std::count_if(counts.begin(), counts.end(), [](size_t c) { return c > 0; }));
+    if (present < 2) {
+        throw Error(dataset.report().source + ": only " + std::to_string(present) + " class found (" +
+                    join(dataset.labelNames(), ", ") +
+                    "); a classifier needs at least 2: check data.label_column (and data.label_names)");
+    }
     if (options.deduplicate) removeDuplicates(dataset);
     limitSamples(dataset, options.maxSamples, seed);
     DatasetSplits splits =
         stratifiedSplit(dataset, options.trainRatio, options.validationRatio, options.testRatio, seed);
+    for (size_t c = 0; c < counts.size(); ++c) {
+        if (counts[c] == 0) {
+            splits.warnings.push_back("class '" + dataset.labelNames()[c] + "' (data.label_names) has no examples");
+        }
+    }
     if (full) *full = std::move(dataset);
     return splits;
 }

@@ -45,13 +45,28 @@ void removeDuplicates(TextClassificationDataset& dataset) {
 
 void limitSamples(TextClassificationDataset& dataset, size_t maxSamples, uint64_t seed) {
     if (maxSamples == 0 || dataset.size() <= maxSamples) return;
-    const double fraction = double(maxSamples) / double(dataset.size());
+    auto perClass = indicesPerClass(dataset);
+    // Largest remainder: floor of each class's share, then one more for the classes with
+    // the largest fractional parts until the total is exactly maxSamples.
+    std::vector<size_t> quota(perClass.size());
+    std::vector<std::pair<double, size_t>> remainders;
+    size_t assigned = 0;
+    for (size_t c = 0; c < perClass.size(); ++c) {
+        const double share = double(maxSamples) * double(perClass[c].size()) / double(dataset.size());
+        quota[c] = size_t(share);
+        assigned += quota[c];
+        remainders.emplace_back(share - double(quota[c]), c);
+    }
+    std::sort(remainders.begin(), remainders.end(), [](const auto& a, const auto& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    for (size_t k = 0; assigned < maxSamples && k < remainders.size(); ++k, ++assigned) ++quota[remainders[k].second];
     std::mt19937_64 rng(seed);
     std::vector<size_t> keep;
-    for (auto& indices : indicesPerClass(dataset)) {
+    for (size_t c = 0; c < perClass.size(); ++c) {
+        auto& indices = perClass[c];
         std::shuffle(indices.begin(), indices.end(), rng);
-        const size_t n = std::max<size_t>(indices.empty() ? 0 : 1, size_t(std::llround(fraction * indices.size())));
-        keep.insert(keep.end(), indices.begin(), indices.begin() + std::min(n, indices.size()));
+        keep.insert(keep.end(), indices.begin(), indices.begin() + std::min(quota[c], indices.size()));
     }
     std::sort(keep.begin(), keep.end());
     LoadReport report = dataset.report();
@@ -75,7 +90,12 @@ DatasetSplits stratifiedSplit(const TextClassificationDataset& dataset, double t
         const size_t n = indices.size();
         size_t nVal = size_t(std::llround(validationRatio * double(n)));
         size_t nTest = size_t(std::llround(testRatio * double(n)));
-        if (nVal + nTest > n) nTest = n - std::min(nVal, n), nVal = std::min(nVal, n);
+        // Training keeps at least one example of every class: test gives way first.
+        const size_t room = n > 0 ? n - 1 : 0;
+        if (nVal + nTest > room) {
+            nTest = nVal >= room ? 0 : std::min(nTest, room - nVal);
+            nVal = std::min(nVal, room);
+        }
         validation.insert(validation.end(), indices.begin(), indices.begin() + nVal);
         test.insert(test.end(), indices.begin() + nVal, indices.begin() + nVal + nTest);
         train.insert(train.end(), indices.begin() + nVal + nTest, indices.end());
@@ -84,7 +104,16 @@ DatasetSplits stratifiedSplit(const TextClassificationDataset& dataset, double t
     std::shuffle(train.begin(), train.end(), rng);
     std::shuffle(validation.begin(), validation.end(), rng);
     std::shuffle(test.begin(), test.end(), rng);
-    return {dataset.subset(train), dataset.subset(validation), dataset.subset(test)};
+    DatasetSplits splits{dataset.subset(train), dataset.subset(validation), dataset.subset(test), {}};
+    auto warnEmpty = [&](const TextClassificationDataset& part, double ratio, const char* name) {
+        if (ratio > 0 && part.empty()) {
+            splits.warnings.push_back(std::string("the ") + name + " split is empty: " + std::to_string(dataset.size()) +
+                                      " examples are too few for the ratios; add data or change the ratios");
+        }
+    };
+    warnEmpty(splits.validation, validationRatio, "validation");
+    warnEmpty(splits.test, testRatio, "test");
+    return splits;
 }
 
 }  // namespace tpq

@@ -80,10 +80,20 @@ void finishReport(LoadReport& report, size_t ignored) {
     }
 }
 
-}  // namespace
+// Filesystem failures (permissions, symlink loops, files vanishing) become tpq::Error.
+template <class F>
+TextClassificationDataset withFilesystemErrors(const std::string& root, F load) {
+    try {
+        return load();
+    } catch (const fs::filesystem_error& e) {
+        throw Error("cannot read dataset folder " + root + ": " + e.code().message() +
+                    (e.path1().empty() ? std::string() : " at " + e.path1().string()) +
+                    " (check permissions and symbolic links)");
+    }
+}
 
-TextClassificationDataset loadFolder(const std::string& root, const std::vector<std::string>& labelNames,
-                                     const LoadContext& context) {
+TextClassificationDataset loadFolderImpl(const std::string& root, const std::vector<std::string>& labelNames,
+                                         const LoadContext& context) {
     requireFolder(root, "dataset folder");
     size_t ignored = 0;
     std::vector<ClassFolder> folders;
@@ -135,7 +145,7 @@ TextClassificationDataset loadFolder(const std::string& root, const std::vector<
     return dataset;
 }
 
-TextClassificationDataset loadImdb(const std::string& root, const LoadContext& context) {
+TextClassificationDataset loadImdbImpl(const std::string& root, const LoadContext& context) {
     requireFolder(root, "IMDB folder");
     std::vector<fs::path> splitDirs;
     if (fs::is_directory(fs::path(root) / "train" / "pos") || fs::is_directory(fs::path(root) / "test" / "pos")) {
@@ -171,6 +181,17 @@ TextClassificationDataset loadImdb(const std::string& root, const LoadContext& c
     readClassFolders(folders, ids, dataset, context, done, total);
     finishReport(dataset.report(), ignored);
     return dataset;
+}
+
+}  // namespace
+
+TextClassificationDataset loadFolder(const std::string& root, const std::vector<std::string>& labelNames,
+                                     const LoadContext& context) {
+    return withFilesystemErrors(root, [&] { return loadFolderImpl(root, labelNames, context); });
+}
+
+TextClassificationDataset loadImdb(const std::string& root, const LoadContext& context) {
+    return withFilesystemErrors(root, [&] { return loadImdbImpl(root, context); });
 }
 
 }  // namespace tpq

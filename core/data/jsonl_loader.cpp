@@ -90,9 +90,10 @@ TextClassificationDataset loadJsonl(const std::string& path, const JsonlOptions&
                                   " invalid UTF-8 sequence(s) replaced by U+FFFD in " + path);
     }
     if (texts.empty()) throw Error("JSONL file " + path + " has no examples with a non-empty text");
-    report.recordsRead = texts.size();
+    report.recordsRead = texts.size() + report.skipped;
     LabelMapping mapping =
         mapLabels(rawLabels, options.labelNames, [&](size_t i) { return path + ":" + std::to_string(lines[i]); });
+    for (const auto& w : mapping.warnings) report.warnings.push_back(path + ": " + w);
     TextClassificationDataset dataset(mapping.names);
     for (size_t i = 0; i < texts.size(); ++i) dataset.add(std::move(texts[i]), mapping.ids[i]);
     dataset.report() = std::move(report);

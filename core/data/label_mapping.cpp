@@ -57,6 +57,13 @@ LabelMapping mapLabels(const std::vector<std::string>& raw, const std::vector<st
         return out;
     }
     std::set<std::string> distinct(raw.begin(), raw.end());
+    const size_t numeric = size_t(std::count_if(distinct.begin(), distinct.end(), isInteger));
+    if (numeric > 0 && numeric < distinct.size()) {
+        out.warnings.push_back("labels mix numbers and names (" + std::to_string(numeric) + " numeric of " +
+                               std::to_string(distinct.size()) + " distinct: " +
+                               join(std::vector<std::string>(distinct.begin(), distinct.end()), ", ") +
+                               "); each distinct value became its own class; check data.label_column");
+    }
     std::map<std::string, int64_t> index;
     for (const auto& name : distinct) {
         index[name] = int64_t(out.names.size());

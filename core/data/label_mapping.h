@@ -13,6 +13,7 @@ namespace tpq {
 struct LabelMapping {
     std::vector<std::string> names;  // index = label id
     std::vector<int64_t> ids;        // one per raw label, in input order
+    std::vector<std::string> warnings;  // e.g. labels that mix numbers and names
 };
 
 /// With `givenNames`: a raw label equal to a name maps to its index, an integer in range

@@ -68,7 +68,7 @@ TextClassificationDataset loadSpamAssassin(const std::string& path, const LoadCo
         }
         progress.update(int64_t(i + 1));
     }
-    report.warnings.push_back(std::to_string(htmlOnly) + " message(s) had only HTML bodies (converted to text)");
+    report.notes.push_back(std::to_string(htmlOnly) + " message(s) had only HTML bodies (converted to text)");
     if (report.skipped) {
         report.warnings.push_back(std::to_string(report.skipped) + " message(s) with no subject and no text skipped");
     }

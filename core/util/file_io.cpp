@@ -29,15 +29,15 @@ std::string readFile(const std::string& path, const std::string& what) {
         throw Error("cannot open " + what + " " + path + ": " + std::strerror(errno) +
                     " (check its permissions)");
     }
+    // Read to the end of the stream rather than trusting the size: pipes and /dev/stdin
+    // report no size.
     std::string data;
-    in.seekg(0, std::ios::end);
-    const auto size = in.tellg();
-    if (size > 0) {
-        data.resize(static_cast<size_t>(size));
-        in.seekg(0);
-        in.read(data.data(), size);
-    }
-    if (in.bad()) throw Error("error while reading " + what + " " + path);
+    std::error_code sizeError;
+    const auto size = fs::is_regular_file(path, ec) ? fs::file_size(path, sizeError) : 0;
+    if (!sizeError && size > 0) data.reserve(size_t(size));
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) data.append(buffer, size_t(in.gcount()));
+    if (in.bad()) throw Error("error while reading " + what + " " + path + ": " + std::strerror(errno));
     return data;
 }
 
