@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include <CLI/Version.hpp>
 #include <nlohmann/json.hpp>
 
 #include "config/experiment_config.h"
@@ -40,7 +41,8 @@ ExperimentConfig loadConfig(const std::string& path, bool strict) {
 }
 
 int runInfo() {
-    const SystemInfo info = collectSystemInfo();
+    SystemInfo info = collectSystemInfo();
+    info.libraries.emplace_back("CLI11", CLI11_VERSION);
     std::printf("TPQ Studio %s\n\n", TPQ_VERSION);
     std::printf("Libraries\n");
     for (const auto& [name, version] : info.libraries) std::printf("  %-14s %s\n", name.c_str(), version.c_str());
@@ -56,8 +58,9 @@ int runInfo() {
     std::printf("  model          %s\n", info.cpuModel.c_str());
     std::printf("  features       %s\n", join(info.cpuFeatures, " ").c_str());
     if (!info.blasIsOpenBlas) {
-        logWarning("LibTorch is not running on OpenBLAS: matrix products will be ~40x slower. "
-                   "Install libopenblas0-pthread (scripts/setup does).");
+        logWarning(
+            "LibTorch is not running on OpenBLAS: matrix products will be ~40x slower. "
+            "Install libopenblas0-pthread (scripts/setup does).");
     }
     return 0;
 }
@@ -142,7 +145,8 @@ int runDataStats(const ExperimentConfig& config, bool json) {
     std::printf("Dataset %s: %s\n", config.data.dataset.c_str(), report.source.c_str());
     std::printf("  %zu records read, %zu skipped, %zu exact duplicates removed", report.recordsRead, report.skipped,
                 report.duplicatesRemoved);
-    if (report.conflictingDuplicates) std::printf(" (%zu of them with a different label)", report.conflictingDuplicates);
+    if (report.conflictingDuplicates)
+        std::printf(" (%zu of them with a different label)", report.conflictingDuplicates);
     std::printf("\n");
     if (report.invalidUtf8Replaced) {
         std::printf("  %zu invalid byte(s) replaced by U+FFFD\n", report.invalidUtf8Replaced);
@@ -165,8 +169,9 @@ int runDataStats(const ExperimentConfig& config, bool json) {
                 t.p95, t.p99, t.max);
     std::printf("  longer than data.max_length %d (truncated): %zu of %zu (%s)\n", config.maxLength, t.overLimit,
                 t.count, percent(t.overLimit, t.count).c_str());
-    std::printf("  %s of text tokenized in %.2f s (%.1f MiB/s, one thread)\n", formatBytes(double(stats.textBytes)).c_str(),
-                tokSeconds, tokSeconds > 0 ? double(stats.textBytes) / 1048576.0 / tokSeconds : 0.0);
+    std::printf("  %s of text tokenized in %.2f s (%.1f MiB/s, one thread)\n",
+                formatBytes(double(stats.textBytes)).c_str(), tokSeconds,
+                tokSeconds > 0 ? double(stats.textBytes) / 1048576.0 / tokSeconds : 0.0);
     return 0;
 }
 

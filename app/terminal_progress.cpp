@@ -1,15 +1,17 @@
 #include "terminal_progress.h"
 
-#include <unistd.h>
-
 #include <cstdio>
 #include <string>
+
+#include <unistd.h>
 
 namespace tpq::cli {
 
 TerminalProgress::TerminalProgress() : m_enabled(::isatty(STDERR_FILENO) == 1) {}
 
-TerminalProgress::~TerminalProgress() { done(); }
+TerminalProgress::~TerminalProgress() {
+    done();
+}
 
 ProgressCallback TerminalProgress::callback() {
     return [this](const Progress& p) {

@@ -48,15 +48,17 @@ int main(int argc, char** argv) {
     auto* data = app.add_subcommand("data", "dataset commands");
     data->require_subcommand(1);
     bool statsJson = false;
-    auto* stats = data->add_subcommand("stats", "load the config's dataset; print class counts, split and token lengths");
+    auto* stats =
+        data->add_subcommand("stats", "load the config's dataset; print class counts, split and token lengths");
     stats->add_flag("--json", statsJson, "print the statistics as JSON");
 
     tpq::cli::TokenizeOptions tok;
     std::vector<std::string> texts;
     auto* tokenize = app.add_subcommand("tokenize", "print the WordPiece tokens of each TEXT, one line per text");
     tokenize->add_option("--vocab", tok.vocab, "vocab.txt or vocab.json (BERT WordPiece vocabulary)")->required();
-    auto* maxLength = tokenize->add_option("--max-length", tok.maxLength,
-                                           "encode as the model sees it: [CLS] ... [SEP], truncated to N tokens")
+    auto* maxLength = tokenize
+                          ->add_option("--max-length", tok.maxLength,
+                                       "encode as the model sees it: [CLS] ... [SEP], truncated to N tokens")
                           ->check(CLI::Range(3, 1 << 20));
     tokenize->add_flag("--pad", tok.pad, "with --max-length: pad with [PAD] to N tokens")->needs(maxLength);
     tokenize->add_flag("--ids", tok.ids, "print token ids instead of tokens");

@@ -54,9 +54,9 @@ private Q_SLOTS:
     }
 
     void tokenizeAcceptance() {
-        const Run r = tpqRun({"tokenize", "--vocab", QString::fromStdString(tpqtest::bertVocabJson()), "unaffable",
-                              "strawberries"},
-                             work());
+        const Run r = tpqRun(
+            {"tokenize", "--vocab", QString::fromStdString(tpqtest::bertVocabJson()), "unaffable", "strawberries"},
+            work());
         QCOMPARE(r.code, 0);
         TPQ_COMPARE_STR(r.out, "una ##ffa ##ble\nstraw ##berries\n");
         const Run ids = tpqRun({"tokenize", "--vocab", QString::fromStdString(tpqtest::bertVocabJson()), "--max-length",
@@ -75,9 +75,10 @@ private Q_SLOTS:
     }
 
     void dataStatsOnCsv() {
-        const QString cfg = config("csv.yaml", "data:\n  dataset: csv\n  path: " + tpqtest::dataPath("csv/reviews.csv") +
-                                                   "\n  text_column: review\n  label_column: sentiment\n"
-                                                   "  train_ratio: 0.5\n  val_ratio: 0.0\n  test_ratio: 0.5\n");
+        const QString cfg =
+            config("csv.yaml", "data:\n  dataset: csv\n  path: " + tpqtest::dataPath("csv/reviews.csv") +
+                                   "\n  text_column: review\n  label_column: sentiment\n"
+                                   "  train_ratio: 0.5\n  val_ratio: 0.0\n  test_ratio: 0.5\n");
         const Run r = tpqRun({"data", "stats", "--config", cfg}, work());
         QCOMPARE(r.code, 0);
         REQUIRE_CONTAINS(r.out, "5 records read, 0 skipped, 1 exact duplicates removed");

@@ -46,10 +46,12 @@ private Q_SLOTS:
 
     void syntaxErrorHasLineAndColumn() {
         const std::string yaml = "model:\n  name: bert-mini\ntraining:\n  epochs: [1, 2\n  batch_size: 8\n";
-        const std::string msg = expectError([&] { ExperimentConfig::parse(yaml, "bad.yaml"); }, {"bad.yaml:", "YAML syntax error"});
+        const std::string msg =
+            expectError([&] { ExperimentConfig::parse(yaml, "bad.yaml"); }, {"bad.yaml:", "YAML syntax error"});
         // yaml-cpp reports the unclosed flow sequence; the position must be a real line:column.
         QVERIFY2(msg.rfind("bad.yaml:4:", 0) == 0 || msg.rfind("bad.yaml:5:", 0) == 0, msg.c_str());
-        expectError([] { ExperimentConfig::parse("model:\n\tname: x\n", "tab.yaml"); }, {"tab.yaml:2:", "YAML syntax error"});
+        expectError([] { ExperimentConfig::parse("model:\n\tname: x\n", "tab.yaml"); },
+                    {"tab.yaml:2:", "YAML syntax error"});
     }
 
     void wrongTypedValue() {
@@ -68,7 +70,8 @@ private Q_SLOTS:
         const auto c = ExperimentConfig::parse("training:\n  epoch: 5\n  lerning_rate: 0.1\nmodle:\n  name: x\n",
                                                "u.yaml", &warnings);
         QCOMPARE(warnings.size(), size_t(3));
-        TPQ_COMPARE_STR(warnings[0], "u.yaml:2:3: unknown key 'training.epoch'; did you mean 'training.epochs'? (ignored)");
+        TPQ_COMPARE_STR(warnings[0],
+                        "u.yaml:2:3: unknown key 'training.epoch'; did you mean 'training.epochs'? (ignored)");
         QVERIFY(warnings[1].find("did you mean 'training.learning_rate'") != std::string::npos);
         QVERIFY(warnings[2].find("u.yaml:4:1: unknown key 'modle'; did you mean 'model'?") != std::string::npos);
         QCOMPARE(c.training.epochs, 3);  // ignored: default kept
@@ -109,11 +112,12 @@ private Q_SLOTS:
         const auto problems = c.validate();
         const std::string all = tpq::join(problems, "\n");
         for (const char* fragment :
-             {"v.yaml:2:18: training.learning_rate must be > 0, got -1", "v.yaml:3:15: training.batch_size must be > 0, got 0",
-              "v.yaml:6:12: data.dataset: unknown dataset 'cvs'", "did you mean 'csv'",
-              "v.yaml:5:16: data.train_ratio + data.val_ratio + data.test_ratio must be 1",
+             {"v.yaml:2:18: training.learning_rate must be > 0, got -1",
+              "v.yaml:3:15: training.batch_size must be > 0, got 0", "v.yaml:6:12: data.dataset: unknown dataset 'cvs'",
+              "did you mean 'csv'", "v.yaml:5:16: data.train_ratio + data.val_ratio + data.test_ratio must be 1",
               "v.yaml:8:13: pruning.sparsity must be in [0, 1), got 1.5"}) {
-            QVERIFY2(all.find(fragment) != std::string::npos, (std::string("missing: ") + fragment + "\n" + all).c_str());
+            QVERIFY2(all.find(fragment) != std::string::npos,
+                     (std::string("missing: ") + fragment + "\n" + all).c_str());
         }
     }
 
@@ -128,7 +132,8 @@ private Q_SLOTS:
     }
 
     void missingAndEmptyConfigFiles() {
-        expectError([] { ExperimentConfig::load("/no/such/config.yaml"); }, {"config file not found: /no/such/config.yaml"});
+        expectError([] { ExperimentConfig::load("/no/such/config.yaml"); },
+                    {"config file not found: /no/such/config.yaml"});
         QTemporaryDir dir;
         const std::string empty = tpqtest::writeFile(dir, "empty.yaml", "\n");
         expectError([&] { ExperimentConfig::load(empty); }, {"empty.yaml is empty", "configs/base_config.yaml"});

@@ -2,9 +2,9 @@
 // input the issue names: missing file, empty file, row without a label, unknown column,
 // invalid UTF-8 (replaced and counted), binary file.
 
-#include <sys/stat.h>
-
 #include <thread>
+
+#include <sys/stat.h>
 
 #include "data/csv_loader.h"
 #include "data/dataset_loader.h"
@@ -121,7 +121,8 @@ private Q_SLOTS:
 
     void missingFile() {
         CsvOptions o;
-        expectError([&] { loadCsv("/no/such/data.csv", o); }, {"CSV file not found: /no/such/data.csv", "check the path"});
+        expectError([&] { loadCsv("/no/such/data.csv", o); },
+                    {"CSV file not found: /no/such/data.csv", "check the path"});
         expectError([] { loadFolder("/no/such/folder"); }, {"dataset folder not found"});
     }
 
@@ -145,8 +146,9 @@ private Q_SLOTS:
     void unknownColumnName() {
         CsvOptions o;
         o.textColumn = "reviw";
-        expectError([&] { loadCsv(tpqtest::dataPath("csv/reviews.csv"), o); },
-                    {"no column named 'reviw'", "data.text_column", "[id, review, sentiment]", "did you mean 'review'"});
+        expectError(
+            [&] { loadCsv(tpqtest::dataPath("csv/reviews.csv"), o); },
+            {"no column named 'reviw'", "data.text_column", "[id, review, sentiment]", "did you mean 'review'"});
     }
 
     void invalidUtf8IsReplacedAndCounted() {
@@ -171,7 +173,8 @@ private Q_SLOTS:
 
     void csvRowsWithExtraFieldsAreRefused() {
         const std::string path = write("extra.csv", "text,label\nhello, world,pos\nfine,neg\n");
-        expectError([&] { loadCsv(path, {}); }, {"extra.csv:2: row 1 has 3 fields but the header has 2", "\"double quotes\""});
+        expectError([&] { loadCsv(path, {}); },
+                    {"extra.csv:2: row 1 has 3 fields but the header has 2", "\"double quotes\""});
     }
 
     void csvLenientQuotingAndOldMacLineEndings() {

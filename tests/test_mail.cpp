@@ -11,7 +11,9 @@
 using namespace tpq;
 
 namespace {
-DecodedMail decodeFixture(const std::string& name) { return decodeMail(readFile(tpqtest::dataPath("mail/" + name))); }
+DecodedMail decodeFixture(const std::string& name) {
+    return decodeMail(readFile(tpqtest::dataPath("mail/" + name)));
+}
 }  // namespace
 
 class TestMail : public QObject {

@@ -47,7 +47,8 @@ private Q_SLOTS:
         QCOMPARE(s.test.countsPerClass(), (std::vector<size_t>{70, 30}));
         // Disjoint and complete.
         std::set<std::string> all;
-        for (const auto* part : {&s.train, &s.validation, &s.test}) all.insert(part->texts().begin(), part->texts().end());
+        for (const auto* part : {&s.train, &s.validation, &s.test})
+            all.insert(part->texts().begin(), part->texts().end());
         QCOMPARE(all.size(), size_t(1000));
     }
 
@@ -103,7 +104,8 @@ private Q_SLOTS:
         QCOMPARE(percentile(v, 0), size_t(1));
         TextClassificationDataset d({"x"});
         for (int n = 1; n <= 10; ++n) d.add(std::string(size_t(n), 'a'), 0);
-        const auto stats = computeStats(d, [](const std::string& t) { return t.size() * 2; }, 15);
+        const auto stats = computeStats(
+            d, [](const std::string& t) { return t.size() * 2; }, 15);
         QCOMPARE(stats.tokens.p50, size_t(10));
         QCOMPARE(stats.tokens.max, size_t(20));
         QCOMPARE(stats.tokens.mean, 11.0);

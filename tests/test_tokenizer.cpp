@@ -16,7 +16,9 @@ using namespace tpq;
 using tpqtest::expectError;
 
 namespace {
-std::string joined(const std::vector<std::string>& tokens) { return join(tokens, " "); }
+std::string joined(const std::vector<std::string>& tokens) {
+    return join(tokens, " ");
+}
 }  // namespace
 
 class TestTokenizer : public QObject {
@@ -71,14 +73,17 @@ private Q_SLOTS:
 
     void unknownWords() {
         // Not in the vocabulary: a snowman, an emoji; a word over 100 characters.
-        TPQ_COMPARE_STR(joined(m_bert->tokenize("snowman \u2603 emoji \U0001F600")), "snow ##man [UNK] em ##oj ##i [UNK]");
+        TPQ_COMPARE_STR(joined(m_bert->tokenize("snowman \u2603 emoji \U0001F600")),
+                        "snow ##man [UNK] em ##oj ##i [UNK]");
         TPQ_COMPARE_STR(joined(m_bert->tokenize(std::string(101, 'x'))), "[UNK]");
         // Exactly 100 characters is still split into pieces.
         QVERIFY(m_bert->tokenize(std::string(100, 'a')).size() > 1);
     }
 
     void controlCharactersAndReplacementCharactersAreDropped() {
-        TPQ_COMPARE_STR(joined(m_bert->tokenize("control\x07" "chars\x1b")), "control ##cha ##rs");
+        TPQ_COMPARE_STR(joined(m_bert->tokenize("control\x07"
+                                                "chars\x1b")),
+                        "control ##cha ##rs");
         TPQ_COMPARE_STR(joined(m_bert->tokenize("zero\u200bwidth")), "zero ##wi ##dt ##h");
         TPQ_COMPARE_STR(joined(m_bert->tokenize("\uFFFDreplacement\uFFFD")), "replacement");
         QVERIFY(m_bert->tokenize("").empty());
@@ -152,8 +157,8 @@ private Q_SLOTS:
 
     void casedTokenizerKeepsCaseAndAccents() {
         QTemporaryDir dir;
-        const std::string path = tpqtest::writeFile(
-            dir, "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nHello\nhello\ncafé\ncafe\n!\n");
+        const std::string path =
+            tpqtest::writeFile(dir, "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\nHello\nhello\ncafé\ncafe\n!\n");
         const WordPieceTokenizer cased = WordPieceTokenizer::fromFile(path, false);
         TPQ_COMPARE_STR(joined(cased.tokenize("Hello café!")), "Hello café !");
         const WordPieceTokenizer uncased = WordPieceTokenizer::fromFile(path, true);
@@ -162,7 +167,8 @@ private Q_SLOTS:
 
     void vocabularyErrors() {
         QTemporaryDir dir;
-        expectError([] { Vocabulary::load("/nonexistent/vocab.txt"); }, {"vocabulary file not found", "/nonexistent/vocab.txt"});
+        expectError([] { Vocabulary::load("/nonexistent/vocab.txt"); },
+                    {"vocabulary file not found", "/nonexistent/vocab.txt"});
         const std::string empty = tpqtest::writeFile(dir, "empty.txt", "");
         expectError([&] { Vocabulary::load(empty); }, {"empty.txt is empty"});
         const std::string dup = tpqtest::writeFile(dir, "dup.txt", "[PAD]\n[UNK]\nword\n[CLS]\nword\n");
@@ -211,7 +217,8 @@ private Q_SLOTS:
         TPQ_COMPARE_STR(joined(loaded->tokenize("Beta GAMMA delta")), "beta gamma [UNK]");
         // A BERT vocab.txt is refused as a word vocabulary, with what to do.
         const std::string bert = tpqtest::writeFile(dir, "vocab.txt", "[PAD]\n[UNK]\n[CLS]\n[SEP]\n");
-        expectError([&] { WordVocabTokenizer::fromFile(bert); }, {"not a word vocabulary", "tokenizer.type: wordpiece"});
+        expectError([&] { WordVocabTokenizer::fromFile(bert); },
+                    {"not a word vocabulary", "tokenizer.type: wordpiece"});
     }
 };
 

@@ -463,7 +463,9 @@ std::string ExperimentConfig::toYaml() const {
     return std::string(out.c_str()) + "\n";
 }
 
-void ExperimentConfig::save(const std::string& path) const { writeFileAtomic(path, toYaml()); }
+void ExperimentConfig::save(const std::string& path) const {
+    writeFileAtomic(path, toYaml());
+}
 
 std::vector<std::string> ExperimentConfig::knownKeys() {
     KeyLister lister;
@@ -488,14 +490,12 @@ std::vector<std::string> ExperimentConfig::validate() const {
         if (!near.empty()) msg += "; did you mean '" + near + "'?";
         problems.push_back(msg);
     };
-    auto inUnit = [&](double v, const std::string& key) {
-        check(v >= 0 && v < 1, key, "in [0, 1)", formatDouble(v));
-    };
+    auto inUnit = [&](double v, const std::string& key) { check(v >= 0 && v < 1, key, "in [0, 1)", formatDouble(v)); };
     const auto i2s = [](long long v) { return std::to_string(v); };
 
     check(threads >= 0 && threads <= 256, "threads", "in [0, 256] (0 = all cores)", i2s(threads));
     static const std::vector<std::string> models = {"bert-base-uncased", "bert-medium", "bert-small",
-                                                    "bert-mini", "bert-tiny", "transformer"};
+                                                    "bert-mini",         "bert-tiny",   "transformer"};
     if (model.path.empty()) oneOf(model.name, "model.name", models);
     check(model.numLabels >= 2, "model.num_labels", ">= 2", i2s(model.numLabels));
     check(model.dModel > 0, "model.d_model", "> 0", i2s(model.dModel));
@@ -539,8 +539,8 @@ std::vector<std::string> ExperimentConfig::validate() const {
                            "tokenizer.vocab empty so the word tokenizer builds its vocabulary from the training split");
     }
     check(tokenizer.minFrequency >= 1, "tokenizer.min_frequency", ">= 1", i2s(tokenizer.minFrequency));
-    check(tokenizer.maxVocabSize == 0 || tokenizer.maxVocabSize >= 6, "tokenizer.max_vocab_size",
-          "0 (no cap) or >= 6", i2s(tokenizer.maxVocabSize));
+    check(tokenizer.maxVocabSize == 0 || tokenizer.maxVocabSize >= 6, "tokenizer.max_vocab_size", "0 (no cap) or >= 6",
+          i2s(tokenizer.maxVocabSize));
 
     oneOf(pruning.method, "pruning.method", {"structured", "unstructured", "progressive", "magnitude"});
     inUnit(pruning.sparsity, "pruning.sparsity");

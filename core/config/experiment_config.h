@@ -15,9 +15,10 @@
 namespace tpq {
 
 struct ModelConfig {
-    std::string name = "bert-base-uncased";  // bert-base-uncased, bert-medium, bert-small, bert-mini, bert-tiny, transformer
-    int numLabels = 2;            // classes; must match the dataset's label count
-    std::string path;             // folder of a Hugging Face model or a checkpoint; empty = $TPQ_MODEL_DIR/<name>
+    std::string name =
+        "bert-base-uncased";  // bert-base-uncased, bert-medium, bert-small, bert-mini, bert-tiny, transformer
+    int numLabels = 2;        // classes; must match the dataset's label count
+    std::string path;         // folder of a Hugging Face model or a checkpoint; empty = $TPQ_MODEL_DIR/<name>
     // The custom Transformer (name: transformer), trained from scratch:
     int dModel = 256;             // embedding width
     int numHeads = 4;             // attention heads per layer; must divide d_model
@@ -29,15 +30,15 @@ struct ModelConfig {
 };
 
 struct TrainingConfig {
-    int batchSize = 32;                  // examples per optimizer step (before accumulation)
-    double learningRate = 2e-5;          // peak AdamW learning rate
-    int epochs = 3;                      // passes over the training split
-    double maxGradNorm = 1.0;            // gradient clipping norm; 0 = no clipping
-    double weightDecay = 0.01;           // AdamW weight decay (not on biases and LayerNorm)
-    double warmupRatio = 0.1;            // fraction of steps with linear warm-up, in [0, 1)
-    int gradientAccumulationSteps = 1;   // batches per optimizer step
-    int evalBatchSize = 64;              // examples per evaluation batch
-    int earlyStoppingPatience = 0;       // epochs without improvement before stopping; 0 = off
+    int batchSize = 32;                 // examples per optimizer step (before accumulation)
+    double learningRate = 2e-5;         // peak AdamW learning rate
+    int epochs = 3;                     // passes over the training split
+    double maxGradNorm = 1.0;           // gradient clipping norm; 0 = no clipping
+    double weightDecay = 0.01;          // AdamW weight decay (not on biases and LayerNorm)
+    double warmupRatio = 0.1;           // fraction of steps with linear warm-up, in [0, 1)
+    int gradientAccumulationSteps = 1;  // batches per optimizer step
+    int evalBatchSize = 64;             // examples per evaluation batch
+    int earlyStoppingPatience = 0;      // epochs without improvement before stopping; 0 = off
 };
 
 struct TokenizerConfig {
@@ -49,20 +50,20 @@ struct TokenizerConfig {
 };
 
 struct PruningConfig {
-    std::string method = "magnitude";     // structured, unstructured, progressive or magnitude (= unstructured)
-    double sparsity = 0.5;                // target fraction of weights removed, in [0, 1)
-    bool globalPruning = true;            // rank weights across all layers, not per layer
-    bool headPruningEnabled = true;       // attention_head_pruning.enabled
-    int numHeadsToPrune = 4;              // attention_head_pruning.num_heads_to_prune (total)
+    std::string method = "magnitude";  // structured, unstructured, progressive or magnitude (= unstructured)
+    double sparsity = 0.5;             // target fraction of weights removed, in [0, 1)
+    bool globalPruning = true;         // rank weights across all layers, not per layer
+    bool headPruningEnabled = true;    // attention_head_pruning.enabled
+    int numHeadsToPrune = 4;           // attention_head_pruning.num_heads_to_prune (total)
     std::string headPruningMethod = "importance";  // attention_head_pruning.pruning_method: importance or magnitude
-    bool ffnPruningEnabled = true;        // ffn_pruning.enabled
-    double ffnSparsity = 0.3;             // ffn_pruning.intermediate_sparsity, in [0, 1)
+    bool ffnPruningEnabled = true;                 // ffn_pruning.enabled
+    double ffnSparsity = 0.3;                      // ffn_pruning.intermediate_sparsity, in [0, 1)
     std::string unstructuredMethod = "magnitude";  // unstructured.method
     std::vector<double> sparsityLevels = {0.1, 0.3, 0.5, 0.7, 0.9};  // unstructured.sparsity_levels
-    double initialSparsity = 0.0;         // progressive.initial_sparsity
-    double finalSparsity = 0.5;           // progressive.final_sparsity
-    int numIterations = 5;                // progressive.num_iterations
-    int fineTuneEpochs = 1;               // epochs of fine-tuning after each pruning step
+    double initialSparsity = 0.0;                                    // progressive.initial_sparsity
+    double finalSparsity = 0.5;                                      // progressive.final_sparsity
+    int numIterations = 5;                                           // progressive.num_iterations
+    int fineTuneEpochs = 1;                                          // epochs of fine-tuning after each pruning step
 };
 
 struct QuantizationConfig {
@@ -90,7 +91,7 @@ struct ExperimentConfig {
     ModelConfig model;
     TrainingConfig training;
     DatasetOptions data;
-    int maxLength = 128;              // data.max_length: tokens per example incl. [CLS]/[SEP]
+    int maxLength = 128;  // data.max_length: tokens per example incl. [CLS]/[SEP]
     TokenizerConfig tokenizer;
     PruningConfig pruning;
     QuantizationConfig quantization;

@@ -139,7 +139,8 @@ TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& opt
     const size_t textCol = resolveColumn(options.textColumn, "text_column", header, options.header, width, path);
     const size_t labelCol = resolveColumn(options.labelColumn, "label_column", header, options.header, width, path);
     if (textCol == labelCol) {
-        throw Error(path + ": data.text_column and data.label_column both select column " + std::to_string(textCol + 1) +
+        throw Error(path + ": data.text_column and data.label_column both select column " +
+                    std::to_string(textCol + 1) +
                     (options.header ? " ('" + std::string(trim(header[textCol])) + "')" : std::string()) +
                     "; point them at different columns");
     }
@@ -160,8 +161,7 @@ TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& opt
             throw Error(where + " has " + std::to_string(rec.fields.size()) + " field(s) but " +
                         (noLabel ? "the label column '" + labelName + "' is field "
                                  : "the text column '" + textName + "' is field ") +
-                        std::to_string((noLabel ? labelCol : textCol) + 1) +
-                        (noLabel ? ": the row has no label" : "") +
+                        std::to_string((noLabel ? labelCol : textCol) + 1) + (noLabel ? ": the row has no label" : "") +
                         "; add the missing field or remove the row (a text with commas needs \"quotes\")");
         }
         if (options.header && rec.fields.size() > header.size()) {
@@ -184,8 +184,8 @@ TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& opt
         rowLines.push_back(rec.line);
     }
     if (report.skipped) {
-        report.warnings.push_back(std::to_string(report.skipped) + " row(s) with an empty text in column '" +
-                                  textName + "' were skipped");
+        report.warnings.push_back(std::to_string(report.skipped) + " row(s) with an empty text in column '" + textName +
+                                  "' were skipped");
     }
     if (report.invalidUtf8Replaced) {
         report.warnings.push_back(std::to_string(report.invalidUtf8Replaced) +
@@ -194,9 +194,8 @@ TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& opt
     if (texts.empty()) throw Error(what + " " + path + " has no rows with a non-empty text");
     report.recordsRead = texts.size() + report.skipped;
 
-    LabelMapping mapping = mapLabels(rawLabels, options.labelNames, [&](size_t i) {
-        return path + ":" + std::to_string(rowLines[i]);
-    });
+    LabelMapping mapping =
+        mapLabels(rawLabels, options.labelNames, [&](size_t i) { return path + ":" + std::to_string(rowLines[i]); });
     for (const auto& w : mapping.warnings) report.warnings.push_back(path + ": " + w);
     TextClassificationDataset dataset(mapping.names);
     for (size_t i = 0; i < texts.size(); ++i) dataset.add(std::move(texts[i]), mapping.ids[i]);

@@ -12,10 +12,10 @@
 namespace tpq {
 
 struct CsvOptions {
-    char delimiter = ',';              // ',' for CSV, '\t' for TSV
-    bool header = true;                // first record names the columns
-    std::string textColumn = "text";   // column name, or 0-based index when all digits
-    std::string labelColumn = "label"; // column name, or 0-based index when all digits
+    char delimiter = ',';                 // ',' for CSV, '\t' for TSV
+    bool header = true;                   // first record names the columns
+    std::string textColumn = "text";      // column name, or 0-based index when all digits
+    std::string labelColumn = "label";    // column name, or 0-based index when all digits
     std::vector<std::string> labelNames;  // fixed label order; empty = derive from the data
 };
 
@@ -30,7 +30,6 @@ struct CsvRecord {
 std::vector<CsvRecord> parseCsv(const std::string& data, char delimiter, const std::string& source);
 
 /// Loads a CSV or TSV file. Every error names the file, the row and line, and the column.
-TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& options,
-                                  const LoadContext& context = {});
+TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& options, const LoadContext& context = {});
 
 }  // namespace tpq

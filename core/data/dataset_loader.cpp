@@ -30,9 +30,12 @@ std::vector<std::string> DatasetOptions::validate() const {
         problems.push_back("data.path: dataset '" + dataset + "' needs data.path (the " +
                            (dataset == "imdb" || dataset == "folder" ? "folder" : "file") + " to read)");
     }
-    if (trainRatio <= 0 || trainRatio > 1) problems.push_back("data.train_ratio must be in (0, 1], got " + formatFixed(trainRatio, 3));
-    if (validationRatio < 0 || validationRatio >= 1) problems.push_back("data.val_ratio must be in [0, 1), got " + formatFixed(validationRatio, 3));
-    if (testRatio < 0 || testRatio >= 1) problems.push_back("data.test_ratio must be in [0, 1), got " + formatFixed(testRatio, 3));
+    if (trainRatio <= 0 || trainRatio > 1)
+        problems.push_back("data.train_ratio must be in (0, 1], got " + formatFixed(trainRatio, 3));
+    if (validationRatio < 0 || validationRatio >= 1)
+        problems.push_back("data.val_ratio must be in [0, 1), got " + formatFixed(validationRatio, 3));
+    if (testRatio < 0 || testRatio >= 1)
+        problems.push_back("data.test_ratio must be in [0, 1), got " + formatFixed(testRatio, 3));
     const double sum = trainRatio + validationRatio + testRatio;
     if (std::abs(sum - 1.0) > 1e-6) {
         problems.push_back("data.train_ratio + data.val_ratio + data.test_ratio must be 1, got " + formatFixed(sum, 3));

@@ -107,7 +107,8 @@ DatasetSplits stratifiedSplit(const TextClassificationDataset& dataset, double t
     DatasetSplits splits{dataset.subset(train), dataset.subset(validation), dataset.subset(test), {}};
     auto warnEmpty = [&](const TextClassificationDataset& part, double ratio, const char* name) {
         if (ratio > 0 && part.empty()) {
-            splits.warnings.push_back(std::string("the ") + name + " split is empty: " + std::to_string(dataset.size()) +
+            splits.warnings.push_back(std::string("the ") + name +
+                                      " split is empty: " + std::to_string(dataset.size()) +
                                       " examples are too few for the ratios; add data or change the ratios");
         }
     };

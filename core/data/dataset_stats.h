@@ -22,9 +22,9 @@ struct DatasetStats {
     std::vector<std::string> labelNames;
     std::vector<size_t> counts;  // per class
     size_t total = 0;
-    LengthStats tokens;          // token counts (with special tokens) per text
-    LengthStats characters;      // UTF-8 bytes per text
-    size_t textBytes = 0;        // total UTF-8 bytes of all texts
+    LengthStats tokens;      // token counts (with special tokens) per text
+    LengthStats characters;  // UTF-8 bytes per text
+    size_t textBytes = 0;    // total UTF-8 bytes of all texts
 };
 
 /// Nearest-rank percentile of sorted values, p in [0, 100].

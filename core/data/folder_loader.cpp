@@ -22,7 +22,8 @@ struct ClassFolder {
 void requireFolder(const std::string& root, const std::string& what) {
     std::error_code ec;
     if (!fs::exists(root, ec)) {
-        throw Error(what + " not found: " + root + " (set data.path to the folder that holds one sub-folder per class)");
+        throw Error(what + " not found: " + root +
+                    " (set data.path to the folder that holds one sub-folder per class)");
     }
     if (!fs::is_directory(root, ec)) {
         throw Error(what + " " + root + " is a file, expected a folder with one sub-folder per class");

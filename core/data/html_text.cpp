@@ -12,12 +12,31 @@ enum class Break { None, Line, Paragraph };
 // How an element separates its content from its neighbours.
 Break breakFor(GumboTag tag) {
     switch (tag) {
-        case GUMBO_TAG_P: case GUMBO_TAG_TABLE: case GUMBO_TAG_H1: case GUMBO_TAG_H2: case GUMBO_TAG_H3:
-        case GUMBO_TAG_H4: case GUMBO_TAG_H5: case GUMBO_TAG_H6: case GUMBO_TAG_BLOCKQUOTE: case GUMBO_TAG_PRE:
-        case GUMBO_TAG_UL: case GUMBO_TAG_OL: case GUMBO_TAG_DL: case GUMBO_TAG_FORM: case GUMBO_TAG_CENTER:
+        case GUMBO_TAG_P:
+        case GUMBO_TAG_TABLE:
+        case GUMBO_TAG_H1:
+        case GUMBO_TAG_H2:
+        case GUMBO_TAG_H3:
+        case GUMBO_TAG_H4:
+        case GUMBO_TAG_H5:
+        case GUMBO_TAG_H6:
+        case GUMBO_TAG_BLOCKQUOTE:
+        case GUMBO_TAG_PRE:
+        case GUMBO_TAG_UL:
+        case GUMBO_TAG_OL:
+        case GUMBO_TAG_DL:
+        case GUMBO_TAG_FORM:
+        case GUMBO_TAG_CENTER:
             return Break::Paragraph;
-        case GUMBO_TAG_DIV: case GUMBO_TAG_LI: case GUMBO_TAG_TR: case GUMBO_TAG_DT: case GUMBO_TAG_DD:
-        case GUMBO_TAG_HR: case GUMBO_TAG_BR: case GUMBO_TAG_BODY: case GUMBO_TAG_TITLE:
+        case GUMBO_TAG_DIV:
+        case GUMBO_TAG_LI:
+        case GUMBO_TAG_TR:
+        case GUMBO_TAG_DT:
+        case GUMBO_TAG_DD:
+        case GUMBO_TAG_HR:
+        case GUMBO_TAG_BR:
+        case GUMBO_TAG_BODY:
+        case GUMBO_TAG_TITLE:
             return Break::Line;
         default:
             return Break::None;
@@ -65,8 +84,7 @@ void walk(const GumboNode* node, TextBuilder& out) {
         out.text(node->v.text.text);
         return;
     }
-    if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_DOCUMENT &&
-        node->type != GUMBO_NODE_TEMPLATE) {
+    if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_DOCUMENT && node->type != GUMBO_NODE_TEMPLATE) {
         return;  // comments
     }
     const GumboVector* children = nullptr;
@@ -75,8 +93,8 @@ void walk(const GumboNode* node, TextBuilder& out) {
         children = &node->v.document.children;
     } else {
         tag = node->v.element.tag;
-        if (tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_STYLE || tag == GUMBO_TAG_HEAD ||
-            tag == GUMBO_TAG_NOSCRIPT || tag == GUMBO_TAG_TEMPLATE) {
+        if (tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_STYLE || tag == GUMBO_TAG_HEAD || tag == GUMBO_TAG_NOSCRIPT ||
+            tag == GUMBO_TAG_TEMPLATE) {
             return;
         }
         children = &node->v.element.children;

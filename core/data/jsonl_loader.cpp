@@ -10,8 +10,7 @@
 
 namespace tpq {
 
-TextClassificationDataset loadJsonl(const std::string& path, const JsonlOptions& options,
-                                    const LoadContext& context) {
+TextClassificationDataset loadJsonl(const std::string& path, const JsonlOptions& options, const LoadContext& context) {
     const std::string data = readTextFile(path, "JSONL file");
     LoadReport report;
     report.source = path;
@@ -48,8 +47,8 @@ TextClassificationDataset loadJsonl(const std::string& path, const JsonlOptions&
             return keys;
         };
         auto missing = [&](const std::string& key, const std::string& option) {
-            std::string msg = where + ": no key '" + key + "' (data." + option + "); the object has [" +
-                              join(keysOf(), ", ") + "]";
+            std::string msg =
+                where + ": no key '" + key + "' (data." + option + "); the object has [" + join(keysOf(), ", ") + "]";
             const std::string near = nearestMatch(key, keysOf());
             if (!near.empty()) msg += "; did you mean '" + near + "'?";
             return Error(msg);

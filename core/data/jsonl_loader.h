@@ -11,8 +11,8 @@
 namespace tpq {
 
 struct JsonlOptions {
-    std::string textKey = "text";    // key of the text in each object
-    std::string labelKey = "label";  // key of the label (string or integer)
+    std::string textKey = "text";         // key of the text in each object
+    std::string labelKey = "label";       // key of the label (string or integer)
     std::vector<std::string> labelNames;  // fixed label order; empty = derive from the data
 };
 

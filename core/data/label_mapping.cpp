@@ -36,8 +36,7 @@ LabelMapping mapLabels(const std::vector<std::string>& raw, const std::vector<st
                 out.ids.push_back(std::stoll(raw[i]));
             } else {
                 throw Error(where(i) + ": label '" + raw[i] + "' is not one of data.label_names [" +
-                            join(givenNames, ", ") + "] nor an index 0.." +
-                            std::to_string(givenNames.size() - 1) +
+                            join(givenNames, ", ") + "] nor an index 0.." + std::to_string(givenNames.size() - 1) +
                             " (add it to data.label_names or fix the row)");
             }
         }
@@ -60,8 +59,8 @@ LabelMapping mapLabels(const std::vector<std::string>& raw, const std::vector<st
     const size_t numeric = size_t(std::count_if(distinct.begin(), distinct.end(), isInteger));
     if (numeric > 0 && numeric < distinct.size()) {
         out.warnings.push_back("labels mix numbers and names (" + std::to_string(numeric) + " numeric of " +
-                               std::to_string(distinct.size()) + " distinct: " +
-                               join(std::vector<std::string>(distinct.begin(), distinct.end()), ", ") +
+                               std::to_string(distinct.size()) +
+                               " distinct: " + join(std::vector<std::string>(distinct.begin(), distinct.end()), ", ") +
                                "); each distinct value became its own class; check data.label_column");
     }
     std::map<std::string, int64_t> index;

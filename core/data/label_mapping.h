@@ -11,8 +11,8 @@
 namespace tpq {
 
 struct LabelMapping {
-    std::vector<std::string> names;  // index = label id
-    std::vector<int64_t> ids;        // one per raw label, in input order
+    std::vector<std::string> names;     // index = label id
+    std::vector<int64_t> ids;           // one per raw label, in input order
     std::vector<std::string> warnings;  // e.g. labels that mix numbers and names
 };
 

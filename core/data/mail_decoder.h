@@ -10,10 +10,10 @@
 namespace tpq {
 
 struct DecodedMail {
-    std::string subject;          // decoded Subject header (RFC 2047), UTF-8
-    std::string body;             // text/plain parts, or text of the text/html parts when none
-    bool fromHtml = false;        // body came from HTML
-    size_t invalidReplaced = 0;   // bytes that could not be converted and became U+FFFD
+    std::string subject;         // decoded Subject header (RFC 2047), UTF-8
+    std::string body;            // text/plain parts, or text of the text/html parts when none
+    bool fromHtml = false;       // body came from HTML
+    size_t invalidReplaced = 0;  // bytes that could not be converted and became U+FFFD
 
     /// Subject as first line, then the body.
     std::string text() const;

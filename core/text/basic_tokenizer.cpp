@@ -85,8 +85,8 @@ bool BasicTokenizer::isPunctuation(char32_t cp) {
 bool BasicTokenizer::isChineseChar(char32_t cp) {
     // The CJK Unified Ideographs blocks, as in BERT's _is_chinese_char.
     return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x20000 && cp <= 0x2A6DF) ||
-           (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) ||
-           (cp >= 0x2B820 && cp <= 0x2CEAF) || (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
+           (cp >= 0x2A700 && cp <= 0x2B73F) || (cp >= 0x2B740 && cp <= 0x2B81F) || (cp >= 0x2B820 && cp <= 0x2CEAF) ||
+           (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x2F800 && cp <= 0x2FA1F);
 }
 
 void BasicTokenizer::split(std::string_view text, WordList& out) const {
@@ -103,9 +103,14 @@ void BasicTokenizer::split(std::string_view text, WordList& out) const {
                 case AsciiClass::Word:
                     emit.append(m_lowercase && byte >= 'A' && byte <= 'Z' ? char(byte - 'A' + 'a') : char(byte));
                     break;
-                case AsciiClass::Space: emit.close(); break;
-                case AsciiClass::Punct: emit.single(byte); break;
-                case AsciiClass::Drop: break;
+                case AsciiClass::Space:
+                    emit.close();
+                    break;
+                case AsciiClass::Punct:
+                    emit.single(byte);
+                    break;
+                case AsciiClass::Drop:
+                    break;
             }
             continue;
         }
@@ -131,8 +136,8 @@ void BasicTokenizer::split(std::string_view text, WordList& out) const {
         cp = char32_t(utf8proc_tolower(utf8proc_int32_t(cp)));
         utf8proc_int32_t decomposed[16];
         int boundclass = 0;
-        const utf8proc_ssize_t count = utf8proc_decompose_char(utf8proc_int32_t(cp), decomposed, 16,
-                                                               UTF8PROC_DECOMPOSE, &boundclass);
+        const utf8proc_ssize_t count =
+            utf8proc_decompose_char(utf8proc_int32_t(cp), decomposed, 16, UTF8PROC_DECOMPOSE, &boundclass);
         const utf8proc_ssize_t m = count > 0 && count <= 16 ? count : 0;
         if (m == 0) decomposed[0] = utf8proc_int32_t(cp);
         for (utf8proc_ssize_t k = 0; k < (m ? m : 1); ++k) {

@@ -14,7 +14,7 @@ namespace tpq {
 
 /// Words produced by BasicTokenizer, stored contiguously to avoid one allocation per word.
 struct WordList {
-    std::string buffer;                               // all words, back to back
+    std::string buffer;                                // all words, back to back
     std::vector<std::pair<uint32_t, uint32_t>> spans;  // (offset, length) per word
 
     size_t size() const { return spans.size(); }

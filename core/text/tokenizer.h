@@ -14,9 +14,9 @@
 namespace tpq {
 
 struct EncodeOptions {
-    size_t maxLength = 128;         // tokens including [CLS] and [SEP]; 0 = no limit
-    bool addSpecialTokens = true;   // wrap in [CLS] ... [SEP]
-    bool padToMaxLength = true;     // pad with [PAD] up to maxLength (false: no padding)
+    size_t maxLength = 128;        // tokens including [CLS] and [SEP]; 0 = no limit
+    bool addSpecialTokens = true;  // wrap in [CLS] ... [SEP]
+    bool padToMaxLength = true;    // pad with [PAD] up to maxLength (false: no padding)
 };
 
 /// One encoded text. Padding positions have id padId() and mask 0.

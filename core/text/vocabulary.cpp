@@ -23,7 +23,9 @@ uint64_t hashBytes(std::string_view s) {
 
 const char* kSentencePieceSpace = "\xE2\x96\x81";  // U+2581 LOWER ONE EIGHTH BLOCK
 
-bool isBracketed(const std::string& s) { return s.size() > 2 && s.front() == '[' && s.back() == ']'; }
+bool isBracketed(const std::string& s) {
+    return s.size() > 2 && s.front() == '[' && s.back() == ']';
+}
 
 }  // namespace
 
@@ -74,8 +76,7 @@ Vocabulary Vocabulary::load(const std::string& path) {
     const std::string data = readFile(path, "vocabulary file");
     if (trim(data).empty()) throw Error("vocabulary file " + path + " is empty: expected one token per line");
     if (looksBinary(data)) {
-        throw Error("vocabulary file " + path +
-                    " looks binary; expected vocab.txt (one token per line) or vocab.json");
+        throw Error("vocabulary file " + path + " looks binary; expected vocab.txt (one token per line) or vocab.json");
     }
     if (!isValidUtf8(data)) throw Error("vocabulary file " + path + " is not valid UTF-8");
     std::vector<std::string> tokens;

@@ -9,9 +9,9 @@
 namespace tpq {
 
 struct WordVocabOptions {
-    size_t minFrequency = 2;    // words seen fewer times become [UNK]
-    size_t maxSize = 30000;     // vocabulary size including the 5 special tokens; 0 = no limit
-    bool lowercase = true;      // lower-case and strip accents before counting
+    size_t minFrequency = 2;  // words seen fewer times become [UNK]
+    size_t maxSize = 30000;   // vocabulary size including the 5 special tokens; 0 = no limit
+    bool lowercase = true;    // lower-case and strip accents before counting
 };
 
 class WordVocabTokenizer : public Tokenizer {

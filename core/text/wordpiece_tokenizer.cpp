@@ -79,6 +79,8 @@ std::vector<std::string> WordPieceTokenizer::tokenize(std::string_view text) con
     return idsToTokens(ids);
 }
 
-void WordPieceTokenizer::save(const std::string& path) const { m_vocab.save(path); }
+void WordPieceTokenizer::save(const std::string& path) const {
+    m_vocab.save(path);
+}
 
 }  // namespace tpq

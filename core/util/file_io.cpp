@@ -26,8 +26,7 @@ std::string readFile(const std::string& path, const std::string& what) {
     }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        throw Error("cannot open " + what + " " + path + ": " + std::strerror(errno) +
-                    " (check its permissions)");
+        throw Error("cannot open " + what + " " + path + ": " + std::strerror(errno) + " (check its permissions)");
     }
     // Read to the end of the stream rather than trusting the size: pipes and /dev/stdin
     // report no size.
@@ -48,8 +47,8 @@ void writeFileAtomic(const std::string& path, const std::string& contents) {
     {
         std::FILE* f = std::fopen(tmp.c_str(), "wb");
         if (!f) throw Error("cannot write " + tmp + ": " + std::strerror(errno));
-        const bool ok = std::fwrite(contents.data(), 1, contents.size(), f) == contents.size() &&
-                        std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
+        const bool ok = std::fwrite(contents.data(), 1, contents.size(), f) == contents.size() && std::fflush(f) == 0 &&
+                        ::fsync(fileno(f)) == 0;
         const int err = errno;
         std::fclose(f);
         if (!ok) {

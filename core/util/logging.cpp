@@ -18,11 +18,16 @@ namespace {
 
 spdlog::level::level_enum toSpd(LogLevel level) {
     switch (level) {
-        case LogLevel::Debug: return spdlog::level::debug;
-        case LogLevel::Info: return spdlog::level::info;
-        case LogLevel::Warning: return spdlog::level::warn;
-        case LogLevel::Error: return spdlog::level::err;
-        case LogLevel::Off: return spdlog::level::off;
+        case LogLevel::Debug:
+            return spdlog::level::debug;
+        case LogLevel::Info:
+            return spdlog::level::info;
+        case LogLevel::Warning:
+            return spdlog::level::warn;
+        case LogLevel::Error:
+            return spdlog::level::err;
+        case LogLevel::Off:
+            return spdlog::level::off;
     }
     return spdlog::level::info;
 }
@@ -30,10 +35,14 @@ spdlog::level::level_enum toSpd(LogLevel level) {
 LogLevel fromSpd(spdlog::level::level_enum level) {
     switch (level) {
         case spdlog::level::trace:
-        case spdlog::level::debug: return LogLevel::Debug;
-        case spdlog::level::info: return LogLevel::Info;
-        case spdlog::level::warn: return LogLevel::Warning;
-        default: return LogLevel::Error;
+        case spdlog::level::debug:
+            return LogLevel::Debug;
+        case spdlog::level::info:
+            return LogLevel::Info;
+        case spdlog::level::warn:
+            return LogLevel::Warning;
+        default:
+            return LogLevel::Error;
     }
 }
 
@@ -120,9 +129,17 @@ LogLevel parseLogLevel(const std::string& name) {
     throw Error("unknown log level '" + name + "' (use debug, info, warning, error or off)");
 }
 
-void logDebug(const std::string& message) { logger()->debug(message); }
-void logInfo(const std::string& message) { logger()->info(message); }
-void logWarning(const std::string& message) { logger()->warn(message); }
-void logError(const std::string& message) { logger()->error(message); }
+void logDebug(const std::string& message) {
+    logger()->debug(message);
+}
+void logInfo(const std::string& message) {
+    logger()->info(message);
+}
+void logWarning(const std::string& message) {
+    logger()->warn(message);
+}
+void logError(const std::string& message) {
+    logger()->error(message);
+}
 
 }  // namespace tpq

@@ -5,14 +5,12 @@
 namespace tpq {
 namespace {
 int64_t nowNs() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::steady_clock::now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
 }
 }  // namespace
 
-ProgressReporter::ProgressReporter(ProgressCallback callback, int64_t total, std::string message,
-                                   int minIntervalMs)
+ProgressReporter::ProgressReporter(ProgressCallback callback, int64_t total, std::string message, int minIntervalMs)
     : m_callback(std::move(callback)),
       m_total(total),
       m_message(std::move(message)),

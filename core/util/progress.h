@@ -47,8 +47,7 @@ private:
 /// (always the first and the last step).
 class ProgressReporter {
 public:
-    ProgressReporter(ProgressCallback callback, int64_t total, std::string message,
-                     int minIntervalMs = 100);
+    ProgressReporter(ProgressCallback callback, int64_t total, std::string message, int minIntervalMs = 100);
     void update(int64_t step, const std::string& message = {});
     void finish();
 

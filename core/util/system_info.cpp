@@ -1,12 +1,11 @@
 #include "util/system_info.h"
 
-#include <dlfcn.h>
-
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include <dlfcn.h>
 #include <gmime/gmime.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/version.h>
@@ -41,7 +40,8 @@ std::vector<std::string> cpuInfo(std::string* model) {
     std::string line;
     std::set<std::string> flags;
     while (std::getline(in, line)) {
-        if (model->empty() && startsWith(line, "model name")) *model = std::string(trim(line.substr(line.find(':') + 1)));
+        if (model->empty() && startsWith(line, "model name"))
+            *model = std::string(trim(line.substr(line.find(':') + 1)));
         if (startsWith(line, "flags")) {
             std::istringstream ss(line.substr(line.find(':') + 1));
             std::string f;
@@ -80,6 +80,7 @@ SystemInfo collectSystemInfo() {
     info.libraries.emplace_back("nlohmann-json", std::to_string(NLOHMANN_JSON_VERSION_MAJOR) + "." +
                                                      std::to_string(NLOHMANN_JSON_VERSION_MINOR) + "." +
                                                      std::to_string(NLOHMANN_JSON_VERSION_PATCH));
+    info.libraries.emplace_back("yaml-cpp", TPQ_YAML_CPP_VERSION);
     info.libraries.emplace_back("utf8proc", utf8proc_version());
     info.libraries.emplace_back("GMime", std::to_string(gmime_major_version) + "." +
                                              std::to_string(gmime_minor_version) + "." +

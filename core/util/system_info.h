@@ -10,11 +10,11 @@ namespace tpq {
 
 struct SystemInfo {
     std::vector<std::pair<std::string, std::string>> libraries;  // name -> version
-    std::string blasLibrary;     // file of the BLAS mapped into this process
-    std::string blasConfig;      // openblas_get_config() when OpenBLAS, else ""
+    std::string blasLibrary;                                     // file of the BLAS mapped into this process
+    std::string blasConfig;                                      // openblas_get_config() when OpenBLAS, else ""
     bool blasIsOpenBlas = false;
-    int torchThreads = 0;        // at::get_num_threads()
-    int hardwareThreads = 0;     // cores seen by the OS
+    int torchThreads = 0;                       // at::get_num_threads()
+    int hardwareThreads = 0;                    // cores seen by the OS
     std::vector<std::string> quantizedEngines;  // e.g. ONEDNN, QNNPACK
     std::string cpuModel;
     std::vector<std::string> cpuFeatures;  // SIMD features relevant to our kernels
