@@ -1,0 +1,345 @@
+#include "models/bert_model.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "models/attention.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace tpq {
+namespace {
+
+void initLinear(torch::nn::Linear& l) {
+    torch::NoGradGuard g;
+    l->weight.normal_(0.0, 0.02);
+    if (l->bias.defined()) l->bias.zero_();
+}
+
+torch::nn::LayerNorm makeLayerNorm(int64_t size, double eps) {
+    return torch::nn::LayerNorm(torch::nn::LayerNormOptions({size}).eps(eps).elementwise_affine(true));
+}
+
+}  // namespace
+
+// ---- BertConfig ----------------------------------------------------------------------
+
+int64_t BertConfig::headsInLayer(int64_t layer) const {
+    auto it = prunedHeads.find(layer);
+    return numAttentionHeads - (it == prunedHeads.end() ? 0 : int64_t(it->second.size()));
+}
+
+int64_t BertConfig::intermediateInLayer(int64_t layer) const {
+    return intermediateSizes.empty() ? intermediateSize : intermediateSizes.at(size_t(layer));
+}
+
+const std::vector<std::string>& BertConfig::presetNames() {
+    static const std::vector<std::string> names = {"bert-base-uncased", "bert-medium", "bert-small", "bert-mini",
+                                                   "bert-tiny"};
+    return names;
+}
+
+BertConfig BertConfig::preset(const std::string& name, int64_t numLabels) {
+    BertConfig c;
+    auto set = [&](int64_t layers, int64_t hidden, int64_t heads) {
+        c.numHiddenLayers = layers;
+        c.hiddenSize = hidden;
+        c.numAttentionHeads = heads;
+        c.intermediateSize = 4 * hidden;
+    };
+    if (name == "bert-base-uncased") {
+        set(12, 768, 12);
+    } else if (name == "bert-medium") {
+        set(8, 512, 8);
+    } else if (name == "bert-small") {
+        set(4, 512, 8);
+    } else if (name == "bert-mini") {
+        set(4, 256, 4);
+    } else if (name == "bert-tiny") {
+        set(2, 128, 2);
+    } else {
+        std::string msg = "unknown BERT preset '" + name + "' (use " + join(presetNames(), ", ") + ")";
+        const std::string near = nearestMatch(name, presetNames());
+        if (!near.empty()) msg += "; did you mean '" + near + "'?";
+        throw Error(msg);
+    }
+    c.labelNames.clear();
+    for (int64_t i = 0; i < numLabels; ++i) c.labelNames.push_back(std::to_string(i));
+    return c;
+}
+
+std::vector<std::string> BertConfig::validate() const {
+    std::vector<std::string> p;
+    if (vocabSize <= 0) p.push_back("vocab_size must be > 0");
+    if (hiddenSize <= 0) p.push_back("hidden_size must be > 0");
+    if (numHiddenLayers <= 0) p.push_back("num_hidden_layers must be > 0");
+    if (numAttentionHeads <= 0 || (hiddenSize > 0 && hiddenSize % numAttentionHeads != 0)) {
+        p.push_back("hidden_size (" + std::to_string(hiddenSize) + ") must be divisible by num_attention_heads (" +
+                    std::to_string(numAttentionHeads) + ")");
+    }
+    if (intermediateSize <= 0) p.push_back("intermediate_size must be > 0");
+    if (hiddenAct != "gelu") p.push_back("hidden_act '" + hiddenAct + "' is not supported (only gelu)");
+    if (maxPositionEmbeddings <= 0) p.push_back("max_position_embeddings must be > 0");
+    if (typeVocabSize <= 0) p.push_back("type_vocab_size must be > 0");
+    if (labelNames.size() < 2) p.push_back("a classifier needs at least 2 labels (id2label / num_labels)");
+    if (!intermediateSizes.empty() && int64_t(intermediateSizes.size()) != numHiddenLayers) {
+        p.push_back("intermediate sizes are given for " + std::to_string(intermediateSizes.size()) +
+                    " layers, expected " + std::to_string(numHiddenLayers));
+    }
+    for (const auto& [layer, heads] : prunedHeads) {
+        if (layer < 0 || layer >= numHiddenLayers) p.push_back("pruned_heads names layer " + std::to_string(layer));
+        for (int64_t h : heads) {
+            if (h < 0 || h >= numAttentionHeads) {
+                p.push_back("pruned_heads of layer " + std::to_string(layer) + " names head " + std::to_string(h));
+            }
+        }
+    }
+    return p;
+}
+
+std::string BertConfig::toJson() const {
+    nlohmann::ordered_json j;
+    j["architectures"] = {"BertForSequenceClassification"};
+    j["model_type"] = "bert";
+    j["vocab_size"] = vocabSize;
+    j["hidden_size"] = hiddenSize;
+    j["num_hidden_layers"] = numHiddenLayers;
+    j["num_attention_heads"] = numAttentionHeads;
+    j["intermediate_size"] = intermediateSize;
+    j["hidden_act"] = hiddenAct;
+    j["hidden_dropout_prob"] = hiddenDropoutProb;
+    j["attention_probs_dropout_prob"] = attentionProbsDropoutProb;
+    j["max_position_embeddings"] = maxPositionEmbeddings;
+    j["type_vocab_size"] = typeVocabSize;
+    j["layer_norm_eps"] = layerNormEps;
+    j["initializer_range"] = 0.02;
+    j["pad_token_id"] = padTokenId;
+    j["position_embedding_type"] = "absolute";
+    j["problem_type"] = "single_label_classification";
+    nlohmann::ordered_json id2label = nlohmann::ordered_json::object(), label2id = nlohmann::ordered_json::object();
+    for (size_t i = 0; i < labelNames.size(); ++i) {
+        id2label[std::to_string(i)] = labelNames[i];
+        label2id[labelNames[i]] = i;
+    }
+    j["id2label"] = id2label;
+    j["label2id"] = label2id;
+    nlohmann::ordered_json pruned = nlohmann::ordered_json::object();
+    for (const auto& [layer, heads] : prunedHeads) pruned[std::to_string(layer)] = heads;
+    j["pruned_heads"] = pruned;
+    if (!intermediateSizes.empty()) j["tpq_intermediate_sizes"] = intermediateSizes;
+    return j.dump(2) + "\n";
+}
+
+BertConfig BertConfig::fromJson(const std::string& text, const std::string& source) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw Error(source + ": not valid JSON (" + e.what() + ")");
+    }
+    if (!j.is_object()) throw Error(source + ": expected a JSON object");
+    BertConfig c;
+    auto integer = [&](const char* key, int64_t& out, bool required) {
+        if (!j.contains(key)) {
+            if (required) throw Error(source + ": missing key \"" + key + "\" (a BERT config.json has it)");
+            return;
+        }
+        if (!j[key].is_number_integer())
+            throw Error(source + ": \"" + key + "\" must be an integer, got " + j[key].dump());
+        out = j[key].get<int64_t>();
+    };
+    auto number = [&](const char* key, double& out) {
+        if (!j.contains(key)) return;
+        if (!j[key].is_number()) throw Error(source + ": \"" + key + "\" must be a number, got " + j[key].dump());
+        out = j[key].get<double>();
+    };
+    if (j.contains("model_type") && j["model_type"] != "bert") {
+        throw Error(source + ": model_type is " + j["model_type"].dump() + ", expected \"bert\"");
+    }
+    integer("vocab_size", c.vocabSize, true);
+    integer("hidden_size", c.hiddenSize, true);
+    integer("num_hidden_layers", c.numHiddenLayers, true);
+    integer("num_attention_heads", c.numAttentionHeads, true);
+    integer("intermediate_size", c.intermediateSize, true);
+    integer("max_position_embeddings", c.maxPositionEmbeddings, false);
+    integer("type_vocab_size", c.typeVocabSize, false);
+    integer("pad_token_id", c.padTokenId, false);
+    number("hidden_dropout_prob", c.hiddenDropoutProb);
+    number("attention_probs_dropout_prob", c.attentionProbsDropoutProb);
+    number("layer_norm_eps", c.layerNormEps);
+    if (j.contains("hidden_act")) {
+        if (!j["hidden_act"].is_string()) throw Error(source + ": \"hidden_act\" must be a string");
+        c.hiddenAct = j["hidden_act"].get<std::string>();
+    }
+    if (j.contains("id2label") && j["id2label"].is_object() && !j["id2label"].empty()) {
+        c.labelNames.assign(j["id2label"].size(), "");
+        for (auto it = j["id2label"].begin(); it != j["id2label"].end(); ++it) {
+            size_t idx = 0;
+            try {
+                idx = std::stoul(it.key());
+            } catch (...) {
+                throw Error(source + ": id2label key \"" + it.key() + "\" is not a label index");
+            }
+            if (idx >= c.labelNames.size() || !it.value().is_string()) {
+                throw Error(source + ": id2label entry \"" + it.key() + "\" is out of range or not a string");
+            }
+            c.labelNames[idx] = it.value().get<std::string>();
+        }
+    } else if (j.contains("num_labels")) {
+        int64_t n = 0;
+        integer("num_labels", n, true);
+        c.labelNames.clear();
+        for (int64_t i = 0; i < n; ++i) c.labelNames.push_back(std::to_string(i));
+    }
+    if (j.contains("pruned_heads") && j["pruned_heads"].is_object()) {
+        for (auto it = j["pruned_heads"].begin(); it != j["pruned_heads"].end(); ++it) {
+            if (!it.value().is_array()) throw Error(source + ": pruned_heads[\"" + it.key() + "\"] must be a list");
+            c.prunedHeads[std::stoll(it.key())] = it.value().get<std::vector<int64_t>>();
+        }
+    }
+    if (j.contains("tpq_intermediate_sizes")) {
+        c.intermediateSizes = j["tpq_intermediate_sizes"].get<std::vector<int64_t>>();
+    }
+    const auto problems = c.validate();
+    if (!problems.empty()) throw Error(source + ": " + join(problems, "; "));
+    return c;
+}
+
+// ---- modules ---------------------------------------------------------------------------
+
+BertEmbeddingsImpl::BertEmbeddingsImpl(const BertConfig& c) {
+    word_embeddings = register_module("word_embeddings", torch::nn::Embedding(c.vocabSize, c.hiddenSize));
+    position_embeddings =
+        register_module("position_embeddings", torch::nn::Embedding(c.maxPositionEmbeddings, c.hiddenSize));
+    token_type_embeddings =
+        register_module("token_type_embeddings", torch::nn::Embedding(c.typeVocabSize, c.hiddenSize));
+    LayerNorm = register_module("LayerNorm", makeLayerNorm(c.hiddenSize, c.layerNormEps));
+    dropout = register_module("dropout", torch::nn::Dropout(c.hiddenDropoutProb));
+    torch::NoGradGuard g;
+    for (auto* e : {&word_embeddings, &position_embeddings, &token_type_embeddings}) (*e)->weight.normal_(0.0, 0.02);
+    if (c.padTokenId >= 0 && c.padTokenId < c.vocabSize) word_embeddings->weight[c.padTokenId].zero_();
+}
+
+at::Tensor BertEmbeddingsImpl::forward(const at::Tensor& inputIds) {
+    const int64_t length = inputIds.size(1);
+    if (length > position_embeddings->weight.size(0)) {
+        throw Error("sequence of " + std::to_string(length) + " tokens is longer than the model's " +
+                    std::to_string(position_embeddings->weight.size(0)) +
+                    " positions (max_position_embeddings); lower data.max_length");
+    }
+    checkTokenIds(inputIds, word_embeddings->weight.size(0));
+    const auto positions = torch::arange(length, inputIds.options()).unsqueeze(0);
+    auto x = word_embeddings(inputIds) + position_embeddings(positions) +
+             token_type_embeddings->weight[0].view({1, 1, -1});  // token type 0 everywhere
+    return dropout(LayerNorm(x));
+}
+
+BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& c, int64_t h) : heads(h), headSize(c.headSize()) {
+    query = register_module("query", torch::nn::Linear(c.hiddenSize, heads * headSize));
+    key = register_module("key", torch::nn::Linear(c.hiddenSize, heads * headSize));
+    value = register_module("value", torch::nn::Linear(c.hiddenSize, heads * headSize));
+    for (auto* l : {&query, &key, &value}) initLinear(*l);
+}
+
+BertDenseOutputImpl::BertDenseOutputImpl(int64_t in, int64_t out, const BertConfig& c) {
+    dense = register_module("dense", torch::nn::Linear(in, out));
+    LayerNorm = register_module("LayerNorm", makeLayerNorm(out, c.layerNormEps));
+    dropout = register_module("dropout", torch::nn::Dropout(c.hiddenDropoutProb));
+    initLinear(dense);
+}
+
+at::Tensor BertDenseOutputImpl::forward(const at::Tensor& hidden, const at::Tensor& residual) {
+    return LayerNorm(dropout(dense(hidden)) + residual);
+}
+
+BertAttentionImpl::BertAttentionImpl(const BertConfig& c, int64_t heads) {
+    self = register_module("self", BertSelfAttention(c, heads));
+    output = register_module("output", BertDenseOutput(heads * c.headSize(), c.hiddenSize, c));
+}
+
+BertIntermediateImpl::BertIntermediateImpl(int64_t hidden, int64_t intermediate) {
+    dense = register_module("dense", torch::nn::Linear(hidden, intermediate));
+    initLinear(dense);
+}
+
+BertLayerImpl::BertLayerImpl(const BertConfig& c, int64_t heads, int64_t inter)
+    : attentionDropout(c.attentionProbsDropoutProb) {
+    attention = register_module("attention", BertAttention(c, heads));
+    intermediate = register_module("intermediate", BertIntermediate(c.hiddenSize, inter));
+    output = register_module("output", BertDenseOutput(inter, c.hiddenSize, c));
+}
+
+at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& additiveMask) {
+    auto& self = attention->self;
+    const auto context = multiHeadAttention(self->query(hidden), self->key(hidden), self->value(hidden), additiveMask,
+                                            self->heads, self->headSize, attentionDropout, is_training());
+    const auto attended = attention->output(context, hidden);
+    const auto inner = torch::gelu(intermediate->dense(attended));
+    return output(inner, attended);
+}
+
+BertEncoderImpl::BertEncoderImpl(const BertConfig& c) {
+    layer = register_module("layer", torch::nn::ModuleList());
+    for (int64_t i = 0; i < c.numHiddenLayers; ++i)
+        layer->push_back(BertLayer(c, c.headsInLayer(i), c.intermediateInLayer(i)));
+}
+
+BertPoolerImpl::BertPoolerImpl(int64_t hidden) {
+    dense = register_module("dense", torch::nn::Linear(hidden, hidden));
+    initLinear(dense);
+}
+
+BertCoreImpl::BertCoreImpl(const BertConfig& c) {
+    embeddings = register_module("embeddings", BertEmbeddings(c));
+    encoder = register_module("encoder", BertEncoder(c));
+    pooler = register_module("pooler", BertPooler(c.hiddenSize));
+}
+
+BertModel::BertModel(BertConfig config) : m_config(std::move(config)) {
+    const auto problems = m_config.validate();
+    if (!problems.empty()) throw Error("invalid BERT config: " + join(problems, "; "));
+    m_bert = register_module("bert", BertCore(m_config));
+    m_dropout = register_module("dropout", torch::nn::Dropout(m_config.hiddenDropoutProb));
+    m_classifier = register_module("classifier", torch::nn::Linear(m_config.hiddenSize, m_config.numLabels()));
+    initLinear(m_classifier);
+}
+
+at::Tensor BertModel::forward(const at::Tensor& inputIds, const at::Tensor& attentionMask) {
+    auto hidden = m_bert->embeddings(inputIds);
+    const auto mask = additiveAttentionMask(attentionMask, hidden.scalar_type());
+    for (const auto& layer : *m_bert->encoder->layer) hidden = layer->as<BertLayer>()->forward(hidden, mask);
+    const auto pooled = torch::tanh(m_bert->pooler->dense(hidden.select(1, 0)));
+    return m_classifier(m_dropout(pooled));
+}
+
+std::vector<NamedLinear> BertModel::linearLayers() {
+    std::vector<NamedLinear> out;
+    int64_t i = 0;
+    for (const auto& module : *m_bert->encoder->layer) {
+        auto layer = module->as<BertLayer>();
+        const std::string p = "bert.encoder.layer." + std::to_string(i++) + ".";
+        out.push_back({p + "attention.self.query", layer->attention->self->query});
+        out.push_back({p + "attention.self.key", layer->attention->self->key});
+        out.push_back({p + "attention.self.value", layer->attention->self->value});
+        out.push_back({p + "attention.output.dense", layer->attention->output->dense});
+        out.push_back({p + "intermediate.dense", layer->intermediate->dense});
+        out.push_back({p + "output.dense", layer->output->dense});
+    }
+    out.push_back({"bert.pooler.dense", m_bert->pooler->dense});
+    out.push_back({"classifier", m_classifier});
+    return out;
+}
+
+std::vector<int64_t> BertModel::headsPerLayer() const {
+    std::vector<int64_t> out;
+    for (int64_t i = 0; i < m_config.numHiddenLayers; ++i) out.push_back(m_config.headsInLayer(i));
+    return out;
+}
+
+std::vector<int64_t> BertModel::ffnWidths() const {
+    std::vector<int64_t> out;
+    for (int64_t i = 0; i < m_config.numHiddenLayers; ++i) out.push_back(m_config.intermediateInLayer(i));
+    return out;
+}
+
+}  // namespace tpq

@@ -1,0 +1,204 @@
+#include "models/transformer_model.h"
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "models/attention.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace tpq {
+
+int64_t TransformerConfig::headsInLayer(int64_t layer) const {
+    auto it = prunedHeads.find(layer);
+    return numHeads - (it == prunedHeads.end() ? 0 : int64_t(it->second.size()));
+}
+
+int64_t TransformerConfig::ffnInLayer(int64_t layer) const {
+    return ffnSizes.empty() ? dFf : ffnSizes.at(size_t(layer));
+}
+
+std::vector<std::string> TransformerConfig::validate() const {
+    std::vector<std::string> p;
+    if (vocabSize <= 0) p.push_back("vocab_size must be > 0");
+    if (dModel <= 0) p.push_back("d_model must be > 0");
+    if (numHeads <= 0 || (dModel > 0 && dModel % numHeads != 0)) {
+        p.push_back("d_model (" + std::to_string(dModel) + ") must be divisible by num_heads (" +
+                    std::to_string(numHeads) + ")");
+    }
+    if (numLayers <= 0) p.push_back("num_layers must be > 0");
+    if (dFf <= 0) p.push_back("d_ff must be > 0");
+    if (maxLen <= 0) p.push_back("max_len must be > 0");
+    if (dropout < 0 || dropout >= 1) p.push_back("dropout must be in [0, 1)");
+    if (pooling != "cls" && pooling != "mean") p.push_back("pooling must be cls or mean, got '" + pooling + "'");
+    if (labelNames.size() < 2) p.push_back("a classifier needs at least 2 classes");
+    if (!ffnSizes.empty() && int64_t(ffnSizes.size()) != numLayers) p.push_back("ffn sizes must be given per layer");
+    return p;
+}
+
+std::string TransformerConfig::toJson() const {
+    nlohmann::ordered_json j;
+    j["model_type"] = "tpq-transformer";
+    j["vocab_size"] = vocabSize;
+    j["d_model"] = dModel;
+    j["num_heads"] = numHeads;
+    j["num_layers"] = numLayers;
+    j["d_ff"] = dFf;
+    j["max_len"] = maxLen;
+    j["dropout"] = dropout;
+    j["pooling"] = pooling;
+    j["pad_token_id"] = padTokenId;
+    j["num_classes"] = numClasses();
+    j["label_names"] = labelNames;
+    nlohmann::ordered_json pruned = nlohmann::ordered_json::object();
+    for (const auto& [layer, heads] : prunedHeads) pruned[std::to_string(layer)] = heads;
+    j["pruned_heads"] = pruned;
+    if (!ffnSizes.empty()) j["ffn_sizes"] = ffnSizes;
+    return j.dump(2) + "\n";
+}
+
+TransformerConfig TransformerConfig::fromJson(const std::string& text, const std::string& source) {
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw Error(source + ": not valid JSON (" + e.what() + ")");
+    }
+    if (!j.is_object() || j.value("model_type", "") != "tpq-transformer") {
+        throw Error(source + ": not a TPQ Transformer config (expected \"model_type\": \"tpq-transformer\")");
+    }
+    TransformerConfig c;
+    try {
+        c.vocabSize = j.at("vocab_size").get<int64_t>();
+        c.dModel = j.at("d_model").get<int64_t>();
+        c.numHeads = j.at("num_heads").get<int64_t>();
+        c.numLayers = j.at("num_layers").get<int64_t>();
+        c.dFf = j.at("d_ff").get<int64_t>();
+        c.maxLen = j.value("max_len", c.maxLen);
+        c.dropout = j.value("dropout", c.dropout);
+        c.pooling = j.value("pooling", c.pooling);
+        c.padTokenId = j.value("pad_token_id", c.padTokenId);
+        c.labelNames = j.at("label_names").get<std::vector<std::string>>();
+        if (j.contains("pruned_heads")) {
+            for (auto it = j["pruned_heads"].begin(); it != j["pruned_heads"].end(); ++it) {
+                c.prunedHeads[std::stoll(it.key())] = it.value().get<std::vector<int64_t>>();
+            }
+        }
+        if (j.contains("ffn_sizes")) c.ffnSizes = j["ffn_sizes"].get<std::vector<int64_t>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(source + ": " + e.what());
+    }
+    const auto problems = c.validate();
+    if (!problems.empty()) throw Error(source + ": " + join(problems, "; "));
+    return c;
+}
+
+namespace {
+torch::nn::Linear makeLinear(int64_t in, int64_t out) {
+    torch::nn::Linear l(in, out);
+    torch::NoGradGuard g;
+    torch::nn::init::xavier_uniform_(l->weight);
+    l->bias.zero_();
+    return l;
+}
+}  // namespace
+
+TransformerLayerImpl::TransformerLayerImpl(const TransformerConfig& c, int64_t h, int64_t ffn)
+    : heads(h), headSize(c.headSize()), dropoutProb(c.dropout) {
+    q_proj = register_module("q_proj", makeLinear(c.dModel, heads * headSize));
+    k_proj = register_module("k_proj", makeLinear(c.dModel, heads * headSize));
+    v_proj = register_module("v_proj", makeLinear(c.dModel, heads * headSize));
+    out_proj = register_module("out_proj", makeLinear(heads * headSize, c.dModel));
+    linear1 = register_module("linear1", makeLinear(c.dModel, ffn));
+    linear2 = register_module("linear2", makeLinear(ffn, c.dModel));
+    norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel}).eps(1e-5)));
+    norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel}).eps(1e-5)));
+    dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
+}
+
+at::Tensor TransformerLayerImpl::forward(const at::Tensor& x, const at::Tensor& additiveMask) {
+    const auto context =
+        multiHeadAttention(q_proj(x), k_proj(x), v_proj(x), additiveMask, heads, headSize, dropoutProb, is_training());
+    const auto a = norm1(x + dropout(out_proj(context)));
+    return norm2(a + dropout(linear2(dropout(torch::relu(linear1(a))))));
+}
+
+TransformerModel::TransformerModel(TransformerConfig config) : m_config(std::move(config)) {
+    const auto problems = m_config.validate();
+    if (!problems.empty()) throw Error("invalid Transformer config: " + join(problems, "; "));
+    const auto& c = m_config;
+    m_embedding = register_module("embedding", torch::nn::Embedding(c.vocabSize, c.dModel));
+    {
+        torch::NoGradGuard g;
+        m_embedding->weight.normal_(0.0, 1.0 / std::sqrt(double(c.dModel)));
+        if (c.padTokenId >= 0 && c.padTokenId < c.vocabSize) m_embedding->weight[c.padTokenId].zero_();
+    }
+    m_layers = register_module("layers", torch::nn::ModuleList());
+    for (int64_t i = 0; i < c.numLayers; ++i)
+        m_layers->push_back(TransformerLayer(c, c.headsInLayer(i), c.ffnInLayer(i)));
+    m_dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
+    m_classifier = register_module("classifier", makeLinear(c.dModel, c.numClasses()));
+    // Sinusoidal positions (Vaswani et al. 2017).
+    const auto position = torch::arange(c.maxLen, torch::kFloat32).unsqueeze(1);
+    const auto divTerm =
+        torch::exp(torch::arange(0, c.dModel, 2, torch::kFloat32) * (-std::log(10000.0) / double(c.dModel)));
+    m_positions = torch::zeros({c.maxLen, c.dModel});
+    m_positions.index_put_({torch::indexing::Slice(), torch::indexing::Slice(0, torch::indexing::None, 2)},
+                           torch::sin(position * divTerm));
+    m_positions.index_put_({torch::indexing::Slice(), torch::indexing::Slice(1, torch::indexing::None, 2)},
+                           torch::cos(position * divTerm).narrow(1, 0, c.dModel / 2));
+}
+
+at::Tensor TransformerModel::forward(const at::Tensor& inputIds, const at::Tensor& attentionMask) {
+    const int64_t length = inputIds.size(1);
+    if (length > m_config.maxLen) {
+        throw Error("sequence of " + std::to_string(length) + " tokens is longer than model.max_len " +
+                    std::to_string(m_config.maxLen) + "; lower data.max_length");
+    }
+    checkTokenIds(inputIds, m_config.vocabSize);
+    auto x = m_embedding(inputIds) * std::sqrt(double(m_config.dModel)) + m_positions.narrow(0, 0, length).unsqueeze(0);
+    x = m_dropout(x);
+    const auto mask = additiveAttentionMask(attentionMask, x.scalar_type());
+    for (const auto& layer : *m_layers) x = layer->as<TransformerLayer>()->forward(x, mask);
+    at::Tensor pooled;
+    if (m_config.pooling == "mean") {
+        const auto m = attentionMask.to(x.scalar_type()).unsqueeze(-1);
+        pooled = (x * m).sum(1) / m.sum(1).clamp_min(1.0);
+    } else {
+        pooled = x.select(1, 0);
+    }
+    return m_classifier(m_dropout(pooled));
+}
+
+std::vector<NamedLinear> TransformerModel::linearLayers() {
+    std::vector<NamedLinear> out;
+    int64_t i = 0;
+    for (const auto& module : *m_layers) {
+        auto l = module->as<TransformerLayer>();
+        const std::string p = "layers." + std::to_string(i++) + ".";
+        out.push_back({p + "q_proj", l->q_proj});
+        out.push_back({p + "k_proj", l->k_proj});
+        out.push_back({p + "v_proj", l->v_proj});
+        out.push_back({p + "out_proj", l->out_proj});
+        out.push_back({p + "linear1", l->linear1});
+        out.push_back({p + "linear2", l->linear2});
+    }
+    out.push_back({"classifier", m_classifier});
+    return out;
+}
+
+std::vector<int64_t> TransformerModel::headsPerLayer() const {
+    std::vector<int64_t> out;
+    for (int64_t i = 0; i < m_config.numLayers; ++i) out.push_back(m_config.headsInLayer(i));
+    return out;
+}
+
+std::vector<int64_t> TransformerModel::ffnWidths() const {
+    std::vector<int64_t> out;
+    for (int64_t i = 0; i < m_config.numLayers; ++i) out.push_back(m_config.ffnInLayer(i));
+    return out;
+}
+
+}  // namespace tpq
