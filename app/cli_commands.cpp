@@ -11,8 +11,13 @@
 #include "data/dataset_loader.h"
 #include "data/dataset_stats.h"
 #include "experiment/pipeline.h"
+#include "experiment/train_run.h"
+#include "models/model_folder.h"
 #include "terminal_progress.h"
+#include "text/encode_dataset.h"
 #include "text/wordpiece_tokenizer.h"
+#include "train/evaluator.h"
+#include "train/inference_timer.h"
 #include "util/error.h"
 #include "util/logging.h"
 #include "util/strings.h"
@@ -202,6 +207,147 @@ int runTokenize(const TokenizeOptions& options, const std::vector<std::string>& 
 
 int runDumpConfig(const ExperimentConfig& config) {
     std::cout << config.toYaml();
+    return 0;
+}
+
+int runTrain(const ExperimentConfig& config, bool resume) {
+    TerminalProgress bar;
+    auto draw = bar.callback();
+    TrainRunCallbacks callbacks;
+    callbacks.loading = draw;
+    callbacks.cancel = &interruptToken();
+    callbacks.training = [&](const TrainProgress& p) {
+        Progress q;
+        q.step = p.step;
+        q.total = p.totalSteps;
+        q.etaSeconds = p.etaSeconds;
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "epoch %d/%d loss %.4f lr %.2e %.0f samples/s", p.epoch, p.epochs, p.loss,
+                      p.learningRate, p.samplesPerSecond);
+        q.message = buf;
+        draw(q);
+    };
+    const RunResult r = runTraining(config, resume, callbacks);
+    bar.done();
+    std::printf("Run %s (%s)\n", r.runId.c_str(), r.method.c_str());
+    std::printf("  test accuracy %.4f  precision %.4f  recall %.4f  F1 %.4f  loss %.4f  (%lld examples)\n",
+                r.test.accuracy, r.test.precision, r.test.recall, r.test.f1, r.test.loss, (long long)r.test.count);
+    std::printf("  parameters %lld, saved folder %s, training %.1f s\n", (long long)r.numParameters,
+                formatBytes(double(r.sizeBytes)).c_str(), r.trainSeconds);
+    std::printf("  latency p50 %.2f ms, p95 %.2f ms per batch of %lld x %lld tokens, %.1f samples/s\n", r.latency.p50Ms,
+                r.latency.p95Ms, (long long)r.latency.batchSize, (long long)r.latency.seqLen,
+                r.latency.samplesPerSecond);
+    std::printf("  model: %s\n  results: %s/%s/result.json\n", r.modelDir.c_str(), config.output.resultsDir.c_str(),
+                r.runId.c_str());
+    return 0;
+}
+
+namespace {
+
+// The config a model was trained with, from its tpq.json.
+ExperimentConfig configOfModel(const LoadedModel& loaded, const std::string& modelDir) {
+    if (loaded.tpqJson.empty()) {
+        throw Error(modelDir + " has no tpq.json (not trained by tpq): pass --config FILE to say which data to use");
+    }
+    const auto j = nlohmann::json::parse(loaded.tpqJson, nullptr, false);
+    if (j.is_discarded() || !j.contains("training_config")) {
+        throw Error(modelDir + "/tpq.json has no training_config: pass --config FILE");
+    }
+    return ExperimentConfig::parse(j["training_config"].get<std::string>(), modelDir + "/tpq.json");
+}
+
+}  // namespace
+
+int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool json) {
+    LoadedModel loaded = loadModelFolder(modelDir);
+    const ExperimentConfig config = given ? *given : configOfModel(loaded, modelDir);
+    prepareRun(config);
+    TerminalProgress bar;
+    const DatasetSplits splits = loadAndSplit(config.data, config.seed, {bar.callback(), &interruptToken()});
+    bar.done();
+    if (loaded.model->numLabels() != int64_t(splits.test.numClasses())) {
+        throw Error("the model predicts " + std::to_string(loaded.model->numLabels()) + " classes but the data has " +
+                    std::to_string(splits.test.numClasses()));
+    }
+    DataLoader test(encodeTexts(*loaded.tokenizer, splits.test.texts(), size_t(config.maxLength)), splits.test.labels(),
+                    loaded.tokenizer->padId(), size_t(config.training.evalBatchSize), false, config.seed);
+    Evaluator evaluator(*loaded.model);
+    const Evaluator::DetailedReport report = evaluator.evaluateDetailed(test, splits.test.labelNames());
+    const auto& m = report.metrics;
+    if (json) {
+        nlohmann::ordered_json j;
+        j["model_dir"] = modelDir;
+        j["accuracy"] = m.accuracy;
+        j["precision"] = m.precision;
+        j["recall"] = m.recall;
+        j["f1"] = m.f1;
+        j["loss"] = m.loss;
+        j["confusion_matrix"] = m.confusionMatrix;
+        j["test_examples"] = m.count;
+        for (const auto& c : report.perClass) {
+            j["per_class"][c.name] = {
+                {"precision", c.precision}, {"recall", c.recall}, {"f1", c.f1}, {"support", c.support}};
+        }
+        std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
+        return 0;
+    }
+    std::printf("Model %s on the test split of %s (%lld examples)\n", modelDir.c_str(), config.data.dataset.c_str(),
+                (long long)m.count);
+    std::printf("  accuracy %.4f  precision %.4f  recall %.4f  F1 %.4f  loss %.4f\n", m.accuracy, m.precision, m.recall,
+                m.f1, m.loss);
+    std::printf("\n  %-16s %9s %9s %9s %9s\n", "class", "precision", "recall", "f1", "support");
+    for (const auto& c : report.perClass) {
+        std::printf("  %-16s %9.4f %9.4f %9.4f %9lld\n", c.name.c_str(), c.precision, c.recall, c.f1,
+                    (long long)c.support);
+    }
+    std::printf("\n  confusion matrix (rows: true, columns: predicted)\n");
+    for (size_t r = 0; r < m.confusionMatrix.size(); ++r) {
+        std::printf("  %-16s", splits.test.labelNames()[r].c_str());
+        for (auto v : m.confusionMatrix[r]) std::printf(" %8lld", (long long)v);
+        std::printf("\n");
+    }
+    return 0;
+}
+
+int runPredict(const std::string& modelDir, const std::vector<std::string>& texts, int maxLength) {
+    LoadedModel loaded = loadModelFolder(modelDir);
+    std::vector<std::string> labels;
+    if (!loaded.tpqJson.empty()) {
+        const auto j = nlohmann::json::parse(loaded.tpqJson, nullptr, false);
+        if (!j.is_discarded() && j.contains("label_names")) labels = j["label_names"].get<std::vector<std::string>>();
+        if (maxLength <= 0 && !j.is_discarded() && j.contains("max_length")) maxLength = j["max_length"].get<int>();
+    }
+    if (maxLength <= 0) maxLength = 128;
+    std::vector<std::string> clean;
+    for (const auto& t : texts) clean.push_back(sanitizeUtf8(t));
+    DataLoader loader(encodeTexts(*loaded.tokenizer, clean, size_t(maxLength)), std::vector<int64_t>(clean.size(), 0),
+                      loaded.tokenizer->padId(), 16, false, 0);
+    Evaluator evaluator(*loaded.model);
+    const Evaluator::Predictions p = evaluator.predict(loader);
+    for (size_t i = 0; i < clean.size(); ++i) {
+        const int64_t label = p.labels[i];
+        const std::string name = size_t(label) < labels.size() ? labels[size_t(label)] : std::to_string(label);
+        std::printf("%s	%.4f\n", name.c_str(), double(p.probabilities[i][size_t(label)]));
+    }
+    return 0;
+}
+
+int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches) {
+    LoadedModel loaded = loadModelFolder(modelDir);
+    InferenceTimer timer(*loaded.model);
+    const LatencyStats s = timer.measure(batchSize, seqLen, batches, 5, int64_t(loaded.tokenizer->vocabSize()));
+    nlohmann::ordered_json j;
+    j["model_dir"] = modelDir;
+    j["batch_size"] = s.batchSize;
+    j["seq_len"] = s.seqLen;
+    j["batches"] = s.batches;
+    j["threads"] = s.threads;
+    j["latency_ms_p50"] = s.p50Ms;
+    j["latency_ms_p95"] = s.p95Ms;
+    j["latency_ms_mean"] = s.meanMs;
+    j["latency_ms_per_sample_p50"] = s.perSampleP50Ms;
+    j["throughput"] = s.samplesPerSecond;
+    std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
     return 0;
 }
 

@@ -30,5 +30,10 @@ struct TokenizeOptions {
 };
 int runTokenize(const TokenizeOptions& options, const std::vector<std::string>& texts);
 int runDumpConfig(const ExperimentConfig& config);
+int runTrain(const ExperimentConfig& config, bool resume);
+/// `config` may be null: then the training config stored in the model's tpq.json is used.
+int runEvaluate(const std::string& modelDir, const ExperimentConfig* config, bool json);
+int runPredict(const std::string& modelDir, const std::vector<std::string>& texts, int maxLength);
+int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches);
 
 }  // namespace tpq::cli

@@ -65,6 +65,35 @@ int main(int argc, char** argv) {
     tokenize->add_flag("--cased", tok.cased, "keep case and accents (cased vocabularies)");
     tokenize->add_option("TEXT", texts, "texts to tokenize")->required();
 
+    bool resume = false;
+    auto* train = app.add_subcommand("train",
+                                     "train the config's model on its dataset; writes checkpoints/<name>/ and "
+                                     "results/<name>/{result.json,history.csv}");
+    train->add_flag("--resume", resume, "continue from checkpoints/<name>.resume/ (the last finished epoch)");
+
+    std::string modelDir;
+    bool evalJson = false;
+    auto* evaluate = app.add_subcommand("evaluate", "metrics of a model folder on a test split");
+    evaluate->add_option("--model", modelDir, "model folder (from tpq train, or a Hugging Face BERT folder)")
+        ->required();
+    evaluate->add_flag("--json", evalJson, "print the metrics as JSON");
+
+    std::vector<std::string> predictTexts;
+    int predictMaxLength = 0;
+    auto* predict = app.add_subcommand("predict", "label and probability for each TEXT");
+    predict->add_option("--model", modelDir, "model folder")->required();
+    predict->add_option("--max-length", predictMaxLength, "tokens per text (default: the model's training max_length)");
+    predict->add_option("TEXT", predictTexts, "texts to classify")->required();
+
+    int benchBatch = 1, benchSeq = 128, benchBatches = 50;
+    auto* bench = app.add_subcommand("bench", "inference latency and throughput of a model folder, as JSON");
+    bench->add_option("--model", modelDir, "model folder")->required();
+    bench->add_option("--batch-size", benchBatch, "examples per batch")
+        ->check(CLI::Range(1, 4096))
+        ->capture_default_str();
+    bench->add_option("--seq-len", benchSeq, "tokens per example")->check(CLI::Range(2, 8192))->capture_default_str();
+    bench->add_option("--batches", benchBatches, "timed batches")->check(CLI::Range(1, 100000))->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -77,9 +106,11 @@ int main(int argc, char** argv) {
         const tpq::LogLevel level = tpq::parseLogLevel(logLevel);
         tpq::initLogging(level, "");
         tpq::ExperimentConfig config;
-        const bool needsConfig = dumpConfig || stats->parsed();
+        const bool needsConfig = dumpConfig || stats->parsed() || train->parsed();
         if (needsConfig && configPath.empty()) {
-            throw tpq::Error(std::string(dumpConfig ? "--dump-config" : "data stats") +
+            throw tpq::Error(std::string(dumpConfig        ? "--dump-config"
+                                         : stats->parsed() ? "data stats"
+                                                           : "train") +
                              " needs --config FILE (try configs/quickstart.yaml)");
         }
         if (!configPath.empty()) {
@@ -87,12 +118,18 @@ int main(int argc, char** argv) {
             // Work driven by a config is logged to its output.log_dir (default logs/tpq.log).
             if (!dumpConfig) tpq::initLogging(level, config.output.logDir);
         }
-        tpq::setNumThreads(threads >= 0 ? threads : config.threads);
+        if (threads >= 0) config.threads = threads;  // --threads wins over the config
+        tpq::setNumThreads(config.threads);
 
         if (dumpConfig) return tpq::cli::runDumpConfig(config);
         if (info->parsed()) return tpq::cli::runInfo();
         if (stats->parsed()) return tpq::cli::runDataStats(config, statsJson);
         if (tokenize->parsed()) return tpq::cli::runTokenize(tok, texts);
+        if (train->parsed()) return tpq::cli::runTrain(config, resume);
+        if (evaluate->parsed())
+            return tpq::cli::runEvaluate(modelDir, configPath.empty() ? nullptr : &config, evalJson);
+        if (predict->parsed()) return tpq::cli::runPredict(modelDir, predictTexts, predictMaxLength);
+        if (bench->parsed()) return tpq::cli::runBench(modelDir, benchBatch, benchSeq, benchBatches);
         std::printf("%s", app.help().c_str());
         return 0;
     } catch (const tpq::Cancelled& e) {

@@ -1,0 +1,34 @@
+#include "experiment/run_result.h"
+
+#include <nlohmann/json.hpp>
+
+namespace tpq {
+
+std::string RunResult::toJson() const {
+    nlohmann::ordered_json j;
+    j["run_id"] = runId;
+    j["method"] = method;
+    j["accuracy"] = test.accuracy;
+    j["precision"] = test.precision;
+    j["recall"] = test.recall;
+    j["f1"] = test.f1;
+    j["loss"] = test.loss;
+    j["confusion_matrix"] = test.confusionMatrix;
+    j["label_names"] = labelNames;
+    j["test_examples"] = test.count;
+    j["num_parameters"] = numParameters;
+    j["nonzero_parameters"] = nonzeroParameters;
+    j["sparsity"] = sparsity;
+    j["size_bytes"] = sizeBytes;
+    j["latency_ms_p50"] = latency.p50Ms;
+    j["latency_ms_p95"] = latency.p95Ms;
+    j["throughput"] = latency.samplesPerSecond;
+    j["latency_batch_size"] = latency.batchSize;
+    j["latency_seq_len"] = latency.seqLen;
+    j["threads"] = latency.threads;
+    j["train_seconds"] = trainSeconds;
+    j["model_dir"] = modelDir;
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace tpq

@@ -1,0 +1,34 @@
+#pragma once
+/// \file run_result.h
+/// The outcome of one step of an experiment (baseline training now; pruning and
+/// quantization later), written as results/<run>/result.json.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "train/inference_timer.h"
+#include "train/metrics.h"
+
+namespace tpq {
+
+struct RunResult {
+    std::string runId;  // results/<runId>/
+    std::string method = "baseline";
+    std::string modelDir;  // the saved model folder
+    ClassificationMetrics test;
+    std::vector<std::string> labelNames;
+    int64_t numParameters = 0;
+    int64_t nonzeroParameters = 0;
+    double sparsity = 0;    // fraction of zero weights in the linear layers
+    int64_t sizeBytes = 0;  // bytes of the saved model folder
+    LatencyStats latency;   // fp32 inference at the run's batch size and max_length
+    double trainSeconds = 0;
+
+    /// result.json with the keys users' scripts read: run_id, method, accuracy, precision,
+    /// recall, f1, loss, confusion_matrix, num_parameters, nonzero_parameters, sparsity,
+    /// size_bytes, latency_ms_p50, latency_ms_p95, throughput, model_dir (+ a few more).
+    std::string toJson() const;
+};
+
+}  // namespace tpq

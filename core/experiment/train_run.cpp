@@ -1,0 +1,195 @@
+#include "experiment/train_run.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "data/dataset_loader.h"
+#include "experiment/pipeline.h"
+#include "models/bert_model.h"
+#include "models/model_folder.h"
+#include "models/transformer_model.h"
+#include "text/encode_dataset.h"
+#include "train/evaluator.h"
+#include "train/model_size.h"
+#include "train/sparsity.h"
+#include "util/error.h"
+#include "util/file_io.h"
+#include "util/logging.h"
+#include "util/strings.h"
+#include "util/system_info.h"
+
+namespace fs = std::filesystem;
+
+namespace tpq {
+namespace {
+
+// The folder of a pretrained model: model.path, else $TPQ_MODEL_DIR/<name>, else "".
+std::string pretrainedFolder(const ExperimentConfig& config) {
+    if (!config.model.path.empty()) return config.model.path;
+    if (const char* env = std::getenv("TPQ_MODEL_DIR"); env && *env) {
+        const fs::path p = fs::path(env) / config.model.name;
+        if (fs::is_directory(p)) return p.string();
+    }
+    return {};
+}
+
+struct Built {
+    ClassifierPtr model;
+    std::unique_ptr<Tokenizer> tokenizer;
+};
+
+Built buildModel(const ExperimentConfig& config, const DatasetSplits& splits) {
+    const auto& labels = splits.train.labelNames();
+    Built out;
+    const std::string folder = pretrainedFolder(config);
+    if (!folder.empty()) {
+        LoadedModel loaded = loadModelFolder(folder);
+        if (loaded.model->numLabels() != int64_t(labels.size()) && loaded.model->architecture() == "bert") {
+            // A pretrained encoder with a head of another size: keep the encoder, new head.
+            BertConfig bc = static_cast<BertModel&>(*loaded.model).config();
+            bc.labelNames = labels;
+            auto fresh = std::make_shared<BertModel>(bc);
+            std::vector<NamedTensor> tensors;
+            for (auto& t : stateDict(*loaded.model)) {
+                if (!startsWith(t.name, "classifier.")) tensors.push_back(std::move(t));
+            }
+            loadStateDict(*fresh, tensors, loaded.weightsFile);
+            loaded.model = fresh;
+            logInfo("new classification head for " + std::to_string(labels.size()) + " labels");
+        } else if (loaded.model->numLabels() != int64_t(labels.size())) {
+            throw Error("model " + folder + " predicts " + std::to_string(loaded.model->numLabels()) +
+                        " classes but the dataset has " + std::to_string(labels.size()));
+        }
+        logInfo("fine-tuning the model in " + folder);
+        out.model = loaded.model;
+        out.tokenizer = std::move(loaded.tokenizer);
+        return out;
+    }
+    if (config.model.name == "bert-base-uncased") {
+        throw Error(
+            "model.name bert-base-uncased needs its pretrained weights: set model.path (or TPQ_MODEL_DIR) to a "
+            "folder with config.json, vocab.txt and model.safetensors or pytorch_model.bin (download them from "
+            "the bert-base-uncased page on Hugging Face); to train from scratch on this CPU use a smaller "
+            "preset (bert-mini, bert-tiny) or model.name: transformer");
+    }
+    out.tokenizer = createTokenizer(config, &splits.train);
+    if (config.model.name == "transformer") {
+        TransformerConfig tc;
+        tc.vocabSize = int64_t(out.tokenizer->vocabSize());
+        tc.dModel = config.model.dModel;
+        tc.numHeads = config.model.numHeads;
+        tc.numLayers = config.model.numLayers;
+        tc.dFf = config.model.dFf;
+        tc.maxLen = config.model.maxLen;
+        tc.dropout = config.model.dropout;
+        tc.pooling = config.model.pooling;
+        tc.padTokenId = out.tokenizer->padId();
+        tc.labelNames = labels;
+        out.model = std::make_shared<TransformerModel>(tc);
+    } else {
+        BertConfig bc = BertConfig::preset(config.model.name, int64_t(labels.size()));
+        bc.labelNames = labels;
+        bc.vocabSize = int64_t(out.tokenizer->vocabSize());
+        bc.padTokenId = out.tokenizer->padId();
+        bc.maxPositionEmbeddings = std::max<int64_t>(512, config.maxLength);
+        logInfo(config.model.name + " trained from scratch (no pretrained folder in model.path or $TPQ_MODEL_DIR)");
+        out.model = std::make_shared<BertModel>(bc);
+    }
+    return out;
+}
+
+std::string tpqJson(const ExperimentConfig& config, const std::vector<std::string>& labels, const RunResult* result) {
+    nlohmann::ordered_json j;
+    j["format"] = "tpq-model-folder";
+    j["version"] = 1;
+    j["label_names"] = labels;
+    j["max_length"] = config.maxLength;
+    j["training_config"] = config.toYaml();
+    if (result) j["metrics"] = nlohmann::json::parse(result->toJson());
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+void prepareRun(const ExperimentConfig& config) {
+    setNumThreads(config.threads);
+    torch::manual_seed(config.seed);
+}
+
+RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks) {
+    prepareRun(config);
+    const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});
+    for (const auto& w : splits.warnings) logWarning(w);
+    const auto& labels = splits.train.labelNames();
+    if (config.model.path.empty() && config.model.numLabels != int64_t(labels.size())) {
+        auto it = config.locations.find("model.num_labels");
+        throw Error((it == config.locations.end() ? std::string() : it->second + ": ") + "model.num_labels is " +
+                    std::to_string(config.model.numLabels) + " but the dataset has " + std::to_string(labels.size()) +
+                    " classes (" + join(labels, ", ") + "); set model.num_labels: " + std::to_string(labels.size()));
+    }
+    torch::manual_seed(config.seed);
+    Built built = buildModel(config, splits);
+    Classifier& model = *built.model;
+    const Tokenizer& tokenizer = *built.tokenizer;
+    logInfo(model.architecture() + " with " + std::to_string(model.numParameters()) + " parameters, " +
+            tokenizer.kind() + " tokenizer (" + std::to_string(tokenizer.vocabSize()) + " tokens)");
+
+    const size_t maxLength = size_t(config.maxLength);
+    DataLoader train(encodeTexts(tokenizer, splits.train.texts(), maxLength), splits.train.labels(), tokenizer.padId(),
+                     size_t(config.training.batchSize), true, config.seed);
+    DataLoader validation(encodeTexts(tokenizer, splits.validation.texts(), maxLength), splits.validation.labels(),
+                          tokenizer.padId(), size_t(config.training.evalBatchSize), false, config.seed);
+    DataLoader test(encodeTexts(tokenizer, splits.test.texts(), maxLength), splits.test.labels(), tokenizer.padId(),
+                    size_t(config.training.evalBatchSize), false, config.seed);
+
+    const std::string modelDir = (fs::path(config.output.checkpointDir) / config.name).string();
+    const std::string resultsDir = (fs::path(config.output.resultsDir) / config.name).string();
+    TrainerOptions options;
+    options.epochs = config.training.epochs;
+    options.learningRate = config.training.learningRate;
+    options.weightDecay = config.training.weightDecay;
+    options.warmupRatio = config.training.warmupRatio;
+    options.maxGradNorm = config.training.maxGradNorm;
+    options.gradientAccumulationSteps = config.training.gradientAccumulationSteps;
+    options.earlyStoppingPatience = config.training.earlyStoppingPatience;
+    options.resumeDir = modelDir + ".resume";
+    options.resume = resume;
+    Trainer trainer(model, options);
+    const auto start = std::chrono::steady_clock::now();
+    const TrainHistory history =
+        trainer.train(train, validation, callbacks.training, callbacks.cancel, [&](int, const EpochRecord&) {
+            saveModelFolder(modelDir, model, tokenizer, tpqJson(config, labels, nullptr));
+        });
+    const double trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    ensureDirectory(resultsDir);
+    writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
+
+    // Test the best checkpoint, as saved.
+    LoadedModel best = loadModelFolder(modelDir);
+    Evaluator evaluator(*best.model);
+    RunResult result;
+    result.runId = config.name;
+    result.modelDir = modelDir;
+    result.labelNames = labels;
+    result.test = evaluator.evaluate(test, callbacks.cancel);
+    const ModelSize size = ModelSizeCalculator::measure(*best.model);
+    result.numParameters = size.totalParameters;
+    result.nonzeroParameters = size.nonzeroParameters;
+    result.sparsity = calculateSparsity(*best.model).overall;
+    result.trainSeconds = trainSeconds;
+    InferenceTimer timer(*best.model);
+    result.latency = timer.measure(8, int64_t(maxLength), 20, 3, int64_t(tokenizer.vocabSize()));
+    // Rewrite tpq.json with the test metrics, then measure the folder as saved.
+    writeFileAtomic((fs::path(modelDir) / "tpq.json").string(), tpqJson(config, labels, &result));
+    result.sizeBytes = ModelSizeCalculator::folderBytes(modelDir);
+    writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
+    logInfo("test accuracy " + formatFixed(result.test.accuracy, 4) + ", F1 " + formatFixed(result.test.f1, 4) +
+            "; model in " + modelDir + ", results in " + resultsDir);
+    return result;
+}
+
+}  // namespace tpq

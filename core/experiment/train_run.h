@@ -1,0 +1,31 @@
+#pragma once
+/// \file train_run.h
+/// `tpq train`: the baseline run of an experiment config, end to end.
+
+#include <functional>
+
+#include "config/experiment_config.h"
+#include "experiment/run_result.h"
+#include "train/trainer.h"
+
+namespace tpq {
+
+struct TrainRunCallbacks {
+    ProgressCallback loading;                            // reading the dataset
+    std::function<void(const TrainProgress&)> training;  // every optimizer step
+    const CancellationToken* cancel = nullptr;
+};
+
+/// Loads and splits the data, builds the tokenizer and the model (model.name preset or
+/// custom Transformer, or the folder in model.path / $TPQ_MODEL_DIR), trains with the
+/// config's training section, evaluates the best checkpoint on the test split and writes
+///   <checkpoint_dir>/<name>/         the best model folder
+///   <checkpoint_dir>/<name>.resume/  trainer state of the last finished epoch
+///   <results_dir>/<name>/result.json and history.csv
+/// With `resume`, continues from <checkpoint_dir>/<name>.resume/.
+RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks);
+
+/// Seeds torch and sets threads for a reproducible run.
+void prepareRun(const ExperimentConfig& config);
+
+}  // namespace tpq

@@ -1,0 +1,37 @@
+#pragma once
+/// \file model_folder.h
+/// A model folder: config.json (Hugging Face format for BERT, "tpq-transformer" for the
+/// custom model) + model.safetensors + vocab.txt + tpq.json (label names, training
+/// config, metrics). Also reads Hugging Face BERT folders a user already has (config.json
+/// + vocab.txt + model.safetensors or pytorch_model.bin).
+
+#include <memory>
+#include <string>
+
+#include "models/classifier.h"
+#include "models/state_dict.h"
+#include "text/tokenizer.h"
+
+namespace tpq {
+
+struct LoadedModel {
+    ClassifierPtr model;
+    std::unique_ptr<Tokenizer> tokenizer;
+    std::string tpqJson;      // contents of tpq.json, "" for a plain Hugging Face folder
+    std::string weightsFile;  // the file the weights came from
+    StateDictReport report;   // missing / unexpected keys
+};
+
+/// Writes the folder atomically: everything goes to a temporary folder beside `dir`,
+/// which then replaces `dir`, so a failure never leaves a half-written model.
+void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer, const std::string& tpqJson);
+
+/// Loads a folder written by saveModelFolder or a Hugging Face BERT folder. Errors name
+/// the folder and the files needed. Missing and unexpected weight names are listed in
+/// the report (and logged as warnings).
+LoadedModel loadModelFolder(const std::string& dir);
+
+/// Builds a fresh model for `config.json` text (architecture from model_type).
+ClassifierPtr createModelFromConfig(const std::string& configJson, const std::string& source);
+
+}  // namespace tpq

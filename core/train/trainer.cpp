@@ -1,0 +1,301 @@
+#include "train/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "models/safetensors.h"
+#include "models/state_dict.h"
+#include "train/evaluator.h"
+#include "util/error.h"
+#include "util/file_io.h"
+#include "util/logging.h"
+#include "util/strings.h"
+
+namespace fs = std::filesystem;
+
+namespace tpq {
+namespace {
+
+constexpr const char* kStateFile = "trainer_state.json";
+constexpr const char* kWeightsFile = "model.safetensors";
+constexpr const char* kOptimizerFile = "optimizer.pt";
+
+double seconds(std::chrono::steady_clock::time_point since) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Biases and LayerNorm parameters get no weight decay (as in BERT's original optimizer).
+bool noDecay(const std::string& name) {
+    return endsWith(name, "bias") || name.find("LayerNorm") != std::string::npos ||
+           name.find("norm") != std::string::npos;
+}
+
+// JSON has no NaN (used for "no validation split"): store null, read null back as NaN.
+nlohmann::json number(double v) {
+    return std::isnan(v) ? nlohmann::json(nullptr) : nlohmann::json(v);
+}
+double number(const nlohmann::json& j) {
+    return j.is_null() ? std::nan("") : j.get<double>();
+}
+
+nlohmann::json epochToJson(const EpochRecord& r) {
+    return {{"epoch", r.epoch},
+            {"train_loss", number(r.trainLoss)},
+            {"train_accuracy", number(r.trainAccuracy)},
+            {"val_loss", number(r.valLoss)},
+            {"val_accuracy", number(r.valAccuracy)},
+            {"val_f1", number(r.valF1)},
+            {"seconds", r.seconds}};
+}
+
+EpochRecord epochFromJson(const nlohmann::json& j) {
+    EpochRecord r;
+    r.epoch = j.at("epoch").get<int>();
+    r.trainLoss = number(j.at("train_loss"));
+    r.trainAccuracy = number(j.at("train_accuracy"));
+    r.valLoss = number(j.at("val_loss"));
+    r.valAccuracy = number(j.at("val_accuracy"));
+    r.valF1 = number(j.at("val_f1"));
+    r.seconds = j.at("seconds").get<double>();
+    return r;
+}
+
+}  // namespace
+
+std::vector<std::string> TrainerOptions::validate() const {
+    std::vector<std::string> p;
+    if (epochs < 1) p.push_back("training.epochs must be >= 1");
+    if (!(learningRate > 0)) p.push_back("training.learning_rate must be > 0");
+    if (weightDecay < 0) p.push_back("training.weight_decay must be >= 0");
+    if (warmupRatio < 0 || warmupRatio >= 1) p.push_back("training.warmup_ratio must be in [0, 1)");
+    if (maxGradNorm < 0) p.push_back("training.max_grad_norm must be >= 0");
+    if (gradientAccumulationSteps < 1) p.push_back("training.gradient_accumulation_steps must be >= 1");
+    if (earlyStoppingPatience < 0) p.push_back("training.early_stopping_patience must be >= 0");
+    if (resume && resumeDir.empty()) p.push_back("resume needs the folder of a previous run's trainer state");
+    return p;
+}
+
+std::string TrainHistory::toCsv() const {
+    std::ostringstream out;
+    out << "type,epoch,step,loss,train_loss,train_accuracy,val_loss,val_accuracy,val_f1,seconds\n";
+    out.precision(8);
+    for (const auto& [step, loss] : stepLoss) out << "step,," << step << "," << loss << ",,,,,,\n";
+    for (const auto& e : epochs) {
+        out << "epoch," << e.epoch << ",,," << e.trainLoss << "," << e.trainAccuracy << "," << e.valLoss << ","
+            << e.valAccuracy << "," << e.valF1 << "," << e.seconds << "\n";
+    }
+    return out.str();
+}
+
+Trainer::Trainer(Classifier& model, TrainerOptions options) : m_model(model), m_options(std::move(options)) {
+    const auto problems = m_options.validate();
+    if (!problems.empty()) throw Error(join(problems, "\n"));
+}
+
+TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
+                            const std::function<void(const TrainProgress&)>& progress, const CancellationToken* cancel,
+                            const SaveBest& saveBest) {
+    if (trainData.size() == 0) throw Error("the training split is empty; add data or raise data.train_ratio");
+    const auto& o = m_options;
+
+    std::vector<at::Tensor> decay, plain;
+    for (const auto& p : m_model.named_parameters()) {
+        if (!p.value().requires_grad()) continue;
+        (noDecay(p.key()) ? plain : decay).push_back(p.value());
+    }
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
+                                   torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay).eps(1e-8)));
+    groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(
+                                   torch::optim::AdamWOptions(o.learningRate).weight_decay(0.0).eps(1e-8)));
+    torch::optim::AdamW optimizer(std::move(groups), torch::optim::AdamWOptions(o.learningRate));
+
+    const int64_t accum = o.gradientAccumulationSteps;
+    const int64_t batchesPerEpoch = int64_t(trainData.numBatches());
+    const int64_t stepsPerEpoch = (batchesPerEpoch + accum - 1) / accum;
+    const int64_t totalSteps = stepsPerEpoch * o.epochs;
+    const int64_t warmupSteps = int64_t(std::llround(o.warmupRatio * double(totalSteps)));
+    // Linear warm-up to the peak, then linear decay to 0 (as get_linear_schedule_with_warmup).
+    auto lrAt = [&](int64_t step) {
+        if (step < warmupSteps) return o.learningRate * double(step + 1) / double(warmupSteps);
+        return o.learningRate *
+               std::max(0.0, double(totalSteps - step) / double(std::max<int64_t>(1, totalSteps - warmupSteps)));
+    };
+
+    TrainHistory history;
+    int64_t globalStep = 0;
+    int startEpoch = 1;
+    int epochsWithoutImprovement = 0;
+    const fs::path stateDir(o.resumeDir);
+
+    if (o.resume) {
+        const fs::path statePath = stateDir / kStateFile;
+        if (!fs::exists(statePath)) {
+            throw Error("cannot resume: " + statePath.string() + " not found (no epoch of that run finished yet?)");
+        }
+        nlohmann::json state;
+        try {
+            state = nlohmann::json::parse(readFile(statePath.string()));
+            globalStep = state.at("global_step").get<int64_t>();
+            startEpoch = state.at("epochs_done").get<int>() + 1;
+            history.bestEpoch = state.at("best_epoch").get<int>();
+            history.bestValAccuracy = state.at("best_val_accuracy").get<double>();
+            epochsWithoutImprovement = state.at("epochs_without_improvement").get<int>();
+            for (const auto& e : state.at("epochs")) history.epochs.push_back(epochFromJson(e));
+            for (const auto& s : state.at("step_loss"))
+                history.stepLoss.emplace_back(s[0].get<int64_t>(), s[1].get<double>());
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(statePath.string() + ": damaged trainer state (" + e.what() +
+                        "); start the run again without --resume");
+        }
+        std::vector<NamedTensor> weights = loadSafetensors((stateDir / kWeightsFile).string());
+        at::Tensor rngState;
+        for (auto it = weights.begin(); it != weights.end(); ++it) {
+            if (it->name == "__rng_state__") {
+                rngState = it->tensor;
+                weights.erase(it);
+                break;
+            }
+        }
+        const auto report = loadStateDict(m_model, weights, (stateDir / kWeightsFile).string());
+        if (!report.missing.empty()) throw Error("cannot resume: the saved weights do not match this model");
+        torch::load(optimizer, (stateDir / kOptimizerFile).string());
+        if (rngState.defined()) {
+            at::Generator generator = at::detail::getDefaultCPUGenerator();
+            generator.set_state(rngState);
+        }
+        history.resumedFromEpoch = startEpoch - 1;
+        logInfo("resuming at epoch " + std::to_string(startEpoch) + " (optimizer step " + std::to_string(globalStep) +
+                ")");
+        if (startEpoch > o.epochs) return history;
+    }
+
+    const auto trainStart = std::chrono::steady_clock::now();
+    const int64_t stepsAtStart = globalStep;
+    for (int epoch = startEpoch; epoch <= o.epochs; ++epoch) {
+        const auto epochStart = std::chrono::steady_clock::now();
+        m_model.train();
+        trainData.setEpoch(size_t(epoch));
+        double lossSum = 0;
+        int64_t correct = 0, seen = 0;
+        double stepLossSum = 0;
+        int64_t stepBatches = 0;
+        optimizer.zero_grad();
+        for (int64_t b = 0; b < batchesPerEpoch; ++b) {
+            if (cancel) cancel->throwIfCancelled();
+            const Batch batch = trainData.batch(size_t(b));
+            const at::Tensor logits = m_model.forward(batch.inputIds, batch.attentionMask);
+            const at::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
+            const double lossValue = loss.item<double>();
+            if (!std::isfinite(lossValue)) {
+                throw Error("training loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") +
+                            " at optimizer step " + std::to_string(globalStep + 1) + " (epoch " +
+                            std::to_string(epoch) + ", batch " + std::to_string(b + 1) +
+                            "); lower training.learning_rate or set training.max_grad_norm (e.g. 1.0)");
+            }
+            (loss / double(accum)).backward();
+            const int64_t n = batch.labels.size(0);
+            lossSum += lossValue * double(n);
+            seen += n;
+            correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+            stepLossSum += lossValue;
+            ++stepBatches;
+            if ((b + 1) % accum == 0 || b + 1 == batchesPerEpoch) {
+                const double lr = lrAt(globalStep);
+                for (auto& group : optimizer.param_groups()) {
+                    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+                }
+                if (o.maxGradNorm > 0) torch::nn::utils::clip_grad_norm_(m_model.parameters(), o.maxGradNorm);
+                optimizer.step();
+                optimizer.zero_grad();
+                ++globalStep;
+                history.stepLoss.emplace_back(globalStep, stepLossSum / double(stepBatches));
+                stepLossSum = 0;
+                stepBatches = 0;
+                if (progress) {
+                    TrainProgress p;
+                    p.step = globalStep;
+                    p.totalSteps = totalSteps;
+                    p.epoch = epoch;
+                    p.epochs = o.epochs;
+                    p.loss = lossSum / double(seen);
+                    p.learningRate = lr;
+                    const double elapsed = seconds(trainStart);
+                    const int64_t done = globalStep - stepsAtStart;
+                    p.samplesPerSecond =
+                        elapsed > 0 ? double(done * accum * int64_t(trainData.batchSize())) / elapsed : 0;
+                    p.etaSeconds = done > 0 ? elapsed / double(done) * double(totalSteps - globalStep) : -1;
+                    progress(p);
+                }
+            }
+        }
+
+        EpochRecord record;
+        record.epoch = epoch;
+        record.trainLoss = lossSum / double(seen);
+        record.trainAccuracy = double(correct) / double(seen);
+        bool improved = true;
+        if (validation.size() > 0) {
+            Evaluator evaluator(m_model);
+            const ClassificationMetrics m = evaluator.evaluate(validation, cancel);
+            record.valLoss = m.loss;
+            record.valAccuracy = m.accuracy;
+            record.valF1 = m.f1;
+            improved = m.accuracy > history.bestValAccuracy;
+        } else {
+            record.valLoss = record.valAccuracy = record.valF1 = std::nan("");
+        }
+        record.seconds = seconds(epochStart);
+        history.epochs.push_back(record);
+        logInfo("epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs) + ": train loss " +
+                formatFixed(record.trainLoss, 4) + ", train acc " + formatFixed(record.trainAccuracy, 4) +
+                ", val loss " + formatFixed(record.valLoss, 4) + ", val acc " + formatFixed(record.valAccuracy, 4) +
+                " (" + formatFixed(record.seconds, 1) + " s)");
+        if (improved) {
+            history.bestEpoch = epoch;
+            history.bestValAccuracy = validation.size() > 0 ? record.valAccuracy : history.bestValAccuracy;
+            epochsWithoutImprovement = 0;
+            if (saveBest) saveBest(epoch, record);
+        } else {
+            ++epochsWithoutImprovement;
+        }
+
+        if (!o.resumeDir.empty()) {
+            // Last-epoch state for --resume. The JSON is written last: it is the commit point.
+            ensureDirectory(o.resumeDir);
+            std::vector<NamedTensor> weights = stateDict(m_model);
+            at::Generator generator = at::detail::getDefaultCPUGenerator();
+            weights.push_back({"__rng_state__", generator.get_state()});
+            saveSafetensors((stateDir / kWeightsFile).string(), weights);
+            const std::string optTmp = (stateDir / kOptimizerFile).string() + ".tmp";
+            torch::save(optimizer, optTmp);
+            fs::rename(optTmp, stateDir / kOptimizerFile);
+            nlohmann::json state;
+            state["global_step"] = globalStep;
+            state["epochs_done"] = epoch;
+            state["best_epoch"] = history.bestEpoch;
+            state["best_val_accuracy"] = history.bestValAccuracy;
+            state["epochs_without_improvement"] = epochsWithoutImprovement;
+            state["epochs"] = nlohmann::json::array();
+            for (const auto& e : history.epochs) state["epochs"].push_back(epochToJson(e));
+            state["step_loss"] = nlohmann::json::array();
+            for (const auto& [s, l] : history.stepLoss) state["step_loss"].push_back({s, l});
+            writeFileAtomic((stateDir / kStateFile).string(),
+                            state.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
+        }
+        if (o.earlyStoppingPatience > 0 && epochsWithoutImprovement >= o.earlyStoppingPatience) {
+            history.stoppedEarly = true;
+            logInfo("early stopping: no validation improvement for " + std::to_string(epochsWithoutImprovement) +
+                    " epoch(s)");
+            break;
+        }
+    }
+    return history;
+}
+
+}  // namespace tpq

@@ -1,0 +1,84 @@
+#pragma once
+/// \file trainer.h
+/// Fine-tuning / training loop: AdamW (no weight decay on biases and LayerNorm), linear
+/// warm-up then linear decay, gradient clipping and accumulation, validation every epoch,
+/// best and last checkpoints, early stopping, resume with optimizer state, NaN/inf loss
+/// detection, progress and cancellation within one batch, history as CSV.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "data/data_loader.h"
+#include "models/classifier.h"
+#include "util/progress.h"
+
+namespace tpq {
+
+struct TrainerOptions {
+    int epochs = 3;                     // passes over the training data
+    double learningRate = 2e-5;         // peak learning rate
+    double weightDecay = 0.01;          // AdamW decay for weights (never biases / LayerNorm)
+    double warmupRatio = 0.1;           // fraction of optimizer steps with linear warm-up
+    double maxGradNorm = 1.0;           // clip the global gradient norm; 0 = no clipping
+    int gradientAccumulationSteps = 1;  // batches per optimizer step
+    int earlyStoppingPatience = 0;      // epochs without validation improvement before stopping; 0 = off
+    std::string resumeDir;              // folder with trainer state to save into / resume from; "" = none
+    bool resume = false;                // continue from the state in resumeDir
+
+    std::vector<std::string> validate() const;
+};
+
+/// One training progress report (also what the GUI's live curves plot).
+struct TrainProgress {
+    int64_t step = 0;        // optimizer steps done
+    int64_t totalSteps = 0;  // optimizer steps planned
+    int epoch = 0;           // 1-based
+    int epochs = 0;
+    double loss = 0;  // running mean training loss of this epoch
+    double learningRate = 0;
+    double samplesPerSecond = 0;
+    double etaSeconds = -1;
+};
+
+struct EpochRecord {
+    int epoch = 0;
+    double trainLoss = 0, trainAccuracy = 0;
+    double valLoss = 0, valAccuracy = 0, valF1 = 0;
+    double seconds = 0;
+};
+
+struct TrainHistory {
+    std::vector<std::pair<int64_t, double>> stepLoss;  // (optimizer step, loss)
+    std::vector<EpochRecord> epochs;
+    int bestEpoch = 0;  // 1-based; 0 = none yet
+    double bestValAccuracy = -1;
+    bool stoppedEarly = false;
+    int resumedFromEpoch = 0;  // epochs already done when training resumed
+
+    /// CSV: type,epoch,step,loss,train_loss,train_accuracy,val_loss,val_accuracy,val_f1,seconds
+    /// with one "step" row per optimizer step and one "epoch" row per epoch.
+    std::string toCsv() const;
+};
+
+class Trainer {
+public:
+    /// Called with the 1-based epoch whenever validation accuracy improves: save the best model.
+    using SaveBest = std::function<void(int epoch, const EpochRecord& record)>;
+
+    Trainer(Classifier& model, TrainerOptions options);
+
+    /// Trains. Throws tpq::Error for NaN/inf loss (naming the step) and tpq::Cancelled when
+    /// `cancel` is set (checked before every batch); trainer state of the last finished
+    /// epoch stays in resumeDir.
+    TrainHistory train(DataLoader& train, DataLoader& validation,
+                       const std::function<void(const TrainProgress&)>& progress, const CancellationToken* cancel,
+                       const SaveBest& saveBest);
+
+private:
+    Classifier& m_model;
+    TrainerOptions m_options;
+};
+
+}  // namespace tpq
