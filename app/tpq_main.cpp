@@ -3,10 +3,12 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include "cli_commands.h"
 #include "config/experiment_config.h"
@@ -15,6 +17,17 @@
 #include "util/system_info.h"
 
 namespace {
+
+// LibTorch's OpenMP workers spin while OpenBLAS's own threads compute, so the two fight
+// for the cores: measured here, a 1024x768x3072 linear runs at 165 GFLOP/s with spinning
+// workers and 222 with OMP_WAIT_POLICY=passive, and a small Transformer's inference 1.7x
+// faster. libgomp reads the variable only when it is loaded, so heavy commands re-execute
+// tpq once with it set (a user's own setting is kept).
+void ensurePassiveOpenMp(char** argv) {
+    if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+    ::setenv("OMP_WAIT_POLICY", "passive", 1);
+    ::execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
+}
 
 void onInterrupt(int) {
     static int count = 0;
@@ -101,6 +114,7 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : 1;
     }
 
+    if (train->parsed() || evaluate->parsed() || predict->parsed() || bench->parsed()) ensurePassiveOpenMp(argv);
     std::signal(SIGINT, onInterrupt);
     try {
         const tpq::LogLevel level = tpq::parseLogLevel(logLevel);

@@ -1,0 +1,213 @@
+// Trainer on a small synthetic task (label 1 iff token 7 occurs): it learns; same seed and
+// one thread give bit-identical runs; NaN loss names the step; cancellation stops within
+// one batch; --resume from the last finished epoch equals an uninterrupted run; early
+// stopping; history CSV.
+
+#include <random>
+
+#include <torch/torch.h>
+
+#include "models/transformer_model.h"
+#include "test_support.h"
+#include "train/evaluator.h"
+#include "train/trainer.h"
+
+using namespace tpq;
+using tpqtest::expectError;
+
+namespace {
+
+DataLoader makeData(uint64_t seed, size_t n, bool shuffle) {
+    std::mt19937_64 rng(seed);
+    std::vector<std::vector<int64_t>> seqs;
+    std::vector<int64_t> labels;
+    for (size_t i = 0; i < n; ++i) {
+        std::vector<int64_t> s = {1};
+        const size_t len = 3 + rng() % 6;
+        const bool positive = i % 2 == 0;
+        for (size_t k = 0; k < len; ++k) s.push_back(int64_t(8 + rng() % 40));
+        if (positive) s[1 + rng() % len] = 7;
+        s.push_back(2);
+        seqs.push_back(s);
+        labels.push_back(positive ? 1 : 0);
+    }
+    return DataLoader(seqs, labels, 0, 8, shuffle, seed);
+}
+
+std::shared_ptr<TransformerModel> makeModel(uint64_t seed) {
+    torch::manual_seed(seed);
+    TransformerConfig c;
+    c.vocabSize = 50;
+    c.dModel = 16;
+    c.numHeads = 2;
+    c.numLayers = 1;
+    c.dFf = 32;
+    c.maxLen = 16;
+    c.dropout = 0.1;
+    c.pooling = "mean";
+    return std::make_shared<TransformerModel>(c);
+}
+
+TrainerOptions options(int epochs) {
+    TrainerOptions o;
+    o.epochs = epochs;
+    o.learningRate = 5e-3;
+    o.warmupRatio = 0.1;
+    return o;
+}
+
+std::vector<float> weights(Classifier& model) {
+    std::vector<float> out;
+    for (const auto& p : model.parameters()) {
+        const auto flat = p.detach().flatten().contiguous();
+        out.insert(out.end(), flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel());
+    }
+    return out;
+}
+
+}  // namespace
+
+class TestTrain : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { at::set_num_threads(1); }
+
+    void learnsTheTask() {
+        auto model = makeModel(1);
+        DataLoader train = makeData(11, 128, true), val = makeData(12, 64, false);
+        Trainer trainer(*model, options(6));
+        int calls = 0;
+        int64_t lastTotal = 0;
+        const TrainHistory h =
+            trainer.train(train, val, [&](const TrainProgress& p) { ++calls, lastTotal = p.totalSteps; }, nullptr, {});
+        QCOMPARE(h.epochs.size(), size_t(6));
+        QCOMPARE(lastTotal, int64_t(6 * 16));
+        QCOMPARE(calls, 6 * 16);
+        QCOMPARE(h.stepLoss.size(), size_t(6 * 16));
+        QVERIFY2(h.epochs.back().valAccuracy >= 0.95, std::to_string(h.epochs.back().valAccuracy).c_str());
+        QVERIFY(h.epochs.back().trainLoss < h.epochs.front().trainLoss);
+        QVERIFY(h.bestEpoch >= 1);
+    }
+
+    void sameSeedGivesIdenticalRuns() {
+        std::vector<double> losses[2];
+        std::vector<float> finalWeights[2];
+        for (int run = 0; run < 2; ++run) {
+            auto model = makeModel(5);
+            DataLoader train = makeData(21, 64, true), val = makeData(22, 32, false);
+            Trainer trainer(*model, options(2));
+            const TrainHistory h = trainer.train(train, val, {}, nullptr, {});
+            for (const auto& [step, loss] : h.stepLoss) losses[run].push_back(loss);
+            finalWeights[run] = weights(*model);
+        }
+        QCOMPARE(losses[0], losses[1]);
+        QVERIFY(finalWeights[0] == finalWeights[1]);
+    }
+
+    void nanLossNamesTheStep() {
+        auto model = makeModel(1);
+        {
+            torch::NoGradGuard g;
+            model->named_parameters()["classifier.weight"].fill_(std::nan(""));
+        }
+        DataLoader train = makeData(1, 16, false), val = makeData(2, 8, false);
+        Trainer trainer(*model, options(1));
+        expectError([&] { trainer.train(train, val, {}, nullptr, {}); },
+                    {"training loss became NaN at optimizer step 1 (epoch 1, batch 1)", "training.learning_rate"});
+    }
+
+    void cancelStopsWithinOneBatch() {
+        auto model = makeModel(1);
+        DataLoader train = makeData(1, 64, true), val = makeData(2, 16, false);
+        Trainer trainer(*model, options(3));
+        CancellationToken cancel;
+        int calls = 0;
+        bool threw = false;
+        try {
+            trainer.train(train, val,
+                          [&](const TrainProgress&) {
+                              if (++calls == 3) cancel.cancel();
+                          },
+                          &cancel, {});
+        } catch (const Cancelled&) {
+            threw = true;
+        }
+        QVERIFY(threw);
+        QCOMPARE(calls, 3);  // no further batch ran after the request
+    }
+
+    void resumeEqualsAnUninterruptedRun() {
+        QTemporaryDir dir;
+        // Uninterrupted: 3 epochs.
+        auto a = makeModel(3);
+        {
+            DataLoader train = makeData(31, 48, true), val = makeData(32, 16, false);
+            Trainer(*a, options(3)).train(train, val, {}, nullptr, {});
+        }
+        // Interrupted in epoch 2 (after epoch 1's state was saved), then resumed.
+        const std::string state = dir.path().toStdString() + "/run.resume";
+        {
+            auto b = makeModel(3);
+            DataLoader train = makeData(31, 48, true), val = makeData(32, 16, false);
+            TrainerOptions o = options(3);
+            o.resumeDir = state;
+            CancellationToken cancel;
+            try {
+                Trainer(*b, o).train(train, val,
+                                     [&](const TrainProgress& p) {
+                                         if (p.epoch == 2) cancel.cancel();
+                                     },
+                                     &cancel, {});
+                QFAIL("expected cancellation");
+            } catch (const Cancelled&) {
+            }
+        }
+        auto c = makeModel(99);  // different initial weights: resume must restore them
+        DataLoader train = makeData(31, 48, true), val = makeData(32, 16, false);
+        TrainerOptions o = options(3);
+        o.resumeDir = state;
+        o.resume = true;
+        const TrainHistory h = Trainer(*c, o).train(train, val, {}, nullptr, {});
+        QCOMPARE(h.resumedFromEpoch, 1);
+        QCOMPARE(h.epochs.size(), size_t(3));
+        QVERIFY(weights(*a) == weights(*c));
+
+        TrainerOptions missing = options(1);
+        missing.resumeDir = dir.path().toStdString() + "/nothing";
+        missing.resume = true;
+        expectError([&] { Trainer(*c, missing).train(train, val, {}, nullptr, {}); },
+                    {"cannot resume", "trainer_state.json not found"});
+    }
+
+    void earlyStoppingAndHistoryCsv() {
+        auto model = makeModel(1);
+        DataLoader train = makeData(1, 32, true), val = makeData(2, 16, false);
+        TrainerOptions o = options(6);
+        o.learningRate = 1e-12;  // nothing improves after epoch 1
+        o.earlyStoppingPatience = 2;
+        int saves = 0;
+        const TrainHistory h =
+            Trainer(*model, o).train(train, val, {}, nullptr, [&](int, const EpochRecord&) { ++saves; });
+        QVERIFY(h.stoppedEarly);
+        QCOMPARE(h.epochs.size(), size_t(3));
+        QCOMPARE(saves, 1);
+        QCOMPARE(h.bestEpoch, 1);
+        const std::string csv = h.toCsv();
+        QVERIFY(csv.rfind("type,epoch,step,loss,train_loss,train_accuracy,val_loss,val_accuracy,val_f1,seconds\n", 0) ==
+                0);
+        QVERIFY(csv.find("\nstep,,1,") != std::string::npos);
+        QVERIFY(csv.find("\nepoch,3,,,") != std::string::npos);
+    }
+
+    void badOptionsAreRefused() {
+        auto model = makeModel(1);
+        TrainerOptions o;
+        o.epochs = 0;
+        o.gradientAccumulationSteps = 0;
+        expectError([&] { Trainer t(*model, o); }, {"training.epochs must be >= 1", "gradient_accumulation_steps"});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrain)
+#include "test_train.moc"
