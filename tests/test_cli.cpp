@@ -2,6 +2,8 @@
 
 #include <QProcess>
 
+#include <nlohmann/json.hpp>
+
 #include "test_support.h"
 
 namespace {
@@ -150,6 +152,62 @@ private Q_SLOTS:
         QCOMPARE(tpqRun({"tokenize", "--vocab", vocab, "hi"}, clean.path()).code, 0);
         QCOMPARE(tpqRun({}, clean.path()).code, 0);
         QVERIFY(!QFile::exists(clean.path() + "/logs"));
+    }
+
+    void trainEvaluatePredictBench() {
+        // A tiny, easy CSV task: spam texts mention "prize", ham texts do not.
+        std::string csv = "text,label\n";
+        for (int i = 0; i < 40; ++i) {
+            csv += "win a prize now number " + std::to_string(i) + ",spam\n";
+            csv += "meeting notes for project " + std::to_string(i) + ",ham\n";
+        }
+        const std::string data = tpqtest::writeFile(m_dir, "tiny.csv", csv);
+        const QString cfg = config("tiny.yaml",
+                                   "name: tiny\nseed: 1\nthreads: 1\nmodel:\n  name: transformer\n"
+                                   "  d_model: 16\n  num_heads: 2\n  num_layers: 1\n  d_ff: 32\n"
+                                   "data:\n  dataset: csv\n  path: " +
+                                       data +
+                                       "\n  max_length: 16\ntokenizer:\n  type: word\n  min_frequency: 1\n"
+                                       "training:\n  batch_size: 8\n  learning_rate: 5e-3\n  epochs: 3\n");
+        const Run t = tpqRun({"train", "--config", cfg}, work());
+        QVERIFY2(t.code == 0, t.err.c_str());
+        REQUIRE_CONTAINS(t.out, "test accuracy");
+        const QString result = work() + "/results/tiny/result.json";
+        QVERIFY(QFile::exists(result));
+        QFile f(result);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const auto j = nlohmann::json::parse(f.readAll().toStdString());
+        for (const char* key : {"run_id", "method", "accuracy", "precision", "recall", "f1", "loss", "confusion_matrix",
+                                "num_parameters", "nonzero_parameters", "sparsity", "size_bytes", "latency_ms_p50",
+                                "latency_ms_p95", "throughput", "model_dir"}) {
+            QVERIFY2(j.contains(key), key);
+        }
+        QVERIFY(j["accuracy"].get<double>() >= 0.75);
+        QVERIFY(j["size_bytes"].get<int64_t>() > 0);
+        QVERIFY(QFile::exists(work() + "/results/tiny/history.csv"));
+        QVERIFY(QFile::exists(work() + "/checkpoints/tiny/model.safetensors"));
+
+        const Run e = tpqRun({"evaluate", "--model", "checkpoints/tiny", "--json"}, work());
+        QVERIFY2(e.code == 0, e.err.c_str());
+        QCOMPARE(nlohmann::json::parse(e.out)["accuracy"].get<double>(), j["accuracy"].get<double>());
+
+        const Run p = tpqRun({"predict", "--model", "checkpoints/tiny", "win a prize now", "meeting notes"}, work());
+        QVERIFY2(p.code == 0, p.err.c_str());
+        QVERIFY(p.out.rfind("spam\t", 0) == 0);
+        REQUIRE_CONTAINS(p.out, "\nham\t");
+
+        const Run b = tpqRun(
+            {"bench", "--model", "checkpoints/tiny", "--batch-size", "2", "--seq-len", "16", "--batches", "3"}, work());
+        QVERIFY2(b.code == 0, b.err.c_str());
+        QVERIFY(nlohmann::json::parse(b.out)["latency_ms_p50"].get<double>() > 0);
+
+        const Run resumed = tpqRun({"train", "--resume", "--config", cfg}, work());
+        QVERIFY2(resumed.code == 0, resumed.err.c_str());
+        REQUIRE_CONTAINS(resumed.err, "resuming at epoch 4");
+
+        const Run missing = tpqRun({"evaluate", "--model", "checkpoints/none"}, work());
+        QCOMPARE(missing.code, 1);
+        REQUIRE_CONTAINS(missing.err, "model folder not found: checkpoints/none");
     }
 
     void badDataFiles() {

@@ -3,12 +3,15 @@
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <unistd.h>
 
 #include "data/data_loader.h"
 #include "models/bert_model.h"
+#include "models/model_folder.h"
 #include "models/state_dict.h"
 #include "models/transformer_model.h"
 #include "test_support.h"
+#include "text/wordpiece_tokenizer.h"
 #include "util/file_io.h"
 #include "util/strings.h"
 
@@ -199,6 +202,47 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string notDict = tpqtest::writeFile(dir, "bad.bin", "not a pickle at all");
         expectError([&] { loadPytorchBin(notDict); }, {"bad.bin could not be read as a torch.save() file"});
+    }
+
+    void modelFolderRoundTripIsBitExact() {
+        QTemporaryDir dir;
+        const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
+        const auto ids = torch::tensor({{101, 110, 111, 102, 0}}, torch::kInt64);
+        const auto mask = torch::tensor({{1, 1, 1, 1, 0}}, torch::kInt64);
+        BertConfig bc = BertConfig::fromJson(readFile(tpqtest::dataPath("tiny_bert/config.json")), "config.json");
+        bc.prunedHeads[0] = {1};  // a pruned shape must survive the round trip too
+        std::vector<std::shared_ptr<Classifier>> models = {std::make_shared<BertModel>(bc),
+                                                           std::make_shared<TransformerModel>(tinyTransformer("mean"))};
+        for (auto& model : models) {
+            const std::string folder = dir.path().toStdString() + "/" + model->architecture();
+            saveModelFolder(folder, *model, tok, "{\"label_names\": [\"a\", \"b\", \"c\"]}\n");
+            saveModelFolder(folder, *model, tok, "{}\n");  // overwriting an existing folder works
+            LoadedModel loaded = loadModelFolder(folder);
+            QVERIFY(loaded.report.missing.empty() && loaded.report.unexpected.empty());
+            const auto a = model->named_parameters(), b = loaded.model->named_parameters();
+            QCOMPARE(a.size(), b.size());
+            for (const auto& p : a) QVERIFY2(torch::equal(p.value(), b[p.key()]), p.key().c_str());
+            model->eval();
+            loaded.model->eval();
+            torch::NoGradGuard g;
+            QVERIFY(torch::equal(model->forward(ids, mask), loaded.model->forward(ids, mask)));
+            QCOMPARE(loaded.model->headsPerLayer(), model->headsPerLayer());
+            QCOMPARE(loaded.tokenizer->vocabSize(), tok.vocabSize());
+        }
+        QVERIFY(!QFile::exists(dir.path() + "/bert.tmp-" + QString::number(::getpid())));
+    }
+
+    void modelFolderErrors() {
+        QTemporaryDir dir;
+        expectError([] { loadModelFolder("/no/such/model"); }, {"model folder not found: /no/such/model"});
+        const std::string empty = dir.path().toStdString();
+        expectError([&] { loadModelFolder(empty); }, {"has no config.json", "model.safetensors or pytorch_model.bin"});
+        tpqtest::writeFile(dir, "config.json", readFile(tpqtest::dataPath("tiny_bert/config.json")));
+        expectError([&] { loadModelFolder(empty); }, {"has no weights", "model.safetensors or pytorch_model.bin"});
+        // A truncated weights file is reported, not loaded.
+        const std::string weights = readFile(tpqtest::dataPath("tiny_bert/model.safetensors"));
+        tpqtest::writeFile(dir, "model.safetensors", weights.substr(0, weights.size() - 100));
+        expectError([&] { loadModelFolder(empty); }, {"model.safetensors", "truncated"});
     }
 
     void dataLoaderBatchesWithDynamicPadding() {
