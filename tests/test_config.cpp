@@ -29,7 +29,7 @@ private Q_SLOTS:
     }
 
     void originalKeysAreRead() {
-        const auto c = ExperimentConfig::load(std::string(TPQ_SOURCE_DIR) + "/configs/base_config.yaml");
+        const auto c = ExperimentConfig::load(std::string(TPQ_SOURCE_DIR) + "/configs/bert_base_imdb.yaml");
         TPQ_COMPARE_STR(c.model.name, "bert-base-uncased");
         QCOMPARE(c.model.numLabels, 2);
         QCOMPARE(c.training.batchSize, 32);

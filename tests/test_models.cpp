@@ -121,6 +121,8 @@ private Q_SLOTS:
         QVERIFY(paddingEffect(cls) <= 1e-5);
         TransformerModel mean(tinyTransformer("mean"));
         QVERIFY(paddingEffect(mean) <= 1e-5);
+        TransformerModel maxPool(tinyTransformer("max"));
+        QVERIFY(paddingEffect(maxPool) <= 1e-5);
     }
 
     void prunedHeadsShrinkLayers() {
@@ -276,6 +278,43 @@ private Q_SLOTS:
             for (size_t i : a.batch(k).indices) seen.insert(i);
         }
         QCOMPARE(seen.size(), size_t(50));
+    }
+
+    void dataLoaderGroupsByLength() {
+        // 103 examples of lengths 3..12 in a repeating pattern, batches of 4: a random
+        // batch almost always spans many lengths; grouped batches span at most two.
+        std::vector<std::vector<int64_t>> seqs;
+        std::vector<int64_t> labels;
+        for (int64_t i = 0; i < 103; ++i) {
+            seqs.emplace_back(size_t(3 + i % 10), i + 1);
+            labels.push_back(i % 2);
+        }
+        DataLoader plain(seqs, labels, 0, 4, true, 7), grouped(seqs, labels, 0, 4, true, 7),
+            again(seqs, labels, 0, 4, true, 7);
+        grouped.setGroupByLength(true);
+        again.setGroupByLength(true);
+        int64_t plainPadding = 0, groupedPadding = 0;
+        for (size_t epoch = 1; epoch <= 2; ++epoch) {
+            plain.setEpoch(epoch);
+            grouped.setEpoch(epoch);
+            again.setEpoch(epoch);
+            std::set<size_t> seen;
+            for (size_t k = 0; k < grouped.numBatches(); ++k) {
+                const Batch g = grouped.batch(k);
+                const Batch p = plain.batch(k);
+                QVERIFY(torch::equal(g.inputIds, again.batch(k).inputIds));  // deterministic
+                QCOMPARE(g.labels.size(0), k + 1 < grouped.numBatches() ? int64_t(4) : int64_t(3));
+                groupedPadding += (1 - g.attentionMask).sum().item<int64_t>();
+                plainPadding += (1 - p.attentionMask).sum().item<int64_t>();
+                for (size_t r = 0; r < g.indices.size(); ++r) {
+                    QCOMPARE(g.labels[int64_t(r)].item<int64_t>(), labels[g.indices[r]]);
+                    seen.insert(g.indices[r]);
+                }
+            }
+            QCOMPARE(seen.size(), size_t(103));  // every example exactly once per epoch
+        }
+        QVERIFY2(groupedPadding * 5 < plainPadding,
+                 (std::to_string(groupedPadding) + " vs " + std::to_string(plainPadding)).c_str());
     }
 };
 

@@ -346,6 +346,7 @@ void visitConfig(V& v, C& c) {
         v.field("gradient_accumulation_steps", c.training.gradientAccumulationSteps);
         v.field("eval_batch_size", c.training.evalBatchSize);
         v.field("early_stopping_patience", c.training.earlyStoppingPatience);
+        v.field("group_by_length", c.training.groupByLength);
     });
     v.section("data", [&] {
         v.field("dataset", c.data.dataset);
@@ -508,7 +509,7 @@ std::vector<std::string> ExperimentConfig::validate() const {
     check(model.dFf > 0, "model.d_ff", "> 0", i2s(model.dFf));
     check(model.maxLen >= maxLength, "model.max_len", ">= data.max_length (" + i2s(maxLength) + ")", i2s(model.maxLen));
     inUnit(model.dropout, "model.dropout");
-    oneOf(model.pooling, "model.pooling", {"cls", "mean"});
+    oneOf(model.pooling, "model.pooling", {"cls", "mean", "max"});
 
     check(training.batchSize > 0, "training.batch_size", "> 0", i2s(training.batchSize));
     check(training.learningRate > 0, "training.learning_rate", "> 0", formatDouble(training.learningRate));

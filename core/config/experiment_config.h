@@ -26,7 +26,7 @@ struct ModelConfig {
     int dFf = 1024;               // feed-forward width
     int maxLen = 512;             // longest sequence the position table holds
     double dropout = 0.1;         // dropout probability, in [0, 1)
-    std::string pooling = "cls";  // cls or mean
+    std::string pooling = "cls";  // cls (first token), mean or max (over real tokens)
 };
 
 struct TrainingConfig {
@@ -39,6 +39,7 @@ struct TrainingConfig {
     int gradientAccumulationSteps = 1;  // batches per optimizer step
     int evalBatchSize = 64;             // examples per evaluation batch
     int earlyStoppingPatience = 0;      // epochs without improvement before stopping; 0 = off
+    bool groupByLength = true;          // batch examples of similar length together (less padding)
 };
 
 struct TokenizerConfig {

@@ -34,7 +34,31 @@ void DataLoader::setEpoch(size_t epoch) {
     if (m_shuffle) {
         std::mt19937_64 rng(m_seed + 0x9E3779B97F4A7C15ULL * (epoch + 1));
         std::shuffle(m_order.begin(), m_order.end(), rng);
+        if (m_groupByLength) groupByLength(rng);
     }
+}
+
+void DataLoader::groupByLength(std::mt19937_64& rng) {
+    const size_t n = m_order.size();
+    const size_t chunk = kLengthGroupBatches * m_batchSize;
+    auto longerFirst = [&](size_t a, size_t b) { return m_sequences[a].size() > m_sequences[b].size(); };
+    for (size_t begin = 0; begin < n; begin += chunk) {
+        std::stable_sort(m_order.begin() + long(begin), m_order.begin() + long(std::min(n, begin + chunk)),
+                         longerFirst);
+    }
+    // Shuffle whole batches so training does not see long ones first in every chunk.
+    const size_t full = n / m_batchSize;
+    std::vector<size_t> batchOrder(full);
+    std::iota(batchOrder.begin(), batchOrder.end(), size_t(0));
+    std::shuffle(batchOrder.begin(), batchOrder.end(), rng);
+    std::vector<size_t> order;
+    order.reserve(n);
+    for (size_t b : batchOrder) {
+        order.insert(order.end(), m_order.begin() + long(b * m_batchSize),
+                     m_order.begin() + long((b + 1) * m_batchSize));
+    }
+    order.insert(order.end(), m_order.begin() + long(full * m_batchSize), m_order.end());
+    m_order = std::move(order);
 }
 
 Batch DataLoader::batch(size_t b) const {

@@ -6,6 +6,7 @@
 /// not depend on core/text.
 
 #include <cstdint>
+#include <random>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
@@ -36,17 +37,27 @@ public:
     /// Sets the example order for `epoch` (identity when not shuffling).
     void setEpoch(size_t epoch);
 
+    /// When shuffling, groups examples of similar length into the same batch, so little
+    /// compute goes to padding (Hugging Face's `group_by_length`): each run of
+    /// kLengthGroupBatches shuffled batches is sorted by length, then the full batches are
+    /// shuffled again; the last, partial batch stays last. Takes effect at the next setEpoch().
+    void setGroupByLength(bool on) { m_groupByLength = on; }
+    static constexpr size_t kLengthGroupBatches = 50;
+
     /// Batch `b` (0 <= b < numBatches()) of the current epoch's order.
     Batch batch(size_t b) const;
 
     const std::vector<int64_t>& labels() const { return m_labels; }
 
 private:
+    void groupByLength(std::mt19937_64& rng);
+
     std::vector<std::vector<int64_t>> m_sequences;
     std::vector<int64_t> m_labels;
     int64_t m_padId;
     size_t m_batchSize;
     bool m_shuffle;
+    bool m_groupByLength = false;
     uint64_t m_seed;
     std::vector<size_t> m_order;
 };

@@ -141,6 +141,7 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
     const size_t maxLength = size_t(config.maxLength);
     DataLoader train(encodeTexts(tokenizer, splits.train.texts(), maxLength), splits.train.labels(), tokenizer.padId(),
                      size_t(config.training.batchSize), true, config.seed);
+    train.setGroupByLength(config.training.groupByLength);
     DataLoader validation(encodeTexts(tokenizer, splits.validation.texts(), maxLength), splits.validation.labels(),
                           tokenizer.padId(), size_t(config.training.evalBatchSize), false, config.seed);
     DataLoader test(encodeTexts(tokenizer, splits.test.texts(), maxLength), splits.test.labels(), tokenizer.padId(),

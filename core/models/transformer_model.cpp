@@ -1,6 +1,7 @@
 #include "models/transformer_model.h"
 
 #include <cmath>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -32,7 +33,8 @@ std::vector<std::string> TransformerConfig::validate() const {
     if (dFf <= 0) p.push_back("d_ff must be > 0");
     if (maxLen <= 0) p.push_back("max_len must be > 0");
     if (dropout < 0 || dropout >= 1) p.push_back("dropout must be in [0, 1)");
-    if (pooling != "cls" && pooling != "mean") p.push_back("pooling must be cls or mean, got '" + pooling + "'");
+    if (pooling != "cls" && pooling != "mean" && pooling != "max")
+        p.push_back("pooling must be cls, mean or max, got '" + pooling + "'");
     if (labelNames.size() < 2) p.push_back("a classifier needs at least 2 classes");
     if (!ffnSizes.empty() && int64_t(ffnSizes.size()) != numLayers) p.push_back("ffn sizes must be given per layer");
     return p;
@@ -166,6 +168,10 @@ at::Tensor TransformerModel::forward(const at::Tensor& inputIds, const at::Tenso
     if (m_config.pooling == "mean") {
         const auto m = attentionMask.to(x.scalar_type()).unsqueeze(-1);
         pooled = (x * m).sum(1) / m.sum(1).clamp_min(1.0);
+    } else if (m_config.pooling == "max") {
+        // Max over real tokens only: a spam phrase anywhere counts as much in a long
+        // message as in a short one (mean pooling dilutes it).
+        pooled = x.masked_fill(attentionMask.eq(0).unsqueeze(-1), -std::numeric_limits<float>::infinity()).amax(1);
     } else {
         pooled = x.select(1, 0);
     }

@@ -27,7 +27,7 @@ struct TransformerConfig {
     int64_t dFf = 1024;           // feed-forward width
     int64_t maxLen = 512;         // longest sequence
     double dropout = 0.1;         // dropout probability
-    std::string pooling = "cls";  // cls (first token) or mean (over real tokens)
+    std::string pooling = "cls";  // cls (first token), mean or max (over real tokens)
     int64_t padTokenId = 0;
     std::vector<std::string> labelNames = {"0", "1"};     // num_classes = its size
     std::map<int64_t, std::vector<int64_t>> prunedHeads;  // layer -> original head indices removed
