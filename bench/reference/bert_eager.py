@@ -47,14 +47,14 @@ class BertLayer(nn.Module):
 class Bert(nn.Module):
     def __init__(self, layers, h, heads, vocab=30522, labels=2):
         super().__init__()
-        self.word, self.pos, self.type = nn.Embedding(vocab, h), nn.Embedding(512, h), nn.Embedding(2, h)
+        self.word, self.pos, self.token_type = nn.Embedding(vocab, h), nn.Embedding(512, h), nn.Embedding(2, h)
         self.norm, self.drop = nn.LayerNorm(h, eps=1e-12), nn.Dropout(0.1)
         self.layers = nn.ModuleList(BertLayer(h, heads, 4 * h) for _ in range(layers))
         self.pooler, self.classifier = nn.Linear(h, h), nn.Linear(h, labels)
 
     def forward(self, ids, mask):
         l = ids.shape[1]
-        x = self.word(ids) + self.pos(torch.arange(l))[None] + self.type(torch.zeros_like(ids))
+        x = self.word(ids) + self.pos(torch.arange(l))[None] + self.token_type(torch.zeros_like(ids))
         x = self.drop(self.norm(x))
         add_mask = (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
         for layer in self.layers:

@@ -4,27 +4,10 @@
 
 #include "data/data_loader.h"
 #include "models/classifier.h"
+#include "train/eval_mode_guard.h"
 #include "util/error.h"
 
 namespace tpq {
-namespace {
-
-/// Eval mode for the guard's lifetime; restores the previous mode, also on exceptions.
-class EvalModeGuard {
-public:
-    explicit EvalModeGuard(torch::nn::Module& module) : m_module(module), m_wasTraining(module.is_training()) {
-        m_module.eval();
-    }
-    ~EvalModeGuard() { m_module.train(m_wasTraining); }
-    EvalModeGuard(const EvalModeGuard&) = delete;
-    EvalModeGuard& operator=(const EvalModeGuard&) = delete;
-
-private:
-    torch::nn::Module& m_module;
-    bool m_wasTraining;
-};
-
-}  // namespace
 
 /// One pass over a loader, indexed by example.
 struct Evaluator::Pass {

@@ -12,25 +12,11 @@
 #include <torch/torch.h>
 
 #include "models/classifier.h"
+#include "train/eval_mode_guard.h"
 #include "util/error.h"
 
 namespace tpq {
 namespace {
-
-/// Eval mode for the guard's lifetime; restores the previous mode, also on exceptions.
-class EvalModeGuard {
-public:
-    explicit EvalModeGuard(torch::nn::Module& module) : m_module(module), m_wasTraining(module.is_training()) {
-        m_module.eval();
-    }
-    ~EvalModeGuard() { m_module.train(m_wasTraining); }
-    EvalModeGuard(const EvalModeGuard&) = delete;
-    EvalModeGuard& operator=(const EvalModeGuard&) = delete;
-
-private:
-    torch::nn::Module& m_module;
-    bool m_wasTraining;
-};
 
 // Nearest-rank percentile of sorted values: the smallest value with at least p% at or below it.
 double percentile(const std::vector<double>& sorted, double p) {
