@@ -212,6 +212,7 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
                 }
                 if (o.maxGradNorm > 0) torch::nn::utils::clip_grad_norm_(m_model.parameters(), o.maxGradNorm);
                 optimizer.step();
+                if (m_afterStep) m_afterStep();
                 optimizer.zero_grad();
                 ++globalStep;
                 history.stepLoss.emplace_back(globalStep, stepLossSum / double(stepBatches));

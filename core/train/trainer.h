@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "data/data_loader.h"
@@ -76,9 +77,14 @@ public:
                        const std::function<void(const TrainProgress&)>& progress, const CancellationToken* cancel,
                        const SaveBest& saveBest);
 
+    /// Called after every optimizer step, e.g. to keep pruned weights at zero
+    /// (`UnstructuredPruning::applyMasks`).
+    void setAfterOptimizerStep(std::function<void()> hook) { m_afterStep = std::move(hook); }
+
 private:
     Classifier& m_model;
     TrainerOptions m_options;
+    std::function<void()> m_afterStep;
 };
 
 }  // namespace tpq

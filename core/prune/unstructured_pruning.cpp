@@ -1,0 +1,153 @@
+#include "prune/unstructured_pruning.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/torch.h>
+
+#include "models/classifier.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace tpq {
+namespace {
+
+const std::vector<std::string> kDefaultExclude = UnstructuredPruningOptions().exclude;
+
+bool matchesAny(const std::string& name, const std::vector<std::string>& patterns) {
+    return std::any_of(patterns.begin(), patterns.end(),
+                       [&](const std::string& p) { return name.find(p) != std::string::npos; });
+}
+
+}  // namespace
+
+std::vector<std::string> UnstructuredPruningOptions::validate() const {
+    std::vector<std::string> problems;
+    if (criterion != "magnitude" && criterion != "random") {
+        problems.push_back("unstructured.method must be magnitude or random, got '" + criterion + "'");
+    }
+    for (const auto* list : {&include, &exclude}) {
+        for (const auto& p : *list) {
+            if (p.empty()) problems.push_back("an empty layer name in unstructured pruning's include/exclude list");
+        }
+    }
+    return problems;
+}
+
+UnstructuredPruning::UnstructuredPruning(Classifier& model, UnstructuredPruningOptions options)
+    : m_options(std::move(options)) {
+    const auto problems = m_options.validate();
+    if (!problems.empty()) throw Error(join(problems, "; "));
+    const std::vector<NamedLinear> layers = model.linearLayers();
+    std::vector<std::string> names;
+    for (const auto& l : layers) names.push_back(l.name);
+    auto check = [&](const std::vector<std::string>& patterns, const char* what) {
+        for (const auto& p : patterns) {
+            if (std::string(what) == "exclude" &&
+                std::find(kDefaultExclude.begin(), kDefaultExclude.end(), p) != kDefaultExclude.end()) {
+                continue;  // a default need not exist in every architecture (no pooler in the Transformer)
+            }
+            if (std::none_of(names.begin(), names.end(),
+                             [&](const std::string& n) { return n.find(p) != std::string::npos; })) {
+                throw Error("pruning " + std::string(what) + " entry '" + p + "' matches no linear layer of this " +
+                            model.architecture() + " model; its linear layers are named like '" + names.front() +
+                            "' … '" + names.back() + "'");
+            }
+        }
+    };
+    check(m_options.include, "include");
+    check(m_options.exclude, "exclude");
+    torch::NoGradGuard noGrad;
+    for (const auto& l : layers) {
+        if (!m_options.include.empty() && !matchesAny(l.name, m_options.include)) continue;
+        if (matchesAny(l.name, m_options.exclude)) continue;
+        const at::Tensor weight = l.linear->weight;
+        m_targets.push_back({l.name, weight, weight.ne(0)});
+    }
+    if (m_targets.empty()) {
+        throw Error("no linear layer is left to prune after include/exclude (" + std::to_string(layers.size()) +
+                    " linear layers in the model)");
+    }
+}
+
+PruningStats UnstructuredPruning::applyPruning(double sparsity) {
+    return applyPruning(sparsity, m_options.global);
+}
+
+PruningStats UnstructuredPruning::applyPruning(double target, bool global) {
+    if (!(target >= 0.0 && target < 1.0)) {
+        throw Error("pruning sparsity must be in [0, 1), got " + formatFixed(target, 4) +
+                    " (0.5 removes half of the weights in scope)");
+    }
+    torch::NoGradGuard noGrad;
+    // Each call draws fresh random scores, reproducibly for a given seed.
+    at::Generator generator = at::detail::createCPUGenerator(m_options.seed + 0x9E3779B97F4A7C15ULL * ++m_calls);
+    // A score per weight: the smallest `k` are pruned. Weights pruned before score -1, so
+    // they stay pruned and count toward the target.
+    std::vector<at::Tensor> scores;
+    for (const auto& t : m_targets) {
+        at::Tensor s = m_options.criterion == "random" ? torch::rand(t.weight.sizes(), generator, t.weight.options())
+                                                       : t.weight.abs();
+        scores.push_back(s.masked_fill(t.mask.logical_not(), -1.0).flatten());
+    }
+    auto keepMask = [](const at::Tensor& flatScores, int64_t k) {
+        at::Tensor keep = torch::ones({flatScores.numel()}, torch::kBool);
+        if (k > 0) {
+            const at::Tensor idx = std::get<1>(torch::topk(flatScores, k, 0, /*largest=*/false, /*sorted=*/false));
+            keep.index_fill_(0, idx, false);
+        }
+        return keep;
+    };
+    std::vector<at::Tensor> keeps;
+    if (global) {
+        std::vector<int64_t> sizes;
+        for (const auto& s : scores) sizes.push_back(s.numel());
+        const at::Tensor all = torch::cat(scores);
+        const at::Tensor keep = keepMask(all, std::llround(target * double(all.numel())));
+        keeps = keep.split_with_sizes(sizes);
+    } else {
+        for (const auto& s : scores) keeps.push_back(keepMask(s, std::llround(target * double(s.numel()))));
+    }
+    for (size_t i = 0; i < m_targets.size(); ++i) {
+        Target& t = m_targets[i];
+        t.mask = t.mask.logical_and(keeps[i].view(t.weight.sizes()));
+    }
+    applyMasks();
+    m_lastTarget = target;
+    PruningStats stats = this->stats();
+    stats.targetSparsity = target;
+    return stats;
+}
+
+void UnstructuredPruning::applyMasks() {
+    torch::NoGradGuard noGrad;
+    for (auto& t : m_targets) t.weight.masked_fill_(t.mask.logical_not(), 0.0);
+}
+
+PruningStats UnstructuredPruning::stats() const {
+    torch::NoGradGuard noGrad;
+    PruningStats out;
+    out.targetSparsity = m_lastTarget;
+    for (const auto& t : m_targets) {
+        const int64_t n = t.weight.numel();
+        const int64_t zeros = n - t.weight.count_nonzero().item<int64_t>();
+        out.perLayer.emplace_back(t.name, n > 0 ? double(zeros) / double(n) : 0.0);
+        out.zeros += zeros;
+        out.total += n;
+    }
+    out.sparsity = out.total > 0 ? double(out.zeros) / double(out.total) : 0.0;
+    return out;
+}
+
+double UnstructuredPruning::sparsity() const {
+    return stats().sparsity;
+}
+
+std::vector<std::string> UnstructuredPruning::layerNames() const {
+    std::vector<std::string> out;
+    for (const auto& t : m_targets) out.push_back(t.name);
+    return out;
+}
+
+}  // namespace tpq

@@ -1,0 +1,215 @@
+// UnstructuredPruning: exact sparsity in scope (global and per layer, magnitude and
+// random), magnitude order, excluded layers untouched, masks that survive fine-tuning and
+// a save/load round trip, pruning that accumulates, and the error messages.
+
+#include <QTemporaryDir>
+#include <random>
+
+#include <torch/torch.h>
+
+#include "models/bert_model.h"
+#include "models/model_folder.h"
+#include "models/transformer_model.h"
+#include "prune/unstructured_pruning.h"
+#include "test_support.h"
+#include "text/wordpiece_tokenizer.h"
+#include "train/sparsity.h"
+#include "train/trainer.h"
+
+using namespace tpq;
+using tpqtest::expectError;
+
+namespace {
+
+std::shared_ptr<TransformerModel> makeTransformer(uint64_t seed) {
+    torch::manual_seed(seed);
+    TransformerConfig c;
+    c.vocabSize = 50;
+    c.dModel = 16;
+    c.numHeads = 2;
+    c.numLayers = 2;
+    c.dFf = 32;
+    c.maxLen = 16;
+    c.pooling = "mean";
+    return std::make_shared<TransformerModel>(c);
+}
+
+std::shared_ptr<BertModel> makeBert(uint64_t seed) {
+    torch::manual_seed(seed);
+    BertConfig c = BertConfig::preset("bert-tiny", 2);
+    c.vocabSize = 120;
+    c.maxPositionEmbeddings = 32;
+    return std::make_shared<BertModel>(c);
+}
+
+// Label 1 iff token 7 occurs (as in test_train).
+DataLoader makeData(uint64_t seed, size_t n) {
+    std::mt19937_64 rng(seed);
+    std::vector<std::vector<int64_t>> seqs;
+    std::vector<int64_t> labels;
+    for (size_t i = 0; i < n; ++i) {
+        std::vector<int64_t> s = {1};
+        const size_t len = 3 + rng() % 6;
+        for (size_t k = 0; k < len; ++k) s.push_back(int64_t(8 + rng() % 40));
+        if (i % 2 == 0) s[1 + rng() % len] = 7;
+        s.push_back(2);
+        seqs.push_back(s);
+        labels.push_back(i % 2 == 0 ? 1 : 0);
+    }
+    return DataLoader(seqs, labels, 0, 8, true, seed);
+}
+
+at::Tensor weightOf(Classifier& model, const std::string& layer) {
+    for (const auto& l : model.linearLayers()) {
+        if (l.name == layer) return l.linear->weight;
+    }
+    throw std::runtime_error("no layer " + layer);
+}
+
+}  // namespace
+
+class TestPrune : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { at::set_num_threads(1); }
+
+    void globalMagnitudeHitsTheTargetExactly() {
+        for (double s : {0.1, 0.3, 0.5, 0.7, 0.9}) {
+            auto model = makeBert(1);
+            const at::Tensor classifierBefore = weightOf(*model, "classifier").clone();
+            UnstructuredPruning pruner(*model);
+            const PruningStats stats = pruner.applyPruning(s);
+            QVERIFY2(std::abs(stats.sparsity - s) <= 0.005, std::to_string(stats.sparsity).c_str());
+            QCOMPARE(stats.targetSparsity, s);
+            QCOMPARE(pruner.sparsity(), stats.sparsity);
+            // The scope: encoder layers only; classifier and pooler untouched.
+            for (const auto& name : pruner.layerNames()) QVERIFY(name.find("encoder") != std::string::npos);
+            QCOMPARE(pruner.layerNames().size(), size_t(2 * 6));
+            QVERIFY(torch::equal(weightOf(*model, "classifier"), classifierBefore));
+            QCOMPARE(weightOf(*model, "bert.pooler.dense").eq(0).sum().item<int64_t>(), int64_t(0));
+        }
+    }
+
+    void magnitudeKeepsTheLargestWeights() {
+        auto model = makeTransformer(2);
+        std::vector<at::Tensor> before;
+        for (const auto& l : model->linearLayers()) before.push_back(l.linear->weight.detach().clone());
+        UnstructuredPruning pruner(*model);
+        pruner.applyPruning(0.6);
+        double maxPruned = 0, minKept = 1e9;
+        const auto layers = model->linearLayers();
+        for (size_t i = 0; i + 1 < layers.size(); ++i) {  // the last one is the classifier (excluded)
+            const at::Tensor pruned = layers[i].linear->weight.eq(0);
+            const at::Tensor mag = before[i].abs();
+            if (pruned.any().item<bool>())
+                maxPruned = std::max(maxPruned, mag.masked_select(pruned).max().item<double>());
+            if (pruned.logical_not().any().item<bool>())
+                minKept = std::min(minKept, mag.masked_select(pruned.logical_not()).min().item<double>());
+        }
+        QVERIFY2(maxPruned <= minKept, (std::to_string(maxPruned) + " > " + std::to_string(minKept)).c_str());
+    }
+
+    void perLayerPrunesEveryLayerEqually() {
+        auto model = makeTransformer(3);
+        UnstructuredPruning pruner(*model);
+        const PruningStats stats = pruner.applyPruning(0.5, /*global=*/false);
+        QCOMPARE(stats.perLayer.size(), size_t(2 * 6));
+        for (const auto& [name, s] : stats.perLayer) QVERIFY2(std::abs(s - 0.5) <= 0.01, name.c_str());
+    }
+
+    void randomCriterionIsExactAndReproducible() {
+        UnstructuredPruningOptions o;
+        o.criterion = "random";
+        o.seed = 5;
+        auto a = makeTransformer(4), b = makeTransformer(4), m = makeTransformer(4);
+        UnstructuredPruning pa(*a, o), pb(*b, o), pm(*m);
+        QVERIFY(std::abs(pa.applyPruning(0.4).sparsity - 0.4) <= 0.005);
+        pb.applyPruning(0.4);
+        pm.applyPruning(0.4);
+        const at::Tensor wa = weightOf(*a, "layers.0.linear1"), wb = weightOf(*b, "layers.0.linear1");
+        QVERIFY(torch::equal(wa, wb));                                             // same seed, same weights pruned
+        QVERIFY(!torch::equal(wa.eq(0), weightOf(*m, "layers.0.linear1").eq(0)));  // not the magnitude choice
+    }
+
+    void pruningAccumulates() {
+        auto model = makeTransformer(5);
+        UnstructuredPruning pruner(*model);
+        pruner.applyPruning(0.3);
+        const at::Tensor first = weightOf(*model, "layers.1.q_proj").eq(0).clone();
+        QVERIFY(std::abs(pruner.applyPruning(0.6).sparsity - 0.6) <= 0.005);
+        const at::Tensor second = weightOf(*model, "layers.1.q_proj").eq(0);
+        QVERIFY(second.logical_or(first.logical_not()).all().item<bool>());  // pruned stays pruned
+        // Asking for less than what is pruned removes nothing more and restores nothing.
+        QVERIFY(std::abs(pruner.applyPruning(0.2).sparsity - 0.6) <= 0.005);
+    }
+
+    void masksSurviveFineTuningAndSaving() {
+        auto model = makeTransformer(6);
+        UnstructuredPruning pruner(*model);
+        const PruningStats pruned = pruner.applyPruning(0.5);
+        const at::Tensor zerosBefore = weightOf(*model, "layers.0.linear2").eq(0).clone();
+        const at::Tensor keptBefore = weightOf(*model, "layers.0.linear2").clone();
+
+        DataLoader train = makeData(11, 64), val = makeData(12, 16);
+        TrainerOptions o;
+        o.epochs = 1;
+        o.learningRate = 5e-3;
+        Trainer trainer(*model, o);
+        int steps = 0;
+        trainer.setAfterOptimizerStep([&] {
+            pruner.applyMasks();
+            ++steps;
+        });
+        trainer.train(train, val, nullptr, nullptr, nullptr);
+        QCOMPARE(steps, 8);
+        QCOMPARE(pruner.sparsity(), pruned.sparsity);  // unchanged after a fine-tuning epoch
+        QVERIFY(torch::equal(weightOf(*model, "layers.0.linear2").eq(0), zerosBefore));
+        QVERIFY(!torch::equal(weightOf(*model, "layers.0.linear2"), keptBefore));  // the rest did train
+
+        // The saved weights hold the same zeros.
+        QTemporaryDir dir;
+        const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
+        const std::string folder = dir.path().toStdString() + "/pruned";
+        saveModelFolder(folder, *model, tok, "{}\n");
+        LoadedModel loaded = loadModelFolder(folder);
+        const SparsityStats s = calculateSparsity(*loaded.model);
+        int64_t zeros = 0, total = 0;
+        for (const auto& l : loaded.model->linearLayers()) {
+            if (l.name == "classifier") continue;
+            zeros += l.linear->weight.eq(0).sum().item<int64_t>();
+            total += l.linear->weight.numel();
+        }
+        QCOMPARE(double(zeros) / double(total), pruned.sparsity);
+        QVERIFY(s.overall > 0.45);
+    }
+
+    void errorsNameTheProblem() {
+        auto model = makeTransformer(7);
+        UnstructuredPruning pruner(*model);
+        expectError([&] { pruner.applyPruning(1.0); }, {"sparsity must be in [0, 1), got 1.0000"});
+        expectError([&] { pruner.applyPruning(-0.1); }, {"sparsity must be in [0, 1), got -0.1000"});
+        UnstructuredPruningOptions o;
+        o.exclude = {"classifier", "attention.self"};
+        expectError([&] { UnstructuredPruning p(*model, o); },
+                    {"exclude entry 'attention.self' matches no linear layer", "layers.0.q_proj"});
+        o = {};
+        o.include = {"encoder"};
+        expectError([&] { UnstructuredPruning p(*model, o); }, {"include entry 'encoder' matches no linear layer"});
+        o = {};
+        o.criterion = "l3";
+        expectError([&] { UnstructuredPruning p(*model, o); }, {"must be magnitude or random, got 'l3'"});
+        o = {};
+        o.include = {"classifier"};
+        expectError([&] { UnstructuredPruning p(*model, o); }, {"no linear layer is left to prune"});
+        // include selects: only the feed-forward layers.
+        o = {};
+        o.include = {"linear1", "linear2"};
+        UnstructuredPruning ffn(*model, o);
+        QCOMPARE(ffn.layerNames(), (std::vector<std::string>{"layers.0.linear1", "layers.0.linear2", "layers.1.linear1",
+                                                             "layers.1.linear2"}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPrune)
+#include "test_prune.moc"
