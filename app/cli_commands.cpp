@@ -11,6 +11,7 @@
 #include "data/dataset_loader.h"
 #include "data/dataset_stats.h"
 #include "experiment/pipeline.h"
+#include "experiment/prune_run.h"
 #include "experiment/train_run.h"
 #include "models/model_folder.h"
 #include "terminal_progress.h"
@@ -210,13 +211,14 @@ int runDumpConfig(const ExperimentConfig& config) {
     return 0;
 }
 
-int runTrain(const ExperimentConfig& config, bool resume) {
-    TerminalProgress bar;
-    auto draw = bar.callback();
+namespace {
+
+// Loading and training progress drawn on `bar`; Ctrl-C cancels.
+TrainRunCallbacks progressCallbacks(TerminalProgress& bar) {
     TrainRunCallbacks callbacks;
-    callbacks.loading = draw;
+    callbacks.loading = bar.callback();
     callbacks.cancel = &interruptToken();
-    callbacks.training = [&](const TrainProgress& p) {
+    callbacks.training = [draw = bar.callback()](const TrainProgress& p) {
         Progress q;
         q.step = p.step;
         q.total = p.totalSteps;
@@ -227,7 +229,14 @@ int runTrain(const ExperimentConfig& config, bool resume) {
         q.message = buf;
         draw(q);
     };
-    const RunResult r = runTraining(config, resume, callbacks);
+    return callbacks;
+}
+
+}  // namespace
+
+int runTrain(const ExperimentConfig& config, bool resume) {
+    TerminalProgress bar;
+    const RunResult r = runTraining(config, resume, progressCallbacks(bar));
     bar.done();
     std::printf("Run %s (%s)\n", r.runId.c_str(), r.method.c_str());
     std::printf("  test accuracy %.4f  precision %.4f  recall %.4f  F1 %.4f  loss %.4f  (%lld examples)\n",
@@ -305,6 +314,53 @@ int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool
         std::printf("  %-16s", splits.test.labelNames()[r].c_str());
         for (auto v : m.confusionMatrix[r]) std::printf(" %8lld", (long long)v);
         std::printf("\n");
+    }
+    return 0;
+}
+
+int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
+    if (!command.unstructured) {
+        throw Error("say which pruning to run: --unstructured (structured and progressive pruning are not built yet)");
+    }
+    ExperimentConfig config;
+    if (given) {
+        config = *given;
+    } else {
+        const LoadedModel loaded = loadModelFolder(command.modelDir);
+        config = configOfModel(loaded, command.modelDir);
+    }
+    PruneRunOptions options;
+    options.modelDir = command.modelDir;
+    if (command.sparsity >= 0) {
+        options.levels = {command.sparsity};
+    } else if (config.locations.count("pruning.sparsity") &&
+               !config.locations.count("pruning.unstructured.sparsity_levels")) {
+        options.levels = {config.pruning.sparsity};
+    } else {
+        options.levels = config.pruning.sparsityLevels;
+    }
+    options.fineTuneEpochs = command.fineTuneEpochs >= 0 ? command.fineTuneEpochs : config.pruning.fineTuneEpochs;
+
+    TerminalProgress bar;
+    TrainRunCallbacks callbacks = progressCallbacks(bar);
+    const std::vector<RunResult> results = runUnstructuredPruning(config, options, callbacks);
+    bar.done();
+    std::printf("Unstructured pruning of %s (%s, %s ranking, fine-tuning %d epoch(s)); test split of %s\n",
+                command.modelDir.c_str(), config.pruning.unstructuredMethod.c_str(),
+                config.pruning.globalPruning ? "global" : "per-layer", options.fineTuneEpochs,
+                config.data.dataset.c_str());
+    std::printf("  %-34s %8s %9s %9s %8s %8s %10s %10s\n", "run", "target", "sparsity", "accuracy", "F1", "drop",
+                "size", "p50 ms");
+    for (const auto& r : results) {
+        std::printf("  %-34s %8.2f %9.4f %9.4f %8.4f %8.2f %10s %10.2f\n", r.runId.c_str(), r.targetSparsity,
+                    r.sparsity, r.test.accuracy, r.test.f1, 100.0 * (r.baselineAccuracy - r.test.accuracy),
+                    formatBytes(double(r.sizeBytes)).c_str(), r.latency.p50Ms);
+    }
+    if (!results.empty()) {
+        std::printf("  unpruned test accuracy %.4f; drop in points; sparsity over all linear layers\n",
+                    results.front().baselineAccuracy);
+        std::printf("  models: %s/<run>/, results: %s/<run>/result.json\n", config.output.checkpointDir.c_str(),
+                    config.output.resultsDir.c_str());
     }
     return 0;
 }

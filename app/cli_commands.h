@@ -36,4 +36,13 @@ int runEvaluate(const std::string& modelDir, const ExperimentConfig* config, boo
 int runPredict(const std::string& modelDir, const std::vector<std::string>& texts, int maxLength);
 int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches);
 
+struct PruneCommand {
+    std::string modelDir;
+    bool unstructured = false;
+    double sparsity = -1;     // --sparsity; < 0 = the config's levels
+    int fineTuneEpochs = -1;  // --fine-tune-epochs; < 0 = pruning.fine_tune_epochs
+};
+/// `config` may be null: then the training config stored in the model's tpq.json is used.
+int runPrune(const PruneCommand& command, const ExperimentConfig* config);
+
 }  // namespace tpq::cli

@@ -107,6 +107,20 @@ int main(int argc, char** argv) {
     bench->add_option("--seq-len", benchSeq, "tokens per example")->check(CLI::Range(2, 8192))->capture_default_str();
     bench->add_option("--batches", benchBatches, "timed batches")->check(CLI::Range(1, 100000))->capture_default_str();
 
+    tpq::cli::PruneCommand pruneCmd;
+    auto* prune = app.add_subcommand(
+        "prune", "prune a trained model folder; one pruned model folder and result.json per sparsity");
+    prune->add_flag("--unstructured", pruneCmd.unstructured,
+                    "unstructured pruning: the smallest-magnitude weights of the encoder's linear layers set to zero");
+    prune->add_option("--model", pruneCmd.modelDir, "model folder (from tpq train)")->required();
+    prune->add_option("--sparsity", pruneCmd.sparsity,
+                      "fraction of weights to remove, in [0, 1) (default: pruning.unstructured.sparsity_levels)");
+    prune
+        ->add_option("--fine-tune-epochs", pruneCmd.fineTuneEpochs,
+                     "epochs of fine-tuning after pruning, pruned weights kept at zero (default: "
+                     "pruning.fine_tune_epochs)")
+        ->check(CLI::Range(0, 1000));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -114,7 +128,8 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : 1;
     }
 
-    if (train->parsed() || evaluate->parsed() || predict->parsed() || bench->parsed()) ensurePassiveOpenMp(argv);
+    if (train->parsed() || evaluate->parsed() || predict->parsed() || bench->parsed() || prune->parsed())
+        ensurePassiveOpenMp(argv);
     std::signal(SIGINT, onInterrupt);
     try {
         const tpq::LogLevel level = tpq::parseLogLevel(logLevel);
@@ -144,6 +159,7 @@ int main(int argc, char** argv) {
             return tpq::cli::runEvaluate(modelDir, configPath.empty() ? nullptr : &config, evalJson);
         if (predict->parsed()) return tpq::cli::runPredict(modelDir, predictTexts, predictMaxLength);
         if (bench->parsed()) return tpq::cli::runBench(modelDir, benchBatch, benchSeq, benchBatches);
+        if (prune->parsed()) return tpq::cli::runPrune(pruneCmd, configPath.empty() ? nullptr : &config);
         std::printf("%s", app.help().c_str());
         return 0;
     } catch (const tpq::Cancelled& e) {

@@ -4,7 +4,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/model_folder.h"
+#include "prune/unstructured_pruning.h"
 #include "test_support.h"
+#include "util/file_io.h"
+
+using tpq::LoadedModel;
+using tpq::loadModelFolder;
+using tpq::UnstructuredPruning;
 
 namespace {
 
@@ -24,6 +31,14 @@ Run tpqRun(const QStringList& args, const QString& workDir) {
     }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
             p.readAllStandardError().toStdString()};
+}
+
+std::string readFileQ(const QString& path) {
+    return tpq::readFile(path.toStdString());
+}
+
+nlohmann::json readJson(const QString& path) {
+    return nlohmann::json::parse(readFileQ(path));
 }
 
 bool contains(const std::string& haystack, const std::string& needle) {
@@ -208,6 +223,46 @@ private Q_SLOTS:
         const Run missing = tpqRun({"evaluate", "--model", "checkpoints/none"}, work());
         QCOMPARE(missing.code, 1);
         REQUIRE_CONTAINS(missing.err, "model folder not found: checkpoints/none");
+
+        // Unstructured pruning of the trained model: one level, no fine-tuning.
+        const Run pr = tpqRun(
+            {"prune", "--unstructured", "--model", "checkpoints/tiny", "--sparsity", "0.5", "--fine-tune-epochs", "0"},
+            work());
+        QVERIFY2(pr.code == 0, pr.err.c_str());
+        REQUIRE_CONTAINS(pr.out, "tiny_unstructured_50");
+        const auto pj = readJson(work() + "/results/tiny_unstructured_50/result.json");
+        TPQ_COMPARE_STR(pj["method"].get<std::string>(), "unstructured");
+        QCOMPARE(pj["target_sparsity"].get<double>(), 0.5);
+        QVERIFY(pj["layer_sparsity"].contains("layers.0.linear1"));
+        QVERIFY(pj.contains("accuracy_drop"));
+        {
+            // The saved weights in scope are half zeros.
+            LoadedModel pruned = loadModelFolder((work() + "/checkpoints/tiny_unstructured_50").toStdString());
+            const double s = UnstructuredPruning(*pruned.model).sparsity();
+            QVERIFY2(std::abs(s - 0.5) <= 0.005, std::to_string(s).c_str());
+        }
+        // A sweep from the config's levels, fine-tuned with the zeros kept.
+        const QString sweepCfg = config("sweep.yaml", readFileQ(cfg) +
+                                                          "pruning:\n  fine_tune_epochs: 1\n  unstructured:\n"
+                                                          "    sparsity_levels: [0.3, 0.6]\n");
+        const Run sweep =
+            tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--config", sweepCfg}, work());
+        QVERIFY2(sweep.code == 0, sweep.err.c_str());
+        for (const char* run : {"tiny_unstructured_30_ft1", "tiny_unstructured_60_ft1"}) {
+            const auto rj = readJson(work() + "/results/" + run + "/result.json");
+            QCOMPARE(rj["fine_tune_epochs"].get<int>(), 1);
+            QVERIFY(QFile::exists(work() + "/results/" + run + "/history.csv"));
+            LoadedModel pruned = loadModelFolder((work() + "/checkpoints/" + run).toStdString());
+            const double s = UnstructuredPruning(*pruned.model).sparsity();
+            QVERIFY2(std::abs(s - rj["target_sparsity"].get<double>()) <= 0.005, run);
+        }
+        const Run noMethod = tpqRun({"prune", "--model", "checkpoints/tiny"}, work());
+        QCOMPARE(noMethod.code, 1);
+        REQUIRE_CONTAINS(noMethod.err, "--unstructured");
+        const Run badLevel =
+            tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--sparsity", "1.5"}, work());
+        QCOMPARE(badLevel.code, 1);
+        REQUIRE_CONTAINS(badLevel.err, "sparsity must be in [0, 1), got 1.5000");
     }
 
     void badDataFiles() {

@@ -28,6 +28,20 @@ std::string RunResult::toJson() const {
     j["threads"] = latency.threads;
     j["train_seconds"] = trainSeconds;
     j["model_dir"] = modelDir;
+    if (!baseModelDir.empty()) j["base_model_dir"] = baseModelDir;
+    if (targetSparsity >= 0) {
+        j["target_sparsity"] = targetSparsity;
+        j["fine_tune_epochs"] = fineTuneEpochs;
+    }
+    if (baselineAccuracy >= 0) {
+        j["baseline_accuracy"] = baselineAccuracy;
+        j["accuracy_drop"] = baselineAccuracy - test.accuracy;
+    }
+    if (!layerSparsity.empty()) {
+        nlohmann::ordered_json layers = nlohmann::ordered_json::object();
+        for (const auto& [name, s] : layerSparsity) layers[name] = s;
+        j["layer_sparsity"] = layers;
+    }
     return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "train/inference_timer.h"
@@ -24,6 +25,12 @@ struct RunResult {
     int64_t sizeBytes = 0;  // bytes of the saved model folder
     LatencyStats latency;   // fp32 inference at the run's batch size and max_length
     double trainSeconds = 0;
+    // Pruning runs (written only when set):
+    std::string baseModelDir;                                   // the model it was made from
+    double targetSparsity = -1;                                 // asked-for sparsity; < 0 = not a pruning run
+    double baselineAccuracy = -1;                               // the base model on the same test split; < 0 = unknown
+    int fineTuneEpochs = 0;                                     // fine-tuning after pruning
+    std::vector<std::pair<std::string, double>> layerSparsity;  // (linear layer, zero fraction)
 
     /// result.json with the keys users' scripts read: run_id, method, accuracy, precision,
     /// recall, f1, loss, confusion_matrix, num_parameters, nonzero_parameters, sparsity,

@@ -115,6 +115,27 @@ std::string tpqJson(const ExperimentConfig& config, const std::vector<std::strin
 
 }  // namespace
 
+TrainerOptions trainerOptions(const TrainingConfig& training) {
+    TrainerOptions options;
+    options.epochs = training.epochs;
+    options.learningRate = training.learningRate;
+    options.weightDecay = training.weightDecay;
+    options.warmupRatio = training.warmupRatio;
+    options.maxGradNorm = training.maxGradNorm;
+    options.gradientAccumulationSteps = training.gradientAccumulationSteps;
+    options.earlyStoppingPatience = training.earlyStoppingPatience;
+    return options;
+}
+
+void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResult& result) {
+    const ModelSize size = ModelSizeCalculator::measure(model);
+    result.numParameters = size.totalParameters;
+    result.nonzeroParameters = size.nonzeroParameters;
+    result.sparsity = calculateSparsity(model).overall;
+    InferenceTimer timer(model);
+    result.latency = timer.measure(8, seqLen, 20, 3, vocabLimit);
+}
+
 void prepareRun(const ExperimentConfig& config) {
     setNumThreads(config.threads);
     torch::manual_seed(config.seed);
@@ -149,14 +170,7 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
 
     const std::string modelDir = (fs::path(config.output.checkpointDir) / config.name).string();
     const std::string resultsDir = (fs::path(config.output.resultsDir) / config.name).string();
-    TrainerOptions options;
-    options.epochs = config.training.epochs;
-    options.learningRate = config.training.learningRate;
-    options.weightDecay = config.training.weightDecay;
-    options.warmupRatio = config.training.warmupRatio;
-    options.maxGradNorm = config.training.maxGradNorm;
-    options.gradientAccumulationSteps = config.training.gradientAccumulationSteps;
-    options.earlyStoppingPatience = config.training.earlyStoppingPatience;
+    TrainerOptions options = trainerOptions(config.training);
     options.resumeDir = modelDir + ".resume";
     options.resume = resume;
     Trainer trainer(model, options);
@@ -177,13 +191,8 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
     result.modelDir = modelDir;
     result.labelNames = labels;
     result.test = evaluator.evaluate(test, callbacks.cancel);
-    const ModelSize size = ModelSizeCalculator::measure(*best.model);
-    result.numParameters = size.totalParameters;
-    result.nonzeroParameters = size.nonzeroParameters;
-    result.sparsity = calculateSparsity(*best.model).overall;
+    measureModel(*best.model, int64_t(maxLength), int64_t(tokenizer.vocabSize()), result);
     result.trainSeconds = trainSeconds;
-    InferenceTimer timer(*best.model);
-    result.latency = timer.measure(8, int64_t(maxLength), 20, 3, int64_t(tokenizer.vocabSize()));
     // Rewrite tpq.json with the test metrics, then measure the folder as saved.
     writeFileAtomic((fs::path(modelDir) / "tpq.json").string(), tpqJson(config, labels, &result));
     result.sizeBytes = ModelSizeCalculator::folderBytes(modelDir);

@@ -25,6 +25,13 @@ struct TrainRunCallbacks {
 /// With `resume`, continues from <checkpoint_dir>/<name>.resume/.
 RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks);
 
+/// The Trainer's options from a config's training section (no resume folder).
+TrainerOptions trainerOptions(const TrainingConfig& training);
+
+/// Fills the parameter counts, linear-layer sparsity and latency (batches of 8 x `seqLen`
+/// random ids below `vocabLimit`, the configured threads) of `result`.
+void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResult& result);
+
 /// Seeds torch and sets threads for a reproducible run.
 void prepareRun(const ExperimentConfig& config);
 

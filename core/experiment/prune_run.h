@@ -1,0 +1,32 @@
+#pragma once
+/// \file prune_run.h
+/// `tpq prune --unstructured`: prunes a trained model folder to one or more sparsities
+/// (optionally fine-tuning with the masks kept) and writes one model folder and
+/// result.json per level.
+
+#include <string>
+#include <vector>
+
+#include "config/experiment_config.h"
+#include "experiment/run_result.h"
+#include "experiment/train_run.h"
+
+namespace tpq {
+
+struct PruneRunOptions {
+    std::string modelDir;        // the trained model folder to start from (it is not modified)
+    std::vector<double> levels;  // target sparsities, each in [0, 1); one run per level
+    int fineTuneEpochs = 0;      // epochs of fine-tuning after pruning, masks kept; 0 = none
+};
+
+/// For each level: reloads the model, prunes the linear layers in scope (encoder layers;
+/// `pruning.unstructured.method`, `pruning.global_pruning`), fine-tunes with the config's
+/// training section when asked, evaluates on the test split of `config.data` and writes
+///   <checkpoint_dir>/<run>/  the pruned model folder (tpq.json gains "pruning")
+///   <results_dir>/<run>/result.json  with layer_sparsity, target_sparsity, accuracy_drop
+/// where <run> is "<model folder name>_unstructured_<percent>" (+ "_ft<epochs>").
+/// The unpruned model is evaluated once on the same split for accuracy_drop.
+std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, const PruneRunOptions& options,
+                                              const TrainRunCallbacks& callbacks);
+
+}  // namespace tpq
