@@ -319,8 +319,8 @@ int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool
 }
 
 int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
-    if (!command.unstructured) {
-        throw Error("say which pruning to run: --unstructured (structured and progressive pruning are not built yet)");
+    if (command.unstructured == command.progressive) {
+        throw Error("say which pruning to run: --unstructured or --progressive (structured pruning is not built yet)");
     }
     ExperimentConfig config;
     if (given) {
@@ -340,6 +340,30 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
         options.levels = config.pruning.sparsityLevels;
     }
     options.fineTuneEpochs = command.fineTuneEpochs >= 0 ? command.fineTuneEpochs : config.pruning.fineTuneEpochs;
+
+    if (command.progressive) {
+        options.levels.clear();
+        if (command.sparsity >= 0) options.levels = {command.sparsity};  // the final sparsity
+        TerminalProgress bar;
+        const RunResult r = runProgressivePruning(config, options, progressCallbacks(bar));
+        bar.done();
+        std::printf("Progressive pruning of %s (%s schedule, %d step(s), fine-tuning %d epoch(s) per step)\n",
+                    command.modelDir.c_str(), config.pruning.progressiveSchedule.c_str(), config.pruning.numIterations,
+                    options.fineTuneEpochs);
+        std::printf("  %4s %8s %9s %13s\n", "step", "target", "sparsity", "val accuracy");
+        for (const auto& s : r.pruningHistory) {
+            std::printf("  %4d %8.4f %9.4f %13.4f%s\n", s.iteration, s.targetSparsity, s.sparsity, s.valAccuracy,
+                        s.withinBudget ? "" : "  over max_accuracy_drop: stopped, previous step kept");
+        }
+        std::printf(
+            "  %s: test accuracy %.4f (unpruned %.4f, drop %.2f points), F1 %.4f, linear-layer sparsity "
+            "%.4f\n",
+            r.runId.c_str(), r.test.accuracy, r.baselineAccuracy, 100.0 * (r.baselineAccuracy - r.test.accuracy),
+            r.test.f1, r.sparsity);
+        std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(), config.output.resultsDir.c_str(),
+                    r.runId.c_str());
+        return 0;
+    }
 
     TerminalProgress bar;
     TrainRunCallbacks callbacks = progressCallbacks(bar);

@@ -39,6 +39,7 @@ int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches
 struct PruneCommand {
     std::string modelDir;
     bool unstructured = false;
+    bool progressive = false;
     double sparsity = -1;     // --sparsity; < 0 = the config's levels
     int fineTuneEpochs = -1;  // --fine-tune-epochs; < 0 = pruning.fine_tune_epochs
 };

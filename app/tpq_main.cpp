@@ -112,9 +112,13 @@ int main(int argc, char** argv) {
         "prune", "prune a trained model folder; one pruned model folder and result.json per sparsity");
     prune->add_flag("--unstructured", pruneCmd.unstructured,
                     "unstructured pruning: the smallest-magnitude weights of the encoder's linear layers set to zero");
+    prune->add_flag("--progressive", pruneCmd.progressive,
+                    "progressive pruning: sparsity raised step by step (pruning.progressive.*), fine-tuning "
+                    "between steps");
     prune->add_option("--model", pruneCmd.modelDir, "model folder (from tpq train)")->required();
     prune->add_option("--sparsity", pruneCmd.sparsity,
-                      "fraction of weights to remove, in [0, 1) (default: pruning.unstructured.sparsity_levels)");
+                      "fraction of weights to remove, in [0, 1) (default: pruning.unstructured.sparsity_levels; "
+                      "with --progressive: pruning.progressive.final_sparsity)");
     prune
         ->add_option("--fine-tune-epochs", pruneCmd.fineTuneEpochs,
                      "epochs of fine-tuning after pruning, pruned weights kept at zero (default: "

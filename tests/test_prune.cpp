@@ -10,9 +10,11 @@
 #include "models/bert_model.h"
 #include "models/model_folder.h"
 #include "models/transformer_model.h"
+#include "prune/progressive_pruning.h"
 #include "prune/unstructured_pruning.h"
 #include "test_support.h"
 #include "text/wordpiece_tokenizer.h"
+#include "train/evaluator.h"
 #include "train/sparsity.h"
 #include "train/trainer.h"
 
@@ -184,6 +186,76 @@ private Q_SLOTS:
         QVERIFY(s.overall > 0.45);
     }
 
+    void progressiveSchedules() {
+        auto model = makeTransformer(8);
+        ProgressivePruningOptions o;
+        o.finalSparsity = 0.9;
+        const auto cubic = ProgressivePruning(*model, o).pruningSchedule();  // 0.9 - 0.9 (1 - t/5)^3
+        const std::vector<double> expected = {0.4392, 0.7056, 0.8424, 0.8928, 0.9};
+        QCOMPARE(cubic.size(), expected.size());
+        for (size_t i = 0; i < expected.size(); ++i) QVERIFY(std::abs(cubic[i] - expected[i]) < 1e-12);
+        o.schedule = "linear";
+        o.initialSparsity = 0.1;
+        o.finalSparsity = 0.5;
+        o.numIterations = 4;
+        const auto linear = ProgressivePruning(*model, o).pruningSchedule();
+        const std::vector<double> steps = {0.2, 0.3, 0.4, 0.5};
+        for (size_t i = 0; i < steps.size(); ++i) QVERIFY(std::abs(linear[i] - steps[i]) < 1e-12);
+    }
+
+    void progressiveReachesTheTargetWithFineTuning() {
+        auto model = makeTransformer(9);
+        DataLoader train = makeData(21, 96), val = makeData(22, 32);
+        ProgressivePruningOptions o;
+        o.finalSparsity = 0.8;
+        o.numIterations = 3;
+        o.fineTuneEpochs = 1;
+        ProgressivePruning pruner(*model, o);
+        TrainerOptions t;
+        t.learningRate = 5e-3;
+        int steps = 0;
+        ProgressiveCallbacks callbacks;
+        callbacks.step = [&](const ProgressiveStep&) { ++steps; };
+        const ProgressiveResult r = pruner.apply(train, val, t, callbacks);
+        QCOMPARE(steps, 3);
+        QCOMPARE(r.history.size(), size_t(3));
+        QCOMPARE(r.keptIteration, 3);
+        QVERIFY(!r.stoppedByBudget);
+        for (size_t i = 0; i < r.history.size(); ++i) {
+            QVERIFY(std::abs(r.history[i].sparsity - pruner.pruningSchedule()[i]) <= 0.005);
+        }
+        QVERIFY(std::abs(r.sparsity - 0.8) <= 0.005);  // the zeros survived the last fine-tuning
+        QCOMPARE(r.history.back().valAccuracy, Evaluator(*model).evaluate(val).accuracy);
+    }
+
+    void progressiveStopsAtTheBudgetAndKeepsTheLastGoodStep() {
+        auto model = makeTransformer(10);
+        DataLoader train = makeData(31, 128), val = makeData(32, 64);
+        TrainerOptions t;
+        t.epochs = 6;
+        t.learningRate = 5e-3;
+        Trainer(*model, t).train(train, val, nullptr, nullptr, nullptr);  // learn the task first
+        ProgressivePruningOptions o;
+        o.initialSparsity = 0.0;
+        o.finalSparsity = 0.99;
+        o.numIterations = 3;
+        o.schedule = "linear";  // 0.33, 0.66, 0.99
+        o.fineTuneEpochs = 0;
+        o.maxAccuracyDrop = 0.05;
+        ProgressivePruning pruner(*model, o);
+        const ProgressiveResult r = pruner.apply(train, val, t);
+        QVERIFY2(r.baselineValAccuracy >= 0.9, std::to_string(r.baselineValAccuracy).c_str());
+        QVERIFY(r.stoppedByBudget);
+        QVERIFY(!r.history.back().withinBudget);
+        QCOMPARE(r.keptIteration, int(r.history.size()) - 1);
+        // The model holds the kept step's weights: its sparsity and accuracy.
+        const double keptSparsity = r.keptIteration > 0 ? r.history[size_t(r.keptIteration - 1)].sparsity : 0.0;
+        QVERIFY(std::abs(r.sparsity - keptSparsity) < 1e-9);
+        const double keptAccuracy =
+            r.keptIteration > 0 ? r.history[size_t(r.keptIteration - 1)].valAccuracy : r.baselineValAccuracy;
+        QCOMPARE(Evaluator(*model).evaluate(val).accuracy, keptAccuracy);
+    }
+
     void errorsNameTheProblem() {
         auto model = makeTransformer(7);
         UnstructuredPruning pruner(*model);
@@ -202,6 +274,14 @@ private Q_SLOTS:
         o = {};
         o.include = {"classifier"};
         expectError([&] { UnstructuredPruning p(*model, o); }, {"no linear layer is left to prune"});
+        ProgressivePruningOptions po;
+        po.finalSparsity = 1.0;
+        po.initialSparsity = 0.2;
+        po.numIterations = 0;
+        po.schedule = "exp";
+        expectError([&] { ProgressivePruning p(*model, po); },
+                    {"final_sparsity must be in [0, 1), got 1.0000", "num_iterations must be >= 1, got 0",
+                     "schedule must be cubic or linear, got 'exp'"});
         // include selects: only the feed-forward layers.
         o = {};
         o.include = {"linear1", "linear2"};

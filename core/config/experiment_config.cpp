@@ -393,6 +393,8 @@ void visitConfig(V& v, C& c) {
             v.field("initial_sparsity", c.pruning.initialSparsity);
             v.field("final_sparsity", c.pruning.finalSparsity);
             v.field("num_iterations", c.pruning.numIterations);
+            v.field("schedule", c.pruning.progressiveSchedule);
+            v.field("max_accuracy_drop", c.pruning.maxAccuracyDrop);
         });
     });
     v.section("quantization", [&] {
@@ -556,6 +558,9 @@ std::vector<std::string> ExperimentConfig::validate() const {
     check(pruning.initialSparsity <= pruning.finalSparsity, "pruning.progressive.initial_sparsity",
           "<= final_sparsity (" + formatDouble(pruning.finalSparsity) + ")", formatDouble(pruning.initialSparsity));
     check(pruning.numIterations >= 1, "pruning.progressive.num_iterations", ">= 1", i2s(pruning.numIterations));
+    oneOf(pruning.progressiveSchedule, "pruning.progressive.schedule", {"linear", "cubic"});
+    check(pruning.maxAccuracyDrop <= 1.0, "pruning.progressive.max_accuracy_drop", "<= 1 (a fraction; < 0 = no budget)",
+          formatDouble(pruning.maxAccuracyDrop));
     check(pruning.fineTuneEpochs >= 0, "pruning.fine_tune_epochs", ">= 0", i2s(pruning.fineTuneEpochs));
 
     oneOf(quantization.method, "quantization.method", {"dynamic", "static", "qat", "mixed"});

@@ -64,6 +64,8 @@ struct PruningConfig {
     double initialSparsity = 0.0;                                    // progressive.initial_sparsity
     double finalSparsity = 0.5;                                      // progressive.final_sparsity
     int numIterations = 5;                                           // progressive.num_iterations
+    std::string progressiveSchedule = "cubic";                       // progressive.schedule: linear or cubic
+    double maxAccuracyDrop = -1;  // progressive.max_accuracy_drop: validation accuracy budget (0.01 = 1 point); < 0 = none
     int fineTuneEpochs = 1;                                          // epochs of fine-tuning after each pruning step
 };
 

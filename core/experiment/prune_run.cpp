@@ -3,12 +3,14 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "data/dataset_loader.h"
 #include "models/model_folder.h"
+#include "prune/progressive_pruning.h"
 #include "prune/unstructured_pruning.h"
 #include "text/encode_dataset.h"
 #include "train/evaluator.h"
@@ -24,26 +26,102 @@ namespace fs = std::filesystem;
 namespace tpq {
 namespace {
 
-std::string runName(const std::string& modelDir, double level, int fineTuneEpochs) {
-    std::string base = fs::path(modelDir).lexically_normal().filename().string();
-    if (base.empty() || base == ".") base = fs::path(modelDir).lexically_normal().parent_path().filename().string();
-    std::string name = base + "_unstructured_" + std::to_string(int(std::lround(level * 100.0)));
-    if (fineTuneEpochs > 0) name += "_ft" + std::to_string(fineTuneEpochs);
-    return name;
+std::string modelName(const std::string& modelDir) {
+    const fs::path p = fs::path(modelDir).lexically_normal();
+    const std::string name = p.filename().string();
+    return name.empty() || name == "." ? p.parent_path().filename().string() : name;
+}
+
+std::string percent(double s) {
+    return std::to_string(int(std::lround(s * 100.0)));
+}
+
+// What every pruning run shares: the base model, the data and the unpruned test accuracy.
+struct PruneContext {
+    LoadedModel base;
+    std::vector<std::string> labels;
+    std::unique_ptr<DataLoader> test, train, validation;
+    double baselineAccuracy = 0;
+    size_t maxLength = 0;
+};
+
+PruneContext prepare(const ExperimentConfig& config, const std::string& modelDir, bool needTraining,
+                     const TrainRunCallbacks& callbacks) {
+    prepareRun(config);
+    PruneContext c;
+    c.base = loadModelFolder(modelDir);
+    const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});
+    c.labels = splits.train.labelNames();
+    if (c.base.model->numLabels() != int64_t(c.labels.size())) {
+        throw Error("the model in " + modelDir + " predicts " + std::to_string(c.base.model->numLabels()) +
+                    " classes but the data has " + std::to_string(c.labels.size()));
+    }
+    const Tokenizer& tokenizer = *c.base.tokenizer;
+    c.maxLength = size_t(config.maxLength);
+    const size_t evalBatch = size_t(config.training.evalBatchSize);
+    auto loader = [&](const TextClassificationDataset& d, size_t batch, bool shuffle) {
+        return std::make_unique<DataLoader>(encodeTexts(tokenizer, d.texts(), c.maxLength), d.labels(),
+                                            tokenizer.padId(), batch, shuffle, config.seed);
+    };
+    c.test = loader(splits.test, evalBatch, false);
+    if (needTraining) {
+        c.train = loader(splits.train, size_t(config.training.batchSize), true);
+        c.train->setGroupByLength(config.training.groupByLength);
+        c.validation = loader(splits.validation, evalBatch, false);
+    }
+    c.baselineAccuracy = Evaluator(*c.base.model).evaluate(*c.test, callbacks.cancel).accuracy;
+    logInfo("unpruned model: test accuracy " + formatFixed(c.baselineAccuracy, 4));
+    return c;
 }
 
 // The base model's tpq.json with the pruning recorded and the new metrics.
-std::string prunedTpqJson(const std::string& baseJson, const ExperimentConfig& config, const RunResult& result) {
+std::string prunedTpqJson(const std::string& baseJson, const nlohmann::ordered_json& pruning, const RunResult& result) {
     auto j = nlohmann::ordered_json::parse(baseJson.empty() ? std::string("{}") : baseJson, nullptr, false);
     if (j.is_discarded() || !j.is_object()) j = nlohmann::ordered_json::object();
-    j["pruning"] = {{"method", "unstructured"},
-                    {"criterion", config.pruning.unstructuredMethod},
-                    {"global", config.pruning.globalPruning},
-                    {"target_sparsity", result.targetSparsity},
-                    {"fine_tune_epochs", result.fineTuneEpochs},
-                    {"base_model_dir", result.baseModelDir}};
+    j["pruning"] = pruning;
     j["metrics"] = nlohmann::ordered_json::parse(result.toJson());
     return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+// Tests the saved folder of a run and writes its tpq.json and result.json.
+void finishRun(const PruneContext& c, const ExperimentConfig& config, const nlohmann::ordered_json& pruning,
+               const TrainRunCallbacks& callbacks, RunResult& result) {
+    LoadedModel saved = loadModelFolder(result.modelDir);
+    Classifier& model = *saved.model;
+    result.test = Evaluator(model).evaluate(*c.test, callbacks.cancel);
+    measureModel(model, int64_t(c.maxLength), int64_t(c.base.tokenizer->vocabSize()), result);
+    for (const auto& [name, s] : calculateSparsity(model).perLayer) result.layerSparsity.emplace_back(name, s);
+    writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(), prunedTpqJson(saved.tpqJson, pruning, result));
+    result.sizeBytes = ModelSizeCalculator::folderBytes(result.modelDir);
+    const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
+    ensureDirectory(resultsDir);
+    writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
+    const double drop = 100.0 * (c.baselineAccuracy - result.test.accuracy);
+    logInfo(result.runId + ": test accuracy " + formatFixed(result.test.accuracy, 4) + " (" +
+            formatFixed(std::abs(drop), 2) + (drop >= 0 ? " points below" : " points above") + " the unpruned model)");
+}
+
+RunResult newResult(const PruneContext& c, const ExperimentConfig& config, const PruneRunOptions& options,
+                    const std::string& run, const std::string& method) {
+    RunResult r;
+    r.runId = run;
+    r.method = method;
+    r.modelDir = (fs::path(config.output.checkpointDir) / run).string();
+    r.baseModelDir = options.modelDir;
+    r.labelNames = c.labels;
+    r.fineTuneEpochs = options.fineTuneEpochs;
+    r.baselineAccuracy = c.baselineAccuracy;
+    return r;
+}
+
+void checkOptions(const PruneRunOptions& options) {
+    for (double s : options.levels) {
+        if (!(s >= 0.0 && s < 1.0)) {
+            throw Error("pruning sparsity must be in [0, 1), got " + formatFixed(s, 4) +
+                        " (0.5 removes half the weights)");
+        }
+    }
+    if (options.fineTuneEpochs < 0) throw Error("fine-tuning epochs must be >= 0");
 }
 
 }  // namespace
@@ -52,39 +130,9 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
                                               const TrainRunCallbacks& callbacks) {
     if (options.levels.empty())
         throw Error("no sparsity to prune to: give --sparsity or pruning.unstructured.sparsity_levels");
-    for (double s : options.levels) {
-        if (!(s >= 0.0 && s < 1.0)) {
-            throw Error("pruning sparsity must be in [0, 1), got " + formatFixed(s, 4) +
-                        " (0.5 removes half the weights)");
-        }
-    }
-    if (options.fineTuneEpochs < 0) throw Error("fine-tuning epochs must be >= 0");
-    prepareRun(config);
-    LoadedModel base = loadModelFolder(options.modelDir);
-    const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});
-    const auto& labels = splits.train.labelNames();
-    if (base.model->numLabels() != int64_t(labels.size())) {
-        throw Error("the model in " + options.modelDir + " predicts " + std::to_string(base.model->numLabels()) +
-                    " classes but the data has " + std::to_string(labels.size()));
-    }
-    const Tokenizer& tokenizer = *base.tokenizer;
-    const size_t maxLength = size_t(config.maxLength);
-    const size_t evalBatch = size_t(config.training.evalBatchSize);
-    DataLoader test(encodeTexts(tokenizer, splits.test.texts(), maxLength), splits.test.labels(), tokenizer.padId(),
-                    evalBatch, false, config.seed);
-    const double baselineAccuracy = Evaluator(*base.model).evaluate(test, callbacks.cancel).accuracy;
-    logInfo("unpruned model: test accuracy " + formatFixed(baselineAccuracy, 4));
-
-    std::unique_ptr<DataLoader> train, validation;
-    if (options.fineTuneEpochs > 0) {
-        train =
-            std::make_unique<DataLoader>(encodeTexts(tokenizer, splits.train.texts(), maxLength), splits.train.labels(),
-                                         tokenizer.padId(), size_t(config.training.batchSize), true, config.seed);
-        train->setGroupByLength(config.training.groupByLength);
-        validation =
-            std::make_unique<DataLoader>(encodeTexts(tokenizer, splits.validation.texts(), maxLength),
-                                         splits.validation.labels(), tokenizer.padId(), evalBatch, false, config.seed);
-    }
+    checkOptions(options);
+    PruneContext c = prepare(config, options.modelDir, options.fineTuneEpochs > 0, callbacks);
+    const Tokenizer& tokenizer = *c.base.tokenizer;
 
     UnstructuredPruningOptions pruneOptions;
     pruneOptions.criterion = config.pruning.unstructuredMethod;
@@ -94,60 +142,91 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
     std::vector<RunResult> results;
     for (double level : options.levels) {
         if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
-        const std::string run = runName(options.modelDir, level, options.fineTuneEpochs);
-        const std::string modelDir = (fs::path(config.output.checkpointDir) / run).string();
-        const std::string resultsDir = (fs::path(config.output.resultsDir) / run).string();
+        std::string run = modelName(options.modelDir) + "_unstructured_" + percent(level);
+        if (options.fineTuneEpochs > 0) run += "_ft" + std::to_string(options.fineTuneEpochs);
+        RunResult result = newResult(c, config, options, run, "unstructured");
+        result.targetSparsity = level;
+        const nlohmann::ordered_json pruning = {{"method", "unstructured"},
+                                                {"criterion", pruneOptions.criterion},
+                                                {"global", pruneOptions.global},
+                                                {"target_sparsity", level},
+                                                {"fine_tune_epochs", options.fineTuneEpochs},
+                                                {"base_model_dir", options.modelDir}};
         torch::manual_seed(config.seed);
-        LoadedModel loaded = loadModelFolder(options.modelDir);  // a fresh copy per level
-        const ClassifierPtr model = loaded.model;
+        const ClassifierPtr model = loadModelFolder(options.modelDir).model;  // a fresh copy per level
         UnstructuredPruning pruner(*model, pruneOptions);
         const PruningStats stats = pruner.applyPruning(level);
         logInfo("pruned " + std::to_string(stats.zeros) + " of " + std::to_string(stats.total) + " weights in " +
                 std::to_string(pruner.layerNames().size()) + " layers (sparsity " + formatFixed(stats.sparsity, 4) +
                 ")");
-
-        RunResult result;
-        result.runId = run;
-        result.method = "unstructured";
-        result.modelDir = modelDir;
-        result.baseModelDir = options.modelDir;
-        result.labelNames = labels;
-        result.targetSparsity = level;
-        result.fineTuneEpochs = options.fineTuneEpochs;
-        result.baselineAccuracy = baselineAccuracy;
-        const auto save = [&] {
-            saveModelFolder(modelDir, *model, tokenizer, prunedTpqJson(loaded.tpqJson, config, result));
-        };
+        const auto save = [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.tpqJson); };
         if (options.fineTuneEpochs > 0) {
             TrainerOptions trainOptions = trainerOptions(config.training);
             trainOptions.epochs = options.fineTuneEpochs;
             Trainer trainer(*model, trainOptions);
             trainer.setAfterOptimizerStep([&] { pruner.applyMasks(); });
             const auto start = std::chrono::steady_clock::now();
-            const TrainHistory history = trainer.train(*train, *validation, callbacks.training, callbacks.cancel,
+            // The best fine-tuned epoch is saved, and tested below.
+            const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
                                                        [&](int, const EpochRecord&) { save(); });
             result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            const std::string resultsDir = (fs::path(config.output.resultsDir) / run).string();
             ensureDirectory(resultsDir);
             writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
-            loaded = loadModelFolder(modelDir);  // the best fine-tuned epoch, as saved
         } else {
             save();
         }
-        Classifier& pruned = *loaded.model;
-        result.test = Evaluator(pruned).evaluate(test, callbacks.cancel);
-        measureModel(pruned, int64_t(maxLength), int64_t(tokenizer.vocabSize()), result);
-        for (const auto& [name, s] : calculateSparsity(pruned).perLayer) result.layerSparsity.emplace_back(name, s);
-        writeFileAtomic((fs::path(modelDir) / "tpq.json").string(), prunedTpqJson(loaded.tpqJson, config, result));
-        result.sizeBytes = ModelSizeCalculator::folderBytes(modelDir);
-        ensureDirectory(resultsDir);
-        writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
-        const double drop = 100.0 * (baselineAccuracy - result.test.accuracy);
-        logInfo(run + ": test accuracy " + formatFixed(result.test.accuracy, 4) + " (" +
-                formatFixed(std::abs(drop), 2) + (drop >= 0 ? " points below" : " points above") +
-                " the unpruned model)");
+        finishRun(c, config, pruning, callbacks, result);
         results.push_back(std::move(result));
     }
     return results;
+}
+
+RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOptions& options,
+                                const TrainRunCallbacks& callbacks) {
+    checkOptions(options);
+    ProgressivePruningOptions progressive;
+    progressive.initialSparsity = config.pruning.initialSparsity;
+    progressive.finalSparsity = options.levels.empty() ? config.pruning.finalSparsity : options.levels.back();
+    progressive.numIterations = config.pruning.numIterations;
+    progressive.schedule = config.pruning.progressiveSchedule;
+    progressive.fineTuneEpochs = options.fineTuneEpochs;
+    progressive.maxAccuracyDrop = config.pruning.maxAccuracyDrop;
+    const auto problems = progressive.validate();
+    if (!problems.empty()) throw Error(join(problems, "; "));
+
+    PruneContext c = prepare(config, options.modelDir, true, callbacks);
+    const std::string run = modelName(options.modelDir) + "_progressive_" + percent(progressive.finalSparsity);
+    RunResult result = newResult(c, config, options, run, "progressive");
+    result.targetSparsity = progressive.finalSparsity;
+
+    torch::manual_seed(config.seed);
+    const ClassifierPtr model = loadModelFolder(options.modelDir).model;
+    UnstructuredPruningOptions scope;
+    scope.global = config.pruning.globalPruning;
+    ProgressivePruning pruner(*model, progressive, scope);
+    const auto start = std::chrono::steady_clock::now();
+    ProgressiveCallbacks pc;
+    pc.training = callbacks.training;
+    pc.cancel = callbacks.cancel;
+    const ProgressiveResult outcome = pruner.apply(*c.train, *c.validation, trainerOptions(config.training), pc);
+    result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    for (const auto& s : outcome.history) {
+        result.pruningHistory.push_back({s.iteration, s.targetSparsity, s.sparsity, s.valAccuracy, s.withinBudget});
+    }
+    saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.tpqJson);
+    nlohmann::ordered_json pruning = {{"method", "progressive"},
+                                      {"schedule", progressive.schedule},
+                                      {"initial_sparsity", progressive.initialSparsity},
+                                      {"final_sparsity", progressive.finalSparsity},
+                                      {"num_iterations", progressive.numIterations},
+                                      {"fine_tune_epochs", progressive.fineTuneEpochs},
+                                      {"kept_iteration", outcome.keptIteration},
+                                      {"stopped_by_budget", outcome.stoppedByBudget},
+                                      {"base_model_dir", options.modelDir}};
+    if (progressive.maxAccuracyDrop >= 0) pruning["max_accuracy_drop"] = progressive.maxAccuracyDrop;
+    finishRun(c, config, pruning, callbacks, result);
+    return result;
 }
 
 }  // namespace tpq

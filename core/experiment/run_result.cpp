@@ -37,6 +37,16 @@ std::string RunResult::toJson() const {
         j["baseline_accuracy"] = baselineAccuracy;
         j["accuracy_drop"] = baselineAccuracy - test.accuracy;
     }
+    if (!pruningHistory.empty()) {
+        j["pruning_history"] = nlohmann::ordered_json::array();
+        for (const auto& s : pruningHistory) {
+            j["pruning_history"].push_back({{"iteration", s.iteration},
+                                            {"target_sparsity", s.targetSparsity},
+                                            {"sparsity", s.sparsity},
+                                            {"val_accuracy", s.valAccuracy},
+                                            {"within_budget", s.withinBudget}});
+        }
+    }
     if (!layerSparsity.empty()) {
         nlohmann::ordered_json layers = nlohmann::ordered_json::object();
         for (const auto& [name, s] : layerSparsity) layers[name] = s;

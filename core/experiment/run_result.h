@@ -31,6 +31,14 @@ struct RunResult {
     double baselineAccuracy = -1;                               // the base model on the same test split; < 0 = unknown
     int fineTuneEpochs = 0;                                     // fine-tuning after pruning
     std::vector<std::pair<std::string, double>> layerSparsity;  // (linear layer, zero fraction)
+    struct PruningStep {
+        int iteration;          // 1-based
+        double targetSparsity;  // the schedule's value
+        double sparsity;        // measured, in scope
+        double valAccuracy;     // after fine-tuning
+        bool withinBudget;      // within max_accuracy_drop
+    };
+    std::vector<PruningStep> pruningHistory;  // progressive pruning, one entry per step
 
     /// result.json with the keys users' scripts read: run_id, method, accuracy, precision,
     /// recall, f1, loss, confusion_matrix, num_parameters, nonzero_parameters, sparsity,
