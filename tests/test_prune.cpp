@@ -3,7 +3,6 @@
 // a save/load round trip, pruning that accumulates, and the error messages.
 
 #include <QTemporaryDir>
-#include <random>
 
 #include <torch/torch.h>
 
@@ -14,6 +13,7 @@
 #include "prune/unstructured_pruning.h"
 #include "test_support.h"
 #include "text/wordpiece_tokenizer.h"
+#include "token_seven_task.h"
 #include "train/evaluator.h"
 #include "train/sparsity.h"
 #include "train/trainer.h"
@@ -42,23 +42,6 @@ std::shared_ptr<BertModel> makeBert(uint64_t seed) {
     c.vocabSize = 120;
     c.maxPositionEmbeddings = 32;
     return std::make_shared<BertModel>(c);
-}
-
-// Label 1 iff token 7 occurs (as in test_train).
-DataLoader makeData(uint64_t seed, size_t n) {
-    std::mt19937_64 rng(seed);
-    std::vector<std::vector<int64_t>> seqs;
-    std::vector<int64_t> labels;
-    for (size_t i = 0; i < n; ++i) {
-        std::vector<int64_t> s = {1};
-        const size_t len = 3 + rng() % 6;
-        for (size_t k = 0; k < len; ++k) s.push_back(int64_t(8 + rng() % 40));
-        if (i % 2 == 0) s[1 + rng() % len] = 7;
-        s.push_back(2);
-        seqs.push_back(s);
-        labels.push_back(i % 2 == 0 ? 1 : 0);
-    }
-    return DataLoader(seqs, labels, 0, 8, true, seed);
 }
 
 at::Tensor weightOf(Classifier& model, const std::string& layer) {
@@ -153,7 +136,7 @@ private Q_SLOTS:
         const at::Tensor zerosBefore = weightOf(*model, "layers.0.linear2").eq(0).clone();
         const at::Tensor keptBefore = weightOf(*model, "layers.0.linear2").clone();
 
-        DataLoader train = makeData(11, 64), val = makeData(12, 16);
+        DataLoader train = tpqtest::tokenSevenTask(11, 64, true), val = tpqtest::tokenSevenTask(12, 16, true);
         TrainerOptions o;
         o.epochs = 1;
         o.learningRate = 5e-3;
@@ -205,7 +188,7 @@ private Q_SLOTS:
 
     void progressiveReachesTheTargetWithFineTuning() {
         auto model = makeTransformer(9);
-        DataLoader train = makeData(21, 96), val = makeData(22, 32);
+        DataLoader train = tpqtest::tokenSevenTask(21, 96, true), val = tpqtest::tokenSevenTask(22, 32, true);
         ProgressivePruningOptions o;
         o.finalSparsity = 0.8;
         o.numIterations = 3;
@@ -230,7 +213,7 @@ private Q_SLOTS:
 
     void progressiveStopsAtTheBudgetAndKeepsTheLastGoodStep() {
         auto model = makeTransformer(10);
-        DataLoader train = makeData(31, 128), val = makeData(32, 64);
+        DataLoader train = tpqtest::tokenSevenTask(31, 128, true), val = tpqtest::tokenSevenTask(32, 64, true);
         TrainerOptions t;
         t.epochs = 6;
         t.learningRate = 5e-3;

@@ -3,12 +3,11 @@
 // one batch; --resume from the last finished epoch equals an uninterrupted run; early
 // stopping; history CSV.
 
-#include <random>
-
 #include <torch/torch.h>
 
 #include "models/transformer_model.h"
 #include "test_support.h"
+#include "token_seven_task.h"
 #include "train/evaluator.h"
 #include "train/trainer.h"
 
@@ -16,23 +15,6 @@ using namespace tpq;
 using tpqtest::expectError;
 
 namespace {
-
-DataLoader makeData(uint64_t seed, size_t n, bool shuffle) {
-    std::mt19937_64 rng(seed);
-    std::vector<std::vector<int64_t>> seqs;
-    std::vector<int64_t> labels;
-    for (size_t i = 0; i < n; ++i) {
-        std::vector<int64_t> s = {1};
-        const size_t len = 3 + rng() % 6;
-        const bool positive = i % 2 == 0;
-        for (size_t k = 0; k < len; ++k) s.push_back(int64_t(8 + rng() % 40));
-        if (positive) s[1 + rng() % len] = 7;
-        s.push_back(2);
-        seqs.push_back(s);
-        labels.push_back(positive ? 1 : 0);
-    }
-    return DataLoader(seqs, labels, 0, 8, shuffle, seed);
-}
 
 std::shared_ptr<TransformerModel> makeModel(uint64_t seed) {
     torch::manual_seed(seed);
@@ -75,7 +57,7 @@ private Q_SLOTS:
 
     void learnsTheTask() {
         auto model = makeModel(1);
-        DataLoader train = makeData(11, 128, true), val = makeData(12, 64, false);
+        DataLoader train = tpqtest::tokenSevenTask(11, 128, true), val = tpqtest::tokenSevenTask(12, 64, false);
         Trainer trainer(*model, options(6));
         int calls = 0;
         int64_t lastTotal = 0;
@@ -95,7 +77,7 @@ private Q_SLOTS:
         std::vector<float> finalWeights[2];
         for (int run = 0; run < 2; ++run) {
             auto model = makeModel(5);
-            DataLoader train = makeData(21, 64, true), val = makeData(22, 32, false);
+            DataLoader train = tpqtest::tokenSevenTask(21, 64, true), val = tpqtest::tokenSevenTask(22, 32, false);
             Trainer trainer(*model, options(2));
             const TrainHistory h = trainer.train(train, val, {}, nullptr, {});
             for (const auto& [step, loss] : h.stepLoss) losses[run].push_back(loss);
@@ -111,7 +93,7 @@ private Q_SLOTS:
             torch::NoGradGuard g;
             model->named_parameters()["classifier.weight"].fill_(std::nan(""));
         }
-        DataLoader train = makeData(1, 16, false), val = makeData(2, 8, false);
+        DataLoader train = tpqtest::tokenSevenTask(1, 16, false), val = tpqtest::tokenSevenTask(2, 8, false);
         Trainer trainer(*model, options(1));
         expectError([&] { trainer.train(train, val, {}, nullptr, {}); },
                     {"training loss became NaN at optimizer step 1 (epoch 1, batch 1)", "training.learning_rate"});
@@ -119,7 +101,7 @@ private Q_SLOTS:
 
     void cancelStopsWithinOneBatch() {
         auto model = makeModel(1);
-        DataLoader train = makeData(1, 64, true), val = makeData(2, 16, false);
+        DataLoader train = tpqtest::tokenSevenTask(1, 64, true), val = tpqtest::tokenSevenTask(2, 16, false);
         Trainer trainer(*model, options(3));
         CancellationToken cancel;
         int calls = 0;
@@ -142,14 +124,14 @@ private Q_SLOTS:
         // Uninterrupted: 3 epochs.
         auto a = makeModel(3);
         {
-            DataLoader train = makeData(31, 48, true), val = makeData(32, 16, false);
+            DataLoader train = tpqtest::tokenSevenTask(31, 48, true), val = tpqtest::tokenSevenTask(32, 16, false);
             Trainer(*a, options(3)).train(train, val, {}, nullptr, {});
         }
         // Interrupted in epoch 2 (after epoch 1's state was saved), then resumed.
         const std::string state = dir.path().toStdString() + "/run.resume";
         {
             auto b = makeModel(3);
-            DataLoader train = makeData(31, 48, true), val = makeData(32, 16, false);
+            DataLoader train = tpqtest::tokenSevenTask(31, 48, true), val = tpqtest::tokenSevenTask(32, 16, false);
             TrainerOptions o = options(3);
             o.resumeDir = state;
             CancellationToken cancel;
@@ -164,7 +146,7 @@ private Q_SLOTS:
             }
         }
         auto c = makeModel(99);  // different initial weights: resume must restore them
-        DataLoader train = makeData(31, 48, true), val = makeData(32, 16, false);
+        DataLoader train = tpqtest::tokenSevenTask(31, 48, true), val = tpqtest::tokenSevenTask(32, 16, false);
         TrainerOptions o = options(3);
         o.resumeDir = state;
         o.resume = true;
@@ -182,7 +164,7 @@ private Q_SLOTS:
 
     void earlyStoppingAndHistoryCsv() {
         auto model = makeModel(1);
-        DataLoader train = makeData(1, 32, true), val = makeData(2, 16, false);
+        DataLoader train = tpqtest::tokenSevenTask(1, 32, true), val = tpqtest::tokenSevenTask(2, 16, false);
         TrainerOptions o = options(6);
         o.learningRate = 1e-12;  // nothing improves after epoch 1
         o.earlyStoppingPatience = 2;
