@@ -331,19 +331,10 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
     }
     PruneRunOptions options;
     options.modelDir = command.modelDir;
-    if (command.sparsity >= 0) {
-        options.levels = {command.sparsity};
-    } else if (config.locations.count("pruning.sparsity") &&
-               !config.locations.count("pruning.unstructured.sparsity_levels")) {
-        options.levels = {config.pruning.sparsity};
-    } else {
-        options.levels = config.pruning.sparsityLevels;
-    }
     options.fineTuneEpochs = command.fineTuneEpochs >= 0 ? command.fineTuneEpochs : config.pruning.fineTuneEpochs;
 
     if (command.progressive) {
-        options.levels.clear();
-        if (command.sparsity >= 0) options.levels = {command.sparsity};  // the final sparsity
+        if (command.sparsity >= 0) config.pruning.finalSparsity = command.sparsity;
         TerminalProgress bar;
         const RunResult r = runProgressivePruning(config, options, progressCallbacks(bar));
         bar.done();
@@ -365,6 +356,14 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
         return 0;
     }
 
+    if (command.sparsity >= 0) {
+        options.levels = {command.sparsity};
+    } else if (config.locations.count("pruning.sparsity") &&
+               !config.locations.count("pruning.unstructured.sparsity_levels")) {
+        options.levels = {config.pruning.sparsity};
+    } else {
+        options.levels = config.pruning.sparsityLevels;
+    }
     TerminalProgress bar;
     TrainRunCallbacks callbacks = progressCallbacks(bar);
     const std::vector<RunResult> results = runUnstructuredPruning(config, options, callbacks);

@@ -187,7 +187,7 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     checkOptions(options);
     ProgressivePruningOptions progressive;
     progressive.initialSparsity = config.pruning.initialSparsity;
-    progressive.finalSparsity = options.levels.empty() ? config.pruning.finalSparsity : options.levels.back();
+    progressive.finalSparsity = config.pruning.finalSparsity;
     progressive.numIterations = config.pruning.numIterations;
     progressive.schedule = config.pruning.progressiveSchedule;
     progressive.fineTuneEpochs = options.fineTuneEpochs;

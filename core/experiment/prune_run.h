@@ -31,8 +31,8 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
 
 /// Progressive magnitude pruning (ProgressivePruning) with the config's
 /// pruning.progressive keys (initial/final sparsity, num_iterations, schedule,
-/// max_accuracy_drop; `options.levels.back()`, when given, replaces final_sparsity),
-/// fine-tuning `options.fineTuneEpochs` after every step. Writes one run,
+/// max_accuracy_drop), fine-tuning `options.fineTuneEpochs` after every step
+/// (`options.levels` is not used). Writes one run,
 /// "<model folder name>_progressive_<final percent>", whose result.json adds
 /// pruning_history (iteration, target_sparsity, sparsity, val_accuracy, within_budget).
 RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOptions& options,

@@ -82,7 +82,7 @@ ProgressiveResult ProgressivePruning::apply(DataLoader& train, DataLoader& valid
     const bool budget = m_options.maxAccuracyDrop >= 0;
     std::vector<at::Tensor> kept;  // weights of the last step within the budget (budget mode only)
     if (budget) kept = snapshot(m_model);
-    trainerOptions.epochs = std::max(1, m_options.fineTuneEpochs);
+    trainerOptions.epochs = m_options.fineTuneEpochs;  // used only when > 0
     trainerOptions.resumeDir.clear();
     trainerOptions.resume = false;
 

@@ -40,24 +40,20 @@ UnstructuredPruning::UnstructuredPruning(Classifier& model, UnstructuredPruningO
     const auto problems = m_options.validate();
     if (!problems.empty()) throw Error(join(problems, "; "));
     const std::vector<NamedLinear> layers = model.linearLayers();
-    std::vector<std::string> names;
-    for (const auto& l : layers) names.push_back(l.name);
-    auto check = [&](const std::vector<std::string>& patterns, const char* what) {
+    auto check = [&](const std::vector<std::string>& patterns, const std::string& what,
+                     const std::vector<std::string>& mayBeAbsent) {
         for (const auto& p : patterns) {
-            if (std::string(what) == "exclude" &&
-                std::find(kDefaultExclude.begin(), kDefaultExclude.end(), p) != kDefaultExclude.end()) {
-                continue;  // a default need not exist in every architecture (no pooler in the Transformer)
-            }
-            if (std::none_of(names.begin(), names.end(),
-                             [&](const std::string& n) { return n.find(p) != std::string::npos; })) {
-                throw Error("pruning " + std::string(what) + " entry '" + p + "' matches no linear layer of this " +
-                            model.architecture() + " model; its linear layers are named like '" + names.front() +
-                            "' … '" + names.back() + "'");
-            }
+            const bool found = std::any_of(layers.begin(), layers.end(),
+                                           [&](const NamedLinear& l) { return matchesAny(l.name, {p}); });
+            if (found || std::find(mayBeAbsent.begin(), mayBeAbsent.end(), p) != mayBeAbsent.end()) continue;
+            throw Error("pruning " + what + " entry '" + p + "' matches no linear layer of this " +
+                        model.architecture() + " model; its linear layers are named like '" + layers.front().name +
+                        "' … '" + layers.back().name + "'");
         }
     };
-    check(m_options.include, "include");
-    check(m_options.exclude, "exclude");
+    check(m_options.include, "include", {});
+    // A default exclusion need not exist in every architecture (no pooler in the Transformer).
+    check(m_options.exclude, "exclude", kDefaultExclude);
     torch::NoGradGuard noGrad;
     for (const auto& l : layers) {
         if (!m_options.include.empty() && !matchesAny(l.name, m_options.include)) continue;
