@@ -54,6 +54,13 @@ public:
     std::vector<int64_t> headsPerLayer() const override { return {}; }
     std::vector<int64_t> ffnWidths() const override { return {}; }
     std::string configJson() const override { return "{}"; }
+    int64_t configuredHeads() const override { return 0; }
+    int64_t configuredFfnWidth() const override { return 0; }
+    std::vector<int64_t> presentHeads(int64_t) const override { return {}; }
+    void setHeadMask(int64_t, const at::Tensor&) override {}
+    void setFfnMask(int64_t, const at::Tensor&) override {}
+    void pruneHeads(int64_t, const std::vector<int64_t>&) override {}
+    void pruneFfn(int64_t, const std::vector<int64_t>&) override {}
 
     bool sawTraining = true;
     bool sawGrad = true;

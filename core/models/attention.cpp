@@ -31,7 +31,7 @@ at::Tensor additiveAttentionMask(const at::Tensor& attentionMask, at::ScalarType
 
 at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                               const at::Tensor& additiveMask, int64_t heads, int64_t headSize, double dropoutProb,
-                              bool training) {
+                              bool training, const at::Tensor& headMask) {
     const int64_t batch = q.size(0);
     const int64_t length = q.size(1);
     if (heads == 0) return torch::zeros({batch, length, 0}, q.options());
@@ -41,7 +41,9 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
     scores = scores + additiveMask;
     auto probs = torch::softmax(scores, -1);
     if (training && dropoutProb > 0) probs = torch::dropout(probs, dropoutProb, true);
-    return torch::matmul(probs, vh).transpose(1, 2).reshape({batch, length, heads * headSize});
+    auto context = torch::matmul(probs, vh);  // [batch, heads, length, headSize]
+    if (headMask.defined()) context = context * headMask.to(context.scalar_type()).view({1, heads, 1, 1});
+    return context.transpose(1, 2).reshape({batch, length, heads * headSize});
 }
 
 }  // namespace tpq

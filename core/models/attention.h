@@ -21,8 +21,9 @@ at::Tensor additiveAttentionMask(const at::Tensor& attentionMask, at::ScalarType
 
 /// q, k, v: [batch, length, heads * headSize]. Returns the context [batch, length,
 /// heads * headSize]. `dropoutProb` applies to the attention probabilities when training.
+/// `headMask` ([heads], or undefined for none) scales each head's context.
 at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                               const at::Tensor& additiveMask, int64_t heads, int64_t headSize, double dropoutProb,
-                              bool training);
+                              bool training, const at::Tensor& headMask);
 
 }  // namespace tpq

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "models/attention.h"
+#include "models/layer_surgery.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -235,14 +236,14 @@ at::Tensor BertEmbeddingsImpl::forward(const at::Tensor& inputIds) {
 }
 
 BertSelfAttentionImpl::BertSelfAttentionImpl(const BertConfig& c, int64_t h) : heads(h), headSize(c.headSize()) {
-    query = register_module("query", torch::nn::Linear(c.hiddenSize, heads * headSize));
-    key = register_module("key", torch::nn::Linear(c.hiddenSize, heads * headSize));
-    value = register_module("value", torch::nn::Linear(c.hiddenSize, heads * headSize));
+    query = register_module("query", makeLinear(c.hiddenSize, heads * headSize));
+    key = register_module("key", makeLinear(c.hiddenSize, heads * headSize));
+    value = register_module("value", makeLinear(c.hiddenSize, heads * headSize));
     for (auto* l : {&query, &key, &value}) initLinear(*l);
 }
 
 BertDenseOutputImpl::BertDenseOutputImpl(int64_t in, int64_t out, const BertConfig& c) {
-    dense = register_module("dense", torch::nn::Linear(in, out));
+    dense = register_module("dense", makeLinear(in, out));
     LayerNorm = register_module("LayerNorm", makeLayerNorm(out, c.layerNormEps));
     dropout = register_module("dropout", torch::nn::Dropout(c.hiddenDropoutProb));
     initLinear(dense);
@@ -258,7 +259,7 @@ BertAttentionImpl::BertAttentionImpl(const BertConfig& c, int64_t heads) {
 }
 
 BertIntermediateImpl::BertIntermediateImpl(int64_t hidden, int64_t intermediate) {
-    dense = register_module("dense", torch::nn::Linear(hidden, intermediate));
+    dense = register_module("dense", makeLinear(hidden, intermediate));
     initLinear(dense);
 }
 
@@ -272,10 +273,31 @@ BertLayerImpl::BertLayerImpl(const BertConfig& c, int64_t heads, int64_t inter)
 at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& additiveMask) {
     auto& self = attention->self;
     const auto context = multiHeadAttention(self->query(hidden), self->key(hidden), self->value(hidden), additiveMask,
-                                            self->heads, self->headSize, attentionDropout, is_training());
+                                            self->heads, self->headSize, attentionDropout, is_training(), headMask);
     const auto attended = attention->output(context, hidden);
-    const auto inner = torch::gelu(intermediate->dense(attended));
+    auto inner = torch::gelu(intermediate->dense(attended));
+    if (ffnMask.defined()) inner = inner * ffnMask.to(inner.scalar_type());
     return output(inner, attended);
+}
+
+void BertLayerImpl::keepHeads(const std::vector<int64_t>& kept) {
+    auto& self = *attention->self;
+    const at::Tensor rows = headRows(kept, self.headSize);
+    self.query = torch::nn::Linear(self.replace_module("query", selectLinear(self.query, rows, 0)));
+    self.key = torch::nn::Linear(self.replace_module("key", selectLinear(self.key, rows, 0)));
+    self.value = torch::nn::Linear(self.replace_module("value", selectLinear(self.value, rows, 0)));
+    auto& out = *attention->output;
+    out.dense = torch::nn::Linear(out.replace_module("dense", selectLinear(out.dense, rows, 1)));
+    self.heads = int64_t(kept.size());
+    headMask = at::Tensor();
+}
+
+void BertLayerImpl::keepNeurons(const at::Tensor& keep) {
+    auto& in = *intermediate;
+    in.dense = torch::nn::Linear(in.replace_module("dense", selectLinear(in.dense, keep, 0)));
+    auto& out = *output;
+    out.dense = torch::nn::Linear(out.replace_module("dense", selectLinear(out.dense, keep, 1)));
+    ffnMask = at::Tensor();
 }
 
 BertEncoderImpl::BertEncoderImpl(const BertConfig& c) {
@@ -328,6 +350,57 @@ std::vector<NamedLinear> BertModel::linearLayers() {
     out.push_back({"bert.pooler.dense", m_bert->pooler->dense});
     out.push_back({"classifier", m_classifier});
     return out;
+}
+
+BertLayerImpl& BertModel::layer(int64_t index) {
+    const auto& layers = *m_bert->encoder->layer;
+    if (index < 0 || index >= int64_t(layers.size())) {
+        throw Error("layer " + std::to_string(index) + " does not exist; the model has " +
+                    std::to_string(layers.size()) + " layers (0.." + std::to_string(layers.size() - 1) + ")");
+    }
+    return *layers[size_t(index)]->as<BertLayer>();
+}
+
+std::vector<int64_t> BertModel::presentHeads(int64_t index) const {
+    return tpq::presentHeads(m_config.prunedHeads, index, m_config.numAttentionHeads);
+}
+
+void BertModel::setHeadMask(int64_t index, const at::Tensor& mask) {
+    auto& l = layer(index);
+    const int64_t heads = l.attention->self->heads;
+    if (mask.defined() && mask.numel() != heads) {
+        throw Error("head mask of layer " + std::to_string(index) + " has " + std::to_string(mask.numel()) +
+                    " entries, the layer has " + std::to_string(heads) + " heads");
+    }
+    l.headMask = mask;
+}
+
+void BertModel::setFfnMask(int64_t index, const at::Tensor& mask) {
+    auto& l = layer(index);
+    const int64_t width = l.intermediate->dense->weight.size(0);
+    if (mask.defined() && mask.numel() != width) {
+        throw Error("feed-forward mask of layer " + std::to_string(index) + " has " + std::to_string(mask.numel()) +
+                    " entries, the layer has " + std::to_string(width) + " neurons");
+    }
+    l.ffnMask = mask;
+}
+
+void BertModel::pruneHeads(int64_t index, const std::vector<int64_t>& heads) {
+    auto& l = layer(index);
+    if (heads.empty()) return;
+    auto pruned = m_config.prunedHeads;
+    const auto kept = recordHeadRemoval(pruned, index, m_config.numAttentionHeads, heads);
+    l.keepHeads(kept);
+    m_config.prunedHeads = std::move(pruned);
+}
+
+void BertModel::pruneFfn(int64_t index, const std::vector<int64_t>& keep) {
+    auto& l = layer(index);
+    const at::Tensor idx = neuronIndex(keep, l.intermediate->dense->weight.size(0), index);
+    l.keepNeurons(idx);
+    if (m_config.intermediateSizes.empty())
+        m_config.intermediateSizes.assign(size_t(m_config.numHiddenLayers), m_config.intermediateSize);
+    m_config.intermediateSizes[size_t(index)] = int64_t(keep.size());
 }
 
 std::vector<int64_t> BertModel::headsPerLayer() const {

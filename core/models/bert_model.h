@@ -104,10 +104,14 @@ class BertLayerImpl : public torch::nn::Module {
 public:
     BertLayerImpl(const BertConfig& config, int64_t heads, int64_t intermediate);
     at::Tensor forward(const at::Tensor& hidden, const at::Tensor& additiveMask);
+    /// Keeps the heads at current positions `kept`, and the intermediate neurons `keep`.
+    void keepHeads(const std::vector<int64_t>& kept);
+    void keepNeurons(const at::Tensor& keep);
     BertAttention attention{nullptr};
     BertIntermediate intermediate{nullptr};
     BertDenseOutput output{nullptr};
     double attentionDropout;
+    at::Tensor headMask, ffnMask;  // undefined = none; see Classifier::setHeadMask
 };
 TORCH_MODULE(BertLayer);
 
@@ -148,10 +152,19 @@ public:
     std::vector<int64_t> headsPerLayer() const override;
     std::vector<int64_t> ffnWidths() const override;
     std::string configJson() const override { return m_config.toJson(); }
+    int64_t configuredHeads() const override { return m_config.numAttentionHeads; }
+    int64_t configuredFfnWidth() const override { return m_config.intermediateSize; }
+    std::vector<int64_t> presentHeads(int64_t layer) const override;
+    void setHeadMask(int64_t layer, const at::Tensor& mask) override;
+    void setFfnMask(int64_t layer, const at::Tensor& mask) override;
+    void pruneHeads(int64_t layer, const std::vector<int64_t>& heads) override;
+    void pruneFfn(int64_t layer, const std::vector<int64_t>& keep) override;
 
     const BertConfig& config() const { return m_config; }
 
 private:
+    BertLayerImpl& layer(int64_t index);
+
     BertConfig m_config;
     BertCore m_bert{nullptr};
     torch::nn::Dropout m_dropout{nullptr};

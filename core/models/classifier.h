@@ -31,7 +31,9 @@ public:
     /// "bert" or "transformer".
     virtual std::string architecture() const = 0;
     virtual int64_t numLabels() const = 0;
-    /// Every nn::Linear with its parameter prefix, in a stable order (encoder first).
+    /// Every nn::Linear with its parameter prefix: six per encoder layer, in the order
+    /// query, key, value, attention output, feed-forward in, feed-forward out; then the
+    /// layers after the encoder (pooler, classifier).
     virtual std::vector<NamedLinear> linearLayers() = 0;
     /// Attention heads in each encoder layer (differs per layer after head pruning).
     virtual std::vector<int64_t> headsPerLayer() const = 0;
@@ -39,6 +41,28 @@ public:
     virtual std::vector<int64_t> ffnWidths() const = 0;
     /// The model's config.json (Hugging Face format for BERT).
     virtual std::string configJson() const = 0;
+
+    /// Heads per layer before any head pruning (num_attention_heads / num_heads).
+    virtual int64_t configuredHeads() const = 0;
+    /// Feed-forward width per layer before any neuron pruning.
+    virtual int64_t configuredFfnWidth() const = 0;
+    /// Original indices of the heads still present in `layer`, in their current order.
+    virtual std::vector<int64_t> presentHeads(int64_t layer) const = 0;
+
+    /// Multiplies the output of each head of `layer` by `mask` ([heads in layer], float,
+    /// may require grad); an undefined tensor removes the mask. Used to score heads
+    /// (|d loss / d mask|, Michel et al. 2019) and to compare a masked model with a pruned one.
+    virtual void setHeadMask(int64_t layer, const at::Tensor& mask) = 0;
+    /// The same for the feed-forward neurons of `layer` ([width]), after the activation.
+    virtual void setFfnMask(int64_t layer, const at::Tensor& mask) = 0;
+
+    /// Physically removes heads of `layer` (current positions): query/key/value lose their
+    /// rows and the attention output its columns; the config records the original indices
+    /// (pruned_heads) so a saved folder reloads. Throws tpq::Error for a bad position.
+    virtual void pruneHeads(int64_t layer, const std::vector<int64_t>& heads) = 0;
+    /// Keeps only the feed-forward neurons `keep` (current positions, ascending) of `layer`;
+    /// the config records the new width.
+    virtual void pruneFfn(int64_t layer, const std::vector<int64_t>& keep) = 0;
 
     /// Number of parameter elements (all, or only those with requires_grad).
     int64_t numParameters(bool trainableOnly = false) const;

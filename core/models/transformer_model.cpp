@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "models/attention.h"
+#include "models/layer_surgery.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -37,6 +38,16 @@ std::vector<std::string> TransformerConfig::validate() const {
         p.push_back("pooling must be cls, mean or max, got '" + pooling + "'");
     if (labelNames.size() < 2) p.push_back("a classifier needs at least 2 classes");
     if (!ffnSizes.empty() && int64_t(ffnSizes.size()) != numLayers) p.push_back("ffn sizes must be given per layer");
+    for (int64_t w : ffnSizes) {
+        if (w < 0 || w > dFf) p.push_back("ffn_sizes entries must be in [0, d_ff], got " + std::to_string(w));
+    }
+    for (const auto& [layer, heads] : prunedHeads) {
+        if (layer < 0 || layer >= numLayers) p.push_back("pruned_heads names layer " + std::to_string(layer));
+        for (int64_t h : heads) {
+            if (h < 0 || h >= numHeads)
+                p.push_back("pruned_heads of layer " + std::to_string(layer) + " names head " + std::to_string(h));
+        }
+    }
     return p;
 }
 
@@ -98,8 +109,8 @@ TransformerConfig TransformerConfig::fromJson(const std::string& text, const std
 }
 
 namespace {
-torch::nn::Linear makeLinear(int64_t in, int64_t out) {
-    torch::nn::Linear l(in, out);
+torch::nn::Linear xavierLinear(int64_t in, int64_t out) {
+    torch::nn::Linear l = makeLinear(in, out);
     torch::NoGradGuard g;
     torch::nn::init::xavier_uniform_(l->weight);
     l->bias.zero_();
@@ -109,22 +120,40 @@ torch::nn::Linear makeLinear(int64_t in, int64_t out) {
 
 TransformerLayerImpl::TransformerLayerImpl(const TransformerConfig& c, int64_t h, int64_t ffn)
     : heads(h), headSize(c.headSize()), dropoutProb(c.dropout) {
-    q_proj = register_module("q_proj", makeLinear(c.dModel, heads * headSize));
-    k_proj = register_module("k_proj", makeLinear(c.dModel, heads * headSize));
-    v_proj = register_module("v_proj", makeLinear(c.dModel, heads * headSize));
-    out_proj = register_module("out_proj", makeLinear(heads * headSize, c.dModel));
-    linear1 = register_module("linear1", makeLinear(c.dModel, ffn));
-    linear2 = register_module("linear2", makeLinear(ffn, c.dModel));
+    q_proj = register_module("q_proj", xavierLinear(c.dModel, heads * headSize));
+    k_proj = register_module("k_proj", xavierLinear(c.dModel, heads * headSize));
+    v_proj = register_module("v_proj", xavierLinear(c.dModel, heads * headSize));
+    out_proj = register_module("out_proj", xavierLinear(heads * headSize, c.dModel));
+    linear1 = register_module("linear1", xavierLinear(c.dModel, ffn));
+    linear2 = register_module("linear2", xavierLinear(ffn, c.dModel));
     norm1 = register_module("norm1", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel}).eps(1e-5)));
     norm2 = register_module("norm2", torch::nn::LayerNorm(torch::nn::LayerNormOptions({c.dModel}).eps(1e-5)));
     dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
 }
 
 at::Tensor TransformerLayerImpl::forward(const at::Tensor& x, const at::Tensor& additiveMask) {
-    const auto context =
-        multiHeadAttention(q_proj(x), k_proj(x), v_proj(x), additiveMask, heads, headSize, dropoutProb, is_training());
+    const auto context = multiHeadAttention(q_proj(x), k_proj(x), v_proj(x), additiveMask, heads, headSize,
+                                            dropoutProb, is_training(), headMask);
     const auto a = norm1(x + dropout(out_proj(context)));
-    return norm2(a + dropout(linear2(dropout(torch::relu(linear1(a))))));
+    auto inner = torch::relu(linear1(a));
+    if (ffnMask.defined()) inner = inner * ffnMask.to(inner.scalar_type());
+    return norm2(a + dropout(linear2(dropout(inner))));
+}
+
+void TransformerLayerImpl::keepHeads(const std::vector<int64_t>& kept) {
+    const at::Tensor rows = headRows(kept, headSize);
+    q_proj = torch::nn::Linear(replace_module("q_proj", selectLinear(q_proj, rows, 0)));
+    k_proj = torch::nn::Linear(replace_module("k_proj", selectLinear(k_proj, rows, 0)));
+    v_proj = torch::nn::Linear(replace_module("v_proj", selectLinear(v_proj, rows, 0)));
+    out_proj = torch::nn::Linear(replace_module("out_proj", selectLinear(out_proj, rows, 1)));
+    heads = int64_t(kept.size());
+    headMask = at::Tensor();
+}
+
+void TransformerLayerImpl::keepNeurons(const at::Tensor& keep) {
+    linear1 = torch::nn::Linear(replace_module("linear1", selectLinear(linear1, keep, 0)));
+    linear2 = torch::nn::Linear(replace_module("linear2", selectLinear(linear2, keep, 1)));
+    ffnMask = at::Tensor();
 }
 
 TransformerModel::TransformerModel(TransformerConfig config) : m_config(std::move(config)) {
@@ -141,7 +170,7 @@ TransformerModel::TransformerModel(TransformerConfig config) : m_config(std::mov
     for (int64_t i = 0; i < c.numLayers; ++i)
         m_layers->push_back(TransformerLayer(c, c.headsInLayer(i), c.ffnInLayer(i)));
     m_dropout = register_module("dropout", torch::nn::Dropout(c.dropout));
-    m_classifier = register_module("classifier", makeLinear(c.dModel, c.numClasses()));
+    m_classifier = register_module("classifier", xavierLinear(c.dModel, c.numClasses()));
     // Sinusoidal positions (Vaswani et al. 2017).
     const auto position = torch::arange(c.maxLen, torch::kFloat32).unsqueeze(1);
     const auto divTerm =
@@ -193,6 +222,53 @@ std::vector<NamedLinear> TransformerModel::linearLayers() {
     }
     out.push_back({"classifier", m_classifier});
     return out;
+}
+
+TransformerLayerImpl& TransformerModel::layer(int64_t index) {
+    if (index < 0 || index >= int64_t(m_layers->size())) {
+        throw Error("layer " + std::to_string(index) + " does not exist; the model has " +
+                    std::to_string(m_layers->size()) + " layers (0.." + std::to_string(m_layers->size() - 1) + ")");
+    }
+    return *m_layers[size_t(index)]->as<TransformerLayer>();
+}
+
+std::vector<int64_t> TransformerModel::presentHeads(int64_t index) const {
+    return tpq::presentHeads(m_config.prunedHeads, index, m_config.numHeads);
+}
+
+void TransformerModel::setHeadMask(int64_t index, const at::Tensor& mask) {
+    auto& l = layer(index);
+    if (mask.defined() && mask.numel() != l.heads) {
+        throw Error("head mask of layer " + std::to_string(index) + " has " + std::to_string(mask.numel()) +
+                    " entries, the layer has " + std::to_string(l.heads) + " heads");
+    }
+    l.headMask = mask;
+}
+
+void TransformerModel::setFfnMask(int64_t index, const at::Tensor& mask) {
+    auto& l = layer(index);
+    if (mask.defined() && mask.numel() != l.linear1->weight.size(0)) {
+        throw Error("feed-forward mask of layer " + std::to_string(index) + " has " + std::to_string(mask.numel()) +
+                    " entries, the layer has " + std::to_string(l.linear1->weight.size(0)) + " neurons");
+    }
+    l.ffnMask = mask;
+}
+
+void TransformerModel::pruneHeads(int64_t index, const std::vector<int64_t>& heads) {
+    auto& l = layer(index);
+    if (heads.empty()) return;
+    auto pruned = m_config.prunedHeads;
+    const auto kept = recordHeadRemoval(pruned, index, m_config.numHeads, heads);
+    l.keepHeads(kept);
+    m_config.prunedHeads = std::move(pruned);
+}
+
+void TransformerModel::pruneFfn(int64_t index, const std::vector<int64_t>& keep) {
+    auto& l = layer(index);
+    const at::Tensor idx = neuronIndex(keep, l.linear1->weight.size(0), index);
+    l.keepNeurons(idx);
+    if (m_config.ffnSizes.empty()) m_config.ffnSizes.assign(size_t(m_config.numLayers), m_config.dFf);
+    m_config.ffnSizes[size_t(index)] = int64_t(keep.size());
 }
 
 std::vector<int64_t> TransformerModel::headsPerLayer() const {

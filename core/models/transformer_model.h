@@ -47,6 +47,9 @@ class TransformerLayerImpl : public torch::nn::Module {
 public:
     TransformerLayerImpl(const TransformerConfig& config, int64_t heads, int64_t ffn);
     at::Tensor forward(const at::Tensor& x, const at::Tensor& additiveMask);
+    /// Keeps the heads at current positions `kept`, and the feed-forward neurons `keep`.
+    void keepHeads(const std::vector<int64_t>& kept);
+    void keepNeurons(const at::Tensor& keep);
 
     torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, out_proj{nullptr};
     torch::nn::Linear linear1{nullptr}, linear2{nullptr};
@@ -54,6 +57,7 @@ public:
     torch::nn::Dropout dropout{nullptr};
     int64_t heads, headSize;
     double dropoutProb;
+    at::Tensor headMask, ffnMask;  // undefined = none; see Classifier::setHeadMask
 };
 TORCH_MODULE(TransformerLayer);
 
@@ -68,10 +72,19 @@ public:
     std::vector<int64_t> headsPerLayer() const override;
     std::vector<int64_t> ffnWidths() const override;
     std::string configJson() const override { return m_config.toJson(); }
+    int64_t configuredHeads() const override { return m_config.numHeads; }
+    int64_t configuredFfnWidth() const override { return m_config.dFf; }
+    std::vector<int64_t> presentHeads(int64_t layer) const override;
+    void setHeadMask(int64_t layer, const at::Tensor& mask) override;
+    void setFfnMask(int64_t layer, const at::Tensor& mask) override;
+    void pruneHeads(int64_t layer, const std::vector<int64_t>& heads) override;
+    void pruneFfn(int64_t layer, const std::vector<int64_t>& keep) override;
 
     const TransformerConfig& config() const { return m_config; }
 
 private:
+    TransformerLayerImpl& layer(int64_t index);
+
     TransformerConfig m_config;
     torch::nn::Embedding m_embedding{nullptr};
     torch::nn::ModuleList m_layers{nullptr};
