@@ -4,10 +4,15 @@
 
 #include <QTemporaryDir>
 
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+
 #include <torch/torch.h>
 
 #include "models/bert_model.h"
 #include "models/model_folder.h"
+#include "models/sparse_storage.h"
 #include "models/transformer_model.h"
 #include "prune/progressive_pruning.h"
 #include "prune/unstructured_pruning.h"
@@ -239,6 +244,63 @@ private Q_SLOTS:
         QCOMPARE(Evaluator(*model).evaluate(val).accuracy, keptAccuracy);
     }
 
+    void compactStorageOfANinetyPercentSparseModel() {
+        torch::manual_seed(8);
+        TransformerConfig c;
+        c.vocabSize = 400;
+        c.dModel = 32;
+        c.numHeads = 2;
+        c.numLayers = 2;
+        c.dFf = 64;
+        c.maxLen = 16;
+        auto model = std::make_shared<TransformerModel>(c);
+        UnstructuredPruningOptions o;
+        o.include = {"layers", "embedding"};  // the embedding table is most of this model
+        UnstructuredPruning pruner(*model, o);
+        QCOMPARE(pruner.layerNames().back(), std::string("embedding"));
+        const PruningStats stats = pruner.applyPruning(0.9, /*global=*/false);  // every matrix 90% zero
+        QVERIFY(std::abs(stats.sparsity - 0.9) < 1e-3);
+        {
+            torch::NoGradGuard g;  // a negative zero must come back as one: the round trip is bitwise
+            auto w = weightOf(*model, "layers.1.linear1");
+            const auto nz = w.view(-1).ne(0).nonzero().view(-1);
+            w.view(-1)[nz[0].item<int64_t>()] = -0.0;
+        }
+        QTemporaryDir dir;
+        const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
+        const std::string dense = dir.path().toStdString() + "/dense", compact = dir.path().toStdString() + "/compact";
+        saveModelFolder(dense, *model, tok, "{}\n");
+        ModelSaveOptions so;
+        so.compactSparse = true;
+        saveModelFolder(compact, *model, tok, "{\"name\": \"x\"}\n", so);
+        const double denseBytes = double(std::filesystem::file_size(dense + "/model.safetensors"));
+        const double compactBytes = double(std::filesystem::file_size(compact + "/model.safetensors"));
+        QVERIFY2(compactBytes <= 0.25 * denseBytes, (std::to_string(compactBytes / denseBytes)).c_str());
+        LoadedModel loaded = loadModelFolder(compact);
+        QVERIFY(loaded.report.missing.empty() && loaded.report.unexpected.empty());
+        const auto original = model->named_parameters();
+        for (const auto& p : loaded.model->named_parameters()) {
+            const at::Tensor& a = p.value();
+            const at::Tensor& b = original[p.key()];
+            QVERIFY2(torch::equal(a.view(torch::kInt32), b.view(torch::kInt32)), p.key().c_str());
+        }
+        const auto info = nlohmann::json::parse(loaded.tpqJson);
+        QCOMPARE(info["weights_storage"]["format"].get<std::string>(), std::string(kSparseFormat));
+        QCOMPARE(info["name"].get<std::string>(), std::string("x"));
+
+        // A damaged file: a values tensor that does not match its bitmask.
+        std::map<std::string, std::string> meta;
+        auto tensors = compressSparseTensors({{"w", torch::zeros({40, 40})}}, meta);
+        QCOMPARE(tensors.size(), size_t(2));
+        tensors[1].tensor = torch::ones({3});
+        expectError([&] { expandSparseTensors(tensors, meta, "m.safetensors"); },
+                    {"m.safetensors: sparse tensor 'w'", "3 stored values", "marks 0"});
+        tensors.pop_back();
+        expectError([&] { expandSparseTensors(tensors, meta, "m.safetensors"); }, {"lacks its values"});
+        meta["tpq_sparse_format"] = "tpq-bitmask-v9";
+        expectError([&] { expandSparseTensors(tensors, meta, "m.safetensors"); }, {"'tpq-bitmask-v9' is not supported"});
+    }
+
     void errorsNameTheProblem() {
         auto model = makeTransformer(7);
         UnstructuredPruning pruner(*model);
@@ -247,16 +309,16 @@ private Q_SLOTS:
         UnstructuredPruningOptions o;
         o.exclude = {"classifier", "attention.self"};
         expectError([&] { UnstructuredPruning p(*model, o); },
-                    {"exclude entry 'attention.self' matches no linear layer", "layers.0.q_proj"});
+                    {"exclude entry 'attention.self' matches no layer", "layers.0.q_proj"});
         o = {};
         o.include = {"encoder"};
-        expectError([&] { UnstructuredPruning p(*model, o); }, {"include entry 'encoder' matches no linear layer"});
+        expectError([&] { UnstructuredPruning p(*model, o); }, {"include entry 'encoder' matches no layer"});
         o = {};
         o.criterion = "l3";
         expectError([&] { UnstructuredPruning p(*model, o); }, {"must be magnitude or random, got 'l3'"});
         o = {};
         o.include = {"classifier"};
-        expectError([&] { UnstructuredPruning p(*model, o); }, {"no linear layer is left to prune"});
+        expectError([&] { UnstructuredPruning p(*model, o); }, {"no layer is left to prune"});
         ProgressivePruningOptions po;
         po.finalSparsity = 1.0;
         po.initialSparsity = 0.2;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "models/bert_model.h"
+#include "models/sparse_storage.h"
 #include "models/transformer_model.h"
 #include "text/word_vocab_tokenizer.h"
 #include "text/wordpiece_tokenizer.h"
@@ -35,7 +36,7 @@ ClassifierPtr createModelFromConfig(const std::string& configJson, const std::st
 }
 
 void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer,
-                     const std::string& tpqJson) {
+                     const std::string& tpqJson, const ModelSaveOptions& options) {
     const fs::path target(dir);
     if (target.has_parent_path()) ensureDirectory(target.parent_path().string());
     const fs::path tmp = fs::path(dir + ".tmp-" + std::to_string(::getpid()));
@@ -44,9 +45,20 @@ void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer&
     ensureDirectory(tmp.string());
     try {
         writeFileAtomic((tmp / "config.json").string(), model.configJson());
-        saveSafetensors((tmp / "model.safetensors").string(), stateDict(model), {{"format", "pt"}});
+        std::map<std::string, std::string> metadata = {{"format", "pt"}};
+        std::vector<NamedTensor> tensors = stateDict(model);
+        int compressed = 0;
+        if (options.compactSparse) tensors = compressSparseTensors(tensors, metadata, 0.9, 256, &compressed);
+        saveSafetensors((tmp / "model.safetensors").string(), tensors, metadata);
         tokenizer.save((tmp / "vocab.txt").string());
-        writeFileAtomic((tmp / "tpq.json").string(), tpqJson.empty() ? "{}\n" : tpqJson);
+        std::string info = tpqJson.empty() ? "{}\n" : tpqJson;
+        auto j = nlohmann::ordered_json::parse(info, nullptr, false);
+        if (!j.is_discarded() && j.is_object()) {
+            j.erase("weights_storage");
+            if (compressed > 0) j["weights_storage"] = {{"format", kSparseFormat}, {"sparse_tensors", compressed}};
+            info = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+        }
+        writeFileAtomic((tmp / "tpq.json").string(), info);
     } catch (...) {
         fs::remove_all(tmp, ec);
         throw;
@@ -87,7 +99,8 @@ LoadedModel loadModelFolder(const std::string& dir) {
     std::vector<NamedTensor> tensors;
     if (fs::exists(safetensors, ec)) {
         out.weightsFile = safetensors.string();
-        tensors = loadSafetensors(out.weightsFile);
+        std::map<std::string, std::string> metadata;
+        tensors = expandSparseTensors(loadSafetensors(out.weightsFile, &metadata), metadata, out.weightsFile);
     } else if (fs::exists(bin, ec)) {
         out.weightsFile = bin.string();
         tensors = loadPytorchBin(out.weightsFile);

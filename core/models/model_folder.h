@@ -22,9 +22,16 @@ struct LoadedModel {
     StateDictReport report;   // missing / unexpected keys
 };
 
+struct ModelSaveOptions {
+    bool compactSparse = false;  // store mostly-zero weights as bitmask + values (sparse_storage.h); tpq reads
+                                 // them, other tools do not
+};
+
 /// Writes the folder atomically: everything goes to a temporary folder beside `dir`,
-/// which then replaces `dir`, so a failure never leaves a half-written model.
-void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer, const std::string& tpqJson);
+/// which then replaces `dir`, so a failure never leaves a half-written model. With
+/// compact storage, tpq.json records "weights_storage" and the safetensors metadata the layout.
+void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer, const std::string& tpqJson,
+                     const ModelSaveOptions& options = {});
 
 /// Loads a folder written by saveModelFolder or a Hugging Face BERT folder. Errors name
 /// the folder and the files needed. Missing and unexpected weight names are listed in

@@ -39,31 +39,45 @@ UnstructuredPruning::UnstructuredPruning(Classifier& model, UnstructuredPruningO
     : m_options(std::move(options)) {
     const auto problems = m_options.validate();
     if (!problems.empty()) throw Error(join(problems, "; "));
-    const std::vector<NamedLinear> layers = model.linearLayers();
+    // Candidates: every linear layer, and the embedding tables (only when an include
+    // entry names them: they hold most of a small model's weights).
+    struct Candidate {
+        std::string name;
+        at::Tensor weight;
+        bool embedding;
+    };
+    std::vector<Candidate> candidates;
+    for (const auto& l : model.linearLayers()) candidates.push_back({l.name, l.linear->weight, false});
+    for (const auto& p : model.named_parameters()) {
+        const std::string& key = p.key();
+        if (p.value().dim() == 2 && key.find("embedding") != std::string::npos && key.size() > 7 &&
+            key.compare(key.size() - 7, 7, ".weight") == 0) {
+            candidates.push_back({key.substr(0, key.size() - 7), p.value(), true});
+        }
+    }
     auto check = [&](const std::vector<std::string>& patterns, const std::string& what,
                      const std::vector<std::string>& mayBeAbsent) {
         for (const auto& p : patterns) {
-            const bool found = std::any_of(layers.begin(), layers.end(),
-                                           [&](const NamedLinear& l) { return matchesAny(l.name, {p}); });
+            const bool found = std::any_of(candidates.begin(), candidates.end(),
+                                           [&](const Candidate& c) { return matchesAny(c.name, {p}); });
             if (found || std::find(mayBeAbsent.begin(), mayBeAbsent.end(), p) != mayBeAbsent.end()) continue;
-            throw Error("pruning " + what + " entry '" + p + "' matches no linear layer of this " +
-                        model.architecture() + " model; its linear layers are named like '" + layers.front().name +
-                        "' … '" + layers.back().name + "'");
+            throw Error("pruning " + what + " entry '" + p + "' matches no layer of this " + model.architecture() +
+                        " model; its layers are named like '" + candidates.front().name + "' … '" +
+                        candidates.back().name + "'");
         }
     };
     check(m_options.include, "include", {});
     // A default exclusion need not exist in every architecture (no pooler in the Transformer).
     check(m_options.exclude, "exclude", kDefaultExclude);
     torch::NoGradGuard noGrad;
-    for (const auto& l : layers) {
-        if (!m_options.include.empty() && !matchesAny(l.name, m_options.include)) continue;
-        if (matchesAny(l.name, m_options.exclude)) continue;
-        const at::Tensor weight = l.linear->weight;
-        m_targets.push_back({l.name, weight, weight.ne(0)});
+    for (const auto& c : candidates) {
+        const bool included = m_options.include.empty() ? !c.embedding : matchesAny(c.name, m_options.include);
+        if (!included || matchesAny(c.name, m_options.exclude)) continue;
+        m_targets.push_back({c.name, c.weight, c.weight.ne(0)});
     }
     if (m_targets.empty()) {
-        throw Error("no linear layer is left to prune after include/exclude (" + std::to_string(layers.size()) +
-                    " linear layers in the model)");
+        throw Error("no layer is left to prune after include/exclude (" + std::to_string(candidates.size()) +
+                    " candidate layers in the model)");
     }
 }
 

@@ -26,7 +26,8 @@ class Classifier;
 struct UnstructuredPruningOptions {
     std::string criterion = "magnitude";  // magnitude (smallest |w| first) or random (a control)
     bool global = true;                   // rank weights across all layers in scope, not per layer
-    std::vector<std::string> include;     // name substrings that select linear layers; empty = all linear layers
+    std::vector<std::string> include;     // name substrings that select layers (linear layers, or embedding
+                                          // tables such as "embedding"); empty = all linear layers
     std::vector<std::string> exclude = {"classifier", "pooler"};  // name substrings removed from the scope
     uint64_t seed = 0;                                            // random criterion: generator seed
 
