@@ -1,6 +1,7 @@
 #include "cli_commands.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -319,8 +320,8 @@ int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool
 }
 
 int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
-    if (command.unstructured == command.progressive) {
-        throw Error("say which pruning to run: --unstructured or --progressive (structured pruning is not built yet)");
+    if (int(command.unstructured) + int(command.structured) + int(command.progressive) > 1) {
+        throw Error("give one pruning method: --unstructured, --structured or --progressive");
     }
     ExperimentConfig config;
     if (given) {
@@ -329,11 +330,66 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
         const LoadedModel loaded = loadModelFolder(command.modelDir);
         config = configOfModel(loaded, command.modelDir);
     }
+    std::string method = command.unstructured ? "unstructured"
+                         : command.structured ? "structured"
+                         : command.progressive ? "progressive"
+                                               : config.pruning.method;
+    if (method == "magnitude") method = "unstructured";
+    if ((command.heads >= 0 || command.ffnSparsity >= 0) && method != "structured") {
+        throw Error("--heads and --ffn-sparsity are for --structured pruning");
+    }
     PruneRunOptions options;
     options.modelDir = command.modelDir;
     options.fineTuneEpochs = command.fineTuneEpochs >= 0 ? command.fineTuneEpochs : config.pruning.fineTuneEpochs;
 
-    if (command.progressive) {
+    if (method == "structured") {
+        PruningConfig& p = config.pruning;
+        if (command.sparsity >= 0) {
+            if (command.sparsity >= 1.0) throw Error("--sparsity must be in [0, 1), got " + formatFixed(command.sparsity, 4));
+            const LoadedModel probe = loadModelFolder(command.modelDir);
+            int64_t heads = 0;
+            for (int64_t h : probe.model->headsPerLayer()) heads += h;
+            p.numHeadsToPrune = int(std::lround(command.sparsity * double(heads)));
+            p.ffnSparsity = command.sparsity;
+            p.headPruningEnabled = p.ffnPruningEnabled = true;
+        }
+        if (command.heads >= 0) {
+            p.numHeadsToPrune = command.heads;
+            p.headPruningEnabled = true;
+        }
+        if (command.ffnSparsity >= 0) {
+            p.ffnSparsity = command.ffnSparsity;
+            p.ffnPruningEnabled = true;
+        }
+        TerminalProgress bar;
+        const RunResult r = runStructuredPruning(config, options, progressCallbacks(bar));
+        bar.done();
+        std::printf("Structured pruning of %s (heads by %s, feed-forward neurons by %s, fine-tuning %d epoch(s))\n",
+                    command.modelDir.c_str(), p.headPruningMethod.c_str(), p.ffnPruningMethod.c_str(),
+                    options.fineTuneEpochs);
+        std::printf("  %5s %-24s %s\n", "layer", "heads kept", "feed-forward width");
+        for (size_t l = 0; l < r.headsKept.size(); ++l) {
+            std::string kept;
+            for (size_t h = 0; h < r.headsKept[l].size(); ++h) kept += r.headsKept[l][h] ? "#" : ".";
+            std::printf("  %5zu %-24s %lld of %lld\n", l, kept.c_str(), (long long)r.ffnKept[l],
+                        (long long)r.ffnOriginal[l]);
+        }
+        std::printf("  %s: test accuracy %.4f (unpruned %.4f, drop %.2f points), F1 %.4f\n", r.runId.c_str(),
+                    r.test.accuracy, r.baselineAccuracy, 100.0 * (r.baselineAccuracy - r.test.accuracy), r.test.f1);
+        std::printf("  parameters %lld (unpruned %lld), size %s (unpruned %s, ratio %.3f)\n",
+                    (long long)r.numParameters, (long long)r.baselineParameters,
+                    formatBytes(double(r.sizeBytes)).c_str(), formatBytes(double(r.baselineSizeBytes)).c_str(),
+                    double(r.sizeBytes) / double(r.baselineSizeBytes));
+        std::printf("  latency p50 %.2f ms vs %.2f ms unpruned (batch %lld x %lld tokens, %lld threads): %.2fx faster\n",
+                    r.latency.p50Ms, r.baselineLatency.p50Ms, (long long)r.latency.batchSize,
+                    (long long)r.latency.seqLen, (long long)r.latency.threads,
+                    r.baselineLatency.p50Ms / r.latency.p50Ms);
+        std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(), config.output.resultsDir.c_str(),
+                    r.runId.c_str());
+        return 0;
+    }
+
+    if (method == "progressive") {
         if (command.sparsity >= 0) config.pruning.finalSparsity = command.sparsity;
         TerminalProgress bar;
         const RunResult r = runProgressivePruning(config, options, progressCallbacks(bar));
@@ -378,6 +434,11 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
         std::printf("  %-34s %8.2f %9.4f %9.4f %8.4f %8.2f %10s %10.2f\n", r.runId.c_str(), r.targetSparsity,
                     r.sparsity, r.test.accuracy, r.test.f1, 100.0 * (r.baselineAccuracy - r.test.accuracy),
                     formatBytes(double(r.sizeBytes)).c_str(), r.latency.p50Ms);
+    }
+    if (!results.empty()) {
+        std::printf("  unpruned: size %s, p50 %.2f ms (measured side by side)\n",
+                    formatBytes(double(results.front().baselineSizeBytes)).c_str(),
+                    results.front().baselineLatency.p50Ms);
     }
     if (!results.empty()) {
         std::printf("  unpruned test accuracy %.4f; drop in points; sparsity over all linear layers\n",

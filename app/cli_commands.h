@@ -39,8 +39,11 @@ int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches
 struct PruneCommand {
     std::string modelDir;
     bool unstructured = false;
+    bool structured = false;
     bool progressive = false;
     double sparsity = -1;     // --sparsity; < 0 = the config's levels
+    int heads = -1;           // --heads (structured); < 0 = attention_head_pruning.num_heads_to_prune
+    double ffnSparsity = -1;  // --ffn-sparsity (structured); < 0 = ffn_pruning.intermediate_sparsity
     int fineTuneEpochs = -1;  // --fine-tune-epochs; < 0 = pruning.fine_tune_epochs
 };
 /// `config` may be null: then the training config stored in the model's tpq.json is used.

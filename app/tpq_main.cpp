@@ -109,16 +109,29 @@ int main(int argc, char** argv) {
 
     tpq::cli::PruneCommand pruneCmd;
     auto* prune = app.add_subcommand(
-        "prune", "prune a trained model folder; one pruned model folder and result.json per sparsity");
+        "prune",
+        "prune a trained model folder (--unstructured, --structured or --progressive; default pruning.method); "
+        "a pruned model folder and result.json per run");
     prune->add_flag("--unstructured", pruneCmd.unstructured,
                     "unstructured pruning: the smallest-magnitude weights of the encoder's linear layers set to zero");
+    prune->add_flag("--structured", pruneCmd.structured,
+                    "structured pruning: whole attention heads and feed-forward neurons removed, so the model "
+                    "is physically smaller and faster");
     prune->add_flag("--progressive", pruneCmd.progressive,
                     "progressive pruning: sparsity raised step by step (pruning.progressive.*), fine-tuning "
                     "between steps");
     prune->add_option("--model", pruneCmd.modelDir, "model folder (from tpq train)")->required();
     prune->add_option("--sparsity", pruneCmd.sparsity,
                       "fraction of weights to remove, in [0, 1) (default: pruning.unstructured.sparsity_levels; "
-                      "with --progressive: pruning.progressive.final_sparsity)");
+                      "with --progressive: pruning.progressive.final_sparsity; with --structured: that fraction "
+                      "of the heads and of each layer's feed-forward neurons)");
+    prune->add_option("--heads", pruneCmd.heads,
+                      "--structured: attention heads to remove in total (default: "
+                      "pruning.attention_head_pruning.num_heads_to_prune)")
+        ->check(CLI::Range(0, 100000));
+    prune->add_option("--ffn-sparsity", pruneCmd.ffnSparsity,
+                      "--structured: fraction of each layer's feed-forward neurons to remove (default: "
+                      "pruning.ffn_pruning.intermediate_sparsity)");
     prune
         ->add_option("--fine-tune-epochs", pruneCmd.fineTuneEpochs,
                      "epochs of fine-tuning after pruning, pruned weights kept at zero (default: "

@@ -256,9 +256,40 @@ private Q_SLOTS:
             const double s = UnstructuredPruning(*pruned.model).sparsity();
             QVERIFY2(std::abs(s - rj["target_sparsity"].get<double>()) <= 0.005, run);
         }
-        const Run noMethod = tpqRun({"prune", "--model", "checkpoints/tiny"}, work());
-        QCOMPARE(noMethod.code, 1);
-        REQUIRE_CONTAINS(noMethod.err, "--unstructured");
+        const Run twoMethods = tpqRun({"prune", "--unstructured", "--structured", "--model", "checkpoints/tiny"}, work());
+        QCOMPARE(twoMethods.code, 1);
+        REQUIRE_CONTAINS(twoMethods.err, "give one pruning method");
+
+        // Structured: one of the two heads and a quarter of the feed-forward neurons go.
+        const Run st = tpqRun({"prune", "--structured", "--model", "checkpoints/tiny", "--heads", "1", "--ffn-sparsity",
+                               "0.25", "--fine-tune-epochs", "1"},
+                              work());
+        QVERIFY2(st.code == 0, st.err.c_str());
+        REQUIRE_CONTAINS(st.out, "tiny_structured_h1_ffn25_ft1");
+        {
+            const auto sj = readJson(work() + "/results/tiny_structured_h1_ffn25_ft1/result.json");
+            TPQ_COMPARE_STR(sj["method"].get<std::string>(), "structured");
+            QCOMPARE(sj["heads_kept"].size(), size_t(1));
+            QCOMPARE(sj["heads_kept"][0].size(), size_t(2));
+            QCOMPARE(int(sj["heads_kept"][0][0].get<bool>()) + int(sj["heads_kept"][0][1].get<bool>()), 1);
+            QCOMPARE(sj["head_importance"][0].size(), size_t(2));
+            QCOMPARE(sj["ffn_kept"][0].get<int>(), 24);
+            QVERIFY(sj["num_parameters"].get<int64_t>() < sj["baseline_parameters"].get<int64_t>());
+            QVERIFY(sj["size_ratio"].get<double>() < 1.0);
+            QVERIFY(sj["speedup"].get<double>() > 0.0);
+            LoadedModel pruned = loadModelFolder((work() + "/checkpoints/tiny_structured_h1_ffn25_ft1").toStdString());
+            QCOMPARE(pruned.model->headsPerLayer(), (std::vector<int64_t>{1}));
+            QCOMPARE(pruned.model->ffnWidths(), (std::vector<int64_t>{24}));
+        }
+        const Run tooMany = tpqRun({"prune", "--structured", "--model", "checkpoints/tiny", "--heads", "3"}, work());
+        QCOMPARE(tooMany.code, 1);
+        REQUIRE_CONTAINS(tooMany.err, "cannot prune 3 heads: the model has only 2");
+        const Run allHeads = tpqRun({"prune", "--structured", "--model", "checkpoints/tiny", "--heads", "2"}, work());
+        QCOMPARE(allHeads.code, 1);
+        REQUIRE_CONTAINS(allHeads.err, "would remove every head of a layer");
+        const Run headsFlag = tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--heads", "1"}, work());
+        QCOMPARE(headsFlag.code, 1);
+        REQUIRE_CONTAINS(headsFlag.err, "--heads and --ffn-sparsity are for --structured");
         const Run badLevel =
             tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--sparsity", "1.5"}, work());
         QCOMPARE(badLevel.code, 1);

@@ -376,18 +376,24 @@ void visitConfig(V& v, C& c) {
         v.field("sparsity", c.pruning.sparsity);
         v.field("global_pruning", c.pruning.globalPruning);
         v.field("fine_tune_epochs", c.pruning.fineTuneEpochs);
+        v.field("calibration_batches", c.pruning.calibrationBatches);
+        v.field("compact_storage", c.pruning.compactStorage);
         v.section("attention_head_pruning", [&] {
             v.field("enabled", c.pruning.headPruningEnabled);
             v.field("num_heads_to_prune", c.pruning.numHeadsToPrune);
             v.field("pruning_method", c.pruning.headPruningMethod);
+            v.field("keep_one_head_per_layer", c.pruning.keepOneHeadPerLayer);
         });
         v.section("ffn_pruning", [&] {
             v.field("enabled", c.pruning.ffnPruningEnabled);
             v.field("intermediate_sparsity", c.pruning.ffnSparsity);
+            v.field("pruning_method", c.pruning.ffnPruningMethod);
         });
         v.section("unstructured", [&] {
             v.field("method", c.pruning.unstructuredMethod);
             v.field("sparsity_levels", c.pruning.sparsityLevels);
+            v.field("include", c.pruning.include);
+            v.field("exclude", c.pruning.exclude);
         });
         v.section("progressive", [&] {
             v.field("initial_sparsity", c.pruning.initialSparsity);
@@ -551,6 +557,9 @@ std::vector<std::string> ExperimentConfig::validate() const {
           i2s(pruning.numHeadsToPrune));
     oneOf(pruning.headPruningMethod, "pruning.attention_head_pruning.pruning_method", {"importance", "magnitude"});
     inUnit(pruning.ffnSparsity, "pruning.ffn_pruning.intermediate_sparsity");
+    oneOf(pruning.ffnPruningMethod, "pruning.ffn_pruning.pruning_method", {"importance", "magnitude"});
+    check(pruning.calibrationBatches >= 0, "pruning.calibration_batches", ">= 0 (0 = all)",
+          i2s(pruning.calibrationBatches));
     oneOf(pruning.unstructuredMethod, "pruning.unstructured.method", {"magnitude", "random"});
     for (double s : pruning.sparsityLevels) inUnit(s, "pruning.unstructured.sparsity_levels");
     inUnit(pruning.initialSparsity, "pruning.progressive.initial_sparsity");

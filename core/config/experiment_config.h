@@ -57,10 +57,16 @@ struct PruningConfig {
     bool headPruningEnabled = true;    // attention_head_pruning.enabled
     int numHeadsToPrune = 4;           // attention_head_pruning.num_heads_to_prune (total)
     std::string headPruningMethod = "importance";  // attention_head_pruning.pruning_method: importance or magnitude
+    bool keepOneHeadPerLayer = true;               // attention_head_pruning.keep_one_head_per_layer
     bool ffnPruningEnabled = true;                 // ffn_pruning.enabled
     double ffnSparsity = 0.3;                      // ffn_pruning.intermediate_sparsity, in [0, 1)
+    std::string ffnPruningMethod = "importance";   // ffn_pruning.pruning_method: importance or magnitude
+    int calibrationBatches = 16;                   // training batches scored for importance; 0 = all
     std::string unstructuredMethod = "magnitude";  // unstructured.method
     std::vector<double> sparsityLevels = {0.1, 0.3, 0.5, 0.7, 0.9};  // unstructured.sparsity_levels
+    std::vector<std::string> include;                                // unstructured.include: layer name parts; empty = linear layers
+    std::vector<std::string> exclude = {"classifier", "pooler"};     // unstructured.exclude
+    bool compactStorage = true;  // save mostly-zero weights as bitmask + values (tpq reads them; other tools do not)
     double initialSparsity = 0.0;                                    // progressive.initial_sparsity
     double finalSparsity = 0.5;                                      // progressive.final_sparsity
     int numIterations = 5;                                           // progressive.num_iterations

@@ -11,6 +11,7 @@
 #include "data/dataset_loader.h"
 #include "models/model_folder.h"
 #include "prune/progressive_pruning.h"
+#include "prune/structured_pruning.h"
 #include "prune/unstructured_pruning.h"
 #include "text/encode_dataset.h"
 #include "train/evaluator.h"
@@ -42,6 +43,7 @@ struct PruneContext {
     std::vector<std::string> labels;
     std::unique_ptr<DataLoader> test, train, validation;
     double baselineAccuracy = 0;
+    int64_t baselineSizeBytes = 0;
     size_t maxLength = 0;
 };
 
@@ -70,6 +72,7 @@ PruneContext prepare(const ExperimentConfig& config, const std::string& modelDir
         c.validation = loader(splits.validation, evalBatch, false);
     }
     c.baselineAccuracy = Evaluator(*c.base.model).evaluate(*c.test, callbacks.cancel).accuracy;
+    c.baselineSizeBytes = ModelSizeCalculator::folderBytes(modelDir);
     logInfo("unpruned model: test accuracy " + formatFixed(c.baselineAccuracy, 4));
     return c;
 }
@@ -89,16 +92,24 @@ void finishRun(const PruneContext& c, const ExperimentConfig& config, const nloh
     LoadedModel saved = loadModelFolder(result.modelDir);
     Classifier& model = *saved.model;
     result.test = Evaluator(model).evaluate(*c.test, callbacks.cancel);
-    measureModel(model, int64_t(c.maxLength), int64_t(c.base.tokenizer->vocabSize()), result);
+    const int64_t vocab = int64_t(c.base.tokenizer->vocabSize());
+    measureModel(model, int64_t(c.maxLength), vocab, result, /*latency=*/false);
+    measureLatencySideBySide(*c.base.model, model, int64_t(c.maxLength), vocab, result.baselineLatency, result.latency,
+                             callbacks.cancel);
+    result.baselineParameters = c.base.model->numParameters();
     for (const auto& [name, s] : calculateSparsity(model).perLayer) result.layerSparsity.emplace_back(name, s);
     writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(), prunedTpqJson(saved.tpqJson, pruning, result));
     result.sizeBytes = ModelSizeCalculator::folderBytes(result.modelDir);
+    result.baselineSizeBytes = c.baselineSizeBytes;
     const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
     ensureDirectory(resultsDir);
     writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
     const double drop = 100.0 * (c.baselineAccuracy - result.test.accuracy);
     logInfo(result.runId + ": test accuracy " + formatFixed(result.test.accuracy, 4) + " (" +
-            formatFixed(std::abs(drop), 2) + (drop >= 0 ? " points below" : " points above") + " the unpruned model)");
+            formatFixed(std::abs(drop), 2) + (drop >= 0 ? " points below" : " points above") +
+            " the unpruned model); latency p50 " + formatFixed(result.latency.p50Ms, 2) + " ms vs " +
+            formatFixed(result.baselineLatency.p50Ms, 2) + " ms unpruned; " + formatBytes(double(result.sizeBytes)) +
+            " vs " + formatBytes(double(result.baselineSizeBytes)));
 }
 
 RunResult newResult(const PruneContext& c, const ExperimentConfig& config, const PruneRunOptions& options,
@@ -138,6 +149,10 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
     pruneOptions.criterion = config.pruning.unstructuredMethod;
     pruneOptions.global = config.pruning.globalPruning;
     pruneOptions.seed = config.seed;
+    pruneOptions.include = config.pruning.include;
+    pruneOptions.exclude = config.pruning.exclude;
+    ModelSaveOptions saveOptions;
+    saveOptions.compactSparse = config.pruning.compactStorage;
 
     std::vector<RunResult> results;
     for (double level : options.levels) {
@@ -151,6 +166,8 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
                                                 {"global", pruneOptions.global},
                                                 {"target_sparsity", level},
                                                 {"fine_tune_epochs", options.fineTuneEpochs},
+                                                {"include", pruneOptions.include},
+                                                {"exclude", pruneOptions.exclude},
                                                 {"base_model_dir", options.modelDir}};
         torch::manual_seed(config.seed);
         const ClassifierPtr model = loadModelFolder(options.modelDir).model;  // a fresh copy per level
@@ -159,7 +176,7 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
         logInfo("pruned " + std::to_string(stats.zeros) + " of " + std::to_string(stats.total) + " weights in " +
                 std::to_string(pruner.layerNames().size()) + " layers (sparsity " + formatFixed(stats.sparsity, 4) +
                 ")");
-        const auto save = [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.tpqJson); };
+        const auto save = [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.tpqJson, saveOptions); };
         if (options.fineTuneEpochs > 0) {
             TrainerOptions trainOptions = trainerOptions(config.training);
             trainOptions.epochs = options.fineTuneEpochs;
@@ -204,6 +221,10 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     const ClassifierPtr model = loadModelFolder(options.modelDir).model;
     UnstructuredPruningOptions scope;
     scope.global = config.pruning.globalPruning;
+    scope.include = config.pruning.include;
+    scope.exclude = config.pruning.exclude;
+    ModelSaveOptions saveOptions;
+    saveOptions.compactSparse = config.pruning.compactStorage;
     ProgressivePruning pruner(*model, progressive, scope);
     const auto start = std::chrono::steady_clock::now();
     ProgressiveCallbacks pc;
@@ -214,7 +235,7 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     for (const auto& s : outcome.history) {
         result.pruningHistory.push_back({s.iteration, s.targetSparsity, s.sparsity, s.valAccuracy, s.withinBudget});
     }
-    saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.tpqJson);
+    saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.tpqJson, saveOptions);
     nlohmann::ordered_json pruning = {{"method", "progressive"},
                                       {"schedule", progressive.schedule},
                                       {"initial_sparsity", progressive.initialSparsity},
@@ -225,6 +246,78 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
                                       {"stopped_by_budget", outcome.stoppedByBudget},
                                       {"base_model_dir", options.modelDir}};
     if (progressive.maxAccuracyDrop >= 0) pruning["max_accuracy_drop"] = progressive.maxAccuracyDrop;
+    finishRun(c, config, pruning, callbacks, result);
+    return result;
+}
+
+RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOptions& options,
+                               const TrainRunCallbacks& callbacks) {
+    checkOptions(options);
+    const PruningConfig& p = config.pruning;
+    StructuredPruningOptions structured;
+    structured.numHeadsToPrune = p.headPruningEnabled ? p.numHeadsToPrune : 0;
+    structured.headCriterion = p.headPruningMethod;
+    structured.keepOneHeadPerLayer = p.keepOneHeadPerLayer;
+    structured.ffnSparsity = p.ffnPruningEnabled ? p.ffnSparsity : 0.0;
+    structured.ffnCriterion = p.ffnPruningMethod;
+    structured.calibrationBatches = p.calibrationBatches;
+    const auto problems = structured.validate();
+    if (!problems.empty()) throw Error(join(problems, "; "));
+    if (structured.numHeadsToPrune == 0 && structured.ffnSparsity == 0.0) {
+        throw Error("structured pruning has nothing to remove: set pruning.attention_head_pruning.num_heads_to_prune "
+                    "> 0 or pruning.ffn_pruning.intermediate_sparsity > 0 (with enabled: true)");
+    }
+
+    const bool needTraining = options.fineTuneEpochs > 0 || structured.needsCalibration();
+    PruneContext c = prepare(config, options.modelDir, needTraining, callbacks);
+    std::string run = modelName(options.modelDir) + "_structured_h" + std::to_string(structured.numHeadsToPrune) +
+                      "_ffn" + percent(structured.ffnSparsity);
+    if (options.fineTuneEpochs > 0) run += "_ft" + std::to_string(options.fineTuneEpochs);
+    RunResult result = newResult(c, config, options, run, "structured");
+
+    torch::manual_seed(config.seed);
+    const ClassifierPtr model = loadModelFolder(options.modelDir).model;
+    StructuredPruning pruner(*model, structured);  // checks the head count against this model
+    if (c.train) c.train->setEpoch(0);
+    const StructuredPlan plan = pruner.plan(c.train.get(), callbacks.cancel);
+    const StructuredPruningReport report = pruner.apply(plan);
+    logInfo("removed " + std::to_string(report.headsRemoved) + " heads and " + std::to_string(report.neuronsRemoved) +
+            " feed-forward neurons: " + std::to_string(report.parametersBefore) + " -> " +
+            std::to_string(report.parametersAfter) + " parameters");
+    result.headImportance = report.headImportance;
+    result.headsKept = report.headsKept;
+    result.ffnKept = report.ffnKept;
+    result.ffnOriginal = report.ffnOriginal;
+
+    const Tokenizer& tokenizer = *c.base.tokenizer;
+    const auto save = [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.tpqJson); };
+    if (options.fineTuneEpochs > 0) {
+        TrainerOptions trainOptions = trainerOptions(config.training);
+        trainOptions.epochs = options.fineTuneEpochs;
+        Trainer trainer(*model, trainOptions);  // built after pruning: it optimizes the smaller layers
+        const auto start = std::chrono::steady_clock::now();
+        const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
+                                                   [&](int, const EpochRecord&) { save(); });
+        result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const std::string resultsDir = (fs::path(config.output.resultsDir) / run).string();
+        ensureDirectory(resultsDir);
+        writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
+    } else {
+        save();
+    }
+    nlohmann::ordered_json heads = nlohmann::ordered_json::object();
+    for (const auto& [layer, list] : plan.heads) heads[std::to_string(layer)] = list;
+    const nlohmann::ordered_json pruning = {{"method", "structured"},
+                                            {"num_heads_to_prune", structured.numHeadsToPrune},
+                                            {"head_criterion", structured.headCriterion},
+                                            {"heads_removed", heads},
+                                            {"intermediate_sparsity", structured.ffnSparsity},
+                                            {"ffn_criterion", structured.ffnCriterion},
+                                            {"ffn_kept", report.ffnKept},
+                                            {"parameters_before", report.parametersBefore},
+                                            {"parameters_after", report.parametersAfter},
+                                            {"fine_tune_epochs", options.fineTuneEpochs},
+                                            {"base_model_dir", options.modelDir}};
     finishRun(c, config, pruning, callbacks, result);
     return result;
 }

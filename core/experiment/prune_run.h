@@ -1,6 +1,6 @@
 #pragma once
 /// \file prune_run.h
-/// `tpq prune --unstructured`: prunes a trained model folder to one or more sparsities
+/// `tpq prune`: prunes a trained model folder to one or more sparsities
 /// (optionally fine-tuning with the masks kept) and writes one model folder and
 /// result.json per level.
 
@@ -37,5 +37,14 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
 /// pruning_history (iteration, target_sparsity, sparsity, val_accuracy, within_budget).
 RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOptions& options,
                                 const TrainRunCallbacks& callbacks);
+
+/// Structured pruning (StructuredPruning) with the config's attention_head_pruning and
+/// ffn_pruning keys: heads and feed-forward neurons scored on `pruning.calibration_batches`
+/// training batches and physically removed, then `options.fineTuneEpochs` of fine-tuning.
+/// Writes one run, "<model folder name>_structured_h<heads>_ffn<percent>" (+ "_ft<epochs>"),
+/// whose result.json adds head_importance, heads_kept, ffn_kept, and the side-by-side
+/// latency and size of the unpruned model (speedup, size_ratio).
+RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOptions& options,
+                               const TrainRunCallbacks& callbacks);
 
 }  // namespace tpq

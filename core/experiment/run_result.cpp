@@ -47,6 +47,23 @@ std::string RunResult::toJson() const {
                                             {"within_budget", s.withinBudget}});
         }
     }
+    if (baselineSizeBytes > 0 && sizeBytes > 0) {
+        j["baseline_size_bytes"] = baselineSizeBytes;
+        j["size_ratio"] = double(sizeBytes) / double(baselineSizeBytes);
+        j["compression_ratio"] = double(baselineSizeBytes) / double(sizeBytes);
+    }
+    if (baselineParameters > 0) j["baseline_parameters"] = baselineParameters;
+    if (baselineLatency.p50Ms > 0 && latency.p50Ms > 0) {
+        j["baseline_latency_ms_p50"] = baselineLatency.p50Ms;
+        j["baseline_latency_ms_p95"] = baselineLatency.p95Ms;
+        j["speedup"] = baselineLatency.p50Ms / latency.p50Ms;
+    }
+    if (!headImportance.empty()) j["head_importance"] = headImportance;
+    if (!headsKept.empty()) j["heads_kept"] = headsKept;
+    if (!ffnKept.empty()) {
+        j["ffn_kept"] = ffnKept;
+        j["ffn_original"] = ffnOriginal;
+    }
     if (!layerSparsity.empty()) {
         nlohmann::ordered_json layers = nlohmann::ordered_json::object();
         for (const auto& [name, s] : layerSparsity) layers[name] = s;

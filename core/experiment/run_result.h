@@ -39,6 +39,15 @@ struct RunResult {
         bool withinBudget;      // within max_accuracy_drop
     };
     std::vector<PruningStep> pruningHistory;  // progressive pruning, one entry per step
+    // Structured pruning (heatmaps): layers x configured heads, -1 = not scored.
+    std::vector<std::vector<double>> headImportance;
+    std::vector<std::vector<bool>> headsKept;  // layers x configured heads
+    std::vector<int64_t> ffnKept;              // per layer, feed-forward neurons left
+    std::vector<int64_t> ffnOriginal;          // per layer, configured width
+    // The model it was made from, measured side by side in the same process (< 0 / 0 = unknown).
+    LatencyStats baselineLatency;
+    int64_t baselineSizeBytes = 0;
+    int64_t baselineParameters = 0;
 
     /// result.json with the keys users' scripts read: run_id, method, accuracy, precision,
     /// recall, f1, loss, confusion_matrix, num_parameters, nonzero_parameters, sparsity,

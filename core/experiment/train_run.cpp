@@ -127,13 +127,23 @@ TrainerOptions trainerOptions(const TrainingConfig& training) {
     return options;
 }
 
-void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResult& result) {
+void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResult& result, bool latency) {
     const ModelSize size = ModelSizeCalculator::measure(model);
     result.numParameters = size.totalParameters;
     result.nonzeroParameters = size.nonzeroParameters;
     result.sparsity = calculateSparsity(model).overall;
-    InferenceTimer timer(model);
-    result.latency = timer.measure(8, seqLen, 20, 3, vocabLimit);
+    if (latency) result.latency = InferenceTimer(model).measure(8, seqLen, 20, 3, vocabLimit);
+}
+
+void measureLatencySideBySide(Classifier& a, Classifier& b, int64_t seqLen, int64_t vocabLimit, LatencyStats& la,
+                              LatencyStats& lb, const CancellationToken* cancel) {
+    constexpr int kRounds = 3;
+    for (int round = 0; round < kRounds; ++round) {
+        const LatencyStats ra = InferenceTimer(a).measure(8, seqLen, 10, 2, vocabLimit, cancel);
+        const LatencyStats rb = InferenceTimer(b).measure(8, seqLen, 10, 2, vocabLimit, cancel);
+        if (round == 0 || ra.p50Ms < la.p50Ms) la = ra;
+        if (round == 0 || rb.p50Ms < lb.p50Ms) lb = rb;
+    }
 }
 
 void prepareRun(const ExperimentConfig& config) {

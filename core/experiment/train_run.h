@@ -30,7 +30,13 @@ TrainerOptions trainerOptions(const TrainingConfig& training);
 
 /// Fills the parameter counts, linear-layer sparsity and latency (batches of 8 x `seqLen`
 /// random ids below `vocabLimit`, the configured threads) of `result`.
-void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResult& result);
+void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResult& result, bool latency = true);
+
+/// Latency of two models measured side by side (alternating rounds on the same inputs,
+/// batch 8 x `seqLen`, the same threads); each gets its best round, so a burst of load
+/// on the machine does not favour one of them.
+void measureLatencySideBySide(Classifier& a, Classifier& b, int64_t seqLen, int64_t vocabLimit, LatencyStats& la,
+                              LatencyStats& lb, const CancellationToken* cancel = nullptr);
 
 /// Seeds torch and sets threads for a reproducible run.
 void prepareRun(const ExperimentConfig& config);
