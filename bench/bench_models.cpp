@@ -5,6 +5,8 @@
 //    128 tokens, through the same InferenceTimer that `tpq bench` and result.json use.
 // bench/reference/bert_eager.py times the same shapes in PyTorch eager Python.
 
+#include <algorithm>
+#include <chrono>
 #include <memory>
 #include <random>
 #include <thread>
@@ -15,6 +17,7 @@
 
 #include "models/bert_model.h"
 #include "models/transformer_model.h"
+#include "quant/int8_kernels.h"
 #include "train/inference_timer.h"
 #include "train/trainer.h"
 
@@ -102,6 +105,53 @@ void BM_InferBertBase(benchmark::State& state) {
     state.counters["threads"] = double(last.threads);
 }
 BENCHMARK(BM_InferBertBase)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+// The linear layers of the bert-base-uncased encoder alone (12 x: 4 of 768x768, 768->3072,
+// 3072->768 with GELU between) on [8, 128, 768]: fp32 (arg 0) against int8 dynamic
+// quantization on prepacked ONEDNN weights (arg 1), the kernel the quantization issue builds on.
+void BM_BertBaseLinearStack(benchmark::State& state) {
+    useAllCores();
+    tpq::setQuantizedEngine("onednn");
+    torch::NoGradGuard noGrad;
+    torch::manual_seed(0);
+    const bool int8 = state.range(0) == 1;
+    constexpr int64_t kHidden = 768, kFfn = 3072;
+    struct Layer {
+        at::Tensor w, b;
+        std::unique_ptr<tpq::DynamicInt8Linear> q;
+    };
+    std::vector<Layer> layers;
+    for (int l = 0; l < 12; ++l) {
+        for (int i = 0; i < 6; ++i) {
+            const int64_t in = i == 5 ? kFfn : kHidden, out = i == 4 ? kFfn : kHidden;
+            Layer layer{torch::randn({out, in}) * 0.02, torch::zeros({out}), nullptr};
+            if (int8) layer.q = std::make_unique<tpq::DynamicInt8Linear>(tpq::quantizeWeightInt8(layer.w), layer.b);
+            layers.push_back(std::move(layer));
+        }
+    }
+    const at::Tensor x = torch::randn({8, kSeqLen, kHidden});
+    auto apply = [&](const Layer& l, const at::Tensor& in) { return l.q ? l.q->forward(in) : torch::linear(in, l.w, l.b); };
+    auto run = [&] {
+        at::Tensor y;
+        for (int l = 0; l < 12; ++l) {
+            const Layer* p = &layers[size_t(l) * 6];
+            for (int i = 0; i < 4; ++i) y = apply(p[i], x);
+            y = apply(p[5], torch::gelu(apply(p[4], x)));
+        }
+        return y;
+    };
+    run();  // warm-up
+    std::vector<double> ms;
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        benchmark::DoNotOptimize(run());
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    state.counters["p50_ms"] = ms[ms.size() / 2];
+    state.counters["threads"] = double(at::get_num_threads());
+}
+BENCHMARK(BM_BertBaseLinearStack)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(7);
 
 }  // namespace
 

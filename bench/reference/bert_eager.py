@@ -123,6 +123,39 @@ def infer_latency(model, batch, runs=10, warmup=2):
     return ms[math.ceil(0.5 * len(ms)) - 1], ms[math.ceil(0.95 * len(ms)) - 1]
 
 
+def linear_stack_ms(int8, runs=7):
+    """p50 ms of bert-base's encoder linear layers alone on [8, 128, 768] (BM_BertBaseLinearStack):
+    fp32 nn.Linear, or the same after torch.quantization.quantize_dynamic (int8)."""
+    h, f = 768, 3072
+    layers = []
+    for _ in range(12):
+        layers += [nn.Linear(h, h) for _ in range(4)] + [nn.Linear(h, f), nn.Linear(f, h)]
+    stack = nn.Sequential(*layers)
+    for layer in stack:
+        nn.init.normal_(layer.weight, 0.0, 0.02)
+    if int8:
+        stack = torch.quantization.quantize_dynamic(stack, {nn.Linear}, dtype=torch.qint8)
+    mods = list(stack)
+    x = torch.randn(8, SEQ_LEN, h)
+
+    def run():
+        for i in range(12):
+            p = mods[6 * i:6 * i + 6]
+            for k in range(4):
+                p[k](x)
+            p[5](torch.nn.functional.gelu(p[4](x)))
+
+    ms = []
+    with torch.no_grad():
+        run()
+        for _ in range(runs):
+            t = time.perf_counter()
+            run()
+            ms.append(1000 * (time.perf_counter() - t))
+    ms.sort()
+    return ms[len(ms) // 2]
+
+
 def ours(path):
     """Benchmark entries from Google Benchmark's JSON output."""
     with open(path) as f:
@@ -154,6 +187,10 @@ def main():
         name = f"BM_InferBertBase/{batch}/"
         rows.append((f"bert-base fp32 batch {batch} x 128, p50 ms", p50, name, "p50_ms", False))
         rows.append((f"bert-base fp32 batch {batch} x 128, p95 ms", p95, name, "p95_ms", False))
+    rows.append(("bert-base linear layers fp32, 8 x 128, p50 ms", linear_stack_ms(False),
+                 "BM_BertBaseLinearStack/0/", "p50_ms", False))
+    rows.append(("bert-base linear layers int8 dynamic, p50 ms", linear_stack_ms(True),
+                 "BM_BertBaseLinearStack/1/", "p50_ms", False))
 
     mine = ours(args.ours) if args.ours else []
     print(f"PyTorch {torch.__version__} eager, {torch.get_num_threads()} threads")

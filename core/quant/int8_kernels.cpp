@@ -1,0 +1,119 @@
+#include "quant/int8_kernels.h"
+
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/native/quantized/PackedParams.h>
+#include <torch/torch.h>
+
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace tpq {
+namespace {
+
+constexpr double kMinScale = 1e-12;  // an all-zero row still needs a positive scale
+
+using PackedPtr = c10::intrusive_ptr<LinearPackedParamsBase>;
+
+PackedPtr prepack(const at::Tensor& qweight, const c10::optional<at::Tensor>& bias) {
+    static const auto op = c10::Dispatcher::singleton()
+                               .findSchemaOrThrow("quantized::linear_prepack", "")
+                               .typed<PackedPtr(at::Tensor, c10::optional<at::Tensor>)>();
+    return op.call(qweight, bias);
+}
+
+}  // namespace
+
+Int8Weight quantizeWeightInt8(const at::Tensor& weight, bool perChannel) {
+    if (weight.dim() != 2 || !weight.is_floating_point()) {
+        throw Error("int8 weight quantization needs a float matrix [out, in], got " +
+                    std::string(c10::toString(weight.scalar_type())) + " with " + std::to_string(weight.dim()) +
+                    " dimensions");
+    }
+    torch::NoGradGuard noGrad;
+    const at::Tensor w = weight.detach().to(torch::kFloat32);
+    Int8Weight q;
+    q.perChannel = perChannel;
+    const at::Tensor absMax = perChannel ? w.abs().amax(1) : w.abs().max().reshape({1});
+    q.scales = (absMax / 127.0).clamp_min(kMinScale);
+    const at::Tensor s = perChannel ? q.scales.unsqueeze(1) : q.scales;
+    at::Tensor v = torch::round(w / s).clamp(-127, 127);
+    // A tiny non-zero weight becomes +-1 rather than 0, so a pruned model keeps exactly
+    // its sparsity pattern (the zeros are the pruning, not rounding).
+    v = torch::where(v.eq(0).logical_and(w.ne(0)), torch::sign(w), v);
+    q.values = v.to(torch::kInt8);
+    return q;
+}
+
+at::Tensor dequantize(const Int8Weight& weight) {
+    const at::Tensor s = weight.perChannel ? weight.scales.unsqueeze(1) : weight.scales;
+    return weight.values.to(torch::kFloat32) * s;
+}
+
+void setQuantizedEngine(const std::string& name) {
+    at::QEngine engine;
+    if (name == "onednn") {
+        engine = at::QEngine::ONEDNN;
+    } else if (name == "qnnpack") {
+        engine = at::QEngine::QNNPACK;
+    } else if (name == "fbgemm") {
+        engine = at::QEngine::FBGEMM;
+    } else {
+        throw Error("unknown quantized engine '" + name + "' (onednn, qnnpack or fbgemm)");
+    }
+    std::vector<std::string> available;
+    for (auto e : at::globalContext().supportedQEngines()) {
+        if (e == engine) {
+            at::globalContext().setQEngine(engine);
+            return;
+        }
+        if (e != at::QEngine::NoQEngine) available.push_back(c10::toString(e));
+    }
+    throw Error("quantized engine '" + name + "' is not in this LibTorch build; it has " + join(available, ", "));
+}
+
+struct DynamicInt8Linear::Packed {
+    PackedPtr params;
+};
+
+DynamicInt8Linear::DynamicInt8Linear(const Int8Weight& weight, const at::Tensor& bias)
+    : m_packed(std::make_unique<Packed>()), m_in(weight.values.size(1)), m_out(weight.values.size(0)) {
+    torch::NoGradGuard noGrad;
+    at::Tensor q;
+    if (weight.perChannel) {
+        q = at::_make_per_channel_quantized_tensor(weight.values, weight.scales.to(torch::kFloat64),
+                                                   torch::zeros({m_out}, torch::kInt64), 0);
+    } else {
+        q = at::_make_per_tensor_quantized_tensor(weight.values, weight.scales.item<double>(), 0);
+    }
+    c10::optional<at::Tensor> b;
+    if (bias.defined()) b = bias.detach().to(torch::kFloat32).contiguous();
+    m_packed->params = prepack(q, b);
+}
+
+DynamicInt8Linear::~DynamicInt8Linear() = default;
+DynamicInt8Linear::DynamicInt8Linear(DynamicInt8Linear&&) noexcept = default;
+DynamicInt8Linear& DynamicInt8Linear::operator=(DynamicInt8Linear&&) noexcept = default;
+
+at::Tensor DynamicInt8Linear::forward(const at::Tensor& x) const {
+    if (x.size(-1) != m_in) {
+        throw Error("int8 linear layer expects " + std::to_string(m_in) + " input features, got " +
+                    std::to_string(x.size(-1)));
+    }
+    // reduce_range = false: ONEDNN has no VPMADDUBSW saturation problem, keep all 8 bits.
+    return m_packed->params->apply_dynamic(x.to(torch::kFloat32).contiguous(), false);
+}
+
+Int8Embedding Int8Embedding::quantize(const at::Tensor& table) {
+    const Int8Weight q = quantizeWeightInt8(table, /*perChannel=*/true);
+    return {q.values, q.scales};
+}
+
+at::Tensor Int8Embedding::lookup(const at::Tensor& ids) const {
+    const at::Tensor flat = ids.reshape({-1});
+    at::Tensor rows = values.index_select(0, flat).to(torch::kFloat32) * scales.index_select(0, flat).unsqueeze(1);
+    std::vector<int64_t> shape = ids.sizes().vec();
+    shape.push_back(values.size(1));
+    return rows.view(shape);
+}
+
+}  // namespace tpq

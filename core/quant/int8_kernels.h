@@ -1,0 +1,73 @@
+#pragma once
+/// \file int8_kernels.h
+/// The int8 building blocks of quantization, on LibTorch's quantized kernels: weights
+/// quantized symmetrically to int8 (per output channel or per tensor), a linear layer that
+/// runs on prepacked int8 weights with dynamically quantized activations
+/// (quantized::linear_prepack + apply_dynamic on the ONEDNN engine), and an embedding
+/// table stored as int8 rows with one scale per row.
+///
+///     Int8Weight q = quantizeWeightInt8(linear->weight, /*perChannel=*/true);
+///     DynamicInt8Linear fast(q, linear->bias);
+///     at::Tensor y = fast.forward(x);  // ~ linear(x), int8 matrix products
+///
+/// The whole-model workflow (PostTrainingQuantization) builds on these.
+
+#include <memory>
+#include <string>
+
+#include <ATen/core/Tensor.h>
+
+namespace tpq {
+
+/// Symmetric int8 weights: w ~= values * scales (per row when per-channel).
+struct Int8Weight {
+    at::Tensor values;        // int8, the weight's shape
+    at::Tensor scales;        // float32 [rows] (per-channel) or [1] (per-tensor); > 0
+    bool perChannel = true;   // one scale per output channel (row)
+};
+
+/// Quantizes a float weight matrix [out, in] to int8 with scale = max|w| / 127 (per row or
+/// for the whole tensor; an all-zero row gets a tiny positive scale). Zeros stay exactly zero.
+Int8Weight quantizeWeightInt8(const at::Tensor& weight, bool perChannel = true);
+
+/// values * scales as float32.
+at::Tensor dequantize(const Int8Weight& weight);
+
+/// Selects the quantized engine ("onednn" or "qnnpack") for the whole process; throws
+/// tpq::Error naming the engines this LibTorch has when it is not available.
+void setQuantizedEngine(const std::string& name);
+
+/// A linear layer with prepacked int8 weights; each call quantizes its input per tensor
+/// (asymmetric uint8, from the input's own min/max) and returns float32.
+class DynamicInt8Linear {
+public:
+    /// `bias` may be undefined. Uses the current quantized engine (ONEDNN by default here).
+    DynamicInt8Linear(const Int8Weight& weight, const at::Tensor& bias);
+    ~DynamicInt8Linear();
+    DynamicInt8Linear(DynamicInt8Linear&&) noexcept;
+    DynamicInt8Linear& operator=(DynamicInt8Linear&&) noexcept;
+
+    /// x: float [..., in] -> float [..., out].
+    at::Tensor forward(const at::Tensor& x) const;
+
+    int64_t inFeatures() const { return m_in; }
+    int64_t outFeatures() const { return m_out; }
+
+private:
+    struct Packed;
+    std::unique_ptr<Packed> m_packed;
+    int64_t m_in = 0, m_out = 0;
+};
+
+/// An embedding table as int8 rows with one float scale per row (symmetric); a lookup
+/// dequantizes only the rows it reads.
+struct Int8Embedding {
+    at::Tensor values;  // int8 [rows, dim]
+    at::Tensor scales;  // float32 [rows]
+
+    static Int8Embedding quantize(const at::Tensor& table);
+    /// ids: int64 [...] -> float32 [..., dim].
+    at::Tensor lookup(const at::Tensor& ids) const;
+};
+
+}  // namespace tpq
