@@ -18,6 +18,7 @@
 #include "models/bert_model.h"
 #include "models/transformer_model.h"
 #include "quant/int8_kernels.h"
+#include "quant/post_training_quantization.h"
 #include "train/inference_timer.h"
 #include "train/trainer.h"
 
@@ -105,6 +106,29 @@ void BM_InferBertBase(benchmark::State& state) {
     state.counters["threads"] = double(last.threads);
 }
 BENCHMARK(BM_InferBertBase)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+// The same model after dynamic int8 quantization of its linear layers (classifier in fp32).
+void BM_InferBertBaseInt8Dynamic(benchmark::State& state) {
+    useAllCores();
+    torch::manual_seed(0);
+    static tpq::BertModel model(tpq::BertConfig::preset("bert-base-uncased"));
+    static const bool quantized = [] {
+        tpq::PostTrainingQuantization::applyDynamicQuantization(model);
+        return true;
+    }();
+    (void)quantized;
+    const int64_t batch = state.range(0);
+    tpq::InferenceTimer timer(model);
+    tpq::LatencyStats last;
+    for (auto _ : state) {
+        last = timer.measure(batch, kSeqLen, 10, 2, 30522);
+    }
+    state.counters["p50_ms"] = last.p50Ms;
+    state.counters["p95_ms"] = last.p95Ms;
+    state.counters["samples/s"] = last.samplesPerSecond;
+    state.counters["threads"] = double(last.threads);
+}
+BENCHMARK(BM_InferBertBaseInt8Dynamic)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 // The linear layers of the bert-base-uncased encoder alone (12 x: 4 of 768x768, 768->3072,
 // 3072->768 with GELU between) on [8, 128, 768]: fp32 (arg 0) against int8 dynamic

@@ -4,8 +4,12 @@
 
 #include <torch/torch.h>
 
+#include "models/bert_model.h"
+#include "models/transformer_model.h"
 #include "quant/int8_kernels.h"
+#include "quant/post_training_quantization.h"
 #include "test_support.h"
+#include "token_seven_task.h"
 
 using namespace tpq;
 using tpqtest::expectError;
@@ -109,6 +113,67 @@ private Q_SLOTS:
         QVERIFY(((got - want).abs() <= bound).all().item<bool>());
         // Four times smaller than float32, plus one scale per row.
         QCOMPARE(e.values.numel() * e.values.element_size() * 4, table.numel() * table.element_size());
+    }
+
+    void dynamicQuantizationOfWholeModels() {
+        const tpq::DataLoader data = tpqtest::tokenSevenTask(31, 64, false);
+        for (int arch = 0; arch < 2; ++arch) {
+            torch::manual_seed(5);
+            ClassifierPtr model;
+            if (arch == 0) {
+                TransformerConfig c;
+                c.vocabSize = 50;
+                c.dModel = 32;
+                c.numHeads = 4;
+                c.numLayers = 2;
+                c.dFf = 64;
+                c.maxLen = 16;
+                model = std::make_shared<TransformerModel>(c);
+            } else {
+                BertConfig c = BertConfig::preset("bert-tiny", 2);
+                c.vocabSize = 60;
+                c.maxPositionEmbeddings = 16;
+                model = std::make_shared<BertModel>(c);
+            }
+            model->eval();
+            torch::NoGradGuard g;
+            std::vector<at::Tensor> before;
+            for (size_t b = 0; b < data.numBatches(); ++b) {
+                const Batch batch = data.batch(b);
+                before.push_back(model->forward(batch.inputIds, batch.attentionMask));
+            }
+            const QuantizationReport r = PostTrainingQuantization::applyDynamicQuantization(*model);
+            const size_t linears = model->linearLayers().size();
+            QCOMPARE(r.precisionMap.size(), linears);
+            QCOMPARE(r.precisionMap.back(), (std::pair<std::string, std::string>{"classifier", "fp32"}));
+            QCOMPARE(r.quantizedLayers, int64_t(linears - 1));
+            QVERIFY(r.int8WeightBytes * 3 < r.floatWeightBytes);
+            for (size_t b = 0; b < data.numBatches(); ++b) {
+                const Batch batch = data.batch(b);
+                const at::Tensor after = model->forward(batch.inputIds, batch.attentionMask);
+                const double err = relativeError(after, before[b]);
+                QVERIFY2(err < 0.05 && err > 0.0, std::to_string(err).c_str());
+            }
+            expectError([&] { PostTrainingQuantization::applyDynamicQuantization(*model); },
+                        {"is already quantized (int8)", "quantize the float model"});
+            expectError([&] { model->pruneHeads(0, {0}); }, {"cannot prune heads of a quantized layer"});
+        }
+        TransformerConfig c;
+        c.vocabSize = 50;
+        c.dModel = 16;
+        c.numHeads = 2;
+        c.numLayers = 1;
+        c.dFf = 32;
+        c.maxLen = 16;
+        TransformerModel fresh(c);
+        DynamicQuantizationOptions o;
+        o.skip = {"attention.self"};
+        expectError([&] { PostTrainingQuantization::applyDynamicQuantization(fresh, o); },
+                    {"skip entry 'attention.self' matches no linear layer", "layers.0.q_proj"});
+        o = {};
+        o.engine = "tensorrt";
+        expectError([&] { PostTrainingQuantization::applyDynamicQuantization(fresh, o); },
+                    {"backend must be onednn or qnnpack, got 'tensorrt'"});
     }
 
     void engineErrors() {

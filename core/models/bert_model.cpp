@@ -250,7 +250,7 @@ BertDenseOutputImpl::BertDenseOutputImpl(int64_t in, int64_t out, const BertConf
 }
 
 at::Tensor BertDenseOutputImpl::forward(const at::Tensor& hidden, const at::Tensor& residual) {
-    return LayerNorm(dropout(dense(hidden)) + residual);
+    return LayerNorm(dropout(runLinear(dense, denseKernel, hidden)) + residual);
 }
 
 BertAttentionImpl::BertAttentionImpl(const BertConfig& c, int64_t heads) {
@@ -272,16 +272,20 @@ BertLayerImpl::BertLayerImpl(const BertConfig& c, int64_t heads, int64_t inter)
 
 at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& additiveMask) {
     auto& self = attention->self;
-    const auto context = multiHeadAttention(self->query(hidden), self->key(hidden), self->value(hidden), additiveMask,
+    const auto context = multiHeadAttention(runLinear(self->query, self->queryKernel, hidden),
+                                            runLinear(self->key, self->keyKernel, hidden),
+                                            runLinear(self->value, self->valueKernel, hidden), additiveMask,
                                             self->heads, self->headSize, attentionDropout, is_training(), headMask);
     const auto attended = attention->output(context, hidden);
-    auto inner = torch::gelu(intermediate->dense(attended));
+    auto inner = torch::gelu(runLinear(intermediate->dense, intermediate->denseKernel, attended));
     if (ffnMask.defined()) inner = inner * ffnMask.to(inner.scalar_type());
     return output(inner, attended);
 }
 
 void BertLayerImpl::keepHeads(const std::vector<int64_t>& kept) {
     auto& self = *attention->self;
+    if (self.queryKernel || self.keyKernel || self.valueKernel || attention->output->denseKernel)
+        throw Error("cannot prune heads of a quantized layer; prune first");
     const at::Tensor rows = headRows(kept, self.headSize);
     self.query = torch::nn::Linear(self.replace_module("query", selectLinear(self.query, rows, 0)));
     self.key = torch::nn::Linear(self.replace_module("key", selectLinear(self.key, rows, 0)));
@@ -293,6 +297,8 @@ void BertLayerImpl::keepHeads(const std::vector<int64_t>& kept) {
 }
 
 void BertLayerImpl::keepNeurons(const at::Tensor& keep) {
+    if (intermediate->denseKernel || output->denseKernel)
+        throw Error("cannot prune neurons of a quantized layer; prune first");
     auto& in = *intermediate;
     in.dense = torch::nn::Linear(in.replace_module("dense", selectLinear(in.dense, keep, 0)));
     auto& out = *output;
@@ -330,8 +336,9 @@ at::Tensor BertModel::forward(const at::Tensor& inputIds, const at::Tensor& atte
     auto hidden = m_bert->embeddings(inputIds);
     const auto mask = additiveAttentionMask(attentionMask, hidden.scalar_type());
     for (const auto& layer : *m_bert->encoder->layer) hidden = layer->as<BertLayer>()->forward(hidden, mask);
-    const auto pooled = torch::tanh(m_bert->pooler->dense(hidden.select(1, 0)));
-    return m_classifier(m_dropout(pooled));
+    auto& pooler = *m_bert->pooler;
+    const auto pooled = torch::tanh(runLinear(pooler.dense, pooler.denseKernel, hidden.select(1, 0)));
+    return runLinear(m_classifier, m_classifierKernel, m_dropout(pooled));
 }
 
 std::vector<NamedLinear> BertModel::linearLayers() {
@@ -340,15 +347,17 @@ std::vector<NamedLinear> BertModel::linearLayers() {
     for (const auto& module : *m_bert->encoder->layer) {
         auto layer = module->as<BertLayer>();
         const std::string p = "bert.encoder.layer." + std::to_string(i++) + ".";
-        out.push_back({p + "attention.self.query", layer->attention->self->query});
-        out.push_back({p + "attention.self.key", layer->attention->self->key});
-        out.push_back({p + "attention.self.value", layer->attention->self->value});
-        out.push_back({p + "attention.output.dense", layer->attention->output->dense});
-        out.push_back({p + "intermediate.dense", layer->intermediate->dense});
-        out.push_back({p + "output.dense", layer->output->dense});
+        auto& self = *layer->attention->self;
+        out.push_back({p + "attention.self.query", self.query, &self.queryKernel});
+        out.push_back({p + "attention.self.key", self.key, &self.keyKernel});
+        out.push_back({p + "attention.self.value", self.value, &self.valueKernel});
+        auto& attnOut = *layer->attention->output;
+        out.push_back({p + "attention.output.dense", attnOut.dense, &attnOut.denseKernel});
+        out.push_back({p + "intermediate.dense", layer->intermediate->dense, &layer->intermediate->denseKernel});
+        out.push_back({p + "output.dense", layer->output->dense, &layer->output->denseKernel});
     }
-    out.push_back({"bert.pooler.dense", m_bert->pooler->dense});
-    out.push_back({"classifier", m_classifier});
+    out.push_back({"bert.pooler.dense", m_bert->pooler->dense, &m_bert->pooler->denseKernel});
+    out.push_back({"classifier", m_classifier, &m_classifierKernel});
     return out;
 }
 

@@ -69,6 +69,7 @@ class BertSelfAttentionImpl : public torch::nn::Module {
 public:
     BertSelfAttentionImpl(const BertConfig& config, int64_t heads);
     torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
+    LinearKernelPtr queryKernel, keyKernel, valueKernel;  // quantized kernels; null = float
     int64_t heads;
     int64_t headSize;
 };
@@ -80,6 +81,7 @@ public:
     BertDenseOutputImpl(int64_t in, int64_t out, const BertConfig& config);
     at::Tensor forward(const at::Tensor& hidden, const at::Tensor& residual);
     torch::nn::Linear dense{nullptr};
+    LinearKernelPtr denseKernel;
     torch::nn::LayerNorm LayerNorm{nullptr};  // NOLINT: Hugging Face name
     torch::nn::Dropout dropout{nullptr};
 };
@@ -97,6 +99,7 @@ class BertIntermediateImpl : public torch::nn::Module {
 public:
     BertIntermediateImpl(int64_t hidden, int64_t intermediate);
     torch::nn::Linear dense{nullptr};
+    LinearKernelPtr denseKernel;
 };
 TORCH_MODULE(BertIntermediate);
 
@@ -126,6 +129,7 @@ class BertPoolerImpl : public torch::nn::Module {
 public:
     explicit BertPoolerImpl(int64_t hidden);
     torch::nn::Linear dense{nullptr};
+    LinearKernelPtr denseKernel;
 };
 TORCH_MODULE(BertPooler);
 
@@ -169,6 +173,7 @@ private:
     BertCore m_bert{nullptr};
     torch::nn::Dropout m_dropout{nullptr};
     torch::nn::Linear m_classifier{nullptr};
+    LinearKernelPtr m_classifierKernel;
 };
 
 }  // namespace tpq

@@ -14,10 +14,29 @@
 
 namespace tpq {
 
-/// A linear layer and its parameter prefix ("bert.encoder.layer.0.attention.self.query").
+/// Another way to compute a linear layer (int8 weights, ...), set by quantization in
+/// place of the layer's float weights. The layer's nn::Linear stays as it was.
+class LinearKernel {
+public:
+    virtual ~LinearKernel() = default;
+    /// x: float [..., in] -> float [..., out].
+    virtual at::Tensor forward(const at::Tensor& x) const = 0;
+    /// "int8", "int4", "bf16", ...
+    virtual std::string precision() const = 0;
+};
+using LinearKernelPtr = std::shared_ptr<const LinearKernel>;
+
+/// Runs `kernel` when one is set, else `linear`.
+inline at::Tensor runLinear(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
+    return kernel ? kernel->forward(x) : linear(x);
+}
+
+/// A linear layer, its parameter prefix ("bert.encoder.layer.0.attention.self.query")
+/// and the slot where quantization puts its kernel (owned by the model).
 struct NamedLinear {
     std::string name;
     torch::nn::Linear linear{nullptr};
+    LinearKernelPtr* kernel = nullptr;
 };
 
 class Classifier : public torch::nn::Module {

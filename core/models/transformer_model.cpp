@@ -132,15 +132,17 @@ TransformerLayerImpl::TransformerLayerImpl(const TransformerConfig& c, int64_t h
 }
 
 at::Tensor TransformerLayerImpl::forward(const at::Tensor& x, const at::Tensor& additiveMask) {
-    const auto context = multiHeadAttention(q_proj(x), k_proj(x), v_proj(x), additiveMask, heads, headSize,
-                                            dropoutProb, is_training(), headMask);
-    const auto a = norm1(x + dropout(out_proj(context)));
-    auto inner = torch::relu(linear1(a));
+    const auto context =
+        multiHeadAttention(runLinear(q_proj, qKernel, x), runLinear(k_proj, kKernel, x), runLinear(v_proj, vKernel, x),
+                           additiveMask, heads, headSize, dropoutProb, is_training(), headMask);
+    const auto a = norm1(x + dropout(runLinear(out_proj, outKernel, context)));
+    auto inner = torch::relu(runLinear(linear1, kernel1, a));
     if (ffnMask.defined()) inner = inner * ffnMask.to(inner.scalar_type());
-    return norm2(a + dropout(linear2(dropout(inner))));
+    return norm2(a + dropout(runLinear(linear2, kernel2, dropout(inner))));
 }
 
 void TransformerLayerImpl::keepHeads(const std::vector<int64_t>& kept) {
+    if (qKernel || kKernel || vKernel || outKernel) throw Error("cannot prune heads of a quantized layer; prune first");
     const at::Tensor rows = headRows(kept, headSize);
     q_proj = torch::nn::Linear(replace_module("q_proj", selectLinear(q_proj, rows, 0)));
     k_proj = torch::nn::Linear(replace_module("k_proj", selectLinear(k_proj, rows, 0)));
@@ -151,6 +153,7 @@ void TransformerLayerImpl::keepHeads(const std::vector<int64_t>& kept) {
 }
 
 void TransformerLayerImpl::keepNeurons(const at::Tensor& keep) {
+    if (kernel1 || kernel2) throw Error("cannot prune neurons of a quantized layer; prune first");
     linear1 = torch::nn::Linear(replace_module("linear1", selectLinear(linear1, keep, 0)));
     linear2 = torch::nn::Linear(replace_module("linear2", selectLinear(linear2, keep, 1)));
     ffnMask = at::Tensor();
@@ -204,7 +207,7 @@ at::Tensor TransformerModel::forward(const at::Tensor& inputIds, const at::Tenso
     } else {
         pooled = x.select(1, 0);
     }
-    return m_classifier(m_dropout(pooled));
+    return runLinear(m_classifier, m_classifierKernel, m_dropout(pooled));
 }
 
 std::vector<NamedLinear> TransformerModel::linearLayers() {
@@ -213,14 +216,14 @@ std::vector<NamedLinear> TransformerModel::linearLayers() {
     for (const auto& module : *m_layers) {
         auto l = module->as<TransformerLayer>();
         const std::string p = "layers." + std::to_string(i++) + ".";
-        out.push_back({p + "q_proj", l->q_proj});
-        out.push_back({p + "k_proj", l->k_proj});
-        out.push_back({p + "v_proj", l->v_proj});
-        out.push_back({p + "out_proj", l->out_proj});
-        out.push_back({p + "linear1", l->linear1});
-        out.push_back({p + "linear2", l->linear2});
+        out.push_back({p + "q_proj", l->q_proj, &l->qKernel});
+        out.push_back({p + "k_proj", l->k_proj, &l->kKernel});
+        out.push_back({p + "v_proj", l->v_proj, &l->vKernel});
+        out.push_back({p + "out_proj", l->out_proj, &l->outKernel});
+        out.push_back({p + "linear1", l->linear1, &l->kernel1});
+        out.push_back({p + "linear2", l->linear2, &l->kernel2});
     }
-    out.push_back({"classifier", m_classifier});
+    out.push_back({"classifier", m_classifier, &m_classifierKernel});
     return out;
 }
 

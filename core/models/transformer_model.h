@@ -58,6 +58,8 @@ public:
     int64_t heads, headSize;
     double dropoutProb;
     at::Tensor headMask, ffnMask;  // undefined = none; see Classifier::setHeadMask
+    // Quantized kernels of q, k, v, out, linear1, linear2 (null = float).
+    LinearKernelPtr qKernel, kKernel, vKernel, outKernel, kernel1, kernel2;
 };
 TORCH_MODULE(TransformerLayer);
 
@@ -90,6 +92,7 @@ private:
     torch::nn::ModuleList m_layers{nullptr};
     torch::nn::Dropout m_dropout{nullptr};
     torch::nn::Linear m_classifier{nullptr};
+    LinearKernelPtr m_classifierKernel;
     at::Tensor m_positions;  // [maxLen, dModel] sinusoidal table, not a parameter
 };
 
