@@ -71,7 +71,7 @@ public:
         : m_source(source), m_config(config), m_errors(errors), m_warnings(warnings) {}
 
     void run(const YAML::Node& root, const std::function<void()>& body) {
-        m_stack.push_back({root, "", {}});
+        m_stack.push_back({root, "", {}, {}});
         body();
         finishMap();
         m_stack.pop_back();
@@ -85,7 +85,7 @@ public:
         const std::string path = top.prefix + key;
         if (!found || found->IsNull()) {
             // Missing section: defaults. Visit with an empty map so nested keys register.
-            m_stack.push_back({YAML::Node(YAML::NodeType::Map), path + ".", {}});
+            m_stack.push_back({YAML::Node(YAML::NodeType::Map), path + ".", {}, {}});
             body();
             m_stack.pop_back();
             return;
@@ -96,7 +96,7 @@ public:
                                " must be a mapping of keys (indented 'key: value' lines), got " + describe(node));
             return;
         }
-        m_stack.push_back({node, path + ".", {}});
+        m_stack.push_back({node, path + ".", {}, {}});
         body();
         finishMap();
         m_stack.pop_back();
