@@ -1,7 +1,6 @@
 #include "cli_commands.h"
 
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -345,15 +344,12 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
     if (method == "structured") {
         PruningConfig& p = config.pruning;
         if (command.sparsity >= 0) {
-            if (command.sparsity >= 1.0) throw Error("--sparsity must be in [0, 1), got " + formatFixed(command.sparsity, 4));
-            const LoadedModel probe = loadModelFolder(command.modelDir);
-            int64_t heads = 0;
-            for (int64_t h : probe.model->headsPerLayer()) heads += h;
-            p.numHeadsToPrune = int(std::lround(command.sparsity * double(heads)));
+            options.headFraction = command.sparsity;
             p.ffnSparsity = command.sparsity;
             p.headPruningEnabled = p.ffnPruningEnabled = true;
         }
         if (command.heads >= 0) {
+            options.headFraction = -1;
             p.numHeadsToPrune = command.heads;
             p.headPruningEnabled = true;
         }

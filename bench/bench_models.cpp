@@ -89,11 +89,8 @@ void BM_TrainBertMini(benchmark::State& state) {
 }
 BENCHMARK(BM_TrainBertMini)->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(5.0);
 
-// bert-base-uncased shape with random weights, fp32, eval mode, no gradients.
-void BM_InferBertBase(benchmark::State& state) {
-    useAllCores();
-    torch::manual_seed(0);
-    static tpq::BertModel model(tpq::BertConfig::preset("bert-base-uncased"));
+// Latency of `model` at batch state.range(0) x 128 tokens through InferenceTimer.
+void timeInference(benchmark::State& state, tpq::Classifier& model) {
     const int64_t batch = state.range(0);
     tpq::InferenceTimer timer(model);
     tpq::LatencyStats last;
@@ -105,6 +102,14 @@ void BM_InferBertBase(benchmark::State& state) {
     state.counters["samples/s"] = last.samplesPerSecond;
     state.counters["threads"] = double(last.threads);
 }
+
+// bert-base-uncased shape with random weights, fp32, eval mode, no gradients.
+void BM_InferBertBase(benchmark::State& state) {
+    useAllCores();
+    torch::manual_seed(0);
+    static tpq::BertModel model(tpq::BertConfig::preset("bert-base-uncased"));
+    timeInference(state, model);
+}
 BENCHMARK(BM_InferBertBase)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 // The same model after dynamic int8 quantization of its linear layers (classifier in fp32).
@@ -112,21 +117,9 @@ void BM_InferBertBaseInt8Dynamic(benchmark::State& state) {
     useAllCores();
     torch::manual_seed(0);
     static tpq::BertModel model(tpq::BertConfig::preset("bert-base-uncased"));
-    static const bool quantized = [] {
-        tpq::PostTrainingQuantization::applyDynamicQuantization(model);
-        return true;
-    }();
+    static const bool quantized = (tpq::PostTrainingQuantization::applyDynamicQuantization(model), true);
     (void)quantized;
-    const int64_t batch = state.range(0);
-    tpq::InferenceTimer timer(model);
-    tpq::LatencyStats last;
-    for (auto _ : state) {
-        last = timer.measure(batch, kSeqLen, 10, 2, 30522);
-    }
-    state.counters["p50_ms"] = last.p50Ms;
-    state.counters["p95_ms"] = last.p95Ms;
-    state.counters["samples/s"] = last.samplesPerSecond;
-    state.counters["threads"] = double(last.threads);
+    timeInference(state, model);
 }
 BENCHMARK(BM_InferBertBaseInt8Dynamic)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 

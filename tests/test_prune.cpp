@@ -18,6 +18,7 @@
 #include "prune/unstructured_pruning.h"
 #include "test_support.h"
 #include "text/wordpiece_tokenizer.h"
+#include "tiny_models.h"
 #include "token_seven_task.h"
 #include "train/evaluator.h"
 #include "train/sparsity.h"
@@ -25,29 +26,10 @@
 
 using namespace tpq;
 using tpqtest::expectError;
+using tpqtest::tinyBert;
+using tpqtest::tinyTransformer;
 
 namespace {
-
-std::shared_ptr<TransformerModel> makeTransformer(uint64_t seed) {
-    torch::manual_seed(seed);
-    TransformerConfig c;
-    c.vocabSize = 50;
-    c.dModel = 16;
-    c.numHeads = 2;
-    c.numLayers = 2;
-    c.dFf = 32;
-    c.maxLen = 16;
-    c.pooling = "mean";
-    return std::make_shared<TransformerModel>(c);
-}
-
-std::shared_ptr<BertModel> makeBert(uint64_t seed) {
-    torch::manual_seed(seed);
-    BertConfig c = BertConfig::preset("bert-tiny", 2);
-    c.vocabSize = 120;
-    c.maxPositionEmbeddings = 32;
-    return std::make_shared<BertModel>(c);
-}
 
 at::Tensor weightOf(Classifier& model, const std::string& layer) {
     for (const auto& l : model.linearLayers()) {
@@ -66,7 +48,7 @@ private Q_SLOTS:
 
     void globalMagnitudeHitsTheTargetExactly() {
         for (double s : {0.1, 0.3, 0.5, 0.7, 0.9}) {
-            auto model = makeBert(1);
+            auto model = tinyBert(1);
             const at::Tensor classifierBefore = weightOf(*model, "classifier").clone();
             UnstructuredPruning pruner(*model);
             const PruningStats stats = pruner.applyPruning(s);
@@ -82,7 +64,7 @@ private Q_SLOTS:
     }
 
     void magnitudeKeepsTheLargestWeights() {
-        auto model = makeTransformer(2);
+        auto model = tinyTransformer(2);
         std::vector<at::Tensor> before;
         for (const auto& l : model->linearLayers()) before.push_back(l.linear->weight.detach().clone());
         UnstructuredPruning pruner(*model);
@@ -101,7 +83,7 @@ private Q_SLOTS:
     }
 
     void perLayerPrunesEveryLayerEqually() {
-        auto model = makeTransformer(3);
+        auto model = tinyTransformer(3);
         UnstructuredPruning pruner(*model);
         const PruningStats stats = pruner.applyPruning(0.5, /*global=*/false);
         QCOMPARE(stats.perLayer.size(), size_t(2 * 6));
@@ -112,7 +94,7 @@ private Q_SLOTS:
         UnstructuredPruningOptions o;
         o.criterion = "random";
         o.seed = 5;
-        auto a = makeTransformer(4), b = makeTransformer(4), m = makeTransformer(4);
+        auto a = tinyTransformer(4), b = tinyTransformer(4), m = tinyTransformer(4);
         UnstructuredPruning pa(*a, o), pb(*b, o), pm(*m);
         QVERIFY(std::abs(pa.applyPruning(0.4).sparsity - 0.4) <= 0.005);
         pb.applyPruning(0.4);
@@ -123,7 +105,7 @@ private Q_SLOTS:
     }
 
     void pruningAccumulates() {
-        auto model = makeTransformer(5);
+        auto model = tinyTransformer(5);
         UnstructuredPruning pruner(*model);
         pruner.applyPruning(0.3);
         const at::Tensor first = weightOf(*model, "layers.1.q_proj").eq(0).clone();
@@ -135,7 +117,7 @@ private Q_SLOTS:
     }
 
     void masksSurviveFineTuningAndSaving() {
-        auto model = makeTransformer(6);
+        auto model = tinyTransformer(6);
         UnstructuredPruning pruner(*model);
         const PruningStats pruned = pruner.applyPruning(0.5);
         const at::Tensor zerosBefore = weightOf(*model, "layers.0.linear2").eq(0).clone();
@@ -175,7 +157,7 @@ private Q_SLOTS:
     }
 
     void progressiveSchedules() {
-        auto model = makeTransformer(8);
+        auto model = tinyTransformer(8);
         ProgressivePruningOptions o;
         o.finalSparsity = 0.9;
         const auto cubic = ProgressivePruning(*model, o).pruningSchedule();  // 0.9 - 0.9 (1 - t/5)^3
@@ -192,7 +174,7 @@ private Q_SLOTS:
     }
 
     void progressiveReachesTheTargetWithFineTuning() {
-        auto model = makeTransformer(9);
+        auto model = tinyTransformer(9);
         DataLoader train = tpqtest::tokenSevenTask(21, 96, true), val = tpqtest::tokenSevenTask(22, 32, true);
         ProgressivePruningOptions o;
         o.finalSparsity = 0.8;
@@ -217,7 +199,7 @@ private Q_SLOTS:
     }
 
     void progressiveStopsAtTheBudgetAndKeepsTheLastGoodStep() {
-        auto model = makeTransformer(10);
+        auto model = tinyTransformer(10);
         DataLoader train = tpqtest::tokenSevenTask(31, 128, true), val = tpqtest::tokenSevenTask(32, 64, true);
         TrainerOptions t;
         t.epochs = 6;
@@ -245,15 +227,12 @@ private Q_SLOTS:
     }
 
     void compactStorageOfANinetyPercentSparseModel() {
-        torch::manual_seed(8);
-        TransformerConfig c;
+        TransformerConfig c = tpqtest::tinyTransformerConfig();
         c.vocabSize = 400;
         c.dModel = 32;
-        c.numHeads = 2;
-        c.numLayers = 2;
         c.dFf = 64;
-        c.maxLen = 16;
-        auto model = std::make_shared<TransformerModel>(c);
+        c.pooling = "cls";
+        auto model = tinyTransformer(8, c);
         UnstructuredPruningOptions o;
         o.include = {"layers", "embedding"};  // the embedding table is most of this model
         UnstructuredPruning pruner(*model, o);
@@ -302,7 +281,7 @@ private Q_SLOTS:
     }
 
     void errorsNameTheProblem() {
-        auto model = makeTransformer(7);
+        auto model = tinyTransformer(7);
         UnstructuredPruning pruner(*model);
         expectError([&] { pruner.applyPruning(1.0); }, {"sparsity must be in [0, 1), got 1.0000"});
         expectError([&] { pruner.applyPruning(-0.1); }, {"sparsity must be in [0, 1), got -0.1000"});

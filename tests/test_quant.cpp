@@ -9,6 +9,7 @@
 #include "quant/int8_kernels.h"
 #include "quant/post_training_quantization.h"
 #include "test_support.h"
+#include "tiny_models.h"
 #include "token_seven_task.h"
 
 using namespace tpq;
@@ -118,23 +119,13 @@ private Q_SLOTS:
     void dynamicQuantizationOfWholeModels() {
         const tpq::DataLoader data = tpqtest::tokenSevenTask(31, 64, false);
         for (int arch = 0; arch < 2; ++arch) {
-            torch::manual_seed(5);
-            ClassifierPtr model;
-            if (arch == 0) {
-                TransformerConfig c;
-                c.vocabSize = 50;
-                c.dModel = 32;
-                c.numHeads = 4;
-                c.numLayers = 2;
-                c.dFf = 64;
-                c.maxLen = 16;
-                model = std::make_shared<TransformerModel>(c);
-            } else {
-                BertConfig c = BertConfig::preset("bert-tiny", 2);
-                c.vocabSize = 60;
-                c.maxPositionEmbeddings = 16;
-                model = std::make_shared<BertModel>(c);
-            }
+            TransformerConfig c = tpqtest::tinyTransformerConfig();
+            c.dModel = 32;
+            c.numHeads = 4;
+            c.dFf = 64;
+            c.pooling = "cls";
+            const ClassifierPtr model =
+                arch == 0 ? ClassifierPtr(tpqtest::tinyTransformer(5, c)) : ClassifierPtr(tpqtest::tinyBert(5, 60, 16));
             model->eval();
             torch::NoGradGuard g;
             std::vector<at::Tensor> before;
@@ -158,21 +149,14 @@ private Q_SLOTS:
                         {"is already quantized (int8)", "quantize the float model"});
             expectError([&] { model->pruneHeads(0, {0}); }, {"cannot prune heads of a quantized layer"});
         }
-        TransformerConfig c;
-        c.vocabSize = 50;
-        c.dModel = 16;
-        c.numHeads = 2;
-        c.numLayers = 1;
-        c.dFf = 32;
-        c.maxLen = 16;
-        TransformerModel fresh(c);
+        const auto fresh = tpqtest::tinyTransformer(6);
         DynamicQuantizationOptions o;
         o.skip = {"attention.self"};
-        expectError([&] { PostTrainingQuantization::applyDynamicQuantization(fresh, o); },
+        expectError([&] { PostTrainingQuantization::applyDynamicQuantization(*fresh, o); },
                     {"skip entry 'attention.self' matches no linear layer", "layers.0.q_proj"});
         o = {};
         o.engine = "tensorrt";
-        expectError([&] { PostTrainingQuantization::applyDynamicQuantization(fresh, o); },
+        expectError([&] { PostTrainingQuantization::applyDynamicQuantization(*fresh, o); },
                     {"backend must be onednn or qnnpack, got 'tensorrt'"});
     }
 

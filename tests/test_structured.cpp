@@ -16,6 +16,7 @@
 #include "prune/structured_pruning.h"
 #include "test_support.h"
 #include "text/wordpiece_tokenizer.h"
+#include "tiny_models.h"
 #include "token_seven_task.h"
 #include "util/file_io.h"
 
@@ -24,26 +25,14 @@ using tpqtest::expectError;
 
 namespace {
 
+// The shared tiny Transformer with 4 heads of size 4.
 std::shared_ptr<TransformerModel> makeTransformer(uint64_t seed) {
-    torch::manual_seed(seed);
-    TransformerConfig c;
-    c.vocabSize = 50;
-    c.dModel = 16;
+    TransformerConfig c = tpqtest::tinyTransformerConfig();
     c.numHeads = 4;
-    c.numLayers = 2;
-    c.dFf = 32;
-    c.maxLen = 16;
-    c.pooling = "mean";
-    return std::make_shared<TransformerModel>(c);
+    return tpqtest::tinyTransformer(seed, c);
 }
 
-std::shared_ptr<BertModel> makeBert(uint64_t seed) {
-    torch::manual_seed(seed);
-    BertConfig c = BertConfig::preset("bert-tiny", 2);  // 2 layers, hidden 128, 2 heads, ffn 512
-    c.vocabSize = 120;
-    c.maxPositionEmbeddings = 32;
-    return std::make_shared<BertModel>(c);
-}
+using tpqtest::tinyBert;  // 2 layers, hidden 128, 2 heads, ffn 512
 
 // Biases are zero after initialization; random ones make the comparison meaningful.
 void randomizeBiases(Classifier& model) {
@@ -125,7 +114,7 @@ private Q_SLOTS:
 
     void smallerBertMatchesTheMaskedModel() {
         for (const std::string criterion : {"importance", "magnitude"}) {
-            auto model = makeBert(2);
+            auto model = tinyBert(2);
             StructuredPruningOptions o;
             o.numHeadsToPrune = 2;  // one from each layer: each keeps one
             o.headCriterion = criterion;
@@ -142,7 +131,7 @@ private Q_SLOTS:
         const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
         const DataLoader data = tpqtest::tokenSevenTask(23, 24, false);
         for (int arch = 0; arch < 2; ++arch) {
-            ClassifierPtr model = arch == 0 ? ClassifierPtr(makeTransformer(3)) : ClassifierPtr(makeBert(3));
+            ClassifierPtr model = arch == 0 ? ClassifierPtr(makeTransformer(3)) : ClassifierPtr(tinyBert(3));
             randomizeBiases(*model);
             const std::string fullDir = dir.path().toStdString() + "/full" + std::to_string(arch);
             const std::string prunedDir = dir.path().toStdString() + "/pruned" + std::to_string(arch);
@@ -177,7 +166,7 @@ private Q_SLOTS:
     }
 
     void headIndicesStayOriginalAcrossRepeatedPruning() {
-        auto model = makeBert(4);
+        auto model = tinyBert(4);
         model->pruneHeads(0, {0});
         QCOMPARE(model->presentHeads(0), (std::vector<int64_t>{1}));
         auto t = makeTransformer(4);

@@ -7,6 +7,7 @@
 
 #include "models/transformer_model.h"
 #include "test_support.h"
+#include "tiny_models.h"
 #include "token_seven_task.h"
 #include "train/evaluator.h"
 #include "train/trainer.h"
@@ -16,18 +17,11 @@ using tpqtest::expectError;
 
 namespace {
 
+// The shared tiny Transformer with one layer.
 std::shared_ptr<TransformerModel> makeModel(uint64_t seed) {
-    torch::manual_seed(seed);
-    TransformerConfig c;
-    c.vocabSize = 50;
-    c.dModel = 16;
-    c.numHeads = 2;
+    TransformerConfig c = tpqtest::tinyTransformerConfig();
     c.numLayers = 1;
-    c.dFf = 32;
-    c.maxLen = 16;
-    c.dropout = 0.1;
-    c.pooling = "mean";
-    return std::make_shared<TransformerModel>(c);
+    return tpqtest::tinyTransformer(seed, c);
 }
 
 TrainerOptions options(int epochs) {

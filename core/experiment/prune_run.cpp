@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <numeric>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -125,6 +127,29 @@ RunResult newResult(const PruneContext& c, const ExperimentConfig& config, const
     return r;
 }
 
+// Fine-tunes `model` for `epochs` through the Trainer (calling `afterStep`, if any, after
+// every optimizer step), saves the best epoch with `save` and writes the run's history.csv;
+// with no epochs it only saves.
+void fineTuneAndSave(const PruneContext& c, const ExperimentConfig& config, int epochs, Classifier& model,
+                     const std::function<void()>& save, const std::function<void()>& afterStep,
+                     const TrainRunCallbacks& callbacks, RunResult& result) {
+    if (epochs <= 0) {
+        save();
+        return;
+    }
+    TrainerOptions trainOptions = trainerOptions(config.training);
+    trainOptions.epochs = epochs;
+    Trainer trainer(model, trainOptions);  // built after pruning: it optimizes the layers as they are now
+    if (afterStep) trainer.setAfterOptimizerStep(afterStep);
+    const auto start = std::chrono::steady_clock::now();
+    const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
+                                               [&](int, const EpochRecord&) { save(); });
+    result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
+    ensureDirectory(resultsDir);
+    writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
+}
+
 void checkOptions(const PruneRunOptions& options) {
     for (double s : options.levels) {
         if (!(s >= 0.0 && s < 1.0)) {
@@ -176,23 +201,11 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
         logInfo("pruned " + std::to_string(stats.zeros) + " of " + std::to_string(stats.total) + " weights in " +
                 std::to_string(pruner.layerNames().size()) + " layers (sparsity " + formatFixed(stats.sparsity, 4) +
                 ")");
-        const auto save = [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.tpqJson, saveOptions); };
-        if (options.fineTuneEpochs > 0) {
-            TrainerOptions trainOptions = trainerOptions(config.training);
-            trainOptions.epochs = options.fineTuneEpochs;
-            Trainer trainer(*model, trainOptions);
-            trainer.setAfterOptimizerStep([&] { pruner.applyMasks(); });
-            const auto start = std::chrono::steady_clock::now();
-            // The best fine-tuned epoch is saved, and tested below.
-            const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
-                                                       [&](int, const EpochRecord&) { save(); });
-            result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            const std::string resultsDir = (fs::path(config.output.resultsDir) / run).string();
-            ensureDirectory(resultsDir);
-            writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
-        } else {
-            save();
-        }
+        // The best fine-tuned epoch is saved, and tested by finishRun.
+        fineTuneAndSave(
+            c, config, options.fineTuneEpochs, *model,
+            [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.tpqJson, saveOptions); },
+            [&] { pruner.applyMasks(); }, callbacks, result);
         finishRun(c, config, pruning, callbacks, result);
         results.push_back(std::move(result));
     }
@@ -261,8 +274,14 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     structured.ffnSparsity = p.ffnPruningEnabled ? p.ffnSparsity : 0.0;
     structured.ffnCriterion = p.ffnPruningMethod;
     structured.calibrationBatches = p.calibrationBatches;
+    if (options.headFraction >= 1.0) {
+        throw Error("the fraction of heads to prune must be in [0, 1), got " + formatFixed(options.headFraction, 4));
+    }
     const auto problems = structured.validate();
     if (!problems.empty()) throw Error(join(problems, "; "));
+    // With a fraction the count is known once the model is loaded; until then only
+    // whether there is any matters (for the calibration data).
+    if (options.headFraction >= 0) structured.numHeadsToPrune = options.headFraction > 0 ? 1 : 0;
     if (structured.numHeadsToPrune == 0 && structured.ffnSparsity == 0.0) {
         throw Error("structured pruning has nothing to remove: set pruning.attention_head_pruning.num_heads_to_prune "
                     "> 0 or pruning.ffn_pruning.intermediate_sparsity > 0 (with enabled: true)");
@@ -270,6 +289,11 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
 
     const bool needTraining = options.fineTuneEpochs > 0 || structured.needsCalibration();
     PruneContext c = prepare(config, options.modelDir, needTraining, callbacks);
+    if (options.headFraction >= 0) {
+        const auto heads = c.base.model->headsPerLayer();
+        const int64_t total = std::accumulate(heads.begin(), heads.end(), int64_t(0));
+        structured.numHeadsToPrune = int(std::lround(options.headFraction * double(total)));
+    }
     std::string run = modelName(options.modelDir) + "_structured_h" + std::to_string(structured.numHeadsToPrune) +
                       "_ffn" + percent(structured.ffnSparsity);
     if (options.fineTuneEpochs > 0) run += "_ft" + std::to_string(options.fineTuneEpochs);
@@ -289,22 +313,10 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     result.ffnKept = report.ffnKept;
     result.ffnOriginal = report.ffnOriginal;
 
-    const Tokenizer& tokenizer = *c.base.tokenizer;
-    const auto save = [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.tpqJson); };
-    if (options.fineTuneEpochs > 0) {
-        TrainerOptions trainOptions = trainerOptions(config.training);
-        trainOptions.epochs = options.fineTuneEpochs;
-        Trainer trainer(*model, trainOptions);  // built after pruning: it optimizes the smaller layers
-        const auto start = std::chrono::steady_clock::now();
-        const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
-                                                   [&](int, const EpochRecord&) { save(); });
-        result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const std::string resultsDir = (fs::path(config.output.resultsDir) / run).string();
-        ensureDirectory(resultsDir);
-        writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
-    } else {
-        save();
-    }
+    fineTuneAndSave(
+        c, config, options.fineTuneEpochs, *model,
+        [&] { saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.tpqJson); }, nullptr, callbacks,
+        result);
     nlohmann::ordered_json heads = nlohmann::ordered_json::object();
     for (const auto& [layer, list] : plan.heads) heads[std::to_string(layer)] = list;
     const nlohmann::ordered_json pruning = {{"method", "structured"},

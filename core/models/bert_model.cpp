@@ -363,10 +363,7 @@ std::vector<NamedLinear> BertModel::linearLayers() {
 
 BertLayerImpl& BertModel::layer(int64_t index) {
     const auto& layers = *m_bert->encoder->layer;
-    if (index < 0 || index >= int64_t(layers.size())) {
-        throw Error("layer " + std::to_string(index) + " does not exist; the model has " +
-                    std::to_string(layers.size()) + " layers (0.." + std::to_string(layers.size() - 1) + ")");
-    }
+    checkLayerIndex(index, layers.size());
     return *layers[size_t(index)]->as<BertLayer>();
 }
 
@@ -376,21 +373,13 @@ std::vector<int64_t> BertModel::presentHeads(int64_t index) const {
 
 void BertModel::setHeadMask(int64_t index, const at::Tensor& mask) {
     auto& l = layer(index);
-    const int64_t heads = l.attention->self->heads;
-    if (mask.defined() && mask.numel() != heads) {
-        throw Error("head mask of layer " + std::to_string(index) + " has " + std::to_string(mask.numel()) +
-                    " entries, the layer has " + std::to_string(heads) + " heads");
-    }
+    checkMaskSize(mask, l.attention->self->heads, index, "head mask", "heads");
     l.headMask = mask;
 }
 
 void BertModel::setFfnMask(int64_t index, const at::Tensor& mask) {
     auto& l = layer(index);
-    const int64_t width = l.intermediate->dense->weight.size(0);
-    if (mask.defined() && mask.numel() != width) {
-        throw Error("feed-forward mask of layer " + std::to_string(index) + " has " + std::to_string(mask.numel()) +
-                    " entries, the layer has " + std::to_string(width) + " neurons");
-    }
+    checkMaskSize(mask, l.intermediate->dense->weight.size(0), index, "feed-forward mask", "neurons");
     l.ffnMask = mask;
 }
 
@@ -407,9 +396,8 @@ void BertModel::pruneFfn(int64_t index, const std::vector<int64_t>& keep) {
     auto& l = layer(index);
     const at::Tensor idx = neuronIndex(keep, l.intermediate->dense->weight.size(0), index);
     l.keepNeurons(idx);
-    if (m_config.intermediateSizes.empty())
-        m_config.intermediateSizes.assign(size_t(m_config.numHiddenLayers), m_config.intermediateSize);
-    m_config.intermediateSizes[size_t(index)] = int64_t(keep.size());
+    recordWidth(m_config.intermediateSizes, m_config.numHiddenLayers, m_config.intermediateSize, index,
+                int64_t(keep.size()));
 }
 
 std::vector<int64_t> BertModel::headsPerLayer() const {

@@ -80,6 +80,25 @@ std::vector<int64_t> recordHeadRemoval(PrunedHeads& pruned, int64_t layer, int64
     return kept;
 }
 
+void checkLayerIndex(int64_t index, size_t layers) {
+    if (index < 0 || index >= int64_t(layers)) {
+        throw Error("layer " + std::to_string(index) + " does not exist; the model has " + std::to_string(layers) +
+                    " layers (0.." + std::to_string(int64_t(layers) - 1) + ")");
+    }
+}
+
+void checkMaskSize(const at::Tensor& mask, int64_t size, int64_t layer, const char* what, const char* unit) {
+    if (mask.defined() && mask.numel() != size) {
+        throw Error(std::string(what) + " of layer " + std::to_string(layer) + " has " + std::to_string(mask.numel()) +
+                    " entries, the layer has " + std::to_string(size) + " " + unit);
+    }
+}
+
+void recordWidth(std::vector<int64_t>& widths, int64_t layers, int64_t full, int64_t layer, int64_t width) {
+    if (widths.empty()) widths.assign(size_t(layers), full);
+    widths[size_t(layer)] = width;
+}
+
 at::Tensor neuronIndex(const std::vector<int64_t>& keep, int64_t width, int64_t layer) {
     for (size_t i = 0; i < keep.size(); ++i) {
         if (keep[i] < 0 || keep[i] >= width || (i > 0 && keep[i] <= keep[i - 1])) {

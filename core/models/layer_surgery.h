@@ -37,6 +37,17 @@ std::vector<int64_t> presentHeads(const PrunedHeads& pruned, int64_t layer, int6
 std::vector<int64_t> recordHeadRemoval(PrunedHeads& pruned, int64_t layer, int64_t numHeads,
                                        const std::vector<int64_t>& remove);
 
+/// Throws tpq::Error unless 0 <= index < layers.
+void checkLayerIndex(int64_t index, size_t layers);
+
+/// Throws tpq::Error unless `mask` is undefined or has `size` entries; `what` names the
+/// mask ("head mask") and `unit` what it masks ("heads").
+void checkMaskSize(const at::Tensor& mask, int64_t size, int64_t layer, const char* what, const char* unit);
+
+/// Records that `layer` now has `width` feed-forward neurons in per-layer `widths`
+/// (filled with `full` for every one of `layers` layers when still empty).
+void recordWidth(std::vector<int64_t>& widths, int64_t layers, int64_t full, int64_t layer, int64_t width);
+
 /// Checks a list of feed-forward neurons to keep (current positions, ascending, unique,
 /// below `width`) and returns it as an int64 index tensor.
 at::Tensor neuronIndex(const std::vector<int64_t>& keep, int64_t width, int64_t layer);

@@ -4,6 +4,7 @@
 #include <torch/torch.h>
 
 #include "util/error.h"
+#include "util/strings.h"
 
 namespace tpq {
 namespace {
@@ -88,9 +89,7 @@ std::vector<NamedTensor> expandSparseTensors(std::vector<NamedTensor> tensors,
     std::vector<NamedTensor> out;
     for (auto& nt : tensors) {
         const auto& name = nt.name;
-        const bool isPart = (name.size() > 10 && name.compare(name.size() - 10, 10, kBitmaskSuffix) == 0) ||
-                            (name.size() > 9 && name.compare(name.size() - 9, 9, kValuesSuffix) == 0);
-        if (isPart) {
+        if (endsWith(name, kBitmaskSuffix) || endsWith(name, kValuesSuffix)) {
             parts[name] = nt.tensor;
         } else {
             out.push_back(std::move(nt));

@@ -228,10 +228,7 @@ std::vector<NamedLinear> TransformerModel::linearLayers() {
 }
 
 TransformerLayerImpl& TransformerModel::layer(int64_t index) {
-    if (index < 0 || index >= int64_t(m_layers->size())) {
-        throw Error("layer " + std::to_string(index) + " does not exist; the model has " +
-                    std::to_string(m_layers->size()) + " layers (0.." + std::to_string(m_layers->size() - 1) + ")");
-    }
+    checkLayerIndex(index, m_layers->size());
     return *m_layers[size_t(index)]->as<TransformerLayer>();
 }
 
@@ -241,19 +238,13 @@ std::vector<int64_t> TransformerModel::presentHeads(int64_t index) const {
 
 void TransformerModel::setHeadMask(int64_t index, const at::Tensor& mask) {
     auto& l = layer(index);
-    if (mask.defined() && mask.numel() != l.heads) {
-        throw Error("head mask of layer " + std::to_string(index) + " has " + std::to_string(mask.numel()) +
-                    " entries, the layer has " + std::to_string(l.heads) + " heads");
-    }
+    checkMaskSize(mask, l.heads, index, "head mask", "heads");
     l.headMask = mask;
 }
 
 void TransformerModel::setFfnMask(int64_t index, const at::Tensor& mask) {
     auto& l = layer(index);
-    if (mask.defined() && mask.numel() != l.linear1->weight.size(0)) {
-        throw Error("feed-forward mask of layer " + std::to_string(index) + " has " + std::to_string(mask.numel()) +
-                    " entries, the layer has " + std::to_string(l.linear1->weight.size(0)) + " neurons");
-    }
+    checkMaskSize(mask, l.linear1->weight.size(0), index, "feed-forward mask", "neurons");
     l.ffnMask = mask;
 }
 
@@ -270,8 +261,7 @@ void TransformerModel::pruneFfn(int64_t index, const std::vector<int64_t>& keep)
     auto& l = layer(index);
     const at::Tensor idx = neuronIndex(keep, l.linear1->weight.size(0), index);
     l.keepNeurons(idx);
-    if (m_config.ffnSizes.empty()) m_config.ffnSizes.assign(size_t(m_config.numLayers), m_config.dFf);
-    m_config.ffnSizes[size_t(index)] = int64_t(keep.size());
+    recordWidth(m_config.ffnSizes, m_config.numLayers, m_config.dFf, index, int64_t(keep.size()));
 }
 
 std::vector<int64_t> TransformerModel::headsPerLayer() const {

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "models/classifier.h"
+#include "models/layer_surgery.h"
 #include "train/eval_mode_guard.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -113,14 +114,13 @@ void StructuredPruning::gradientScores(const DataLoader& calibration, const Canc
                              ? std::min(calibration.numBatches(), size_t(m_options.calibrationBatches))
                              : calibration.numBatches();
         if (n == 0) throw Error("the calibration data for importance scores is empty");
+        std::vector<at::Tensor> inputs(headMasks.begin(), headMasks.end());  // what the gradients are taken of
+        inputs.insert(inputs.end(), ffnMasks.begin(), ffnMasks.end());
         for (size_t b = 0; b < n; ++b) {
             if (cancel) cancel->throwIfCancelled();
             const Batch batch = calibration.batch(b);
             const auto logits = m_model.forward(batch.inputIds, batch.attentionMask);
             const auto loss = torch::nn::functional::cross_entropy(logits, batch.labels);
-            std::vector<at::Tensor> inputs;
-            for (auto& m : headMasks) inputs.push_back(m);
-            for (auto& m : ffnMasks) inputs.push_back(m);
             const auto grads = torch::autograd::grad({loss}, inputs, {}, false, false, true);
             size_t i = 0;
             for (auto& s : headSum) {
@@ -257,12 +257,8 @@ StructuredPlan StructuredPruning::planHeads(const std::map<int64_t, std::vector<
 void StructuredPruning::checkPlan(const StructuredPlan& plan) const {
     const auto heads = m_model.headsPerLayer();
     const auto widths = m_model.ffnWidths();
-    const int64_t layers = int64_t(heads.size());
     for (const auto& [layer, list] : plan.heads) {
-        if (layer < 0 || layer >= layers) {
-            throw Error("cannot prune heads of layer " + std::to_string(layer) + ": the model has " +
-                        std::to_string(layers) + " layers (0.." + std::to_string(layers - 1) + ")");
-        }
+        checkLayerIndex(layer, heads.size());
         const std::set<int64_t> unique(list.begin(), list.end());
         for (int64_t h : list) {
             if (h < 0 || h >= heads[size_t(layer)]) {
@@ -274,17 +270,12 @@ void StructuredPruning::checkPlan(const StructuredPlan& plan) const {
             throw Error("a head of layer " + std::to_string(layer) + " is listed twice for pruning");
         if (m_options.keepOneHeadPerLayer && int64_t(unique.size()) >= heads[size_t(layer)]) {
             throw Error("pruning " + std::to_string(unique.size()) + " heads would remove every head of layer " +
-                        std::to_string(layer) +
-                        "; at least one head per layer is kept (keep_one_head_per_layer)");
+                        std::to_string(layer) + "; at least one head per layer is kept (keep_one_head_per_layer)");
         }
     }
     for (const auto& [layer, keep] : plan.keepNeurons) {
-        if (layer < 0 || layer >= layers) throw Error("no layer " + std::to_string(layer) + " to prune neurons in");
-        for (size_t i = 0; i < keep.size(); ++i) {
-            if (keep[i] < 0 || keep[i] >= widths[size_t(layer)] || (i > 0 && keep[i] <= keep[i - 1]))
-                throw Error("feed-forward neurons to keep in layer " + std::to_string(layer) +
-                            " must be ascending positions below " + std::to_string(widths[size_t(layer)]));
-        }
+        checkLayerIndex(layer, widths.size());
+        neuronIndex(keep, widths[size_t(layer)], layer);  // throws for a bad list
     }
 }
 

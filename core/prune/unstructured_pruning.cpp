@@ -50,8 +50,7 @@ UnstructuredPruning::UnstructuredPruning(Classifier& model, UnstructuredPruningO
     for (const auto& l : model.linearLayers()) candidates.push_back({l.name, l.linear->weight, false});
     for (const auto& p : model.named_parameters()) {
         const std::string& key = p.key();
-        if (p.value().dim() == 2 && key.find("embedding") != std::string::npos && key.size() > 7 &&
-            key.compare(key.size() - 7, 7, ".weight") == 0) {
+        if (p.value().dim() == 2 && key.find("embedding") != std::string::npos && endsWith(key, ".weight")) {
             candidates.push_back({key.substr(0, key.size() - 7), p.value(), true});
         }
     }

@@ -1,0 +1,44 @@
+#pragma once
+// Small seeded models shared by the tests: a 2-layer custom Transformer (vocabulary 50,
+// width 16, 2 heads, feed-forward 32, 16 positions, mean pooling) and bert-tiny (2 layers,
+// hidden 128, 2 heads, feed-forward 512) with a small vocabulary. Tests change the config
+// where they need another shape.
+
+#include <cstdint>
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "models/bert_model.h"
+#include "models/transformer_model.h"
+
+namespace tpqtest {
+
+inline tpq::TransformerConfig tinyTransformerConfig() {
+    tpq::TransformerConfig c;
+    c.vocabSize = 50;
+    c.dModel = 16;
+    c.numHeads = 2;
+    c.numLayers = 2;
+    c.dFf = 32;
+    c.maxLen = 16;
+    c.pooling = "mean";
+    return c;
+}
+
+/// Seeds torch with `seed`, then builds the model, so equal seeds give equal weights.
+inline std::shared_ptr<tpq::TransformerModel> tinyTransformer(uint64_t seed,
+                                                              const tpq::TransformerConfig& c = tinyTransformerConfig()) {
+    torch::manual_seed(seed);
+    return std::make_shared<tpq::TransformerModel>(c);
+}
+
+inline std::shared_ptr<tpq::BertModel> tinyBert(uint64_t seed, int64_t vocabSize = 120, int64_t maxPositions = 32) {
+    torch::manual_seed(seed);
+    tpq::BertConfig c = tpq::BertConfig::preset("bert-tiny", 2);
+    c.vocabSize = vocabSize;
+    c.maxPositionEmbeddings = maxPositions;
+    return std::make_shared<tpq::BertModel>(c);
+}
+
+}  // namespace tpqtest
