@@ -135,10 +135,13 @@ private Q_SLOTS:
             }
             const QuantizationReport r = PostTrainingQuantization::applyDynamicQuantization(*model);
             const size_t linears = model->linearLayers().size();
-            QCOMPARE(r.precisionMap.size(), linears);
-            QCOMPARE(r.precisionMap.back(), (std::pair<std::string, std::string>{"classifier", "fp32"}));
+            const size_t tables = model->embeddingTables().size();
+            QCOMPARE(r.precisionMap.size(), linears + tables);
+            QCOMPARE(r.precisionMap[linears - 1], (std::pair<std::string, std::string>{"classifier", "fp32"}));
+            QCOMPARE(r.precisionMap.back().second, std::string("int8"));  // an embedding table
             QCOMPARE(r.quantizedLayers, int64_t(linears - 1));
-            QVERIFY(r.int8WeightBytes * 3 < r.floatWeightBytes);
+            QCOMPARE(r.quantizedTables, int64_t(tables));
+            QVERIFY(r.quantizedWeightBytes * 3 < r.floatWeightBytes);
             for (size_t b = 0; b < data.numBatches(); ++b) {
                 const Batch batch = data.batch(b);
                 const at::Tensor after = model->forward(batch.inputIds, batch.attentionMask);
@@ -146,7 +149,7 @@ private Q_SLOTS:
                 QVERIFY2(err < 0.05 && err > 0.0, std::to_string(err).c_str());
             }
             expectError([&] { PostTrainingQuantization::applyDynamicQuantization(*model); },
-                        {"is already quantized (int8)", "quantize the float model"});
+                        {"already quantized", "quantize the float model"});
             expectError([&] { model->pruneHeads(0, {0}); }, {"cannot prune heads of a quantized layer"});
         }
         const auto fresh = tpqtest::tinyTransformer(6);

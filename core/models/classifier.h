@@ -5,6 +5,7 @@
 /// width per layer, parameter counts, and the model's config.json.
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,13 @@ struct NamedLinear {
     std::string name;
     torch::nn::Linear linear{nullptr};
     LinearKernelPtr* kernel = nullptr;
+};
+
+/// An embedding table kept as int8 rows for saving: table ~= values * scales[row]. The
+/// model's parameter holds exactly the dequantized values, so it computes with them.
+struct Int8Table {
+    at::Tensor values;  // int8 [rows, dim]
+    at::Tensor scales;  // float32 [rows], > 0
 };
 
 class Classifier : public torch::nn::Module {
@@ -85,6 +93,17 @@ public:
 
     /// Number of parameter elements (all, or only those with requires_grad).
     int64_t numParameters(bool trainableOnly = false) const;
+
+    /// The 2-D embedding tables, by parameter name ("bert.embeddings.word_embeddings.weight").
+    std::vector<std::pair<std::string, at::Tensor>> embeddingTables();
+    /// Embedding tables quantized to int8, by parameter name (see Int8Table).
+    std::map<std::string, Int8Table>& int8Embeddings() { return m_int8Embeddings; }
+    const std::map<std::string, Int8Table>& int8Embeddings() const { return m_int8Embeddings; }
+    /// True when a linear layer has a kernel or an embedding table is int8.
+    bool isQuantized();
+
+private:
+    std::map<std::string, Int8Table> m_int8Embeddings;
 };
 
 using ClassifierPtr = std::shared_ptr<Classifier>;

@@ -1,5 +1,6 @@
 #include "models/model_folder.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "models/bert_model.h"
+#include "models/quantized_storage.h"
 #include "models/sparse_storage.h"
 #include "models/transformer_model.h"
 #include "text/word_vocab_tokenizer.h"
@@ -47,6 +49,8 @@ void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer&
         writeFileAtomic((tmp / "config.json").string(), model.configJson());
         std::map<std::string, std::string> metadata = {{"format", "pt"}};
         std::vector<NamedTensor> tensors = stateDict(model);
+        int quantized = 0;
+        tensors = packQuantizedWeights(model, tensors, metadata, &quantized);
         int compressed = 0;
         if (options.compactSparse) tensors = compressSparseTensors(tensors, metadata, 0.9, 256, &compressed);
         saveSafetensors((tmp / "model.safetensors").string(), tensors, metadata);
@@ -55,7 +59,11 @@ void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer&
         auto j = nlohmann::ordered_json::parse(info, nullptr, false);
         if (!j.is_discarded() && j.is_object()) {
             j.erase("weights_storage");
-            if (compressed > 0) j["weights_storage"] = {{"format", kSparseFormat}, {"sparse_tensors", compressed}};
+            if (compressed > 0 || quantized > 0) {
+                auto& storage = j["weights_storage"];
+                if (compressed > 0) storage["format"] = kSparseFormat, storage["sparse_tensors"] = compressed;
+                if (quantized > 0) storage["quant_format"] = kQuantFormat, storage["quantized_tensors"] = quantized;
+            }
             info = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
         }
         writeFileAtomic((tmp / "tpq.json").string(), info);
@@ -97,10 +105,12 @@ LoadedModel loadModelFolder(const std::string& dir) {
     const fs::path safetensors = root / "model.safetensors";
     const fs::path bin = root / "pytorch_model.bin";
     std::vector<NamedTensor> tensors;
+    QuantizedParts quantized;
     if (fs::exists(safetensors, ec)) {
         out.weightsFile = safetensors.string();
         std::map<std::string, std::string> metadata;
         tensors = expandSparseTensors(loadSafetensors(out.weightsFile, &metadata), metadata, out.weightsFile);
+        quantized = takeQuantizedParts(tensors, metadata, out.weightsFile);
     } else if (fs::exists(bin, ec)) {
         out.weightsFile = bin.string();
         tensors = loadPytorchBin(out.weightsFile);
@@ -111,6 +121,10 @@ LoadedModel loadModelFolder(const std::string& dir) {
                     "config.json, vocab.txt) or train one with tpq train");
     }
     out.report = loadStateDict(*out.model, tensors, out.weightsFile);
+    for (const auto& name : installQuantizedParts(*out.model, std::move(quantized), out.weightsFile)) {
+        auto& missing = out.report.missing;
+        missing.erase(std::remove(missing.begin(), missing.end(), name), missing.end());
+    }
     if (!out.report.missing.empty()) {
         logWarning(out.weightsFile + ": " + std::to_string(out.report.missing.size()) +
                    " model weight(s) not in the file, left at their initial values: " + join(out.report.missing, ", "));

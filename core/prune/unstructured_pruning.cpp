@@ -46,13 +46,14 @@ UnstructuredPruning::UnstructuredPruning(Classifier& model, UnstructuredPruningO
         at::Tensor weight;
         bool embedding;
     };
+    if (model.isQuantized()) {
+        throw Error("cannot prune a quantized model: prune the float model first, then quantize it "
+                    "(quantization keeps the zeros)");
+    }
     std::vector<Candidate> candidates;
     for (const auto& l : model.linearLayers()) candidates.push_back({l.name, l.linear->weight, false});
-    for (const auto& p : model.named_parameters()) {
-        const std::string& key = p.key();
-        if (p.value().dim() == 2 && key.find("embedding") != std::string::npos && endsWith(key, ".weight")) {
-            candidates.push_back({key.substr(0, key.size() - 7), p.value(), true});
-        }
+    for (const auto& [key, table] : model.embeddingTables()) {
+        candidates.push_back({key.substr(0, key.size() - 7), table, true});
     }
     auto check = [&](const std::vector<std::string>& patterns, const std::string& what,
                      const std::vector<std::string>& mayBeAbsent) {

@@ -1,40 +1,86 @@
 #include "quant/post_training_quantization.h"
 
 #include <algorithm>
+#include <memory>
 
 #include <torch/torch.h>
 
-#include "models/classifier.h"
-#include "quant/int8_kernels.h"
+#include "data/data_loader.h"
+#include "quant/observers.h"
+#include "quant/quantized_linear.h"
+#include "train/eval_mode_guard.h"
+#include "train/model_size.h"
 #include "util/error.h"
 #include "util/strings.h"
 
 namespace tpq {
 namespace {
 
-class DynamicInt8Kernel : public LinearKernel {
+using quantdetail::recordLayer;
+
+void validateEngine(const std::string& engine, std::vector<std::string>& p) {
+    if (engine != "onednn" && engine != "qnnpack")
+        p.push_back("quantization.backend must be onednn or qnnpack, got '" + engine + "'");
+}
+
+// A float layer that records what flows in and out (static calibration).
+class CalibrationKernel : public LinearKernel {
 public:
-    DynamicInt8Kernel(const Int8Weight& weight, const at::Tensor& bias) : m_linear(weight, bias) {}
-    at::Tensor forward(const at::Tensor& x) const override { return m_linear.forward(x); }
-    std::string precision() const override { return "int8"; }
+    CalibrationKernel(torch::nn::Linear linear, const std::string& observer)
+        : m_linear(std::move(linear)), m_in(Observer::create(observer)), m_out(Observer::create(observer)) {}
+    at::Tensor forward(const at::Tensor& x) const override {
+        m_in->observe(x);
+        at::Tensor y = m_linear->forward(x);
+        m_out->observe(y);
+        return y;
+    }
+    std::string precision() const override { return "fp32 (calibrating)"; }
+    QParams input() const { return m_in->qparams(); }
+    QParams output() const { return m_out->qparams(); }
 
 private:
-    DynamicInt8Linear m_linear;
+    mutable torch::nn::Linear m_linear;
+    std::unique_ptr<Observer> m_in, m_out;
 };
 
-bool contains(const std::string& name, const std::vector<std::string>& parts) {
-    return std::any_of(parts.begin(), parts.end(), [&](const std::string& p) { return name.find(p) != std::string::npos; });
+// Takes calibration kernels out again if calibration fails half way.
+struct ClearKernels {
+    std::vector<NamedLinear>& layers;
+    bool armed = true;
+    ~ClearKernels() {
+        if (!armed) return;
+        for (auto& l : layers) {
+            if (l.kernel) l.kernel->reset();
+        }
+    }
+};
+
+int64_t tensorBytes(const at::Tensor& t) {
+    return t.numel() * int64_t(t.element_size());
 }
 
 }  // namespace
 
 std::vector<std::string> DynamicQuantizationOptions::validate() const {
     std::vector<std::string> p;
-    if (engine != "onednn" && engine != "qnnpack")
-        p.push_back("quantization.backend must be onednn or qnnpack, got '" + engine + "'");
-    for (const auto& s : skip) {
-        if (s.empty()) p.push_back("an empty layer name in the quantization skip list");
+    if (dtype != "qint8" && dtype != "float16")
+        p.push_back("quantization.dtype must be qint8 or float16 for dynamic quantization, got '" + dtype + "'");
+    validateEngine(engine, p);
+    quantdetail::validateSkip(skip, p);
+    return p;
+}
+
+std::vector<std::string> StaticQuantizationOptions::validate() const {
+    std::vector<std::string> p;
+    const auto& names = Observer::names();
+    if (std::find(names.begin(), names.end(), observer) == names.end())
+        p.push_back("unknown observer '" + observer + "' (use one of: " + join(names, ", ") + ")");
+    if (calibrationBatches < 1) {
+        p.push_back("static quantization needs at least one calibration batch (quantization.calibration_batches = " +
+                    std::to_string(calibrationBatches) + ")");
     }
+    validateEngine(engine, p);
+    quantdetail::validateSkip(skip, p);
     return p;
 }
 
@@ -43,36 +89,107 @@ QuantizationReport PostTrainingQuantization::applyDynamicQuantization(Classifier
     const auto problems = options.validate();
     if (!problems.empty()) throw Error(join(problems, "; "));
     setQuantizedEngine(options.engine);
-    std::vector<NamedLinear> layers = model.linearLayers();
-    for (const auto& s : options.skip) {
-        const bool found = std::any_of(layers.begin(), layers.end(), [&](const NamedLinear& l) { return contains(l.name, {s}); });
-        if (!found && s != "classifier") {
-            throw Error("quantization skip entry '" + s + "' matches no linear layer of this " + model.architecture() +
-                        " model; its layers are named like '" + layers.front().name + "' … '" + layers.back().name +
-                        "'");
+    std::vector<bool> skipped;
+    std::vector<NamedLinear> layers = quantdetail::selectLayers(model, options.skip, skipped);
+    QuantizationReport report;
+    torch::NoGradGuard noGrad;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        auto& l = layers[i];
+        if (skipped[i]) {
+            recordLayer(l, "fp32", 0, report);
+            continue;
         }
+        QuantizedLinearPtr kernel;
+        if (options.dtype == "float16") {
+            kernel = makeHalfLinear(l.linear->weight, l.linear->bias, "fp16");
+        } else {
+            kernel = makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, options.perChannel), l.linear->bias);
+        }
+        l.linear->weight.copy_(kernel->dequantizedWeight());
+        recordLayer(l, kernel->precision(), kernel->storedBytes(), report);
+        *l.kernel = std::move(kernel);
     }
-    for (const auto& l : layers) {
-        if (l.kernel && *l.kernel) {
-            throw Error("layer " + l.name + " is already quantized (" + (*l.kernel)->precision() +
-                        "); quantize the float model instead");
+    if (options.quantizeEmbeddings) quantdetail::quantizeEmbeddingsInt8(model, report);
+    return report;
+}
+
+QuantizationReport PostTrainingQuantization::applyStaticQuantization(Classifier& model, DataLoader& calibration,
+                                                                     const StaticQuantizationOptions& options,
+                                                                     const CancellationToken* cancel,
+                                                                     const ProgressCallback& progress) {
+    const auto problems = options.validate();
+    if (!problems.empty()) throw Error(join(problems, "; "));
+    if (calibration.numBatches() == 0) throw Error("static quantization: the calibration data has no examples");
+    setQuantizedEngine(options.engine);
+    std::vector<bool> skipped;
+    std::vector<NamedLinear> layers = quantdetail::selectLayers(model, options.skip, skipped);
+
+    std::vector<std::shared_ptr<CalibrationKernel>> observers(layers.size());
+    ClearKernels clear{layers};
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (skipped[i]) continue;
+        observers[i] = std::make_shared<CalibrationKernel>(layers[i].linear, options.observer);
+        *layers[i].kernel = observers[i];
+    }
+    const int64_t batches = std::min<int64_t>(options.calibrationBatches, int64_t(calibration.numBatches()));
+    {
+        torch::NoGradGuard noGrad;
+        EvalModeGuard evalMode(model);
+        calibration.setEpoch(0);
+        ProgressReporter reporter(progress, batches, "calibrating");
+        for (int64_t b = 0; b < batches; ++b) {
+            if (cancel) cancel->throwIfCancelled();
+            const Batch batch = calibration.batch(size_t(b));
+            model.forward(batch.inputIds, batch.attentionMask);
+            reporter.update(b + 1);
         }
+        reporter.finish();
     }
     QuantizationReport report;
     torch::NoGradGuard noGrad;
-    for (auto& l : layers) {
-        if (!l.kernel || contains(l.name, options.skip)) {
-            report.precisionMap.emplace_back(l.name, "fp32");
+    std::vector<QuantizedLinearPtr> kernels(layers.size());
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (skipped[i]) continue;
+        const Int8Weight w = quantizeWeightInt8(layers[i].linear->weight, options.perChannel);
+        kernels[i] = makeStaticInt8Linear(w, layers[i].linear->bias, observers[i]->input(), observers[i]->output());
+    }
+    clear.armed = false;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        auto& l = layers[i];
+        if (skipped[i]) {
+            recordLayer(l, "fp32", 0, report);
             continue;
         }
-        const Int8Weight q = quantizeWeightInt8(l.linear->weight, options.perChannel);
-        *l.kernel = std::make_shared<DynamicInt8Kernel>(q, l.linear->bias);
-        report.precisionMap.emplace_back(l.name, "int8");
-        ++report.quantizedLayers;
-        report.floatWeightBytes += l.linear->weight.numel() * 4;
-        report.int8WeightBytes += q.values.numel() + q.scales.numel() * 4;
+        l.linear->weight.copy_(kernels[i]->dequantizedWeight());
+        recordLayer(l, "int8", kernels[i]->storedBytes(), report);
+        *l.kernel = kernels[i];
     }
+    if (options.quantizeEmbeddings) quantdetail::quantizeEmbeddingsInt8(model, report);
     return report;
+}
+
+Fp32Comparison PostTrainingQuantization::compareWithFp32(Classifier& fp32, Classifier& quantized,
+                                                         const std::string& fp32Dir, const std::string& quantizedDir) {
+    Fp32Comparison c;
+    c.fp32MemoryBytes = ModelSizeCalculator::measure(fp32).memoryBytes;
+    int64_t bytes = ModelSizeCalculator::measure(quantized).memoryBytes;
+    for (const auto& l : quantized.linearLayers()) {
+        if (!l.kernel || !*l.kernel) continue;
+        const auto* q = dynamic_cast<const QuantizedLinear*>(l.kernel->get());
+        if (!q) continue;
+        bytes += q->storedBytes() - tensorBytes(l.linear->weight);
+    }
+    for (const auto& [name, table] : quantized.int8Embeddings()) {
+        bytes += tensorBytes(table.values) + tensorBytes(table.scales) - table.values.numel() * 4;
+    }
+    c.quantizedMemoryBytes = bytes;
+    c.memoryRatio = bytes > 0 ? double(c.fp32MemoryBytes) / double(bytes) : 0.0;
+    if (!fp32Dir.empty() && !quantizedDir.empty()) {
+        c.fp32DiskBytes = ModelSizeCalculator::folderBytes(fp32Dir);
+        c.quantizedDiskBytes = ModelSizeCalculator::folderBytes(quantizedDir);
+        c.diskRatio = c.quantizedDiskBytes > 0 ? double(c.fp32DiskBytes) / double(c.quantizedDiskBytes) : 0.0;
+    }
+    return c;
 }
 
 }  // namespace tpq

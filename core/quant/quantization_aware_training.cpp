@@ -1,0 +1,137 @@
+#include "quant/quantization_aware_training.h"
+
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "quant/int8_kernels.h"
+#include "quant/observers.h"
+#include "quant/quantized_linear.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace tpq {
+namespace {
+
+// A linear layer trained through fake quantization. Observers move only in training mode.
+class FakeQuantKernel : public LinearKernel {
+public:
+    FakeQuantKernel(torch::nn::Linear linear, double c)
+        : m_linear(std::move(linear)), m_in(Observer::create("moving_average", c)),
+          m_out(Observer::create("moving_average", c)) {}
+
+    at::Tensor forward(const at::Tensor& x) const override {
+        const bool training = m_linear->is_training();
+        if (training || m_in->empty()) m_in->observe(x);
+        const QParams in = m_in->qparams();
+        const at::Tensor xq = at::fake_quantize_per_tensor_affine(x, in.scale, in.zeroPoint, 0, 255);
+        const at::Tensor& w = m_linear->weight;
+        const at::Tensor scales = (w.detach().abs().amax(1) / 127.0).clamp_min(1e-12);
+        const at::Tensor zeros = torch::zeros({w.size(0)}, torch::kInt);
+        const at::Tensor wq = at::fake_quantize_per_channel_affine(w, scales, zeros, 0, -127, 127);
+        const at::Tensor y = torch::linear(xq, wq, m_linear->bias);
+        if (training || m_out->empty()) m_out->observe(y);
+        const QParams out = m_out->qparams();
+        return at::fake_quantize_per_tensor_affine(y, out.scale, out.zeroPoint, 0, 255);
+    }
+    std::string precision() const override { return "int8 (fake quantization)"; }
+    QParams input() const { return m_in->qparams(); }
+    QParams output() const { return m_out->qparams(); }
+
+private:
+    torch::nn::Linear m_linear;
+    std::unique_ptr<Observer> m_in, m_out;
+};
+
+}  // namespace
+
+std::vector<std::string> QatOptions::validate() const {
+    std::vector<std::string> p;
+    if (!(averagingConstant > 0 && averagingConstant <= 1))
+        p.push_back("QAT averaging constant must be in (0, 1], got " + formatFixed(averagingConstant, 4));
+    if (engine != "onednn" && engine != "qnnpack")
+        p.push_back("quantization.backend must be onednn or qnnpack, got '" + engine + "'");
+    quantdetail::validateSkip(skip, p);
+    return p;
+}
+
+QuantizationReport QuantizationAwareTraining::prepare(Classifier& model, const QatOptions& options) {
+    const auto problems = options.validate();
+    if (!problems.empty()) throw Error(join(problems, "; "));
+    std::vector<bool> skipped;
+    std::vector<NamedLinear> layers = quantdetail::selectLayers(model, options.skip, skipped);
+    QuantizationReport report;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (skipped[i]) {
+            quantdetail::recordLayer(layers[i], "fp32", 0, report);
+            continue;
+        }
+        *layers[i].kernel = std::make_shared<FakeQuantKernel>(layers[i].linear, options.averagingConstant);
+        quantdetail::recordLayer(layers[i], "int8", layers[i].linear->weight.numel() + layers[i].linear->weight.size(0) * 4,
+                                 report);
+    }
+    if (options.quantizeEmbeddings) {
+        quantdetail::quantizeEmbeddingsInt8(model, report);
+        for (auto& [name, table] : model.embeddingTables()) {
+            if (model.int8Embeddings().count(name)) table.set_requires_grad(false);
+        }
+    }
+    return report;
+}
+
+bool QuantizationAwareTraining::isPrepared(Classifier& model) {
+    for (const auto& l : model.linearLayers()) {
+        if (l.kernel && *l.kernel && dynamic_cast<const FakeQuantKernel*>(l.kernel->get())) return true;
+    }
+    return false;
+}
+
+QuantizationReport QuantizationAwareTraining::convert(Classifier& model, const QatOptions& options) {
+    if (!isPrepared(model)) {
+        throw Error("QAT convert: the model has no fake-quantization layers; call prepare() and fine-tune first");
+    }
+    setQuantizedEngine(options.engine);
+    torch::NoGradGuard noGrad;
+    QuantizationReport report;
+    std::vector<NamedLinear> layers = model.linearLayers();
+    std::vector<QuantizedLinearPtr> kernels(layers.size());
+    for (size_t i = 0; i < layers.size(); ++i) {
+        const auto* fake = layers[i].kernel && *layers[i].kernel
+                               ? dynamic_cast<const FakeQuantKernel*>(layers[i].kernel->get())
+                               : nullptr;
+        if (!fake) continue;
+        const Int8Weight w = quantizeWeightInt8(layers[i].linear->weight, /*perChannel=*/true);
+        kernels[i] = makeStaticInt8Linear(w, layers[i].linear->bias, fake->input(), fake->output());
+    }
+    for (size_t i = 0; i < layers.size(); ++i) {
+        auto& l = layers[i];
+        if (!kernels[i]) {
+            quantdetail::recordLayer(l, "fp32", 0, report);
+            continue;
+        }
+        l.linear->weight.copy_(kernels[i]->dequantizedWeight());
+        quantdetail::recordLayer(l, "int8", kernels[i]->storedBytes(), report);
+        *l.kernel = kernels[i];
+    }
+    for (const auto& [name, table] : model.int8Embeddings()) {
+        report.precisionMap.emplace_back(name, "int8");
+        ++report.quantizedTables;
+        report.floatWeightBytes += table.values.numel() * 4;
+        report.quantizedWeightBytes += table.values.numel() + table.scales.numel() * 4;
+    }
+    return report;
+}
+
+QatResult QuantizationAwareTraining::applyQat(Classifier& model, DataLoader& train, DataLoader& validation,
+                                              const TrainerOptions& trainerOptions, const QatOptions& options,
+                                              const std::function<void(const TrainProgress&)>& progress,
+                                              const CancellationToken* cancel) {
+    prepare(model, options);
+    Trainer trainer(model, trainerOptions);
+    QatResult r;
+    r.history = trainer.train(train, validation, progress, cancel, {});
+    r.report = convert(model, options);
+    return r;
+}
+
+}  // namespace tpq

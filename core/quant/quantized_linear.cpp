@@ -1,0 +1,256 @@
+#include "quant/quantized_linear.h"
+
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <ATen/native/quantized/PackedParams.h>
+#include <torch/torch.h>
+
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace tpq {
+namespace {
+
+using PackedPtr = c10::intrusive_ptr<LinearPackedParamsBase>;
+
+at::Tensor floatBias(const at::Tensor& bias) {
+    return bias.defined() ? bias.detach().to(torch::kFloat32).contiguous().clone() : at::Tensor();
+}
+
+at::Tensor quantizedWeightTensor(const Int8Weight& w) {
+    if (w.perChannel) {
+        return at::_make_per_channel_quantized_tensor(w.values, w.scales.to(torch::kFloat64),
+                                                      torch::zeros({w.values.size(0)}, torch::kInt64), 0);
+    }
+    return at::_make_per_tensor_quantized_tensor(w.values, w.scales.item<double>(), 0);
+}
+
+PackedPtr prepack(const Int8Weight& w, const at::Tensor& bias) {
+    static const auto op = c10::Dispatcher::singleton()
+                               .findSchemaOrThrow("quantized::linear_prepack", "")
+                               .typed<PackedPtr(at::Tensor, c10::optional<at::Tensor>)>();
+    c10::optional<at::Tensor> b;
+    if (bias.defined()) b = bias;
+    return op.call(quantizedWeightTensor(w), b);
+}
+
+class DynamicInt8 : public QuantizedLinear {
+public:
+    DynamicInt8(const Int8Weight& w, const at::Tensor& bias) : m_weight(w), m_linear(w, floatBias(bias)) {
+        m_layout.precision = "int8";
+        m_layout.scheme = "dynamic";
+        m_layout.perChannel = w.perChannel;
+    }
+    at::Tensor forward(const at::Tensor& x) const override { return m_linear.forward(x); }
+    const QuantizedLayerLayout& layout() const override { return m_layout; }
+    at::Tensor dequantizedWeight() const override { return dequantize(m_weight); }
+    std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
+        return {{"q", m_weight.values}, {"scale", m_weight.scales}};
+    }
+
+private:
+    Int8Weight m_weight;
+    DynamicInt8Linear m_linear;
+    QuantizedLayerLayout m_layout;
+};
+
+class StaticInt8 : public QuantizedLinear {
+public:
+    StaticInt8(const Int8Weight& w, const at::Tensor& bias, QParams input, QParams output)
+        : m_weight(w), m_packed(prepack(w, floatBias(bias))) {
+        m_layout.precision = "int8";
+        m_layout.scheme = "static";
+        m_layout.perChannel = w.perChannel;
+        m_layout.input = input;
+        m_layout.output = output;
+    }
+    at::Tensor forward(const at::Tensor& x) const override {
+        if (x.size(-1) != m_weight.values.size(1)) {
+            throw Error("int8 linear layer expects " + std::to_string(m_weight.values.size(1)) +
+                        " input features, got " + std::to_string(x.size(-1)));
+        }
+        const at::Tensor qx = at::quantize_per_tensor(x.to(torch::kFloat32).contiguous(), m_layout.input.scale,
+                                                      m_layout.input.zeroPoint, torch::kQUInt8);
+        return m_packed->apply(qx, m_layout.output.scale, m_layout.output.zeroPoint).dequantize();
+    }
+    const QuantizedLayerLayout& layout() const override { return m_layout; }
+    at::Tensor dequantizedWeight() const override { return dequantize(m_weight); }
+    std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
+        return {{"q", m_weight.values}, {"scale", m_weight.scales}};
+    }
+
+private:
+    Int8Weight m_weight;
+    PackedPtr m_packed;
+    QuantizedLayerLayout m_layout;
+};
+
+class Int4 : public QuantizedLinear {
+public:
+    Int4(const Int4Weight& w, const at::Tensor& bias) : m_weight(w), m_bias(floatBias(bias)) {
+        m_layout.precision = "int4";
+        m_layout.scheme = "weight_only";
+        m_layout.groupSize = w.groupSize;
+    }
+    at::Tensor forward(const at::Tensor& x) const override {
+        return torch::linear(x.to(torch::kFloat32), dequantize(m_weight), m_bias);
+    }
+    const QuantizedLayerLayout& layout() const override { return m_layout; }
+    at::Tensor dequantizedWeight() const override { return dequantize(m_weight); }
+    std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
+        return {{"q", m_weight.packed}, {"scale", m_weight.scales}};
+    }
+
+private:
+    Int4Weight m_weight;
+    at::Tensor m_bias;
+    QuantizedLayerLayout m_layout;
+};
+
+class Half : public QuantizedLinear {
+public:
+    Half(const at::Tensor& weight, const at::Tensor& bias, const std::string& dtype) {
+        const auto type = dtype == "bf16" ? torch::kBFloat16 : torch::kFloat16;
+        m_weight = weight.detach().to(type).contiguous().clone();
+        m_bias = floatBias(bias);
+        if (dtype == "bf16" && m_bias.defined()) m_biasHalf = m_bias.to(type);
+        m_layout.precision = dtype;
+        m_layout.scheme = dtype == "bf16" ? "dynamic" : "weight_only";
+    }
+    at::Tensor forward(const at::Tensor& x) const override {
+        if (m_layout.precision == "bf16") {
+            // Real bf16 compute: inputs rounded to bf16, products accumulated by the bf16 GEMM.
+            return torch::linear(x.to(torch::kBFloat16), m_weight, m_biasHalf).to(torch::kFloat32);
+        }
+        return torch::linear(x.to(torch::kFloat32), m_weight.to(torch::kFloat32), m_bias);
+    }
+    const QuantizedLayerLayout& layout() const override { return m_layout; }
+    at::Tensor dequantizedWeight() const override { return m_weight.to(torch::kFloat32); }
+    std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override { return {{"q", m_weight}}; }
+
+private:
+    at::Tensor m_weight, m_bias, m_biasHalf;
+    QuantizedLayerLayout m_layout;
+};
+
+at::Tensor storedTensor(const std::vector<std::pair<std::string, at::Tensor>>& stored, const std::string& suffix,
+                        const std::string& where) {
+    for (const auto& [name, t] : stored) {
+        if (name == suffix) return t;
+    }
+    throw Error(where + ": the quantized weight has no '" + suffix +
+                "' tensor; the file is incomplete — save the model again");
+}
+
+void expect(bool ok, const std::string& where, const std::string& what) {
+    if (!ok) throw Error(where + ": " + what + "; the file does not match its layout — save the model again");
+}
+
+}  // namespace
+
+int64_t QuantizedLinear::storedBytes() const {
+    int64_t bytes = 0;
+    for (const auto& [name, t] : storedWeight()) bytes += t.numel() * int64_t(t.element_size());
+    return bytes;
+}
+
+Int4Weight quantizeWeightInt4(const at::Tensor& weight, int64_t groupSize) {
+    if (weight.dim() != 2 || !weight.is_floating_point()) {
+        throw Error("int4 weight quantization needs a float matrix [out, in], got " + std::to_string(weight.dim()) +
+                    " dimensions");
+    }
+    const int64_t out = weight.size(0), in = weight.size(1);
+    if (groupSize <= 0 || groupSize % 2 != 0) {
+        throw Error("int4 group size must be a positive even number of inputs, got " + std::to_string(groupSize));
+    }
+    if (in % groupSize != 0) {
+        std::vector<std::string> fits;
+        for (int64_t g : {16, 32, 64, 128, 256}) {
+            if (in % g == 0) fits.push_back(std::to_string(g));
+        }
+        throw Error("int4 group size " + std::to_string(groupSize) + " does not divide the layer's " +
+                    std::to_string(in) + " inputs; use a group size that does (" +
+                    (fits.empty() ? std::string("none of 16..256 does; keep this layer int8") : join(fits, ", ")) + ")");
+    }
+    torch::NoGradGuard noGrad;
+    const at::Tensor w = weight.detach().to(torch::kFloat32).reshape({out, in / groupSize, groupSize});
+    Int4Weight q;
+    q.groupSize = groupSize;
+    q.scales = (w.abs().amax(2) / 7.0).clamp_min(1e-12);
+    at::Tensor v = torch::round(w / q.scales.unsqueeze(2)).clamp(-7, 7);
+    v = torch::where(v.eq(0).logical_and(w.ne(0)), torch::sign(w), v);
+    const at::Tensor nibbles = (v + 8).to(torch::kUInt8).reshape({out, in / 2, 2});
+    q.packed = nibbles.select(2, 0).bitwise_or(nibbles.select(2, 1).bitwise_left_shift(4)).contiguous();
+    return q;
+}
+
+at::Tensor dequantize(const Int4Weight& weight) {
+    const int64_t out = weight.packed.size(0), in = weight.packed.size(1) * 2;
+    const at::Tensor low = weight.packed.bitwise_and(15), high = weight.packed.bitwise_right_shift(4);
+    const at::Tensor v = torch::stack({low, high}, 2).reshape({out, in / weight.groupSize, weight.groupSize});
+    return ((v.to(torch::kFloat32) - 8.0) * weight.scales.unsqueeze(2)).reshape({out, in});
+}
+
+QuantizedLinearPtr makeDynamicInt8Linear(const Int8Weight& weight, const at::Tensor& bias) {
+    return std::make_shared<DynamicInt8>(weight, bias);
+}
+
+QuantizedLinearPtr makeStaticInt8Linear(const Int8Weight& weight, const at::Tensor& bias, QParams input,
+                                        QParams output) {
+    return std::make_shared<StaticInt8>(weight, bias, input, output);
+}
+
+QuantizedLinearPtr makeInt4Linear(const Int4Weight& weight, const at::Tensor& bias) {
+    return std::make_shared<Int4>(weight, bias);
+}
+
+QuantizedLinearPtr makeHalfLinear(const at::Tensor& weight, const at::Tensor& bias, const std::string& dtype) {
+    if (dtype != "bf16" && dtype != "fp16") throw Error("half precision must be bf16 or fp16, got '" + dtype + "'");
+    return std::make_shared<Half>(weight, bias, dtype);
+}
+
+QuantizedLinearPtr restoreQuantizedLinear(const QuantizedLayerLayout& layout,
+                                          const std::vector<std::pair<std::string, at::Tensor>>& stored,
+                                          const at::Tensor& bias, const std::string& where) {
+    const at::Tensor q = storedTensor(stored, "q", where);
+    expect(q.dim() == 2, where, "the quantized weight is not a matrix");
+    if (layout.precision == "int8") {
+        expect(q.scalar_type() == torch::kInt8, where, "int8 weights are not stored as I8");
+        Int8Weight w;
+        w.values = q;
+        w.scales = storedTensor(stored, "scale", where).to(torch::kFloat32);
+        w.perChannel = layout.perChannel;
+        expect(w.scales.numel() == (w.perChannel ? q.size(0) : 1), where, "wrong number of int8 scales");
+        expect((w.scales > 0).all().item<bool>(), where, "an int8 scale is not positive");
+        if (layout.scheme == "dynamic") return makeDynamicInt8Linear(w, bias);
+        if (layout.scheme == "static") {
+            expect(layout.input.scale > 0 && layout.output.scale > 0, where, "static scales must be > 0");
+            return makeStaticInt8Linear(w, bias, layout.input, layout.output);
+        }
+        throw Error(where + ": unknown int8 scheme '" + layout.scheme + "' (dynamic or static)");
+    }
+    if (layout.precision == "int4") {
+        expect(q.scalar_type() == torch::kUInt8, where, "int4 weights are not stored as U8");
+        Int4Weight w;
+        w.packed = q;
+        w.scales = storedTensor(stored, "scale", where).to(torch::kFloat32);
+        w.groupSize = layout.groupSize;
+        expect(w.groupSize > 0 && w.groupSize % 2 == 0 && (q.size(1) * 2) % w.groupSize == 0, where,
+               "int4 group size " + std::to_string(w.groupSize) + " does not fit the stored weight");
+        expect(w.scales.dim() == 2 && w.scales.size(0) == q.size(0) && w.scales.size(1) == q.size(1) * 2 / w.groupSize,
+               where, "wrong shape of int4 scales");
+        return makeInt4Linear(w, bias);
+    }
+    if (layout.precision == "bf16" || layout.precision == "fp16") {
+        expect(q.scalar_type() == (layout.precision == "bf16" ? torch::kBFloat16 : torch::kFloat16), where,
+               layout.precision + " weights are stored with another dtype");
+        return makeHalfLinear(q, bias, layout.precision);
+    }
+    throw Error(where + ": unknown precision '" + layout.precision + "' (" + join(layerPrecisions(), ", ") + ")");
+}
+
+const std::vector<std::string>& layerPrecisions() {
+    static const std::vector<std::string> names = {"fp32", "bf16", "fp16", "int8", "int4"};
+    return names;
+}
+
+}  // namespace tpq
