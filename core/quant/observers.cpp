@@ -101,25 +101,41 @@ public:
 
 class Mse : public Sampling {
 public:
+    // Greedy search on a histogram of the sample, as PyTorch's HistogramObserver does: move
+    // the lower or the upper end of the range inwards one bin at a time, whichever lowers
+    // the quantization error (clipping + rounding) more, and keep the best range seen.
     std::pair<double, double> range() const override {
         checkObserved(*this);
         torch::NoGradGuard noGrad;
         const auto [lo, hi] = torch::aminmax(m_sample);
         const double low = std::min(lo.item<double>(), 0.0), high = std::max(hi.item<double>(), 0.0);
-        std::pair<double, double> best{low, high};
-        double bestErr = std::numeric_limits<double>::max();
-        // Shrink the range step by step from the full min/max (PyTorch's HistogramObserver
-        // searches the same way, on bins instead of a sample).
-        for (int i = 0; i <= 40; ++i) {
-            const double f = 1.0 - 0.02 * i;
-            const double l = low * f, h = high * f;
-            if (h - l <= 0) continue;
+        if (high - low <= 0) return {low, high};
+        constexpr int64_t kBins = 2048;
+        const at::Tensor counts = torch::histc(m_sample, kBins, low, high).to(torch::kFloat64);
+        const double width = (high - low) / double(kBins);
+        const at::Tensor centers = low + (torch::arange(kBins, torch::kFloat64) + 0.5) * width;
+        auto error = [&](int64_t first, int64_t last) {  // range from bin `first` to bin `last` inclusive
+            const double l = std::min(low + double(first) * width, 0.0);
+            const double h = std::max(low + double(last + 1) * width, 0.0);
             const QParams q = qparamsForRange(l, h);
-            const at::Tensor r = at::fake_quantize_per_tensor_affine(m_sample, q.scale, q.zeroPoint, 0, 255);
-            const double err = (r - m_sample).pow(2).mean().item<double>();
-            if (err < bestErr) bestErr = err, best = {l, h};
+            const at::Tensor r = ((centers / q.scale).round() + double(q.zeroPoint)).clamp(0, 255);
+            const at::Tensor back = (r - double(q.zeroPoint)) * q.scale;
+            return (counts * (back - centers).pow(2)).sum().item<double>();
+        };
+        int64_t first = 0, last = kBins - 1;
+        double current = error(first, last);
+        int64_t bestFirst = first, bestLast = last;
+        double best = current;
+        while (last - first > kBins / 16) {
+            const double up = error(first + 1, last), down = error(first, last - 1);
+            if (up <= down) {
+                ++first, current = up;
+            } else {
+                --last, current = down;
+            }
+            if (current < best) best = current, bestFirst = first, bestLast = last;
         }
-        return best;
+        return {std::min(low + double(bestFirst) * width, 0.0), std::max(low + double(bestLast + 1) * width, 0.0)};
     }
     std::string name() const override { return "mse"; }
 };
