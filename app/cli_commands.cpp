@@ -12,6 +12,7 @@
 #include "data/dataset_stats.h"
 #include "experiment/pipeline.h"
 #include "experiment/prune_run.h"
+#include "experiment/quant_run.h"
 #include "experiment/train_run.h"
 #include "models/model_folder.h"
 #include "terminal_progress.h"
@@ -442,6 +443,79 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
         std::printf("  models: %s/<run>/, results: %s/<run>/result.json\n", config.output.checkpointDir.c_str(),
                     config.output.resultsDir.c_str());
     }
+    return 0;
+}
+
+int runQuantize(const QuantizeCommand& command, const ExperimentConfig* given) {
+    const int flags = int(command.dynamic) + int(command.statik) + int(command.qat) + int(command.mixed);
+    if (flags > 1) throw Error("give one quantization method: --dynamic, --static, --qat or --mixed");
+    ExperimentConfig config;
+    if (given) {
+        config = *given;
+    } else {
+        const LoadedModel loaded = loadModelFolder(command.modelDir);
+        config = configOfModel(loaded, command.modelDir);
+    }
+    QuantRunOptions options;
+    options.modelDir = command.modelDir;
+    options.method = command.dynamic ? "dynamic"
+                     : command.statik ? "static"
+                     : command.qat    ? "qat"
+                     : command.mixed  ? "mixed"
+                                      : config.quantization.method;
+    if (!command.observer.empty()) {
+        if (options.method != "static") throw Error("--observer is for --static quantization");
+        config.quantization.observer = command.observer;
+    }
+    if (command.calibrationBatches >= 0) {
+        if (options.method != "static") throw Error("--calibration-batches is for --static quantization");
+        config.quantization.calibrationBatches = command.calibrationBatches;
+    }
+    if (command.qatEpochs >= 0) {
+        if (options.method != "qat") throw Error("--epochs is for --qat");
+        config.quantization.qatEpochs = command.qatEpochs;
+    }
+    TerminalProgress bar;
+    const std::vector<RunResult> results = runQuantization(config, options, progressCallbacks(bar));
+    bar.done();
+    if (results.empty()) return 0;
+    const RunResult& first = results.front();
+    std::printf("%s quantization of %s; test split of %s\n", options.method.c_str(), command.modelDir.c_str(),
+                config.data.dataset.c_str());
+    if (options.method == "mixed" && !first.layerSensitivity.empty()) {
+        std::printf("  layer sensitivity on %d validation examples (change when the layer alone is quantized)\n",
+                    config.quantization.sensitivitySamples);
+        std::printf("  %-44s %12s %10s %12s %10s\n", "layer", "loss int8", "acc int8", "loss int4", "acc int4");
+        for (const auto& s : first.layerSensitivity) {
+            std::printf("  %-44s %+12.5f %+10.4f %+12.5f %+10.4f\n", s.layer.c_str(), s.lossDeltaInt8,
+                        s.accuracyDeltaInt8, s.lossDeltaInt4, s.accuracyDeltaInt4);
+        }
+    }
+    std::printf("  %-36s %9s %8s %8s %11s %7s %9s %8s\n", "run", "accuracy", "F1", "drop", "size", "ratio", "p50 ms",
+                "speedup");
+    for (const auto& r : results) {
+        std::printf("  %-36s %9.4f %8.4f %8.2f %11s %7.2f %9.2f %7.2fx\n", r.runId.c_str(), r.test.accuracy, r.test.f1,
+                    100.0 * (r.baselineAccuracy - r.test.accuracy), formatBytes(double(r.sizeBytes)).c_str(),
+                    double(r.baselineSizeBytes) / double(r.sizeBytes), r.latency.p50Ms,
+                    r.baselineLatency.p50Ms / r.latency.p50Ms);
+        if (r.fakeQuantAccuracy >= 0) {
+            std::printf("  %-36s %9.4f (fake-quantized model before convert)\n", "", r.fakeQuantAccuracy);
+        }
+    }
+    std::printf("  fp32: accuracy %.4f, size %s, p50 %.2f ms (batch %lld x %lld tokens, %lld threads, side by side)\n",
+                first.baselineAccuracy, formatBytes(double(first.baselineSizeBytes)).c_str(),
+                first.baselineLatency.p50Ms, (long long)first.latency.batchSize, (long long)first.latency.seqLen,
+                (long long)first.latency.threads);
+    for (const auto& r : results) {
+        if (r.weightsBytes > 0 && r.baselineWeightsBytes > 0) {
+            std::printf("  %-36s weights file %s vs %s fp32: %.2fx smaller\n", r.runId.c_str(),
+                        formatBytes(double(r.weightsBytes)).c_str(), formatBytes(double(r.baselineWeightsBytes)).c_str(),
+                        double(r.baselineWeightsBytes) / double(r.weightsBytes));
+        }
+    }
+    std::printf("  drop in points; ratio = fp32 folder bytes / quantized folder bytes (vocab.txt included)\n");
+    std::printf("  models: %s/<run>/, results: %s/<run>/result.json (precision_map, size_ratio, speedup)\n",
+                config.output.checkpointDir.c_str(), config.output.resultsDir.c_str());
     return 0;
 }
 

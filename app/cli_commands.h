@@ -49,4 +49,15 @@ struct PruneCommand {
 /// `config` may be null: then the training config stored in the model's tpq.json is used.
 int runPrune(const PruneCommand& command, const ExperimentConfig* config);
 
+struct QuantizeCommand {
+    std::string modelDir;
+    bool dynamic = false, statik = false, qat = false, mixed = false;  // --dynamic, --static, --qat, --mixed
+    std::string observer;         // --observer (static); "" = quantization.observer
+    int calibrationBatches = -1;  // --calibration-batches (static); < 0 = quantization.calibration_batches
+    int qatEpochs = -1;           // --epochs (qat); < 0 = quantization.qat.epochs
+};
+/// `config` may be null: then the training config stored in the model's tpq.json is used,
+/// with the default quantization settings.
+int runQuantize(const QuantizeCommand& command, const ExperimentConfig* config);
+
 }  // namespace tpq::cli

@@ -138,6 +138,28 @@ int main(int argc, char** argv) {
                      "pruning.fine_tune_epochs)")
         ->check(CLI::Range(0, 1000));
 
+    tpq::cli::QuantizeCommand quantCmd;
+    auto* quantize = app.add_subcommand(
+        "quantize",
+        "quantize a trained model folder (--dynamic, --static, --qat or --mixed; default quantization.method); "
+        "a quantized model folder and result.json per run");
+    quantize->add_flag("--dynamic", quantCmd.dynamic,
+                       "dynamic int8: int8 weights, activations quantized on the fly (or fp16 weights with "
+                       "quantization.dtype: float16)");
+    quantize->add_flag("--static", quantCmd.statik,
+                       "static int8: activation ranges calibrated on training batches (quantization.observer)");
+    quantize->add_flag("--qat", quantCmd.qat,
+                       "quantization-aware training: fine-tune through fake quantization, then convert to int8");
+    quantize->add_flag("--mixed", quantCmd.mixed,
+                       "mixed precision: layer sensitivity, then all-int8, top-k sensitive layers in bf16, "
+                       "least sensitive in int4");
+    quantize->add_option("--model", quantCmd.modelDir, "float model folder (from tpq train or tpq prune)")->required();
+    quantize->add_option("--observer", quantCmd.observer, "--static: minmax, moving_average, percentile or mse");
+    quantize->add_option("--calibration-batches", quantCmd.calibrationBatches,
+                         "--static: training batches to calibrate on (default quantization.calibration_batches)");
+    quantize->add_option("--epochs", quantCmd.qatEpochs, "--qat: fine-tuning epochs (default quantization.qat.epochs)")
+        ->check(CLI::Range(1, 1000));
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -145,7 +167,8 @@ int main(int argc, char** argv) {
         return app.exit(e) == 0 ? 0 : 1;
     }
 
-    if (train->parsed() || evaluate->parsed() || predict->parsed() || bench->parsed() || prune->parsed())
+    if (train->parsed() || evaluate->parsed() || predict->parsed() || bench->parsed() || prune->parsed() ||
+        quantize->parsed())
         ensurePassiveOpenMp(argv);
     std::signal(SIGINT, onInterrupt);
     try {
@@ -177,6 +200,7 @@ int main(int argc, char** argv) {
         if (predict->parsed()) return tpq::cli::runPredict(modelDir, predictTexts, predictMaxLength);
         if (bench->parsed()) return tpq::cli::runBench(modelDir, benchBatch, benchSeq, benchBatches);
         if (prune->parsed()) return tpq::cli::runPrune(pruneCmd, configPath.empty() ? nullptr : &config);
+        if (quantize->parsed()) return tpq::cli::runQuantize(quantCmd, configPath.empty() ? nullptr : &config);
         std::printf("%s", app.help().c_str());
         return 0;
     } catch (const tpq::Cancelled& e) {

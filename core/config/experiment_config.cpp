@@ -408,6 +408,10 @@ void visitConfig(V& v, C& c) {
         v.field("dtype", c.quantization.dtype);
         v.field("backend", c.quantization.backend);
         v.field("calibration_batches", c.quantization.calibrationBatches);
+        v.field("per_channel", c.quantization.perChannel);
+        v.field("quantize_embeddings", c.quantization.quantizeEmbeddings);
+        v.field("skip_layers", c.quantization.skipLayers);
+        v.field("observer", c.quantization.observer);
         v.section("qat", [&] {
             v.field("epochs", c.quantization.qatEpochs);
             v.field("learning_rate", c.quantization.qatLearningRate);
@@ -415,6 +419,10 @@ void visitConfig(V& v, C& c) {
         v.section("mixed_precision", [&] {
             v.field("top_k", c.quantization.sensitiveLayersTopK);
             v.field("num_samples", c.quantization.sensitivitySamples);
+            v.field("sensitive_precision", c.quantization.sensitivePrecision);
+            v.field("int4_layers", c.quantization.int4Layers);
+            v.field("group_size", c.quantization.int4GroupSize);
+            v.field("max_accuracy_drop", c.quantization.maxAccuracyDrop);
         });
     });
     v.section("output", [&] {
@@ -582,6 +590,16 @@ std::vector<std::string> ExperimentConfig::validate() const {
           formatDouble(quantization.qatLearningRate));
     check(quantization.sensitiveLayersTopK >= 0, "quantization.mixed_precision.top_k", ">= 0",
           i2s(quantization.sensitiveLayersTopK));
+    oneOf(quantization.observer, "quantization.observer", {"minmax", "moving_average", "percentile", "mse"});
+    oneOf(quantization.sensitivePrecision, "quantization.mixed_precision.sensitive_precision",
+          {"fp32", "bf16", "fp16", "int8"});
+    check(quantization.int4GroupSize > 0 && quantization.int4GroupSize % 2 == 0,
+          "quantization.mixed_precision.group_size", "a positive even number", std::to_string(quantization.int4GroupSize));
+    check(quantization.maxAccuracyDrop < 0 || quantization.maxAccuracyDrop <= 1,
+          "quantization.mixed_precision.max_accuracy_drop", "<= 1 (a fraction: 0.01 = 1 point), or < 0 for none",
+          formatDouble(quantization.maxAccuracyDrop));
+    for (const auto& s : quantization.skipLayers)
+        check(!s.empty(), "quantization.skip_layers", "non-empty layer names", "an empty entry");
     check(quantization.sensitivitySamples >= 1, "quantization.mixed_precision.num_samples", ">= 1",
           i2s(quantization.sensitivitySamples));
     return problems;

@@ -82,8 +82,16 @@ struct QuantizationConfig {
     int calibrationBatches = 10;     // batches of training data for static calibration
     int qatEpochs = 1;               // qat.epochs
     double qatLearningRate = 1e-5;   // qat.learning_rate
-    int sensitiveLayersTopK = 5;     // mixed_precision.top_k: layers kept in fp32
-    int sensitivitySamples = 100;    // mixed_precision.num_samples
+    bool perChannel = true;          // per_channel: one int8 weight scale per output channel
+    bool quantizeEmbeddings = true;  // quantize_embeddings: store embedding tables as int8 rows
+    std::vector<std::string> skipLayers = {"classifier"};  // skip_layers: name parts of linear layers kept fp32
+    std::string observer = "minmax";  // observer (static): minmax, moving_average, percentile or mse
+    int sensitiveLayersTopK = 5;     // mixed_precision.top_k: most sensitive layers kept in sensitive_precision
+    int sensitivitySamples = 100;    // mixed_precision.num_samples: validation examples per sensitivity test
+    std::string sensitivePrecision = "bf16";  // mixed_precision.sensitive_precision: fp32, bf16 or fp16
+    int int4Layers = -1;             // mixed_precision.int4_layers: least sensitive layers in int4; < 0 = half
+    int int4GroupSize = 32;          // mixed_precision.group_size: inputs per int4 scale
+    double maxAccuracyDrop = -1;     // mixed_precision.max_accuracy_drop: budget plan (0.01 = 1 point); < 0 = none
 };
 
 struct OutputConfig {

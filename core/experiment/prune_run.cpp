@@ -1,5 +1,7 @@
 #include "experiment/prune_run.h"
 
+#include "experiment/compression_run.h"
+
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -29,126 +31,7 @@ namespace fs = std::filesystem;
 namespace tpq {
 namespace {
 
-std::string modelName(const std::string& modelDir) {
-    const fs::path p = fs::path(modelDir).lexically_normal();
-    const std::string name = p.filename().string();
-    return name.empty() || name == "." ? p.parent_path().filename().string() : name;
-}
-
-std::string percent(double s) {
-    return std::to_string(int(std::lround(s * 100.0)));
-}
-
-// What every pruning run shares: the base model, the data and the unpruned test accuracy.
-struct PruneContext {
-    LoadedModel base;
-    std::vector<std::string> labels;
-    std::unique_ptr<DataLoader> test, train, validation;
-    double baselineAccuracy = 0;
-    int64_t baselineSizeBytes = 0;
-    size_t maxLength = 0;
-};
-
-PruneContext prepare(const ExperimentConfig& config, const std::string& modelDir, bool needTraining,
-                     const TrainRunCallbacks& callbacks) {
-    prepareRun(config);
-    PruneContext c;
-    c.base = loadModelFolder(modelDir);
-    const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});
-    c.labels = splits.train.labelNames();
-    if (c.base.model->numLabels() != int64_t(c.labels.size())) {
-        throw Error("the model in " + modelDir + " predicts " + std::to_string(c.base.model->numLabels()) +
-                    " classes but the data has " + std::to_string(c.labels.size()));
-    }
-    const Tokenizer& tokenizer = *c.base.tokenizer;
-    c.maxLength = size_t(config.maxLength);
-    const size_t evalBatch = size_t(config.training.evalBatchSize);
-    auto loader = [&](const TextClassificationDataset& d, size_t batch, bool shuffle) {
-        return std::make_unique<DataLoader>(encodeTexts(tokenizer, d.texts(), c.maxLength), d.labels(),
-                                            tokenizer.padId(), batch, shuffle, config.seed);
-    };
-    c.test = loader(splits.test, evalBatch, false);
-    if (needTraining) {
-        c.train = loader(splits.train, size_t(config.training.batchSize), true);
-        c.train->setGroupByLength(config.training.groupByLength);
-        c.validation = loader(splits.validation, evalBatch, false);
-    }
-    c.baselineAccuracy = Evaluator(*c.base.model).evaluate(*c.test, callbacks.cancel).accuracy;
-    c.baselineSizeBytes = ModelSizeCalculator::folderBytes(modelDir);
-    logInfo("unpruned model: test accuracy " + formatFixed(c.baselineAccuracy, 4));
-    return c;
-}
-
-// The base model's tpq.json with the pruning recorded and the new metrics.
-std::string prunedTpqJson(const std::string& baseJson, const nlohmann::ordered_json& pruning, const RunResult& result) {
-    auto j = nlohmann::ordered_json::parse(baseJson.empty() ? std::string("{}") : baseJson, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) j = nlohmann::ordered_json::object();
-    j["pruning"] = pruning;
-    j["metrics"] = nlohmann::ordered_json::parse(result.toJson());
-    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
-}
-
-// Tests the saved folder of a run and writes its tpq.json and result.json.
-void finishRun(const PruneContext& c, const ExperimentConfig& config, const nlohmann::ordered_json& pruning,
-               const TrainRunCallbacks& callbacks, RunResult& result) {
-    LoadedModel saved = loadModelFolder(result.modelDir);
-    Classifier& model = *saved.model;
-    result.test = Evaluator(model).evaluate(*c.test, callbacks.cancel);
-    const int64_t vocab = int64_t(c.base.tokenizer->vocabSize());
-    measureModel(model, int64_t(c.maxLength), vocab, result, /*latency=*/false);
-    measureLatencySideBySide(*c.base.model, model, int64_t(c.maxLength), vocab, result.baselineLatency, result.latency,
-                             callbacks.cancel);
-    result.baselineParameters = c.base.model->numParameters();
-    for (const auto& [name, s] : calculateSparsity(model).perLayer) result.layerSparsity.emplace_back(name, s);
-    writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(), prunedTpqJson(saved.tpqJson, pruning, result));
-    result.sizeBytes = ModelSizeCalculator::folderBytes(result.modelDir);
-    result.baselineSizeBytes = c.baselineSizeBytes;
-    const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
-    ensureDirectory(resultsDir);
-    writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
-    const double drop = 100.0 * (c.baselineAccuracy - result.test.accuracy);
-    logInfo(result.runId + ": test accuracy " + formatFixed(result.test.accuracy, 4) + " (" +
-            formatFixed(std::abs(drop), 2) + (drop >= 0 ? " points below" : " points above") +
-            " the unpruned model); latency p50 " + formatFixed(result.latency.p50Ms, 2) + " ms vs " +
-            formatFixed(result.baselineLatency.p50Ms, 2) + " ms unpruned; " + formatBytes(double(result.sizeBytes)) +
-            " vs " + formatBytes(double(result.baselineSizeBytes)));
-}
-
-RunResult newResult(const PruneContext& c, const ExperimentConfig& config, const PruneRunOptions& options,
-                    const std::string& run, const std::string& method) {
-    RunResult r;
-    r.runId = run;
-    r.method = method;
-    r.modelDir = (fs::path(config.output.checkpointDir) / run).string();
-    r.baseModelDir = options.modelDir;
-    r.labelNames = c.labels;
-    r.fineTuneEpochs = options.fineTuneEpochs;
-    r.baselineAccuracy = c.baselineAccuracy;
-    return r;
-}
-
-// Fine-tunes `model` for `epochs` through the Trainer (calling `afterStep`, if any, after
-// every optimizer step), saves the best epoch with `save` and writes the run's history.csv;
-// with no epochs it only saves.
-void fineTuneAndSave(const PruneContext& c, const ExperimentConfig& config, int epochs, Classifier& model,
-                     const std::function<void()>& save, const std::function<void()>& afterStep,
-                     const TrainRunCallbacks& callbacks, RunResult& result) {
-    if (epochs <= 0) {
-        save();
-        return;
-    }
-    TrainerOptions trainOptions = trainerOptions(config.training);
-    trainOptions.epochs = epochs;
-    Trainer trainer(model, trainOptions);  // built after pruning: it optimizes the layers as they are now
-    if (afterStep) trainer.setAfterOptimizerStep(afterStep);
-    const auto start = std::chrono::steady_clock::now();
-    const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
-                                               [&](int, const EpochRecord&) { save(); });
-    result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
-    ensureDirectory(resultsDir);
-    writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
-}
+using namespace detail;
 
 void checkOptions(const PruneRunOptions& options) {
     for (double s : options.levels) {
@@ -167,7 +50,7 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
     if (options.levels.empty())
         throw Error("no sparsity to prune to: give --sparsity or pruning.unstructured.sparsity_levels");
     checkOptions(options);
-    PruneContext c = prepare(config, options.modelDir, options.fineTuneEpochs > 0, callbacks);
+    CompressionContext c = prepareCompression(config, options.modelDir, options.fineTuneEpochs > 0, callbacks);
     const Tokenizer& tokenizer = *c.base.tokenizer;
 
     UnstructuredPruningOptions pruneOptions;
@@ -184,7 +67,7 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
         if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
         std::string run = modelName(options.modelDir) + "_unstructured_" + percent(level);
         if (options.fineTuneEpochs > 0) run += "_ft" + std::to_string(options.fineTuneEpochs);
-        RunResult result = newResult(c, config, options, run, "unstructured");
+        RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "unstructured");
         result.targetSparsity = level;
         const nlohmann::ordered_json pruning = {{"method", "unstructured"},
                                                 {"criterion", pruneOptions.criterion},
@@ -206,7 +89,7 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
             c, config, options.fineTuneEpochs, *model,
             [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.tpqJson, saveOptions); },
             [&] { pruner.applyMasks(); }, callbacks, result);
-        finishRun(c, config, pruning, callbacks, result);
+        finishRun(c, config, "pruning", pruning, callbacks, result);
         results.push_back(std::move(result));
     }
     return results;
@@ -225,9 +108,9 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     const auto problems = progressive.validate();
     if (!problems.empty()) throw Error(join(problems, "; "));
 
-    PruneContext c = prepare(config, options.modelDir, true, callbacks);
+    CompressionContext c = prepareCompression(config, options.modelDir, true, callbacks);
     const std::string run = modelName(options.modelDir) + "_progressive_" + percent(progressive.finalSparsity);
-    RunResult result = newResult(c, config, options, run, "progressive");
+    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "progressive");
     result.targetSparsity = progressive.finalSparsity;
 
     torch::manual_seed(config.seed);
@@ -259,7 +142,7 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
                                       {"stopped_by_budget", outcome.stoppedByBudget},
                                       {"base_model_dir", options.modelDir}};
     if (progressive.maxAccuracyDrop >= 0) pruning["max_accuracy_drop"] = progressive.maxAccuracyDrop;
-    finishRun(c, config, pruning, callbacks, result);
+    finishRun(c, config, "pruning", pruning, callbacks, result);
     return result;
 }
 
@@ -288,7 +171,7 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     }
 
     const bool needTraining = options.fineTuneEpochs > 0 || structured.needsCalibration();
-    PruneContext c = prepare(config, options.modelDir, needTraining, callbacks);
+    CompressionContext c = prepareCompression(config, options.modelDir, needTraining, callbacks);
     if (options.headFraction >= 0) {
         const auto heads = c.base.model->headsPerLayer();
         const int64_t total = std::accumulate(heads.begin(), heads.end(), int64_t(0));
@@ -297,7 +180,7 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     std::string run = modelName(options.modelDir) + "_structured_h" + std::to_string(structured.numHeadsToPrune) +
                       "_ffn" + percent(structured.ffnSparsity);
     if (options.fineTuneEpochs > 0) run += "_ft" + std::to_string(options.fineTuneEpochs);
-    RunResult result = newResult(c, config, options, run, "structured");
+    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "structured");
 
     torch::manual_seed(config.seed);
     const ClassifierPtr model = loadModelFolder(options.modelDir).model;
@@ -330,7 +213,7 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
                                             {"parameters_after", report.parametersAfter},
                                             {"fine_tune_epochs", options.fineTuneEpochs},
                                             {"base_model_dir", options.modelDir}};
-    finishRun(c, config, pruning, callbacks, result);
+    finishRun(c, config, "pruning", pruning, callbacks, result);
     return result;
 }
 

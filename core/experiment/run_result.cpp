@@ -1,5 +1,7 @@
 #include "experiment/run_result.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 namespace tpq {
@@ -68,6 +70,36 @@ std::string RunResult::toJson() const {
         nlohmann::ordered_json layers = nlohmann::ordered_json::object();
         for (const auto& [name, s] : layerSparsity) layers[name] = s;
         j["layer_sparsity"] = layers;
+    }
+    if (!precisionMap.empty()) {
+        nlohmann::ordered_json map = nlohmann::ordered_json::object();
+        for (const auto& [name, precision] : precisionMap) map[name] = precision;
+        j["precision_map"] = map;
+    }
+    if (fakeQuantAccuracy >= 0) j["fake_quant_accuracy"] = fakeQuantAccuracy;
+    if (memoryBytes > 0 && baselineMemoryBytes > 0) {
+        j["memory_bytes"] = memoryBytes;
+        j["baseline_memory_bytes"] = baselineMemoryBytes;
+        j["memory_ratio"] = double(memoryBytes) / double(baselineMemoryBytes);
+    }
+    if (weightsBytes > 0 && baselineWeightsBytes > 0) {
+        j["weights_bytes"] = weightsBytes;
+        j["baseline_weights_bytes"] = baselineWeightsBytes;
+        j["weights_compression_ratio"] = double(baselineWeightsBytes) / double(weightsBytes);
+    }
+    if (estimatedSizeBytes > 0) j["estimated_size_bytes"] = estimatedSizeBytes;
+    if (!setting.empty()) j["mixed_precision_setting"] = setting;
+    if (!layerSensitivity.empty()) {
+        auto& rows = j["layer_sensitivity"] = nlohmann::ordered_json::array();
+        // NaN (int4 not possible for the layer) is written as null.
+        auto num = [](double v) { return std::isnan(v) ? nlohmann::ordered_json() : nlohmann::ordered_json(v); };
+        for (const auto& s : layerSensitivity) {
+            rows.push_back({{"layer", s.layer},
+                            {"loss_delta_int8", num(s.lossDeltaInt8)},
+                            {"accuracy_delta_int8", num(s.accuracyDeltaInt8)},
+                            {"loss_delta_int4", num(s.lossDeltaInt4)},
+                            {"accuracy_delta_int4", num(s.accuracyDeltaInt4)}});
+        }
     }
     return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }

@@ -49,6 +49,21 @@ struct RunResult {
     int64_t baselineSizeBytes = 0;
     int64_t baselineParameters = 0;
 
+    // Quantization runs (written only when set):
+    std::vector<std::pair<std::string, std::string>> precisionMap;  // (layer or embedding table, precision)
+    double fakeQuantAccuracy = -1;    // QAT: test accuracy of the fake-quantized model before convert
+    int64_t memoryBytes = 0;          // weights the model computes from, in memory (compareWithFp32)
+    int64_t baselineMemoryBytes = 0;  // the same for the base model
+    int64_t weightsBytes = 0;          // bytes of model.safetensors alone (the folder also holds vocab.txt, ...)
+    int64_t baselineWeightsBytes = 0;  // the same for the base model
+    int64_t estimatedSizeBytes = 0;   // mixed precision: estimateModelSize of the plan
+    std::string setting;              // mixed precision: which plan ("all_int8", "top5_bf16", ...)
+    struct Sensitivity {
+        std::string layer;
+        double lossDeltaInt8, accuracyDeltaInt8, lossDeltaInt4, accuracyDeltaInt4;
+    };
+    std::vector<Sensitivity> layerSensitivity;  // mixed precision, most sensitive first
+
     /// result.json with the keys users' scripts read: run_id, method, accuracy, precision,
     /// recall, f1, loss, confusion_matrix, num_parameters, nonzero_parameters, sparsity,
     /// size_bytes, latency_ms_p50, latency_ms_p95, throughput, model_dir (+ a few more).

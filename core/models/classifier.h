@@ -44,7 +44,7 @@ struct NamedLinear {
 /// model's parameter holds exactly the dequantized values, so it computes with them.
 struct Int8Table {
     at::Tensor values;  // int8 [rows, dim]
-    at::Tensor scales;  // float32 [rows], > 0
+    at::Tensor scales;  // float16 (or float32) [rows], > 0
 };
 
 class Classifier : public torch::nn::Module {

@@ -28,7 +28,7 @@ QuantizedParts::QuantizedParts(QuantizedParts&&) noexcept = default;
 QuantizedParts& QuantizedParts::operator=(QuantizedParts&&) noexcept = default;
 
 at::Tensor dequantizeTable(const Int8Table& table) {
-    return table.values.to(torch::kFloat32) * table.scales.unsqueeze(1);
+    return table.values.to(torch::kFloat32) * table.scales.to(torch::kFloat32).unsqueeze(1);
 }
 
 std::vector<NamedTensor> packQuantizedWeights(Classifier& model, const std::vector<NamedTensor>& tensors,
@@ -106,9 +106,9 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
         try {
             const std::string scheme = spec.at("scheme").get<std::string>();
             if (scheme == "embedding") {
-                Int8Table table{take(name + ".__q", where), take(name + ".__scale", where).to(torch::kFloat32)};
+                Int8Table table{take(name + ".__q", where), take(name + ".__scale", where)};
                 if (table.values.scalar_type() != torch::kInt8 || table.values.dim() != 2 ||
-                    table.scales.numel() != table.values.size(0)) {
+                    !table.scales.is_floating_point() || table.scales.numel() != table.values.size(0)) {
                     throw Error(where + ": int8 table and scales do not fit; save the model again");
                 }
                 parts.tables.emplace_back(name, table);

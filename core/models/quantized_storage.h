@@ -4,7 +4,7 @@
 /// "L.weight" of a quantized linear layer L is replaced by the kernel's stored tensors
 ///   L.weight.__q      I8 (int8), U8 (int4, two per byte), BF16 or F16
 ///   L.weight.__scale  F32 scales (int8: per row or one; int4: [out, in / group_size])
-/// and an int8 embedding table "E.weight" by E.weight.__q (I8) + E.weight.__scale (F32,
+/// and an int8 embedding table "E.weight" by E.weight.__q (I8) + E.weight.__scale (F16,
 /// per row). The file's "__metadata__" gains "tpq_quant_format": "tpq-quant-v1" and
 /// "tpq_quant_layers": a JSON object {"L": {"precision", "scheme", "per_channel",
 /// "group_size", "input_scale", "input_zero_point", "output_scale", "output_zero_point"},

@@ -59,11 +59,11 @@ private:
     int64_t m_in = 0, m_out = 0;
 };
 
-/// An embedding table as int8 rows with one float scale per row (symmetric); a lookup
+/// An embedding table as int8 rows with one float16 scale per row (symmetric); a lookup
 /// dequantizes only the rows it reads.
 struct Int8Embedding {
     at::Tensor values;  // int8 [rows, dim]
-    at::Tensor scales;  // float32 [rows]
+    at::Tensor scales;  // float16 [rows]
 
     static Int8Embedding quantize(const at::Tensor& table);
     /// ids: int64 [...] -> float32 [..., dim].

@@ -233,7 +233,7 @@ int64_t MixedPrecisionQuantization::estimateModelSize(const PrecisionPlan& plan)
         weightBytes[l.name + ".weight"] = bytes;
     }
     if (m_options.quantizeEmbeddings) {
-        for (const auto& [name, table] : m_model.embeddingTables()) weightBytes[name] = table.numel() + table.size(0) * 4;
+        for (const auto& [name, table] : m_model.embeddingTables()) weightBytes[name] = table.numel() + table.size(0) * 2;  // float16 scale per row
     }
     int64_t total = 0;
     for (const auto& p : m_model.named_parameters()) {

@@ -61,7 +61,7 @@ void quantizeEmbeddingsInt8(Classifier& model, QuantizationReport& report) {
         report.precisionMap.emplace_back(name, "int8");
         ++report.quantizedTables;
         report.floatWeightBytes += table.numel() * 4;
-        report.quantizedWeightBytes += q.values.numel() + q.scales.numel() * 4;
+        report.quantizedWeightBytes += q.values.numel() + q.scales.numel() * int64_t(q.scales.element_size());
     }
 }
 

@@ -117,7 +117,7 @@ QuantizationReport QuantizationAwareTraining::convert(Classifier& model, const Q
         report.precisionMap.emplace_back(name, "int8");
         ++report.quantizedTables;
         report.floatWeightBytes += table.values.numel() * 4;
-        report.quantizedWeightBytes += table.values.numel() + table.scales.numel() * 4;
+        report.quantizedWeightBytes += table.values.numel() + table.scales.numel() * int64_t(table.scales.element_size());
     }
     return report;
 }

@@ -1,0 +1,142 @@
+#include "experiment/compression_run.h"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include <torch/torch.h>
+
+#include "data/dataset_loader.h"
+#include "text/encode_dataset.h"
+#include "train/evaluator.h"
+#include "train/model_size.h"
+#include "train/sparsity.h"
+#include "train/trainer.h"
+#include "util/error.h"
+#include "util/file_io.h"
+#include "util/logging.h"
+#include "util/strings.h"
+
+namespace fs = std::filesystem;
+
+namespace tpq::detail {
+namespace {
+
+// The base model's tpq.json with the step recorded under `key` and the new metrics.
+std::string stepTpqJson(const std::string& baseJson, const std::string& key, const nlohmann::ordered_json& step,
+                        const RunResult& result) {
+    auto j = nlohmann::ordered_json::parse(baseJson.empty() ? std::string("{}") : baseJson, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) j = nlohmann::ordered_json::object();
+    j[key] = step;
+    j["metrics"] = nlohmann::ordered_json::parse(result.toJson());
+    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
+std::string modelName(const std::string& modelDir) {
+    const fs::path p = fs::path(modelDir).lexically_normal();
+    const std::string name = p.filename().string();
+    return name.empty() || name == "." ? p.parent_path().filename().string() : name;
+}
+
+std::string percent(double s) {
+    return std::to_string(int(std::lround(s * 100.0)));
+}
+
+
+CompressionContext prepareCompression(const ExperimentConfig& config, const std::string& modelDir, bool needTraining,
+                     const TrainRunCallbacks& callbacks) {
+    prepareRun(config);
+    CompressionContext c;
+    c.base = loadModelFolder(modelDir);
+    const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});
+    c.labels = splits.train.labelNames();
+    if (c.base.model->numLabels() != int64_t(c.labels.size())) {
+        throw Error("the model in " + modelDir + " predicts " + std::to_string(c.base.model->numLabels()) +
+                    " classes but the data has " + std::to_string(c.labels.size()));
+    }
+    const Tokenizer& tokenizer = *c.base.tokenizer;
+    c.maxLength = size_t(config.maxLength);
+    const size_t evalBatch = size_t(config.training.evalBatchSize);
+    auto loader = [&](const TextClassificationDataset& d, size_t batch, bool shuffle) {
+        return std::make_unique<DataLoader>(encodeTexts(tokenizer, d.texts(), c.maxLength), d.labels(),
+                                            tokenizer.padId(), batch, shuffle, config.seed);
+    };
+    c.test = loader(splits.test, evalBatch, false);
+    if (needTraining) {
+        c.train = loader(splits.train, size_t(config.training.batchSize), true);
+        c.train->setGroupByLength(config.training.groupByLength);
+        c.validation = loader(splits.validation, evalBatch, false);
+    }
+    c.baselineAccuracy = Evaluator(*c.base.model).evaluate(*c.test, callbacks.cancel).accuracy;
+    c.baselineSizeBytes = ModelSizeCalculator::folderBytes(modelDir);
+    logInfo("base model: test accuracy " + formatFixed(c.baselineAccuracy, 4));
+    return c;
+}
+
+// Tests the saved folder of a run and writes its tpq.json and result.json.
+void finishRun(const CompressionContext& c, const ExperimentConfig& config, const std::string& key,
+               const nlohmann::ordered_json& step,
+               const TrainRunCallbacks& callbacks, RunResult& result) {
+    LoadedModel saved = loadModelFolder(result.modelDir);
+    Classifier& model = *saved.model;
+    result.test = Evaluator(model).evaluate(*c.test, callbacks.cancel);
+    const int64_t vocab = int64_t(c.base.tokenizer->vocabSize());
+    measureModel(model, int64_t(c.maxLength), vocab, result, /*latency=*/false);
+    measureLatencySideBySide(*c.base.model, model, int64_t(c.maxLength), vocab, result.baselineLatency, result.latency,
+                             callbacks.cancel);
+    result.baselineParameters = c.base.model->numParameters();
+    for (const auto& [name, s] : calculateSparsity(model).perLayer) result.layerSparsity.emplace_back(name, s);
+    writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(), stepTpqJson(saved.tpqJson, key, step, result));
+    result.sizeBytes = ModelSizeCalculator::folderBytes(result.modelDir);
+    result.baselineSizeBytes = c.baselineSizeBytes;
+    const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
+    ensureDirectory(resultsDir);
+    writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
+    const double drop = 100.0 * (c.baselineAccuracy - result.test.accuracy);
+    logInfo(result.runId + ": test accuracy " + formatFixed(result.test.accuracy, 4) + " (" +
+            formatFixed(std::abs(drop), 2) + (drop >= 0 ? " points below" : " points above") +
+            " the base model); latency p50 " + formatFixed(result.latency.p50Ms, 2) + " ms vs " +
+            formatFixed(result.baselineLatency.p50Ms, 2) + " ms for the base model; " + formatBytes(double(result.sizeBytes)) +
+            " vs " + formatBytes(double(result.baselineSizeBytes)));
+}
+
+RunResult newResult(const CompressionContext& c, const ExperimentConfig& config, const std::string& modelDir,
+                    int fineTuneEpochs, const std::string& run, const std::string& method) {
+    RunResult r;
+    r.runId = run;
+    r.method = method;
+    r.modelDir = (fs::path(config.output.checkpointDir) / run).string();
+    r.baseModelDir = modelDir;
+    r.labelNames = c.labels;
+    r.fineTuneEpochs = fineTuneEpochs;
+    r.baselineAccuracy = c.baselineAccuracy;
+    return r;
+}
+
+// Fine-tunes `model` for `epochs` through the Trainer (calling `afterStep`, if any, after
+// every optimizer step), saves the best epoch with `save` and writes the run's history.csv;
+// with no epochs it only saves.
+void fineTuneAndSave(const CompressionContext& c, const ExperimentConfig& config, int epochs, Classifier& model,
+                     const std::function<void()>& save, const std::function<void()>& afterStep,
+                     const TrainRunCallbacks& callbacks, RunResult& result) {
+    if (epochs <= 0) {
+        save();
+        return;
+    }
+    TrainerOptions trainOptions = trainerOptions(config.training);
+    trainOptions.epochs = epochs;
+    Trainer trainer(model, trainOptions);  // built after pruning: it optimizes the layers as they are now
+    if (afterStep) trainer.setAfterOptimizerStep(afterStep);
+    const auto start = std::chrono::steady_clock::now();
+    const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
+                                               [&](int, const EpochRecord&) { save(); });
+    result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
+    ensureDirectory(resultsDir);
+    writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
+}
+
+
+}  // namespace tpq::detail

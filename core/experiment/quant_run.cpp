@@ -1,0 +1,178 @@
+#include "experiment/quant_run.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include "experiment/compression_run.h"
+#include "quant/mixed_precision_quantization.h"
+#include "quant/post_training_quantization.h"
+#include "quant/quantization_aware_training.h"
+#include "train/evaluator.h"
+#include "train/model_size.h"
+#include "util/error.h"
+#include "util/file_io.h"
+#include "util/logging.h"
+#include "util/strings.h"
+
+namespace fs = std::filesystem;
+
+namespace tpq {
+namespace {
+
+using namespace detail;
+
+// Saves the quantized model, records its report and sizes, and finishes the run.
+void saveAndFinish(const CompressionContext& c, const ExperimentConfig& config, Classifier& model,
+                   const QuantizationReport& report, nlohmann::ordered_json step, const TrainRunCallbacks& callbacks,
+                   RunResult& result) {
+    saveModelFolder(result.modelDir, model, *c.base.tokenizer, c.base.tpqJson);
+    result.precisionMap = report.precisionMap;
+    const Fp32Comparison sizes = PostTrainingQuantization::compareWithFp32(*c.base.model, model);
+    result.memoryBytes = sizes.quantizedMemoryBytes;
+    result.baselineMemoryBytes = sizes.fp32MemoryBytes;
+    result.weightsBytes = ModelSizeCalculator::folderBytes(result.modelDir + "/model.safetensors");
+    if (!c.base.weightsFile.empty()) result.baselineWeightsBytes = ModelSizeCalculator::folderBytes(c.base.weightsFile);
+    step["quantized_layers"] = report.quantizedLayers;
+    step["int8_embedding_tables"] = report.quantizedTables;
+    step["base_model_dir"] = result.baseModelDir;
+    finishRun(c, config, "quantization", step, callbacks, result);
+}
+
+std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentConfig& config,
+                                 const QuantRunOptions& options, const TrainRunCallbacks& callbacks) {
+    const QuantizationConfig& q = config.quantization;
+    MixedPrecisionOptions mo;
+    mo.numSamples = q.sensitivitySamples;
+    mo.int4GroupSize = q.int4GroupSize;
+    mo.skip = q.skipLayers;
+    mo.quantizeEmbeddings = q.quantizeEmbeddings;
+    mo.engine = q.backend;
+    // The analysis runs on a float copy; each setting quantizes a fresh copy.
+    const ClassifierPtr probe = loadModelFolder(options.modelDir).model;
+    MixedPrecisionQuantization analysis(*probe, mo);
+    const auto& table = analysis.analyzeLayerSensitivity(*c.validation, callbacks.cancel, callbacks.loading);
+    logInfo("layer sensitivity (validation loss change with the layer alone in int8 / int4):");
+    for (const auto& s : table) {
+        logInfo("  " + s.layer + ": " + formatFixed(s.lossDeltaInt8, 5) + " / " + formatFixed(s.lossDeltaInt4, 5));
+    }
+    const int topK = std::min<int>(q.sensitiveLayersTopK, int(table.size()));
+    const int int4 = q.int4Layers >= 0 ? q.int4Layers : int(table.size()) / 2;
+    std::vector<std::pair<std::string, PrecisionPlan>> settings = {
+        {"all_int8", analysis.planFor({}, "int8", 0)},
+        {"top" + std::to_string(topK) + "_" + q.sensitivePrecision,
+         analysis.planFor(analysis.selectSensitiveLayers(topK), q.sensitivePrecision, 0)},
+        {"int4_" + std::to_string(int4), analysis.planFor({}, "int8", int4)}};
+    if (q.maxAccuracyDrop >= 0) {
+        settings.emplace_back("budget", analysis.searchBudget(*c.validation, q.maxAccuracyDrop, callbacks.cancel));
+    }
+    std::vector<RunResult> results;
+    for (const auto& [name, plan] : settings) {
+        if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
+        const std::string run = modelName(options.modelDir) + "_mixed_" + name;
+        RunResult result = newResult(c, config, options.modelDir, 0, run, "mixed_precision");
+        result.setting = name;
+        for (const auto& s : table) {
+            result.layerSensitivity.push_back(
+                {s.layer, s.lossDeltaInt8, s.accuracyDeltaInt8, s.lossDeltaInt4, s.accuracyDeltaInt4});
+        }
+        const ClassifierPtr model = loadModelFolder(options.modelDir).model;
+        MixedPrecisionQuantization mp(*model, mo);
+        result.estimatedSizeBytes = mp.estimateModelSize(plan);
+        const QuantizationReport report = mp.applyMixedPrecision(plan);
+        nlohmann::ordered_json step = {{"method", "mixed"},
+                                       {"setting", name},
+                                       {"group_size", q.int4GroupSize},
+                                       {"sensitive_precision", q.sensitivePrecision}};
+        saveAndFinish(c, config, *model, report, step, callbacks, result);
+        results.push_back(result);
+    }
+    return results;
+}
+
+}  // namespace
+
+std::vector<RunResult> runQuantization(const ExperimentConfig& config, const QuantRunOptions& options,
+                                       const TrainRunCallbacks& callbacks) {
+    const QuantizationConfig& q = config.quantization;
+    const std::string method = options.method.empty() ? q.method : options.method;
+    if (method != "dynamic" && method != "static" && method != "qat" && method != "mixed") {
+        throw Error("unknown quantization method '" + method + "' (dynamic, static, qat or mixed)");
+    }
+    if (method != "dynamic" && q.dtype != "qint8") {
+        throw Error("quantization.dtype " + q.dtype + " is for dynamic quantization; " + method + " uses qint8");
+    }
+    CompressionContext c = prepareCompression(config, options.modelDir, method != "dynamic", callbacks);
+    if (c.base.model->isQuantized()) {
+        throw Error("the model in " + options.modelDir + " is already quantized; quantize its float model instead");
+    }
+    if (method == "mixed") return mixedRuns(c, config, options, callbacks);
+
+    torch::manual_seed(config.seed);
+    const ClassifierPtr model = loadModelFolder(options.modelDir).model;  // a copy to quantize
+    const std::string base = modelName(options.modelDir);
+    nlohmann::ordered_json step = {{"method", method}};
+    QuantizationReport report;
+    RunResult result;
+    if (method == "dynamic") {
+        DynamicQuantizationOptions o;
+        o.dtype = q.dtype;
+        o.perChannel = q.perChannel;
+        o.skip = q.skipLayers;
+        o.quantizeEmbeddings = q.quantizeEmbeddings;
+        o.engine = q.backend;
+        result = newResult(c, config, options.modelDir, 0,
+                           base + "_dynamic_" + (q.dtype == "float16" ? "fp16" : "int8"), "dynamic_quantization");
+        report = PostTrainingQuantization::applyDynamicQuantization(*model, o);
+        step["dtype"] = q.dtype;
+        step["per_channel"] = q.perChannel;
+    } else if (method == "static") {
+        StaticQuantizationOptions o;
+        o.observer = q.observer;
+        o.calibrationBatches = q.calibrationBatches;
+        o.perChannel = q.perChannel;
+        o.skip = q.skipLayers;
+        o.quantizeEmbeddings = q.quantizeEmbeddings;
+        o.engine = q.backend;
+        result = newResult(c, config, options.modelDir, 0, base + "_static_int8_" + q.observer, "static_quantization");
+        report = PostTrainingQuantization::applyStaticQuantization(*model, *c.train, o, callbacks.cancel,
+                                                                   callbacks.loading);
+        step["observer"] = q.observer;
+        step["calibration_batches"] = q.calibrationBatches;
+        step["per_channel"] = q.perChannel;
+    } else {
+        QatOptions o;
+        o.skip = q.skipLayers;
+        o.quantizeEmbeddings = q.quantizeEmbeddings;
+        o.engine = q.backend;
+        result = newResult(c, config, options.modelDir, q.qatEpochs, base + "_qat_int8", "qat");
+        QuantizationAwareTraining::prepare(*model, o);
+        TrainerOptions t = trainerOptions(config.training);
+        t.epochs = q.qatEpochs;
+        t.learningRate = q.qatLearningRate;
+        t.earlyStoppingPatience = 0;
+        t.resumeDir.clear();
+        t.resume = false;
+        const auto start = std::chrono::steady_clock::now();
+        Trainer trainer(*model, t);
+        const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel, {});
+        result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
+        ensureDirectory(resultsDir);
+        writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
+        result.fakeQuantAccuracy = Evaluator(*model).evaluate(*c.test, callbacks.cancel).accuracy;
+        logInfo("QAT: fake-quantized model test accuracy " + formatFixed(result.fakeQuantAccuracy, 4));
+        report = QuantizationAwareTraining::convert(*model, o);
+        step["epochs"] = q.qatEpochs;
+        step["learning_rate"] = q.qatLearningRate;
+        step["fake_quant_accuracy"] = result.fakeQuantAccuracy;
+    }
+    step["skip_layers"] = q.skipLayers;
+    step["quantize_embeddings"] = q.quantizeEmbeddings;
+    saveAndFinish(c, config, *model, report, step, callbacks, result);
+    return {result};
+}
+
+}  // namespace tpq
