@@ -327,6 +327,20 @@ private Q_SLOTS:
         QVERIFY2(std::abs(realAccuracy - fakeAccuracy) <= 1.0 / 48 + 1e-9,
                  (std::to_string(fakeAccuracy) + " vs " + std::to_string(realAccuracy)).c_str());
         expectError([&] { QuantizationAwareTraining::convert(*model); }, {"no fake-quantization layers"});
+        // Fine-tuning that only hurts (a huge learning rate) is not kept: the start is epoch 0.
+        {
+            const auto fresh = smallTransformer(10);
+            Trainer(*fresh, t).train(train, validation, {}, nullptr, {});  // a good float model first
+            TrainerOptions bad = t;
+            bad.epochs = 1;
+            bad.learningRate = 50.0;
+            bad.maxGradNorm = 0;
+            const QatResult r = QuantizationAwareTraining::train(*fresh, train, validation, bad, {}, 2, {}, nullptr);
+            QCOMPARE(r.keptEpoch, 0);
+            QCOMPARE(Evaluator(*fresh).evaluate(validation).accuracy, r.startValAccuracy);
+            QVERIFY(r.history.epochs.at(0).valAccuracy <= r.startValAccuracy);
+            QVERIFY(QuantizationAwareTraining::isPrepared(*fresh));
+        }
         expectError([&] { QuantizationAwareTraining::prepare(*model); }, {"already quantized"});
     }
 

@@ -148,7 +148,6 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         o.quantizeEmbeddings = q.quantizeEmbeddings;
         o.engine = q.backend;
         result = newResult(c, config, options.modelDir, q.qatEpochs, base + "_qat_int8", "qat");
-        QuantizationAwareTraining::prepare(*model, o);
         TrainerOptions t = trainerOptions(config.training);
         t.epochs = q.qatEpochs;
         t.learningRate = q.qatLearningRate;
@@ -156,8 +155,13 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         t.resumeDir.clear();
         t.resume = false;
         const auto start = std::chrono::steady_clock::now();
-        Trainer trainer(*model, t);
-        const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel, {});
+        const QatResult qat = QuantizationAwareTraining::train(*model, *c.train, *c.validation, t, o,
+                                                               q.calibrationBatches, callbacks.training, callbacks.cancel);
+        const TrainHistory& history = qat.history;
+        step["start_val_accuracy"] = qat.startValAccuracy;
+        step["kept_epoch"] = qat.keptEpoch;
+        logInfo("QAT: validation accuracy " + formatFixed(qat.startValAccuracy, 4) +
+                " before fine-tuning; kept epoch " + std::to_string(qat.keptEpoch) + " (0 = the start)");
         result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
         ensureDirectory(resultsDir);

@@ -34,6 +34,7 @@ public:
         return {std::min(m_low, 0.0), std::max(m_high, 0.0)};
     }
     std::string name() const override { return "minmax"; }
+    std::unique_ptr<Observer> clone() const override { return std::make_unique<MinMax>(*this); }
 
 private:
     double m_low = std::numeric_limits<double>::max(), m_high = std::numeric_limits<double>::lowest();
@@ -58,6 +59,7 @@ public:
         return {std::min(m_low, 0.0), std::max(m_high, 0.0)};
     }
     std::string name() const override { return "moving_average"; }
+    std::unique_ptr<Observer> clone() const override { return std::make_unique<MovingAverage>(*this); }
 
 private:
     double m_c;
@@ -97,6 +99,7 @@ public:
         return {std::min(sorted[lo].item<double>(), 0.0), std::max(sorted[hi].item<double>(), 0.0)};
     }
     std::string name() const override { return "percentile"; }
+    std::unique_ptr<Observer> clone() const override { return std::make_unique<Percentile>(*this); }
 };
 
 class Mse : public Sampling {
@@ -138,6 +141,7 @@ public:
         return {std::min(low + double(bestFirst) * width, 0.0), std::max(low + double(bestLast + 1) * width, 0.0)};
     }
     std::string name() const override { return "mse"; }
+    std::unique_ptr<Observer> clone() const override { return std::make_unique<Mse>(*this); }
 };
 
 }  // namespace

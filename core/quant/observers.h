@@ -29,6 +29,7 @@ public:
     /// nothing was observed.
     virtual std::pair<double, double> range() const = 0;
     virtual std::string name() const = 0;
+    virtual std::unique_ptr<Observer> clone() const = 0;
     bool empty() const { return m_batches == 0; }
     int64_t batches() const { return m_batches; }
     /// uint8 scale and zero point for range().

@@ -1,5 +1,6 @@
 #include "quant/quantization_aware_training.h"
 
+#include <algorithm>
 #include <memory>
 
 #include <torch/torch.h>
@@ -7,6 +8,7 @@
 #include "quant/int8_kernels.h"
 #include "quant/observers.h"
 #include "quant/quantized_linear.h"
+#include "train/evaluator.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -37,6 +39,13 @@ public:
     std::string precision() const override { return "int8 (fake quantization)"; }
     QParams input() const { return m_in->qparams(); }
     QParams output() const { return m_out->qparams(); }
+    /// The same layer with copies of the observers as they are now (a snapshot).
+    std::shared_ptr<FakeQuantKernel> snapshot() const {
+        auto k = std::make_shared<FakeQuantKernel>(m_linear, 0.01);
+        k->m_in = m_in->clone();
+        k->m_out = m_out->clone();
+        return k;
+    }
 
 private:
     torch::nn::Linear m_linear;
@@ -122,14 +131,77 @@ QuantizationReport QuantizationAwareTraining::convert(Classifier& model, const Q
     return report;
 }
 
+namespace {
+
+// Weights and observer ranges of a prepared model at one point of training.
+struct QatSnapshot {
+    std::vector<at::Tensor> parameters;
+    std::vector<LinearKernelPtr> kernels;
+
+    static QatSnapshot take(Classifier& model) {
+        torch::NoGradGuard noGrad;
+        QatSnapshot s;
+        for (const auto& p : model.parameters()) s.parameters.push_back(p.detach().clone());
+        for (const auto& l : model.linearLayers()) {
+            const auto* fake = l.kernel && *l.kernel ? dynamic_cast<const FakeQuantKernel*>(l.kernel->get()) : nullptr;
+            s.kernels.push_back(fake ? LinearKernelPtr(fake->snapshot()) : LinearKernelPtr());
+        }
+        return s;
+    }
+    void restore(Classifier& model) const {
+        torch::NoGradGuard noGrad;
+        auto params = model.parameters();
+        for (size_t i = 0; i < params.size(); ++i) params[i].copy_(parameters[i]);
+        auto layers = model.linearLayers();
+        for (size_t i = 0; i < layers.size(); ++i) {
+            if (kernels[i]) *layers[i].kernel = kernels[i];
+        }
+    }
+};
+
+}  // namespace
+
+QatResult QuantizationAwareTraining::train(Classifier& model, DataLoader& train, DataLoader& validation,
+                                           const TrainerOptions& trainerOptions, const QatOptions& options,
+                                           int calibrationBatches,
+                                           const std::function<void(const TrainProgress&)>& progress,
+                                           const CancellationToken* cancel) {
+    QatResult r;
+    r.report = prepare(model, options);
+    {
+        // Ranges from a few training batches before the first step (train mode: observers move).
+        torch::NoGradGuard noGrad;
+        const bool wasTraining = model.is_training();
+        model.train();
+        train.setEpoch(0);
+        const size_t n = std::min<size_t>(size_t(std::max(calibrationBatches, 1)), train.numBatches());
+        for (size_t b = 0; b < n; ++b) {
+            if (cancel) cancel->throwIfCancelled();
+            const Batch batch = train.batch(b);
+            model.forward(batch.inputIds, batch.attentionMask);
+        }
+        model.train(wasTraining);
+    }
+    r.startValAccuracy = Evaluator(model).evaluate(validation, cancel).accuracy;
+    QatSnapshot best = QatSnapshot::take(model);
+    double bestAccuracy = r.startValAccuracy;
+    Trainer trainer(model, trainerOptions);
+    r.history = trainer.train(train, validation, progress, cancel, [&](int epoch, const EpochRecord& record) {
+        if (record.valAccuracy > bestAccuracy) {
+            bestAccuracy = record.valAccuracy;
+            best = QatSnapshot::take(model);
+            r.keptEpoch = epoch;
+        }
+    });
+    best.restore(model);
+    return r;
+}
+
 QatResult QuantizationAwareTraining::applyQat(Classifier& model, DataLoader& train, DataLoader& validation,
                                               const TrainerOptions& trainerOptions, const QatOptions& options,
                                               const std::function<void(const TrainProgress&)>& progress,
                                               const CancellationToken* cancel) {
-    prepare(model, options);
-    Trainer trainer(model, trainerOptions);
-    QatResult r;
-    r.history = trainer.train(train, validation, progress, cancel, {});
+    QatResult r = QuantizationAwareTraining::train(model, train, validation, trainerOptions, options, 10, progress, cancel);
     r.report = convert(model, options);
     return r;
 }

@@ -31,8 +31,10 @@ struct QatOptions {
 };
 
 struct QatResult {
-    QuantizationReport report;  // of the converted model
+    QuantizationReport report;  // of the converted model (applyQat) or of prepare (train)
     TrainHistory history;
+    double startValAccuracy = 0;  // validation accuracy of the fake-quantized model before fine-tuning
+    int keptEpoch = 0;            // the epoch whose weights were kept (best validation accuracy); 0 = the start
 };
 
 class QuantizationAwareTraining {
@@ -46,7 +48,15 @@ public:
     /// when the model was not prepared or a layer has seen no training batch.
     static QuantizationReport convert(Classifier& model, const QatOptions& options = {});
 
-    /// prepare, fine-tune with the Trainer (`options`), convert: the seed's apply_qat.
+    /// prepare, observe `calibrationBatches` training batches (ranges only), measure the
+    /// fake-quantized start on `validation`, fine-tune with the Trainer and keep the best
+    /// validation epoch — the start counts as epoch 0, so fine-tuning never makes it worse.
+    /// The model stays prepared (fake quantization); convert() makes it int8.
+    static QatResult train(Classifier& model, DataLoader& train, DataLoader& validation,
+                           const TrainerOptions& trainerOptions, const QatOptions& options, int calibrationBatches,
+                           const std::function<void(const TrainProgress&)>& progress, const CancellationToken* cancel);
+
+    /// train() then convert(): the seed's apply_qat.
     static QatResult applyQat(Classifier& model, DataLoader& train, DataLoader& validation,
                               const TrainerOptions& trainerOptions, const QatOptions& options,
                               const std::function<void(const TrainProgress&)>& progress,
