@@ -294,6 +294,74 @@ private Q_SLOTS:
             tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--sparsity", "1.5"}, work());
         QCOMPARE(badLevel.code, 1);
         REQUIRE_CONTAINS(badLevel.err, "sparsity must be in [0, 1), got 1.5000");
+
+        // Quantization: every method writes a quantized folder that reloads, and result.json
+        // with precision_map, size_ratio and speedup.
+        const Run dq = tpqRun({"quantize", "--dynamic", "--model", "checkpoints/tiny"}, work());
+        QVERIFY2(dq.code == 0, dq.err.c_str());
+        REQUIRE_CONTAINS(dq.out, "tiny_dynamic_int8");
+        {
+            const auto qj = readJson(work() + "/results/tiny_dynamic_int8/result.json");
+            TPQ_COMPARE_STR(qj["method"].get<std::string>(), "dynamic_quantization");
+            TPQ_COMPARE_STR(qj["precision_map"]["layers.0.linear1"].get<std::string>(), "int8");
+            TPQ_COMPARE_STR(qj["precision_map"]["classifier"].get<std::string>(), "fp32");
+            TPQ_COMPARE_STR(qj["precision_map"]["embedding.weight"].get<std::string>(), "int8");
+            QVERIFY(qj["size_ratio"].get<double>() < 1.0);  // the folder: vocab.txt and tpq.json weigh a lot here
+            // 3,106 parameters: the safetensors header is a large part of this file.
+            QVERIFY2(qj["weights_compression_ratio"].get<double>() > 1.5, qj.dump().c_str());
+            QVERIFY(qj["speedup"].get<double>() > 0.0);
+            QVERIFY(qj.contains("accuracy_drop"));
+            LoadedModel q = loadModelFolder((work() + "/checkpoints/tiny_dynamic_int8").toStdString());
+            QVERIFY(q.model->isQuantized());
+            QCOMPARE(qj["accuracy"].get<double>(), j["accuracy"].get<double>() - qj["accuracy_drop"].get<double>());
+        }
+        const QString qcfg = config("q.yaml", readFileQ(cfg) +
+                                                  "quantization:\n  calibration_batches: 2\n  observer: percentile\n"
+                                                  "  qat:\n    epochs: 1\n    learning_rate: 1e-4\n"
+                                                  "  mixed_precision:\n    num_samples: 8\n    top_k: 2\n"
+                                                  "    group_size: 16\n    int4_layers: 2\n");
+        const Run sq = tpqRun({"quantize", "--static", "--model", "checkpoints/tiny", "--config", qcfg}, work());
+        QVERIFY2(sq.code == 0, sq.err.c_str());
+        QVERIFY(QFile::exists(work() + "/results/tiny_static_int8_percentile/result.json"));
+        const Run qat = tpqRun({"quantize", "--qat", "--model", "checkpoints/tiny", "--config", qcfg}, work());
+        QVERIFY2(qat.code == 0, qat.err.c_str());
+        {
+            const auto qj = readJson(work() + "/results/tiny_qat_int8/result.json");
+            QVERIFY(qj.contains("fake_quant_accuracy"));
+            QVERIFY(QFile::exists(work() + "/results/tiny_qat_int8/history.csv"));
+        }
+        const Run mixed = tpqRun({"quantize", "--mixed", "--model", "checkpoints/tiny", "--config", qcfg}, work());
+        QVERIFY2(mixed.code == 0, mixed.err.c_str());
+        REQUIRE_CONTAINS(mixed.out, "layer sensitivity");
+        for (const char* run : {"tiny_mixed_all_int8", "tiny_mixed_top2_bf16", "tiny_mixed_int4_2"}) {
+            const auto mj = readJson(work() + "/results/" + run + "/result.json");
+            QCOMPARE(mj["layer_sensitivity"].size(), size_t(6));
+            QVERIFY2(mj.contains("estimated_size_bytes"), run);
+        }
+        {
+            const auto mj = readJson(work() + "/results/tiny_mixed_int4_2/result.json");
+            int int4 = 0;
+            for (const auto& [layer, p] : mj["precision_map"].items()) int4 += p.get<std::string>() == "int4";
+            QCOMPARE(int4, 2);
+        }
+        const Run again = tpqRun({"quantize", "--dynamic", "--model", "checkpoints/tiny_dynamic_int8"}, work());
+        QCOMPARE(again.code, 1);
+        REQUIRE_CONTAINS(again.err, "already quantized");
+        const Run twoQ = tpqRun({"quantize", "--dynamic", "--static", "--model", "checkpoints/tiny"}, work());
+        QCOMPARE(twoQ.code, 1);
+        REQUIRE_CONTAINS(twoQ.err, "give one quantization method");
+        const Run badObserver =
+            tpqRun({"quantize", "--static", "--observer", "kl", "--model", "checkpoints/tiny"}, work());
+        QCOMPARE(badObserver.code, 1);
+        REQUIRE_CONTAINS(badObserver.err, "unknown observer 'kl'");
+        const Run zeroBatches =
+            tpqRun({"quantize", "--static", "--calibration-batches", "0", "--model", "checkpoints/tiny"}, work());
+        QCOMPARE(zeroBatches.code, 1);
+        REQUIRE_CONTAINS(zeroBatches.err, "at least one calibration batch");
+        const QString badGroup = config("g.yaml", readFileQ(cfg) + "quantization:\n  mixed_precision:\n    group_size: 7\n");
+        const Run badG = tpqRun({"quantize", "--mixed", "--model", "checkpoints/tiny", "--config", badGroup}, work());
+        QCOMPARE(badG.code, 1);
+        REQUIRE_CONTAINS(badG.err, "group_size");
     }
 
     void badDataFiles() {
