@@ -187,6 +187,13 @@ def main():
         name = f"BM_InferBertBase/{batch}/"
         rows.append((f"bert-base fp32 batch {batch} x 128, p50 ms", p50, name, "p50_ms", False))
         rows.append((f"bert-base fp32 batch {batch} x 128, p95 ms", p95, name, "p95_ms", False))
+    # The whole model after PyTorch's own dynamic int8 quantization (linear layers only; the
+    # classifier too — its cost is nil), against BM_InferBertBaseInt8Dynamic.
+    qbase = torch.quantization.quantize_dynamic(base, {nn.Linear}, dtype=torch.qint8)
+    for batch in (1, 8):
+        p50, p95 = infer_latency(qbase, batch)
+        rows.append((f"bert-base int8 dynamic batch {batch} x 128, p50 ms", p50,
+                     f"BM_InferBertBaseInt8Dynamic/{batch}/", "p50_ms", False))
     rows.append(("bert-base linear layers fp32, 8 x 128, p50 ms", linear_stack_ms(False),
                  "BM_BertBaseLinearStack/0/", "p50_ms", False))
     rows.append(("bert-base linear layers int8 dynamic, p50 ms", linear_stack_ms(True),
