@@ -230,8 +230,11 @@ at::Tensor BertEmbeddingsImpl::forward(const at::Tensor& inputIds) {
     }
     checkTokenIds(inputIds, word_embeddings->weight.size(0));
     const auto positions = torch::arange(length, inputIds.options()).unsqueeze(0);
-    auto x = word_embeddings(inputIds) + position_embeddings(positions) +
-             token_type_embeddings->weight[0].view({1, 1, -1});  // token type 0 everywhere
+    const std::string prefix = "bert.embeddings.";
+    const auto typeZero = torch::zeros({1, 1}, inputIds.options());  // token type 0 everywhere
+    auto x = embeddingLookup(word_embeddings, int8Tables, prefix + "word_embeddings.weight", inputIds) +
+             embeddingLookup(position_embeddings, int8Tables, prefix + "position_embeddings.weight", positions) +
+             embeddingLookup(token_type_embeddings, int8Tables, prefix + "token_type_embeddings.weight", typeZero);
     return dropout(LayerNorm(x));
 }
 
@@ -327,6 +330,7 @@ BertModel::BertModel(BertConfig config) : m_config(std::move(config)) {
     const auto problems = m_config.validate();
     if (!problems.empty()) throw Error("invalid BERT config: " + join(problems, "; "));
     m_bert = register_module("bert", BertCore(m_config));
+    m_bert->embeddings->int8Tables = &int8Embeddings();
     m_dropout = register_module("dropout", torch::nn::Dropout(m_config.hiddenDropoutProb));
     m_classifier = register_module("classifier", torch::nn::Linear(m_config.hiddenSize, m_config.numLabels()));
     initLinear(m_classifier);

@@ -25,6 +25,33 @@ std::vector<std::pair<std::string, at::Tensor>> Classifier::embeddingTables() {
     return out;
 }
 
+at::Tensor embeddingLookup(torch::nn::Embedding& e, const Int8Tables* tables, const std::string& name,
+                           const at::Tensor& ids) {
+    if (tables) {
+        const auto it = tables->find(name);
+        if (it != tables->end()) {
+            const Int8Table& t = it->second;
+            const at::Tensor flat = ids.reshape({-1});
+            const at::Tensor rows = t.values.index_select(0, flat).to(torch::kFloat32) *
+                                    t.scales.index_select(0, flat).to(torch::kFloat32).unsqueeze(1);
+            std::vector<int64_t> shape = ids.sizes().vec();
+            shape.push_back(t.values.size(1));
+            return rows.view(shape);
+        }
+    }
+    return e(ids);
+}
+
+void releaseParameter(at::Tensor& parameter) {
+    torch::NoGradGuard noGrad;
+    parameter.set_requires_grad(false);
+    parameter.set_data(torch::zeros({}, parameter.options()).expand(parameter.sizes()));
+}
+
+bool isReleased(const at::Tensor& parameter) {
+    return parameter.numel() > 1 && parameter.storage().nbytes() <= size_t(parameter.element_size());
+}
+
 bool Classifier::isQuantized() {
     if (!m_int8Embeddings.empty()) return true;
     for (const auto& l : linearLayers()) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <torch/nn/module.h>
+#include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
 namespace tpq {
@@ -24,6 +25,10 @@ public:
     virtual at::Tensor forward(const at::Tensor& x) const = 0;
     /// "int8", "int4", "bf16", ...
     virtual std::string precision() const = 0;
+    /// The weight as the kernel computes with it, float32 [out, in].
+    virtual at::Tensor dequantizedWeight() const = 0;
+    /// Bytes the kernel holds in memory.
+    virtual int64_t memoryBytes() const { return 0; }
 };
 using LinearKernelPtr = std::shared_ptr<const LinearKernel>;
 
@@ -40,12 +45,24 @@ struct NamedLinear {
     LinearKernelPtr* kernel = nullptr;
 };
 
-/// An embedding table kept as int8 rows for saving: table ~= values * scales[row]. The
-/// model's parameter holds exactly the dequantized values, so it computes with them.
+/// An embedding table stored as int8 rows: table ~= values * scales[row]. A model looks
+/// rows up from it (embeddingLookup) and its float parameter is released.
 struct Int8Table {
     at::Tensor values;  // int8 [rows, dim]
     at::Tensor scales;  // float16 (or float32) [rows], > 0
 };
+using Int8Tables = std::map<std::string, Int8Table>;  // by parameter name
+
+/// Rows `ids` of embedding `e` (parameter `name`): from its int8 table in `tables` when it
+/// has one (values * scale, exactly the rows of the dequantized table), else e(ids).
+at::Tensor embeddingLookup(torch::nn::Embedding& e, const Int8Tables* tables, const std::string& name,
+                           const at::Tensor& ids);
+
+/// Replaces a parameter's storage by one zero broadcast to its shape (its shape and element
+/// count stay, its memory goes): for weights a quantized kernel or an int8 table now holds.
+void releaseParameter(at::Tensor& parameter);
+/// True for a parameter releaseParameter() emptied.
+bool isReleased(const at::Tensor& parameter);
 
 class Classifier : public torch::nn::Module {
 public:
@@ -97,13 +114,13 @@ public:
     /// The 2-D embedding tables, by parameter name ("bert.embeddings.word_embeddings.weight").
     std::vector<std::pair<std::string, at::Tensor>> embeddingTables();
     /// Embedding tables quantized to int8, by parameter name (see Int8Table).
-    std::map<std::string, Int8Table>& int8Embeddings() { return m_int8Embeddings; }
-    const std::map<std::string, Int8Table>& int8Embeddings() const { return m_int8Embeddings; }
+    Int8Tables& int8Embeddings() { return m_int8Embeddings; }
+    const Int8Tables& int8Embeddings() const { return m_int8Embeddings; }
     /// True when a linear layer has a kernel or an embedding table is int8.
     bool isQuantized();
 
 private:
-    std::map<std::string, Int8Table> m_int8Embeddings;
+    Int8Tables m_int8Embeddings;
 };
 
 using ClassifierPtr = std::shared_ptr<Classifier>;

@@ -150,7 +150,7 @@ std::vector<std::string> installQuantizedParts(Classifier& model, QuantizedParts
             throw Error(where + ": weight shape " + c10::str(w.sizes()) + " but the model's layer is " +
                         c10::str(it->linear->weight.sizes()) + "; config.json and the weights do not match");
         }
-        it->linear->weight.copy_(w);
+        releaseParameter(it->linear->weight);
         *it->kernel = std::move(kernel);
         filled.push_back(layer.name + kWeightSuffix);
     }
@@ -158,13 +158,13 @@ std::vector<std::string> installQuantizedParts(Classifier& model, QuantizedParts
     for (auto& [name, table] : parts.tables) {
         const auto it = std::find_if(tables.begin(), tables.end(), [&](const auto& t) { return t.first == name; });
         if (it == tables.end()) throw Error(source + ": int8 table " + name + " is not an embedding of this model");
-        const at::Tensor w = dequantizeTable(table);
-        if (!w.sizes().equals(it->second.sizes())) {
-            throw Error(source + ": int8 table " + name + " has shape " + c10::str(w.sizes()) + " but the model's is " +
+        if (!table.values.sizes().equals(it->second.sizes())) {
+            throw Error(source + ": int8 table " + name + " has shape " + c10::str(table.values.sizes()) +
+                        " but the model's is " +
                         c10::str(it->second.sizes()));
         }
-        it->second.copy_(w);
         model.int8Embeddings()[name] = table;
+        releaseParameter(it->second);
         filled.push_back(name);
     }
     return filled;

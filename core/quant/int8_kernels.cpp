@@ -49,6 +49,16 @@ at::Tensor dequantize(const Int8Weight& weight) {
     return weight.values.to(torch::kFloat32) * s;
 }
 
+Int8Weight int8WeightOf(const at::Tensor& q) {
+    Int8Weight w;
+    w.values = q.int_repr();
+    const auto scheme = q.qscheme();
+    w.perChannel = scheme == at::kPerChannelAffine || scheme == at::kPerChannelSymmetric;
+    w.scales = w.perChannel ? q.q_per_channel_scales().to(torch::kFloat32)
+                            : torch::tensor({q.q_scale()}, torch::kFloat64).to(torch::kFloat32);
+    return w;
+}
+
 void setQuantizedEngine(const std::string& name) {
     at::QEngine engine;
     if (name == "onednn") {
@@ -88,6 +98,10 @@ DynamicInt8Linear::DynamicInt8Linear(const Int8Weight& weight, const at::Tensor&
     c10::optional<at::Tensor> b;
     if (bias.defined()) b = bias.detach().to(torch::kFloat32).contiguous();
     m_packed->params = prepack(q, b);
+}
+
+Int8Weight DynamicInt8Linear::weight() const {
+    return int8WeightOf(std::get<0>(m_packed->params->unpack()));
 }
 
 DynamicInt8Linear::~DynamicInt8Linear() = default;

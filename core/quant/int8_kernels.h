@@ -33,6 +33,9 @@ Int8Weight quantizeWeightInt8(const at::Tensor& weight, bool perChannel = true);
 /// values * scales as float32.
 at::Tensor dequantize(const Int8Weight& weight);
 
+/// The values and scales of a quantized (qint8, symmetric) weight tensor.
+Int8Weight int8WeightOf(const at::Tensor& quantized);
+
 /// Selects the quantized engine ("onednn" or "qnnpack") for the whole process; throws
 /// tpq::Error naming the engines this LibTorch has when it is not available.
 void setQuantizedEngine(const std::string& name);
@@ -49,6 +52,9 @@ public:
 
     /// x: float [..., in] -> float [..., out].
     at::Tensor forward(const at::Tensor& x) const;
+
+    /// The int8 weight as prepacked (read back from the packed parameters, which keep it).
+    Int8Weight weight() const;
 
     int64_t inFeatures() const { return m_in; }
     int64_t outFeatures() const { return m_out; }

@@ -212,7 +212,7 @@ QuantizationReport MixedPrecisionQuantization::applyMixedPrecision(const Precisi
             quantdetail::recordLayer(l, "fp32", 0, report);
             continue;
         }
-        l.linear->weight.copy_(kernels[i]->dequantizedWeight());
+        releaseParameter(l.linear->weight);
         quantdetail::recordLayer(l, chosen[i], kernels[i]->storedBytes(), report);
         *l.kernel = kernels[i];
     }

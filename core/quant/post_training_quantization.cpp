@@ -35,6 +35,7 @@ public:
         return y;
     }
     std::string precision() const override { return "fp32 (calibrating)"; }
+    at::Tensor dequantizedWeight() const override { return m_linear->weight; }
     QParams input() const { return m_in->qparams(); }
     QParams output() const { return m_out->qparams(); }
 
@@ -54,10 +55,6 @@ struct ClearKernels {
         }
     }
 };
-
-int64_t tensorBytes(const at::Tensor& t) {
-    return t.numel() * int64_t(t.element_size());
-}
 
 }  // namespace
 
@@ -105,7 +102,7 @@ QuantizationReport PostTrainingQuantization::applyDynamicQuantization(Classifier
         } else {
             kernel = makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, options.perChannel), l.linear->bias);
         }
-        l.linear->weight.copy_(kernel->dequantizedWeight());
+        releaseParameter(l.linear->weight);
         recordLayer(l, kernel->precision(), kernel->storedBytes(), report);
         *l.kernel = std::move(kernel);
     }
@@ -160,7 +157,7 @@ QuantizationReport PostTrainingQuantization::applyStaticQuantization(Classifier&
             recordLayer(l, "fp32", 0, report);
             continue;
         }
-        l.linear->weight.copy_(kernels[i]->dequantizedWeight());
+        releaseParameter(l.linear->weight);
         recordLayer(l, "int8", kernels[i]->storedBytes(), report);
         *l.kernel = kernels[i];
     }
@@ -172,18 +169,8 @@ Fp32Comparison PostTrainingQuantization::compareWithFp32(Classifier& fp32, Class
                                                          const std::string& fp32Dir, const std::string& quantizedDir) {
     Fp32Comparison c;
     c.fp32MemoryBytes = ModelSizeCalculator::measure(fp32).memoryBytes;
-    int64_t bytes = ModelSizeCalculator::measure(quantized).memoryBytes;
-    for (const auto& l : quantized.linearLayers()) {
-        if (!l.kernel || !*l.kernel) continue;
-        const auto* q = dynamic_cast<const QuantizedLinear*>(l.kernel->get());
-        if (!q) continue;
-        bytes += q->storedBytes() - tensorBytes(l.linear->weight);
-    }
-    for (const auto& [name, table] : quantized.int8Embeddings()) {
-        bytes += tensorBytes(table.values) + tensorBytes(table.scales) - table.values.numel() * 4;
-    }
-    c.quantizedMemoryBytes = bytes;
-    c.memoryRatio = bytes > 0 ? double(c.fp32MemoryBytes) / double(bytes) : 0.0;
+    c.quantizedMemoryBytes = ModelSizeCalculator::measure(quantized).memoryBytes;
+    c.memoryRatio = c.quantizedMemoryBytes > 0 ? double(c.fp32MemoryBytes) / double(c.quantizedMemoryBytes) : 0.0;
     if (!fp32Dir.empty() && !quantizedDir.empty()) {
         c.fp32DiskBytes = ModelSizeCalculator::folderBytes(fp32Dir);
         c.quantizedDiskBytes = ModelSizeCalculator::folderBytes(quantizedDir);

@@ -56,11 +56,11 @@ void quantizeEmbeddingsInt8(Classifier& model, QuantizationReport& report) {
     for (auto& [name, table] : model.embeddingTables()) {
         const Int8Embedding q = Int8Embedding::quantize(table);
         const Int8Table stored{q.values, q.scales};
-        table.copy_(dequantizeTable(stored));
         model.int8Embeddings()[name] = stored;
         report.precisionMap.emplace_back(name, "int8");
         ++report.quantizedTables;
         report.floatWeightBytes += table.numel() * 4;
+        releaseParameter(table);
         report.quantizedWeightBytes += q.values.numel() + q.scales.numel() * int64_t(q.scales.element_size());
     }
 }

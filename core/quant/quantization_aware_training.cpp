@@ -37,6 +37,7 @@ public:
         return at::fake_quantize_per_tensor_affine(y, out.scale, out.zeroPoint, 0, 255);
     }
     std::string precision() const override { return "int8 (fake quantization)"; }
+    at::Tensor dequantizedWeight() const override { return m_linear->weight; }
     QParams input() const { return m_in->qparams(); }
     QParams output() const { return m_out->qparams(); }
     /// The same layer with copies of the observers as they are now (a snapshot).
@@ -79,12 +80,7 @@ QuantizationReport QuantizationAwareTraining::prepare(Classifier& model, const Q
         quantdetail::recordLayer(layers[i], "int8", layers[i].linear->weight.numel() + layers[i].linear->weight.size(0) * 4,
                                  report);
     }
-    if (options.quantizeEmbeddings) {
-        quantdetail::quantizeEmbeddingsInt8(model, report);
-        for (auto& [name, table] : model.embeddingTables()) {
-            if (model.int8Embeddings().count(name)) table.set_requires_grad(false);
-        }
-    }
+    if (options.quantizeEmbeddings) quantdetail::quantizeEmbeddingsInt8(model, report);  // released: frozen
     return report;
 }
 
@@ -118,7 +114,7 @@ QuantizationReport QuantizationAwareTraining::convert(Classifier& model, const Q
             quantdetail::recordLayer(l, "fp32", 0, report);
             continue;
         }
-        l.linear->weight.copy_(kernels[i]->dequantizedWeight());
+        releaseParameter(l.linear->weight);
         quantdetail::recordLayer(l, "int8", kernels[i]->storedBytes(), report);
         *l.kernel = kernels[i];
     }
@@ -141,7 +137,9 @@ struct QatSnapshot {
     static QatSnapshot take(Classifier& model) {
         torch::NoGradGuard noGrad;
         QatSnapshot s;
-        for (const auto& p : model.parameters()) s.parameters.push_back(p.detach().clone());
+        for (const auto& p : model.parameters()) {
+            s.parameters.push_back(p.requires_grad() ? p.detach().clone() : at::Tensor());  // frozen ones do not move
+        }
         for (const auto& l : model.linearLayers()) {
             const auto* fake = l.kernel && *l.kernel ? dynamic_cast<const FakeQuantKernel*>(l.kernel->get()) : nullptr;
             s.kernels.push_back(fake ? LinearKernelPtr(fake->snapshot()) : LinearKernelPtr());
@@ -151,7 +149,9 @@ struct QatSnapshot {
     void restore(Classifier& model) const {
         torch::NoGradGuard noGrad;
         auto params = model.parameters();
-        for (size_t i = 0; i < params.size(); ++i) params[i].copy_(parameters[i]);
+        for (size_t i = 0; i < params.size(); ++i) {
+            if (parameters[i].defined()) params[i].copy_(parameters[i]);
+        }
         auto layers = model.linearLayers();
         for (size_t i = 0; i < layers.size(); ++i) {
             if (kernels[i]) *layers[i].kernel = kernels[i];

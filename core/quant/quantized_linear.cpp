@@ -35,20 +35,24 @@ PackedPtr prepack(const Int8Weight& w, const at::Tensor& bias) {
 
 class DynamicInt8 : public QuantizedLinear {
 public:
-    DynamicInt8(const Int8Weight& w, const at::Tensor& bias) : m_weight(w), m_linear(w, floatBias(bias)) {
+    DynamicInt8(const Int8Weight& w, const at::Tensor& bias)
+        : m_biasBytes(bias.defined() ? bias.numel() * 4 : 0), m_linear(w, floatBias(bias)) {
         m_layout.precision = "int8";
         m_layout.scheme = "dynamic";
         m_layout.perChannel = w.perChannel;
     }
     at::Tensor forward(const at::Tensor& x) const override { return m_linear.forward(x); }
     const QuantizedLayerLayout& layout() const override { return m_layout; }
-    at::Tensor dequantizedWeight() const override { return dequantize(m_weight); }
+    at::Tensor dequantizedWeight() const override { return dequantize(m_linear.weight()); }
     std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
-        return {{"q", m_weight.values}, {"scale", m_weight.scales}};
+        const Int8Weight w = m_linear.weight();
+        return {{"q", w.values}, {"scale", w.scales}};
     }
+    // The packed parameters keep the int8 weight and ONEDNN's reordered copy of it.
+    int64_t memoryBytes() const override { return 2 * (storedBytes() + m_biasBytes); }
 
 private:
-    Int8Weight m_weight;
+    int64_t m_biasBytes = 0;
     DynamicInt8Linear m_linear;
     QuantizedLayerLayout m_layout;
 };
@@ -56,7 +60,8 @@ private:
 class StaticInt8 : public QuantizedLinear {
 public:
     StaticInt8(const Int8Weight& w, const at::Tensor& bias, QParams input, QParams output)
-        : m_weight(w), m_packed(prepack(w, floatBias(bias))) {
+        : m_in(w.values.size(1)), m_biasBytes(bias.defined() ? bias.numel() * 4 : 0),
+          m_packed(prepack(w, floatBias(bias))) {
         m_layout.precision = "int8";
         m_layout.scheme = "static";
         m_layout.perChannel = w.perChannel;
@@ -64,8 +69,8 @@ public:
         m_layout.output = output;
     }
     at::Tensor forward(const at::Tensor& x) const override {
-        if (x.size(-1) != m_weight.values.size(1)) {
-            throw Error("int8 linear layer expects " + std::to_string(m_weight.values.size(1)) +
+        if (x.size(-1) != m_in) {
+            throw Error("int8 linear layer expects " + std::to_string(m_in) +
                         " input features, got " + std::to_string(x.size(-1)));
         }
         const at::Tensor qx = at::quantize_per_tensor(x.to(torch::kFloat32).contiguous(), m_layout.input.scale,
@@ -73,13 +78,18 @@ public:
         return m_packed->apply(qx, m_layout.output.scale, m_layout.output.zeroPoint).dequantize();
     }
     const QuantizedLayerLayout& layout() const override { return m_layout; }
-    at::Tensor dequantizedWeight() const override { return dequantize(m_weight); }
+    at::Tensor dequantizedWeight() const override { return dequantize(weight()); }
     std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
-        return {{"q", m_weight.values}, {"scale", m_weight.scales}};
+        const Int8Weight w = weight();
+        return {{"q", w.values}, {"scale", w.scales}};
     }
+    int64_t memoryBytes() const override { return 2 * (storedBytes() + m_biasBytes); }
 
 private:
-    Int8Weight m_weight;
+    Int8Weight weight() const { return int8WeightOf(std::get<0>(m_packed->unpack())); }
+
+    int64_t m_in = 0;
+    int64_t m_biasBytes = 0;
     PackedPtr m_packed;
     QuantizedLayerLayout m_layout;
 };
@@ -99,6 +109,7 @@ public:
     std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
         return {{"q", m_weight.packed}, {"scale", m_weight.scales}};
     }
+    int64_t memoryBytes() const override { return storedBytes() + (m_bias.defined() ? m_bias.numel() * 4 : 0); }
 
 private:
     Int4Weight m_weight;
@@ -126,6 +137,10 @@ public:
     const QuantizedLayerLayout& layout() const override { return m_layout; }
     at::Tensor dequantizedWeight() const override { return m_weight.to(torch::kFloat32); }
     std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override { return {{"q", m_weight}}; }
+    int64_t memoryBytes() const override {
+        return storedBytes() + (m_bias.defined() ? m_bias.numel() * 4 : 0) +
+               (m_biasHalf.defined() ? m_biasHalf.numel() * 2 : 0);
+    }
 
 private:
     at::Tensor m_weight, m_bias, m_biasHalf;

@@ -43,8 +43,6 @@ class QuantizedLinear : public LinearKernel {
 public:
     std::string precision() const override { return layout().precision; }
     virtual const QuantizedLayerLayout& layout() const = 0;
-    /// The weight as the kernel computes with it, in float32 [out, in].
-    virtual at::Tensor dequantizedWeight() const = 0;
     /// The tensors that store the weight, by suffix: {"q", values} and, when scaled, {"scale", scales}.
     virtual std::vector<std::pair<std::string, at::Tensor>> storedWeight() const = 0;
     /// Bytes of storedWeight().

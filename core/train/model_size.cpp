@@ -1,10 +1,12 @@
 #include "train/model_size.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <unordered_set>
 
 #include <torch/torch.h>
 
+#include "models/classifier.h"
 #include "util/error.h"
 
 namespace tpq {
@@ -56,7 +58,8 @@ ModelSize ModelSizeCalculator::measure(const torch::nn::Module& module) {
     ModelSize size;
     std::unordered_set<const void*> seen;  // tied tensors count once, as in Python's model.parameters()
     auto addBytes = [&](const at::Tensor& t) {
-        const int64_t bytes = t.numel() * int64_t(t.element_size());
+        // What the tensor really holds: a broadcast (released) weight holds one value.
+        const int64_t bytes = std::min<int64_t>(t.numel() * int64_t(t.element_size()), int64_t(t.storage().nbytes()));
         size.memoryBytes += bytes;
         size.bytesByDtype[dtypeName(t.scalar_type())] += bytes;
     };
@@ -70,6 +73,28 @@ ModelSize ModelSizeCalculator::measure(const torch::nn::Module& module) {
     for (const auto& b : module.buffers()) {
         if (!b.defined() || !seen.insert(b.unsafeGetTensorImpl()).second) continue;
         addBytes(b);
+    }
+    return size;
+}
+
+ModelSize ModelSizeCalculator::measure(Classifier& model) {
+    torch::NoGradGuard noGrad;
+    ModelSize size = measure(static_cast<const torch::nn::Module&>(model));
+    for (const auto& l : model.linearLayers()) {
+        if (!l.kernel || !*l.kernel || !isReleased(l.linear->weight)) continue;
+        const LinearKernel& k = **l.kernel;
+        size.memoryBytes += k.memoryBytes();
+        size.bytesByDtype[k.precision()] += k.memoryBytes();
+        size.nonzeroParameters += countNonzero(k.dequantizedWeight());
+    }
+    for (auto& [name, table] : model.embeddingTables()) {
+        const auto it = model.int8Embeddings().find(name);
+        if (it == model.int8Embeddings().end() || !isReleased(table)) continue;
+        const Int8Table& t = it->second;
+        const int64_t bytes = t.values.numel() + t.scales.numel() * int64_t(t.scales.element_size());
+        size.memoryBytes += bytes;
+        size.bytesByDtype["int8"] += bytes;
+        size.nonzeroParameters += t.values.count_nonzero().item<int64_t>();
     }
     return size;
 }

@@ -14,11 +14,14 @@
 
 namespace tpq {
 
+class Classifier;
+
 struct ModelSize {
     int64_t totalParameters = 0;                  // parameter elements (a tensor shared by two modules counts once)
     int64_t trainableParameters = 0;              // elements of parameters with requires_grad
     int64_t nonzeroParameters = 0;                // parameter elements that are not exactly 0
-    int64_t memoryBytes = 0;                      // bytes of parameters and buffers (e.g. LayerNorm stats, masks)
+    int64_t memoryBytes = 0;                      // bytes of parameters and buffers (e.g. LayerNorm stats, masks);
+                                                  // a tensor broadcast from one value counts that value
     std::map<std::string, int64_t> bytesByDtype;  // PyTorch dtype name ("float32", "qint8") -> bytes
 };
 
@@ -27,6 +30,10 @@ public:
     /// Counts and bytes of `module` and all its submodules. Parameters and buffers both count
     /// toward bytes; only parameters count toward the parameter counts.
     static ModelSize measure(const torch::nn::Module& module);
+    /// The same for a model that may be quantized: weights whose float copy was released
+    /// (quantized layers, int8 embedding tables) count with what holds them instead — the
+    /// kernels' memory and the int8 tables — and their non-zeros with the values computed with.
+    static ModelSize measure(Classifier& model);
 
     /// Bytes of all regular files under `dir`, recursively (symlinked files count with their
     /// target's size, as a Hugging Face cache snapshot needs). A regular file gives its own
