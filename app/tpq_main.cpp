@@ -156,7 +156,8 @@ int main(int argc, char** argv) {
     quantize->add_option("--model", quantCmd.modelDir, "float model folder (from tpq train or tpq prune)")->required();
     quantize->add_option("--observer", quantCmd.observer, "--static: minmax, moving_average, percentile or mse");
     quantize->add_option("--calibration-batches", quantCmd.calibrationBatches,
-                         "--static: training batches to calibrate on (default quantization.calibration_batches)");
+                         "--static: training batches to calibrate on (default quantization.calibration_batches)")
+        ->check(CLI::Range(1, 1000000));
     quantize->add_option("--epochs", quantCmd.qatEpochs, "--qat: fine-tuning epochs (default quantization.qat.epochs)")
         ->check(CLI::Range(1, 1000));
 

@@ -357,7 +357,11 @@ private Q_SLOTS:
         const Run zeroBatches =
             tpqRun({"quantize", "--static", "--calibration-batches", "0", "--model", "checkpoints/tiny"}, work());
         QCOMPARE(zeroBatches.code, 1);
-        REQUIRE_CONTAINS(zeroBatches.err, "at least one calibration batch");
+        REQUIRE_CONTAINS(zeroBatches.err, "--calibration-batches: Value 0 not in range 1");
+        const QString zeroCfg = config("z.yaml", readFileQ(cfg) + "quantization:\n  calibration_batches: 0\n");
+        const Run zeroInConfig = tpqRun({"quantize", "--static", "--model", "checkpoints/tiny", "--config", zeroCfg}, work());
+        QCOMPARE(zeroInConfig.code, 1);
+        REQUIRE_CONTAINS(zeroInConfig.err, "quantization.calibration_batches must be >= 1, got 0");
         const QString badGroup = config("g.yaml", readFileQ(cfg) + "quantization:\n  mixed_precision:\n    group_size: 7\n");
         const Run badG = tpqRun({"quantize", "--mixed", "--model", "checkpoints/tiny", "--config", badGroup}, work());
         QCOMPARE(badG.code, 1);

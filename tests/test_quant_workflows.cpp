@@ -202,6 +202,22 @@ private Q_SLOTS:
                 QVERIFY(stored.count("classifier.weight"));  // fp32 layer stays float
             }
         }
+        // The engine the int8 layers were packed for is recorded and selected again on loading.
+        {
+            const auto model = smallTransformer(5);
+            PostTrainingQuantization::applyDynamicQuantization(*model);
+            const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
+            const std::string path = dir.path().toStdString() + "/engine";
+            saveModelFolder(path, *model, tok, "{}\n");
+            std::map<std::string, std::string> metadata;
+            loadSafetensors(path + "/model.safetensors", &metadata);
+            QCOMPARE(metadata.at("tpq_quant_engine"), std::string("onednn"));
+            setQuantizedEngine("qnnpack");
+            const auto before = logitsOf(*model, data);  // packed for ONEDNN: runs as packed
+            LoadedModel loaded = loadModelFolder(path);
+            QCOMPARE(quantizedEngine(), std::string("onednn"));
+            QVERIFY(allEqual(before, logitsOf(*loaded.model, data)));
+        }
         // Static int8.
         {
             const auto model = smallTransformer(6);

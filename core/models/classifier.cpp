@@ -44,6 +44,7 @@ at::Tensor embeddingLookup(torch::nn::Embedding& e, const Int8Tables* tables, co
 
 void releaseParameter(at::Tensor& parameter) {
     torch::NoGradGuard noGrad;
+    if (parameter.grad().defined()) parameter.mutable_grad().reset();
     parameter.set_requires_grad(false);
     parameter.set_data(torch::zeros({}, parameter.options()).expand(parameter.sizes()));
 }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "quant/int8_kernels.h"
 #include "quant/quantized_linear.h"
 #include "util/error.h"
 
@@ -38,7 +39,10 @@ std::vector<NamedTensor> packQuantizedWeights(Classifier& model, const std::vect
     for (const auto& l : model.linearLayers()) {
         if (!l.kernel || !*l.kernel) continue;
         const auto* q = dynamic_cast<const QuantizedLinear*>(l.kernel->get());
-        if (!q) throw Error("layer " + l.name + " has a kernel that cannot be saved (" + (*l.kernel)->precision() + ")");
+        if (!q) {
+            throw Error("layer " + l.name + " has a kernel that cannot be saved (" + (*l.kernel)->precision() +
+                        "); a QAT model is saved after QuantizationAwareTraining::convert");
+        }
         const QuantizedLayerLayout& lay = q->layout();
         layers[l.name] = {{"precision", lay.precision},         {"scheme", lay.scheme},
                           {"per_channel", lay.perChannel},       {"group_size", lay.groupSize},
@@ -68,6 +72,7 @@ std::vector<NamedTensor> packQuantizedWeights(Classifier& model, const std::vect
         if (!placed.count(name)) throw Error("quantized weight " + name + " is not a tensor of the model's state dict");
     }
     metadata["tpq_quant_format"] = kQuantFormat;
+    metadata["tpq_quant_engine"] = quantizedEngine();
     metadata["tpq_quant_layers"] = layers.dump();
     return out;
 }
@@ -89,6 +94,8 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
         throw Error(source + ": tpq_quant_layers metadata is not valid JSON (" + e.what() + ")");
     }
     if (!layers.is_object()) throw Error(source + ": tpq_quant_layers metadata is not a JSON object");
+    const auto engine = metadata.find("tpq_quant_engine");
+    if (engine != metadata.end()) parts.engine = engine->second;
     auto take = [&](const std::string& name, const std::string& where) -> at::Tensor {
         const auto it = std::find_if(tensors.begin(), tensors.end(), [&](const NamedTensor& t) { return t.name == name; });
         if (it == tensors.end()) {
@@ -108,7 +115,8 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
             if (scheme == "embedding") {
                 Int8Table table{take(name + ".__q", where), take(name + ".__scale", where)};
                 if (table.values.scalar_type() != torch::kInt8 || table.values.dim() != 2 ||
-                    !table.scales.is_floating_point() || table.scales.numel() != table.values.size(0)) {
+                    !table.scales.is_floating_point() || table.scales.dim() != 1 ||
+                    table.scales.numel() != table.values.size(0) || !(table.scales > 0).all().item<bool>()) {
                     throw Error(where + ": int8 table and scales do not fit; save the model again");
                 }
                 parts.tables.emplace_back(name, table);
@@ -135,6 +143,15 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
 
 std::vector<std::string> installQuantizedParts(Classifier& model, QuantizedParts parts, const std::string& source) {
     torch::NoGradGuard noGrad;
+    const bool int8 = std::any_of(parts.layers.begin(), parts.layers.end(),
+                                  [](const QuantizedParts::Layer& l) { return l.layout.precision == "int8"; });
+    if (int8 && !parts.engine.empty()) {
+        try {
+            setQuantizedEngine(parts.engine);
+        } catch (const Error& e) {
+            throw Error(source + ": its int8 layers were packed for the " + parts.engine + " engine: " + e.what());
+        }
+    }
     std::vector<std::string> filled;
     std::vector<NamedLinear> linears = model.linearLayers();
     for (auto& layer : parts.layers) {

@@ -8,7 +8,8 @@
 /// per row). The file's "__metadata__" gains "tpq_quant_format": "tpq-quant-v1" and
 /// "tpq_quant_layers": a JSON object {"L": {"precision", "scheme", "per_channel",
 /// "group_size", "input_scale", "input_zero_point", "output_scale", "output_zero_point"},
-/// "E.weight": {"precision": "int8", "scheme": "embedding"}}. Biases, layer norms and
+/// "E.weight": {"precision": "int8", "scheme": "embedding"}} and "tpq_quant_engine" (the
+/// quantized engine the int8 layers were packed for, selected again on loading). Biases, layer norms and
 /// layers kept in fp32 stay float tensors. Reloading gives the same kernels, hence the
 /// same logits.
 
@@ -36,6 +37,7 @@ std::vector<NamedTensor> packQuantizedWeights(Classifier& model, const std::vect
 struct QuantizedParts {
     struct Layer;
     std::vector<Layer> layers;
+    std::string engine;  // the quantized engine the int8 layers were packed for ("" = not recorded)
     std::vector<std::pair<std::string, Int8Table>> tables;
     QuantizedParts();
     ~QuantizedParts();
@@ -49,8 +51,10 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
                                   const std::string& source);
 
 /// Puts the parts into `model` (after its float tensors are loaded): each layer gets its
-/// kernel and the dequantized weight, each table its dequantized values. Returns the
-/// parameter names it filled. Throws tpq::Error for a layer the model does not have.
+/// kernel, each embedding its int8 table, and their float parameters are released
+/// (releaseParameter). Selects the engine the file was written with. Returns the parameter
+/// names it filled. Throws tpq::Error for a layer the model does not have or an engine
+/// this LibTorch lacks.
 std::vector<std::string> installQuantizedParts(Classifier& model, QuantizedParts parts, const std::string& source);
 
 }  // namespace tpq

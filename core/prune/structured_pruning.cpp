@@ -56,6 +56,9 @@ bool StructuredPruningOptions::needsCalibration() const {
 
 StructuredPruning::StructuredPruning(Classifier& model, StructuredPruningOptions options)
     : m_model(model), m_options(std::move(options)) {
+    if (model.isQuantized()) {
+        throw Error("cannot prune a quantized model: prune the float model first, then quantize it");
+    }
     const auto problems = m_options.validate();
     if (!problems.empty()) throw Error(join(problems, "; "));
     const auto heads = m_model.headsPerLayer();

@@ -59,6 +59,19 @@ Int8Weight int8WeightOf(const at::Tensor& q) {
     return w;
 }
 
+std::string quantizedEngine() {
+    switch (at::globalContext().qEngine()) {
+        case at::QEngine::ONEDNN:
+            return "onednn";
+        case at::QEngine::QNNPACK:
+            return "qnnpack";
+        case at::QEngine::FBGEMM:
+            return "fbgemm";
+        default:
+            return toLowerAscii(c10::toString(at::globalContext().qEngine()));
+    }
+}
+
 void setQuantizedEngine(const std::string& name) {
     at::QEngine engine;
     if (name == "onednn") {

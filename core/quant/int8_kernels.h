@@ -39,6 +39,8 @@ Int8Weight int8WeightOf(const at::Tensor& quantized);
 /// Selects the quantized engine ("onednn" or "qnnpack") for the whole process; throws
 /// tpq::Error naming the engines this LibTorch has when it is not available.
 void setQuantizedEngine(const std::string& name);
+/// The current quantized engine's name ("onednn", "qnnpack", "fbgemm", "x86").
+std::string quantizedEngine();
 
 /// A linear layer with prepacked int8 weights; each call quantizes its input per tensor
 /// (asymmetric uint8, from the input's own min/max) and returns float32.

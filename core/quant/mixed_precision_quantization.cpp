@@ -71,18 +71,25 @@ class TemporaryKernels {
 public:
     TemporaryKernels(std::vector<NamedLinear>& layers, const PrecisionPlan& plan, int64_t groupSize)
         : m_layers(layers) {
-        for (auto& l : m_layers) {
-            const auto it = plan.find(l.name);
-            if (it != plan.end() && l.kernel) *l.kernel = makeKernel(l, it->second, groupSize);
+        try {
+            for (auto& l : m_layers) {
+                const auto it = plan.find(l.name);
+                if (it != plan.end() && l.kernel) *l.kernel = makeKernel(l, it->second, groupSize);
+            }
+        } catch (...) {
+            clear();
+            throw;
         }
     }
-    ~TemporaryKernels() {
+    ~TemporaryKernels() { clear(); }
+
+private:
+    void clear() {
         for (auto& l : m_layers) {
             if (l.kernel) l.kernel->reset();
         }
     }
 
-private:
     std::vector<NamedLinear>& m_layers;
 };
 
@@ -146,12 +153,17 @@ const std::vector<LayerSensitivity>& MixedPrecisionQuantization::analyzeLayerSen
         const double b4 = std::isnan(b.lossDeltaInt4) ? 1e30 : b.lossDeltaInt4;
         return a4 > b4;
     });
+    if (out.empty()) {
+        throw Error("mixed precision: no linear layer is in scope (the skip list " + join(m_options.skip, ", ") +
+                    " covers them all)");
+    }
     m_sensitivity = out;
+    m_analyzed = true;
     return m_sensitivity;
 }
 
 std::vector<std::string> MixedPrecisionQuantization::selectSensitiveLayers(int topK) const {
-    if (m_sensitivity.empty()) throw Error("select sensitive layers: run analyzeLayerSensitivity first");
+    if (!m_analyzed) throw Error("select sensitive layers: run analyzeLayerSensitivity first");
     std::vector<std::string> out;
     for (size_t i = 0; i < m_sensitivity.size() && int(i) < topK; ++i) out.push_back(m_sensitivity[i].layer);
     return out;
@@ -246,7 +258,7 @@ int64_t MixedPrecisionQuantization::estimateModelSize(const PrecisionPlan& plan)
 
 PrecisionPlan MixedPrecisionQuantization::searchBudget(DataLoader& loader, double maxAccuracyDrop,
                                                        const CancellationToken* cancel) {
-    if (m_sensitivity.empty()) throw Error("budget search: run analyzeLayerSensitivity first");
+    if (!m_analyzed) throw Error("budget search: run analyzeLayerSensitivity first");
     if (!(maxAccuracyDrop >= 0)) throw Error("budget search: the accuracy budget must be >= 0");
     std::vector<NamedLinear> layers = m_model.linearLayers();
     const double base = Evaluator(m_model).evaluate(loader, cancel).accuracy;

@@ -84,6 +84,7 @@ private:
     Classifier& m_model;
     MixedPrecisionOptions m_options;
     std::vector<LayerSensitivity> m_sensitivity;
+    bool m_analyzed = false;
 };
 
 }  // namespace tpq

@@ -90,21 +90,24 @@ QuantizationReport PostTrainingQuantization::applyDynamicQuantization(Classifier
     std::vector<NamedLinear> layers = quantdetail::selectLayers(model, options.skip, skipped);
     QuantizationReport report;
     torch::NoGradGuard noGrad;
+    // Every kernel first, so a failure leaves the model as it was.
+    std::vector<QuantizedLinearPtr> kernels(layers.size());
+    for (size_t i = 0; i < layers.size(); ++i) {
+        if (skipped[i]) continue;
+        const auto& l = layers[i];
+        kernels[i] = options.dtype == "float16"
+                         ? makeHalfLinear(l.linear->weight, l.linear->bias, "fp16")
+                         : makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, options.perChannel), l.linear->bias);
+    }
     for (size_t i = 0; i < layers.size(); ++i) {
         auto& l = layers[i];
-        if (skipped[i]) {
+        if (!kernels[i]) {
             recordLayer(l, "fp32", 0, report);
             continue;
         }
-        QuantizedLinearPtr kernel;
-        if (options.dtype == "float16") {
-            kernel = makeHalfLinear(l.linear->weight, l.linear->bias, "fp16");
-        } else {
-            kernel = makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, options.perChannel), l.linear->bias);
-        }
         releaseParameter(l.linear->weight);
-        recordLayer(l, kernel->precision(), kernel->storedBytes(), report);
-        *l.kernel = std::move(kernel);
+        recordLayer(l, kernels[i]->precision(), kernels[i]->storedBytes(), report);
+        *l.kernel = kernels[i];
     }
     if (options.quantizeEmbeddings) quantdetail::quantizeEmbeddingsInt8(model, report);
     return report;

@@ -68,6 +68,7 @@ std::vector<std::string> QatOptions::validate() const {
 QuantizationReport QuantizationAwareTraining::prepare(Classifier& model, const QatOptions& options) {
     const auto problems = options.validate();
     if (!problems.empty()) throw Error(join(problems, "; "));
+    setQuantizedEngine(options.engine);  // fails now, not after the fine-tuning
     std::vector<bool> skipped;
     std::vector<NamedLinear> layers = quantdetail::selectLayers(model, options.skip, skipped);
     QuantizationReport report;
@@ -167,6 +168,9 @@ QatResult QuantizationAwareTraining::train(Classifier& model, DataLoader& train,
                                            const std::function<void(const TrainProgress&)>& progress,
                                            const CancellationToken* cancel) {
     QatResult r;
+    if (validation.size() == 0) {
+        throw Error("QAT needs validation data to keep its best epoch (data.val_ratio is 0); give it a validation split");
+    }
     r.report = prepare(model, options);
     {
         // Ranges from a few training batches before the first step (train mode: observers move).
