@@ -1,6 +1,7 @@
 #include "cli_commands.h"
 
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 
@@ -21,6 +22,7 @@
 #include "train/evaluator.h"
 #include "train/inference_timer.h"
 #include "util/error.h"
+#include "util/file_io.h"
 #include "util/logging.h"
 #include "util/strings.h"
 #include "util/system_info.h"
@@ -254,23 +256,33 @@ int runTrain(const ExperimentConfig& config, bool resume) {
 
 namespace {
 
-// The config a model was trained with, from its tpq.json.
-ExperimentConfig configOfModel(const LoadedModel& loaded, const std::string& modelDir) {
-    if (loaded.tpqJson.empty()) {
+// The config a model was trained with, from its tpq.json text.
+ExperimentConfig configOfModel(const std::string& tpqJson, const std::string& modelDir) {
+    if (tpqJson.empty()) {
         throw Error(modelDir + " has no tpq.json (not trained by tpq): pass --config FILE to say which data to use");
     }
-    const auto j = nlohmann::json::parse(loaded.tpqJson, nullptr, false);
+    const auto j = nlohmann::json::parse(tpqJson, nullptr, false);
     if (j.is_discarded() || !j.contains("training_config")) {
         throw Error(modelDir + "/tpq.json has no training_config: pass --config FILE");
     }
     return ExperimentConfig::parse(j["training_config"].get<std::string>(), modelDir + "/tpq.json");
 }
 
+// `given`, or the config in the model folder's tpq.json (read without loading the weights:
+// the run loads the model itself).
+ExperimentConfig configFor(const std::string& modelDir, const ExperimentConfig* given) {
+    if (given) return *given;
+    const std::string info = modelDir + "/tpq.json";
+    std::error_code ec;
+    if (!std::filesystem::exists(info, ec)) loadModelFolder(modelDir);  // says what is wrong with the folder
+    return configOfModel(std::filesystem::exists(info, ec) ? readFile(info, "model info") : std::string(), modelDir);
+}
+
 }  // namespace
 
 int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool json) {
     LoadedModel loaded = loadModelFolder(modelDir);
-    const ExperimentConfig config = given ? *given : configOfModel(loaded, modelDir);
+    const ExperimentConfig config = given ? *given : configOfModel(loaded.tpqJson, modelDir);
     prepareRun(config);
     TerminalProgress bar;
     const DatasetSplits splits = loadAndSplit(config.data, config.seed, {bar.callback(), &interruptToken()});
@@ -323,13 +335,7 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
     if (int(command.unstructured) + int(command.structured) + int(command.progressive) > 1) {
         throw Error("give one pruning method: --unstructured, --structured or --progressive");
     }
-    ExperimentConfig config;
-    if (given) {
-        config = *given;
-    } else {
-        const LoadedModel loaded = loadModelFolder(command.modelDir);
-        config = configOfModel(loaded, command.modelDir);
-    }
+    ExperimentConfig config = configFor(command.modelDir, given);
     std::string method = command.unstructured ? "unstructured"
                          : command.structured ? "structured"
                          : command.progressive ? "progressive"
@@ -449,13 +455,7 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
 int runQuantize(const QuantizeCommand& command, const ExperimentConfig* given) {
     const int flags = int(command.dynamic) + int(command.statik) + int(command.qat) + int(command.mixed);
     if (flags > 1) throw Error("give one quantization method: --dynamic, --static, --qat or --mixed");
-    ExperimentConfig config;
-    if (given) {
-        config = *given;
-    } else {
-        const LoadedModel loaded = loadModelFolder(command.modelDir);
-        config = configOfModel(loaded, command.modelDir);
-    }
+    ExperimentConfig config = configFor(command.modelDir, given);
     QuantRunOptions options;
     options.modelDir = command.modelDir;
     options.method = command.dynamic ? "dynamic"

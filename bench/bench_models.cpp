@@ -135,14 +135,14 @@ void BM_BertBaseLinearStack(benchmark::State& state) {
     constexpr int64_t kHidden = 768, kFfn = 3072;
     struct Layer {
         at::Tensor w, b;
-        std::unique_ptr<tpq::DynamicInt8Linear> q;
+        std::unique_ptr<tpq::Int8Linear> q;
     };
     std::vector<Layer> layers;
     for (int l = 0; l < 12; ++l) {
         for (int i = 0; i < 6; ++i) {
             const int64_t in = i == 5 ? kFfn : kHidden, out = i == 4 ? kFfn : kHidden;
             Layer layer{torch::randn({out, in}) * 0.02, torch::zeros({out}), nullptr};
-            if (int8) layer.q = std::make_unique<tpq::DynamicInt8Linear>(tpq::quantizeWeightInt8(layer.w), layer.b);
+            if (int8) layer.q = std::make_unique<tpq::Int8Linear>(tpq::quantizeWeightInt8(layer.w), layer.b);
             layers.push_back(std::move(layer));
         }
     }

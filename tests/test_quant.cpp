@@ -76,7 +76,7 @@ private Q_SLOTS:
         const at::Tensor exact = torch::linear(x, w, b);
         for (bool perChannel : {true, false}) {
             const Int8Weight q = quantizeWeightInt8(w, perChannel);
-            const DynamicInt8Linear layer(q, b);
+            const Int8Linear layer(q, b);
             const at::Tensor y = layer.forward(x);
             QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{2, 5, 48}));
             QCOMPARE(y.scalar_type(), torch::kFloat32);
@@ -94,7 +94,7 @@ private Q_SLOTS:
             const double refErr = relativeError(y, ref);
             QVERIFY2(refErr < 0.01, std::to_string(refErr).c_str());
         }
-        const DynamicInt8Linear noBias(quantizeWeightInt8(w), at::Tensor());
+        const Int8Linear noBias(quantizeWeightInt8(w), at::Tensor());
         QVERIFY(relativeError(noBias.forward(x), torch::linear(x, w)) < 0.03);
         expectError([&] { noBias.forward(torch::randn({2, 63})); }, {"expects 64 input features, got 63"});
     }

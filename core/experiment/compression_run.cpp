@@ -91,9 +91,7 @@ void finishRun(const CompressionContext& c, const ExperimentConfig& config, cons
     writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(), stepTpqJson(saved.tpqJson, key, step, result));
     result.sizeBytes = ModelSizeCalculator::folderBytes(result.modelDir);
     result.baselineSizeBytes = c.baselineSizeBytes;
-    const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
-    ensureDirectory(resultsDir);
-    writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
+    writeRunFile(config, result, "result.json", result.toJson());
     const double drop = 100.0 * (c.baselineAccuracy - result.test.accuracy);
     logInfo(result.runId + ": test accuracy " + formatFixed(result.test.accuracy, 4) + " (" +
             formatFixed(std::abs(drop), 2) + (drop >= 0 ? " points below" : " points above") +
@@ -133,9 +131,14 @@ void fineTuneAndSave(const CompressionContext& c, const ExperimentConfig& config
     const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
                                                [&](int, const EpochRecord&) { save(); });
     result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
-    ensureDirectory(resultsDir);
-    writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
+    writeRunFile(config, result, "history.csv", history.toCsv());
+}
+
+void writeRunFile(const ExperimentConfig& config, const RunResult& result, const std::string& name,
+                  const std::string& text) {
+    const fs::path dir = fs::path(config.output.resultsDir) / result.runId;
+    ensureDirectory(dir.string());
+    writeFileAtomic((dir / name).string(), text);
 }
 
 

@@ -46,6 +46,10 @@ RunResult newResult(const CompressionContext& c, const ExperimentConfig& config,
 void finishRun(const CompressionContext& c, const ExperimentConfig& config, const std::string& key,
                const nlohmann::ordered_json& step, const TrainRunCallbacks& callbacks, RunResult& result);
 
+/// Writes `text` to <results_dir>/<run>/`name` (history.csv, result.json).
+void writeRunFile(const ExperimentConfig& config, const RunResult& result, const std::string& name,
+                  const std::string& text);
+
 /// Fine-tunes `model` for `epochs` (calling `afterStep` after every optimizer step), saves
 /// the best epoch with `save`, writes history.csv; with no epochs it only saves.
 void fineTuneAndSave(const CompressionContext& c, const ExperimentConfig& config, int epochs, Classifier& model,

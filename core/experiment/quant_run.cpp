@@ -24,6 +24,16 @@ namespace {
 
 using namespace detail;
 
+// Options of any quantization method with the config's scope: skip list, embeddings, engine.
+template <class Options>
+Options scoped(const QuantizationConfig& q) {
+    Options o;
+    o.skip = q.skipLayers;
+    o.quantizeEmbeddings = q.quantizeEmbeddings;
+    o.engine = q.backend;
+    return o;
+}
+
 // Saves the quantized model, records its report and sizes, and finishes the run.
 void saveAndFinish(const CompressionContext& c, const ExperimentConfig& config, Classifier& model,
                    const QuantizationReport& report, nlohmann::ordered_json step, const TrainRunCallbacks& callbacks,
@@ -44,12 +54,9 @@ void saveAndFinish(const CompressionContext& c, const ExperimentConfig& config, 
 std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentConfig& config,
                                  const QuantRunOptions& options, const TrainRunCallbacks& callbacks) {
     const QuantizationConfig& q = config.quantization;
-    MixedPrecisionOptions mo;
+    auto mo = scoped<MixedPrecisionOptions>(q);
     mo.numSamples = q.sensitivitySamples;
     mo.int4GroupSize = q.int4GroupSize;
-    mo.skip = q.skipLayers;
-    mo.quantizeEmbeddings = q.quantizeEmbeddings;
-    mo.engine = q.backend;
     // The analysis runs on a float copy; each setting quantizes a fresh copy.
     const ClassifierPtr probe = loadModelFolder(options.modelDir).model;
     MixedPrecisionQuantization analysis(*probe, mo);
@@ -117,25 +124,19 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
     QuantizationReport report;
     RunResult result;
     if (method == "dynamic") {
-        DynamicQuantizationOptions o;
+        auto o = scoped<DynamicQuantizationOptions>(q);
         o.dtype = q.dtype;
         o.perChannel = q.perChannel;
-        o.skip = q.skipLayers;
-        o.quantizeEmbeddings = q.quantizeEmbeddings;
-        o.engine = q.backend;
         result = newResult(c, config, options.modelDir, 0,
                            base + "_dynamic_" + (q.dtype == "float16" ? "fp16" : "int8"), "dynamic_quantization");
         report = PostTrainingQuantization::applyDynamicQuantization(*model, o);
         step["dtype"] = q.dtype;
         step["per_channel"] = q.perChannel;
     } else if (method == "static") {
-        StaticQuantizationOptions o;
+        auto o = scoped<StaticQuantizationOptions>(q);
         o.observer = q.observer;
         o.calibrationBatches = q.calibrationBatches;
         o.perChannel = q.perChannel;
-        o.skip = q.skipLayers;
-        o.quantizeEmbeddings = q.quantizeEmbeddings;
-        o.engine = q.backend;
         result = newResult(c, config, options.modelDir, 0, base + "_static_int8_" + q.observer, "static_quantization");
         report = PostTrainingQuantization::applyStaticQuantization(*model, *c.train, o, callbacks.cancel,
                                                                    callbacks.loading);
@@ -143,17 +144,12 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         step["calibration_batches"] = q.calibrationBatches;
         step["per_channel"] = q.perChannel;
     } else {
-        QatOptions o;
-        o.skip = q.skipLayers;
-        o.quantizeEmbeddings = q.quantizeEmbeddings;
-        o.engine = q.backend;
+        const auto o = scoped<QatOptions>(q);
         result = newResult(c, config, options.modelDir, q.qatEpochs, base + "_qat_int8", "qat");
         TrainerOptions t = trainerOptions(config.training);
         t.epochs = q.qatEpochs;
         t.learningRate = q.qatLearningRate;
         t.earlyStoppingPatience = 0;
-        t.resumeDir.clear();
-        t.resume = false;
         const auto start = std::chrono::steady_clock::now();
         const QatResult qat = QuantizationAwareTraining::train(*model, *c.train, *c.validation, t, o,
                                                                q.calibrationBatches, callbacks.training, callbacks.cancel);
@@ -163,9 +159,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         logInfo("QAT: validation accuracy " + formatFixed(qat.startValAccuracy, 4) +
                 " before fine-tuning; kept epoch " + std::to_string(qat.keptEpoch) + " (0 = the start)");
         result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        const std::string resultsDir = (fs::path(config.output.resultsDir) / result.runId).string();
-        ensureDirectory(resultsDir);
-        writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
+        writeRunFile(config, result, "history.csv", history.toCsv());
         result.fakeQuantAccuracy = Evaluator(*model).evaluate(*c.test, callbacks.cancel).accuracy;
         logInfo("QAT: fake-quantized model test accuracy " + formatFixed(result.fakeQuantAccuracy, 4));
         report = QuantizationAwareTraining::convert(*model, o);

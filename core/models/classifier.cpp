@@ -29,17 +29,18 @@ at::Tensor embeddingLookup(torch::nn::Embedding& e, const Int8Tables* tables, co
                            const at::Tensor& ids) {
     if (tables) {
         const auto it = tables->find(name);
-        if (it != tables->end()) {
-            const Int8Table& t = it->second;
-            const at::Tensor flat = ids.reshape({-1});
-            const at::Tensor rows = t.values.index_select(0, flat).to(torch::kFloat32) *
-                                    t.scales.index_select(0, flat).to(torch::kFloat32).unsqueeze(1);
-            std::vector<int64_t> shape = ids.sizes().vec();
-            shape.push_back(t.values.size(1));
-            return rows.view(shape);
-        }
+        if (it != tables->end()) return lookupInt8(it->second, ids);
     }
     return e(ids);
+}
+
+at::Tensor lookupInt8(const Int8Table& table, const at::Tensor& ids) {
+    const at::Tensor flat = ids.reshape({-1});
+    const at::Tensor rows = table.values.index_select(0, flat).to(torch::kFloat32) *
+                            table.scales.index_select(0, flat).to(torch::kFloat32).unsqueeze(1);
+    std::vector<int64_t> shape = ids.sizes().vec();
+    shape.push_back(table.values.size(1));
+    return rows.view(shape);
 }
 
 void releaseParameter(at::Tensor& parameter) {

@@ -53,6 +53,9 @@ struct Int8Table {
 };
 using Int8Tables = std::map<std::string, Int8Table>;  // by parameter name
 
+/// Rows `ids` of `table` as float32 [..., dim]: values * scale of each row read.
+at::Tensor lookupInt8(const Int8Table& table, const at::Tensor& ids);
+
 /// Rows `ids` of embedding `e` (parameter `name`): from its int8 table in `tables` when it
 /// has one (values * scale, exactly the rows of the dequantized table), else e(ids).
 at::Tensor embeddingLookup(torch::nn::Embedding& e, const Int8Tables* tables, const std::string& name,

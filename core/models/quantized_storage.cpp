@@ -17,21 +17,6 @@ constexpr const char* kWeightSuffix = ".weight";
 
 }  // namespace
 
-struct QuantizedParts::Layer {
-    std::string name;  // linear layer prefix
-    QuantizedLayerLayout layout;
-    std::vector<std::pair<std::string, at::Tensor>> stored;
-};
-
-QuantizedParts::QuantizedParts() = default;
-QuantizedParts::~QuantizedParts() = default;
-QuantizedParts::QuantizedParts(QuantizedParts&&) noexcept = default;
-QuantizedParts& QuantizedParts::operator=(QuantizedParts&&) noexcept = default;
-
-at::Tensor dequantizeTable(const Int8Table& table) {
-    return table.values.to(torch::kFloat32) * table.scales.to(torch::kFloat32).unsqueeze(1);
-}
-
 std::vector<NamedTensor> packQuantizedWeights(Classifier& model, const std::vector<NamedTensor>& tensors,
                                               std::map<std::string, std::string>& metadata, int* quantized) {
     nlohmann::ordered_json layers = nlohmann::ordered_json::object();

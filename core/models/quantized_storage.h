@@ -19,13 +19,11 @@
 
 #include "models/classifier.h"
 #include "models/safetensors.h"
+#include "quant/quantized_linear.h"
 
 namespace tpq {
 
 inline constexpr const char* kQuantFormat = "tpq-quant-v1";
-
-/// The float table an Int8Table stands for: values * scales[row] (as the model computes with it).
-at::Tensor dequantizeTable(const Int8Table& table);
 
 /// Replaces the float weights of `model`'s quantized layers and int8 embedding tables in
 /// `tensors` (its state dict) by their stored forms and records the layouts in `metadata`.
@@ -35,14 +33,14 @@ std::vector<NamedTensor> packQuantizedWeights(Classifier& model, const std::vect
 
 /// Quantized parts of a file, taken out of its tensors until the model exists.
 struct QuantizedParts {
-    struct Layer;
+    struct Layer {
+        std::string name;  // linear layer prefix
+        QuantizedLayerLayout layout;
+        std::vector<std::pair<std::string, at::Tensor>> stored;  // suffix ("q", "scale") -> tensor
+    };
     std::vector<Layer> layers;
     std::string engine;  // the quantized engine the int8 layers were packed for ("" = not recorded)
     std::vector<std::pair<std::string, Int8Table>> tables;
-    QuantizedParts();
-    ~QuantizedParts();
-    QuantizedParts(QuantizedParts&&) noexcept;
-    QuantizedParts& operator=(QuantizedParts&&) noexcept;
 };
 
 /// Moves the stored forms listed in `metadata` out of `tensors` (unchanged when the file

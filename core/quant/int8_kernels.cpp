@@ -21,6 +21,13 @@ PackedPtr prepack(const at::Tensor& qweight, const c10::optional<at::Tensor>& bi
     return op.call(qweight, bias);
 }
 
+void checkInput(const at::Tensor& x, int64_t in) {
+    if (x.size(-1) != in) {
+        throw Error("int8 linear layer expects " + std::to_string(in) + " input features, got " +
+                    std::to_string(x.size(-1)));
+    }
+}
+
 }  // namespace
 
 Int8Weight quantizeWeightInt8(const at::Tensor& weight, bool perChannel) {
@@ -94,11 +101,11 @@ void setQuantizedEngine(const std::string& name) {
     throw Error("quantized engine '" + name + "' is not in this LibTorch build; it has " + join(available, ", "));
 }
 
-struct DynamicInt8Linear::Packed {
+struct Int8Linear::Packed {
     PackedPtr params;
 };
 
-DynamicInt8Linear::DynamicInt8Linear(const Int8Weight& weight, const at::Tensor& bias)
+Int8Linear::Int8Linear(const Int8Weight& weight, const at::Tensor& bias)
     : m_packed(std::make_unique<Packed>()), m_in(weight.values.size(1)), m_out(weight.values.size(0)) {
     torch::NoGradGuard noGrad;
     at::Tensor q;
@@ -109,25 +116,29 @@ DynamicInt8Linear::DynamicInt8Linear(const Int8Weight& weight, const at::Tensor&
         q = at::_make_per_tensor_quantized_tensor(weight.values, weight.scales.item<double>(), 0);
     }
     c10::optional<at::Tensor> b;
-    if (bias.defined()) b = bias.detach().to(torch::kFloat32).contiguous();
+    if (bias.defined()) b = bias.detach().to(torch::kFloat32).contiguous().clone();
     m_packed->params = prepack(q, b);
 }
 
-Int8Weight DynamicInt8Linear::weight() const {
+Int8Weight Int8Linear::weight() const {
     return int8WeightOf(std::get<0>(m_packed->params->unpack()));
 }
 
-DynamicInt8Linear::~DynamicInt8Linear() = default;
-DynamicInt8Linear::DynamicInt8Linear(DynamicInt8Linear&&) noexcept = default;
-DynamicInt8Linear& DynamicInt8Linear::operator=(DynamicInt8Linear&&) noexcept = default;
+Int8Linear::~Int8Linear() = default;
+Int8Linear::Int8Linear(Int8Linear&&) noexcept = default;
+Int8Linear& Int8Linear::operator=(Int8Linear&&) noexcept = default;
 
-at::Tensor DynamicInt8Linear::forward(const at::Tensor& x) const {
-    if (x.size(-1) != m_in) {
-        throw Error("int8 linear layer expects " + std::to_string(m_in) + " input features, got " +
-                    std::to_string(x.size(-1)));
-    }
+at::Tensor Int8Linear::forward(const at::Tensor& x) const {
+    checkInput(x, m_in);
     // reduce_range = false: ONEDNN has no VPMADDUBSW saturation problem, keep all 8 bits.
     return m_packed->params->apply_dynamic(x.to(torch::kFloat32).contiguous(), false);
+}
+
+at::Tensor Int8Linear::forwardStatic(const at::Tensor& x, QParams input, QParams output) const {
+    checkInput(x, m_in);
+    const at::Tensor qx =
+        at::quantize_per_tensor(x.to(torch::kFloat32).contiguous(), input.scale, input.zeroPoint, torch::kQUInt8);
+    return m_packed->params->apply(qx, output.scale, output.zeroPoint).dequantize();
 }
 
 Int8Embedding Int8Embedding::quantize(const at::Tensor& table) {
@@ -148,13 +159,5 @@ Int8Embedding Int8Embedding::quantize(const at::Tensor& table) {
     return e;
 }
 
-at::Tensor Int8Embedding::lookup(const at::Tensor& ids) const {
-    const at::Tensor flat = ids.reshape({-1});
-    at::Tensor rows =
-        values.index_select(0, flat).to(torch::kFloat32) * scales.index_select(0, flat).to(torch::kFloat32).unsqueeze(1);
-    std::vector<int64_t> shape = ids.sizes().vec();
-    shape.push_back(values.size(1));
-    return rows.view(shape);
-}
 
 }  // namespace tpq

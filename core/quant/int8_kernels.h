@@ -7,7 +7,7 @@
 /// table stored as int8 rows with one scale per row.
 ///
 ///     Int8Weight q = quantizeWeightInt8(linear->weight, /*perChannel=*/true);
-///     DynamicInt8Linear fast(q, linear->bias);
+///     Int8Linear fast(q, linear->bias);
 ///     at::Tensor y = fast.forward(x);  // ~ linear(x), int8 matrix products
 ///
 /// The whole-model workflow (PostTrainingQuantization) builds on these.
@@ -16,6 +16,8 @@
 #include <string>
 
 #include <ATen/core/Tensor.h>
+
+#include "models/classifier.h"
 
 namespace tpq {
 
@@ -42,18 +44,28 @@ void setQuantizedEngine(const std::string& name);
 /// The current quantized engine's name ("onednn", "qnnpack", "fbgemm", "x86").
 std::string quantizedEngine();
 
-/// A linear layer with prepacked int8 weights; each call quantizes its input per tensor
-/// (asymmetric uint8, from the input's own min/max) and returns float32.
-class DynamicInt8Linear {
+/// An affine quantization of an activation tensor to uint8: x ~= (q - zeroPoint) * scale.
+struct QParams {
+    double scale = 1.0;     // > 0
+    int64_t zeroPoint = 0;  // in [0, 255]
+};
+
+/// A linear layer with prepacked int8 weights (quantized::linear_prepack on the current
+/// quantized engine). forward() quantizes its input per tensor on the fly (asymmetric uint8,
+/// from the input's own min/max: dynamic quantization); forwardStatic() with given input
+/// and output quantization (quantized::linear). Both take and return float32.
+class Int8Linear {
 public:
     /// `bias` may be undefined. Uses the current quantized engine (ONEDNN by default here).
-    DynamicInt8Linear(const Int8Weight& weight, const at::Tensor& bias);
-    ~DynamicInt8Linear();
-    DynamicInt8Linear(DynamicInt8Linear&&) noexcept;
-    DynamicInt8Linear& operator=(DynamicInt8Linear&&) noexcept;
+    Int8Linear(const Int8Weight& weight, const at::Tensor& bias);
+    ~Int8Linear();
+    Int8Linear(Int8Linear&&) noexcept;
+    Int8Linear& operator=(Int8Linear&&) noexcept;
 
-    /// x: float [..., in] -> float [..., out].
+    /// x: float [..., in] -> float [..., out], input quantized from its own range.
     at::Tensor forward(const at::Tensor& x) const;
+    /// The same with the input quantized by `input` and the result requantized by `output`.
+    at::Tensor forwardStatic(const at::Tensor& x, QParams input, QParams output) const;
 
     /// The int8 weight as prepacked (read back from the packed parameters, which keep it).
     Int8Weight weight() const;
@@ -69,13 +81,10 @@ private:
 
 /// An embedding table as int8 rows with one float16 scale per row (symmetric); a lookup
 /// dequantizes only the rows it reads.
-struct Int8Embedding {
-    at::Tensor values;  // int8 [rows, dim]
-    at::Tensor scales;  // float16 [rows]
-
+struct Int8Embedding : Int8Table {
     static Int8Embedding quantize(const at::Tensor& table);
     /// ids: int64 [...] -> float32 [..., dim].
-    at::Tensor lookup(const at::Tensor& ids) const;
+    at::Tensor lookup(const at::Tensor& ids) const { return lookupInt8(*this, ids); }
 };
 
 }  // namespace tpq

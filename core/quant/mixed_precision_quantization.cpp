@@ -102,9 +102,7 @@ std::vector<std::string> MixedPrecisionOptions::validate() const {
         p.push_back("quantization.mixed_precision.group_size must be a positive even number, got " +
                     std::to_string(int4GroupSize));
     }
-    if (engine != "onednn" && engine != "qnnpack")
-        p.push_back("quantization.backend must be onednn or qnnpack, got '" + engine + "'");
-    quantdetail::validateSkip(skip, p);
+    quantdetail::validateScope(skip, engine, p);
     return p;
 }
 
@@ -209,25 +207,13 @@ QuantizationReport MixedPrecisionQuantization::applyMixedPrecision(const Precisi
     }
     // Build every kernel first, so a bad layer leaves the model untouched.
     std::vector<QuantizedLinearPtr> kernels(layers.size());
-    std::vector<std::string> chosen(layers.size(), "fp32");
     for (size_t i = 0; i < layers.size(); ++i) {
         const auto it = plan.find(layers[i].name);
-        chosen[i] = it != plan.end() ? it->second : (skipped[i] ? "fp32" : "int8");
-        if (!layers[i].kernel) chosen[i] = "fp32";
-        kernels[i] = makeKernel(layers[i], chosen[i], m_options.int4GroupSize);
+        const std::string precision = it != plan.end() ? it->second : (skipped[i] ? "fp32" : "int8");
+        if (layers[i].kernel) kernels[i] = makeKernel(layers[i], precision, m_options.int4GroupSize);
     }
     QuantizationReport report;
-    torch::NoGradGuard noGrad;
-    for (size_t i = 0; i < layers.size(); ++i) {
-        auto& l = layers[i];
-        if (!kernels[i]) {
-            quantdetail::recordLayer(l, "fp32", 0, report);
-            continue;
-        }
-        releaseParameter(l.linear->weight);
-        quantdetail::recordLayer(l, chosen[i], kernels[i]->storedBytes(), report);
-        *l.kernel = kernels[i];
-    }
+    quantdetail::installKernels(layers, kernels, report);
     if (m_options.quantizeEmbeddings) quantdetail::quantizeEmbeddingsInt8(m_model, report);
     return report;
 }

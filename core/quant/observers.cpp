@@ -21,36 +21,21 @@ void checkObserved(const Observer& o) {
     }
 }
 
-class MinMax : public Observer {
+// The batch minimum and maximum, kept as the extremes seen (minmax) or as moving
+// averages (moving_average: c > 0).
+class RangeObserver : public Observer {
 public:
-    void observe(const at::Tensor& x) override {
-        const auto [lo, hi] = torch::aminmax(x.detach());
-        m_low = std::min(m_low, lo.item<double>());
-        m_high = std::max(m_high, hi.item<double>());
-        ++m_batches;
-    }
-    std::pair<double, double> range() const override {
-        checkObserved(*this);
-        return {std::min(m_low, 0.0), std::max(m_high, 0.0)};
-    }
-    std::string name() const override { return "minmax"; }
-    std::unique_ptr<Observer> clone() const override { return std::make_unique<MinMax>(*this); }
-
-private:
-    double m_low = std::numeric_limits<double>::max(), m_high = std::numeric_limits<double>::lowest();
-};
-
-class MovingAverage : public Observer {
-public:
-    explicit MovingAverage(double c) : m_c(c) {}
+    explicit RangeObserver(double c = 0) : m_c(c) {}
     void observe(const at::Tensor& x) override {
         const auto [lo, hi] = torch::aminmax(x.detach());
         const double l = lo.item<double>(), h = hi.item<double>();
         if (m_batches == 0) {
             m_low = l, m_high = h;
-        } else {
+        } else if (m_c > 0) {
             m_low += m_c * (l - m_low);
             m_high += m_c * (h - m_high);
+        } else {
+            m_low = std::min(m_low, l), m_high = std::max(m_high, h);
         }
         ++m_batches;
     }
@@ -58,8 +43,8 @@ public:
         checkObserved(*this);
         return {std::min(m_low, 0.0), std::max(m_high, 0.0)};
     }
-    std::string name() const override { return "moving_average"; }
-    std::unique_ptr<Observer> clone() const override { return std::make_unique<MovingAverage>(*this); }
+    std::string name() const override { return m_c > 0 ? "moving_average" : "minmax"; }
+    std::unique_ptr<Observer> clone() const override { return std::make_unique<RangeObserver>(*this); }
 
 private:
     double m_c;
@@ -166,8 +151,8 @@ const std::vector<std::string>& Observer::names() {
 }
 
 std::unique_ptr<Observer> Observer::create(const std::string& name, double averagingConstant) {
-    if (name == "minmax") return std::make_unique<MinMax>();
-    if (name == "moving_average") return std::make_unique<MovingAverage>(averagingConstant);
+    if (name == "minmax") return std::make_unique<RangeObserver>();
+    if (name == "moving_average") return std::make_unique<RangeObserver>(averagingConstant);
     if (name == "percentile") return std::make_unique<Percentile>();
     if (name == "mse") return std::make_unique<Mse>();
     throw Error("unknown observer '" + name + "' (use one of: " + join(names(), ", ") + ")");

@@ -16,12 +16,6 @@
 namespace tpq {
 namespace {
 
-using quantdetail::recordLayer;
-
-void validateEngine(const std::string& engine, std::vector<std::string>& p) {
-    if (engine != "onednn" && engine != "qnnpack")
-        p.push_back("quantization.backend must be onednn or qnnpack, got '" + engine + "'");
-}
 
 // A float layer that records what flows in and out (static calibration).
 class CalibrationKernel : public LinearKernel {
@@ -62,8 +56,7 @@ std::vector<std::string> DynamicQuantizationOptions::validate() const {
     std::vector<std::string> p;
     if (dtype != "qint8" && dtype != "float16")
         p.push_back("quantization.dtype must be qint8 or float16 for dynamic quantization, got '" + dtype + "'");
-    validateEngine(engine, p);
-    quantdetail::validateSkip(skip, p);
+    quantdetail::validateScope(skip, engine, p);
     return p;
 }
 
@@ -76,8 +69,7 @@ std::vector<std::string> StaticQuantizationOptions::validate() const {
         p.push_back("static quantization needs at least one calibration batch (quantization.calibration_batches = " +
                     std::to_string(calibrationBatches) + ")");
     }
-    validateEngine(engine, p);
-    quantdetail::validateSkip(skip, p);
+    quantdetail::validateScope(skip, engine, p);
     return p;
 }
 
@@ -99,16 +91,7 @@ QuantizationReport PostTrainingQuantization::applyDynamicQuantization(Classifier
                          ? makeHalfLinear(l.linear->weight, l.linear->bias, "fp16")
                          : makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, options.perChannel), l.linear->bias);
     }
-    for (size_t i = 0; i < layers.size(); ++i) {
-        auto& l = layers[i];
-        if (!kernels[i]) {
-            recordLayer(l, "fp32", 0, report);
-            continue;
-        }
-        releaseParameter(l.linear->weight);
-        recordLayer(l, kernels[i]->precision(), kernels[i]->storedBytes(), report);
-        *l.kernel = kernels[i];
-    }
+    quantdetail::installKernels(layers, kernels, report);
     if (options.quantizeEmbeddings) quantdetail::quantizeEmbeddingsInt8(model, report);
     return report;
 }
@@ -154,16 +137,7 @@ QuantizationReport PostTrainingQuantization::applyStaticQuantization(Classifier&
         kernels[i] = makeStaticInt8Linear(w, layers[i].linear->bias, observers[i]->input(), observers[i]->output());
     }
     clear.armed = false;
-    for (size_t i = 0; i < layers.size(); ++i) {
-        auto& l = layers[i];
-        if (skipped[i]) {
-            recordLayer(l, "fp32", 0, report);
-            continue;
-        }
-        releaseParameter(l.linear->weight);
-        recordLayer(l, "int8", kernels[i]->storedBytes(), report);
-        *l.kernel = kernels[i];
-    }
+    quantdetail::installKernels(layers, kernels, report);
     if (options.quantizeEmbeddings) quantdetail::quantizeEmbeddingsInt8(model, report);
     return report;
 }

@@ -17,7 +17,10 @@ bool matches(const std::string& name, const std::string& part) {
 
 }  // namespace
 
-void validateSkip(const std::vector<std::string>& skip, std::vector<std::string>& problems) {
+void validateScope(const std::vector<std::string>& skip, const std::string& engine,
+                   std::vector<std::string>& problems) {
+    if (engine != "onednn" && engine != "qnnpack")
+        problems.push_back("quantization.backend must be onednn or qnnpack, got '" + engine + "'");
     for (const auto& s : skip) {
         if (s.empty()) problems.push_back("an empty layer name in the quantization skip list");
     }
@@ -54,24 +57,31 @@ std::vector<NamedLinear> selectLayers(Classifier& model, const std::vector<std::
 void quantizeEmbeddingsInt8(Classifier& model, QuantizationReport& report) {
     torch::NoGradGuard noGrad;
     for (auto& [name, table] : model.embeddingTables()) {
-        const Int8Embedding q = Int8Embedding::quantize(table);
-        const Int8Table stored{q.values, q.scales};
+        const Int8Table stored = Int8Embedding::quantize(table);
         model.int8Embeddings()[name] = stored;
-        report.precisionMap.emplace_back(name, "int8");
-        ++report.quantizedTables;
-        report.floatWeightBytes += table.numel() * 4;
+        recordTable(name, stored, report);
         releaseParameter(table);
-        report.quantizedWeightBytes += q.values.numel() + q.scales.numel() * int64_t(q.scales.element_size());
     }
 }
 
-void recordLayer(const NamedLinear& layer, const std::string& precision, int64_t storedBytes,
-                 QuantizationReport& report) {
-    report.precisionMap.emplace_back(layer.name, precision);
-    if (precision == "fp32") return;
+void recordTable(const std::string& name, const Int8Table& table, QuantizationReport& report) {
+    report.precisionMap.emplace_back(name, "int8");
+    ++report.quantizedTables;
+    report.floatWeightBytes += table.values.numel() * 4;
+    report.quantizedWeightBytes += table.values.numel() + table.scales.numel() * int64_t(table.scales.element_size());
+}
+
+void installKernel(NamedLinear& layer, LinearKernelPtr kernel, int64_t storedBytes, QuantizationReport& report) {
+    if (!kernel) {
+        report.precisionMap.emplace_back(layer.name, "fp32");
+        return;
+    }
+    report.precisionMap.emplace_back(layer.name, kernel->precision());
     ++report.quantizedLayers;
     report.floatWeightBytes += layer.linear->weight.numel() * 4;
     report.quantizedWeightBytes += storedBytes;
+    releaseParameter(layer.linear->weight);
+    *layer.kernel = std::move(kernel);
 }
 
 }  // namespace tpq::quantdetail

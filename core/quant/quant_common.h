@@ -29,16 +29,33 @@ namespace quantdetail {
 std::vector<NamedLinear> selectLayers(Classifier& model, const std::vector<std::string>& skip,
                                       std::vector<bool>& skipped);
 
-/// Problems with a skip list (empty entries).
-void validateSkip(const std::vector<std::string>& skip, std::vector<std::string>& problems);
+/// Problems with a skip list (empty entries) and an engine name (onednn or qnnpack).
+void validateScope(const std::vector<std::string>& skip, const std::string& engine,
+                   std::vector<std::string>& problems);
 
 /// Stores every embedding table as int8 rows (Int8Table); the parameter takes the
 /// dequantized values. Adds the tables to `report`.
 void quantizeEmbeddingsInt8(Classifier& model, QuantizationReport& report);
 
-/// Records `kernel` for `layer` in the report.
-void recordLayer(const NamedLinear& layer, const std::string& precision, int64_t storedBytes,
-                 QuantizationReport& report);
+/// Gives layers[i] the kernel kernels[i] (releasing its float weight) or, when that is null,
+/// leaves it fp32; records each in `report`. Build every kernel before calling this, so a
+/// failure leaves the model untouched.
+template <class Kernel>
+void installKernels(std::vector<NamedLinear>& layers, const std::vector<std::shared_ptr<const Kernel>>& kernels,
+                    QuantizationReport& report);
+
+/// Records the int8 embedding table `name` in `report`.
+void recordTable(const std::string& name, const Int8Table& table, QuantizationReport& report);
+
+void installKernel(NamedLinear& layer, LinearKernelPtr kernel, int64_t storedBytes, QuantizationReport& report);
+
+template <class Kernel>
+void installKernels(std::vector<NamedLinear>& layers, const std::vector<std::shared_ptr<const Kernel>>& kernels,
+                    QuantizationReport& report) {
+    for (size_t i = 0; i < layers.size(); ++i) {
+        installKernel(layers[i], kernels[i], kernels[i] ? kernels[i]->storedBytes() : 0, report);
+    }
+}
 
 }  // namespace quantdetail
 }  // namespace tpq

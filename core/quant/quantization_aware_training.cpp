@@ -59,9 +59,7 @@ std::vector<std::string> QatOptions::validate() const {
     std::vector<std::string> p;
     if (!(averagingConstant > 0 && averagingConstant <= 1))
         p.push_back("QAT averaging constant must be in (0, 1], got " + formatFixed(averagingConstant, 4));
-    if (engine != "onednn" && engine != "qnnpack")
-        p.push_back("quantization.backend must be onednn or qnnpack, got '" + engine + "'");
-    quantdetail::validateSkip(skip, p);
+    quantdetail::validateScope(skip, engine, p);
     return p;
 }
 
@@ -72,14 +70,12 @@ QuantizationReport QuantizationAwareTraining::prepare(Classifier& model, const Q
     std::vector<bool> skipped;
     std::vector<NamedLinear> layers = quantdetail::selectLayers(model, options.skip, skipped);
     QuantizationReport report;
+    // The float weights stay: fine-tuning trains them through the fake quantization.
     for (size_t i = 0; i < layers.size(); ++i) {
-        if (skipped[i]) {
-            quantdetail::recordLayer(layers[i], "fp32", 0, report);
-            continue;
-        }
+        report.precisionMap.emplace_back(layers[i].name, skipped[i] ? "fp32" : "int8");
+        if (skipped[i]) continue;
         *layers[i].kernel = std::make_shared<FakeQuantKernel>(layers[i].linear, options.averagingConstant);
-        quantdetail::recordLayer(layers[i], "int8", layers[i].linear->weight.numel() + layers[i].linear->weight.size(0) * 4,
-                                 report);
+        ++report.quantizedLayers;
     }
     if (options.quantizeEmbeddings) quantdetail::quantizeEmbeddingsInt8(model, report);  // released: frozen
     return report;
@@ -109,22 +105,8 @@ QuantizationReport QuantizationAwareTraining::convert(Classifier& model, const Q
         const Int8Weight w = quantizeWeightInt8(layers[i].linear->weight, /*perChannel=*/true);
         kernels[i] = makeStaticInt8Linear(w, layers[i].linear->bias, fake->input(), fake->output());
     }
-    for (size_t i = 0; i < layers.size(); ++i) {
-        auto& l = layers[i];
-        if (!kernels[i]) {
-            quantdetail::recordLayer(l, "fp32", 0, report);
-            continue;
-        }
-        releaseParameter(l.linear->weight);
-        quantdetail::recordLayer(l, "int8", kernels[i]->storedBytes(), report);
-        *l.kernel = kernels[i];
-    }
-    for (const auto& [name, table] : model.int8Embeddings()) {
-        report.precisionMap.emplace_back(name, "int8");
-        ++report.quantizedTables;
-        report.floatWeightBytes += table.values.numel() * 4;
-        report.quantizedWeightBytes += table.values.numel() + table.scales.numel() * int64_t(table.scales.element_size());
-    }
+    quantdetail::installKernels(layers, kernels, report);
+    for (const auto& [name, table] : model.int8Embeddings()) quantdetail::recordTable(name, table, report);
     return report;
 }
 

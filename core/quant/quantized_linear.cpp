@@ -1,7 +1,5 @@
 #include "quant/quantized_linear.h"
 
-#include <ATen/core/dispatch/Dispatcher.h>
-#include <ATen/native/quantized/PackedParams.h>
 #include <torch/torch.h>
 
 #include "util/error.h"
@@ -10,87 +8,38 @@
 namespace tpq {
 namespace {
 
-using PackedPtr = c10::intrusive_ptr<LinearPackedParamsBase>;
-
 at::Tensor floatBias(const at::Tensor& bias) {
     return bias.defined() ? bias.detach().to(torch::kFloat32).contiguous().clone() : at::Tensor();
 }
 
-at::Tensor quantizedWeightTensor(const Int8Weight& w) {
-    if (w.perChannel) {
-        return at::_make_per_channel_quantized_tensor(w.values, w.scales.to(torch::kFloat64),
-                                                      torch::zeros({w.values.size(0)}, torch::kInt64), 0);
-    }
-    return at::_make_per_tensor_quantized_tensor(w.values, w.scales.item<double>(), 0);
-}
-
-PackedPtr prepack(const Int8Weight& w, const at::Tensor& bias) {
-    static const auto op = c10::Dispatcher::singleton()
-                               .findSchemaOrThrow("quantized::linear_prepack", "")
-                               .typed<PackedPtr(at::Tensor, c10::optional<at::Tensor>)>();
-    c10::optional<at::Tensor> b;
-    if (bias.defined()) b = bias;
-    return op.call(quantizedWeightTensor(w), b);
-}
-
-class DynamicInt8 : public QuantizedLinear {
+// int8 weights prepacked for the quantized engine, run dynamically or statically.
+class Int8 : public QuantizedLinear {
 public:
-    DynamicInt8(const Int8Weight& w, const at::Tensor& bias)
-        : m_biasBytes(bias.defined() ? bias.numel() * 4 : 0), m_linear(w, floatBias(bias)) {
+    Int8(const Int8Weight& w, const at::Tensor& bias, const std::string& scheme, QParams input = {},
+         QParams output = {})
+        : m_biasBytes(bias.defined() ? bias.numel() * 4 : 0), m_linear(w, bias) {
         m_layout.precision = "int8";
-        m_layout.scheme = "dynamic";
+        m_layout.scheme = scheme;
         m_layout.perChannel = w.perChannel;
+        m_layout.input = input;
+        m_layout.output = output;
     }
-    at::Tensor forward(const at::Tensor& x) const override { return m_linear.forward(x); }
+    at::Tensor forward(const at::Tensor& x) const override {
+        return m_layout.scheme == "static" ? m_linear.forwardStatic(x, m_layout.input, m_layout.output)
+                                           : m_linear.forward(x);
+    }
     const QuantizedLayerLayout& layout() const override { return m_layout; }
     at::Tensor dequantizedWeight() const override { return dequantize(m_linear.weight()); }
     std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
         const Int8Weight w = m_linear.weight();
         return {{"q", w.values}, {"scale", w.scales}};
     }
-    // The packed parameters keep the int8 weight and ONEDNN's reordered copy of it.
+    // The packed parameters keep the int8 weight and the engine's reordered copy of it.
     int64_t memoryBytes() const override { return 2 * (storedBytes() + m_biasBytes); }
 
 private:
     int64_t m_biasBytes = 0;
-    DynamicInt8Linear m_linear;
-    QuantizedLayerLayout m_layout;
-};
-
-class StaticInt8 : public QuantizedLinear {
-public:
-    StaticInt8(const Int8Weight& w, const at::Tensor& bias, QParams input, QParams output)
-        : m_in(w.values.size(1)), m_biasBytes(bias.defined() ? bias.numel() * 4 : 0),
-          m_packed(prepack(w, floatBias(bias))) {
-        m_layout.precision = "int8";
-        m_layout.scheme = "static";
-        m_layout.perChannel = w.perChannel;
-        m_layout.input = input;
-        m_layout.output = output;
-    }
-    at::Tensor forward(const at::Tensor& x) const override {
-        if (x.size(-1) != m_in) {
-            throw Error("int8 linear layer expects " + std::to_string(m_in) +
-                        " input features, got " + std::to_string(x.size(-1)));
-        }
-        const at::Tensor qx = at::quantize_per_tensor(x.to(torch::kFloat32).contiguous(), m_layout.input.scale,
-                                                      m_layout.input.zeroPoint, torch::kQUInt8);
-        return m_packed->apply(qx, m_layout.output.scale, m_layout.output.zeroPoint).dequantize();
-    }
-    const QuantizedLayerLayout& layout() const override { return m_layout; }
-    at::Tensor dequantizedWeight() const override { return dequantize(weight()); }
-    std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
-        const Int8Weight w = weight();
-        return {{"q", w.values}, {"scale", w.scales}};
-    }
-    int64_t memoryBytes() const override { return 2 * (storedBytes() + m_biasBytes); }
-
-private:
-    Int8Weight weight() const { return int8WeightOf(std::get<0>(m_packed->unpack())); }
-
-    int64_t m_in = 0;
-    int64_t m_biasBytes = 0;
-    PackedPtr m_packed;
+    Int8Linear m_linear;
     QuantizedLayerLayout m_layout;
 };
 
@@ -206,12 +155,12 @@ at::Tensor dequantize(const Int4Weight& weight) {
 }
 
 QuantizedLinearPtr makeDynamicInt8Linear(const Int8Weight& weight, const at::Tensor& bias) {
-    return std::make_shared<DynamicInt8>(weight, bias);
+    return std::make_shared<Int8>(weight, bias, "dynamic");
 }
 
 QuantizedLinearPtr makeStaticInt8Linear(const Int8Weight& weight, const at::Tensor& bias, QParams input,
                                         QParams output) {
-    return std::make_shared<StaticInt8>(weight, bias, input, output);
+    return std::make_shared<Int8>(weight, bias, "static", input, output);
 }
 
 QuantizedLinearPtr makeInt4Linear(const Int4Weight& weight, const at::Tensor& bias) {

@@ -24,12 +24,6 @@
 
 namespace tpq {
 
-/// An affine quantization of an activation tensor to uint8: x ~= (q - zeroPoint) * scale.
-struct QParams {
-    double scale = 1.0;     // > 0
-    int64_t zeroPoint = 0;  // in [0, 255]
-};
-
 /// Everything about a quantized layer besides its tensors (saved as JSON beside them).
 struct QuantizedLayerLayout {
     std::string precision;  // "int8", "int4", "bf16" or "fp16"
