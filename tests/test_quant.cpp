@@ -17,9 +17,7 @@ using tpqtest::expectError;
 
 namespace {
 
-double relativeError(const at::Tensor& a, const at::Tensor& ref) {
-    return (a - ref).abs().max().item<double>() / ref.abs().max().item<double>();
-}
+using tpqtest::relativeError;
 
 }  // namespace
 
@@ -127,13 +125,8 @@ private Q_SLOTS:
             c.pooling = "cls";
             const ClassifierPtr model =
                 arch == 0 ? ClassifierPtr(tpqtest::tinyTransformer(5, c)) : ClassifierPtr(tpqtest::tinyBert(5, 60, 16));
-            model->eval();
+            const std::vector<at::Tensor> before = tpqtest::logitsPerBatch(*model, data);
             torch::NoGradGuard g;
-            std::vector<at::Tensor> before;
-            for (size_t b = 0; b < data.numBatches(); ++b) {
-                const Batch batch = data.batch(b);
-                before.push_back(model->forward(batch.inputIds, batch.attentionMask));
-            }
             const QuantizationReport r = PostTrainingQuantization::applyDynamicQuantization(*model);
             const size_t linears = model->linearLayers().size();
             const size_t tables = model->embeddingTables().size();

@@ -28,20 +28,8 @@ using tpqtest::expectError;
 
 namespace {
 
-double relativeError(const at::Tensor& a, const at::Tensor& ref) {
-    return (a - ref).abs().max().item<double>() / ref.abs().max().item<double>();
-}
-
-std::vector<at::Tensor> logitsOf(Classifier& model, const DataLoader& data) {
-    torch::NoGradGuard g;
-    model.eval();
-    std::vector<at::Tensor> out;
-    for (size_t b = 0; b < data.numBatches(); ++b) {
-        const Batch batch = data.batch(b);
-        out.push_back(model.forward(batch.inputIds, batch.attentionMask));
-    }
-    return out;
-}
+using tpqtest::relativeError;
+constexpr auto logitsOf = tpqtest::logitsPerBatch;
 
 bool allEqual(const std::vector<at::Tensor>& a, const std::vector<at::Tensor>& b) {
     if (a.size() != b.size()) return false;

@@ -43,14 +43,7 @@ void randomizeBiases(Classifier& model) {
 }
 
 at::Tensor logitsOn(Classifier& model, const DataLoader& data) {
-    torch::NoGradGuard g;
-    model.eval();
-    std::vector<at::Tensor> out;
-    for (size_t b = 0; b < data.numBatches(); ++b) {
-        const Batch batch = data.batch(b);
-        out.push_back(model.forward(batch.inputIds, batch.attentionMask));
-    }
-    return torch::cat(out);
+    return torch::cat(tpqtest::logitsPerBatch(model, data));
 }
 
 double maxDiff(const at::Tensor& a, const at::Tensor& b) {

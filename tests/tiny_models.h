@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include <torch/torch.h>
 
+#include "data/data_loader.h"
 #include "models/bert_model.h"
 #include "models/transformer_model.h"
 
@@ -39,6 +41,23 @@ inline std::shared_ptr<tpq::BertModel> tinyBert(uint64_t seed, int64_t vocabSize
     c.vocabSize = vocabSize;
     c.maxPositionEmbeddings = maxPositions;
     return std::make_shared<tpq::BertModel>(c);
+}
+
+/// The model's logits for each batch of `data`, in eval mode without gradients.
+inline std::vector<at::Tensor> logitsPerBatch(tpq::Classifier& model, const tpq::DataLoader& data) {
+    torch::NoGradGuard g;
+    model.eval();
+    std::vector<at::Tensor> out;
+    for (size_t b = 0; b < data.numBatches(); ++b) {
+        const tpq::Batch batch = data.batch(b);
+        out.push_back(model.forward(batch.inputIds, batch.attentionMask));
+    }
+    return out;
+}
+
+/// max |a - ref| / max |ref|.
+inline double relativeError(const at::Tensor& a, const at::Tensor& ref) {
+    return (a - ref).abs().max().item<double>() / ref.abs().max().item<double>();
 }
 
 }  // namespace tpqtest

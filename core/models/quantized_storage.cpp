@@ -8,6 +8,7 @@
 
 #include "quant/int8_kernels.h"
 #include "quant/quantized_linear.h"
+#include "models/layout_metadata.h"
 #include "util/error.h"
 
 namespace tpq {
@@ -65,20 +66,9 @@ std::vector<NamedTensor> packQuantizedWeights(Classifier& model, const std::vect
 QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::map<std::string, std::string>& metadata,
                                   const std::string& source) {
     QuantizedParts parts;
-    const auto format = metadata.find("tpq_quant_format");
-    if (format == metadata.end()) return parts;
-    if (format->second != kQuantFormat) {
-        throw Error(source + ": quantized weights in format '" + format->second + "', this tpq reads '" +
-                    kQuantFormat + "'; save the model again with this version");
-    }
-    const auto layersText = metadata.find("tpq_quant_layers");
-    nlohmann::json layers;
-    try {
-        layers = nlohmann::json::parse(layersText == metadata.end() ? std::string("{}") : layersText->second);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(source + ": tpq_quant_layers metadata is not valid JSON (" + e.what() + ")");
-    }
-    if (!layers.is_object()) throw Error(source + ": tpq_quant_layers metadata is not a JSON object");
+    const nlohmann::json layers =
+        readLayoutMetadata(metadata, "tpq_quant_format", kQuantFormat, "tpq_quant_layers", source);
+    if (layers.is_null()) return parts;
     const auto engine = metadata.find("tpq_quant_engine");
     if (engine != metadata.end()) parts.engine = engine->second;
     auto take = [&](const std::string& name, const std::string& where) -> at::Tensor {

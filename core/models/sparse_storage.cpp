@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "models/layout_metadata.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -72,19 +73,9 @@ std::vector<NamedTensor> compressSparseTensors(const std::vector<NamedTensor>& t
 std::vector<NamedTensor> expandSparseTensors(std::vector<NamedTensor> tensors,
                                              const std::map<std::string, std::string>& metadata,
                                              const std::string& source) {
-    const auto format = metadata.find("tpq_sparse_format");
-    if (format == metadata.end()) return tensors;
-    if (format->second != kSparseFormat) {
-        throw Error(source + ": sparse storage format '" + format->second + "' is not supported (this TPQ Studio reads " +
-                    kSparseFormat + "); save the model again with this version");
-    }
-    const auto listedText = metadata.find("tpq_sparse_tensors");
-    nlohmann::json listed;
-    try {
-        listed = nlohmann::json::parse(listedText == metadata.end() ? std::string("{}") : listedText->second);
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(source + ": the tpq_sparse_tensors metadata is not valid JSON (" + e.what() + ")");
-    }
+    const nlohmann::json listed =
+        readLayoutMetadata(metadata, "tpq_sparse_format", kSparseFormat, "tpq_sparse_tensors", source);
+    if (listed.is_null()) return tensors;
     std::map<std::string, at::Tensor> parts;
     std::vector<NamedTensor> out;
     for (auto& nt : tensors) {
