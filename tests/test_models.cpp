@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "data/data_loader.h"
+#include "models/attention.h"
 #include "models/bert_model.h"
 #include "models/model_folder.h"
 #include "models/state_dict.h"
@@ -123,6 +124,30 @@ private Q_SLOTS:
         QVERIFY(paddingEffect(mean) <= 1e-5);
         TransformerModel maxPool(tinyTransformer("max"));
         QVERIFY(paddingEffect(maxPool) <= 1e-5);
+    }
+
+    // Inference (no gradients) spreads (batch, head) pairs over threads with single-threaded
+    // BLAS; it must give what the batched autograd path gives, padding included.
+    void inferenceAttentionMatchesBatchedPath() {
+        torch::manual_seed(3);
+        const int64_t batch = 3, length = 9, heads = 5, headSize = 8;
+        const auto q = torch::randn({batch, length, heads * headSize});
+        const auto k = torch::randn({batch, length, heads * headSize});
+        const auto v = torch::randn({batch, length, heads * headSize});
+        auto mask = torch::ones({batch, length}, torch::kInt64);
+        mask.index_put_({1, torch::indexing::Slice(6)}, 0);
+        mask.index_put_({2, torch::indexing::Slice(2)}, 0);
+        const auto additive = additiveAttentionMask(mask, torch::kFloat);
+        const auto batched = multiHeadAttention(q, k, v, additive, heads, headSize, 0.0, false, at::Tensor());
+        at::Tensor parallel;
+        {
+            torch::NoGradGuard g;
+            parallel = multiHeadAttention(q, k, v, additive, heads, headSize, 0.0, false, at::Tensor());
+        }
+        QCOMPARE(parallel.sizes(), batched.sizes());
+        const double diff = (parallel - batched).abs().max().item<double>();
+        QVERIFY2(diff < 1e-5, std::to_string(diff).c_str());
+        QVERIFY(batched.abs().sum().item<double>() > 1.0);  // a real output, not zeros
     }
 
     void prunedHeadsShrinkLayers() {

@@ -4,6 +4,8 @@
 #include <limits>
 #include <string>
 
+#include <ATen/Parallel.h>
+#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include "util/error.h"
@@ -29,12 +31,72 @@ at::Tensor additiveAttentionMask(const at::Tensor& attentionMask, at::ScalarType
     return (1.0 - mask) * lowest;
 }
 
+namespace {
+
+// OpenBLAS (pthread build) runs its own thread pool and does not know about LibTorch's
+// OpenMP workers. While heads are computed in parallel by LibTorch, each BLAS call must stay
+// on its thread; this scope sets OpenBLAS to one thread and restores the count after.
+class SingleThreadedBlas {
+public:
+    SingleThreadedBlas() {
+        static const auto get = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+        static const auto set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+        if (get && set) {
+            m_set = set;
+            m_saved = get();
+            if (m_saved != 1) set(1);
+        }
+    }
+    ~SingleThreadedBlas() {
+        if (m_set && m_saved != 1) m_set(m_saved);
+    }
+    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+private:
+    void (*m_set)(int) = nullptr;
+    int m_saved = 1;
+};
+
+// Inference attention: (batch, head) pairs spread over LibTorch's threads, each pair's two
+// products a single-threaded GEMM. LibTorch's bmm without MKL issues one multi-threaded
+// BLAS call per head, whose thread start-up costs more than the 128x128x64 product itself.
+at::Tensor parallelAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                             const at::Tensor& additiveMask, int64_t heads, int64_t headSize) {
+    const int64_t batch = q.size(0);
+    const int64_t length = q.size(1);
+    auto split = [&](const at::Tensor& t) {
+        return t.view({batch, length, heads, headSize}).transpose(1, 2).contiguous();
+    };
+    const auto qh = split(q * (1.0 / std::sqrt(double(headSize)))), kh = split(k), vh = split(v);
+    const auto mask = additiveMask.expand({batch, 1, 1, length});
+    auto context = at::empty({batch, length, heads * headSize}, q.options());
+    SingleThreadedBlas oneBlasThread;
+    at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end;) {
+            const int64_t b = i / heads, h0 = i % heads;
+            const int64_t h1 = std::min(heads, h0 + (end - i));
+            const auto scores = at::matmul(qh[b].slice(0, h0, h1), kh[b].slice(0, h0, h1).transpose(-1, -2)) + mask[b];
+            const auto probs = at::softmax(scores, -1);
+            context[b].view({length, heads, headSize}).slice(1, h0, h1).copy_(
+                at::matmul(probs, vh[b].slice(0, h0, h1)).transpose(0, 1));
+            i += h1 - h0;
+        }
+    });
+    return context;
+}
+
+}  // namespace
+
 at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                               const at::Tensor& additiveMask, int64_t heads, int64_t headSize, double dropoutProb,
                               bool training, const at::Tensor& headMask) {
     const int64_t batch = q.size(0);
     const int64_t length = q.size(1);
     if (heads == 0) return torch::zeros({batch, length, 0}, q.options());
+    if (!training && !headMask.defined() && !at::GradMode::is_enabled() && q.scalar_type() == at::kFloat &&
+        batch * heads > 1)
+        return parallelAttention(q, k, v, additiveMask, heads, headSize);
     auto split = [&](const at::Tensor& t) { return t.view({batch, length, heads, headSize}).transpose(1, 2); };
     const auto qh = split(q), kh = split(k), vh = split(v);
     auto scores = torch::matmul(qh, kh.transpose(-1, -2)) / std::sqrt(double(headSize));
