@@ -1,5 +1,6 @@
 #include "cli_commands.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <cstdio>
@@ -11,7 +12,10 @@
 #include "config/experiment_config.h"
 #include "data/dataset_loader.h"
 #include "data/dataset_stats.h"
+#include "experiment/experiment_runner.h"
 #include "experiment/pipeline.h"
+#include "experiment/project.h"
+#include "experiment/results_store.h"
 #include "experiment/prune_run.h"
 #include "experiment/quant_run.h"
 #include "experiment/train_run.h"
@@ -559,6 +563,94 @@ int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches
     j["throughput"] = s.samplesPerSecond;
     std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
     return 0;
+}
+
+namespace {
+
+// Runs a project's pending variants with a progress bar and prints its runs as a table.
+int runProjectVariants(Project& project) {
+    std::printf("Project %s (%s): %zu variant(s); results in %s\n", project.path().c_str(), project.name().c_str(),
+                project.variants().size(), project.config().output.resultsDir.c_str());
+    std::fflush(stdout);
+    TerminalProgress bar;
+    TrainRunCallbacks callbacks = progressCallbacks(bar);
+    ExperimentRunner runner(project);
+    runner.run(callbacks, [&](const VariantProgress& p) {
+        bar.done();
+        const std::string ids = join(p.runIds, ", ");
+        const std::string where = p.total ? "[" + std::to_string(p.index) + "/" + std::to_string(p.total) + "] "
+                                          : "      (combined needs it) ";
+        if (p.state == "skipped") {
+            std::printf("%s%s: finished before (%s), skipped\n", where.c_str(), p.variant.c_str(), ids.c_str());
+        } else if (p.state == "finished") {
+            std::printf("%s%s: done in %.0f s -> %s\n", where.c_str(), p.variant.c_str(), p.seconds, ids.c_str());
+        } else {
+            std::printf("%s%s: %s as %s\n", where.c_str(), p.variant.c_str(),
+                        p.state == "resuming" ? "interrupted before, running again" : "running", ids.c_str());
+        }
+        std::fflush(stdout);
+    });
+    bar.done();
+    std::vector<RunSummary> runs;
+    for (const auto& v : project.variants()) {
+        const ProjectRun* r = project.findRun(v.key());
+        if (!r) continue;
+        for (const auto& dir : r->resultDirs)
+            runs.push_back(ResultsStore::readRun(project.absolute(dir) + "/result.json"));
+    }
+    // Pruning steps run for combined variants but not listed themselves.
+    for (const auto& r : project.runs()) {
+        for (const auto& dir : r.resultDirs) {
+            const std::string path = project.absolute(dir) + "/result.json";
+            if (std::none_of(runs.begin(), runs.end(), [&](const RunSummary& s) { return s.resultPath == path; }))
+                runs.push_back(ResultsStore::readRun(path));
+        }
+    }
+    std::printf("\n%s", comparisonTable(runs).c_str());
+    std::printf("accuracy and F1 on the test split; drop in points and speedup versus the model each run was made "
+                "from (combined: versus the baseline); latency p50 at batch %lld (b1: batch 1)\n",
+                runs.empty() ? 8LL : (long long)runs.front().latencyBatchSize);
+    return 0;
+}
+
+}  // namespace
+
+int runProject(const std::string& projectPath) {
+    Project project = Project::load(projectPath);
+    return runProjectVariants(project);
+}
+
+int runCombined(const ExperimentConfig& config, const std::string& modelDir) {
+    const std::string path = config.name + ".tpq.yaml";
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+        std::printf("%s exists: continuing that project (delete it to start over)\n", path.c_str());
+        Project project = Project::load(path);
+        return runProjectVariants(project);
+    }
+    std::vector<VariantSpec> variants;
+    if (modelDir.empty()) {
+        VariantSpec baseline;
+        baseline.method = "baseline";
+        variants.push_back(baseline);
+    }
+    const std::string pruning = config.pruning.method == "structured" ? "structured" : "unstructured";
+    const std::string quant = config.quantization.method;
+    if (quant != "dynamic" && quant != "static" && quant != "qat")
+        throw Error("combined runs quantize with dynamic, static or qat; quantization.method is '" + quant + "'");
+    VariantSpec p;
+    p.method = pruning;
+    VariantSpec q;
+    q.method = quant;
+    VariantSpec c;
+    c.method = "combined";
+    c.pruning = pruning;
+    c.quantization = quant;
+    variants.insert(variants.end(), {p, q, c});
+    Project project = Project::create(path, config, variants, modelDir);
+    project.save();
+    std::printf("wrote %s (run it again with: tpq run %s)\n", path.c_str(), path.c_str());
+    return runProjectVariants(project);
 }
 
 }  // namespace tpq::cli

@@ -60,4 +60,12 @@ struct QuantizeCommand {
 /// with the default quantization settings.
 int runQuantize(const QuantizeCommand& command, const ExperimentConfig* config);
 
+/// `tpq run PROJECT.tpq.yaml`: every variant not finished yet, then the project's table.
+int runProject(const std::string& projectPath);
+/// `tpq combined --config F`: baseline (or --model), the config's pruning, its
+/// quantization, and pruning followed by quantization, as the project <name>.tpq.yaml.
+int runCombined(const ExperimentConfig& config, const std::string& modelDir);
+/// `tpq compare`: comparison.csv, PNG plots and report.md from every run in `resultsDir`.
+int runCompare(const std::string& resultsDir, const std::string& outputDir);
+
 }  // namespace tpq::cli

@@ -161,6 +161,25 @@ int main(int argc, char** argv) {
     quantize->add_option("--epochs", quantCmd.qatEpochs, "--qat: fine-tuning epochs (default quantization.qat.epochs)")
         ->check(CLI::Range(1, 1000));
 
+    std::string projectPath;
+    auto* run = app.add_subcommand("run",
+                                   "run every variant of a project file (*.tpq.yaml) not finished yet: a re-run "
+                                   "skips finished variants and runs an interrupted one again");
+    run->add_option("PROJECT", projectPath, "project file, e.g. configs/demo.tpq.yaml")->required();
+
+    std::string combinedModel;
+    auto* combined = app.add_subcommand(
+        "combined",
+        "pruning followed by quantization (the original's experiment_combined.py) with --config: baseline, "
+        "pruning.method, quantization.method and both combined, as the project <name>.tpq.yaml");
+    combined->add_option("--model", combinedModel, "start from this trained model folder instead of training one");
+
+    std::string resultsDir = "results", comparisonDir = "results/comparison";
+    auto* compare = app.add_subcommand(
+        "compare", "comparison.csv, PNG plots and report.md from every results/<run>/result.json");
+    compare->add_option("--results-dir", resultsDir, "folder of run folders")->capture_default_str();
+    compare->add_option("--output-dir", comparisonDir, "where the CSV, plots and report go")->capture_default_str();
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -169,19 +188,21 @@ int main(int argc, char** argv) {
     }
 
     if (train->parsed() || evaluate->parsed() || predict->parsed() || bench->parsed() || prune->parsed() ||
-        quantize->parsed())
+        quantize->parsed() || run->parsed() || combined->parsed())
         ensurePassiveOpenMp(argv);
     std::signal(SIGINT, onInterrupt);
     try {
         const tpq::LogLevel level = tpq::parseLogLevel(logLevel);
         tpq::initLogging(level, "");
         tpq::ExperimentConfig config;
-        const bool needsConfig = dumpConfig || stats->parsed() || train->parsed();
+        const bool needsConfig = dumpConfig || stats->parsed() || train->parsed() || combined->parsed();
         if (needsConfig && configPath.empty()) {
-            throw tpq::Error(std::string(dumpConfig        ? "--dump-config"
-                                         : stats->parsed() ? "data stats"
-                                                           : "train") +
-                             " needs --config FILE (try configs/quickstart.yaml)");
+            throw tpq::Error(std::string(dumpConfig           ? "--dump-config"
+                                         : stats->parsed()    ? "data stats"
+                                         : combined->parsed() ? "combined"
+                                                              : "train") +
+                             " needs --config FILE (try configs/" +
+                             (combined->parsed() ? "combined_config" : "quickstart") + ".yaml)");
         }
         if (!configPath.empty()) {
             config = tpq::cli::loadConfig(configPath, strict);
@@ -202,6 +223,9 @@ int main(int argc, char** argv) {
         if (bench->parsed()) return tpq::cli::runBench(modelDir, benchBatch, benchSeq, benchBatches);
         if (prune->parsed()) return tpq::cli::runPrune(pruneCmd, configPath.empty() ? nullptr : &config);
         if (quantize->parsed()) return tpq::cli::runQuantize(quantCmd, configPath.empty() ? nullptr : &config);
+        if (run->parsed()) return tpq::cli::runProject(projectPath);
+        if (combined->parsed()) return tpq::cli::runCombined(config, combinedModel);
+        if (compare->parsed()) return tpq::cli::runCompare(resultsDir, comparisonDir);
         std::printf("%s", app.help().c_str());
         return 0;
     } catch (const tpq::Cancelled& e) {

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "data/dataset_loader.h"
+#include "experiment/results_store.h"
 #include "text/encode_dataset.h"
 #include "train/evaluator.h"
 #include "train/model_size.h"
@@ -86,6 +87,8 @@ void finishRun(const CompressionContext& c, const ExperimentConfig& config, cons
     measureModel(model, int64_t(c.maxLength), vocab, result, /*latency=*/false);
     measureLatencySideBySide(*c.base.model, model, int64_t(c.maxLength), vocab, result.baselineLatency, result.latency,
                              callbacks.cancel);
+    measureLatencySideBySide(*c.base.model, model, int64_t(c.maxLength), vocab, result.baselineLatencyBatch1,
+                             result.latencyBatch1, callbacks.cancel, 1);
     result.baselineParameters = c.base.model->numParameters();
     for (const auto& [name, s] : calculateSparsity(model).perLayer) result.layerSparsity.emplace_back(name, s);
     writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(), stepTpqJson(saved.tpqJson, key, step, result));
@@ -98,6 +101,11 @@ void finishRun(const CompressionContext& c, const ExperimentConfig& config, cons
             " the base model); latency p50 " + formatFixed(result.latency.p50Ms, 2) + " ms vs " +
             formatFixed(result.baselineLatency.p50Ms, 2) + " ms for the base model; " + formatBytes(double(result.sizeBytes)) +
             " vs " + formatBytes(double(result.baselineSizeBytes)));
+}
+
+std::string runIdFor(const ExperimentConfig& config, const std::string& requested, const std::string& derived) {
+    if (!requested.empty()) return requested;
+    return ResultsStore(config.output.resultsDir).uniqueRunId(derived, config.output.checkpointDir);
 }
 
 RunResult newResult(const CompressionContext& c, const ExperimentConfig& config, const std::string& modelDir,

@@ -67,6 +67,10 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
         if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
         std::string run = modelName(options.modelDir) + "_unstructured_" + percent(level);
         if (options.fineTuneEpochs > 0) run += "_ft" + std::to_string(options.fineTuneEpochs);
+        const std::string requested = options.runId.empty() || options.levels.size() == 1
+                                          ? options.runId
+                                          : options.runId + "_" + percent(level);
+        run = runIdFor(config, requested, run);
         RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "unstructured");
         result.targetSparsity = level;
         const nlohmann::ordered_json pruning = {{"method", "unstructured"},
@@ -109,7 +113,8 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     if (!problems.empty()) throw Error(join(problems, "; "));
 
     CompressionContext c = prepareCompression(config, options.modelDir, true, callbacks);
-    const std::string run = modelName(options.modelDir) + "_progressive_" + percent(progressive.finalSparsity);
+    const std::string run = runIdFor(config, options.runId,
+                                     modelName(options.modelDir) + "_progressive_" + percent(progressive.finalSparsity));
     RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "progressive");
     result.targetSparsity = progressive.finalSparsity;
 
@@ -180,6 +185,7 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     std::string run = modelName(options.modelDir) + "_structured_h" + std::to_string(structured.numHeadsToPrune) +
                       "_ffn" + percent(structured.ffnSparsity);
     if (options.fineTuneEpochs > 0) run += "_ft" + std::to_string(options.fineTuneEpochs);
+    run = runIdFor(config, options.runId, run);
     RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "structured");
 
     torch::manual_seed(config.seed);

@@ -17,6 +17,8 @@ struct PruneRunOptions {
     std::string modelDir;        // the trained model folder to start from (it is not modified)
     std::vector<double> levels;  // target sparsities, each in [0, 1); one run per level
     int fineTuneEpochs = 0;      // epochs of fine-tuning after pruning, masks kept; 0 = none
+    std::string runId;           // the run's id; "" = derived from the method and its settings, numbered
+                                 // (_2, _3) when taken; with several levels, "<runId>_<percent>"
     double headFraction = -1;    // structured: fraction of the model's heads to remove, in [0, 1), instead of
                                  // num_heads_to_prune; < 0 = the config's count
 };

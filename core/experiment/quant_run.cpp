@@ -36,9 +36,9 @@ Options scoped(const QuantizationConfig& q) {
 
 // Saves the quantized model, records its report and sizes, and finishes the run.
 void saveAndFinish(const CompressionContext& c, const ExperimentConfig& config, Classifier& model,
-                   const QuantizationReport& report, nlohmann::ordered_json step, const TrainRunCallbacks& callbacks,
-                   RunResult& result) {
-    saveModelFolder(result.modelDir, model, *c.base.tokenizer, c.base.tpqJson);
+                   const std::string& sourceTpqJson, const QuantizationReport& report, nlohmann::ordered_json step,
+                   const TrainRunCallbacks& callbacks, RunResult& result) {
+    saveModelFolder(result.modelDir, model, *c.base.tokenizer, sourceTpqJson);
     result.precisionMap = report.precisionMap;
     const Fp32Comparison sizes = PostTrainingQuantization::compareWithFp32(*c.base.model, model);
     result.memoryBytes = sizes.quantizedMemoryBytes;
@@ -78,7 +78,8 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
     std::vector<RunResult> results;
     for (const auto& [name, plan] : settings) {
         if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
-        const std::string run = modelName(options.modelDir) + "_mixed_" + name;
+        const std::string run = runIdFor(config, options.runId.empty() ? "" : options.runId + "_" + name,
+                                         modelName(options.modelDir) + "_mixed_" + name);
         RunResult result = newResult(c, config, options.modelDir, 0, run, "mixed_precision");
         result.setting = name;
         for (const auto& s : table) {
@@ -93,7 +94,7 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
                                        {"setting", name},
                                        {"group_size", q.int4GroupSize},
                                        {"sensitive_precision", q.sensitivePrecision}};
-        saveAndFinish(c, config, *model, report, step, callbacks, result);
+        saveAndFinish(c, config, *model, c.base.tpqJson, report, step, callbacks, result);
         results.push_back(result);
     }
     return results;
@@ -111,14 +112,25 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
     if (method != "dynamic" && q.dtype != "qint8") {
         throw Error("quantization.dtype " + q.dtype + " is for dynamic quantization; " + method + " uses qint8");
     }
-    CompressionContext c = prepareCompression(config, options.modelDir, method != "dynamic", callbacks);
-    if (c.base.model->isQuantized()) {
-        throw Error("the model in " + options.modelDir + " is already quantized; quantize its float model instead");
+    const bool combined = !options.compareWith.empty();
+    if (combined && method == "mixed")
+        throw Error("combined runs quantize with dynamic, static or qat; run mixed precision on the pruned model "
+                    "with tpq quantize --mixed");
+    CompressionContext c =
+        prepareCompression(config, combined ? options.compareWith : options.modelDir, method != "dynamic", callbacks);
+    if (method == "mixed") {
+        if (c.base.model->isQuantized())
+            throw Error("the model in " + options.modelDir + " is already quantized; quantize its float model instead");
+        return mixedRuns(c, config, options, callbacks);
     }
-    if (method == "mixed") return mixedRuns(c, config, options, callbacks);
 
     torch::manual_seed(config.seed);
-    const ClassifierPtr model = loadModelFolder(options.modelDir).model;  // a copy to quantize
+    const LoadedModel source = loadModelFolder(options.modelDir);  // a copy to quantize
+    const ClassifierPtr model = source.model;
+    if (model->isQuantized()) {
+        throw Error("the model in " + options.modelDir + " is already quantized; quantize its float model instead");
+    }
+    const int64_t sourceNonzero = ModelSizeCalculator::measure(*model).nonzeroParameters;
     const std::string base = modelName(options.modelDir);
     nlohmann::ordered_json step = {{"method", method}};
     QuantizationReport report;
@@ -128,7 +140,8 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         o.dtype = q.dtype;
         o.perChannel = q.perChannel;
         result = newResult(c, config, options.modelDir, 0,
-                           base + "_dynamic_" + (q.dtype == "float16" ? "fp16" : "int8"), "dynamic_quantization");
+                           runIdFor(config, options.runId, base + "_dynamic_" + (q.dtype == "float16" ? "fp16" : "int8")),
+                           "dynamic_quantization");
         report = PostTrainingQuantization::applyDynamicQuantization(*model, o);
         step["dtype"] = q.dtype;
         step["per_channel"] = q.perChannel;
@@ -137,7 +150,8 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         o.observer = q.observer;
         o.calibrationBatches = q.calibrationBatches;
         o.perChannel = q.perChannel;
-        result = newResult(c, config, options.modelDir, 0, base + "_static_int8_" + q.observer, "static_quantization");
+        result = newResult(c, config, options.modelDir, 0, runIdFor(config, options.runId, base + "_static_int8_" + q.observer),
+                           "static_quantization");
         report = PostTrainingQuantization::applyStaticQuantization(*model, *c.train, o, callbacks.cancel,
                                                                    callbacks.loading);
         step["observer"] = q.observer;
@@ -145,7 +159,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         step["per_channel"] = q.perChannel;
     } else {
         const auto o = scoped<QatOptions>(q);
-        result = newResult(c, config, options.modelDir, q.qatEpochs, base + "_qat_int8", "qat");
+        result = newResult(c, config, options.modelDir, q.qatEpochs, runIdFor(config, options.runId, base + "_qat_int8"), "qat");
         TrainerOptions t = trainerOptions(config.training);
         t.epochs = q.qatEpochs;
         t.learningRate = q.qatLearningRate;
@@ -169,7 +183,15 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
     }
     step["skip_layers"] = q.skipLayers;
     step["quantize_embeddings"] = q.quantizeEmbeddings;
-    saveAndFinish(c, config, *model, report, step, callbacks, result);
+    if (combined) {
+        // Tested and measured against the unpruned baseline; the pruned model it was made from is kept.
+        result.method = "combined";
+        result.prunedModelDir = options.modelDir;
+        result.prunedNonzeroParameters = sourceNonzero;
+        result.baseModelDir = options.compareWith;
+        step["pruned_model_dir"] = options.modelDir;
+    }
+    saveAndFinish(c, config, *model, source.tpqJson, report, step, callbacks, result);
     return {result};
 }
 

@@ -16,6 +16,9 @@ namespace tpq {
 struct QuantRunOptions {
     std::string modelDir;  // the float model folder to start from (it is not modified)
     std::string method;    // dynamic, static, qat or mixed; "" = quantization.method
+    std::string compareWith;  // combined runs: the unpruned baseline folder the quantized model is tested and
+                              // measured against ("" = modelDir); the run's method is then "combined"
+    std::string runId;     // the run's id; "" = derived (numbered _2, _3 when taken); mixed: "<runId>_<setting>"
 };
 
 /// Writes for each run <checkpoint_dir>/<run>/ (the quantized folder; tpq.json gains

@@ -28,6 +28,10 @@ std::string RunResult::toJson() const {
     j["latency_batch_size"] = latency.batchSize;
     j["latency_seq_len"] = latency.seqLen;
     j["threads"] = latency.threads;
+    if (latencyBatch1.p50Ms > 0) {
+        j["latency_batch1_ms_p50"] = latencyBatch1.p50Ms;
+        j["latency_batch1_ms_p95"] = latencyBatch1.p95Ms;
+    }
     j["train_seconds"] = trainSeconds;
     j["model_dir"] = modelDir;
     if (!baseModelDir.empty()) j["base_model_dir"] = baseModelDir;
@@ -60,6 +64,10 @@ std::string RunResult::toJson() const {
         j["baseline_latency_ms_p95"] = baselineLatency.p95Ms;
         j["speedup"] = baselineLatency.p50Ms / latency.p50Ms;
     }
+    if (baselineLatencyBatch1.p50Ms > 0 && latencyBatch1.p50Ms > 0) {
+        j["baseline_latency_batch1_ms_p50"] = baselineLatencyBatch1.p50Ms;
+        j["speedup_batch1"] = baselineLatencyBatch1.p50Ms / latencyBatch1.p50Ms;
+    }
     if (!headImportance.empty()) j["head_importance"] = headImportance;
     if (!headsKept.empty()) j["heads_kept"] = headsKept;
     if (!ffnKept.empty()) {
@@ -86,6 +94,10 @@ std::string RunResult::toJson() const {
         j["weights_bytes"] = weightsBytes;
         j["baseline_weights_bytes"] = baselineWeightsBytes;
         j["weights_compression_ratio"] = double(baselineWeightsBytes) / double(weightsBytes);
+    }
+    if (!prunedModelDir.empty()) {
+        j["pruned_model_dir"] = prunedModelDir;
+        j["pruned_nonzero_parameters"] = prunedNonzeroParameters;
     }
     if (estimatedSizeBytes > 0) j["estimated_size_bytes"] = estimatedSizeBytes;
     if (!setting.empty()) j["mixed_precision_setting"] = setting;

@@ -24,6 +24,7 @@ struct RunResult {
     double sparsity = 0;    // fraction of zero weights in the linear layers
     int64_t sizeBytes = 0;  // bytes of the saved model folder
     LatencyStats latency;   // fp32 inference at the run's batch size and max_length
+    LatencyStats latencyBatch1;  // the same at batch 1 (p50Ms 0 = not measured)
     double trainSeconds = 0;
     // Pruning runs (written only when set):
     std::string baseModelDir;                                   // the model it was made from
@@ -46,6 +47,7 @@ struct RunResult {
     std::vector<int64_t> ffnOriginal;          // per layer, configured width
     // The model it was made from, measured side by side in the same process (< 0 / 0 = unknown).
     LatencyStats baselineLatency;
+    LatencyStats baselineLatencyBatch1;
     int64_t baselineSizeBytes = 0;
     int64_t baselineParameters = 0;
 
@@ -57,6 +59,8 @@ struct RunResult {
     int64_t weightsBytes = 0;          // bytes of model.safetensors alone (the folder also holds vocab.txt, ...)
     int64_t baselineWeightsBytes = 0;  // the same for the base model
     int64_t estimatedSizeBytes = 0;   // mixed precision: estimateModelSize of the plan
+    std::string prunedModelDir;           // combined: the pruned model that was quantized
+    int64_t prunedNonzeroParameters = 0;  // combined: its non-zero parameters before quantization
     std::string setting;              // mixed precision: which plan ("all_int8", "top5_bf16", ...)
     struct Sensitivity {
         std::string layer;

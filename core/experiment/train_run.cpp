@@ -132,15 +132,18 @@ void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResu
     result.numParameters = size.totalParameters;
     result.nonzeroParameters = size.nonzeroParameters;
     result.sparsity = calculateSparsity(model).overall;
-    if (latency) result.latency = InferenceTimer(model).measure(8, seqLen, 20, 3, vocabLimit);
+    if (latency) {
+        result.latency = InferenceTimer(model).measure(8, seqLen, 20, 3, vocabLimit);
+        result.latencyBatch1 = InferenceTimer(model).measure(1, seqLen, 20, 3, vocabLimit);
+    }
 }
 
 void measureLatencySideBySide(Classifier& a, Classifier& b, int64_t seqLen, int64_t vocabLimit, LatencyStats& la,
-                              LatencyStats& lb, const CancellationToken* cancel) {
+                              LatencyStats& lb, const CancellationToken* cancel, int64_t batchSize) {
     constexpr int kRounds = 3;
     for (int round = 0; round < kRounds; ++round) {
-        const LatencyStats ra = InferenceTimer(a).measure(8, seqLen, 10, 2, vocabLimit, cancel);
-        const LatencyStats rb = InferenceTimer(b).measure(8, seqLen, 10, 2, vocabLimit, cancel);
+        const LatencyStats ra = InferenceTimer(a).measure(batchSize, seqLen, 10, 2, vocabLimit, cancel);
+        const LatencyStats rb = InferenceTimer(b).measure(batchSize, seqLen, 10, 2, vocabLimit, cancel);
         if (round == 0 || ra.p50Ms < la.p50Ms) la = ra;
         if (round == 0 || rb.p50Ms < lb.p50Ms) lb = rb;
     }

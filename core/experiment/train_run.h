@@ -28,15 +28,15 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
 /// The Trainer's options from a config's training section (no resume folder).
 TrainerOptions trainerOptions(const TrainingConfig& training);
 
-/// Fills the parameter counts, linear-layer sparsity and latency (batches of 8 x `seqLen`
+/// Fills the parameter counts, linear-layer sparsity and latency (batches of 8 and 1 x `seqLen`
 /// random ids below `vocabLimit`, the configured threads) of `result`.
 void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResult& result, bool latency = true);
 
 /// Latency of two models measured side by side (alternating rounds on the same inputs,
-/// batch 8 x `seqLen`, the same threads); each gets its best round, so a burst of load
+/// `batchSize` x `seqLen`, the same threads); each gets its best round, so a burst of load
 /// on the machine does not favour one of them.
 void measureLatencySideBySide(Classifier& a, Classifier& b, int64_t seqLen, int64_t vocabLimit, LatencyStats& la,
-                              LatencyStats& lb, const CancellationToken* cancel = nullptr);
+                              LatencyStats& lb, const CancellationToken* cancel = nullptr, int64_t batchSize = 8);
 
 /// Seeds torch and sets threads for a reproducible run.
 void prepareRun(const ExperimentConfig& config);

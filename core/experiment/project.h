@@ -1,0 +1,109 @@
+#pragma once
+/// \file project.h
+/// A project file (`*.tpq.yaml`): the experiment config, the variants to run and the runs
+/// done so far, with every path relative to the project file so that a project moved to
+/// another folder or machine (with its results/ and checkpoints/) opens the same.
+///
+///     tpq_project: 1                  # format version
+///     name: quickstart-demo
+///     config: ../configs/quickstart.yaml   # or `experiment:` with the config inline
+///     results_dir: results            # optional, relative to the project file
+///     checkpoint_dir: checkpoints     # optional, relative to the project file
+///     base_model: checkpoints/x       # optional: compress this folder instead of training a baseline
+///     variants:
+///       - baseline
+///       - {method: unstructured, sparsity: [0.3, 0.5], fine_tune_epochs: 0}   # a sweep: two variants
+///       - {method: structured, heads: 0.5, ffn_sparsity: 0, fine_tune_epochs: 1}
+///       - {method: [dynamic, static]}
+///       - {method: combined, pruning: structured, heads: 0.5, fine_tune_epochs: 1, quantization: dynamic}
+///     runs:                           # written by tpq run
+///       - {variant: "structured heads=0.5 ffn=0 ft=1", status: finished, run_ids: [...], ...}
+
+#include <string>
+#include <vector>
+
+#include "config/experiment_config.h"
+
+namespace tpq {
+
+/// One variant of an experiment, after sweeps are expanded.
+struct VariantSpec {
+    std::string method;         // baseline, unstructured, structured, progressive, dynamic, static, qat, mixed, combined
+    double sparsity = -1;       // unstructured: target sparsity; < 0 = the config's first level
+    double heads = -1;          // structured: fraction of heads to remove; < 0 = num_heads_to_prune
+    double ffnSparsity = -1;    // structured: fraction of FFN neurons; < 0 = ffn_pruning.intermediate_sparsity
+    int fineTuneEpochs = -1;    // pruning: < 0 = pruning.fine_tune_epochs
+    std::string observer;       // static: "" = quantization.observer
+    std::string pruning;        // combined: unstructured or structured
+    std::string quantization;   // combined: dynamic, static or qat
+
+    /// A stable description that identifies the variant ("structured heads=0.5 ffn=0 ft=1").
+    std::string key() const;
+    /// The pruning step of a combined variant as a variant of its own.
+    VariantSpec pruningStep() const;
+};
+
+/// What happened to a variant: "running" while (or if interrupted while) it runs,
+/// "finished" once its results are written.
+struct ProjectRun {
+    std::string variant;               // VariantSpec::key()
+    std::string status;                // running or finished
+    std::vector<std::string> runIds;   // results/<id>/ (mixed precision writes several)
+    std::vector<std::string> resultDirs;  // relative to the project file
+    std::vector<std::string> modelDirs;   // relative to the project file
+};
+
+class Project {
+public:
+    static constexpr int kVersion = 1;
+
+    /// Reads a project file. Errors (tpq::Error, with file:line): not YAML, a newer
+    /// tpq_project version, unknown variant keys or methods, a run whose result folder is
+    /// missing, a config that fails to load or validate.
+    static Project load(const std::string& path);
+
+    /// A new project at `path` around `config` (inlined) and `variants` (not yet saved);
+    /// `baseModel` ("" = the baseline variant's) is the folder the variants compress.
+    static Project create(const std::string& path, const ExperimentConfig& config,
+                          const std::vector<VariantSpec>& variants, const std::string& baseModel = "");
+
+    /// Writes the project file atomically (temporary file + rename).
+    void save() const;
+
+    const std::string& path() const { return m_path; }
+    const std::string& name() const { return m_name; }
+    /// The config, its output folders resolved against the project file's folder.
+    const ExperimentConfig& config() const { return m_config; }
+    const std::vector<VariantSpec>& variants() const { return m_variants; }
+    /// Absolute folder of the model the variants compress ("" = the baseline variant's).
+    const std::string& baseModel() const { return m_baseModel; }
+
+    const std::vector<ProjectRun>& runs() const { return m_runs; }
+    /// The run recorded for a variant key, or nullptr.
+    const ProjectRun* findRun(const std::string& variantKey) const;
+    /// Records (or replaces) a variant's run and saves the project.
+    void recordRun(const ProjectRun& run);
+
+    /// Absolute path of a folder given relative to the project file, and back.
+    std::string absolute(const std::string& relative) const;
+    std::string relative(const std::string& absolute) const;
+
+private:
+    std::string m_path;  // absolute
+    std::string m_name;
+    std::string m_configRef;   // `config:` as written, "" when inline
+    std::string m_configYaml;  // the inline config (YAML) when m_configRef is empty
+    std::string m_resultsDir, m_checkpointDir;  // as written (relative), "" = the config's
+    std::string m_baseModelRef;                 // as written
+    std::string m_baseModel;
+    ExperimentConfig m_config;
+    std::vector<VariantSpec> m_variants;
+    std::string m_variantsYaml;  // the variants section as written (kept on save)
+    std::vector<ProjectRun> m_runs;
+};
+
+/// Parses the variants of a project (the `variants:` sequence as YAML text), expanding
+/// sweeps; `where` prefixes messages ("demo.tpq.yaml").
+std::vector<VariantSpec> parseVariants(const std::string& yaml, const std::string& where, int lineOffset = 0);
+
+}  // namespace tpq

@@ -1,0 +1,372 @@
+#include "experiment/results_store.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "util/error.h"
+#include "util/file_io.h"
+#include "util/logging.h"
+#include "util/strings.h"
+
+namespace fs = std::filesystem;
+
+namespace tpq {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double number(const nlohmann::json& j, const char* key, double fallback) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return fallback;
+    if (!it->is_number()) throw Error(std::string("key \"") + key + "\" is not a number");
+    return it->get<double>();
+}
+
+int64_t integer(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return 0;
+    if (!it->is_number()) throw Error(std::string("key \"") + key + "\" is not a number");
+    return it->get<int64_t>();
+}
+
+std::string text(const nlohmann::json& j, const char* key) {
+    const auto it = j.find(key);
+    if (it == j.end() || it->is_null()) return "";
+    if (!it->is_string()) throw Error(std::string("key \"") + key + "\" is not a string");
+    return it->get<std::string>();
+}
+
+// Shortest text that reads back as the same double; "" for NaN (an empty CSV cell).
+std::string exact(double v) {
+    if (std::isnan(v)) return "";
+    char buffer[64];
+    const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
+    return std::string(buffer, r.ptr);
+}
+
+std::string csvCell(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
+
+std::string dominantPrecision(const nlohmann::json& j) {
+    const auto it = j.find("precision_map");
+    if (it == j.end() || !it->is_object()) return "fp32";
+    std::map<std::string, int> counts;
+    // Layers kept in fp32 (the classifier, a skip list) do not make a model mixed precision.
+    for (const auto& [layer, p] : it->items())
+        if (p.is_string() && p.get<std::string>() != "fp32" && layer.find("embeddings") == std::string::npos)
+            ++counts[p.get<std::string>()];
+    if (counts.empty()) return "fp32";
+    std::string best;
+    int most = 0;
+    for (const auto& [p, n] : counts) {
+        if (n > most) most = n, best = p;
+    }
+    return counts.size() == 1 ? best : "mixed (" + best + ")";
+}
+
+// Baselines first, then pruning, quantization and combined runs.
+int methodRank(const std::string& m) {
+    static const std::vector<std::string> order = {"baseline", "unstructured", "progressive", "structured", "dynamic",
+                                                   "static",   "qat",          "mixed",       "combined"};
+    for (size_t i = 0; i < order.size(); ++i)
+        if (startsWith(m, order[i])) return int(i);
+    return int(order.size());
+}
+
+}  // namespace
+
+std::vector<HistoryPoint> parseHistoryCsv(const std::string& csv) {
+    std::vector<HistoryPoint> points;
+    std::istringstream in(csv);
+    std::string line;
+    std::vector<std::string> header;
+    auto column = [&](const std::vector<std::string>& cells, const std::string& name) -> std::string {
+        const auto it = std::find(header.begin(), header.end(), name);
+        const size_t i = size_t(it - header.begin());
+        return it == header.end() || i >= cells.size() ? std::string() : cells[i];
+    };
+    auto value = [](const std::string& s, double fallback) {
+        if (s.empty()) return fallback;
+        try {
+            return std::stod(s);
+        } catch (const std::exception&) {
+            return fallback;
+        }
+    };
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        auto cells = split(line, ',');
+        if (header.empty()) {
+            header = cells;
+            continue;
+        }
+        HistoryPoint p;
+        const std::string type = column(cells, "type");
+        if (type == "step") {
+            p.step = int64_t(value(column(cells, "step"), 0));
+            p.loss = value(column(cells, "loss"), kNaN);
+            if (std::isnan(p.loss)) continue;
+        } else if (type == "epoch") {
+            p.epoch = int(value(column(cells, "epoch"), 0));
+            p.step = int64_t(value(column(cells, "step"), 0));
+            p.loss = value(column(cells, "train_loss"), kNaN);
+            p.trainAccuracy = value(column(cells, "train_accuracy"), -1);
+            p.valLoss = value(column(cells, "val_loss"), -1);
+            p.valAccuracy = value(column(cells, "val_accuracy"), -1);
+            if (p.epoch < 1) continue;
+        } else {
+            continue;
+        }
+        points.push_back(p);
+    }
+    return points;
+}
+
+ResultsStore::ResultsStore(std::string resultsDir) : m_dir(std::move(resultsDir)) {}
+
+RunSummary ResultsStore::readRun(const std::string& path) {
+    const std::string body = readFile(path, "result file");
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(body);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw Error(path + ": not valid JSON (" + e.what() + "); delete the run folder or run it again");
+    }
+    if (!j.is_object()) throw Error(path + ": not a result.json (expected a JSON object)");
+    RunSummary r;
+    try {
+        r.runId = text(j, "run_id");
+        if (r.runId.empty()) throw Error("key \"run_id\" is missing");
+        if (!j.contains("accuracy")) throw Error("key \"accuracy\" is missing");
+        r.method = text(j, "method");
+        r.resultPath = path;
+        r.modelDir = text(j, "model_dir");
+        r.baseModelDir = text(j, "base_model_dir");
+        r.accuracy = number(j, "accuracy", kNaN);
+        r.precision = number(j, "precision", kNaN);
+        r.recall = number(j, "recall", kNaN);
+        r.f1 = number(j, "f1", kNaN);
+        r.loss = number(j, "loss", kNaN);
+        if (j.contains("confusion_matrix")) r.confusionMatrix = j["confusion_matrix"].get<std::vector<std::vector<int64_t>>>();
+        if (j.contains("label_names")) r.labelNames = j["label_names"].get<std::vector<std::string>>();
+        r.numParameters = integer(j, "num_parameters");
+        r.nonzeroParameters = integer(j, "nonzero_parameters");
+        r.sparsity = number(j, "sparsity", 0);
+        r.sizeBytes = integer(j, "size_bytes");
+        r.memoryBytes = integer(j, "memory_bytes");
+        r.latencyP50 = number(j, "latency_ms_p50", kNaN);
+        r.latencyP95 = number(j, "latency_ms_p95", kNaN);
+        r.throughput = number(j, "throughput", kNaN);
+        r.latencyBatchSize = integer(j, "latency_batch_size");
+        r.latencyBatch1P50 = number(j, "latency_batch1_ms_p50", kNaN);
+        r.latencyBatch1P95 = number(j, "latency_batch1_ms_p95", kNaN);
+        const bool baseline = r.method == "baseline";
+        r.compressionRatio = number(j, "compression_ratio", baseline ? 1.0 : kNaN);
+        r.speedup = number(j, "speedup", baseline ? 1.0 : kNaN);
+        r.accuracyDrop = number(j, "accuracy_drop", baseline ? 0.0 : kNaN);
+        r.targetSparsity = number(j, "target_sparsity", -1);
+        r.trainSeconds = number(j, "train_seconds", 0);
+        r.weightPrecision = dominantPrecision(j);
+        if (j.contains("layer_sparsity") && j["layer_sparsity"].is_object()) {
+            for (const auto& [layer, s] : j["layer_sparsity"].items()) r.layerSparsity.emplace_back(layer, s.get<double>());
+        }
+        if (j.contains("head_importance")) r.headImportance = j["head_importance"].get<std::vector<std::vector<double>>>();
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(path + ": unexpected value (" + e.what() + "); delete the run folder or run it again");
+    } catch (const Error& e) {
+        throw Error(path + ": " + e.what() + "; delete the run folder or run it again");
+    }
+    const fs::path history = fs::path(path).parent_path() / "history.csv";
+    std::error_code ec;
+    if (fs::is_regular_file(history, ec)) r.history = parseHistoryCsv(readFile(history.string(), "history file"));
+    return r;
+}
+
+std::vector<RunSummary> ResultsStore::load(std::vector<std::string>* warnings) const {
+    std::error_code ec;
+    if (!fs::is_directory(m_dir, ec))
+        throw Error("results folder " + m_dir + " does not exist: run an experiment first (tpq train, tpq run) or "
+                    "pass --results-dir");
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
+        const fs::path file = entry.path() / "result.json";
+        if (entry.is_directory() && fs::is_regular_file(file)) files.push_back(file);
+    }
+    std::vector<RunSummary> runs;
+    for (const auto& file : files) {
+        try {
+            runs.push_back(readRun(file.string()));
+        } catch (const Error& e) {
+            const std::string message = std::string("skipping ") + e.what();
+            logWarning(message);
+            if (warnings) warnings->push_back(message);
+        }
+    }
+    std::sort(runs.begin(), runs.end(), [](const RunSummary& a, const RunSummary& b) {
+        const int ra = methodRank(a.method), rb = methodRank(b.method);
+        return ra != rb ? ra < rb : a.runId < b.runId;
+    });
+    return runs;
+}
+
+std::string ResultsStore::uniqueRunId(const std::string& base, const std::string& otherDir) const {
+    auto taken = [&](const std::string& id) {
+        std::error_code ec;
+        return fs::exists(fs::path(m_dir) / id, ec) || (!otherDir.empty() && fs::exists(fs::path(otherDir) / id, ec));
+    };
+    if (!taken(base)) return base;
+    for (int n = 2;; ++n) {
+        const std::string id = base + "_" + std::to_string(n);
+        if (!taken(id)) return id;
+    }
+}
+
+const std::vector<std::string>& comparisonColumns() {
+    static const std::vector<std::string> columns = {
+        "run_id",          "method",          "precision_type",      "accuracy",          "precision",
+        "recall",          "f1",              "loss",                "accuracy_drop",     "num_parameters",
+        "nonzero_parameters", "sparsity",     "size_bytes",          "size_mb",           "memory_bytes",
+        "compression_ratio", "latency_ms_p50", "latency_ms_p95",     "latency_batch_size", "latency_batch1_ms_p50",
+        "latency_batch1_ms_p95", "throughput", "speedup",            "train_seconds",     "confusion_matrix",
+        "model_dir"};
+    return columns;
+}
+
+std::string comparisonCsv(const std::vector<RunSummary>& runs) {
+    std::string out = join(comparisonColumns(), ",") + "\n";
+    for (const auto& r : runs) {
+        std::vector<std::string> rows;
+        for (const auto& row : r.confusionMatrix) {
+            std::vector<std::string> cells;
+            for (auto v : row) cells.push_back(std::to_string(v));
+            rows.push_back(join(cells, " "));
+        }
+        const std::vector<std::string> cells = {
+            csvCell(r.runId),
+            csvCell(r.method),
+            csvCell(r.weightPrecision),
+            exact(r.accuracy),
+            exact(r.precision),
+            exact(r.recall),
+            exact(r.f1),
+            exact(r.loss),
+            exact(r.accuracyDrop),
+            std::to_string(r.numParameters),
+            std::to_string(r.nonzeroParameters),
+            exact(r.sparsity),
+            std::to_string(r.sizeBytes),
+            exact(double(r.sizeBytes) / 1e6),
+            r.memoryBytes > 0 ? std::to_string(r.memoryBytes) : "",
+            exact(r.compressionRatio),
+            exact(r.latencyP50),
+            exact(r.latencyP95),
+            std::to_string(r.latencyBatchSize),
+            exact(r.latencyBatch1P50),
+            exact(r.latencyBatch1P95),
+            exact(r.throughput),
+            exact(r.speedup),
+            exact(r.trainSeconds),
+            csvCell(join(rows, "; ")),
+            csvCell(r.modelDir)};
+        out += join(cells, ",") + "\n";
+    }
+    return out;
+}
+
+namespace {
+
+struct Column {
+    std::string title;
+    std::function<std::string(const RunSummary&)> cell;
+};
+
+std::string orDash(double v, int digits, const std::string& suffix = "") {
+    return std::isnan(v) ? "-" : formatFixed(v, digits) + suffix;
+}
+
+std::vector<Column> tableColumns() {
+    return {
+        {"run", [](const RunSummary& r) { return r.runId; }},
+        {"method", [](const RunSummary& r) { return r.method; }},
+        {"weights", [](const RunSummary& r) { return r.weightPrecision; }},
+        {"accuracy", [](const RunSummary& r) { return orDash(100 * r.accuracy, 2, "%"); }},
+        {"F1", [](const RunSummary& r) { return orDash(r.f1, 4); }},
+        {"drop", [](const RunSummary& r) { return orDash(100 * r.accuracyDrop, 2); }},
+        {"sparsity", [](const RunSummary& r) { return orDash(100 * r.sparsity, 1, "%"); }},
+        {"non-zero params", [](const RunSummary& r) { return std::to_string(r.nonzeroParameters); }},
+        {"size MB", [](const RunSummary& r) { return orDash(double(r.sizeBytes) / 1e6, 2); }},
+        {"compression", [](const RunSummary& r) { return orDash(r.compressionRatio, 2, "x"); }},
+        {"p50 ms", [](const RunSummary& r) { return orDash(r.latencyP50, 1); }},
+        {"b1 p50 ms", [](const RunSummary& r) { return orDash(r.latencyBatch1P50, 1); }},
+        {"speedup", [](const RunSummary& r) { return orDash(r.speedup, 2, "x"); }},
+    };
+}
+
+}  // namespace
+
+std::string comparisonTable(const std::vector<RunSummary>& runs) {
+    const auto columns = tableColumns();
+    std::vector<size_t> width;
+    for (const auto& c : columns) width.push_back(c.title.size());
+    std::vector<std::vector<std::string>> cells;
+    for (const auto& r : runs) {
+        cells.emplace_back();
+        for (size_t i = 0; i < columns.size(); ++i) {
+            cells.back().push_back(columns[i].cell(r));
+            width[i] = std::max(width[i], cells.back().back().size());
+        }
+    }
+    auto line = [&](const std::vector<std::string>& row) {
+        std::string out;
+        for (size_t i = 0; i < row.size(); ++i) {
+            const std::string pad(width[i] - row[i].size(), ' ');
+            out += i < 3 ? row[i] + pad : pad + row[i];  // text left, numbers right
+            if (i + 1 < row.size()) out += "  ";
+        }
+        return out + "\n";
+    };
+    std::vector<std::string> titles;
+    for (const auto& c : columns) titles.push_back(c.title);
+    std::string out = line(titles);
+    for (const auto& row : cells) out += line(row);
+    return out;
+}
+
+std::string comparisonReport(const std::vector<RunSummary>& runs,
+                             const std::vector<std::pair<std::string, std::string>>& images) {
+    const auto columns = tableColumns();
+    std::string out = "# Compression results\n\n";
+    out += std::to_string(runs.size()) +
+           " runs. Accuracy and F1 on each run's test split; drop in points versus the model it was made "
+           "from; size is the saved model folder; latency is p50 at batch " +
+           (runs.empty() ? std::string("8") : std::to_string(runs.front().latencyBatchSize)) +
+           " (b1: batch 1), measured side by side with the model it was made from; the full table is "
+           "comparison.csv.\n\n";
+    std::string header = "|", rule = "|";
+    for (size_t i = 0; i < columns.size(); ++i) {
+        header += " " + columns[i].title + " |";
+        rule += i < 3 ? " --- |" : " ---: |";
+    }
+    out += header + "\n" + rule + "\n";
+    for (const auto& r : runs) {
+        std::string row = "|";
+        for (const auto& c : columns) row += " " + c.cell(r) + " |";
+        out += row + "\n";
+    }
+    for (const auto& [file, caption] : images) out += "\n## " + caption + "\n\n![" + caption + "](" + file + ")\n";
+    return out;
+}
+
+}  // namespace tpq

@@ -1,0 +1,320 @@
+// Experiments end to end through the tpq binary, as a user runs them: a project file with
+// a baseline and pruning, quantization and combined variants (`tpq run`), re-runs that skip
+// finished variants and run an interrupted one again, `tpq compare` (comparison.csv that
+// reads back into the result.json numbers, PNG plots that are not blank, report.md), and
+// the errors: a project from a newer version, a project listing a missing run folder, a
+// results folder with one corrupted result.json.
+
+#include <QFileInfo>
+#include <QImage>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "experiment/project.h"
+#include "experiment/results_store.h"
+#include "test_support.h"
+#include "util/file_io.h"
+#include "util/strings.h"
+
+namespace {
+
+struct Run {
+    int code = -1;
+    std::string out;
+    std::string err;
+};
+
+Run tpqRun(const QStringList& args, const QString& workDir) {
+    QProcess p;
+    p.setWorkingDirectory(workDir);
+    p.start(QString(TPQ_CLI), args);
+    if (!p.waitForFinished(280000)) {
+        p.kill();
+        return {};
+    }
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
+            p.readAllStandardError().toStdString()};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+    return haystack.find(needle) != std::string::npos;
+}
+
+nlohmann::json readJson(const std::string& path) { return nlohmann::json::parse(tpq::readFile(path)); }
+
+// A CSV reader of our own (quoted cells with "" escapes), independent of the writer.
+std::vector<std::vector<std::string>> readCsv(const std::string& text) {
+    std::vector<std::vector<std::string>> rows(1);
+    std::string cell;
+    bool quoted = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (quoted) {
+            if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+                cell += '"';
+                ++i;
+            } else if (c == '"') {
+                quoted = false;
+            } else {
+                cell += c;
+            }
+        } else if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            rows.back().push_back(cell);
+            cell.clear();
+        } else if (c == '\n') {
+            rows.back().push_back(cell);
+            cell.clear();
+            rows.emplace_back();
+        } else {
+            cell += c;
+        }
+    }
+    if (rows.back().empty()) rows.pop_back();
+    return rows;
+}
+
+// Fraction of pixels that differ from the top-left (background) pixel, and distinct colours.
+std::pair<double, size_t> imageContent(const QImage& image) {
+    const QRgb background = image.pixel(0, 0);
+    size_t differing = 0;
+    std::set<QRgb> colours;
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb p = image.pixel(x, y);
+            if (p != background) ++differing;
+            if (colours.size() < 1000) colours.insert(p);
+        }
+    }
+    return {double(differing) / double(image.width() * image.height()), colours.size()};
+}
+
+}  // namespace
+
+#define REQUIRE_CONTAINS(text, fragment) \
+    QVERIFY2(contains(text, fragment), (std::string("missing '") + (fragment) + "' in:\n" + (text)).c_str())
+
+class TestExperiment : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString work() const { return m_dir.path(); }
+    std::string path(const std::string& rel) const { return work().toStdString() + "/" + rel; }
+
+    // The project of the tiny task: a baseline and one variant of each kind.
+    std::string writeProject() {
+        std::string csv = "text,label\n";
+        for (int i = 0; i < 40; ++i) {
+            csv += "win a prize now number " + std::to_string(i) + ",spam\n";
+            csv += "meeting notes for project " + std::to_string(i) + ",ham\n";
+        }
+        tpqtest::writeFile(m_dir, "tiny.csv", csv);
+        tpqtest::writeFile(m_dir, "tiny.yaml",
+                           "name: tiny\nseed: 1\nthreads: 1\nmodel:\n  name: transformer\n"
+                           "  d_model: 16\n  num_heads: 2\n  num_layers: 2\n  d_ff: 32\n"
+                           "data:\n  dataset: csv\n  path: tiny.csv\n  max_length: 16\n"
+                           "tokenizer:\n  type: word\n  min_frequency: 1\n"
+                           "training:\n  batch_size: 8\n  learning_rate: 5e-3\n  epochs: 3\n");
+        return tpqtest::writeFile(
+            m_dir, "tiny.tpq.yaml",
+            "tpq_project: 1\nname: tiny-project\nconfig: tiny.yaml\nresults_dir: out/results\n"
+            "checkpoint_dir: out/checkpoints\nvariants:\n"
+            "  - baseline\n"
+            "  - {method: unstructured, sparsity: [0.3, 0.5], fine_tune_epochs: 0}\n"
+            "  - {method: structured, heads: 0.5, ffn_sparsity: 0.25, fine_tune_epochs: 1}\n"
+            "  - {method: dynamic}\n"
+            "  - {method: combined, pruning: structured, heads: 0.5, ffn_sparsity: 0.25, fine_tune_epochs: 1,"
+            " quantization: dynamic}\n");
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void projectRunsResumesAndCompares() {
+        const std::string project = writeProject();
+        // The data path in the config is relative: tpq runs from the folder holding it.
+        const Run first = tpqRun({"run", QString::fromStdString(project)}, work());
+        QVERIFY2(first.code == 0, (first.out + first.err).c_str());
+        REQUIRE_CONTAINS(first.out, "[1/6] baseline: running as tiny");
+        REQUIRE_CONTAINS(first.out, "[6/6] combined structured heads=0.5 ffn=0.25 ft=1 + dynamic: running");
+
+        tpq::Project p = tpq::Project::load(project);
+        QCOMPARE(p.variants().size(), size_t(6));  // the sparsity sweep made two
+        std::map<std::string, std::string> ids;   // variant -> run id
+        for (const auto& v : p.variants()) {
+            const tpq::ProjectRun* r = p.findRun(v.key());
+            QVERIFY2(r && r->status == "finished", v.key().c_str());
+            QCOMPARE(r->runIds.size(), size_t(1));
+            ids[v.method + (v.sparsity >= 0 ? std::to_string(v.sparsity) : "")] = r->runIds.front();
+        }
+        // Combined: the structured run of the project was reused, not pruned again.
+        REQUIRE_CONTAINS(first.err, "combined: quantizing the finished pruning run " + ids["structured"]);
+        const auto combined = readJson(path("out/results/" + ids["combined"] + "/result.json"));
+        TPQ_COMPARE_STR(combined["method"].get<std::string>(), "combined");
+        const auto structured = readJson(path("out/results/" + ids["structured"] + "/result.json"));
+        QCOMPARE(combined["nonzero_parameters"].get<int64_t>(), structured["nonzero_parameters"].get<int64_t>());
+        QCOMPARE(combined["pruned_nonzero_parameters"].get<int64_t>(), structured["nonzero_parameters"].get<int64_t>());
+        const auto baseline = readJson(path("out/results/tiny/result.json"));
+        QVERIFY(combined["nonzero_parameters"].get<int64_t>() < baseline["nonzero_parameters"].get<int64_t>());
+        // Ratios versus the unpruned baseline, measured side by side.
+        QVERIFY(combined["base_model_dir"].get<std::string>().find("out/checkpoints/tiny") != std::string::npos);
+        QCOMPARE(combined["baseline_size_bytes"].get<int64_t>(), baseline["size_bytes"].get<int64_t>());
+        QVERIFY(combined["compression_ratio"].get<double>() > 1.0);
+        QVERIFY(combined["speedup"].get<double>() > 0);
+        QVERIFY(combined.contains("speedup_batch1"));
+        QVERIFY(combined.contains("accuracy_drop"));
+        QVERIFY(baseline.contains("latency_batch1_ms_p50"));
+
+        // A re-run skips every finished variant and touches no result.
+        const std::string dynamicResult = path("out/results/" + ids["dynamic"] + "/result.json");
+        const QDateTime before = QFileInfo(QString::fromStdString(dynamicResult)).lastModified();
+        const Run again = tpqRun({"run", QString::fromStdString(project)}, work());
+        QVERIFY2(again.code == 0, again.err.c_str());
+        size_t skipped = 0;
+        for (size_t at = again.out.find("skipped"); at != std::string::npos; at = again.out.find("skipped", at + 1))
+            ++skipped;
+        QCOMPARE(skipped, size_t(6));
+        QCOMPARE(QFileInfo(QString::fromStdString(dynamicResult)).lastModified(), before);
+
+        // What a kill in the middle of the dynamic variant leaves: the project says "running"
+        // and its folder holds no result. The next run does that variant again, under the
+        // same run id, and nothing else.
+        std::string text = tpq::readFile(project);
+        const std::string key = "variant: dynamic\n    status: finished";
+        QVERIFY2(contains(text, key), text.c_str());
+        text.replace(text.find(key), key.size(), "variant: dynamic\n    status: running");
+        tpq::writeFileAtomic(project, text);
+        QVERIFY(QFile::remove(QString::fromStdString(dynamicResult)));
+        const Run resumed = tpqRun({"run", QString::fromStdString(project)}, work());
+        QVERIFY2(resumed.code == 0, resumed.err.c_str());
+        REQUIRE_CONTAINS(resumed.out, "dynamic: interrupted before, running again as " + ids["dynamic"]);
+        skipped = 0;
+        for (size_t at = resumed.out.find("skipped"); at != std::string::npos; at = resumed.out.find("skipped", at + 1))
+            ++skipped;
+        QCOMPARE(skipped, size_t(5));
+        QVERIFY(QFile::exists(QString::fromStdString(dynamicResult)));
+        QVERIFY(!QFile::exists(QString::fromStdString(path("out/results/" + ids["dynamic"] + "_2"))));
+
+        // The project moved to another folder (with its outputs) opens the same.
+        QTemporaryDir moved;
+        QVERIFY(QProcess::execute("cp", {"-r", work() + "/out", work() + "/tiny.yaml", work() + "/tiny.csv",
+                                         QString::fromStdString(project), moved.path()}) == 0);
+        const tpq::Project copy = tpq::Project::load(moved.path().toStdString() + "/tiny.tpq.yaml");
+        TPQ_COMPARE_STR(copy.config().output.resultsDir, moved.path().toStdString() + "/out/results");
+        QCOMPARE(copy.runs().size(), p.runs().size());
+
+        // tpq compare: the CSV reads back into the result.json numbers, exactly.
+        const Run cmp = tpqRun({"compare", "--results-dir", "out/results", "--output-dir", "out/cmp"}, work());
+        QVERIFY2(cmp.code == 0, cmp.err.c_str());
+        const auto rows = readCsv(tpq::readFile(path("out/cmp/comparison.csv")));
+        QCOMPARE(rows.size(), size_t(7));  // header + 6 runs
+        const auto& header = rows.front();
+        QCOMPARE(header, tpq::comparisonColumns());
+        auto column = [&](const std::string& name) {
+            return size_t(std::find(header.begin(), header.end(), name) - header.begin());
+        };
+        for (size_t r = 1; r < rows.size(); ++r) {
+            const auto& row = rows[r];
+            QCOMPARE(row.size(), header.size());
+            const auto j = readJson(path("out/results/" + row[column("run_id")] + "/result.json"));
+            for (const char* key : {"accuracy", "precision", "recall", "f1", "loss", "sparsity", "latency_ms_p50",
+                                    "latency_ms_p95", "throughput", "latency_batch1_ms_p50"}) {
+                QCOMPARE(std::stod(row[column(key)]), j[key].get<double>());
+            }
+            for (const char* key : {"num_parameters", "nonzero_parameters", "size_bytes"})
+                QCOMPARE(std::stoll(row[column(key)]), j[key].get<int64_t>());
+            if (j.contains("speedup")) QCOMPARE(std::stod(row[column("speedup")]), j["speedup"].get<double>());
+            if (j.contains("accuracy_drop"))
+                QCOMPARE(std::stod(row[column("accuracy_drop")]), j["accuracy_drop"].get<double>());
+            const auto m = j["confusion_matrix"];
+            TPQ_COMPARE_STR(row[column("confusion_matrix")],
+                            std::to_string(m[0][0].get<int>()) + " " + std::to_string(m[0][1].get<int>()) + "; " +
+                                std::to_string(m[1][0].get<int>()) + " " + std::to_string(m[1][1].get<int>()));
+        }
+        // Every plot: the expected size, and drawn (not one colour).
+        const std::string report = tpq::readFile(path("out/cmp/report.md"));
+        for (const char* png : {"training_curves.png", "accuracy.png", "f1.png", "size.png", "latency.png",
+                                "sparsity_vs_accuracy.png", "accuracy_vs_latency.png", "layer_sparsity_heatmap.png",
+                                "head_importance_heatmap.png"}) {
+            QImage image;
+            QVERIFY2(image.load(QString::fromStdString(path(std::string("out/cmp/") + png))), png);
+            QCOMPARE(image.width(), 1000);
+            QCOMPARE(image.height(), 600);
+            const auto [ink, colours] = imageContent(image);
+            QVERIFY2(ink > 0.01 && colours > 20, (std::string(png) + ": " + std::to_string(ink) + " of the pixels drawn, " +
+                                                  std::to_string(colours) + " colours")
+                                                     .c_str());
+            REQUIRE_CONTAINS(report, std::string("](") + png + ")");
+        }
+        REQUIRE_CONTAINS(report, "| " + ids["combined"] + " | combined |");
+
+        // One corrupted result.json: skipped with a warning naming it, the rest compared.
+        tpq::writeFileAtomic(path("out/results/" + ids["dynamic"] + "/result.json"), "{\"run_id\": \"x\", \"accur");
+        const Run bad = tpqRun({"compare", "--results-dir", "out/results", "--output-dir", "out/cmp2"}, work());
+        QVERIFY2(bad.code == 0, bad.err.c_str());
+        REQUIRE_CONTAINS(bad.err, "skipping out/results/" + ids["dynamic"] + "/result.json: not valid JSON");
+        QCOMPARE(readCsv(tpq::readFile(path("out/cmp2/comparison.csv"))).size(), size_t(6));
+
+        // A project whose finished run lost its result folder: a clear error, nothing written.
+        QVERIFY(QDir(QString::fromStdString(path("out/results/" + ids["dynamic"]))).removeRecursively());
+        const std::string projectText = tpq::readFile(project);
+        const Run missing = tpqRun({"run", QString::fromStdString(project)}, work());
+        QCOMPARE(missing.code, 1);
+        REQUIRE_CONTAINS(missing.err, "run 'dynamic' lists the result folder " + path("out/results/" + ids["dynamic"]));
+        REQUIRE_CONTAINS(missing.err, "delete this entry under runs:");
+        TPQ_COMPARE_STR(tpq::readFile(project), projectText);
+    }
+
+    void projectErrors() {
+        const std::string newer = tpqtest::writeFile(m_dir, "newer.tpq.yaml",
+                                                     "tpq_project: 7\nname: x\nconfig: tiny.yaml\nvariants: [baseline]\n");
+        const Run r = tpqRun({"run", QString::fromStdString(newer)}, work());
+        QCOMPARE(r.code, 1);
+        REQUIRE_CONTAINS(r.err, newer + ":1:14: this project was written by a newer TPQ Studio (format 7");
+
+        const std::string badKey = tpqtest::writeFile(
+            m_dir, "badkey.tpq.yaml",
+            "tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - baseline\n  - {method: unstructured, sparsty: 0.5}\n");
+        const Run k = tpqRun({"run", QString::fromStdString(badKey)}, work());
+        QCOMPARE(k.code, 1);
+        REQUIRE_CONTAINS(k.err, badKey + ":5:");
+        REQUIRE_CONTAINS(k.err, "unknown variant key 'sparsty' (did you mean 'sparsity'?");
+
+        const std::string badMethod = tpqtest::writeFile(
+            m_dir, "badmethod.tpq.yaml", "tpq_project: 1\nconfig: tiny.yaml\nvariants: [baseline, {method: pruneit}]\n");
+        const Run m = tpqRun({"run", QString::fromStdString(badMethod)}, work());
+        QCOMPARE(m.code, 1);
+        REQUIRE_CONTAINS(m.err, "unknown variant method 'pruneit'");
+
+        const std::string notProject = tpqtest::writeFile(m_dir, "plain.tpq.yaml", "name: x\n");
+        const Run n = tpqRun({"run", QString::fromStdString(notProject)}, work());
+        QCOMPARE(n.code, 1);
+        REQUIRE_CONTAINS(n.err, "not a TPQ Studio project (no tpq_project: version key)");
+
+        const Run none = tpqRun({"compare", "--results-dir", "no/such/dir"}, work());
+        QCOMPARE(none.code, 1);
+        REQUIRE_CONTAINS(none.err, "results folder no/such/dir does not exist");
+    }
+
+    void uniqueRunIds() {
+        QTemporaryDir dir;
+        const std::string results = dir.path().toStdString() + "/results";
+        const std::string checkpoints = dir.path().toStdString() + "/checkpoints";
+        tpq::ensureDirectory(results + "/m_dynamic_int8");
+        tpq::ensureDirectory(checkpoints + "/m_dynamic_int8_2");
+        const tpq::ResultsStore store(results);
+        TPQ_COMPARE_STR(store.uniqueRunId("m_static_int8_minmax", checkpoints), "m_static_int8_minmax");
+        TPQ_COMPARE_STR(store.uniqueRunId("m_dynamic_int8", checkpoints), "m_dynamic_int8_3");
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExperiment)
+#include "test_experiment.moc"

@@ -1,0 +1,393 @@
+#include "plots/comparison_plots.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <memory>
+
+#include <QDir>
+#include <QFont>
+#include <QSharedPointer>
+#include <qcustomplot.h>
+
+#include "util/error.h"
+
+namespace tpq::plots {
+namespace {
+
+const QList<QColor> kPalette = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
+                                QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
+                                QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
+                                QColor(23, 190, 207)};
+
+QCustomPlot* newPlot(const QString& title) {
+    auto* p = new QCustomPlot;
+    p->setBackground(Qt::white);
+    p->plotLayout()->insertRow(0);
+    p->plotLayout()->addElement(0, 0, new QCPTextElement(p, title, QFont("DejaVu Sans", 13, QFont::Bold)));
+    const QFont axisFont("DejaVu Sans", 10);
+    for (QCPAxis* axis : {p->xAxis, p->yAxis, p->yAxis2}) {
+        axis->setLabelFont(axisFont);
+        axis->setTickLabelFont(QFont("DejaVu Sans", 9));
+    }
+    p->legend->setFont(QFont("DejaVu Sans", 9));
+    return p;
+}
+
+QString runLabel(const RunSummary& r) { return QString::fromStdString(r.runId); }
+
+double metricValue(const RunSummary& r, const QString& metric) {
+    if (metric == "accuracy") return 100.0 * r.accuracy;
+    if (metric == "f1") return r.f1;
+    if (metric == "size") return double(r.sizeBytes) / 1e6;
+    if (metric == "latency") return r.latencyP50;
+    throw Error("unknown comparison metric '" + metric.toStdString() + "' (accuracy, f1, size, latency)");
+}
+
+void addPointLabel(QCustomPlot* p, double x, double y, const QString& text, QCPAxis* yAxis = nullptr) {
+    auto* label = new QCPItemText(p);
+    label->position->setAxes(p->xAxis, yAxis ? yAxis : p->yAxis);
+    label->position->setCoords(x, y);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
+    label->setPadding(QMargins(4, 0, 0, 2));
+    label->setFont(QFont("DejaVu Sans", 8));
+    label->setText(text);
+    label->setClipToAxisRect(false);
+}
+
+// Widens an axis range so points and their labels stay inside.
+void pad(QCPAxis* axis, double fraction) {
+    QCPRange r = axis->range();
+    const double span = r.size() > 0 ? r.size() : std::max(1e-3, std::abs(r.lower) * 0.1 + 1e-3);
+    axis->setRange(r.lower - span * fraction, r.upper + span * fraction);
+}
+
+// Short column names for linear layers ("bert.encoder.layer.3.attention.self.query" -> "L3 query").
+QString shortLayerName(const std::string& name) {
+    QString s = QString::fromStdString(name);
+    QString layer;
+    const auto parts = s.split('.');
+    for (int i = 0; i + 1 < parts.size(); ++i) {
+        bool ok = false;
+        parts[i + 1].toInt(&ok);
+        if (ok && (parts[i] == "layer" || parts[i] == "layers")) layer = "L" + parts[i + 1];
+    }
+    QString last = parts.size() >= 2 && parts.back() == "dense" ? parts[parts.size() - 2] : parts.back();
+    if (last == "weight" && parts.size() >= 2) last = parts[parts.size() - 2];
+    if (s.contains("attention.output")) last = "attn_out";
+    return layer.isEmpty() ? last : layer + " " + last;
+}
+
+void savePlot(QCustomPlot* p, const std::string& path, int width, int height) {
+    if (!p->savePng(QString::fromStdString(path), width, height))
+        throw Error("cannot write " + path + ": check that the folder is writable and the disk is not full");
+}
+
+}  // namespace
+
+QCustomPlot* trainingCurvePlot(const RunSummary& run) {
+    QCustomPlot* p = newPlot("Training curves: " + runLabel(run));
+    QVector<double> steps, losses, epochSteps, valAccuracy;
+    int epochs = 0;
+    for (const auto& h : run.history) {
+        if (h.epoch < 0) {
+            steps.push_back(double(h.step));
+            losses.push_back(h.loss);
+        }
+        epochs = std::max(epochs, h.epoch);
+    }
+    // history.csv lists the steps, then the epochs: epoch e ends after e/epochs of the steps.
+    const double lastStep = steps.isEmpty() ? double(epochs) : steps.back();
+    for (const auto& h : run.history) {
+        if (h.epoch > 0 && h.valAccuracy >= 0) {
+            epochSteps.push_back(h.step > 0 ? double(h.step) : lastStep * h.epoch / std::max(1, epochs));
+            valAccuracy.push_back(100.0 * h.valAccuracy);
+        }
+    }
+    p->addGraph(p->xAxis, p->yAxis);
+    p->graph(0)->setName("training loss (per step)");
+    p->graph(0)->setPen(QPen(kPalette[0], 1.5));
+    p->graph(0)->setData(steps, losses);
+    p->addGraph(p->xAxis, p->yAxis2);
+    p->graph(1)->setName("validation accuracy (per epoch)");
+    p->graph(1)->setPen(QPen(kPalette[1], 2));
+    p->graph(1)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 8));
+    p->graph(1)->setData(epochSteps, valAccuracy);
+    p->xAxis->setLabel("optimizer step");
+    p->yAxis->setLabel("loss (cross-entropy)");
+    p->yAxis2->setVisible(true);
+    p->yAxis2->setLabel("validation accuracy (%)");
+    p->rescaleAxes();
+    p->yAxis->setRangeLower(0);
+    pad(p->yAxis2, 0.1);
+    p->legend->setVisible(true);
+    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
+    return p;
+}
+
+QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QString& metric) {
+    static const QMap<QString, QPair<QString, QString>> titles = {
+        {"accuracy", {"Test accuracy", "accuracy (%)"}},
+        {"f1", {"Test F1", "F1 score"}},
+        {"size", {"Model size on disk", "size (MB)"}},
+        {"latency", {"Inference latency", "p50 latency (ms)"}}};
+    const auto title = titles.value(metric, {metric, metric});
+    QString heading = title.first;
+    if (metric == "latency" && !runs.empty())
+        heading += QString(" (batch %1, p50)").arg(runs.front().latencyBatchSize);
+    QCustomPlot* p = newPlot(heading);
+    QVector<double> ticks, values;
+    QVector<QString> labels;
+    double top = 0, bottom = 1e300;
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const double v = metricValue(runs[i], metric);
+        if (std::isnan(v)) continue;
+        ticks.push_back(double(ticks.size() + 1));
+        values.push_back(v);
+        labels.push_back(runLabel(runs[i]));
+        top = std::max(top, v);
+        bottom = std::min(bottom, v);
+    }
+    // Horizontal bars: run names stay readable however many runs there are.
+    QCPAxis* keys = p->yAxis;
+    QCPAxis* valueAxis = p->xAxis;
+    auto* bars = new QCPBars(keys, valueAxis);
+    bars->setData(ticks, values);
+    bars->setWidth(0.65);
+    bars->setBrush(kPalette[0].lighter(130));
+    bars->setPen(QPen(kPalette[0]));
+    for (int i = 0; i < ticks.size(); ++i) {
+        auto* label = new QCPItemText(p);
+        label->position->setAxes(valueAxis, keys);
+        label->position->setCoords(values[i], ticks[i]);
+        label->setPositionAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+        label->setPadding(QMargins(4, 0, 0, 0));
+        label->setFont(QFont("DejaVu Sans", ticks.size() > 20 ? 7 : 9));
+        const int digits = metric == "f1" ? 4 : (metric == "accuracy" ? 2 : 1);
+        label->setText(QString::number(values[i], 'f', digits));
+    }
+    QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+    ticker->addTicks(ticks, labels);
+    keys->setTicker(ticker);
+    keys->setSubTicks(false);
+    keys->setTickLength(0, 4);
+    keys->setRange(0.4, double(ticks.size()) + 0.6);
+    keys->setRangeReversed(true);  // the first run on top
+    keys->setTickLabelFont(QFont("DejaVu Sans", ticks.size() > 20 ? 7 : 9));
+    keys->setLabel("run");
+    valueAxis->setLabel(title.second);
+    // Accuracy and F1 differ in the last digits: start the axis near the smallest bar.
+    if ((metric == "accuracy" || metric == "f1") && bottom < 1e300) {
+        const double span = std::max(top - bottom, metric == "accuracy" ? 1.0 : 0.01);
+        valueAxis->setRange(std::max(0.0, bottom - span), top + 0.35 * span);
+    } else {
+        valueAxis->setRange(0, top * 1.18 + 1e-9);
+    }
+    return p;
+}
+
+QCustomPlot* sparsityAccuracyPlot(const std::vector<RunSummary>& runs) {
+    QCustomPlot* p = newPlot("Sparsity vs accuracy");
+    QVector<double> x, y;
+    for (const auto& r : runs) {
+        x.push_back(100.0 * r.sparsity);
+        y.push_back(100.0 * r.accuracy);
+    }
+    p->addGraph();
+    p->graph(0)->setLineStyle(QCPGraph::lsNone);
+    p->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QPen(kPalette[0]), kPalette[0], 9));
+    p->graph(0)->setData(x, y);
+    for (size_t i = 0; i < runs.size(); ++i) addPointLabel(p, x[int(i)], y[int(i)], runLabel(runs[i]));
+    p->xAxis->setLabel("sparsity of the linear layers (% of weights zero)");
+    p->yAxis->setLabel("test accuracy (%)");
+    p->rescaleAxes();
+    p->xAxis->setRange(-5, std::max(100.0, p->xAxis->range().upper + 5));
+    pad(p->yAxis, 0.25);
+    return p;
+}
+
+std::vector<size_t> paretoFront(const std::vector<RunSummary>& runs) {
+    std::vector<size_t> front;
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const auto& a = runs[i];
+        if (std::isnan(a.latencyP50) || std::isnan(a.accuracy)) continue;
+        bool dominated = false;
+        for (size_t j = 0; j < runs.size() && !dominated; ++j) {
+            const auto& b = runs[j];
+            if (j == i || std::isnan(b.latencyP50)) continue;
+            const bool noWorse = b.latencyP50 <= a.latencyP50 && b.accuracy >= a.accuracy;
+            const bool better = b.latencyP50 < a.latencyP50 || b.accuracy > a.accuracy;
+            dominated = noWorse && better;
+        }
+        if (!dominated) front.push_back(i);
+    }
+    std::sort(front.begin(), front.end(), [&](size_t a, size_t b) { return runs[a].latencyP50 < runs[b].latencyP50; });
+    return front;
+}
+
+QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
+    QString heading = "Accuracy vs latency (Pareto front marked)";
+    QCustomPlot* p = newPlot(heading);
+    QVector<double> x, y, fx, fy;
+    for (const auto& r : runs) {
+        x.push_back(r.latencyP50);
+        y.push_back(100.0 * r.accuracy);
+    }
+    for (size_t i : paretoFront(runs)) {
+        fx.push_back(runs[i].latencyP50);
+        fy.push_back(100.0 * runs[i].accuracy);
+    }
+    p->addGraph();
+    p->graph(0)->setName("runs");
+    p->graph(0)->setLineStyle(QCPGraph::lsNone);
+    p->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kPalette[0], 1.5), Qt::white, 9));
+    p->graph(0)->setData(x, y);
+    p->addGraph();
+    p->graph(1)->setName("Pareto front (no run both faster and more accurate)");
+    p->graph(1)->setPen(QPen(kPalette[3], 2, Qt::DashLine));
+    p->graph(1)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QPen(kPalette[3]), kPalette[3], 9));
+    p->graph(1)->setData(fx, fy, true);
+    // With many runs only the front is labelled, so the labels stay readable.
+    const auto front = paretoFront(runs);
+    for (size_t i = 0; i < runs.size(); ++i) {
+        if (runs.size() <= 12 || std::find(front.begin(), front.end(), i) != front.end())
+            addPointLabel(p, x[int(i)], y[int(i)], runLabel(runs[i]));
+    }
+    const int batch = runs.empty() ? 8 : int(runs.front().latencyBatchSize);
+    p->xAxis->setLabel(QString("p50 latency at batch %1 (ms)").arg(batch));
+    p->yAxis->setLabel("test accuracy (%)");
+    p->rescaleAxes();
+    p->xAxis->setRangeLower(0);
+    p->xAxis->setRangeUpper(p->xAxis->range().upper * 1.3);
+    pad(p->yAxis, 0.25);
+    p->legend->setVisible(true);
+    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignBottom);
+    return p;
+}
+
+namespace {
+
+QCustomPlot* heatmap(const QString& title, const QVector<QString>& columns, const QVector<QString>& rows,
+                     const std::function<double(int, int)>& value, const QString& xLabel, const QString& yLabel,
+                     const QString& scaleLabel, bool fixedRange01) {
+    QCustomPlot* p = newPlot(title);
+    const int nx = columns.size(), ny = rows.size();
+    auto* map = new QCPColorMap(p->xAxis, p->yAxis);
+    // A colour map needs two cells per direction to know its cell size: a single row or
+    // column is drawn as two half cells with the same value.
+    const int cx = std::max(2, nx), cy = std::max(2, ny);
+    map->data()->setSize(cx, cy);
+    map->data()->setRange(nx > 1 ? QCPRange(0, nx - 1) : QCPRange(-0.25, 0.25),
+                          ny > 1 ? QCPRange(0, ny - 1) : QCPRange(-0.25, 0.25));
+    for (int x = 0; x < cx; ++x)
+        for (int y = 0; y < cy; ++y) map->data()->setCell(x, y, value(std::min(x, nx - 1), std::min(y, ny - 1)));
+    auto* scale = new QCPColorScale(p);
+    p->plotLayout()->addElement(1, 1, scale);
+    scale->setType(QCPAxis::atRight);
+    scale->axis()->setLabel(scaleLabel);
+    map->setColorScale(scale);
+    QCPColorGradient gradient(QCPColorGradient::gpThermal);
+    gradient.setNanHandling(QCPColorGradient::nhNanColor);
+    gradient.setNanColor(QColor(170, 170, 170));
+    map->setGradient(gradient);
+    map->setInterpolate(false);
+    if (fixedRange01) {
+        map->setDataRange(QCPRange(0, 1));
+    } else {
+        map->rescaleDataRange(true);
+    }
+    auto* margins = new QCPMarginGroup(p);
+    p->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    scale->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+    QSharedPointer<QCPAxisTickerText> xt(new QCPAxisTickerText), yt(new QCPAxisTickerText);
+    for (int x = 0; x < nx; ++x) xt->addTick(x, columns[x]);
+    for (int y = 0; y < ny; ++y) yt->addTick(y, rows[y]);
+    p->xAxis->setTicker(xt);
+    p->yAxis->setTicker(yt);
+    p->xAxis->setTickLabelRotation(nx > 8 ? 60 : 0);
+    p->xAxis->setSubTicks(false);
+    p->yAxis->setSubTicks(false);
+    p->xAxis->setLabel(xLabel);
+    p->yAxis->setLabel(yLabel);
+    p->xAxis->setRange(-0.5, nx - 0.5);
+    p->yAxis->setRange(-0.5, ny - 0.5);
+    p->yAxis->setRangeReversed(true);
+    return p;
+}
+
+}  // namespace
+
+QCustomPlot* layerSparsityHeatmap(const std::vector<RunSummary>& runs) {
+    std::vector<const RunSummary*> rows;
+    std::vector<std::string> layers;
+    for (const auto& r : runs) {
+        if (r.layerSparsity.empty()) continue;
+        rows.push_back(&r);
+        for (const auto& [layer, s] : r.layerSparsity)
+            if (std::find(layers.begin(), layers.end(), layer) == layers.end()) layers.push_back(layer);
+    }
+    QVector<QString> columns, names;
+    for (const auto& l : layers) columns.push_back(shortLayerName(l));
+    for (const auto* r : rows) names.push_back(runLabel(*r));
+    return heatmap(
+        "Per-layer sparsity", columns, names,
+        [&](int x, int y) {
+            for (const auto& [layer, s] : rows[size_t(y)]->layerSparsity)
+                if (layer == layers[size_t(x)]) return s;
+            return std::nan("");  // a layer the run does not have (removed, or another model)
+        },
+        "linear layer", "run", "fraction of weights zero", true);
+}
+
+QCustomPlot* headImportanceHeatmap(const RunSummary& run) {
+    const auto& m = run.headImportance;
+    size_t heads = 0;
+    for (const auto& row : m) heads = std::max(heads, row.size());
+    QVector<QString> columns, rows;
+    for (size_t h = 0; h < heads; ++h) columns.push_back(QString("head %1").arg(h));
+    for (size_t l = 0; l < m.size(); ++l) rows.push_back(QString("layer %1").arg(l));
+    return heatmap(
+        "Attention head importance: " + runLabel(run), columns, rows,
+        [&](int x, int y) {
+            const auto& row = m[size_t(y)];
+            const double v = size_t(x) < row.size() ? row[size_t(x)] : -1;
+            return v < 0 ? std::nan("") : v;
+        },
+        "attention head", "encoder layer", "importance (grey = not scored)", false);
+}
+
+std::vector<std::pair<std::string, std::string>> writeComparisonPlots(const std::vector<RunSummary>& runs,
+                                                                      const std::string& outputDir, int width,
+                                                                      int height) {
+    if (!QDir().mkpath(QString::fromStdString(outputDir)))
+        throw Error("cannot create the output folder " + outputDir);
+    std::vector<std::pair<std::string, std::string>> written;
+    auto render = [&](QCustomPlot* plot, const std::string& file, const std::string& caption) {
+        std::unique_ptr<QCustomPlot> owner(plot);
+        savePlot(plot, outputDir + "/" + file, width, height);
+        written.emplace_back(file, caption);
+    };
+    for (const auto& r : runs) {
+        if (r.method == "baseline" && !r.history.empty()) {
+            render(trainingCurvePlot(r), "training_curves.png", "Training curves (" + r.runId + ")");
+            break;
+        }
+    }
+    render(comparisonBarChart(runs, "accuracy"), "accuracy.png", "Test accuracy");
+    render(comparisonBarChart(runs, "f1"), "f1.png", "Test F1");
+    render(comparisonBarChart(runs, "size"), "size.png", "Model size on disk");
+    render(comparisonBarChart(runs, "latency"), "latency.png", "Inference latency");
+    render(sparsityAccuracyPlot(runs), "sparsity_vs_accuracy.png", "Sparsity vs accuracy");
+    render(accuracyLatencyPlot(runs), "accuracy_vs_latency.png", "Accuracy vs latency, Pareto front");
+    if (std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) { return !r.layerSparsity.empty(); }))
+        render(layerSparsityHeatmap(runs), "layer_sparsity_heatmap.png", "Per-layer sparsity");
+    for (const auto& r : runs) {
+        if (!r.headImportance.empty()) {
+            render(headImportanceHeatmap(r), "head_importance_heatmap.png", "Attention head importance (" + r.runId + ")");
+            break;
+        }
+    }
+    return written;
+}
+
+}  // namespace tpq::plots

@@ -1,0 +1,45 @@
+#pragma once
+/// \file comparison_plots.h
+/// The comparison plots as QCustomPlot widgets: the GUI shows them, `tpq compare`
+/// renders them offscreen to PNG. Each takes the runs as read by tpq::ResultsStore.
+
+#include <QString>
+#include <utility>
+#include <vector>
+
+#include "experiment/results_store.h"
+
+class QCustomPlot;
+
+namespace tpq::plots {
+
+/// Training loss per optimizer step and validation accuracy per epoch of one run.
+QCustomPlot* trainingCurvePlot(const RunSummary& run);
+
+/// Bars of one metric per run. `metric`: accuracy, f1, size, latency.
+QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QString& metric);
+
+/// Test accuracy against sparsity of the linear layers, one point per run.
+QCustomPlot* sparsityAccuracyPlot(const std::vector<RunSummary>& runs);
+
+/// Test accuracy against p50 latency, one point per run; the Pareto front (no other run
+/// both faster and more accurate) drawn as a line and its points filled.
+QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs);
+
+/// Runs with layer_sparsity (rows) x linear layers (columns), colour = zero fraction.
+QCustomPlot* layerSparsityHeatmap(const std::vector<RunSummary>& runs);
+
+/// Layers (rows) x heads (columns) importance of a structured pruning run.
+QCustomPlot* headImportanceHeatmap(const RunSummary& run);
+
+/// The runs on the Pareto front of accuracy vs latency (indices into `runs`).
+std::vector<size_t> paretoFront(const std::vector<RunSummary>& runs);
+
+/// Renders every plot that has data into `outputDir` as PNG (width x height pixels) and
+/// returns (file name, caption) pairs in order. Needs a QApplication. Throws tpq::Error
+/// when a file cannot be written.
+std::vector<std::pair<std::string, std::string>> writeComparisonPlots(const std::vector<RunSummary>& runs,
+                                                                      const std::string& outputDir, int width = 1000,
+                                                                      int height = 600);
+
+}  // namespace tpq::plots
