@@ -40,6 +40,8 @@ CancellationToken& interruptToken() {
 }
 
 ExperimentConfig loadConfig(const std::string& path, bool strict) {
+    if (endsWith(path, ".tpq.yaml"))
+        throw Error(path + " is a project file, not an experiment config: run it with  tpq run " + path);
     std::vector<std::string> warnings;
     ExperimentConfig config = ExperimentConfig::load(path, &warnings);
     for (const auto& w : warnings) logWarning(w);

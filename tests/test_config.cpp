@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "config/experiment_config.h"
+#include "experiment/project.h"
 #include "test_support.h"
 #include "util/strings.h"
 
@@ -18,6 +19,12 @@ private Q_SLOTS:
     void shippedConfigsAreValid() {
         int n = 0;
         for (const auto& entry : std::filesystem::directory_iterator(std::string(TPQ_SOURCE_DIR) + "/configs")) {
+            if (endsWith(entry.path().string(), ".tpq.yaml")) {
+                // A project file: it loads (and validates its config) as a project.
+                const Project project = Project::load(entry.path().string());
+                QVERIFY(!project.variants().empty());
+                continue;
+            }
             std::vector<std::string> warnings;
             const auto c = ExperimentConfig::load(entry.path().string(), &warnings);
             QVERIFY2(warnings.empty(), (entry.path().string() + ": " + (warnings.empty() ? "" : warnings[0])).c_str());

@@ -44,12 +44,21 @@ double metricValue(const RunSummary& r, const QString& metric) {
     throw Error("unknown comparison metric '" + metric.toStdString() + "' (accuracy, f1, size, latency)");
 }
 
+// Labels of points at the same place are stacked upwards instead of drawn over each other.
 void addPointLabel(QCustomPlot* p, double x, double y, const QString& text, QCPAxis* yAxis = nullptr) {
+    int below = 0;
+    for (int i = 0; i < p->itemCount(); ++i) {
+        if (auto* other = qobject_cast<QCPItemText*>(p->item(i))) {
+            const QPointF c = other->position->coords();
+            if (std::abs(c.x() - x) <= 1e-9 * std::max(1.0, std::abs(x)) && std::abs(c.y() - y) <= 1e-9 * std::max(1.0, std::abs(y)))
+                ++below;
+        }
+    }
     auto* label = new QCPItemText(p);
     label->position->setAxes(p->xAxis, yAxis ? yAxis : p->yAxis);
     label->position->setCoords(x, y);
     label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-    label->setPadding(QMargins(4, 0, 0, 2));
+    label->setPadding(QMargins(4, 0, 0, 2 + 13 * below));
     label->setFont(QFont("DejaVu Sans", 8));
     label->setText(text);
     label->setClipToAxisRect(false);
