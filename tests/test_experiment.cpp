@@ -313,6 +313,9 @@ private Q_SLOTS:
         const tpq::ResultsStore store(results);
         TPQ_COMPARE_STR(store.uniqueRunId("m_static_int8_minmax", checkpoints), "m_static_int8_minmax");
         TPQ_COMPARE_STR(store.uniqueRunId("m_dynamic_int8", checkpoints), "m_dynamic_int8_3");
+        tpq::ensureDirectory(results + "/m_mixed_all_int8");
+        TPQ_COMPARE_STR(store.uniqueRunId("m_mixed", checkpoints), "m_mixed");
+        TPQ_COMPARE_STR(store.uniqueRunId("m_mixed", checkpoints, true), "m_mixed_2");
     }
 };
 

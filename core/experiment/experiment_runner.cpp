@@ -130,7 +130,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     } else {
         const std::string base = fs::path(baseModelDir()).filename().string();
         runId = ResultsStore(config.output.resultsDir)
-                    .uniqueRunId(variantRunId(v, base, config), config.output.checkpointDir);
+                    .uniqueRunId(variantRunId(v, base, config), config.output.checkpointDir, v.method == "mixed");
     }
     ProjectRun record;
     record.variant = v.key();

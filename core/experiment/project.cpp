@@ -9,6 +9,7 @@
 
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/logging.h"
 #include "util/strings.h"
 
 namespace fs = std::filesystem;
@@ -231,14 +232,18 @@ Project Project::load(const std::string& pathIn) {
         YAML::Emitter e;
         e << root["experiment"];
         p.m_configYaml = std::string(e.c_str()) + "\n";
-        p.m_config = ExperimentConfig::parse(p.m_configYaml, pathIn + " (experiment: section)");
+        std::vector<std::string> warnings;
+        p.m_config = ExperimentConfig::parse(p.m_configYaml, pathIn + " (experiment: section)", &warnings);
+        for (const auto& w : warnings) logWarning(w);
     } else {
         const std::string configPath = p.absolute(p.m_configRef);
         std::error_code ec;
         if (!fs::is_regular_file(configPath, ec))
             throw Error(at(pathIn, root["config"], 0) + ": config file " + configPath +
                         " does not exist (paths are relative to the project file)");
-        p.m_config = ExperimentConfig::load(configPath);
+        std::vector<std::string> warnings;
+        p.m_config = ExperimentConfig::load(configPath, &warnings);
+        for (const auto& w : warnings) logWarning(w);
     }
     const auto problems = p.m_config.validate();
     if (!problems.empty()) throw Error("the project's config is not valid:\n  " + join(problems, "\n  "));

@@ -221,11 +221,17 @@ std::vector<RunSummary> ResultsStore::load(std::vector<std::string>* warnings) c
     return runs;
 }
 
-std::string ResultsStore::uniqueRunId(const std::string& base, const std::string& otherDir) const {
-    auto taken = [&](const std::string& id) {
+std::string ResultsStore::uniqueRunId(const std::string& base, const std::string& otherDir, bool asPrefix) const {
+    auto takenIn = [&](const std::string& dir, const std::string& id) {
         std::error_code ec;
-        return fs::exists(fs::path(m_dir) / id, ec) || (!otherDir.empty() && fs::exists(fs::path(otherDir) / id, ec));
+        if (dir.empty()) return false;
+        if (fs::exists(fs::path(dir) / id, ec)) return true;
+        if (!asPrefix || !fs::is_directory(dir, ec)) return false;
+        for (const auto& entry : fs::directory_iterator(dir, ec))
+            if (startsWith(entry.path().filename().string(), id + "_")) return true;
+        return false;
     };
+    auto taken = [&](const std::string& id) { return takenIn(m_dir, id) || takenIn(otherDir, id); };
     if (!taken(base)) return base;
     for (int n = 2;; ++n) {
         const std::string id = base + "_" + std::to_string(n);

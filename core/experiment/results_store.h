@@ -66,8 +66,9 @@ public:
     static RunSummary readRun(const std::string& resultJsonPath);
 
     /// `base` when neither results/<base> nor `otherDir`/<base> exists, else base_2,
-    /// base_3, ... — a new run never overwrites another's files.
-    std::string uniqueRunId(const std::string& base, const std::string& otherDir = "") const;
+    /// base_3, ... — a new run never overwrites another's files. With `asPrefix` (runs that
+    /// write several folders "<id>_<setting>"), a folder starting with "<id>_" also counts.
+    std::string uniqueRunId(const std::string& base, const std::string& otherDir = "", bool asPrefix = false) const;
 
 private:
     std::string m_dir;
