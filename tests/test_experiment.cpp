@@ -304,6 +304,24 @@ private Q_SLOTS:
         REQUIRE_CONTAINS(none.err, "results folder no/such/dir does not exist");
     }
 
+    // tpq combined --config: the project <name>.tpq.yaml written and run; again: continued.
+    void combinedCommand() {
+        writeProject();  // the tiny task's data and config
+        QTemporaryDir dir;
+        QVERIFY(QFile::copy(work() + "/tiny.csv", dir.path() + "/tiny.csv"));
+        QVERIFY(QFile::copy(work() + "/tiny.yaml", dir.path() + "/tiny.yaml"));
+        const Run first = tpqRun({"combined", "--config", "tiny.yaml"}, dir.path());
+        QVERIFY2(first.code == 0, (first.out + first.err).c_str());
+        REQUIRE_CONTAINS(first.out, "wrote tiny.tpq.yaml");
+        REQUIRE_CONTAINS(first.out, "[4/4] combined unstructured + dynamic: done");
+        const tpq::Project project = tpq::Project::load(dir.path().toStdString() + "/tiny.tpq.yaml");
+        QCOMPARE(project.runs().size(), size_t(4));
+        const Run again = tpqRun({"combined", "--config", "tiny.yaml"}, dir.path());
+        QVERIFY2(again.code == 0, again.err.c_str());
+        REQUIRE_CONTAINS(again.out, "tiny.tpq.yaml exists: continuing that project");
+        REQUIRE_CONTAINS(again.out, "[4/4] combined unstructured + dynamic: finished before");
+    }
+
     void uniqueRunIds() {
         QTemporaryDir dir;
         const std::string results = dir.path().toStdString() + "/results";
