@@ -1,6 +1,5 @@
 #include "cli_commands.h"
 
-#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <cstdio>
@@ -593,21 +592,10 @@ int runProjectVariants(Project& project) {
         std::fflush(stdout);
     });
     bar.done();
+    // Every recorded run, in the order it ran (a combined variant's own pruning step included).
     std::vector<RunSummary> runs;
-    for (const auto& v : project.variants()) {
-        const ProjectRun* r = project.findRun(v.key());
-        if (!r) continue;
-        for (const auto& dir : r->resultDirs)
-            runs.push_back(ResultsStore::readRun(project.absolute(dir) + "/result.json"));
-    }
-    // Pruning steps run for combined variants but not listed themselves.
-    for (const auto& r : project.runs()) {
-        for (const auto& dir : r.resultDirs) {
-            const std::string path = project.absolute(dir) + "/result.json";
-            if (std::none_of(runs.begin(), runs.end(), [&](const RunSummary& s) { return s.resultPath == path; }))
-                runs.push_back(ResultsStore::readRun(path));
-        }
-    }
+    for (const auto& r : project.runs())
+        for (const auto& dir : r.resultDirs) runs.push_back(ResultsStore::readRun(project.absolute(dir) + "/result.json"));
     std::printf("\n%s", comparisonTable(runs).c_str());
     std::printf("accuracy and F1 on the test split; drop in points and speedup versus the model each run was made "
                 "from (combined: versus the baseline); latency p50 at batch %lld (b1: batch 1)\n",

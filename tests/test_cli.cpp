@@ -6,6 +6,7 @@
 
 #include "models/model_folder.h"
 #include "prune/unstructured_pruning.h"
+#include "cli_runner.h"
 #include "test_support.h"
 #include "util/file_io.h"
 
@@ -15,23 +16,9 @@ using tpq::UnstructuredPruning;
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
-
-Run tpqRun(const QStringList& args, const QString& workDir) {
-    QProcess p;
-    p.setWorkingDirectory(workDir);
-    p.start(QString(TPQ_CLI), args);
-    if (!p.waitForFinished(240000)) {
-        p.kill();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-            p.readAllStandardError().toStdString()};
-}
+using Run = tpqtest::CliRun;
+using tpqtest::contains;
+using tpqtest::tpqRun;
 
 std::string readFileQ(const QString& path) {
     return tpq::readFile(path.toStdString());
@@ -41,14 +28,7 @@ nlohmann::json readJson(const QString& path) {
     return nlohmann::json::parse(readFileQ(path));
 }
 
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
-
 }  // namespace
-
-#define REQUIRE_CONTAINS(text, fragment) \
-    QVERIFY2(contains(text, fragment), (std::string("missing '") + (fragment) + "' in:\n" + (text)).c_str())
 
 class TestCli : public QObject {
     Q_OBJECT

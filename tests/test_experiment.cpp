@@ -18,33 +18,17 @@
 
 #include "experiment/project.h"
 #include "experiment/results_store.h"
+#include "cli_runner.h"
 #include "test_support.h"
 #include "util/file_io.h"
 #include "util/strings.h"
 
 namespace {
 
-struct Run {
-    int code = -1;
-    std::string out;
-    std::string err;
-};
+using Run = tpqtest::CliRun;
+using tpqtest::contains;
+Run tpqRun(const QStringList& args, const QString& workDir) { return tpqtest::tpqRun(args, workDir, 280000); }
 
-Run tpqRun(const QStringList& args, const QString& workDir) {
-    QProcess p;
-    p.setWorkingDirectory(workDir);
-    p.start(QString(TPQ_CLI), args);
-    if (!p.waitForFinished(280000)) {
-        p.kill();
-        return {};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput().toStdString(),
-            p.readAllStandardError().toStdString()};
-}
-
-bool contains(const std::string& haystack, const std::string& needle) {
-    return haystack.find(needle) != std::string::npos;
-}
 
 nlohmann::json readJson(const std::string& path) { return nlohmann::json::parse(tpq::readFile(path)); }
 
@@ -98,8 +82,6 @@ std::pair<double, size_t> imageContent(const QImage& image) {
 
 }  // namespace
 
-#define REQUIRE_CONTAINS(text, fragment) \
-    QVERIFY2(contains(text, fragment), (std::string("missing '") + (fragment) + "' in:\n" + (text)).c_str())
 
 class TestExperiment : public QObject {
     Q_OBJECT

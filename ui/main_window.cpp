@@ -82,28 +82,26 @@ void MainWindow::openResultsFolder() {
     if (!dir.isEmpty()) openPath(dir);
 }
 
-void MainWindow::exportCsv() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Results CSV"), "comparison.csv",
-                                                      tr("CSV files (*.csv)"));
+void MainWindow::exportTo(const QString& title, const QString& defaultName, const QString& filter,
+                          const std::function<void(const QString&)>& write) {
+    const QString path = QFileDialog::getSaveFileName(this, title, defaultName, filter);
     if (path.isEmpty()) return;
     try {
-        m_results->exportCsv(path);
+        write(path);
         statusBar()->showMessage(tr("Wrote %1").arg(path));
     } catch (const std::exception& e) {
         showError(tr("Export failed"), QString::fromStdString(e.what()));
     }
 }
 
+void MainWindow::exportCsv() {
+    exportTo(tr("Export Results CSV"), "comparison.csv", tr("CSV files (*.csv)"),
+             [this](const QString& path) { m_results->exportCsv(path); });
+}
+
 void MainWindow::exportPng() {
-    const QString path =
-        QFileDialog::getSaveFileName(this, tr("Export Plot PNG"), "plot.png", tr("PNG images (*.png)"));
-    if (path.isEmpty()) return;
-    try {
-        m_results->exportCurrentChart(path);
-        statusBar()->showMessage(tr("Wrote %1").arg(path));
-    } catch (const std::exception& e) {
-        showError(tr("Export failed"), QString::fromStdString(e.what()));
-    }
+    exportTo(tr("Export Plot PNG"), "plot.png", tr("PNG images (*.png)"),
+             [this](const QString& path) { m_results->exportCurrentChart(path); });
 }
 
 void MainWindow::about() {

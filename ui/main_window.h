@@ -4,6 +4,7 @@
 /// folder or a project, compare its runs, export the table (CSV) and a chart (PNG).
 
 #include <QMainWindow>
+#include <functional>
 
 class QMenu;
 
@@ -30,6 +31,9 @@ private:
     void openProject();
     void exportCsv();
     void exportPng();
+    /// Asks for a file name and calls `write` with it; errors go to a dialog.
+    void exportTo(const QString& title, const QString& defaultName, const QString& filter,
+                  const std::function<void(const QString&)>& write);
     void about();
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();

@@ -51,16 +51,16 @@ std::string ExperimentRunner::baseModelDir() const {
     return (fs::path(c.output.checkpointDir) / c.name).string();
 }
 
-std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const std::string& runId,
+std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const std::string& runId, bool interrupted,
                                                     const TrainRunCallbacks& callbacks) {
     ExperimentConfig config = m_project.config();
     const std::string base = baseModelDir();
     const auto& m = v.method;
     if (m == "baseline") {
-        const ProjectRun* recorded = m_project.findRun(v.key());
+        // Only a baseline this project left interrupted resumes, never another run's trainer state.
         const fs::path state = fs::path(config.output.checkpointDir) / (config.name + ".resume") / "trainer_state.json";
         std::error_code ec;
-        const bool resume = recorded && recorded->status == "running" && fs::exists(state, ec);
+        const bool resume = interrupted && fs::exists(state, ec);
         if (resume) logInfo("resuming the baseline from its last finished epoch (" + state.parent_path().string() + ")");
         return {runTraining(config, resume, callbacks)};
     }
@@ -123,6 +123,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     }
     // An interrupted variant runs again under its recorded id, overwriting what it left.
     std::string runId;
+    const bool interrupted = existing != nullptr;  // recorded, not finished: it stopped while running
     if (existing && !existing->runIds.empty()) {
         runId = existing->runIds.front();
     } else if (v.method == "baseline") {
@@ -137,7 +138,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     record.status = "running";
     record.runIds = {runId};
     m_project.recordRun(record);
-    progress.state = existing ? "resuming" : "running";
+    progress.state = interrupted ? "resuming" : "running";
     progress.runIds = record.runIds;
     if (onVariant) onVariant(progress);
 
@@ -151,7 +152,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
         quant.runId = runId;
         results = runQuantization(config, quant, callbacks);
     } else {
-        results = runVariant(v, runId, callbacks);
+        results = runVariant(v, runId, interrupted, callbacks);
     }
     record.status = "finished";
     record.runIds.clear();

@@ -37,7 +37,7 @@ public:
     std::string baseModelDir() const;
 
 private:
-    std::vector<RunResult> runVariant(const VariantSpec& v, const std::string& runId,
+    std::vector<RunResult> runVariant(const VariantSpec& v, const std::string& runId, bool interrupted,
                                       const TrainRunCallbacks& callbacks);
     std::string prunedModelFor(const VariantSpec& combined, const TrainRunCallbacks& callbacks,
                                const std::function<void(const VariantProgress&)>& onVariant);

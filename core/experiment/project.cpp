@@ -249,9 +249,7 @@ Project Project::load(const std::string& pathIn) {
     if (!problems.empty()) throw Error("the project's config is not valid:\n  " + join(problems, "\n  "));
     p.m_resultsDir = scalar("results_dir");
     p.m_checkpointDir = scalar("checkpoint_dir");
-    p.m_config.output.resultsDir = p.absolute(p.m_resultsDir.empty() ? p.m_config.output.resultsDir : p.m_resultsDir);
-    p.m_config.output.checkpointDir =
-        p.absolute(p.m_checkpointDir.empty() ? p.m_config.output.checkpointDir : p.m_checkpointDir);
+    p.resolveOutputFolders();
     p.m_baseModelRef = scalar("base_model");
     if (!p.m_baseModelRef.empty()) p.m_baseModel = p.absolute(p.m_baseModelRef);
 
@@ -311,8 +309,7 @@ Project Project::create(const std::string& path, const ExperimentConfig& config,
     p.m_config = config;
     p.m_resultsDir = config.output.resultsDir;
     p.m_checkpointDir = config.output.checkpointDir;
-    p.m_config.output.resultsDir = p.absolute(config.output.resultsDir);
-    p.m_config.output.checkpointDir = p.absolute(config.output.checkpointDir);
+    p.resolveOutputFolders();
     p.m_variants = variants;
     YAML::Emitter e;
     e << YAML::BeginSeq;
@@ -360,6 +357,12 @@ void Project::save() const {
     e << YAML::EndMap;
     writeFileAtomic(m_path, "# TPQ Studio project: run it with  tpq run " + fs::path(m_path).filename().string() +
                                 "\n" + std::string(e.c_str()) + "\n");
+}
+
+void Project::resolveOutputFolders() {
+    auto& out = m_config.output;
+    out.resultsDir = absolute(m_resultsDir.empty() ? out.resultsDir : m_resultsDir);
+    out.checkpointDir = absolute(m_checkpointDir.empty() ? out.checkpointDir : m_checkpointDir);
 }
 
 const ProjectRun* Project::findRun(const std::string& variantKey) const {

@@ -89,6 +89,9 @@ public:
     std::string relative(const std::string& absolute) const;
 
 private:
+    /// The config's results and checkpoint folders, resolved against the project file.
+    void resolveOutputFolders();
+
     std::string m_path;  // absolute
     std::string m_name;
     std::string m_configRef;   // `config:` as written, "" when inline

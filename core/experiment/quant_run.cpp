@@ -130,7 +130,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
     if (model->isQuantized()) {
         throw Error("the model in " + options.modelDir + " is already quantized; quantize its float model instead");
     }
-    const int64_t sourceNonzero = ModelSizeCalculator::measure(*model).nonzeroParameters;
+    const int64_t sourceNonzero = combined ? ModelSizeCalculator::measure(*model).nonzeroParameters : 0;
     const std::string base = modelName(options.modelDir);
     nlohmann::ordered_json step = {{"method", method}};
     QuantizationReport report;
