@@ -227,6 +227,7 @@ TrainRunCallbacks progressCallbacks(TerminalProgress& bar) {
     callbacks.loading = bar.callback();
     callbacks.cancel = &interruptToken();
     callbacks.training = [draw = bar.callback()](const TrainProgress& p) {
+        if (p.epochEnd) return;  // the epoch's summary is logged by the trainer
         Progress q;
         q.step = p.step;
         q.total = p.totalSteps;

@@ -1,11 +1,18 @@
-// tpq-studio: the desktop application. Sets up Qt and the engine's logging and opens the
-// main window; an optional argument is a project file or a results folder to open.
+// tpq-studio: the desktop application. Sets up Qt, the translation (system locale or
+// --lang) and the engine's logging, and opens the main window; an optional argument is a
+// project file or a results folder to open.
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QIcon>
+#include <QLibraryInfo>
+#include <QLocale>
 #include <QTimer>
+#include <QTranslator>
 
 #include "main_window.h"
+#include "panels/dataset_panel.h"
 #include "util/logging.h"
 #include "util/system_info.h"
 
@@ -14,24 +21,63 @@ int main(int argc, char** argv) {
     QApplication::setApplicationName("TPQ Studio");
     QApplication::setOrganizationName("TPQ Studio");
     QApplication::setApplicationVersion(TPQ_VERSION);
+    QApplication::setWindowIcon(QIcon(":/icons/tpq-studio.png"));
     QCommandLineParser parser;
     parser.setApplicationDescription("Prune, quantize and compare Transformer text classifiers");
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument("path", "a project file (*.tpq.yaml) or a results folder to open");
+    QCommandLineOption lang("lang", "user interface language: en or zh_CN (default: the system locale)", "LANG");
     QCommandLineOption screenshot("screenshot", "save a PNG of the window to FILE and quit (documentation)", "FILE");
-    parser.addOption(screenshot);
+    QCommandLineOption panel("panel", "show this panel first: dataset, model, pruning, quantization or results", "NAME");
+    QCommandLineOption preview("preview-dataset", "load the dataset preview on start (Dataset panel)");
+    parser.addOptions({lang, screenshot, panel, preview});
     parser.process(app);
+
+    const QLocale locale = parser.isSet(lang) ? QLocale(parser.value(lang)) : QLocale::system();
+    QTranslator ours, qtBase;
+    if (locale.language() == QLocale::Chinese) {
+        if (ours.load(locale, "tpq", "_", ":/i18n")) QApplication::installTranslator(&ours);
+        if (qtBase.load(locale, "qtbase", "_", QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+            QApplication::installTranslator(&qtBase);
+    } else if (parser.isSet(lang) && parser.value(lang) != "en" && !parser.value(lang).startsWith("en_")) {
+        fprintf(stderr, "tpq-studio: no translation for '%s' (available: en, zh_CN); using English\n",
+                qPrintable(parser.value(lang)));
+    }
+
     tpq::initLogging(tpq::LogLevel::Info, "");
     tpq::setNumThreads(0);
     tpq::ui::MainWindow window;
     window.show();
     if (!parser.positionalArguments().isEmpty()) window.openPath(parser.positionalArguments().front());
-    if (parser.isSet(screenshot)) {
-        QTimer::singleShot(500, [&] {
-            const bool ok = window.grab().save(parser.value(screenshot));
-            QApplication::exit(ok ? 0 : 1);
+    if (parser.isSet(panel)) {
+        const QStringList names = {"dataset", "model", "pruning", "quantization", "results"};
+        const int index = names.indexOf(parser.value(panel));
+        if (index < 0) {
+            fprintf(stderr, "tpq-studio: unknown panel '%s' (dataset, model, pruning, quantization, results)\n",
+                    qPrintable(parser.value(panel)));
+            return 2;
+        }
+        window.showPanel(index);
+    }
+    if (parser.isSet(preview)) {
+        QTimer::singleShot(0, [&] {
+            const tpq::DatasetOptions options = window.datasetPanel()->options();
+            Q_EMIT window.datasetPanel()->loadRequested(options);
         });
+    }
+    if (parser.isSet(screenshot)) {
+        // Waits for any work started above (the dataset preview) to finish first.
+        auto* timer = new QTimer(&window);
+        QObject::connect(timer, &QTimer::timeout, [&, timer] {
+            if (window.isBusy()) return;
+            timer->stop();
+            QTimer::singleShot(300, [&] {
+                const bool ok = window.grab().save(parser.value(screenshot));
+                QApplication::exit(ok ? 0 : 1);
+            });
+        });
+        timer->start(500);
     }
     return app.exec();
 }

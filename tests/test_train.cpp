@@ -55,11 +55,32 @@ private Q_SLOTS:
         Trainer trainer(*model, options(6));
         int calls = 0;
         int64_t lastTotal = 0;
-        const TrainHistory h =
-            trainer.train(train, val, [&](const TrainProgress& p) { ++calls, lastTotal = p.totalSteps; }, nullptr, {});
+        std::vector<TrainProgress> epochReports;
+        std::vector<double> stepLosses;
+        const TrainHistory h = trainer.train(
+            train, val,
+            [&](const TrainProgress& p) {
+                if (p.epochEnd) {
+                    epochReports.push_back(p);
+                    return;
+                }
+                ++calls, lastTotal = p.totalSteps;
+                stepLosses.push_back(p.stepLoss);
+            },
+            nullptr, {});
         QCOMPARE(h.epochs.size(), size_t(6));
         QCOMPARE(lastTotal, int64_t(6 * 16));
         QCOMPARE(calls, 6 * 16);
+        QCOMPARE(stepLosses.size(), h.stepLoss.size());
+        for (size_t i = 0; i < stepLosses.size(); ++i) QCOMPARE(stepLosses[i], h.stepLoss[i].second);
+        // One end-of-epoch report per epoch carrying that epoch's record (the live curves).
+        QCOMPARE(epochReports.size(), size_t(6));
+        for (size_t e = 0; e < 6; ++e) {
+            QCOMPARE(epochReports[e].epoch, int(e + 1));
+            QCOMPARE(epochReports[e].step, int64_t((e + 1) * 16));
+            QCOMPARE(epochReports[e].valAccuracy, h.epochs[e].valAccuracy);
+            QCOMPARE(epochReports[e].trainAccuracy, h.epochs[e].trainAccuracy);
+        }
         QCOMPARE(h.stepLoss.size(), size_t(6 * 16));
         QVERIFY2(h.epochs.back().valAccuracy >= 0.95, std::to_string(h.epochs.back().valAccuracy).c_str());
         QVERIFY(h.epochs.back().trainLoss < h.epochs.front().trainLoss);

@@ -3,67 +3,353 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
+#include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTime>
+#include <cmath>
 
 #include "experiment/project.h"
+#include "new_experiment_wizard.h"
+#include "panels/dataset_panel.h"
+#include "panels/model_panel.h"
+#include "panels/pruning_panel.h"
+#include "panels/quantization_panel.h"
 #include "panels/results_panel.h"
 #include "util/error.h"
 #include "util/system_info.h"
+#include "worker/log_bridge.h"
 
 namespace tpq::ui {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
-    setWindowTitle(tr("TPQ Studio"));
-    m_results = new ResultsPanel;
-    setCentralWidget(m_results);
+namespace {
 
+QString formatEta(double seconds) {
+    if (seconds < 0) return {};
+    const int s = int(seconds + 0.5);
+    return s >= 3600 ? QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
+                     : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+    registerWorkerTypes();
+    m_worker = new WorkerThread(this);
+    m_dataset = new DatasetPanel;
+    m_model = new ModelPanel;
+    m_pruning = new PruningPanel;
+    m_quantization = new QuantizationPanel;
+    m_results = new ResultsPanel;
+    m_stack = new QStackedWidget;
+    m_nav = new QListWidget;
+    m_nav->setObjectName("navigation");
+    const QStringList names = {tr("Dataset"), tr("Model"), tr("Pruning"), tr("Quantization"), tr("Results")};
+    const QList<QWidget*> panels = {m_dataset, m_model, m_pruning, m_quantization, m_results};
+    for (int i = 0; i < panels.size(); ++i) {
+        m_nav->addItem(names[i]);
+        m_stack->addWidget(panels[i]);
+    }
+    m_nav->setFixedWidth(150);
+    QFont navFont = m_nav->font();
+    navFont.setPointSize(navFont.pointSize() + 2);
+    m_nav->setFont(navFont);
+    m_nav->setSpacing(4);
+    connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+    auto* central = new QWidget;
+    auto* layout = new QHBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(m_nav);
+    layout->addWidget(m_stack, 1);
+    setCentralWidget(central);
+
+    m_log = new QPlainTextEdit;
+    m_log->setObjectName("log");
+    m_log->setReadOnly(true);
+    m_log->setMaximumBlockCount(5000);
+    auto* dock = new QDockWidget(tr("Log"), this);
+    dock->setObjectName("logDock");
+    dock->setWidget(m_log);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({dock}, {150}, Qt::Vertical);
+    connect(LogBridge::instance(), &LogBridge::line, this, [this](int level, const QString& text) {
+        m_log->appendPlainText(text);
+        if (level >= 2) statusBar()->showMessage(text, 8000);
+    });
+
+    buildMenus();
+    buildStatusBar();
+    connectWorker();
+
+    connect(m_dataset, &DatasetPanel::edited, this, &MainWindow::markDirty);
+    connect(m_model, &ModelPanel::edited, this, &MainWindow::markDirty);
+    connect(m_pruning, &PruningPanel::edited, this, &MainWindow::markDirty);
+    connect(m_quantization, &QuantizationPanel::edited, this, &MainWindow::markDirty);
+    connect(m_dataset, &DatasetPanel::loadRequested, this, [this](const DatasetOptions& options) {
+        if (!m_worker->start([options](ExperimentWorker* w) { w->loadDatasetPreview(options); }))
+            return;
+        m_status->setText(tr("Loading the dataset..."));
+    });
+    connect(m_model, &ModelPanel::trainRequested, this, [this] {
+        VariantSpec baseline;
+        baseline.method = "baseline";
+        runVariant(baseline);
+    });
+    connect(m_model, &ModelPanel::evaluateRequested, this, [this] {
+        const QString dir = baselineModelDir();
+        if (!m_project || dir.isEmpty()) {
+            showError(tr("Nothing to evaluate"), tr("Train the baseline first (Model panel, Train)."));
+            return;
+        }
+        ExperimentConfig config = m_project->config();
+        m_dataset->applyTo(config);
+        m_model->applyTo(config);
+        m_worker->start([config, dir](ExperimentWorker* w) { w->evaluateModel(config, dir); });
+    });
+    connect(m_pruning, &PruningPanel::runRequested, this, &MainWindow::runVariant);
+    connect(m_quantization, &QuantizationPanel::runRequested, this, &MainWindow::runVariant);
+    connect(m_results, &ResultsPanel::exportCsvRequested, this, &MainWindow::exportCsv);
+    connect(m_results, &ResultsPanel::exportPngRequested, this, &MainWindow::exportPng);
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1280, 860);
+    restoreState(settings.value("window/state").toByteArray());
+    showPanel(0);
+    updateTitle();
+    statusBar()->showMessage(tr("Ready: File > New Experiment, or open a project."));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
-    file->addAction(tr("Open &Project..."), QKeySequence::Open, this, &MainWindow::openProject);
-    file->addAction(tr("Open &Results Folder..."), QKeySequence(tr("Ctrl+Shift+O")), this,
-                    &MainWindow::openResultsFolder);
+    file->addAction(tr("&New Experiment..."), QKeySequence::New, this, &MainWindow::newExperiment);
+    file->addAction(tr("&Open..."), QKeySequence::Open, this, &MainWindow::openDialog);
+    file->addAction(tr("Open Results &Folder..."), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::openResultsFolder);
     m_recent = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
+    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] { save(); });
+    file->addAction(tr("Save &As..."), QKeySequence::SaveAs, this, [this] { saveAs(); });
+    file->addSeparator();
     file->addAction(tr("Export Results &CSV..."), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCsv);
-    file->addAction(tr("Export Plot &PNG..."), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportPng);
+    file->addAction(tr("Export Plots &PNG..."), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportPng);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    m_startAction = run->addAction(tr("&Start"), QKeySequence(tr("F5")), this, [this] { startRun(); });
+    m_cancelAction = run->addAction(tr("&Cancel"), QKeySequence(tr("Shift+F5")), this, &MainWindow::cancelRun);
+    m_cancelAction->setEnabled(false);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < m_nav->count(); ++i)
+        view->addAction(m_nav->item(i)->text(), QKeySequence(QString("Ctrl+%1").arg(i + 1)), this, [this, i] { showPanel(i); });
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About TPQ Studio"), this, &MainWindow::about);
     rebuildRecentMenu();
-
-    QSettings settings;
-    if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1200, 800);
-    statusBar()->showMessage(tr("Ready"));
 }
 
-void MainWindow::closeEvent(QCloseEvent* event) {
-    QSettings().setValue("window/geometry", saveGeometry());
-    event->accept();
+void MainWindow::buildStatusBar() {
+    m_status = new QLabel;
+    m_progress = new QProgressBar;
+    m_progress->setMaximumWidth(260);
+    m_progress->setVisible(false);
+    m_eta = new QLabel;
+    m_cancel = new QPushButton(tr("Cancel"));
+    m_cancel->setObjectName("cancel");
+    m_cancel->setVisible(false);
+    connect(m_cancel, &QPushButton::clicked, this, &MainWindow::cancelRun);
+    statusBar()->addPermanentWidget(m_status);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_eta);
+    statusBar()->addPermanentWidget(m_cancel);
 }
 
-void MainWindow::showError(const QString& title, const QString& message) {
-    statusBar()->showMessage(title);
-    QMessageBox::critical(this, title, message);
+void MainWindow::connectWorker() {
+    ExperimentWorker* w = m_worker->worker();
+    connect(m_worker, &WorkerThread::busyChanged, this, &MainWindow::setBusy);
+    connect(w, &ExperimentWorker::progress, this, [this](const WorkerProgress& p) {
+        m_status->setText(p.message);
+        m_progress->setRange(0, p.total > 0 ? 1000 : 0);
+        if (p.total > 0) m_progress->setValue(int(1000 * p.step / p.total));
+        m_progress->setFormat(p.total > 0 ? QString("%1/%2").arg(p.step).arg(p.total) : QString());
+        m_eta->setText(p.etaSeconds >= 0 ? tr("ETA %1").arg(formatEta(p.etaSeconds)) : QString());
+    });
+    connect(w, &ExperimentWorker::trainingStep, this, [this](const TrainPoint& p) {
+        if (p.step <= 1 && !p.epochEnd && m_model->lossPoints() > 0) m_model->clearCurves();
+        m_model->addTrainPoint(p);
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(p.totalSteps > 0 ? int(1000 * p.step / p.totalSteps) : 0);
+        m_progress->setFormat(QString("%1/%2").arg(p.step).arg(p.totalSteps));
+        m_status->setText(tr("Training: epoch %1/%2, loss %3").arg(p.epoch).arg(p.epochs).arg(p.meanLoss, 0, 'f', 4));
+        m_eta->setText(p.etaSeconds >= 0 ? tr("ETA %1").arg(formatEta(p.etaSeconds)) : QString());
+    });
+    connect(w, &ExperimentWorker::variantChanged, this, [this](const VariantEvent& e) {
+        if (e.state == "running" || e.state == "resuming") {
+            statusBar()->showMessage(tr("[%1/%2] %3: running").arg(e.index).arg(e.total).arg(e.variant));
+        } else if (e.state == "finished") {
+            statusBar()->showMessage(tr("[%1/%2] %3: done in %4 s").arg(e.index).arg(e.total).arg(e.variant).arg(e.seconds, 0, 'f', 0));
+            reloadResults();
+        }
+    });
+    connect(w, &ExperimentWorker::datasetLoaded, m_dataset, &DatasetPanel::showPreview);
+    connect(w, &ExperimentWorker::evaluated, m_model, &ModelPanel::showEvaluation);
+    connect(w, &ExperimentWorker::finished, this, &MainWindow::onFinished);
+}
+
+void MainWindow::setBusy(bool busy) {
+    m_progress->setVisible(busy);
+    m_cancel->setVisible(busy);
+    m_cancel->setEnabled(true);
+    m_cancelAction->setEnabled(busy);
+    m_startAction->setEnabled(!busy);
+    m_dataset->setBusy(busy);
+    m_model->setBusy(busy);
+    m_pruning->setBusy(busy);
+    m_quantization->setBusy(busy);
+    if (!busy) {
+        m_eta->clear();
+        m_status->clear();
+    }
+}
+
+bool MainWindow::isBusy() const { return m_worker->isBusy(); }
+
+void MainWindow::onFinished(const JobOutcome& outcome) {
+    if (outcome.job == "project") {
+        if (m_project) {
+            try {
+                // The runner recorded the runs in the file; keep the panels' unsaved edits.
+                const Project reloaded = Project::load(m_project->path());
+                const ExperimentConfig edited = m_project->config();
+                *m_project = reloaded;
+                if (m_dirty) m_project->setConfig(edited);
+            } catch (const std::exception& e) {
+                showError(tr("Cannot reload the project"), QString::fromStdString(e.what()));
+            }
+        }
+        reloadResults();
+    }
+    if (outcome.cancelled) {
+        statusBar()->showMessage(tr("Cancelled after %1 s; what finished before is kept.").arg(outcome.seconds, 0, 'f', 1));
+    } else if (!outcome.ok) {
+        if (outcome.job == "dataset") m_dataset->showError(outcome.error);
+        showError(outcome.job == "dataset" ? tr("Cannot load the dataset") : tr("The run failed"), outcome.error);
+    } else {
+        statusBar()->showMessage(tr("Done in %1 s.").arg(outcome.seconds, 0, 'f', 1));
+    }
+    Q_EMIT jobFinished(outcome);
+}
+
+void MainWindow::showPanel(int index) { m_nav->setCurrentRow(index); }
+
+void MainWindow::markDirty() {
+    if (!m_project || m_dirty) return;
+    m_dirty = true;
+    updateTitle();
+}
+
+void MainWindow::updateTitle() {
+    QString title = tr("TPQ Studio");
+    if (m_project) title += " - " + QFileInfo(QString::fromStdString(m_project->path())).fileName() + (m_dirty ? "*" : "");
+    else if (!m_resultsDir.isEmpty()) title += " - " + m_resultsDir;
+    setWindowTitle(title);
+}
+
+QString MainWindow::baselineModelDir() const {
+    if (!m_project) return {};
+    if (!m_project->baseModel().empty()) return QString::fromStdString(m_project->baseModel());
+    VariantSpec baseline;
+    baseline.method = "baseline";
+    const ProjectRun* run = m_project->findRun(baseline.key());
+    if (!run || run->status != "finished" || run->modelDirs.empty()) return {};
+    return QString::fromStdString(m_project->absolute(run->modelDirs.front()));
+}
+
+void MainWindow::reloadResults() {
+    if (m_resultsDir.isEmpty()) return;
+    try {
+        if (!QFileInfo(m_resultsDir).isDir()) return;  // nothing has run yet
+        const QStringList warnings = m_results->loadResults(m_resultsDir);
+        for (const auto& w : warnings) m_log->appendPlainText(w);
+    } catch (const std::exception& e) {
+        m_log->appendPlainText(QString::fromStdString(e.what()));
+        return;
+    }
+    const auto& runs = m_results->runs();
+    m_pruning->setRuns(runs);
+    m_quantization->setRuns(runs);
+    m_quantization->setModelDir(baselineModelDir());
+    if (!isBusy()) {
+        for (const auto& r : runs) {
+            if (r.method != "baseline" || r.history.empty()) continue;
+            QVector<QPair<qint64, double>> steps;
+            QVector<double> train, val;
+            QVector<qint64> ends;
+            qint64 last = 0;
+            for (const auto& h : r.history) {
+                if (h.epoch < 0) {
+                    steps << qMakePair(qint64(h.step), h.loss);
+                    last = std::max<qint64>(last, h.step);
+                } else {
+                    train << h.trainAccuracy;
+                    val << h.valAccuracy;
+                }
+            }
+            // history.csv lists the epochs after the steps: epoch e ended at e/E of the steps.
+            for (int e = 1; e <= train.size(); ++e) ends << qint64(std::llround(double(last) * e / train.size()));
+            m_model->showHistory(steps, train, val, ends);
+            break;
+        }
+    }
 }
 
 bool MainWindow::openPath(const QString& path) {
+    if (isBusy()) {
+        showError(tr("A run is in progress"), tr("Cancel it (Run > Cancel) before opening another project."));
+        return false;
+    }
+    if (!maybeSave()) return false;
     try {
         QString resultsDir = path;
+        std::unique_ptr<Project> project;
         if (path.endsWith(".tpq.yaml")) {
-            const Project project = Project::load(path.toStdString());
-            resultsDir = QString::fromStdString(project.config().output.resultsDir);
+            project = std::make_unique<Project>(Project::load(path.toStdString()));
+            resultsDir = QString::fromStdString(project->config().output.resultsDir);
+        } else if (!QFileInfo::exists(path)) {
+            throw Error(path.toStdString() + " does not exist: choose a project file (*.tpq.yaml) or a results folder");
+        } else if (!QFileInfo(path).isDir()) {
+            throw Error(path.toStdString() + " is neither a project file (*.tpq.yaml) nor a results folder");
+        } else {
+            m_results->loadResults(path);  // throws for an unreadable folder before anything changes
         }
-        const QStringList warnings = m_results->loadResults(resultsDir);
-        for (const auto& w : warnings) statusBar()->showMessage(w);
+        m_project = std::move(project);
+        m_resultsDir = resultsDir;
+        m_dirty = false;
+        if (m_project) {
+            const ExperimentConfig& c = m_project->config();
+            m_dataset->setConfig(c);
+            m_model->setConfig(c);
+            m_pruning->setConfig(c);
+            m_quantization->setConfig(c);
+        }
+        m_model->clearCurves();
+        reloadResults();
+        m_dirty = false;
         rememberRecent(QFileInfo(path).absoluteFilePath());
-        setWindowTitle(tr("TPQ Studio - %1").arg(QFileInfo(path).fileName()));
-        if (warnings.isEmpty())
-            statusBar()->showMessage(tr("%n run(s) loaded", "", int(m_results->runs().size())));
+        updateTitle();
+        statusBar()->showMessage(tr("Opened %1: %n run(s)", "", int(m_results->runs().size())).arg(path));
+        if (!m_project) showPanel(4);
         return true;
     } catch (const std::exception& e) {
         showError(tr("Cannot open %1").arg(path), QString::fromStdString(e.what()));
@@ -71,9 +357,141 @@ bool MainWindow::openPath(const QString& path) {
     }
 }
 
-void MainWindow::openProject() {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open Project"), {}, tr("TPQ Studio projects (*.tpq.yaml)"));
+void MainWindow::newExperiment() {
+    if (isBusy()) {
+        showError(tr("A run is in progress"), tr("Cancel it (Run > Cancel) before starting a new experiment."));
+        return;
+    }
+    NewExperimentWizard wizard(this);
+    if (wizard.exec() != QDialog::Accepted) return;
+    try {
+        const QString path = wizard.createProject();
+        if (openPath(path) && wizard.startNow()) {
+            showPanel(1);
+            startRun();
+        }
+    } catch (const std::exception& e) {
+        showError(tr("Cannot create the project"), QString::fromStdString(e.what()));
+    }
+}
+
+bool MainWindow::startRun(const QStringList& only) {
+    if (!m_project) {
+        showError(tr("No project"), tr("Create one (File > New Experiment) or open a project file first."));
+        return false;
+    }
+    if (isBusy()) return false;
+    if (m_dirty && !save()) return false;
+    const QString path = QString::fromStdString(m_project->path());
+    return m_worker->start([path, only](ExperimentWorker* w) { w->runProject(path, only); });
+}
+
+void MainWindow::runVariant(const VariantSpec& variant) {
+    if (!m_project) {
+        showError(tr("No project"), tr("Create one (File > New Experiment) or open a project file first."));
+        return;
+    }
+    if (isBusy()) return;
+    if (m_project->addVariant(variant)) m_dirty = true;
+    if (startRun({QString::fromStdString(variant.key())})) {
+        statusBar()->showMessage(tr("Running %1").arg(QString::fromStdString(variant.key())));
+    }
+}
+
+void MainWindow::cancelRun() {
+    if (!isBusy()) return;
+    m_cancel->setEnabled(false);
+    m_status->setText(tr("Cancelling..."));
+    m_worker->cancel();
+}
+
+bool MainWindow::save() {
+    if (!m_project) {
+        showError(tr("Nothing to save"), tr("Create a project (File > New Experiment) first."));
+        return false;
+    }
+    try {
+        ExperimentConfig config = m_project->config();
+        m_dataset->applyTo(config);
+        m_model->applyTo(config);
+        m_pruning->applyTo(config);
+        m_quantization->applyTo(config);
+        m_project->setConfig(config);
+        m_project->save();
+        m_dirty = false;
+        updateTitle();
+        statusBar()->showMessage(tr("Saved %1").arg(QString::fromStdString(m_project->path())));
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot save the project"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::saveAs(const QString& chosen) {
+    if (!m_project) {
+        showError(tr("Nothing to save"), tr("Create a project (File > New Experiment) first."));
+        return false;
+    }
+    QString path = chosen;
+    if (path.isEmpty())
+        path = QFileDialog::getSaveFileName(this, tr("Save Project As"), QString::fromStdString(m_project->path()),
+                                            tr("TPQ Studio projects (*.tpq.yaml)"));
+    if (path.isEmpty()) return false;
+    if (!path.endsWith(".tpq.yaml")) path += ".tpq.yaml";
+    try {
+        if (m_dirty && !save()) return false;
+        m_project->saveAs(path.toStdString());
+        m_dirty = false;
+        rememberRecent(QFileInfo(path).absoluteFilePath());
+        updateTitle();
+        return true;
+    } catch (const std::exception& e) {
+        showError(tr("Cannot save the project"), QString::fromStdString(e.what()));
+        return false;
+    }
+}
+
+bool MainWindow::maybeSave() {
+    if (!m_dirty || !m_project) return true;
+    const auto answer = QMessageBox::warning(
+        this, tr("Unsaved changes"), tr("The project has unsaved changes. Save them?"),
+        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    if (answer == QMessageBox::Cancel) return false;
+    if (answer == QMessageBox::Save) return save();
+    m_dirty = false;
+    return true;
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (isBusy()) {
+        const auto answer = QMessageBox::question(this, tr("A run is in progress"),
+                                                  tr("Cancel the run and quit? Finished variants are kept; the "
+                                                     "interrupted one runs again when you start the project."));
+        if (answer != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        m_worker->cancel();
+    }
+    if (!maybeSave()) {
+        event->ignore();
+        return;
+    }
+    QSettings settings;
+    settings.setValue("window/geometry", saveGeometry());
+    settings.setValue("window/state", saveState());
+    event->accept();
+}
+
+void MainWindow::showError(const QString& title, const QString& message) {
+    statusBar()->showMessage(title);
+    m_log->appendPlainText(title + ": " + message);
+    QMessageBox::critical(this, title, message);
+}
+
+void MainWindow::openDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Project"), {}, tr("TPQ Studio projects (*.tpq.yaml)"));
     if (!path.isEmpty()) openPath(path);
 }
 
@@ -100,16 +518,21 @@ void MainWindow::exportCsv() {
 }
 
 void MainWindow::exportPng() {
+    showPanel(4);
     exportTo(tr("Export Plot PNG"), "plot.png", tr("PNG images (*.png)"),
              [this](const QString& path) { m_results->exportCurrentChart(path); });
 }
 
 void MainWindow::about() {
     const SystemInfo info = collectSystemInfo();
+    QStringList versions;
+    for (const auto& [name, version] : info.libraries)
+        versions << QString::fromStdString(name + " " + version).toHtmlEscaped();
     QMessageBox::about(this, tr("About TPQ Studio"),
                        tr("<b>TPQ Studio</b> %1<br>Pruning and quantization workbench for Transformer text "
-                          "classifiers.<br><br>BLAS: %2<br>Threads: %3 of %4 cores")
-                           .arg(QApplication::applicationVersion(), QString::fromStdString(info.blasLibrary))
+                          "classifiers.<br><br>Qt %2; %3<br>BLAS: %4<br>Threads: %5 of %6 cores")
+                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
+                                versions.join(", "), QString::fromStdString(info.blasLibrary))
                            .arg(info.torchThreads)
                            .arg(info.hardwareThreads));
 }

@@ -1,15 +1,35 @@
 #pragma once
 /// \file main_window.h
-/// TPQ Studio's main window. This first step holds the Results panel: open a results
-/// folder or a project, compare its runs, export the table (CSV) and a chart (PNG).
+/// TPQ Studio's main window: the Dataset, Model, Pruning, Quantization and Results panels
+/// around one open project (*.tpq.yaml), the engine on a worker thread (progress, ETA and
+/// Cancel in the status bar, its log lines in a dock), File / Run / Help menus.
 
 #include <QMainWindow>
 #include <functional>
+#include <memory>
+
+#include "worker/experiment_worker.h"
 
 class QMenu;
+class QLabel;
+class QListWidget;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QStackedWidget;
+class QAction;
+
+namespace tpq {
+class Project;
+struct VariantSpec;
+}  // namespace tpq
 
 namespace tpq::ui {
 
+class DatasetPanel;
+class ModelPanel;
+class PruningPanel;
+class QuantizationPanel;
 class ResultsPanel;
 
 class MainWindow : public QMainWindow {
@@ -17,30 +37,85 @@ class MainWindow : public QMainWindow {
 
 public:
     explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
 
-    /// Opens a results folder, or a project file (*.tpq.yaml: its results folder). Errors
-    /// are shown in a dialog; returns false then.
+    /// Opens a project file (*.tpq.yaml) or a results folder. Errors are shown in a
+    /// dialog; returns false then.
     bool openPath(const QString& path);
+    /// Opens the New Experiment wizard; on Finish writes and opens the project (and starts it).
+    void newExperiment();
+    /// Runs the project's unfinished variants (`only`: just these variant keys).
+    bool startRun(const QStringList& only = {});
+    void cancelRun();
+    /// Saves the project (the panels' settings into its config); false on error or no project.
+    bool save();
+    bool saveAs(const QString& path = {});
+
+    bool isDirty() const { return m_dirty; }
+    bool isBusy() const;
+    const Project* project() const { return m_project.get(); }
+    WorkerThread* workerThread() const { return m_worker; }
+    /// The panel shown: 0 dataset, 1 model, 2 pruning, 3 quantization, 4 results.
+    void showPanel(int index);
+
+    DatasetPanel* datasetPanel() const { return m_dataset; }
+    ModelPanel* modelPanel() const { return m_model; }
+    PruningPanel* pruningPanel() const { return m_pruning; }
+    QuantizationPanel* quantizationPanel() const { return m_quantization; }
     ResultsPanel* resultsPanel() const { return m_results; }
+    QPlainTextEdit* logView() const { return m_log; }
+    QProgressBar* progressBar() const { return m_progress; }
+
+Q_SIGNALS:
+    /// A job on the worker ended (after the window updated itself).
+    void jobFinished(const tpq::ui::JobOutcome& outcome);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    void buildMenus();
+    void buildStatusBar();
+    void connectWorker();
+    void openDialog();
     void openResultsFolder();
-    void openProject();
     void exportCsv();
     void exportPng();
-    /// Asks for a file name and calls `write` with it; errors go to a dialog.
     void exportTo(const QString& title, const QString& defaultName, const QString& filter,
                   const std::function<void(const QString&)>& write);
     void about();
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();
     void showError(const QString& title, const QString& message);
+    void markDirty();
+    void updateTitle();
+    void reloadResults();
+    void runVariant(const VariantSpec& variant);
+    void onFinished(const JobOutcome& outcome);
+    void setBusy(bool busy);
+    QString baselineModelDir() const;
+    /// Asks to save unsaved changes; false = the user cancelled.
+    bool maybeSave();
 
+    std::unique_ptr<Project> m_project;
+    QString m_resultsDir;
+    bool m_dirty = false;
+    WorkerThread* m_worker;
+    QListWidget* m_nav;
+    QStackedWidget* m_stack;
+    DatasetPanel* m_dataset;
+    ModelPanel* m_model;
+    PruningPanel* m_pruning;
+    QuantizationPanel* m_quantization;
     ResultsPanel* m_results;
+    QPlainTextEdit* m_log;
     QMenu* m_recent;
+    QLabel* m_status;
+    QProgressBar* m_progress;
+    QLabel* m_eta;
+    QPushButton* m_cancel;
+    QAction* m_startAction;
+    QAction* m_cancelAction;
 };
 
 }  // namespace tpq::ui

@@ -175,6 +175,19 @@ public:
         });
     }
 
+    void field(const char* key, std::map<std::string, std::string>& v) {
+        read(key, [&](const YAML::Node& n, const std::string& path) {
+            if (!n.IsMap()) return typeError(n, path, "a mapping of layer: precision lines");
+            std::map<std::string, std::string> out;
+            for (auto it = n.begin(); it != n.end(); ++it) {
+                if (!it->first.IsScalar() || !it->second.IsScalar())
+                    return typeError(it->second, path, "a mapping of layer: precision lines");
+                out[it->first.Scalar()] = it->second.Scalar();
+            }
+            v = out;
+        });
+    }
+
 private:
     struct Frame {
         YAML::Node node;
@@ -287,6 +300,11 @@ public:
         m_out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
         for (const auto& x : v) m_out << x;
         m_out << YAML::EndSeq;
+    }
+    void field(const char* key, const std::map<std::string, std::string>& v) {
+        m_out << YAML::Key << key << YAML::Value << YAML::BeginMap;
+        for (const auto& [k, x] : v) m_out << YAML::Key << k << YAML::Value << x;
+        m_out << YAML::EndMap;
     }
 
 private:
@@ -423,6 +441,7 @@ void visitConfig(V& v, C& c) {
             v.field("int4_layers", c.quantization.int4Layers);
             v.field("group_size", c.quantization.int4GroupSize);
             v.field("max_accuracy_drop", c.quantization.maxAccuracyDrop);
+            v.field("precision_map", c.quantization.precisionMap);
         });
     });
     v.section("output", [&] {
@@ -593,6 +612,9 @@ std::vector<std::string> ExperimentConfig::validate() const {
     oneOf(quantization.observer, "quantization.observer", {"minmax", "moving_average", "percentile", "mse"});
     oneOf(quantization.sensitivePrecision, "quantization.mixed_precision.sensitive_precision",
           {"fp32", "bf16", "fp16", "int8"});
+    for (const auto& [layer, precision] : quantization.precisionMap)
+        oneOf(precision, ("quantization.mixed_precision.precision_map." + layer).c_str(),
+              {"fp32", "bf16", "fp16", "int8", "int4"});
     check(quantization.int4GroupSize > 0 && quantization.int4GroupSize % 2 == 0,
           "quantization.mixed_precision.group_size", "a positive even number", std::to_string(quantization.int4GroupSize));
     check(quantization.maxAccuracyDrop < 0 || quantization.maxAccuracyDrop <= 1,

@@ -92,6 +92,8 @@ struct QuantizationConfig {
     int int4Layers = -1;             // mixed_precision.int4_layers: least sensitive layers in int4; < 0 = half
     int int4GroupSize = 32;          // mixed_precision.group_size: inputs per int4 scale
     double maxAccuracyDrop = -1;     // mixed_precision.max_accuracy_drop: budget plan (0.01 = 1 point); < 0 = none
+    std::map<std::string, std::string> precisionMap;  // mixed_precision.precision_map: layer -> fp32/bf16/fp16/int8/int4,
+                                                      // an extra "custom" setting (the GUI's precision table)
 };
 
 struct OutputConfig {

@@ -1,5 +1,6 @@
 #include "experiment/experiment_runner.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -176,6 +177,17 @@ void ExperimentRunner::run(const TrainRunCallbacks& callbacks,
         if (v.method == "baseline") order.push_back(v);
     for (const auto& v : m_project.variants())
         if (v.method != "baseline") order.push_back(v);
+    if (!m_only.empty()) {
+        // Only the asked-for variants, plus the baseline they start from when it is not done.
+        const auto wanted = [&](const VariantSpec& v) {
+            if (std::find(m_only.begin(), m_only.end(), v.key()) != m_only.end()) return true;
+            if (v.method != "baseline" || !m_project.baseModel().empty()) return false;
+            const ProjectRun* r = m_project.findRun(v.key());
+            return !r || r->status != "finished";
+        };
+        order.erase(std::remove_if(order.begin(), order.end(), [&](const VariantSpec& v) { return !wanted(v); }),
+                    order.end());
+    }
     for (size_t i = 0; i < order.size(); ++i) {
         if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
         runRecorded(order[i], i + 1, order.size(), callbacks, onVariant);

@@ -33,6 +33,10 @@ public:
     /// finished before stays recorded.
     void run(const TrainRunCallbacks& callbacks, const std::function<void(const VariantProgress&)>& onVariant = {});
 
+    /// Runs only the variants with these keys (VariantSpec::key()), and the baseline first
+    /// when they need it and it is not finished; empty = all.
+    void setOnly(std::vector<std::string> variantKeys) { m_only = std::move(variantKeys); }
+
     /// The model folder variants start from: the project's base_model, else the baseline's.
     std::string baseModelDir() const;
 
@@ -45,6 +49,7 @@ private:
                      const std::function<void(const VariantProgress&)>& onVariant);
 
     Project& m_project;
+    std::vector<std::string> m_only;
 };
 
 /// The run id a variant gets in results/ ("<base>_structured_h50_ffn0_ft1", ...) before

@@ -296,21 +296,10 @@ Project Project::load(const std::string& pathIn) {
     return p;
 }
 
-Project Project::create(const std::string& path, const ExperimentConfig& config,
-                        const std::vector<VariantSpec>& variants, const std::string& baseModel) {
-    Project p;
-    p.m_path = fs::absolute(path).lexically_normal().string();
-    if (!baseModel.empty()) {
-        p.m_baseModel = fs::absolute(baseModel).lexically_normal().string();
-        p.m_baseModelRef = p.relative(p.m_baseModel);
-    }
-    p.m_name = config.name;
-    p.m_configYaml = config.toYaml();
-    p.m_config = config;
-    p.m_resultsDir = config.output.resultsDir;
-    p.m_checkpointDir = config.output.checkpointDir;
-    p.resolveOutputFolders();
-    p.m_variants = variants;
+namespace {
+
+/// The variants section as YAML, one flow map per (expanded) variant.
+std::string variantsToYaml(const std::vector<VariantSpec>& variants) {
     YAML::Emitter e;
     e << YAML::BeginSeq;
     for (const auto& v : variants) {
@@ -325,7 +314,26 @@ Project Project::create(const std::string& path, const ExperimentConfig& config,
         e << YAML::EndMap;
     }
     e << YAML::EndSeq;
-    p.m_variantsYaml = std::string(e.c_str()) + "\n";
+    return std::string(e.c_str()) + "\n";
+}
+
+}  // namespace
+
+Project Project::create(const std::string& path, const ExperimentConfig& config,
+                        const std::vector<VariantSpec>& variants, const std::string& baseModel) {
+    Project p;
+    p.m_path = fs::absolute(path).lexically_normal().string();
+    if (!baseModel.empty()) {
+        p.m_baseModel = fs::absolute(baseModel).lexically_normal().string();
+        p.m_baseModelRef = p.relative(p.m_baseModel);
+    }
+    p.m_name = config.name;
+    p.m_configYaml = config.toYaml();
+    p.m_config = config;
+    p.m_resultsDir = config.output.resultsDir;
+    p.m_checkpointDir = config.output.checkpointDir;
+    p.resolveOutputFolders();
+    p.setVariants(variants);
     return p;
 }
 
@@ -357,6 +365,55 @@ void Project::save() const {
     e << YAML::EndMap;
     writeFileAtomic(m_path, "# TPQ Studio project: run it with  tpq run " + fs::path(m_path).filename().string() +
                                 "\n" + std::string(e.c_str()) + "\n");
+}
+
+void Project::setVariants(const std::vector<VariantSpec>& variants) {
+    m_variants = variants;
+    m_variantsYaml = variantsToYaml(variants);
+}
+
+bool Project::addVariant(const VariantSpec& variant) {
+    for (const auto& v : m_variants)
+        if (v.key() == variant.key()) return false;
+    auto variants = m_variants;
+    variants.push_back(variant);
+    setVariants(variants);
+    return true;
+}
+
+void Project::setConfig(const ExperimentConfig& config) {
+    const auto problems = config.validate();
+    if (!problems.empty()) throw Error("the experiment settings are not valid: " + problems.front());
+    // Output folders stay the project's own (results_dir / checkpoint_dir, relative).
+    if (m_resultsDir.empty()) m_resultsDir = relative(m_config.output.resultsDir);
+    if (m_checkpointDir.empty()) m_checkpointDir = relative(m_config.output.checkpointDir);
+    m_config = config;
+    m_configRef.clear();
+    m_configYaml = config.toYaml();
+    m_name = config.name;
+    resolveOutputFolders();
+}
+
+void Project::saveAs(const std::string& path) {
+    const std::string newPath = fs::absolute(path).lexically_normal().string();
+    const auto rebase = [&](std::string& ref) {
+        if (ref.empty()) return;
+        const std::string abs = absolute(ref);
+        const fs::path rel = fs::path(abs).lexically_relative(fs::path(newPath).parent_path());
+        ref = rel.empty() ? abs : rel.string();
+    };
+    if (m_resultsDir.empty()) m_resultsDir = relative(m_config.output.resultsDir);
+    if (m_checkpointDir.empty()) m_checkpointDir = relative(m_config.output.checkpointDir);
+    rebase(m_configRef);
+    rebase(m_resultsDir);
+    rebase(m_checkpointDir);
+    rebase(m_baseModelRef);
+    for (auto& r : m_runs) {
+        for (auto& d : r.resultDirs) rebase(d);
+        for (auto& d : r.modelDirs) rebase(d);
+    }
+    m_path = newPath;
+    save();
 }
 
 void Project::resolveOutputFolders() {

@@ -69,6 +69,18 @@ public:
 
     /// Writes the project file atomically (temporary file + rename).
     void save() const;
+    /// Writes the project to another file; every path in it is rewritten relative to the
+    /// new file, so it still names the same results and checkpoints. The project is at
+    /// `path` afterwards.
+    void saveAs(const std::string& path);
+
+    /// Replaces the experiment config (inlined from now on; results_dir and
+    /// checkpoint_dir stay). Throws tpq::Error when the config does not validate.
+    void setConfig(const ExperimentConfig& config);
+    /// Replaces the variants (written expanded, one per entry).
+    void setVariants(const std::vector<VariantSpec>& variants);
+    /// Appends a variant unless one with the same key() exists; returns whether it did.
+    bool addVariant(const VariantSpec& variant);
 
     const std::string& path() const { return m_path; }
     const std::string& name() const { return m_name; }

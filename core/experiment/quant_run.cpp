@@ -72,6 +72,22 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
         {"top" + std::to_string(topK) + "_" + q.sensitivePrecision,
          analysis.planFor(analysis.selectSensitiveLayers(topK), q.sensitivePrecision, 0)},
         {"int4_" + std::to_string(int4), analysis.planFor({}, "int8", int4)}};
+    if (!q.precisionMap.empty()) {
+        // The user's own plan (the GUI's precision table): listed layers as given, the rest int8.
+        PrecisionPlan plan = analysis.planFor({}, "int8", 0);
+        std::vector<std::string> names;
+        for (const auto& l : probe->linearLayers()) names.push_back(l.name);
+        for (const auto& [layer, precision] : q.precisionMap) {
+            if (std::find(names.begin(), names.end(), layer) == names.end()) {
+                std::string msg = "quantization.mixed_precision.precision_map: the model has no linear layer '" + layer + "'";
+                const std::string near = nearestMatch(layer, names);
+                if (!near.empty()) msg += "; did you mean '" + near + "'?";
+                throw Error(msg);
+            }
+            plan[layer] = precision;
+        }
+        settings.emplace_back("custom", plan);
+    }
     if (q.maxAccuracyDrop >= 0) {
         settings.emplace_back("budget", analysis.searchBudget(*c.validation, q.maxAccuracyDrop, callbacks.cancel));
     }

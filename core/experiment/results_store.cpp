@@ -183,6 +183,21 @@ RunSummary ResultsStore::readRun(const std::string& path) {
             for (const auto& [layer, s] : j["layer_sparsity"].items()) r.layerSparsity.emplace_back(layer, s.get<double>());
         }
         if (j.contains("head_importance")) r.headImportance = j["head_importance"].get<std::vector<std::vector<double>>>();
+        if (j.contains("heads_kept")) r.headsKept = j["heads_kept"].get<std::vector<std::vector<bool>>>();
+        if (j.contains("layer_sensitivity") && j["layer_sensitivity"].is_array()) {
+            for (const auto& row : j["layer_sensitivity"]) {
+                LayerSensitivity s;
+                s.layer = row.at("layer").get<std::string>();
+                s.lossDeltaInt8 = row.value("loss_delta_int8", 0.0);
+                s.accuracyDeltaInt8 = row.value("accuracy_delta_int8", 0.0);
+                s.lossDeltaInt4 = row.value("loss_delta_int4", 0.0);
+                s.accuracyDeltaInt4 = row.value("accuracy_delta_int4", 0.0);
+                r.layerSensitivity.push_back(s);
+            }
+        }
+        if (j.contains("precision_map") && j["precision_map"].is_object()) {
+            for (const auto& [layer, p] : j["precision_map"].items()) r.precisionMap.emplace_back(layer, p.get<std::string>());
+        }
     } catch (const nlohmann::json::exception& e) {
         throw Error(path + ": unexpected value (" + e.what() + "); delete the run folder or run it again");
     } catch (const Error& e) {

@@ -21,6 +21,14 @@ struct HistoryPoint {
     double trainAccuracy = -1;
 };
 
+/// One row of a mixed-precision run's sensitivity table: what quantizing this layer alone
+/// did to validation loss and accuracy.
+struct LayerSensitivity {
+    std::string layer;
+    double lossDeltaInt8 = 0, accuracyDeltaInt8 = 0;
+    double lossDeltaInt4 = 0, accuracyDeltaInt4 = 0;
+};
+
 /// What the comparison, the plots and the GUI read of one run. Numbers the run did not
 /// record are NaN (ratios versus the baseline are 1 / 0 for a baseline run).
 struct RunSummary {
@@ -45,6 +53,9 @@ struct RunSummary {
     std::string weightPrecision;  // dominant precision of the linear layers ("fp32", "int8", ...)
     std::vector<std::pair<std::string, double>> layerSparsity;
     std::vector<std::vector<double>> headImportance;  // layers x heads, < 0 = not scored
+    std::vector<std::vector<bool>> headsKept;         // structured runs: layers x heads, false = removed
+    std::vector<LayerSensitivity> layerSensitivity;   // mixed-precision runs, most sensitive first
+    std::vector<std::pair<std::string, std::string>> precisionMap;  // quantized runs: layer -> fp32/bf16/int8/int4
     std::vector<HistoryPoint> history;                // history.csv, empty when absent
 };
 

@@ -1,5 +1,7 @@
 #include "prune/progressive_pruning.h"
 
+#include "prune/pruning_schedule.h"
+
 #include <cmath>
 
 #include <torch/torch.h>
@@ -63,16 +65,8 @@ ProgressivePruning::ProgressivePruning(Classifier& model, ProgressivePruningOpti
 }
 
 std::vector<double> ProgressivePruning::pruningSchedule() const {
-    const double si = m_options.initialSparsity, sf = m_options.finalSparsity;
-    const int n = m_options.numIterations;
-    std::vector<double> out;
-    for (int t = 1; t <= n; ++t) {
-        const double progress = double(t) / double(n);
-        // Cubic: s_t = s_f + (s_i - s_f)(1 - t/n)^3 (Zhu & Gupta 2017, eq. 1).
-        out.push_back(m_options.schedule == "cubic" ? sf + (si - sf) * std::pow(1.0 - progress, 3.0)
-                                                    : si + (sf - si) * progress);
-    }
-    return out;
+    return tpq::pruningSchedule(m_options.initialSparsity, m_options.finalSparsity, m_options.numIterations,
+                                m_options.schedule);
 }
 
 ProgressiveResult ProgressivePruning::apply(DataLoader& train, DataLoader& validation, TrainerOptions trainerOptions,

@@ -129,6 +129,7 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
 
     TrainHistory history;
     int64_t globalStep = 0;
+    TrainProgress lastReport;  // the last step report, repeated in the end-of-epoch report
     int startEpoch = 1;
     int epochsWithoutImprovement = 0;
     const fs::path stateDir(o.resumeDir);
@@ -231,6 +232,8 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
                     p.samplesPerSecond =
                         elapsed > 0 ? double(done * accum * int64_t(trainData.batchSize())) / elapsed : 0;
                     p.etaSeconds = done > 0 ? elapsed / double(done) * double(totalSteps - globalStep) : -1;
+                    p.stepLoss = history.stepLoss.back().second;
+                    lastReport = p;
                     progress(p);
                 }
             }
@@ -253,6 +256,17 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
         }
         record.seconds = seconds(epochStart);
         history.epochs.push_back(record);
+        if (progress) {
+            TrainProgress p = lastReport;
+            p.epoch = epoch;
+            p.epochs = o.epochs;
+            p.epochEnd = true;
+            p.loss = record.trainLoss;
+            p.trainAccuracy = record.trainAccuracy;
+            p.valLoss = validation.size() > 0 ? record.valLoss : -1;
+            p.valAccuracy = validation.size() > 0 ? record.valAccuracy : -1;
+            progress(p);
+        }
         logInfo("epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs) + ": train loss " +
                 formatFixed(record.trainLoss, 4) + ", train acc " + formatFixed(record.trainAccuracy, 4) +
                 ", val loss " + formatFixed(record.valLoss, 4) + ", val acc " + formatFixed(record.valAccuracy, 4) +

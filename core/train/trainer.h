@@ -41,6 +41,11 @@ struct TrainProgress {
     double learningRate = 0;
     double samplesPerSecond = 0;
     double etaSeconds = -1;
+    double stepLoss = 0;  // this optimizer step's loss (what the live loss curve plots)
+    // One extra report after each epoch's validation, with epochEnd set: the step fields
+    // repeat the epoch's last step, the rest is that epoch's summary.
+    bool epochEnd = false;
+    double trainAccuracy = -1, valLoss = -1, valAccuracy = -1;  // epochEnd reports; < 0 = none
 };
 
 struct EpochRecord {

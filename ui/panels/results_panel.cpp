@@ -2,6 +2,8 @@
 
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
+#include <QTextBrowser>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTabWidget>
@@ -38,13 +40,72 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     m_charts = new QTabWidget;
     m_summary = new QLabel(tr("Open a results folder or a project (File menu) to compare its runs."));
     m_summary->setWordWrap(true);
+    m_details = new QTextBrowser;
+    m_details->setObjectName("runDetails");
+    m_details->setPlaceholderText(tr("Select a run to see its confusion matrix and training history."));
+    auto* tableRow = new QSplitter(Qt::Horizontal);
+    tableRow->addWidget(m_table);
+    tableRow->addWidget(m_details);
+    tableRow->setStretchFactor(0, 4);
+    tableRow->setStretchFactor(1, 1);
     auto* splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(m_table);
+    splitter->addWidget(tableRow);
     splitter->addWidget(m_charts);
     splitter->setStretchFactor(1, 2);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(splitter, 1);
+
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) { showDetails(current.isValid() ? m_proxy->mapToSource(current).row() : -1); });
+    m_table->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        QMenu menu;
+        menu.addAction(tr("Export Results CSV..."), this, &ResultsPanel::exportCsvRequested);
+        menu.exec(m_table->viewport()->mapToGlobal(at));
+    });
+    m_charts->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_charts, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        QMenu menu;
+        menu.addAction(tr("Export Plot PNG..."), this, &ResultsPanel::exportPngRequested);
+        menu.exec(m_charts->mapToGlobal(at));
+    });
+}
+
+void ResultsPanel::showDetails(int row) {
+    const auto& runs = m_model->runs();
+    if (row < 0 || row >= int(runs.size())) {
+        m_details->clear();
+        return;
+    }
+    const RunSummary& r = runs[size_t(row)];
+    QString html = "<h3>" + QString::fromStdString(r.runId).toHtmlEscaped() + "</h3>";
+    html += "<p>" + tr("Method: %1").arg(QString::fromStdString(r.method)) + "<br>" +
+            tr("Accuracy %1%, F1 %2").arg(100 * r.accuracy, 0, 'f', 2).arg(r.f1, 0, 'f', 4) + "</p>";
+    if (!r.confusionMatrix.empty()) {
+        html += "<p><b>" + tr("Confusion matrix") + "</b> " + tr("(rows: true, columns: predicted)") +
+                "</p><table border=1 cellspacing=0 cellpadding=3><tr><th></th>";
+        for (size_t c = 0; c < r.confusionMatrix.size(); ++c)
+            html += "<th>" + (c < r.labelNames.size() ? QString::fromStdString(r.labelNames[c]).toHtmlEscaped() : QString::number(c)) + "</th>";
+        html += "</tr>";
+        for (size_t i = 0; i < r.confusionMatrix.size(); ++i) {
+            html += "<tr><th>" + (i < r.labelNames.size() ? QString::fromStdString(r.labelNames[i]).toHtmlEscaped() : QString::number(i)) + "</th>";
+            for (int64_t v : r.confusionMatrix[i]) html += "<td align=right>" + QString::number(v) + "</td>";
+            html += "</tr>";
+        }
+        html += "</table>";
+    }
+    QString epochs;
+    for (const auto& h : r.history) {
+        if (h.epoch < 0) continue;
+        epochs += "<tr><td>" + QString::number(h.epoch) + "</td><td>" + QString::number(h.loss, 'f', 4) + "</td><td>" +
+                  (h.valAccuracy >= 0 ? QString::number(100 * h.valAccuracy, 'f', 2) + "%" : "-") + "</td></tr>";
+    }
+    if (!epochs.isEmpty()) {
+        html += "<p><b>" + tr("History") + "</b></p><table border=1 cellspacing=0 cellpadding=3><tr><th>" + tr("epoch") +
+                "</th><th>" + tr("train loss") + "</th><th>" + tr("val accuracy") + "</th></tr>" + epochs + "</table>";
+    }
+    m_details->setHtml(html);
 }
 
 const std::vector<RunSummary>& ResultsPanel::runs() const { return m_model->runs(); }
@@ -55,6 +116,7 @@ QStringList ResultsPanel::loadResults(const QString& resultsDir) {
     m_model->setRuns(std::move(runs));
     m_table->sortByColumn(-1, Qt::AscendingOrder);  // the store's order: baselines first
     rebuildCharts();
+    if (m_proxy->rowCount() > 0) m_table->selectRow(0);
     m_summary->setText(tr("%n run(s) in %1", "", int(m_model->runs().size())).arg(resultsDir) +
                        (warnings.empty() ? QString() : tr(" (%n skipped, see the log)", "", int(warnings.size()))));
     QStringList out;

@@ -11,6 +11,7 @@ class QSortFilterProxyModel;
 class QTableView;
 class QTabWidget;
 class QLabel;
+class QTextBrowser;
 
 namespace tpq::ui {
 
@@ -36,15 +37,23 @@ public:
     const std::vector<RunSummary>& runs() const;
     QTableView* table() const { return m_table; }
     QTabWidget* charts() const { return m_charts; }
+    QTextBrowser* details() const { return m_details; }
+
+Q_SIGNALS:
+    void exportCsvRequested();
+    void exportPngRequested();
 
 private:
     void rebuildCharts();
+    /// Shows run `row` (of the model, unsorted) in the details pane.
+    void showDetails(int row);
 
     ResultsTableModel* m_model;
     QSortFilterProxyModel* m_proxy;
     QTableView* m_table;
     QTabWidget* m_charts;
     QLabel* m_summary;
+    QTextBrowser* m_details;
 };
 
 }  // namespace tpq::ui

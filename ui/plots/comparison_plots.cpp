@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFont>
 #include <QSharedPointer>
@@ -14,6 +15,10 @@
 
 namespace tpq::plots {
 namespace {
+
+// Plot texts go through Qt's translator (context "Plots"): the GUI shows them in the
+// user's language; `tpq compare` installs no translator and writes English.
+QString T(const char* text) { return QCoreApplication::translate("Plots", text); }
 
 const QList<QColor> kPalette = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
                                 QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
@@ -95,7 +100,7 @@ void savePlot(QCustomPlot* p, const std::string& path, int width, int height) {
 }  // namespace
 
 QCustomPlot* trainingCurvePlot(const RunSummary& run) {
-    QCustomPlot* p = newPlot("Training curves: " + runLabel(run));
+    QCustomPlot* p = newPlot(T(QT_TRANSLATE_NOOP("Plots", "Training curves: ")) + runLabel(run));
     QVector<double> steps, losses, epochSteps, valAccuracy;
     int epochs = 0;
     for (const auto& h : run.history) {
@@ -114,18 +119,18 @@ QCustomPlot* trainingCurvePlot(const RunSummary& run) {
         }
     }
     p->addGraph(p->xAxis, p->yAxis);
-    p->graph(0)->setName("training loss (per step)");
+    p->graph(0)->setName(T(QT_TRANSLATE_NOOP("Plots", "training loss (per step)")));
     p->graph(0)->setPen(QPen(kPalette[0], 1.5));
     p->graph(0)->setData(steps, losses);
     p->addGraph(p->xAxis, p->yAxis2);
-    p->graph(1)->setName("validation accuracy (per epoch)");
+    p->graph(1)->setName(T(QT_TRANSLATE_NOOP("Plots", "validation accuracy (per epoch)")));
     p->graph(1)->setPen(QPen(kPalette[1], 2));
     p->graph(1)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 8));
     p->graph(1)->setData(epochSteps, valAccuracy);
-    p->xAxis->setLabel("optimizer step");
-    p->yAxis->setLabel("loss (cross-entropy)");
+    p->xAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "optimizer step")));
+    p->yAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "loss (cross-entropy)")));
     p->yAxis2->setVisible(true);
-    p->yAxis2->setLabel("validation accuracy (%)");
+    p->yAxis2->setLabel(T(QT_TRANSLATE_NOOP("Plots", "validation accuracy (%)")));
     p->rescaleAxes();
     p->yAxis->setRangeLower(0);
     pad(p->yAxis2, 0.1);
@@ -136,10 +141,10 @@ QCustomPlot* trainingCurvePlot(const RunSummary& run) {
 
 QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QString& metric) {
     static const QMap<QString, QPair<QString, QString>> titles = {
-        {"accuracy", {"Test accuracy", "accuracy (%)"}},
-        {"f1", {"Test F1", "F1 score"}},
-        {"size", {"Model size on disk", "size (MB)"}},
-        {"latency", {"Inference latency", "p50 latency (ms)"}}};
+        {"accuracy", {T(QT_TRANSLATE_NOOP("Plots", "Test accuracy")), T(QT_TRANSLATE_NOOP("Plots", "accuracy (%)"))}},
+        {"f1", {T(QT_TRANSLATE_NOOP("Plots", "Test F1")), T(QT_TRANSLATE_NOOP("Plots", "F1 score"))}},
+        {"size", {T(QT_TRANSLATE_NOOP("Plots", "Model size on disk")), T(QT_TRANSLATE_NOOP("Plots", "size (MB)"))}},
+        {"latency", {T(QT_TRANSLATE_NOOP("Plots", "Inference latency")), T(QT_TRANSLATE_NOOP("Plots", "p50 latency (ms)"))}}};
     const auto title = titles.value(metric, {metric, metric});
     QString heading = title.first;
     if (metric == "latency" && !runs.empty())
@@ -183,7 +188,7 @@ QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QStri
     keys->setRange(0.4, double(ticks.size()) + 0.6);
     keys->setRangeReversed(true);  // the first run on top
     keys->setTickLabelFont(QFont("DejaVu Sans", ticks.size() > 20 ? 7 : 9));
-    keys->setLabel("run");
+    keys->setLabel(T(QT_TRANSLATE_NOOP("Plots", "run")));
     valueAxis->setLabel(title.second);
     // Accuracy and F1 differ in the last digits: start the axis near the smallest bar.
     if ((metric == "accuracy" || metric == "f1") && bottom < 1e300) {
@@ -196,7 +201,7 @@ QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QStri
 }
 
 QCustomPlot* sparsityAccuracyPlot(const std::vector<RunSummary>& runs) {
-    QCustomPlot* p = newPlot("Sparsity vs accuracy");
+    QCustomPlot* p = newPlot(T(QT_TRANSLATE_NOOP("Plots", "Sparsity vs accuracy")));
     QVector<double> x, y;
     for (const auto& r : runs) {
         x.push_back(100.0 * r.sparsity);
@@ -207,8 +212,8 @@ QCustomPlot* sparsityAccuracyPlot(const std::vector<RunSummary>& runs) {
     p->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QPen(kPalette[0]), kPalette[0], 9));
     p->graph(0)->setData(x, y);
     for (size_t i = 0; i < runs.size(); ++i) addPointLabel(p, x[int(i)], y[int(i)], runLabel(runs[i]));
-    p->xAxis->setLabel("sparsity of the linear layers (% of weights zero)");
-    p->yAxis->setLabel("test accuracy (%)");
+    p->xAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "sparsity of the linear layers (% of weights zero)")));
+    p->yAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "test accuracy (%)")));
     p->rescaleAxes();
     p->xAxis->setRange(-5, std::max(100.0, p->xAxis->range().upper + 5));
     pad(p->yAxis, 0.25);
@@ -235,7 +240,7 @@ std::vector<size_t> paretoFront(const std::vector<RunSummary>& runs) {
 }
 
 QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
-    QString heading = "Accuracy vs latency (Pareto front marked)";
+    QString heading = T(QT_TRANSLATE_NOOP("Plots", "Accuracy vs latency (Pareto front marked)"));
     QCustomPlot* p = newPlot(heading);
     QVector<double> x, y, fx, fy;
     for (const auto& r : runs) {
@@ -247,12 +252,12 @@ QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
         fy.push_back(100.0 * runs[i].accuracy);
     }
     p->addGraph();
-    p->graph(0)->setName("runs");
+    p->graph(0)->setName(T(QT_TRANSLATE_NOOP("Plots", "runs")));
     p->graph(0)->setLineStyle(QCPGraph::lsNone);
     p->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kPalette[0], 1.5), Qt::white, 9));
     p->graph(0)->setData(x, y);
     p->addGraph();
-    p->graph(1)->setName("Pareto front (no run both faster and more accurate)");
+    p->graph(1)->setName(T(QT_TRANSLATE_NOOP("Plots", "Pareto front (no run both faster and more accurate)")));
     p->graph(1)->setPen(QPen(kPalette[3], 2, Qt::DashLine));
     p->graph(1)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QPen(kPalette[3]), kPalette[3], 9));
     p->graph(1)->setData(fx, fy, true);
@@ -263,8 +268,8 @@ QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
             addPointLabel(p, x[int(i)], y[int(i)], runLabel(runs[i]));
     }
     const int batch = runs.empty() ? 8 : int(runs.front().latencyBatchSize);
-    p->xAxis->setLabel(QString("p50 latency at batch %1 (ms)").arg(batch));
-    p->yAxis->setLabel("test accuracy (%)");
+    p->xAxis->setLabel(QString(T(QT_TRANSLATE_NOOP("Plots", "p50 latency at batch %1 (ms)"))).arg(batch));
+    p->yAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "test accuracy (%)")));
     p->rescaleAxes();
     p->xAxis->setRangeLower(0);
     p->xAxis->setRangeUpper(p->xAxis->range().upper * 1.3);
@@ -327,6 +332,8 @@ QCustomPlot* heatmap(const QString& title, const QVector<QString>& columns, cons
 }  // namespace
 
 QCustomPlot* layerSparsityHeatmap(const std::vector<RunSummary>& runs) {
+    if (std::none_of(runs.begin(), runs.end(), [](const RunSummary& r) { return !r.layerSparsity.empty(); }))
+        throw Error("no run recorded per-layer sparsity");
     std::vector<const RunSummary*> rows;
     std::vector<std::string> layers;
     for (const auto& r : runs) {
@@ -339,13 +346,13 @@ QCustomPlot* layerSparsityHeatmap(const std::vector<RunSummary>& runs) {
     for (const auto& l : layers) columns.push_back(shortLayerName(l));
     for (const auto* r : rows) names.push_back(runLabel(*r));
     return heatmap(
-        "Per-layer sparsity", columns, names,
+        T(QT_TRANSLATE_NOOP("Plots", "Per-layer sparsity")), columns, names,
         [&](int x, int y) {
             for (const auto& [layer, s] : rows[size_t(y)]->layerSparsity)
                 if (layer == layers[size_t(x)]) return s;
             return std::nan("");  // a layer the run does not have (removed, or another model)
         },
-        "linear layer", "run", "fraction of weights zero", true);
+        T(QT_TRANSLATE_NOOP("Plots", "linear layer")), T(QT_TRANSLATE_NOOP("Plots", "run")), T(QT_TRANSLATE_NOOP("Plots", "fraction of weights zero")), true);
 }
 
 QCustomPlot* headImportanceHeatmap(const RunSummary& run) {
@@ -353,16 +360,29 @@ QCustomPlot* headImportanceHeatmap(const RunSummary& run) {
     size_t heads = 0;
     for (const auto& row : m) heads = std::max(heads, row.size());
     QVector<QString> columns, rows;
-    for (size_t h = 0; h < heads; ++h) columns.push_back(QString("head %1").arg(h));
-    for (size_t l = 0; l < m.size(); ++l) rows.push_back(QString("layer %1").arg(l));
-    return heatmap(
-        "Attention head importance: " + runLabel(run), columns, rows,
+    for (size_t h = 0; h < heads; ++h) columns.push_back(QString(T(QT_TRANSLATE_NOOP("Plots", "head %1"))).arg(h));
+    for (size_t l = 0; l < m.size(); ++l) rows.push_back(QString(T(QT_TRANSLATE_NOOP("Plots", "layer %1"))).arg(l));
+    const bool marked = !run.headsKept.empty();
+    QCustomPlot* p = heatmap(
+        T(QT_TRANSLATE_NOOP("Plots", "Attention head importance: ")) + runLabel(run) + (marked ? T(QT_TRANSLATE_NOOP("Plots", "  (\u00d7 = removed)")) : QString()), columns, rows,
         [&](int x, int y) {
             const auto& row = m[size_t(y)];
             const double v = size_t(x) < row.size() ? row[size_t(x)] : -1;
             return v < 0 ? std::nan("") : v;
         },
-        "attention head", "encoder layer", "importance (grey = not scored)", false);
+        T(QT_TRANSLATE_NOOP("Plots", "attention head")), T(QT_TRANSLATE_NOOP("Plots", "encoder layer")), T(QT_TRANSLATE_NOOP("Plots", "importance (grey = not scored)")), false);
+    // The heads structured pruning removed, crossed out.
+    for (size_t l = 0; l < run.headsKept.size() && l < m.size(); ++l) {
+        for (size_t h = 0; h < run.headsKept[l].size(); ++h) {
+            if (run.headsKept[l][h]) continue;
+            auto* cross = new QCPItemText(p);
+            cross->position->setCoords(double(h), double(l));
+            cross->setText(QString::fromUtf8("\u00d7"));
+            cross->setFont(QFont("DejaVu Sans", 22, QFont::Bold));
+            cross->setColor(Qt::white);
+        }
+    }
+    return p;
 }
 
 std::vector<std::pair<std::string, std::string>> writeComparisonPlots(const std::vector<RunSummary>& runs,

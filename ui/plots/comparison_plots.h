@@ -27,6 +27,7 @@ QCustomPlot* sparsityAccuracyPlot(const std::vector<RunSummary>& runs);
 QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs);
 
 /// Runs with layer_sparsity (rows) x linear layers (columns), colour = zero fraction.
+/// Throws tpq::Error when no run has layer_sparsity.
 QCustomPlot* layerSparsityHeatmap(const std::vector<RunSummary>& runs);
 
 /// Layers (rows) x heads (columns) importance of a structured pruning run.

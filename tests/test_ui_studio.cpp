@@ -1,0 +1,313 @@
+// tpq-studio's main window over the worker thread, offscreen: the New Experiment wizard's
+// config, a tiny experiment run through the worker (results table filled, live curves,
+// the GUI thread never blocked > 100 ms), Cancel within 1 s with the project consistent,
+// an invalid dataset path reported in a dialog, Save / Save As, and the parameter
+// estimate against real models.
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include "experiment/project.h"
+#include "main_window.h"
+#include "models/architecture_estimate.h"
+#include "models/bert_model.h"
+#include "models/model_folder.h"
+#include "models/transformer_model.h"
+#include "new_experiment_wizard.h"
+#include "panels/dataset_panel.h"
+#include "panels/model_panel.h"
+#include "panels/quantization_panel.h"
+#include "panels/results_panel.h"
+#include "test_support.h"
+#include "util/file_io.h"
+
+using tpq::ui::JobOutcome;
+using tpq::ui::MainWindow;
+
+namespace {
+
+/// Closes every message box that opens (modal dialogs would block the test) and keeps
+/// their texts.
+class DialogCloser {
+public:
+    DialogCloser() {
+        QObject::connect(&m_timer, &QTimer::timeout, [this] {
+            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
+                texts << box->text();
+                box->done(QMessageBox::Discard);
+            }
+        });
+        m_timer.start(50);
+    }
+    QStringList texts;
+
+private:
+    QTimer m_timer;
+};
+
+/// Waits for the window's job to end; returns its outcome.
+JobOutcome waitForJob(MainWindow& window, int timeoutMs) {
+    QSignalSpy spy(&window, &MainWindow::jobFinished);
+    if (!spy.wait(timeoutMs)) return JobOutcome{"timeout", false, false, "no jobFinished within the timeout", 0};
+    return spy.takeFirst().at(0).value<JobOutcome>();
+}
+
+}  // namespace
+
+class TestUiStudio : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    std::string work() const { return m_dir.path().toStdString(); }
+
+    /// A tiny two-class CSV task and a project around it (config inline).
+    QString writeProject(const std::string& name, int epochs, int rows, const std::vector<std::string>& variants) {
+        std::string csv = "text,label\n";
+        for (int i = 0; i < rows; ++i) {
+            csv += "win a prize now number " + std::to_string(i) + " free offer,spam\n";
+            csv += "meeting notes for project " + std::to_string(i) + " agenda,ham\n";
+        }
+        tpqtest::writeFile(m_dir, name + ".csv", csv);
+        std::string yaml = "tpq_project: 1\nname: " + name +
+                           "\nexperiment:\n  name: " + name +
+                           "\n  seed: 1\n  threads: 1\n  model: {name: transformer, d_model: 32, num_heads: 2, "
+                           "num_layers: 2, d_ff: 64}\n  data: {dataset: csv, path: " + work() + "/" + name +
+                           ".csv, max_length: 16}\n  tokenizer: {type: word, min_frequency: 1}\n"
+                           "  training: {batch_size: 16, learning_rate: 0.003, epochs: " + std::to_string(epochs) +
+                           ", warmup_ratio: 0}\n"
+                           "results_dir: " + name + "/results\ncheckpoint_dir: " + name + "/checkpoints\nvariants:\n";
+        for (const auto& v : variants) yaml += "  - " + v + "\n";
+        return QString::fromStdString(tpqtest::writeFile(m_dir, name + ".tpq.yaml", yaml));
+    }
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        QCoreApplication::setOrganizationName("TPQ Studio Tests");
+        QCoreApplication::setApplicationName("test_ui_studio");
+    }
+
+    void wizardProducesTheConfig() {
+        const std::string csv = tpqtest::writeFile(m_dir, "wizard.csv", "text,label\nhello there,ham\nbuy now,spam\n");
+        tpq::ui::NewExperimentWizard wizard;
+        wizard.show();  // starts at the dataset page
+        // Defaults: the quickstart settings.
+        QCOMPARE(wizard.config().model.name, std::string("bert-mini"));
+        QCOMPARE(wizard.config().training.epochs, 2);
+        QCOMPARE(wizard.config().training.learningRate, 1e-4);
+        QCOMPARE(wizard.config().data.dataset, std::string("spam_assassin"));
+        QVERIFY(wizard.datasetProblem().isEmpty());
+
+        auto* kind = wizard.findChild<QComboBox*>("datasetKind");
+        kind->setCurrentIndex(kind->findData("csv"));
+        QVERIFY(wizard.datasetProblem().contains("Choose the file"));
+        wizard.findChild<QLineEdit*>("datasetPath")->setText(m_dir.path() + "/missing.csv");
+        QVERIFY2(wizard.datasetProblem().contains("does not exist"), qPrintable(wizard.datasetProblem()));
+        QVERIFY(!wizard.currentPage()->isComplete());  // Next stays disabled
+        wizard.findChild<QLineEdit*>("datasetPath")->setText(QString::fromStdString(csv));
+        QVERIFY(wizard.currentPage()->isComplete());
+        auto* model = wizard.findChild<QComboBox*>("model");
+        model->setCurrentIndex(model->findData("bert-tiny"));
+        wizard.findChild<QSpinBox*>("epochs")->setValue(1);
+        wizard.findChild<QSpinBox*>("maxLength")->setValue(64);
+        wizard.findChild<QCheckBox*>("structured")->setChecked(false);
+        wizard.findChild<QCheckBox*>("combined")->setChecked(false);
+        wizard.findChild<QCheckBox*>("qat")->setChecked(true);
+        wizard.findChild<QLineEdit*>("projectName")->setText("wiz");
+        wizard.findChild<QLineEdit*>("projectFolder")->setText(m_dir.path() + "/wizard");
+
+        const tpq::ExperimentConfig c = wizard.config();
+        QCOMPARE(c.name, std::string("wiz"));
+        QCOMPARE(c.data.dataset, std::string("csv"));
+        QCOMPARE(c.data.path, csv);
+        QCOMPARE(c.model.name, std::string("bert-tiny"));
+        QCOMPARE(c.training.epochs, 1);
+        QCOMPARE(c.maxLength, 64);
+        QVERIFY(c.validate().empty());
+        std::vector<std::string> keys;
+        for (const auto& v : wizard.variants()) keys.push_back(v.key());
+        const std::vector<std::string> expected = {"baseline", "unstructured sparsity=0.5 ft=0", "dynamic", "qat"};
+        QCOMPARE(keys, expected);
+        QVERIFY2(wizard.summaryProblem().isEmpty(), qPrintable(wizard.summaryProblem()));
+
+        // Finish writes a project that loads with the same config and variants.
+        const QString path = wizard.createProject();
+        QCOMPARE(path, m_dir.path() + "/wizard/wiz.tpq.yaml");
+        const tpq::Project project = tpq::Project::load(path.toStdString());
+        QCOMPARE(project.config().model.name, std::string("bert-tiny"));
+        QCOMPARE(project.config().data.path, csv);
+        QCOMPARE(project.config().output.resultsDir, (m_dir.path() + "/wizard/results").toStdString());
+        QCOMPARE(project.variants().size(), size_t(4));
+        QCOMPARE(project.variants()[3].key(), std::string("qat"));
+        // A second project of the same name would overwrite it: refused.
+        QVERIFY(wizard.summaryProblem().contains("exists already"));
+    }
+
+    void workerFillsTheResultsTableAndTheGuiStaysResponsive() {
+        const QString path = writeProject("tiny", 4, 600, {"baseline", "{method: unstructured, sparsity: 0.5, fine_tune_epochs: 0}", "{method: dynamic}"});
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(path));
+        QCOMPARE(window.resultsPanel()->runs().size(), size_t(0));
+
+        int stepReports = 0, epochReports = 0, maxLivePoints = 0;
+        connect(window.workerThread()->worker(), &tpq::ui::ExperimentWorker::trainingStep, this,
+                [&](const tpq::ui::TrainPoint& p) {
+                    p.epochEnd ? ++epochReports : ++stepReports;
+                    maxLivePoints = std::max(maxLivePoints, window.modelPanel()->lossPoints());
+                });
+        // The event loop's latency: a 5 ms timer must never wait much longer.
+        QElapsedTimer clock;
+        qint64 last = -1, worstGapMs = 0;
+        QTimer probe;
+        connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            if (last >= 0) worstGapMs = std::max(worstGapMs, now - last);
+            last = now;
+        });
+        clock.start();
+        probe.start(5);
+        QVERIFY(window.startRun());
+        QVERIFY(window.isBusy());
+        const JobOutcome outcome = waitForJob(window, 240000);
+        probe.stop();
+        QVERIFY2(outcome.ok, qPrintable(outcome.error));
+        qInfo("run took %.1f s; the GUI thread's longest wait was %lld ms", outcome.seconds, worstGapMs);
+        QVERIFY2(worstGapMs <= 100, qPrintable(QString("GUI thread stalled %1 ms").arg(worstGapMs)));
+
+        // Live curves: step reports while training and one summary per epoch.
+        QVERIFY2(stepReports >= 3, qPrintable(QString::number(stepReports)));
+        QCOMPARE(epochReports, 4);
+        QVERIFY(maxLivePoints >= 2);
+        QCOMPARE(window.modelPanel()->epochPoints(), 4);  // the finished baseline's history drawn
+        // The engine's log lines reached the log dock.
+        QVERIFY2(window.logView()->toPlainText().contains("epoch 4/4"), qPrintable(window.logView()->toPlainText().right(500)));
+
+        // The results table: the three runs, as the results store reads them.
+        QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 3);
+        const auto& runs = window.resultsPanel()->runs();
+        QCOMPARE(runs[0].method, std::string("baseline"));
+        QVERIFY2(runs[0].accuracy >= 0.9, std::to_string(runs[0].accuracy).c_str());
+        const tpq::Project reloaded = tpq::Project::load(path.toStdString());
+        QCOMPARE(reloaded.runs().size(), size_t(3));
+        for (const auto& r : reloaded.runs()) QCOMPARE(r.status, std::string("finished"));
+
+        // CSV export equals the table; the Accuracy chart exports as a drawn PNG.
+        const QString csv = m_dir.path() + "/tiny_table.csv";
+        window.resultsPanel()->exportCsv(csv);
+        QCOMPARE(QString::fromStdString(tpq::readFile(csv.toStdString())), window.resultsPanel()->tableCsv());
+        QCOMPARE(window.resultsPanel()->tableCsv().count('\n'), 4);
+        const QString png = m_dir.path() + "/tiny_accuracy.png";
+        window.resultsPanel()->exportCurrentChart(png);
+        QImage image;
+        QVERIFY(image.load(png));
+        QCOMPARE(image.size(), QSize(1000, 600));
+        int drawn = 0;
+        for (int y = 0; y < image.height(); y += 2)
+            for (int x = 0; x < image.width(); x += 2) drawn += image.pixel(x, y) != image.pixel(0, 0);
+        QVERIFY2(drawn > 1500, std::to_string(drawn).c_str());
+
+        // Settings edited in a panel: unsaved until Save, then in the project file.
+        window.modelPanel()->findChild<QSpinBox*>("classes")->setValue(3);
+        QVERIFY(window.isDirty());
+        QVERIFY(window.save());
+        QVERIFY(!window.isDirty());
+        QCOMPARE(tpq::Project::load(path.toStdString()).config().model.numLabels, 3);
+        // Save As into another folder: the runs still resolve (paths rewritten).
+        QVERIFY(window.saveAs(m_dir.path() + "/elsewhere/copy.tpq.yaml"));
+        const tpq::Project copy = tpq::Project::load((m_dir.path() + "/elsewhere/copy.tpq.yaml").toStdString());
+        QCOMPARE(copy.runs().size(), size_t(3));
+        QCOMPARE(copy.config().output.resultsDir, reloaded.config().output.resultsDir);
+    }
+
+    void cancelStopsWithinOneSecond() {
+        const QString path = writeProject("long", 400, 150, {"baseline", "{method: dynamic}"});
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(path));
+        QSignalSpy steps(window.workerThread()->worker(), &tpq::ui::ExperimentWorker::trainingStep);
+        QVERIFY(window.startRun());
+        QVERIFY(steps.wait(60000));  // training has started
+        QTest::qWait(300);
+        QElapsedTimer clock;
+        clock.start();
+        QSignalSpy finished(&window, &MainWindow::jobFinished);
+        window.cancelRun();
+        QVERIFY(finished.wait(5000));
+        const qint64 ms = clock.elapsed();
+        const JobOutcome outcome = finished.takeFirst().at(0).value<JobOutcome>();
+        qInfo("cancelled after %lld ms", ms);
+        QVERIFY(outcome.cancelled);
+        QVERIFY2(ms <= 1000, qPrintable(QString("cancel took %1 ms").arg(ms)));
+        QVERIFY(!window.isBusy());
+        // The project stays consistent: it loads, the baseline is recorded as interrupted
+        // (to run again under the same id), nothing claims to be finished, no result written.
+        const tpq::Project project = tpq::Project::load(path.toStdString());
+        QCOMPARE(project.runs().size(), size_t(1));
+        QCOMPARE(project.runs()[0].status, std::string("running"));
+        QVERIFY(!QFileInfo::exists(m_dir.path() + "/long/results/long/result.json"));
+    }
+
+    void invalidDatasetPathShowsAnErrorAndTheAppKeepsRunning() {
+        MainWindow window;
+        window.show();
+        DialogCloser closer;
+        tpq::ExperimentConfig config;
+        config.data.dataset = "csv";
+        config.data.path = m_dir.path().toStdString() + "/no/such.csv";
+        window.datasetPanel()->setConfig(config);
+        window.datasetPanel()->findChild<QPushButton*>("loadPreview")->click();
+        const JobOutcome outcome = waitForJob(window, 30000);
+        QVERIFY(!outcome.ok);
+        QVERIFY2(outcome.error.contains("such.csv"), qPrintable(outcome.error));
+        QTRY_VERIFY_WITH_TIMEOUT(!closer.texts.isEmpty(), 5000);
+        QVERIFY2(closer.texts.front().contains("such.csv"), qPrintable(closer.texts.join(" | ")));
+        QVERIFY(window.isVisible());
+        QVERIFY(!window.isBusy());
+        // And it still loads a good file afterwards.
+        config.data.path = tpqtest::writeFile(m_dir, "good.csv", "text,label\nhello,ham\nbuy,spam\nhi,ham\n");
+        window.datasetPanel()->setConfig(config);
+        window.datasetPanel()->findChild<QPushButton*>("loadPreview")->click();
+        const JobOutcome good = waitForJob(window, 30000);
+        QVERIFY2(good.ok, qPrintable(good.error));
+        QCOMPARE(window.datasetPanel()->previewTable()->rowCount(), 3);
+    }
+
+    void parameterEstimateMatchesTheModels() {
+        for (const char* preset : {"bert-tiny", "bert-mini"}) {
+            tpq::ModelConfig m;
+            m.name = preset;
+            m.numLabels = 3;
+            tpq::BertConfig bc = tpq::BertConfig::preset(preset, 3);
+            bc.vocabSize = 1000;
+            tpq::BertModel model(bc);
+            QCOMPARE(tpq::estimateParameters(m, 1000), model.numParameters());
+        }
+        tpq::ModelConfig m;
+        m.name = "transformer";
+        m.dModel = 48, m.numHeads = 4, m.numLayers = 3, m.dFf = 96, m.numLabels = 2;
+        tpq::TransformerConfig tc;
+        tc.vocabSize = 777, tc.dModel = 48, tc.numHeads = 4, tc.numLayers = 3, tc.dFf = 96;
+        tc.labelNames = {"a", "b"};
+        tpq::TransformerModel model(tc);
+        QCOMPARE(tpq::estimateParameters(m, 777), model.numParameters());
+    }
+};
+
+QTEST_MAIN(TestUiStudio)
+#include "test_ui_studio.moc"

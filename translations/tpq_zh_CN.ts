@@ -1,0 +1,1318 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Plots</name>
+    <message>
+        <source>Training curves: </source>
+        <translation>训练曲线： </translation>
+    </message>
+    <message>
+        <source>training loss (per step)</source>
+        <translation>训练损失（每步）</translation>
+    </message>
+    <message>
+        <source>validation accuracy (per epoch)</source>
+        <translation>验证准确率（每轮）</translation>
+    </message>
+    <message>
+        <source>optimizer step</source>
+        <translation>优化器步数</translation>
+    </message>
+    <message>
+        <source>loss (cross-entropy)</source>
+        <translation>损失（交叉熵）</translation>
+    </message>
+    <message>
+        <source>validation accuracy (%)</source>
+        <translation>验证准确率（%）</translation>
+    </message>
+    <message>
+        <source>Test accuracy</source>
+        <translation>测试准确率</translation>
+    </message>
+    <message>
+        <source>accuracy (%)</source>
+        <translation>准确率（%）</translation>
+    </message>
+    <message>
+        <source>Test F1</source>
+        <translation>测试 F1</translation>
+    </message>
+    <message>
+        <source>F1 score</source>
+        <translation>F1 分数</translation>
+    </message>
+    <message>
+        <source>Model size on disk</source>
+        <translation>模型磁盘大小</translation>
+    </message>
+    <message>
+        <source>size (MB)</source>
+        <translation>大小（MB）</translation>
+    </message>
+    <message>
+        <source>Inference latency</source>
+        <translation>推理延迟</translation>
+    </message>
+    <message>
+        <source>p50 latency (ms)</source>
+        <translation>p50 延迟（ms）</translation>
+    </message>
+    <message>
+        <source>run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Sparsity vs accuracy</source>
+        <translation>稀疏度与准确率</translation>
+    </message>
+    <message>
+        <source>sparsity of the linear layers (% of weights zero)</source>
+        <translation>线性层稀疏度（零权重占比 %）</translation>
+    </message>
+    <message>
+        <source>test accuracy (%)</source>
+        <translation>测试准确率（%）</translation>
+    </message>
+    <message>
+        <source>Accuracy vs latency (Pareto front marked)</source>
+        <translation>准确率与延迟（已标出帕累托前沿）</translation>
+    </message>
+    <message>
+        <source>runs</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Pareto front (no run both faster and more accurate)</source>
+        <translation>帕累托前沿（没有其他运行既更快又更准确）</translation>
+    </message>
+    <message>
+        <source>p50 latency at batch %1 (ms)</source>
+        <translation>批大小 %1 时的 p50 延迟（ms）</translation>
+    </message>
+    <message>
+        <source>Per-layer sparsity</source>
+        <translation>逐层稀疏度</translation>
+    </message>
+    <message>
+        <source>linear layer</source>
+        <translation>线性层</translation>
+    </message>
+    <message>
+        <source>fraction of weights zero</source>
+        <translation>零权重比例</translation>
+    </message>
+    <message>
+        <source>head %1</source>
+        <translation>头 %1</translation>
+    </message>
+    <message>
+        <source>layer %1</source>
+        <translation>层 %1</translation>
+    </message>
+    <message>
+        <source>Attention head importance: </source>
+        <translation>注意力头重要性： </translation>
+    </message>
+    <message>
+        <source>  (× = removed)</source>
+        <translation>  （× = 已移除）</translation>
+    </message>
+    <message>
+        <source>attention head</source>
+        <translation>注意力头</translation>
+    </message>
+    <message>
+        <source>encoder layer</source>
+        <translation>编码器层</translation>
+    </message>
+    <message>
+        <source>importance (grey = not scored)</source>
+        <translation>重要性（灰色 = 未评分）</translation>
+    </message>
+</context>
+<context>
+    <name>QObject</name>
+    <message>
+        <source>Browse...</source>
+        <translation>浏览...</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::DatasetPanel</name>
+    <message>
+        <source>SpamAssassin (built in)</source>
+        <translation>SpamAssassin（内置）</translation>
+    </message>
+    <message>
+        <source>CSV file</source>
+        <translation>CSV 文件</translation>
+    </message>
+    <message>
+        <source>TSV file</source>
+        <translation>TSV 文件</translation>
+    </message>
+    <message>
+        <source>JSON Lines file</source>
+        <translation>JSON Lines 文件</translation>
+    </message>
+    <message>
+        <source>Folder (one subfolder per class)</source>
+        <translation>文件夹（每个类别一个子文件夹）</translation>
+    </message>
+    <message>
+        <source>aclImdb folder</source>
+        <translation>aclImdb 文件夹</translation>
+    </message>
+    <message>
+        <source>file or folder; empty = the packaged corpus</source>
+        <translation>文件或文件夹；留空 = 使用自带语料库</translation>
+    </message>
+    <message>
+        <source>Browse...</source>
+        <translation>浏览...</translation>
+    </message>
+    <message>
+        <source>First row names the columns</source>
+        <translation>首行为列名</translation>
+    </message>
+    <message>
+        <source>Load Preview</source>
+        <translation>加载预览</translation>
+    </message>
+    <message>
+        <source>Source:</source>
+        <translation>来源：</translation>
+    </message>
+    <message>
+        <source>Path:</source>
+        <translation>路径：</translation>
+    </message>
+    <message>
+        <source>Text column:</source>
+        <translation>文本列：</translation>
+    </message>
+    <message>
+        <source>Label column:</source>
+        <translation>标签列：</translation>
+    </message>
+    <message>
+        <source>No data loaded yet: choose a source and press Load Preview.</source>
+        <translation>尚未加载数据：请选择来源并点击“加载预览”。</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <source>Class balance</source>
+        <translation>类别分布</translation>
+    </message>
+    <message>
+        <source>Text length</source>
+        <translation>文本长度</translation>
+    </message>
+    <message>
+        <source>Problems and notes:</source>
+        <translation>问题与说明：</translation>
+    </message>
+    <message>
+        <source>Dataset Folder</source>
+        <translation>数据集文件夹</translation>
+    </message>
+    <message>
+        <source>Dataset File</source>
+        <translation>数据集文件</translation>
+    </message>
+    <message>
+        <source>Data files (*.csv *.tsv *.jsonl *.txt);;All files (*)</source>
+        <translation>数据文件 (*.csv *.tsv *.jsonl *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Error: %1</source>
+        <translation>错误：%1</translation>
+    </message>
+    <message>
+        <source>%1 texts in %2 classes from %3; %4 duplicates removed.</source>
+        <translation>来自 %3 的 %1 条文本，共 %2 个类别；已移除 %4 条重复项。</translation>
+    </message>
+    <message>
+        <source>texts</source>
+        <translation>文本数</translation>
+    </message>
+    <message>
+        <source>words per text (up to the 99th percentile)</source>
+        <translation>每条文本的词数（至第 99 百分位）</translation>
+    </message>
+    <message>
+        <source>%1 invalid UTF-8 sequences were replaced by U+FFFD</source>
+        <translation>%1 个无效的 UTF-8 序列已替换为 U+FFFD</translation>
+    </message>
+    <message>
+        <source>No problems found.</source>
+        <translation>未发现问题。</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::MainWindow</name>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Pruning</source>
+        <translation>剪枝</translation>
+    </message>
+    <message>
+        <source>Quantization</source>
+        <translation>量化</translation>
+    </message>
+    <message>
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Loading the dataset...</source>
+        <translation>正在加载数据集...</translation>
+    </message>
+    <message>
+        <source>Nothing to evaluate</source>
+        <translation>没有可评估的内容</translation>
+    </message>
+    <message>
+        <source>Train the baseline first (Model panel, Train).</source>
+        <translation>请先训练基线模型（“模型”面板，“训练”）。</translation>
+    </message>
+    <message>
+        <source>Ready: File &gt; New Experiment, or open a project.</source>
+        <translation>就绪：文件 &gt; 新建实验，或打开一个项目。</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;New Experiment...</source>
+        <translation>新建实验(&amp;N)...</translation>
+    </message>
+    <message>
+        <source>&amp;Open...</source>
+        <translation>打开(&amp;O)...</translation>
+    </message>
+    <message>
+        <source>Open Results &amp;Folder...</source>
+        <translation>打开结果文件夹(&amp;F)...</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+O</source>
+        <translation>Ctrl+Shift+O</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;As...</source>
+        <translation>另存为(&amp;A)...</translation>
+    </message>
+    <message>
+        <source>Export Results &amp;CSV...</source>
+        <translation>导出结果 CSV(&amp;C)...</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>Export Plots &amp;PNG...</source>
+        <translation>导出图表 PNG(&amp;P)...</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+E</source>
+        <translation>Ctrl+Shift+E</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Run</source>
+        <translation>运行(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Start</source>
+        <translation>开始(&amp;S)</translation>
+    </message>
+    <message>
+        <source>F5</source>
+        <translation>F5</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel</source>
+        <translation>取消(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Shift+F5</source>
+        <translation>Shift+F5</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About TPQ Studio</source>
+        <translation>关于 TPQ Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>ETA %1</source>
+        <translation>剩余时间 %1</translation>
+    </message>
+    <message>
+        <source>Training: epoch %1/%2, loss %3</source>
+        <translation>训练中：第 %1/%2 轮，损失 %3</translation>
+    </message>
+    <message>
+        <source>[%1/%2] %3: running</source>
+        <translation>[%1/%2] %3：运行中</translation>
+    </message>
+    <message>
+        <source>[%1/%2] %3: done in %4 s</source>
+        <translation>[%1/%2] %3：完成，用时 %4 秒</translation>
+    </message>
+    <message>
+        <source>Cannot reload the project</source>
+        <translation>无法重新加载项目</translation>
+    </message>
+    <message>
+        <source>Cancelled after %1 s; what finished before is kept.</source>
+        <translation>已在 %1 秒后取消；此前已完成的部分会保留。</translation>
+    </message>
+    <message>
+        <source>Cannot load the dataset</source>
+        <translation>无法加载数据集</translation>
+    </message>
+    <message>
+        <source>The run failed</source>
+        <translation>运行失败</translation>
+    </message>
+    <message>
+        <source>Done in %1 s.</source>
+        <translation>完成，用时 %1 秒。</translation>
+    </message>
+    <message>
+        <source>TPQ Studio</source>
+        <translation>TPQ Studio</translation>
+    </message>
+    <message>
+        <source>A run is in progress</source>
+        <translation>有运行正在进行</translation>
+    </message>
+    <message>
+        <source>Cancel it (Run &gt; Cancel) before opening another project.</source>
+        <translation>请先取消该运行（运行 &gt; 取消），再打开其他项目。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened %1: %n run(s)</source>
+        <translation>
+            <numerusform>已打开 %1：%n 个运行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot open %1</source>
+        <translation>无法打开 %1</translation>
+    </message>
+    <message>
+        <source>Cancel it (Run &gt; Cancel) before starting a new experiment.</source>
+        <translation>请先取消该运行（运行 &gt; 取消），再开始新实验。</translation>
+    </message>
+    <message>
+        <source>Cannot create the project</source>
+        <translation>无法创建项目</translation>
+    </message>
+    <message>
+        <source>No project</source>
+        <translation>没有项目</translation>
+    </message>
+    <message>
+        <source>Create one (File &gt; New Experiment) or open a project file first.</source>
+        <translation>请先创建项目（文件 &gt; 新建实验）或打开项目文件。</translation>
+    </message>
+    <message>
+        <source>Running %1</source>
+        <translation>正在运行 %1</translation>
+    </message>
+    <message>
+        <source>Cancelling...</source>
+        <translation>正在取消...</translation>
+    </message>
+    <message>
+        <source>Nothing to save</source>
+        <translation>没有可保存的内容</translation>
+    </message>
+    <message>
+        <source>Create a project (File &gt; New Experiment) first.</source>
+        <translation>请先创建项目（文件 &gt; 新建实验）。</translation>
+    </message>
+    <message>
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>Cannot save the project</source>
+        <translation>无法保存项目</translation>
+    </message>
+    <message>
+        <source>Save Project As</source>
+        <translation>项目另存为</translation>
+    </message>
+    <message>
+        <source>TPQ Studio projects (*.tpq.yaml)</source>
+        <translation>TPQ Studio 项目 (*.tpq.yaml)</translation>
+    </message>
+    <message>
+        <source>Unsaved changes</source>
+        <translation>未保存的更改</translation>
+    </message>
+    <message>
+        <source>The project has unsaved changes. Save them?</source>
+        <translation>项目有未保存的更改。是否保存？</translation>
+    </message>
+    <message>
+        <source>Cancel the run and quit? Finished variants are kept; the interrupted one runs again when you start the project.</source>
+        <translation>取消运行并退出？已完成的变体会保留；被中断的变体将在你再次启动项目时重新运行。</translation>
+    </message>
+    <message>
+        <source>Open Project</source>
+        <translation>打开项目</translation>
+    </message>
+    <message>
+        <source>Open Results Folder</source>
+        <translation>打开结果文件夹</translation>
+    </message>
+    <message>
+        <source>Wrote %1</source>
+        <translation>已写入 %1</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Export Results CSV</source>
+        <translation>导出结果 CSV</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>Export Plot PNG</source>
+        <translation>导出图表 PNG</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>About TPQ Studio</source>
+        <translation>关于 TPQ Studio</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;TPQ Studio&lt;/b&gt; %1&lt;br&gt;Pruning and quantization workbench for Transformer text classifiers.&lt;br&gt;&lt;br&gt;Qt %2; %3&lt;br&gt;BLAS: %4&lt;br&gt;Threads: %5 of %6 cores</source>
+        <translation>&lt;b&gt;TPQ Studio&lt;/b&gt; %1&lt;br&gt;Transformer 文本分类器的剪枝与量化工作台。&lt;br&gt;&lt;br&gt;Qt %2；%3&lt;br&gt;BLAS：%4&lt;br&gt;线程：%5（共 %6 个核心）</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::ModelPanel</name>
+    <message>
+        <source>Custom Transformer (from scratch)</source>
+        <translation>自定义 Transformer（从头训练）</translation>
+    </message>
+    <message>
+        <source>WordPiece (BERT vocabulary)</source>
+        <translation>WordPiece（BERT 词表）</translation>
+    </message>
+    <message>
+        <source>Words (built from the training split)</source>
+        <translation>词（基于训练集构建）</translation>
+    </message>
+    <message>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Evaluate</source>
+        <translation>评估</translation>
+    </message>
+    <message>
+        <source>Architecture</source>
+        <translation>架构</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>Classes:</source>
+        <translation>类别数：</translation>
+    </message>
+    <message>
+        <source>Width (d_model):</source>
+        <translation>宽度（d_model）：</translation>
+    </message>
+    <message>
+        <source>Attention heads:</source>
+        <translation>注意力头数：</translation>
+    </message>
+    <message>
+        <source>Layers:</source>
+        <translation>层数：</translation>
+    </message>
+    <message>
+        <source>Feed-forward width:</source>
+        <translation>前馈层宽度：</translation>
+    </message>
+    <message>
+        <source>Tokenizer:</source>
+        <translation>分词器：</translation>
+    </message>
+    <message>
+        <source>Max tokens per text:</source>
+        <translation>每条文本最大词元数：</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>训练轮数：</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>批大小：</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>学习率：</translation>
+    </message>
+    <message>
+        <source>Training curves</source>
+        <translation>训练曲线</translation>
+    </message>
+    <message>
+        <source>training loss (per step)</source>
+        <translation>训练损失（每步）</translation>
+    </message>
+    <message>
+        <source>train accuracy (per epoch)</source>
+        <translation>训练准确率（每轮）</translation>
+    </message>
+    <message>
+        <source>validation accuracy (per epoch)</source>
+        <translation>验证准确率（每轮）</translation>
+    </message>
+    <message>
+        <source>optimizer step</source>
+        <translation>优化器步数</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>%1 parameters, %2 MB in fp32 (vocabulary of %3 tokens%4)</source>
+        <translation>%1 个参数，fp32 下 %2 MB（词表 %3 个词元%4）</translation>
+    </message>
+    <message>
+        <source>, at most</source>
+        <translation>，此为上限</translation>
+    </message>
+    <message>
+        <source>The width must be a multiple of the heads.</source>
+        <translation>宽度必须是注意力头数的整数倍。</translation>
+    </message>
+    <message>
+        <source>Test accuracy %1%, F1 %2, loss %3</source>
+        <translation>测试准确率 %1%，F1 %2，损失 %3</translation>
+    </message>
+    <message>
+        <source>Confusion matrix (rows: true, columns: predicted):</source>
+        <translation>混淆矩阵（行：真实类别，列：预测类别）：</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::NewExperimentWizard</name>
+    <message>
+        <source>New Experiment</source>
+        <translation>新建实验</translation>
+    </message>
+    <message>
+        <source>SpamAssassin (built in)</source>
+        <translation>SpamAssassin（内置）</translation>
+    </message>
+    <message>
+        <source>CSV file</source>
+        <translation>CSV 文件</translation>
+    </message>
+    <message>
+        <source>TSV file</source>
+        <translation>TSV 文件</translation>
+    </message>
+    <message>
+        <source>JSON Lines file</source>
+        <translation>JSON Lines 文件</translation>
+    </message>
+    <message>
+        <source>Folder (one subfolder per class)</source>
+        <translation>文件夹（每个类别一个子文件夹）</translation>
+    </message>
+    <message>
+        <source>aclImdb folder</source>
+        <translation>aclImdb 文件夹</translation>
+    </message>
+    <message>
+        <source>empty = the packaged SpamAssassin corpus</source>
+        <translation>留空 = 使用自带的 SpamAssassin 语料库</translation>
+    </message>
+    <message>
+        <source>Dataset</source>
+        <translation>数据集</translation>
+    </message>
+    <message>
+        <source>Where the labelled texts come from.</source>
+        <translation>带标签文本的来源。</translation>
+    </message>
+    <message>
+        <source>Source:</source>
+        <translation>来源：</translation>
+    </message>
+    <message>
+        <source>Path:</source>
+        <translation>路径：</translation>
+    </message>
+    <message>
+        <source>Dataset Folder</source>
+        <translation>数据集文件夹</translation>
+    </message>
+    <message>
+        <source>Dataset File</source>
+        <translation>数据集文件</translation>
+    </message>
+    <message>
+        <source>Text column:</source>
+        <translation>文本列：</translation>
+    </message>
+    <message>
+        <source>Label column:</source>
+        <translation>标签列：</translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation>预览：</translation>
+    </message>
+    <message>
+        <source>WordPiece (bert-base-uncased vocabulary)</source>
+        <translation>WordPiece（bert-base-uncased 词表）</translation>
+    </message>
+    <message>
+        <source>Words (built from the training split)</source>
+        <translation>词（基于训练集构建）</translation>
+    </message>
+    <message>
+        <source>Tokenizer and splits</source>
+        <translation>分词器与数据划分</translation>
+    </message>
+    <message>
+        <source>How texts become tokens, and how the data is split.</source>
+        <translation>文本如何切分为词元，以及数据如何划分。</translation>
+    </message>
+    <message>
+        <source>Tokenizer:</source>
+        <translation>分词器：</translation>
+    </message>
+    <message>
+        <source>Max tokens per text:</source>
+        <translation>每条文本最大词元数：</translation>
+    </message>
+    <message>
+        <source>Training fraction:</source>
+        <translation>训练集比例：</translation>
+    </message>
+    <message>
+        <source>Validation fraction:</source>
+        <translation>验证集比例：</translation>
+    </message>
+    <message>
+        <source>Test fraction:</source>
+        <translation>测试集比例：</translation>
+    </message>
+    <message>
+        <source>Custom Transformer (from scratch)</source>
+        <translation>自定义 Transformer（从头训练）</translation>
+    </message>
+    <message>
+        <source>Hugging Face model folder</source>
+        <translation>Hugging Face 模型文件夹</translation>
+    </message>
+    <message>
+        <source>folder with config.json and model.safetensors</source>
+        <translation>包含 config.json 和 model.safetensors 的文件夹</translation>
+    </message>
+    <message>
+        <source>Model and training</source>
+        <translation>模型与训练</translation>
+    </message>
+    <message>
+        <source>The model to train (or fine-tune) as the baseline.</source>
+        <translation>作为基线进行训练（或微调）的模型。</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>Model folder:</source>
+        <translation>模型文件夹：</translation>
+    </message>
+    <message>
+        <source>Hugging Face Model Folder</source>
+        <translation>Hugging Face 模型文件夹</translation>
+    </message>
+    <message>
+        <source>Epochs:</source>
+        <translation>训练轮数：</translation>
+    </message>
+    <message>
+        <source>Batch size:</source>
+        <translation>批大小：</translation>
+    </message>
+    <message>
+        <source>Learning rate:</source>
+        <translation>学习率：</translation>
+    </message>
+    <message>
+        <source>Unstructured pruning, sparsity:</source>
+        <translation>非结构化剪枝，稀疏度：</translation>
+    </message>
+    <message>
+        <source>Structured pruning (1 fine-tuning epoch), heads removed:</source>
+        <translation>结构化剪枝（微调 1 轮），移除的注意力头比例：</translation>
+    </message>
+    <message>
+        <source>Dynamic int8 quantization</source>
+        <translation>动态 int8 量化</translation>
+    </message>
+    <message>
+        <source>Static int8 quantization (calibrated)</source>
+        <translation>静态 int8 量化（校准）</translation>
+    </message>
+    <message>
+        <source>Quantization-aware training</source>
+        <translation>量化感知训练</translation>
+    </message>
+    <message>
+        <source>Mixed precision (sensitivity analysis)</source>
+        <translation>混合精度（敏感度分析）</translation>
+    </message>
+    <message>
+        <source>Combined: structured pruning, then dynamic int8</source>
+        <translation>组合：先结构化剪枝，再动态 int8 量化</translation>
+    </message>
+    <message>
+        <source>Variants</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>The compressed models to compare with the baseline.</source>
+        <translation>要与基线比较的压缩模型。</translation>
+    </message>
+    <message>
+        <source>Start the experiment now</source>
+        <translation>立即开始实验</translation>
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation>摘要</translation>
+    </message>
+    <message>
+        <source>The project file is written when you press Finish.</source>
+        <translation>点击“完成”时将写入项目文件。</translation>
+    </message>
+    <message>
+        <source>Project name:</source>
+        <translation>项目名称：</translation>
+    </message>
+    <message>
+        <source>Folder:</source>
+        <translation>文件夹：</translation>
+    </message>
+    <message>
+        <source>Project Folder</source>
+        <translation>项目文件夹</translation>
+    </message>
+    <message>
+        <source>Choose the file or folder to read.</source>
+        <translation>请选择要读取的文件或文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 does not exist.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <source>%1 is not a folder.</source>
+        <translation>%1 不是文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 is not a file.</source>
+        <translation>%1 不是文件。</translation>
+    </message>
+    <message>
+        <source>Name the text and the label column.</source>
+        <translation>请指定文本列和标签列。</translation>
+    </message>
+    <message>
+        <source>The three fractions must add up to 1 (now %1).</source>
+        <translation>三个比例之和必须为 1（当前为 %1）。</translation>
+    </message>
+    <message>
+        <source>The training fraction must be above 0.</source>
+        <translation>训练集比例必须大于 0。</translation>
+    </message>
+    <message>
+        <source>The test fraction must be above 0: the variants are compared on it.</source>
+        <translation>测试集比例必须大于 0：各变体在测试集上进行比较。</translation>
+    </message>
+    <message>
+        <source>Choose the model folder.</source>
+        <translation>请选择模型文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 has no config.json: choose a Hugging Face model folder.</source>
+        <translation>%1 中没有 config.json：请选择 Hugging Face 模型文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 has no weights (model.safetensors).</source>
+        <translation>%1 中没有权重文件（model.safetensors）。</translation>
+    </message>
+    <message>
+        <source>Name the project.</source>
+        <translation>请为项目命名。</translation>
+    </message>
+    <message>
+        <source>The name cannot contain slashes.</source>
+        <translation>名称不能包含斜杠。</translation>
+    </message>
+    <message>
+        <source>Choose a folder for the project.</source>
+        <translation>请为项目选择文件夹。</translation>
+    </message>
+    <message>
+        <source>%1 exists already: choose another name.</source>
+        <translation>%1 已存在：请换一个名称。</translation>
+    </message>
+    <message>
+        <source>The SpamAssassin public corpus (ham and spam mails), installed by scripts/setup.</source>
+        <translation>SpamAssassin 公开语料库（正常邮件和垃圾邮件），由 scripts/setup 安装。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Folder with %n entries:</source>
+        <translation>
+            <numerusform>文件夹包含 %n 个条目：</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot read %1.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <source>Project file: %1</source>
+        <translation>项目文件：%1</translation>
+    </message>
+    <message>
+        <source>Data: %1 %2</source>
+        <translation>数据：%1 %2</translation>
+    </message>
+    <message>
+        <source>Model: %1, %2 epochs, batch %3, learning rate %4</source>
+        <translation>模型：%1，%2 轮，批大小 %3，学习率 %4</translation>
+    </message>
+    <message>
+        <source>Variants:</source>
+        <translation>变体：</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::PruningPanel</name>
+    <message>
+        <source>Unstructured (magnitude)</source>
+        <translation>非结构化（按幅值）</translation>
+    </message>
+    <message>
+        <source>Structured (heads + FFN neurons)</source>
+        <translation>结构化（注意力头 + FFN 神经元）</translation>
+    </message>
+    <message>
+        <source>Progressive (gradual, with fine-tuning)</source>
+        <translation>渐进式（逐步剪枝并微调）</translation>
+    </message>
+    <message>
+        <source>cubic</source>
+        <translation>三次</translation>
+    </message>
+    <message>
+        <source>linear</source>
+        <translation>线性</translation>
+    </message>
+    <message>
+        <source>Run Pruning</source>
+        <translation>运行剪枝</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Method:</source>
+        <translation>方法：</translation>
+    </message>
+    <message>
+        <source>Sparsity:</source>
+        <translation>稀疏度：</translation>
+    </message>
+    <message>
+        <source>Heads to remove (fraction):</source>
+        <translation>移除的注意力头（比例）：</translation>
+    </message>
+    <message>
+        <source>FFN neurons to remove (fraction):</source>
+        <translation>移除的 FFN 神经元（比例）：</translation>
+    </message>
+    <message>
+        <source>Fine-tuning epochs:</source>
+        <translation>微调轮数：</translation>
+    </message>
+    <message>
+        <source>Progressive schedule</source>
+        <translation>渐进式调度</translation>
+    </message>
+    <message>
+        <source>Initial sparsity:</source>
+        <translation>初始稀疏度：</translation>
+    </message>
+    <message>
+        <source>Final sparsity:</source>
+        <translation>最终稀疏度：</translation>
+    </message>
+    <message>
+        <source>Iterations:</source>
+        <translation>迭代次数：</translation>
+    </message>
+    <message>
+        <source>Schedule:</source>
+        <translation>调度方式：</translation>
+    </message>
+    <message>
+        <source>Schedule preview</source>
+        <translation>调度预览</translation>
+    </message>
+    <message>
+        <source>iteration</source>
+        <translation>迭代</translation>
+    </message>
+    <message>
+        <source>target sparsity</source>
+        <translation>目标稀疏度</translation>
+    </message>
+    <message>
+        <source>No pruning runs in this project yet: run one to see its heatmaps.</source>
+        <translation>此项目中还没有剪枝运行：运行一次即可查看其热力图。</translation>
+    </message>
+    <message>
+        <source>Head importance of:</source>
+        <translation>查看注意力头重要性：</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::QuantizationPanel</name>
+    <message>
+        <source>Dynamic int8 (post-training)</source>
+        <translation>动态 int8（训练后）</translation>
+    </message>
+    <message>
+        <source>Static int8 (calibrated)</source>
+        <translation>静态 int8（校准）</translation>
+    </message>
+    <message>
+        <source>Quantization-aware training</source>
+        <translation>量化感知训练</translation>
+    </message>
+    <message>
+        <source>Mixed precision</source>
+        <translation>混合精度</translation>
+    </message>
+    <message>
+        <source>One scale per output channel</source>
+        <translation>每个输出通道一个缩放因子</translation>
+    </message>
+    <message>
+        <source>Store embedding tables as int8</source>
+        <translation>以 int8 存储嵌入表</translation>
+    </message>
+    <message>
+        <source>Run this table as the &quot;custom&quot; setting</source>
+        <translation>将此表作为 &quot;custom&quot; 设置运行</translation>
+    </message>
+    <message>
+        <source>Reset from Sensitivity</source>
+        <translation>按敏感度重置</translation>
+    </message>
+    <message>
+        <source>Run Quantization</source>
+        <translation>运行量化</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Method:</source>
+        <translation>方法：</translation>
+    </message>
+    <message>
+        <source>Observer (static):</source>
+        <translation>观察器（静态）：</translation>
+    </message>
+    <message>
+        <source>Calibration batches:</source>
+        <translation>校准批次数：</translation>
+    </message>
+    <message>
+        <source>Most sensitive layers kept (top k):</source>
+        <translation>保留的最敏感层数（top k）：</translation>
+    </message>
+    <message>
+        <source>Their precision:</source>
+        <translation>其精度：</translation>
+    </message>
+    <message>
+        <source>int4 group size:</source>
+        <translation>int4 分组大小：</translation>
+    </message>
+    <message>
+        <source>Layer sensitivity (validation loss change, layer alone in int8)</source>
+        <translation>层敏感度（仅该层为 int8 时的验证损失变化）</translation>
+    </message>
+    <message>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精度</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重数</translation>
+    </message>
+    <message>
+        <source>Open a project with a trained model to estimate sizes.</source>
+        <translation>打开包含已训练模型的项目以估算大小。</translation>
+    </message>
+    <message>
+        <source>Per-layer precision:</source>
+        <translation>逐层精度：</translation>
+    </message>
+    <message>
+        <source>loss change</source>
+        <translation>损失变化</translation>
+    </message>
+    <message>
+        <source>Train the baseline (or open a project with a trained model) to estimate sizes.</source>
+        <translation>请训练基线模型（或打开包含已训练模型的项目）以估算大小。</translation>
+    </message>
+    <message>
+        <source>Estimated size: %1 MB (fp32: %2 MB, %3x smaller). Layers: %4.</source>
+        <translation>估算大小：%1 MB（fp32：%2 MB，缩小 %3 倍）。各层：%4。</translation>
+    </message>
+    <message>
+        <source>Layer sensitivity: run a mixed-precision variant to measure it</source>
+        <translation>层敏感度：运行一个混合精度变体即可测得</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::ResultsPanel</name>
+    <message>
+        <source>Open a results folder or a project (File menu) to compare its runs.</source>
+        <translation>打开结果文件夹或项目（“文件”菜单）以比较其中的运行。</translation>
+    </message>
+    <message>
+        <source>Select a run to see its confusion matrix and training history.</source>
+        <translation>选择一个运行以查看其混淆矩阵和训练历史。</translation>
+    </message>
+    <message>
+        <source>Export Results CSV...</source>
+        <translation>导出结果 CSV...</translation>
+    </message>
+    <message>
+        <source>Export Plot PNG...</source>
+        <translation>导出图表 PNG...</translation>
+    </message>
+    <message>
+        <source>Method: %1</source>
+        <translation>方法：%1</translation>
+    </message>
+    <message>
+        <source>Accuracy %1%, F1 %2</source>
+        <translation>准确率 %1%，F1 %2</translation>
+    </message>
+    <message>
+        <source>Confusion matrix</source>
+        <translation>混淆矩阵</translation>
+    </message>
+    <message>
+        <source>(rows: true, columns: predicted)</source>
+        <translation>（行：真实类别，列：预测类别）</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <source>epoch</source>
+        <translation>轮次</translation>
+    </message>
+    <message>
+        <source>train loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <source>val accuracy</source>
+        <translation>验证准确率</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n run(s) in %1</source>
+        <translation>
+            <numerusform>%1 中有 %n 个运行</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n skipped, see the log)</source>
+        <translation>
+            <numerusform> （已跳过 %n 个，详见日志）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>Sparsity vs accuracy</source>
+        <translation>稀疏度与准确率</translation>
+    </message>
+    <message>
+        <source>Accuracy vs latency</source>
+        <translation>准确率与延迟</translation>
+    </message>
+    <message>
+        <source>Training curves</source>
+        <translation>训练曲线</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::ResultsTableModel</name>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <source>Weights</source>
+        <translation>权重</translation>
+    </message>
+    <message>
+        <source>Accuracy</source>
+        <translation>准确率</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>Drop (points)</source>
+        <translation>下降（百分点）</translation>
+    </message>
+    <message>
+        <source>Sparsity</source>
+        <translation>稀疏度</translation>
+    </message>
+    <message>
+        <source>Non-zero params</source>
+        <translation>非零参数</translation>
+    </message>
+    <message>
+        <source>Size (MB)</source>
+        <translation>大小（MB）</translation>
+    </message>
+    <message>
+        <source>Compression</source>
+        <translation>压缩比</translation>
+    </message>
+    <message>
+        <source>p50 (ms)</source>
+        <translation>p50（ms）</translation>
+    </message>
+    <message>
+        <source>Batch-1 p50 (ms)</source>
+        <translation>批大小 1 p50（ms）</translation>
+    </message>
+    <message>
+        <source>Speedup</source>
+        <translation>加速比</translation>
+    </message>
+</context>
+</TS>

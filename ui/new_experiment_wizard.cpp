@@ -1,0 +1,441 @@
+#include "new_experiment_wizard.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <QWizardPage>
+#include <cmath>
+#include <functional>
+
+#include "util/error.h"
+
+namespace tpq::ui {
+
+/// A page that is complete when its check returns no problem; the problem is shown in red.
+class WizardPage : public QWizardPage {
+public:
+    WizardPage(const QString& title, const QString& subtitle, std::function<QString()> check)
+        : m_check(std::move(check)) {
+        setTitle(title);
+        setSubTitle(subtitle);
+        m_problem = new QLabel;
+        m_problem->setStyleSheet("color: #b00000");
+        m_problem->setWordWrap(true);
+        m_body = new QVBoxLayout;
+        auto* layout = new QVBoxLayout(this);
+        layout->addLayout(m_body, 1);
+        layout->addWidget(m_problem);
+    }
+    QVBoxLayout* body() const { return m_body; }
+    bool isComplete() const override { return m_check().isEmpty(); }
+    void recheck() {
+        m_problem->setText(m_check());
+        Q_EMIT completeChanged();
+    }
+    /// Re-checks whenever one of `widgets` changes.
+    void watch(std::initializer_list<QObject*> widgets) {
+        for (QObject* w : widgets) {
+            if (auto* e = qobject_cast<QLineEdit*>(w)) QObject::connect(e, &QLineEdit::textChanged, this, [this] { recheck(); });
+            if (auto* c = qobject_cast<QComboBox*>(w)) QObject::connect(c, &QComboBox::currentIndexChanged, this, [this] { recheck(); });
+            if (auto* s = qobject_cast<QSpinBox*>(w)) QObject::connect(s, &QSpinBox::valueChanged, this, [this] { recheck(); });
+            if (auto* d = qobject_cast<QDoubleSpinBox*>(w)) QObject::connect(d, &QDoubleSpinBox::valueChanged, this, [this] { recheck(); });
+            if (auto* b = qobject_cast<QCheckBox*>(w)) QObject::connect(b, &QCheckBox::toggled, this, [this] { recheck(); });
+        }
+    }
+
+private:
+    std::function<QString()> m_check;
+    QLabel* m_problem;
+    QVBoxLayout* m_body;
+};
+
+namespace {
+
+QDoubleSpinBox* ratio(double value) {
+    auto* s = new QDoubleSpinBox;
+    s->setRange(0, 1);
+    s->setSingleStep(0.05);
+    s->setDecimals(2);
+    s->setValue(value);
+    return s;
+}
+
+QWidget* withBrowse(QLineEdit* edit, const std::function<QString()>& ask) {
+    auto* w = new QWidget;
+    auto* l = new QHBoxLayout(w);
+    l->setContentsMargins(0, 0, 0, 0);
+    l->addWidget(edit, 1);
+    auto* b = new QPushButton(QObject::tr("Browse..."));
+    l->addWidget(b);
+    QObject::connect(b, &QPushButton::clicked, edit, [edit, ask] {
+        const QString path = ask();
+        if (!path.isEmpty()) edit->setText(path);
+    });
+    return w;
+}
+
+}  // namespace
+
+NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
+    setWindowTitle(tr("New Experiment"));
+    setOption(QWizard::NoBackButtonOnStartPage);
+    const ExperimentConfig defaults = [] {
+        ExperimentConfig c;  // the quickstart settings
+        c.name = "quickstart";
+        c.model.name = "bert-mini";
+        c.training.batchSize = 32;
+        c.training.learningRate = 1e-4;
+        c.training.epochs = 2;
+        return c;
+    }();
+
+    // 1. Dataset
+    m_kind = new QComboBox;
+    m_kind->setObjectName("datasetKind");
+    m_kind->addItem(tr("SpamAssassin (built in)"), "spam_assassin");
+    m_kind->addItem(tr("CSV file"), "csv");
+    m_kind->addItem(tr("TSV file"), "tsv");
+    m_kind->addItem(tr("JSON Lines file"), "jsonl");
+    m_kind->addItem(tr("Folder (one subfolder per class)"), "folder");
+    m_kind->addItem(tr("aclImdb folder"), "imdb");
+    m_path = new QLineEdit;
+    m_path->setObjectName("datasetPath");
+    m_path->setPlaceholderText(tr("empty = the packaged SpamAssassin corpus"));
+    m_textColumn = new QLineEdit("text");
+    m_textColumn->setObjectName("textColumn");
+    m_labelColumn = new QLineEdit("label");
+    m_labelColumn->setObjectName("labelColumn");
+    m_preview = new QPlainTextEdit;
+    m_preview->setReadOnly(true);
+    m_preview->setLineWrapMode(QPlainTextEdit::NoWrap);
+    auto* dataPage = new WizardPage(tr("Dataset"), tr("Where the labelled texts come from."),
+                                    [this] { return datasetProblem(); });
+    auto* df = new QFormLayout;
+    df->addRow(tr("Source:"), m_kind);
+    df->addRow(tr("Path:"), withBrowse(m_path, [this] {
+                   const QString kind = m_kind->currentData().toString();
+                   return kind == "folder" || kind == "imdb" || kind == "spam_assassin"
+                              ? QFileDialog::getExistingDirectory(this, tr("Dataset Folder"))
+                              : QFileDialog::getOpenFileName(this, tr("Dataset File"));
+               }));
+    df->addRow(tr("Text column:"), m_textColumn);
+    df->addRow(tr("Label column:"), m_labelColumn);
+    dataPage->body()->addLayout(df);
+    dataPage->body()->addWidget(new QLabel(tr("Preview:")));
+    dataPage->body()->addWidget(m_preview, 1);
+    dataPage->watch({m_kind, m_path, m_textColumn, m_labelColumn});
+    connect(m_kind, &QComboBox::currentIndexChanged, this, &NewExperimentWizard::refreshPreview);
+    connect(m_path, &QLineEdit::textChanged, this, &NewExperimentWizard::refreshPreview);
+    addPage(dataPage);
+
+    // 2. Tokenizer and splits
+    m_tokenizer = new QComboBox;
+    m_tokenizer->setObjectName("tokenizer");
+    m_tokenizer->addItem(tr("WordPiece (bert-base-uncased vocabulary)"), "wordpiece");
+    m_tokenizer->addItem(tr("Words (built from the training split)"), "word");
+    m_maxLength = new QSpinBox;
+    m_maxLength->setObjectName("maxLength");
+    m_maxLength->setRange(8, 512);
+    m_maxLength->setValue(defaults.maxLength);
+    m_train = ratio(defaults.data.trainRatio);
+    m_validation = ratio(defaults.data.validationRatio);
+    m_test = ratio(defaults.data.testRatio);
+    auto* splitPage = new WizardPage(tr("Tokenizer and splits"), tr("How texts become tokens, and how the data is split."),
+                                     [this] { return splitProblem(); });
+    auto* sf = new QFormLayout;
+    sf->addRow(tr("Tokenizer:"), m_tokenizer);
+    sf->addRow(tr("Max tokens per text:"), m_maxLength);
+    sf->addRow(tr("Training fraction:"), m_train);
+    sf->addRow(tr("Validation fraction:"), m_validation);
+    sf->addRow(tr("Test fraction:"), m_test);
+    splitPage->body()->addLayout(sf);
+    splitPage->body()->addStretch();
+    splitPage->watch({m_train, m_validation, m_test});
+    addPage(splitPage);
+
+    // 3. Model and training
+    m_model = new QComboBox;
+    m_model->setObjectName("model");
+    m_model->addItem(tr("Custom Transformer (from scratch)"), "transformer");
+    for (const char* preset : {"bert-tiny", "bert-mini", "bert-small", "bert-medium", "bert-base-uncased"})
+        m_model->addItem(QString::fromLatin1(preset), QString::fromLatin1(preset));
+    m_model->addItem(tr("Hugging Face model folder"), "folder");
+    m_model->setCurrentIndex(m_model->findData(QString::fromStdString(defaults.model.name)));
+    m_modelPath = new QLineEdit;
+    m_modelPath->setObjectName("modelPath");
+    m_modelPath->setPlaceholderText(tr("folder with config.json and model.safetensors"));
+    m_epochs = new QSpinBox;
+    m_epochs->setObjectName("epochs");
+    m_epochs->setRange(1, 100);
+    m_epochs->setValue(defaults.training.epochs);
+    m_batch = new QSpinBox;
+    m_batch->setObjectName("batchSize");
+    m_batch->setRange(1, 1024);
+    m_batch->setValue(defaults.training.batchSize);
+    m_lr = new QDoubleSpinBox;
+    m_lr->setObjectName("learningRate");
+    m_lr->setDecimals(6);
+    m_lr->setRange(1e-6, 1);
+    m_lr->setSingleStep(1e-5);
+    m_lr->setValue(defaults.training.learningRate);
+    auto* modelPage = new WizardPage(tr("Model and training"), tr("The model to train (or fine-tune) as the baseline."),
+                                     [this] { return modelProblem(); });
+    auto* mf = new QFormLayout;
+    mf->addRow(tr("Model:"), m_model);
+    mf->addRow(tr("Model folder:"), withBrowse(m_modelPath, [this] {
+                   return QFileDialog::getExistingDirectory(this, tr("Hugging Face Model Folder"));
+               }));
+    mf->addRow(tr("Epochs:"), m_epochs);
+    mf->addRow(tr("Batch size:"), m_batch);
+    mf->addRow(tr("Learning rate:"), m_lr);
+    modelPage->body()->addLayout(mf);
+    modelPage->body()->addStretch();
+    modelPage->watch({m_model, m_modelPath});
+    connect(m_model, &QComboBox::currentIndexChanged, this,
+            [this] { m_modelPath->setEnabled(m_model->currentData().toString() == "folder"); });
+    m_modelPath->setEnabled(false);
+    addPage(modelPage);
+
+    // 4. Variants
+    m_unstructured = new QCheckBox(tr("Unstructured pruning, sparsity:"));
+    m_unstructured->setObjectName("unstructured");
+    m_sparsity = ratio(0.5);
+    m_structured = new QCheckBox(tr("Structured pruning (1 fine-tuning epoch), heads removed:"));
+    m_structured->setObjectName("structured");
+    m_heads = ratio(0.5);
+    m_dynamic = new QCheckBox(tr("Dynamic int8 quantization"));
+    m_dynamic->setObjectName("dynamic");
+    m_static = new QCheckBox(tr("Static int8 quantization (calibrated)"));
+    m_static->setObjectName("static");
+    m_qat = new QCheckBox(tr("Quantization-aware training"));
+    m_qat->setObjectName("qat");
+    m_mixed = new QCheckBox(tr("Mixed precision (sensitivity analysis)"));
+    m_mixed->setObjectName("mixed");
+    m_combined = new QCheckBox(tr("Combined: structured pruning, then dynamic int8"));
+    m_combined->setObjectName("combined");
+    for (QCheckBox* c : {m_unstructured, m_structured, m_dynamic, m_combined}) c->setChecked(true);
+    auto* variantPage = new WizardPage(tr("Variants"), tr("The compressed models to compare with the baseline."),
+                                       [] { return QString(); });
+    auto* grid = new QFormLayout;
+    grid->addRow(m_unstructured, m_sparsity);
+    grid->addRow(m_structured, m_heads);
+    for (QCheckBox* c : {m_dynamic, m_static, m_qat, m_mixed, m_combined}) grid->addRow(c);
+    variantPage->body()->addLayout(grid);
+    variantPage->body()->addStretch();
+    addPage(variantPage);
+
+    // 5. Summary
+    m_name = new QLineEdit(QString::fromStdString(defaults.name));
+    m_name->setObjectName("projectName");
+    m_folder = new QLineEdit(QDir::current().filePath("experiments"));
+    m_folder->setObjectName("projectFolder");
+    m_summary = new QPlainTextEdit;
+    m_summary->setReadOnly(true);
+    m_start = new QCheckBox(tr("Start the experiment now"));
+    m_start->setObjectName("startNow");
+    m_start->setChecked(true);
+    auto* summaryPage = new WizardPage(tr("Summary"), tr("The project file is written when you press Finish."),
+                                       [this] { return summaryProblem(); });
+    auto* pf = new QFormLayout;
+    pf->addRow(tr("Project name:"), m_name);
+    pf->addRow(tr("Folder:"), withBrowse(m_folder, [this] { return QFileDialog::getExistingDirectory(this, tr("Project Folder")); }));
+    summaryPage->body()->addLayout(pf);
+    summaryPage->body()->addWidget(m_summary, 1);
+    summaryPage->body()->addWidget(m_start);
+    summaryPage->watch({m_name, m_folder});
+    connect(m_name, &QLineEdit::textChanged, this, &NewExperimentWizard::refreshSummary);
+    connect(m_folder, &QLineEdit::textChanged, this, &NewExperimentWizard::refreshSummary);
+    addPage(summaryPage);
+    connect(this, &QWizard::currentIdChanged, this, [this](int id) {
+        if (auto* page = dynamic_cast<WizardPage*>(this->page(id))) page->recheck();
+        refreshSummary();
+    });
+    refreshPreview();
+    resize(760, 560);
+}
+
+ExperimentConfig NewExperimentWizard::config() const {
+    ExperimentConfig c;
+    c.name = m_name->text().trimmed().toStdString();
+    c.data.dataset = m_kind->currentData().toString().toStdString();
+    c.data.path = QFileInfo(m_path->text().trimmed()).isRelative() || m_path->text().trimmed().isEmpty()
+                      ? m_path->text().trimmed().toStdString()
+                      : QFileInfo(m_path->text().trimmed()).absoluteFilePath().toStdString();
+    c.data.textColumn = m_textColumn->text().trimmed().toStdString();
+    c.data.labelColumn = m_labelColumn->text().trimmed().toStdString();
+    c.data.trainRatio = m_train->value();
+    c.data.validationRatio = m_validation->value();
+    c.data.testRatio = m_test->value();
+    c.maxLength = m_maxLength->value();
+    c.tokenizer.type = m_tokenizer->currentData().toString().toStdString();
+    const QString model = m_model->currentData().toString();
+    if (model == "folder") {
+        c.model.path = QFileInfo(m_modelPath->text().trimmed()).absoluteFilePath().toStdString();
+        c.model.name = "bert-base-uncased";  // the folder's config.json decides the architecture
+    } else {
+        c.model.name = model.toStdString();
+    }
+    c.training.epochs = m_epochs->value();
+    c.training.batchSize = m_batch->value();
+    c.training.learningRate = m_lr->value();
+    return c;
+}
+
+std::vector<VariantSpec> NewExperimentWizard::variants() const {
+    std::vector<VariantSpec> out;
+    VariantSpec baseline;
+    baseline.method = "baseline";
+    out.push_back(baseline);
+    if (m_unstructured->isChecked()) {
+        VariantSpec v;
+        v.method = "unstructured";
+        v.sparsity = m_sparsity->value();
+        v.fineTuneEpochs = 0;
+        out.push_back(v);
+    }
+    if (m_structured->isChecked()) {
+        VariantSpec v;
+        v.method = "structured";
+        v.heads = m_heads->value();
+        v.ffnSparsity = 0;
+        v.fineTuneEpochs = 1;
+        out.push_back(v);
+    }
+    for (auto [box, method] : {std::pair{m_dynamic, "dynamic"}, std::pair{m_static, "static"}, std::pair{m_qat, "qat"},
+                               std::pair{m_mixed, "mixed"}}) {
+        if (!box->isChecked()) continue;
+        VariantSpec v;
+        v.method = method;
+        out.push_back(v);
+    }
+    if (m_combined->isChecked()) {
+        VariantSpec v;
+        v.method = "combined";
+        v.pruning = "structured";
+        v.heads = m_heads->value();
+        v.ffnSparsity = 0;
+        v.fineTuneEpochs = 1;
+        v.quantization = "dynamic";
+        out.push_back(v);
+    }
+    return out;
+}
+
+QString NewExperimentWizard::projectPath() const {
+    return QDir(m_folder->text().trimmed()).filePath(m_name->text().trimmed() + ".tpq.yaml");
+}
+
+bool NewExperimentWizard::startNow() const { return m_start->isChecked(); }
+
+QString NewExperimentWizard::datasetProblem() const {
+    const QString kind = m_kind->currentData().toString();
+    const QString path = m_path->text().trimmed();
+    if (kind != "spam_assassin" && path.isEmpty()) return tr("Choose the file or folder to read.");
+    if (!path.isEmpty()) {
+        const QFileInfo info(path);
+        const bool wantsFolder = kind == "folder" || kind == "imdb" || kind == "spam_assassin";
+        if (!info.exists()) return tr("%1 does not exist.").arg(path);
+        if (wantsFolder && !info.isDir()) return tr("%1 is not a folder.").arg(path);
+        if (!wantsFolder && !info.isFile()) return tr("%1 is not a file.").arg(path);
+    }
+    if ((kind == "csv" || kind == "tsv" || kind == "jsonl") &&
+        (m_textColumn->text().trimmed().isEmpty() || m_labelColumn->text().trimmed().isEmpty()))
+        return tr("Name the text and the label column.");
+    return {};
+}
+
+QString NewExperimentWizard::splitProblem() const {
+    const double sum = m_train->value() + m_validation->value() + m_test->value();
+    if (std::abs(sum - 1.0) > 1e-6) return tr("The three fractions must add up to 1 (now %1).").arg(sum, 0, 'f', 2);
+    if (m_train->value() <= 0) return tr("The training fraction must be above 0.");
+    if (m_test->value() <= 0) return tr("The test fraction must be above 0: the variants are compared on it.");
+    return {};
+}
+
+QString NewExperimentWizard::modelProblem() const {
+    if (m_model->currentData().toString() != "folder") return {};
+    const QString dir = m_modelPath->text().trimmed();
+    if (dir.isEmpty()) return tr("Choose the model folder.");
+    if (!QFileInfo(QDir(dir).filePath("config.json")).isFile())
+        return tr("%1 has no config.json: choose a Hugging Face model folder.").arg(dir);
+    if (!QFileInfo(QDir(dir).filePath("model.safetensors")).isFile() &&
+        !QFileInfo(QDir(dir).filePath("pytorch_model.bin")).isFile())
+        return tr("%1 has no weights (model.safetensors).").arg(dir);
+    return {};
+}
+
+QString NewExperimentWizard::summaryProblem() const {
+    const QString name = m_name->text().trimmed();
+    if (name.isEmpty()) return tr("Name the project.");
+    if (name.contains('/') || name.contains('\\')) return tr("The name cannot contain slashes.");
+    if (m_folder->text().trimmed().isEmpty()) return tr("Choose a folder for the project.");
+    if (QFileInfo::exists(projectPath())) return tr("%1 exists already: choose another name.").arg(projectPath());
+    const auto problems = config().validate();
+    if (!problems.empty()) return QString::fromStdString(problems.front());
+    return {};
+}
+
+void NewExperimentWizard::refreshPreview() {
+    const QString path = m_path->text().trimmed();
+    const QString kind = m_kind->currentData().toString();
+    if (path.isEmpty()) {
+        m_preview->setPlainText(kind == "spam_assassin"
+                                    ? tr("The SpamAssassin public corpus (ham and spam mails), installed by scripts/setup.")
+                                    : QString());
+        return;
+    }
+    QFile file(path);
+    if (QFileInfo(path).isDir()) {
+        const QStringList entries = QDir(path).entryList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot);
+        m_preview->setPlainText(tr("Folder with %n entries:", "", int(entries.size())) + "\n" + entries.mid(0, 20).join('\n'));
+        return;
+    }
+    if (!file.open(QIODevice::ReadOnly)) {
+        m_preview->setPlainText(tr("Cannot read %1.").arg(path));
+        return;
+    }
+    QStringList lines;
+    while (!file.atEnd() && lines.size() < 12) lines << QString::fromUtf8(file.readLine(2000)).trimmed();
+    m_preview->setPlainText(lines.join('\n'));
+}
+
+void NewExperimentWizard::refreshSummary() {
+    const ExperimentConfig c = config();
+    QStringList lines;
+    lines << tr("Project file: %1").arg(projectPath());
+    lines << tr("Data: %1 %2").arg(QString::fromStdString(c.data.dataset), QString::fromStdString(c.data.path));
+    lines << tr("Model: %1, %2 epochs, batch %3, learning rate %4")
+                 .arg(QString::fromStdString(c.model.path.empty() ? c.model.name : c.model.path))
+                 .arg(c.training.epochs)
+                 .arg(c.training.batchSize)
+                 .arg(c.training.learningRate);
+    lines << tr("Variants:");
+    for (const auto& v : variants()) lines << "  - " + QString::fromStdString(v.key());
+    m_summary->setPlainText(lines.join('\n'));
+}
+
+QString NewExperimentWizard::createProject() const {
+    const QString path = projectPath();
+    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+        throw Error("cannot create the folder " + QFileInfo(path).absolutePath().toStdString());
+    ExperimentConfig c = config();
+    c.output.resultsDir = "results";
+    c.output.checkpointDir = "checkpoints";
+    Project project = Project::create(path.toStdString(), c, variants());
+    project.save();
+    return QFileInfo(path).absoluteFilePath();
+}
+
+}  // namespace tpq::ui

@@ -1,0 +1,229 @@
+#include "panels/pruning_panel.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include "plots/comparison_plots.h"
+#include "plots/panel_plots.h"
+#include "prune/pruning_schedule.h"
+
+namespace tpq::ui {
+
+namespace {
+
+QDoubleSpinBox* fraction(double max = 0.99) {
+    auto* s = new QDoubleSpinBox;
+    s->setRange(0, max);
+    s->setSingleStep(0.05);
+    s->setDecimals(2);
+    return s;
+}
+
+bool isPruning(const RunSummary& r) {
+    return r.method == "unstructured" || r.method == "structured" || r.method == "progressive" ||
+           r.method == "magnitude";
+}
+
+}  // namespace
+
+PruningPanel::PruningPanel(QWidget* parent) : QWidget(parent) {
+    m_method = new QComboBox;
+    m_method->addItem(tr("Unstructured (magnitude)"), "unstructured");
+    m_method->addItem(tr("Structured (heads + FFN neurons)"), "structured");
+    m_method->addItem(tr("Progressive (gradual, with fine-tuning)"), "progressive");
+    m_sparsity = fraction();
+    m_heads = fraction(0.95);
+    m_ffn = fraction(0.95);
+    m_fineTune = new QSpinBox;
+    m_fineTune->setRange(0, 20);
+    m_initial = fraction();
+    m_final = fraction();
+    m_iterations = new QSpinBox;
+    m_iterations->setRange(1, 50);
+    m_scheduleKind = new QComboBox;
+    m_scheduleKind->addItem(tr("cubic"), "cubic");
+    m_scheduleKind->addItem(tr("linear"), "linear");
+    m_run = new QPushButton(tr("Run Pruning"));
+    m_run->setObjectName("runPruning");
+
+    auto* params = new QGroupBox(tr("Method"));
+    auto* f = new QFormLayout(params);
+    f->addRow(tr("Method:"), m_method);
+    f->addRow(tr("Sparsity:"), m_sparsity);
+    f->addRow(tr("Heads to remove (fraction):"), m_heads);
+    f->addRow(tr("FFN neurons to remove (fraction):"), m_ffn);
+    f->addRow(tr("Fine-tuning epochs:"), m_fineTune);
+    auto* progressive = new QGroupBox(tr("Progressive schedule"));
+    auto* pf = new QFormLayout(progressive);
+    pf->addRow(tr("Initial sparsity:"), m_initial);
+    pf->addRow(tr("Final sparsity:"), m_final);
+    pf->addRow(tr("Iterations:"), m_iterations);
+    pf->addRow(tr("Schedule:"), m_scheduleKind);
+    m_schedule = plots::titledPlot(tr("Schedule preview"));
+    m_schedule->setMinimumHeight(180);
+    m_schedule->addGraph();
+    m_schedule->graph(0)->setPen(QPen(QColor(214, 39, 40), 2));
+    m_schedule->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 7));
+    m_schedule->xAxis->setLabel(tr("iteration"));
+    m_schedule->yAxis->setLabel(tr("target sparsity"));
+    m_schedule->yAxis->setRange(0, 1);
+
+    auto* left = new QVBoxLayout;
+    left->addWidget(params);
+    left->addWidget(progressive);
+    left->addWidget(m_schedule);
+    left->addWidget(m_run);
+    left->addStretch();
+
+    m_headRun = new QComboBox;
+    m_noRuns = new QLabel(tr("No pruning runs in this project yet: run one to see its heatmaps."));
+    auto* right = new QVBoxLayout;
+    auto* pick = new QHBoxLayout;
+    pick->addWidget(new QLabel(tr("Head importance of:")));
+    pick->addWidget(m_headRun, 1);
+    right->addLayout(pick);
+    right->addWidget(m_noRuns);
+    m_heatmaps = new QVBoxLayout;
+    right->addLayout(m_heatmaps, 1);
+    auto* top = new QHBoxLayout(this);
+    top->addLayout(left, 2);
+    top->addLayout(right, 5);
+
+    for (QDoubleSpinBox* s : {m_sparsity, m_heads, m_ffn, m_initial, m_final})
+        connect(s, &QDoubleSpinBox::valueChanged, this, [this] {
+            updateSchedule();
+            Q_EMIT edited();
+        });
+    for (QSpinBox* s : {m_fineTune, m_iterations})
+        connect(s, &QSpinBox::valueChanged, this, [this] {
+            updateSchedule();
+            Q_EMIT edited();
+        });
+    for (QComboBox* c : {m_method, m_scheduleKind})
+        connect(c, &QComboBox::currentIndexChanged, this, [this] {
+            updateEnabled();
+            updateSchedule();
+            Q_EMIT edited();
+        });
+    connect(m_headRun, &QComboBox::currentIndexChanged, this, &PruningPanel::showHeadRun);
+    connect(m_run, &QPushButton::clicked, this, [this] { Q_EMIT runRequested(variant()); });
+    setConfig(ExperimentConfig());
+}
+
+void PruningPanel::setConfig(const ExperimentConfig& config) {
+    m_base = config;
+    const auto& p = config.pruning;
+    const QSignalBlocker b1(m_method), b2(m_sparsity), b3(m_heads), b4(m_ffn), b5(m_fineTune), b6(m_initial),
+        b7(m_final), b8(m_iterations), b9(m_scheduleKind);
+    const std::string method = p.method == "magnitude" ? "unstructured" : p.method;
+    const int index = m_method->findData(QString::fromStdString(method));
+    m_method->setCurrentIndex(index < 0 ? 0 : index);
+    m_sparsity->setValue(p.sparsity);
+    m_heads->setValue(0.5);
+    m_ffn->setValue(p.ffnSparsity);
+    m_fineTune->setValue(p.fineTuneEpochs);
+    m_initial->setValue(p.initialSparsity);
+    m_final->setValue(p.finalSparsity);
+    m_iterations->setValue(p.numIterations);
+    m_scheduleKind->setCurrentIndex(p.progressiveSchedule == "linear" ? 1 : 0);
+    updateEnabled();
+    updateSchedule();
+}
+
+void PruningPanel::applyTo(ExperimentConfig& config) const {
+    auto& p = config.pruning;
+    p.method = m_method->currentData().toString().toStdString();
+    p.sparsity = m_sparsity->value();
+    p.ffnSparsity = m_ffn->value();
+    p.fineTuneEpochs = m_fineTune->value();
+    p.initialSparsity = m_initial->value();
+    p.finalSparsity = m_final->value();
+    p.numIterations = m_iterations->value();
+    p.progressiveSchedule = m_scheduleKind->currentData().toString().toStdString();
+}
+
+VariantSpec PruningPanel::variant() const {
+    VariantSpec v;
+    v.method = m_method->currentData().toString().toStdString();
+    if (v.method == "unstructured") v.sparsity = m_sparsity->value();
+    if (v.method == "structured") {
+        v.heads = m_heads->value();
+        v.ffnSparsity = m_ffn->value();
+    }
+    if (v.method != "progressive") v.fineTuneEpochs = m_fineTune->value();
+    return v;
+}
+
+void PruningPanel::updateEnabled() {
+    const QString m = m_method->currentData().toString();
+    m_sparsity->setEnabled(m == "unstructured");
+    m_heads->setEnabled(m == "structured");
+    m_ffn->setEnabled(m == "structured");
+    for (QWidget* w : std::initializer_list<QWidget*>{m_initial, m_final, m_iterations, m_scheduleKind, m_schedule})
+        w->setEnabled(m == "progressive");
+}
+
+std::vector<double> PruningPanel::schedulePreview() const {
+    return pruningSchedule(m_initial->value(), m_final->value(), m_iterations->value(),
+                           m_scheduleKind->currentData().toString().toStdString());
+}
+
+void PruningPanel::updateSchedule() {
+    const auto s = schedulePreview();
+    QVector<double> x{0}, y{m_initial->value()};
+    for (size_t i = 0; i < s.size(); ++i) {
+        x << double(i + 1);
+        y << s[i];
+    }
+    m_schedule->graph(0)->setData(x, y);
+    m_schedule->xAxis->setRange(-0.2, double(s.size()) + 0.2);
+    m_schedule->replot();
+}
+
+void PruningPanel::setRuns(const std::vector<RunSummary>& runs) {
+    m_runs = runs;
+    const QSignalBlocker block(m_headRun);
+    m_headRun->clear();
+    for (size_t i = 0; i < runs.size(); ++i)
+        if (!runs[i].headImportance.empty()) m_headRun->addItem(QString::fromStdString(runs[i].runId), int(i));
+    m_headRun->setEnabled(m_headRun->count() > 0);
+    delete m_sparsityHeatmap;
+    m_sparsityHeatmap = nullptr;
+    std::vector<RunSummary> pruned;
+    for (const auto& r : runs)
+        if (isPruning(r) || r.method == "baseline") pruned.push_back(r);
+    const bool anyPruning = std::any_of(pruned.begin(), pruned.end(), [](const RunSummary& r) { return isPruning(r); });
+    const bool anySparsity =
+        std::any_of(pruned.begin(), pruned.end(), [](const RunSummary& r) { return !r.layerSparsity.empty(); });
+    if (anyPruning && anySparsity) {
+        m_sparsityHeatmap = plots::layerSparsityHeatmap(pruned);
+        m_sparsityHeatmap->setMinimumHeight(260);
+        m_heatmaps->addWidget(m_sparsityHeatmap, 1);
+    }
+    m_noRuns->setVisible(!anyPruning);
+    showHeadRun(m_headRun->count() > 0 ? m_headRun->count() - 1 : -1);
+    if (m_headRun->count() > 0) m_headRun->setCurrentIndex(m_headRun->count() - 1);
+}
+
+void PruningPanel::showHeadRun(int index) {
+    delete m_headHeatmap;
+    m_headHeatmap = nullptr;
+    if (index < 0 || index >= m_headRun->count()) return;
+    const size_t run = size_t(m_headRun->itemData(index).toInt());
+    if (run >= m_runs.size()) return;
+    m_headHeatmap = plots::headImportanceHeatmap(m_runs[run]);
+    m_headHeatmap->setMinimumHeight(260);
+    m_heatmaps->insertWidget(0, m_headHeatmap, 1);
+}
+
+void PruningPanel::setBusy(bool busy) { m_run->setEnabled(!busy); }
+
+}  // namespace tpq::ui

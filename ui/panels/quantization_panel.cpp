@@ -1,0 +1,295 @@
+#include "panels/quantization_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDir>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <qcustomplot.h>
+
+#include "plots/panel_plots.h"
+
+namespace tpq::ui {
+
+namespace {
+
+const QStringList kPrecisions = {"fp32", "bf16", "fp16", "int8", "int4"};
+
+// "bert.encoder.layer.3.attention.self.query" -> "L3 query".
+QString shortName(const QString& name) {
+    const QStringList parts = name.split('.');
+    for (int i = 0; i + 1 < parts.size(); ++i) {
+        bool ok = false;
+        parts[i + 1].toInt(&ok);
+        if (ok && (parts[i] == "layer" || parts[i] == "layers"))
+            return "L" + parts[i + 1] + " " + parts.mid(i + 2).join('.').replace("attention.", "").replace("self.", "");
+    }
+    return name;
+}
+
+}  // namespace
+
+QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
+    m_method = new QComboBox;
+    m_method->addItem(tr("Dynamic int8 (post-training)"), "dynamic");
+    m_method->addItem(tr("Static int8 (calibrated)"), "static");
+    m_method->addItem(tr("Quantization-aware training"), "qat");
+    m_method->addItem(tr("Mixed precision"), "mixed");
+    m_observer = new QComboBox;
+    for (const char* o : {"minmax", "moving_average", "percentile", "mse"}) m_observer->addItem(o, o);
+    m_calibration = new QSpinBox;
+    m_calibration->setRange(1, 10000);
+    m_perChannel = new QCheckBox(tr("One scale per output channel"));
+    m_embeddings = new QCheckBox(tr("Store embedding tables as int8"));
+    m_topK = new QSpinBox;
+    m_topK->setRange(0, 1000);
+    m_sensitivePrecision = new QComboBox;
+    for (const char* p : {"bf16", "fp16", "fp32", "int8"}) m_sensitivePrecision->addItem(p, p);
+    m_groupSize = new QSpinBox;
+    m_groupSize->setRange(2, 4096);
+    m_groupSize->setSingleStep(2);
+    m_useTable = new QCheckBox(tr("Run this table as the \"custom\" setting"));
+    m_useTable->setChecked(true);
+    m_seed = new QPushButton(tr("Reset from Sensitivity"));
+    m_run = new QPushButton(tr("Run Quantization"));
+    m_run->setObjectName("runQuantization");
+
+    auto* params = new QGroupBox(tr("Method"));
+    auto* f = new QFormLayout(params);
+    f->addRow(tr("Method:"), m_method);
+    f->addRow(tr("Observer (static):"), m_observer);
+    f->addRow(tr("Calibration batches:"), m_calibration);
+    f->addRow(QString(), m_perChannel);
+    f->addRow(QString(), m_embeddings);
+    auto* mixed = new QGroupBox(tr("Mixed precision"));
+    auto* mf = new QFormLayout(mixed);
+    mf->addRow(tr("Most sensitive layers kept (top k):"), m_topK);
+    mf->addRow(tr("Their precision:"), m_sensitivePrecision);
+    mf->addRow(tr("int4 group size:"), m_groupSize);
+    mf->addRow(QString(), m_useTable);
+    auto* left = new QVBoxLayout;
+    left->addWidget(params);
+    left->addWidget(mixed);
+    left->addWidget(m_run);
+    left->addStretch();
+
+    m_sensitivity = plots::titledPlot(tr("Layer sensitivity (validation loss change, layer alone in int8)"));
+    m_table = new QTableWidget(0, 3);
+    m_table->setHorizontalHeaderLabels({tr("Layer"), tr("Precision"), tr("Weights")});
+    m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    m_table->verticalHeader()->setDefaultSectionSize(24);
+    m_estimate = new QLabel(tr("Open a project with a trained model to estimate sizes."));
+    m_estimate->setObjectName("sizeEstimate");
+    m_estimate->setWordWrap(true);
+    auto* tableBox = new QVBoxLayout;
+    auto* tableHead = new QHBoxLayout;
+    tableHead->addWidget(new QLabel(tr("Per-layer precision:")));
+    tableHead->addStretch();
+    tableHead->addWidget(m_seed);
+    tableBox->addLayout(tableHead);
+    tableBox->addWidget(m_table, 1);
+    tableBox->addWidget(m_estimate);
+    auto* right = new QVBoxLayout;
+    right->addWidget(m_sensitivity, 2);
+    right->addLayout(tableBox, 3);
+    auto* top = new QHBoxLayout(this);
+    top->addLayout(left, 2);
+    top->addLayout(right, 5);
+
+    connect(m_method, &QComboBox::currentIndexChanged, this, [this] {
+        updateEnabled();
+        Q_EMIT edited();
+    });
+    for (QComboBox* c : {m_observer, m_sensitivePrecision})
+        connect(c, &QComboBox::currentIndexChanged, this, &QuantizationPanel::edited);
+    connect(m_sensitivePrecision, &QComboBox::currentIndexChanged, this, &QuantizationPanel::seedTable);
+    for (QSpinBox* s : {m_calibration, m_groupSize}) connect(s, &QSpinBox::valueChanged, this, &QuantizationPanel::edited);
+    connect(m_groupSize, &QSpinBox::valueChanged, this, &QuantizationPanel::updateEstimate);
+    connect(m_topK, &QSpinBox::valueChanged, this, [this] {
+        seedTable();
+        Q_EMIT edited();
+    });
+    for (QCheckBox* c : {m_perChannel, m_embeddings, m_useTable})
+        connect(c, &QCheckBox::toggled, this, [this] {
+            updateEstimate();
+            Q_EMIT edited();
+        });
+    connect(m_seed, &QPushButton::clicked, this, &QuantizationPanel::seedTable);
+    connect(m_run, &QPushButton::clicked, this, [this] { Q_EMIT runRequested(variant()); });
+    setConfig(ExperimentConfig());
+}
+
+void QuantizationPanel::setConfig(const ExperimentConfig& config) {
+    m_base = config;
+    const auto& q = config.quantization;
+    const QSignalBlocker b1(m_method), b2(m_observer), b3(m_calibration), b4(m_perChannel), b5(m_embeddings),
+        b6(m_topK), b7(m_sensitivePrecision), b8(m_groupSize);
+    m_method->setCurrentIndex(std::max(0, m_method->findData(QString::fromStdString(q.method))));
+    m_observer->setCurrentIndex(std::max(0, m_observer->findData(QString::fromStdString(q.observer))));
+    m_calibration->setValue(q.calibrationBatches);
+    m_perChannel->setChecked(q.perChannel);
+    m_embeddings->setChecked(q.quantizeEmbeddings);
+    m_topK->setValue(q.sensitiveLayersTopK);
+    m_sensitivePrecision->setCurrentIndex(std::max(0, m_sensitivePrecision->findData(QString::fromStdString(q.sensitivePrecision))));
+    m_groupSize->setValue(q.int4GroupSize);
+    updateEnabled();
+    seedTable();
+    for (const auto& [layer, precision] : q.precisionMap)
+        setLayerPrecision(QString::fromStdString(layer), QString::fromStdString(precision));
+}
+
+void QuantizationPanel::applyTo(ExperimentConfig& config) const {
+    auto& q = config.quantization;
+    q.method = m_method->currentData().toString().toStdString();
+    q.observer = m_observer->currentData().toString().toStdString();
+    q.calibrationBatches = m_calibration->value();
+    q.perChannel = m_perChannel->isChecked();
+    q.quantizeEmbeddings = m_embeddings->isChecked();
+    q.sensitiveLayersTopK = m_topK->value();
+    q.sensitivePrecision = m_sensitivePrecision->currentData().toString().toStdString();
+    q.int4GroupSize = m_groupSize->value();
+    q.precisionMap.clear();
+    if (m_useTable->isChecked() && m_table->rowCount() > 0) q.precisionMap = plan();
+}
+
+VariantSpec QuantizationPanel::variant() const {
+    VariantSpec v;
+    v.method = m_method->currentData().toString().toStdString();
+    if (v.method == "static") v.observer = m_observer->currentData().toString().toStdString();
+    return v;
+}
+
+void QuantizationPanel::updateEnabled() {
+    const QString m = m_method->currentData().toString();
+    m_observer->setEnabled(m == "static");
+    m_calibration->setEnabled(m == "static");
+    for (QWidget* w : std::initializer_list<QWidget*>{m_topK, m_sensitivePrecision, m_groupSize, m_useTable, m_table, m_seed})
+        w->setEnabled(m == "mixed");
+}
+
+void QuantizationPanel::setModelDir(const QString& dir) {
+    m_shapes.clear();
+    if (!dir.isEmpty()) {
+        try {
+            m_shapes = readSafetensorsShapes(QDir(dir).filePath("model.safetensors").toStdString());
+        } catch (const std::exception&) {
+            m_shapes.clear();  // not trained yet, or not a float model folder: no estimate
+        }
+    }
+    seedTable();
+}
+
+void QuantizationPanel::setRuns(const std::vector<RunSummary>& runs) {
+    m_sensitivityRows.clear();
+    for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+        if (!it->layerSensitivity.empty()) {
+            m_sensitivityRows = it->layerSensitivity;
+            break;
+        }
+    }
+    QStringList labels;
+    QVector<double> values;
+    for (const auto& s : m_sensitivityRows) {
+        labels << shortName(QString::fromStdString(s.layer));
+        values << s.lossDeltaInt8;
+    }
+    plots::setBars(m_sensitivity, labels, values, tr("loss change"));
+    plots::setPlotTitle(m_sensitivity, m_sensitivityRows.empty()
+                                           ? tr("Layer sensitivity: run a mixed-precision variant to measure it")
+                                           : tr("Layer sensitivity (validation loss change, layer alone in int8)"));
+    if (!m_sensitivityRows.empty()) {
+        double lo = 0, hi = 0;
+        for (double v : values) lo = std::min(lo, v), hi = std::max(hi, v);
+        m_sensitivity->yAxis->setRange(lo * 1.15, hi > 0 ? hi * 1.15 : 1e-6);
+        m_sensitivity->replot();
+    }
+    seedTable();
+}
+
+void QuantizationPanel::seedTable() {
+    // Rows: the model's linear layers (from its weights), else the sensitivity table's.
+    QStringList layers;
+    std::map<QString, qint64> weights;
+    for (const auto& t : m_shapes) {
+        const QString name = QString::fromStdString(t.name);
+        if (t.shape.size() == 2 && name.endsWith(".weight") && !name.contains("embeddings") && name != "embedding.weight") {
+            const QString layer = name.chopped(7);
+            layers << layer;
+            weights[layer] = t.numel();
+        }
+    }
+    if (layers.isEmpty())
+        for (const auto& s : m_sensitivityRows) layers << QString::fromStdString(s.layer);
+    // Top k of the sensitivity table (most sensitive first) get the sensitive precision.
+    QStringList sensitive;
+    for (int i = 0; i < int(m_sensitivityRows.size()) && i < m_topK->value(); ++i)
+        sensitive << QString::fromStdString(m_sensitivityRows[size_t(i)].layer);
+    const QString sensitivePrecision = m_sensitivePrecision->currentData().toString();
+    const QSignalBlocker block(m_table);
+    m_table->setRowCount(layers.size());
+    for (int r = 0; r < layers.size(); ++r) {
+        auto* name = new QTableWidgetItem(layers[r]);
+        name->setFlags(name->flags() & ~Qt::ItemIsEditable);
+        m_table->setItem(r, 0, name);
+        auto* combo = new QComboBox;
+        combo->addItems(kPrecisions);
+        const bool skip = layers[r].contains("classifier");
+        combo->setCurrentText(skip ? "fp32" : sensitive.contains(layers[r]) ? sensitivePrecision : "int8");
+        connect(combo, &QComboBox::currentIndexChanged, this, [this] {
+            updateEstimate();
+            Q_EMIT edited();
+        });
+        m_table->setCellWidget(r, 1, combo);
+        auto* count = new QTableWidgetItem(weights.count(layers[r]) ? QLocale().toString(weights[layers[r]]) : "-");
+        count->setFlags(count->flags() & ~Qt::ItemIsEditable);
+        count->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+        m_table->setItem(r, 2, count);
+    }
+    updateEstimate();
+}
+
+void QuantizationPanel::setLayerPrecision(const QString& layer, const QString& precision) {
+    for (int r = 0; r < m_table->rowCount(); ++r) {
+        if (m_table->item(r, 0)->text() != layer) continue;
+        if (auto* combo = qobject_cast<QComboBox*>(m_table->cellWidget(r, 1))) combo->setCurrentText(precision);
+    }
+}
+
+std::map<std::string, std::string> QuantizationPanel::plan() const {
+    std::map<std::string, std::string> out;
+    for (int r = 0; r < m_table->rowCount(); ++r) {
+        if (auto* combo = qobject_cast<QComboBox*>(m_table->cellWidget(r, 1)))
+            out[m_table->item(r, 0)->text().toStdString()] = combo->currentText().toStdString();
+    }
+    return out;
+}
+
+void QuantizationPanel::updateEstimate() {
+    if (m_shapes.empty()) {
+        m_estimatedBytes = 0;
+        m_estimate->setText(tr("Train the baseline (or open a project with a trained model) to estimate sizes."));
+        return;
+    }
+    const int64_t fp32 = estimatePlanBytes(m_shapes, {}, m_groupSize->value(), false);
+    m_estimatedBytes = estimatePlanBytes(m_shapes, plan(), m_groupSize->value(), m_embeddings->isChecked());
+    std::map<std::string, int> counts;
+    for (const auto& [layer, p] : plan()) counts[p]++;
+    QStringList parts;
+    for (const auto& [p, n] : counts) parts << QString("%1 %2").arg(n).arg(QString::fromStdString(p));
+    m_estimate->setText(tr("Estimated size: %1 MB (fp32: %2 MB, %3x smaller). Layers: %4.")
+                            .arg(double(m_estimatedBytes) / 1e6, 0, 'f', 2)
+                            .arg(double(fp32) / 1e6, 0, 'f', 2)
+                            .arg(m_estimatedBytes > 0 ? double(fp32) / double(m_estimatedBytes) : 0, 0, 'f', 2)
+                            .arg(parts.join(", ")));
+}
+
+void QuantizationPanel::setBusy(bool busy) { m_run->setEnabled(!busy); }
+
+}  // namespace tpq::ui
