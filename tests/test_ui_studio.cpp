@@ -20,6 +20,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <algorithm>
 
 #include "experiment/project.h"
 #include "main_window.h"
@@ -221,6 +222,39 @@ private Q_SLOTS:
         for (int y = 0; y < image.height(); y += 2)
             for (int x = 0; x < image.width(); x += 2) drawn += image.pixel(x, y) != image.pixel(0, 0);
         QVERIFY2(drawn > 1500, std::to_string(drawn).c_str());
+        // File > Export Plots PNG: every comparison plot into a folder.
+        const int plots = window.resultsPanel()->exportAllCharts(m_dir.path() + "/tiny_plots");
+        QVERIFY2(plots >= 8, std::to_string(plots).c_str());
+        QVERIFY(QFileInfo::exists(m_dir.path() + "/tiny_plots/accuracy_vs_latency.png"));
+        QVERIFY(QFileInfo::exists(m_dir.path() + "/tiny_plots/layer_sparsity_heatmap.png"));
+
+        // The Quantization panel's precision table runs as the "custom" mixed setting.
+        auto* quant = window.quantizationPanel();
+        auto* method = quant->findChild<QComboBox*>("quantMethod");
+        method->setCurrentIndex(method->findData("mixed"));
+        QVERIFY(quant->precisionTable()->rowCount() >= 12);  // the tiny model's linear layers
+        const qint64 allInt8 = quant->estimatedBytes();
+        // As a user does it: the row's combo box.
+        for (int r = 0; r < quant->precisionTable()->rowCount(); ++r)
+            if (quant->precisionTable()->item(r, 0)->text() == "layers.0.linear1")
+                qobject_cast<QComboBox*>(quant->precisionTable()->cellWidget(r, 1))->setCurrentText("int4");
+        QVERIFY2(quant->estimatedBytes() < allInt8, qPrintable(QString("%1 vs %2").arg(quant->estimatedBytes()).arg(allInt8)));
+        QCOMPARE(quant->plan().at("layers.0.linear1"), std::string("int4"));
+        quant->findChild<QPushButton*>("runQuantization")->click();
+        const JobOutcome mixed = waitForJob(window, 240000);
+        QVERIFY2(mixed.ok, qPrintable(mixed.error));
+        const tpq::RunSummary* custom = nullptr;
+        for (const auto& r : window.resultsPanel()->runs())
+            if (r.runId.size() > 13 && r.runId.compare(r.runId.size() - 13, 13, "_mixed_custom") == 0) custom = &r;
+        QVERIFY(custom);
+        const auto precision = std::find_if(custom->precisionMap.begin(), custom->precisionMap.end(),
+                                            [](const auto& p) { return p.first == "layers.0.linear1"; });
+        QVERIFY(precision != custom->precisionMap.end());
+        QCOMPARE(precision->second, std::string("int4"));
+        // Saved and reopened, the table still shows the user's choice.
+        QVERIFY(window.save());
+        QVERIFY(window.openPath(path));
+        QCOMPARE(window.quantizationPanel()->plan().at("layers.0.linear1"), std::string("int4"));
 
         // Settings edited in a panel: unsaved until Save, then in the project file.
         window.modelPanel()->findChild<QSpinBox*>("classes")->setValue(3);
@@ -231,7 +265,7 @@ private Q_SLOTS:
         // Save As into another folder: the runs still resolve (paths rewritten).
         QVERIFY(window.saveAs(m_dir.path() + "/elsewhere/copy.tpq.yaml"));
         const tpq::Project copy = tpq::Project::load((m_dir.path() + "/elsewhere/copy.tpq.yaml").toStdString());
-        QCOMPARE(copy.runs().size(), size_t(3));
+        QCOMPARE(copy.runs().size(), size_t(4));
         QCOMPARE(copy.config().output.resultsDir, reloaded.config().output.resultsDir);
     }
 

@@ -144,7 +144,7 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Save &As..."), QKeySequence::SaveAs, this, [this] { saveAs(); });
     file->addSeparator();
     file->addAction(tr("Export Results &CSV..."), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCsv);
-    file->addAction(tr("Export Plots &PNG..."), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportPng);
+    file->addAction(tr("Export Plots &PNG..."), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportAllPlots);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
@@ -502,7 +502,9 @@ void MainWindow::openResultsFolder() {
 
 void MainWindow::exportTo(const QString& title, const QString& defaultName, const QString& filter,
                           const std::function<void(const QString&)>& write) {
-    const QString path = QFileDialog::getSaveFileName(this, title, defaultName, filter);
+    // Next to the results by default, not wherever the app was started.
+    const QString start = m_resultsDir.isEmpty() ? defaultName : QDir(m_resultsDir).filePath(defaultName);
+    const QString path = QFileDialog::getSaveFileName(this, title, start, filter);
     if (path.isEmpty()) return;
     try {
         write(path);
@@ -518,9 +520,23 @@ void MainWindow::exportCsv() {
 }
 
 void MainWindow::exportPng() {
-    showPanel(4);
     exportTo(tr("Export Plot PNG"), "plot.png", tr("PNG images (*.png)"),
              [this](const QString& path) { m_results->exportCurrentChart(path); });
+}
+
+void MainWindow::exportAllPlots() {
+    if (m_results->runs().empty()) {
+        showError(tr("Nothing to export"), tr("Open a project or a results folder with finished runs first."));
+        return;
+    }
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export Plots PNG into Folder"), m_resultsDir);
+    if (dir.isEmpty()) return;
+    try {
+        const int n = m_results->exportAllCharts(dir);
+        statusBar()->showMessage(tr("Wrote %n plot(s) to %1", "", n).arg(dir));
+    } catch (const std::exception& e) {
+        showError(tr("Export failed"), QString::fromStdString(e.what()));
+    }
 }
 
 void MainWindow::about() {

@@ -81,6 +81,7 @@ private:
     void openResultsFolder();
     void exportCsv();
     void exportPng();
+    void exportAllPlots();
     void exportTo(const QString& title, const QString& defaultName, const QString& filter,
                   const std::function<void(const QString&)>& write);
     void about();

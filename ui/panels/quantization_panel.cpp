@@ -38,6 +38,7 @@ QString shortName(const QString& name) {
 
 QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
     m_method = new QComboBox;
+    m_method->setObjectName("quantMethod");
     m_method->addItem(tr("Dynamic int8 (post-training)"), "dynamic");
     m_method->addItem(tr("Static int8 (calibrated)"), "static");
     m_method->addItem(tr("Quantization-aware training"), "qat");
@@ -109,11 +110,11 @@ QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
     });
     for (QComboBox* c : {m_observer, m_sensitivePrecision})
         connect(c, &QComboBox::currentIndexChanged, this, &QuantizationPanel::edited);
-    connect(m_sensitivePrecision, &QComboBox::currentIndexChanged, this, &QuantizationPanel::seedTable);
+    connect(m_sensitivePrecision, &QComboBox::currentIndexChanged, this, &QuantizationPanel::reseed);
     for (QSpinBox* s : {m_calibration, m_groupSize}) connect(s, &QSpinBox::valueChanged, this, &QuantizationPanel::edited);
     connect(m_groupSize, &QSpinBox::valueChanged, this, &QuantizationPanel::updateEstimate);
     connect(m_topK, &QSpinBox::valueChanged, this, [this] {
-        seedTable();
+        reseed();
         Q_EMIT edited();
     });
     for (QCheckBox* c : {m_perChannel, m_embeddings, m_useTable})
@@ -121,7 +122,10 @@ QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
             updateEstimate();
             Q_EMIT edited();
         });
-    connect(m_seed, &QPushButton::clicked, this, &QuantizationPanel::seedTable);
+    connect(m_seed, &QPushButton::clicked, this, [this] {
+        reseed();
+        Q_EMIT edited();
+    });
     connect(m_run, &QPushButton::clicked, this, [this] { Q_EMIT runRequested(variant()); });
     setConfig(ExperimentConfig());
 }
@@ -140,9 +144,8 @@ void QuantizationPanel::setConfig(const ExperimentConfig& config) {
     m_sensitivePrecision->setCurrentIndex(std::max(0, m_sensitivePrecision->findData(QString::fromStdString(q.sensitivePrecision))));
     m_groupSize->setValue(q.int4GroupSize);
     updateEnabled();
+    m_saved = q.precisionMap;
     seedTable();
-    for (const auto& [layer, precision] : q.precisionMap)
-        setLayerPrecision(QString::fromStdString(layer), QString::fromStdString(precision));
 }
 
 void QuantizationPanel::applyTo(ExperimentConfig& config) const {
@@ -242,7 +245,8 @@ void QuantizationPanel::seedTable() {
         combo->addItems(kPrecisions);
         const bool skip = layers[r].contains("classifier");
         combo->setCurrentText(skip ? "fp32" : sensitive.contains(layers[r]) ? sensitivePrecision : "int8");
-        connect(combo, &QComboBox::currentIndexChanged, this, [this] {
+        connect(combo, &QComboBox::currentIndexChanged, this, [this, combo, layer = layers[r]] {
+            m_saved[layer.toStdString()] = combo->currentText().toStdString();  // survives a reseed after a run
             updateEstimate();
             Q_EMIT edited();
         });
@@ -252,14 +256,26 @@ void QuantizationPanel::seedTable() {
         count->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         m_table->setItem(r, 2, count);
     }
+    // The user's choices (and the project's precision_map) win over the seed until Reset.
+    for (const auto& [layer, precision] : m_saved)
+        setLayerPrecision(QString::fromStdString(layer), QString::fromStdString(precision));
     updateEstimate();
+}
+
+void QuantizationPanel::reseed() {
+    m_saved.clear();
+    seedTable();
 }
 
 void QuantizationPanel::setLayerPrecision(const QString& layer, const QString& precision) {
     for (int r = 0; r < m_table->rowCount(); ++r) {
         if (m_table->item(r, 0)->text() != layer) continue;
-        if (auto* combo = qobject_cast<QComboBox*>(m_table->cellWidget(r, 1))) combo->setCurrentText(precision);
+        if (auto* combo = qobject_cast<QComboBox*>(m_table->cellWidget(r, 1))) {
+            const QSignalBlocker block(combo);  // restoring, not editing
+            combo->setCurrentText(precision);
+        }
     }
+    updateEstimate();
 }
 
 std::map<std::string, std::string> QuantizationPanel::plan() const {

@@ -51,7 +51,11 @@ Q_SIGNALS:
     void edited();
 
 private:
+    /// Fills the table: top k sensitive layers in the sensitive precision, the rest int8,
+    /// then the saved precision_map on top.
     void seedTable();
+    /// seedTable without the saved map (Reset from Sensitivity, a new top k).
+    void reseed();
     void updateEstimate();
     void updateEnabled();
 
@@ -71,6 +75,7 @@ private:
     QLabel* m_estimate;
     std::vector<TensorShape> m_shapes;
     std::vector<LayerSensitivity> m_sensitivityRows;
+    std::map<std::string, std::string> m_saved;  // the config's precision_map and the user's edits
     qint64 m_estimatedBytes = 0;
     ExperimentConfig m_base;
 };

@@ -64,12 +64,17 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
         menu.addAction(tr("Export Results CSV..."), this, &ResultsPanel::exportCsvRequested);
         menu.exec(m_table->viewport()->mapToGlobal(at));
     });
-    m_charts->setContextMenuPolicy(Qt::CustomContextMenu);
-    connect(m_charts, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+}
+
+void ResultsPanel::addChart(QWidget* chart, const QString& title) {
+    // The plot widget takes the mouse itself: the menu has to be its own.
+    chart->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(chart, &QWidget::customContextMenuRequested, this, [this, chart](const QPoint& at) {
         QMenu menu;
-        menu.addAction(tr("Export Plot PNG..."), this, &ResultsPanel::exportPngRequested);
-        menu.exec(m_charts->mapToGlobal(at));
+        menu.addAction(tr("Export This Plot PNG..."), this, &ResultsPanel::exportPngRequested);
+        menu.exec(chart->mapToGlobal(at));
     });
+    m_charts->addTab(chart, title);
 }
 
 void ResultsPanel::showDetails(int row) {
@@ -132,15 +137,15 @@ void ResultsPanel::rebuildCharts() {
     }
     const auto& runs = m_model->runs();
     if (runs.empty()) return;
-    m_charts->addTab(plots::comparisonBarChart(runs, "accuracy"), tr("Accuracy"));
-    m_charts->addTab(plots::comparisonBarChart(runs, "f1"), tr("F1"));
-    m_charts->addTab(plots::comparisonBarChart(runs, "size"), tr("Size"));
-    m_charts->addTab(plots::comparisonBarChart(runs, "latency"), tr("Latency"));
-    m_charts->addTab(plots::sparsityAccuracyPlot(runs), tr("Sparsity vs accuracy"));
-    m_charts->addTab(plots::accuracyLatencyPlot(runs), tr("Accuracy vs latency"));
+    addChart(plots::comparisonBarChart(runs, "accuracy"), tr("Accuracy"));
+    addChart(plots::comparisonBarChart(runs, "f1"), tr("F1"));
+    addChart(plots::comparisonBarChart(runs, "size"), tr("Size"));
+    addChart(plots::comparisonBarChart(runs, "latency"), tr("Latency"));
+    addChart(plots::sparsityAccuracyPlot(runs), tr("Sparsity vs accuracy"));
+    addChart(plots::accuracyLatencyPlot(runs), tr("Accuracy vs latency"));
     for (const auto& r : runs) {
         if (r.method == "baseline" && !r.history.empty()) {
-            m_charts->addTab(plots::trainingCurvePlot(r), tr("Training curves"));
+            addChart(plots::trainingCurvePlot(r), tr("Training curves"));
             break;
         }
     }
@@ -159,6 +164,10 @@ QString ResultsPanel::tableCsv() const {
 }
 
 void ResultsPanel::exportCsv(const QString& path) const { writeFileAtomic(path.toStdString(), tableCsv().toStdString()); }
+
+int ResultsPanel::exportAllCharts(const QString& dir) const {
+    return int(plots::writeComparisonPlots(runs(), dir.toStdString()).size());
+}
 
 void ResultsPanel::exportCurrentChart(const QString& path) const {
     auto* plot = qobject_cast<QCustomPlot*>(m_charts->currentWidget());

@@ -33,6 +33,9 @@ public:
     void exportCsv(const QString& path) const;
     /// Renders the chart on the current tab to `path` (PNG, 1000x600); throws tpq::Error.
     void exportCurrentChart(const QString& path) const;
+    /// Writes every comparison plot of the runs (the set `tpq compare` writes) into `dir`;
+    /// returns how many. Throws tpq::Error.
+    int exportAllCharts(const QString& dir) const;
 
     const std::vector<RunSummary>& runs() const;
     QTableView* table() const { return m_table; }
@@ -45,6 +48,7 @@ Q_SIGNALS:
 
 private:
     void rebuildCharts();
+    void addChart(QWidget* chart, const QString& title);
     /// Shows run `row` (of the model, unsorted) in the details pane.
     void showDetails(int row);
 

@@ -44,6 +44,17 @@ int wordCount(const std::string& text) {
 
 ExperimentWorker::ExperimentWorker() = default;
 
+ProgressCallback ExperimentWorker::forwardProgress() {
+    return [this](const Progress& p) {
+        WorkerProgress w;
+        w.step = p.step;
+        w.total = p.total;
+        w.etaSeconds = p.etaSeconds;
+        w.message = qs(p.message);
+        Q_EMIT progress(w);
+    };
+}
+
 void ExperimentWorker::runJob(const QString& name, const std::function<void()>& job) {
     JobOutcome outcome;
     outcome.job = name;
@@ -68,14 +79,7 @@ void ExperimentWorker::runProject(const QString& projectPath, const QStringList&
         Project project = Project::load(projectPath.toStdString());
         TrainRunCallbacks callbacks;
         callbacks.cancel = &m_cancel;
-        callbacks.loading = [this](const Progress& p) {
-            WorkerProgress w;
-            w.step = p.step;
-            w.total = p.total;
-            w.etaSeconds = p.etaSeconds;
-            w.message = qs(p.message);
-            Q_EMIT progress(w);
-        };
+        callbacks.loading = forwardProgress();
         callbacks.training = [this](const TrainProgress& p) {
             // At most ~30 reports a second (tiny models train thousands of steps a second);
             // epoch summaries and the last step always go through.
@@ -119,14 +123,7 @@ void ExperimentWorker::loadDatasetPreview(const DatasetOptions& options, int pre
         if (!problems.empty()) throw Error(problems.front());
         LoadContext context;
         context.cancel = &m_cancel;
-        context.progress = [this](const Progress& p) {
-            WorkerProgress w;
-            w.step = p.step;
-            w.total = p.total;
-            w.etaSeconds = p.etaSeconds;
-            w.message = qs(p.message);
-            Q_EMIT progress(w);
-        };
+        context.progress = forwardProgress();
         TextClassificationDataset data = loadDataset(options, context);
         if (options.deduplicate) removeDuplicates(data);
         DatasetPreview preview;
@@ -154,14 +151,7 @@ void ExperimentWorker::evaluateModel(const ExperimentConfig& config, const QStri
     runJob("evaluate", [&] {
         TrainRunCallbacks callbacks;
         callbacks.cancel = &m_cancel;
-        callbacks.loading = [this](const Progress& p) {
-            WorkerProgress w;
-            w.step = p.step;
-            w.total = p.total;
-            w.etaSeconds = p.etaSeconds;
-            w.message = qs(p.message);
-            Q_EMIT progress(w);
-        };
+        callbacks.loading = forwardProgress();
         auto context = detail::prepareCompression(config, modelDir.toStdString(), false, callbacks);
         const ClassificationMetrics m = Evaluator(*context.base.model).evaluate(*context.test, &m_cancel);
         EvaluationResult r;

@@ -102,6 +102,8 @@ Q_SIGNALS:
     void finished(const tpq::ui::JobOutcome& outcome);
 
 private:
+    /// The engine's progress reports as progress() signals.
+    ProgressCallback forwardProgress();
     /// Runs `job`, turning exceptions into the outcome.
     void runJob(const QString& name, const std::function<void()>& job);
 
