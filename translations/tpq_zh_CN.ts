@@ -546,6 +546,24 @@
         <source>&lt;b&gt;TPQ Studio&lt;/b&gt; %1&lt;br&gt;Pruning and quantization workbench for Transformer text classifiers.&lt;br&gt;&lt;br&gt;Qt %2; %3&lt;br&gt;BLAS: %4&lt;br&gt;Threads: %5 of %6 cores</source>
         <translation>&lt;b&gt;TPQ Studio&lt;/b&gt; %1&lt;br&gt;Transformer 文本分类器的剪枝与量化工作台。&lt;br&gt;&lt;br&gt;Qt %2；%3&lt;br&gt;BLAS：%4&lt;br&gt;线程：%5（共 %6 个核心）</translation>
     </message>
+    <message>
+        <source>Nothing to export</source>
+        <translation>没有可导出的内容</translation>
+    </message>
+    <message>
+        <source>Open a project or a results folder with finished runs first.</source>
+        <translation>请先打开包含已完成运行的项目或结果文件夹。</translation>
+    </message>
+    <message>
+        <source>Export Plots PNG into Folder</source>
+        <translation>将图表 PNG 导出到文件夹</translation>
+    </message>
+    <message numerus="yes">
+        <source>Wrote %n plot(s) to %1</source>
+        <translation>
+            <numerusform>已将 %n 张图表写入 %1</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>tpq::ui::ModelPanel</name>
@@ -1184,10 +1202,6 @@
         <translation>导出结果 CSV...</translation>
     </message>
     <message>
-        <source>Export Plot PNG...</source>
-        <translation>导出图表 PNG...</translation>
-    </message>
-    <message>
         <source>Method: %1</source>
         <translation>方法：%1</translation>
     </message>
@@ -1258,6 +1272,10 @@
     <message>
         <source>Training curves</source>
         <translation>训练曲线</translation>
+    </message>
+    <message>
+        <source>Export This Plot PNG...</source>
+        <translation>导出此图表 PNG...</translation>
     </message>
 </context>
 <context>
