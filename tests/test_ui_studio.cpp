@@ -9,6 +9,7 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPlainTextEdit>
@@ -256,6 +257,13 @@ private Q_SLOTS:
         QVERIFY(window.openPath(path));
         QCOMPARE(window.quantizationPanel()->plan().at("layers.0.linear1"), std::string("int4"));
 
+        // Evaluate: the trained baseline on the test split, in the Model panel.
+        window.modelPanel()->findChild<QPushButton*>("evaluate")->click();
+        const JobOutcome evaluated = waitForJob(window, 120000);
+        QVERIFY2(evaluated.ok, qPrintable(evaluated.error));
+        const QString evaluation = window.modelPanel()->findChild<QLabel*>("evaluation")->text();
+        QVERIFY2(evaluation.contains(QString("Test accuracy %1%").arg(100 * runs[0].accuracy, 0, 'f', 2)), qPrintable(evaluation));
+
         // Settings edited in a panel: unsaved until Save, then in the project file.
         window.modelPanel()->findChild<QSpinBox*>("classes")->setValue(3);
         QVERIFY(window.isDirty());
@@ -267,6 +275,20 @@ private Q_SLOTS:
         const tpq::Project copy = tpq::Project::load((m_dir.path() + "/elsewhere/copy.tpq.yaml").toStdString());
         QCOMPARE(copy.runs().size(), size_t(4));
         QCOMPARE(copy.config().output.resultsDir, reloaded.config().output.resultsDir);
+    }
+
+    void closingWithUnsavedChangesAsks() {
+        const QString path = writeProject("dirty", 1, 20, {"baseline"});
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(path));
+        window.modelPanel()->findChild<QSpinBox*>("classes")->setValue(4);
+        QVERIFY(window.isDirty());
+        DialogCloser closer;  // answers Discard
+        QVERIFY(window.close());
+        QCOMPARE(closer.texts.size(), 1);
+        QVERIFY2(closer.texts.front().contains("unsaved changes"), qPrintable(closer.texts.front()));
+        QCOMPARE(tpq::Project::load(path.toStdString()).config().model.numLabels, 2);  // discarded, file untouched
     }
 
     void cancelStopsWithinOneSecond() {

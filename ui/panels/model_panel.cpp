@@ -52,11 +52,13 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     m_estimate->setObjectName("parameterEstimate");
     m_estimate->setWordWrap(true);
     m_evaluation = new QLabel;
+    m_evaluation->setObjectName("evaluation");
     m_evaluation->setWordWrap(true);
     m_evaluation->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_train = new QPushButton(tr("Train"));
     m_train->setObjectName("train");
     m_evaluate = new QPushButton(tr("Evaluate"));
+    m_evaluate->setObjectName("evaluate");
 
     auto* arch = new QGroupBox(tr("Architecture"));
     auto* af = new QFormLayout(arch);
