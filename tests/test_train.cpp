@@ -87,6 +87,26 @@ private Q_SLOTS:
         QVERIFY(h.bestEpoch >= 1);
     }
 
+    void forwardChecksCancellation() {
+        // Cancel does not wait for a whole training step: forward() checks between layers.
+        auto model = makeModel(1);
+        DataLoader data = tpqtest::tokenSevenTask(13, 16, false);
+        const Batch batch = data.batch(0);
+        CancellationToken cancel;
+        model->setCancellation(&cancel);
+        QCOMPARE(model->forward(batch.inputIds, batch.attentionMask).size(0), batch.labels.size(0));
+        cancel.cancel();
+        bool threw = false;
+        try {
+            model->forward(batch.inputIds, batch.attentionMask);
+        } catch (const Cancelled&) {
+            threw = true;
+        }
+        QVERIFY(threw);
+        model->setCancellation(nullptr);  // off again: forward runs
+        QCOMPARE(model->forward(batch.inputIds, batch.attentionMask).size(0), batch.labels.size(0));
+    }
+
     void sameSeedGivesIdenticalRuns() {
         std::vector<double> losses[2];
         std::vector<float> finalWeights[2];

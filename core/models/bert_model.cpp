@@ -339,7 +339,10 @@ BertModel::BertModel(BertConfig config) : m_config(std::move(config)) {
 at::Tensor BertModel::forward(const at::Tensor& inputIds, const at::Tensor& attentionMask) {
     auto hidden = m_bert->embeddings(inputIds);
     const auto mask = additiveAttentionMask(attentionMask, hidden.scalar_type());
-    for (const auto& layer : *m_bert->encoder->layer) hidden = layer->as<BertLayer>()->forward(hidden, mask);
+    for (const auto& layer : *m_bert->encoder->layer) {
+        throwIfCancelled();
+        hidden = layer->as<BertLayer>()->forward(hidden, mask);
+    }
     auto& pooler = *m_bert->pooler;
     const auto pooled = torch::tanh(runLinear(pooler.dense, pooler.denseKernel, hidden.select(1, 0)));
     return runLinear(m_classifier, m_classifierKernel, m_dropout(pooled));

@@ -14,6 +14,8 @@
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
+#include "util/progress.h"
+
 namespace tpq {
 
 /// Another way to compute a linear layer (int8 weights, ...), set by quantization in
@@ -122,8 +124,19 @@ public:
     /// True when a linear layer has a kernel or an embedding table is int8.
     bool isQuantized();
 
+    /// While set, forward() checks `cancel` before each encoder layer and throws
+    /// tpq::Cancelled: a training step of a larger model takes seconds, and Cancel should
+    /// not wait for it to end. nullptr (the default) turns the checks off.
+    void setCancellation(const CancellationToken* cancel) { m_cancel = cancel; }
+
+protected:
+    void throwIfCancelled() const {
+        if (m_cancel) m_cancel->throwIfCancelled();
+    }
+
 private:
     Int8Tables m_int8Embeddings;
+    const CancellationToken* m_cancel = nullptr;
 };
 
 using ClassifierPtr = std::shared_ptr<Classifier>;

@@ -195,7 +195,10 @@ at::Tensor TransformerModel::forward(const at::Tensor& inputIds, const at::Tenso
     auto x = embeddingLookup(m_embedding, &int8Embeddings(), "embedding.weight", inputIds) * std::sqrt(double(m_config.dModel)) + m_positions.narrow(0, 0, length).unsqueeze(0);
     x = m_dropout(x);
     const auto mask = additiveAttentionMask(attentionMask, x.scalar_type());
-    for (const auto& layer : *m_layers) x = layer->as<TransformerLayer>()->forward(x, mask);
+    for (const auto& layer : *m_layers) {
+        throwIfCancelled();
+        x = layer->as<TransformerLayer>()->forward(x, mask);
+    }
     at::Tensor pooled;
     if (m_config.pooling == "mean") {
         const auto m = attentionMask.to(x.scalar_type()).unsqueeze(-1);

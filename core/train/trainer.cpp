@@ -178,6 +178,13 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
 
     const auto trainStart = std::chrono::steady_clock::now();
     const int64_t stepsAtStart = globalStep;
+    // Cancel is also checked inside the forward pass (between encoder layers) and before the
+    // optimizer step; only the backward pass runs to its end.
+    struct CancelInForward {
+        Classifier& model;
+        ~CancelInForward() { model.setCancellation(nullptr); }
+    } cancelInForward{m_model};
+    m_model.setCancellation(cancel);
     for (int epoch = startEpoch; epoch <= o.epochs; ++epoch) {
         const auto epochStart = std::chrono::steady_clock::now();
         m_model.train();
@@ -200,6 +207,7 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
                             "); lower training.learning_rate or set training.max_grad_norm (e.g. 1.0)");
             }
             (loss / double(accum)).backward();
+            if (cancel) cancel->throwIfCancelled();
             const int64_t n = batch.labels.size(0);
             lossSum += lossValue * double(n);
             seen += n;
