@@ -564,6 +564,38 @@
             <numerusform>已将 %n 张图表写入 %1</numerusform>
         </translation>
     </message>
+    <message>
+        <source>[%1/%2] %3: finished before, skipped</source>
+        <translation>[%1/%2] %3：之前已完成，已跳过</translation>
+    </message>
+    <message>
+        <source>%1 does not exist: choose a project file (*.tpq.yaml) or a results folder</source>
+        <translation>%1 不存在：请选择项目文件（*.tpq.yaml）或结果文件夹</translation>
+    </message>
+    <message>
+        <source>%1 is neither a project file (*.tpq.yaml) nor a results folder</source>
+        <translation>%1 既不是项目文件（*.tpq.yaml）也不是结果文件夹</translation>
+    </message>
+    <message>
+        <source>Run again?</source>
+        <translation>重新运行？</translation>
+    </message>
+    <message>
+        <source>%1 has finished before (%2). Run it again with the current settings?</source>
+        <translation>%1 之前已完成（%2）。要用当前设置重新运行吗？</translation>
+    </message>
+    <message>
+        <source>Save when it has finished, or cancel it first.</source>
+        <translation>请等运行结束后再保存，或先取消运行。</translation>
+    </message>
+    <message>
+        <source>Replace file?</source>
+        <translation>替换文件？</translation>
+    </message>
+    <message>
+        <source>%1 exists. Replace it?</source>
+        <translation>%1 已存在。要替换吗？</translation>
+    </message>
 </context>
 <context>
     <name>tpq::ui::ModelPanel</name>
@@ -988,6 +1020,10 @@
         <source>Variants:</source>
         <translation>变体：</translation>
     </message>
+    <message>
+        <source>cannot create the folder %1</source>
+        <translation>无法创建文件夹 %1</translation>
+    </message>
 </context>
 <context>
     <name>tpq::ui::PruningPanel</name>
@@ -1107,10 +1143,6 @@
         <translation>以 int8 存储嵌入表</translation>
     </message>
     <message>
-        <source>Run this table as the &quot;custom&quot; setting</source>
-        <translation>将此表作为 &quot;custom&quot; 设置运行</translation>
-    </message>
-    <message>
         <source>Reset from Sensitivity</source>
         <translation>按敏感度重置</translation>
     </message>
@@ -1185,6 +1217,10 @@
     <message>
         <source>Layer sensitivity: run a mixed-precision variant to measure it</source>
         <translation>层敏感度：运行一个混合精度变体即可测得</translation>
+    </message>
+    <message>
+        <source>Run the layers changed here as the &quot;custom&quot; setting</source>
+        <translation>将此处修改的层作为 &quot;custom&quot; 设置运行</translation>
     </message>
 </context>
 <context>
@@ -1276,6 +1312,14 @@
     <message>
         <source>Export This Plot PNG...</source>
         <translation>导出此图表 PNG...</translation>
+    </message>
+    <message>
+        <source>no chart to export: open a results folder first</source>
+        <translation>没有可导出的图表：请先打开结果文件夹</translation>
+    </message>
+    <message>
+        <source>cannot write %1: check that the folder is writable</source>
+        <translation>无法写入 %1：请检查文件夹是否可写</translation>
     </message>
 </context>
 <context>

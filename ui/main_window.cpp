@@ -18,7 +18,9 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QEventLoop>
 #include <QTime>
+#include <QTimer>
 #include <cmath>
 
 #include "experiment/project.h"
@@ -140,8 +142,8 @@ void MainWindow::buildMenus() {
     file->addAction(tr("Open Results &Folder..."), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::openResultsFolder);
     m_recent = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
-    file->addAction(tr("&Save"), QKeySequence::Save, this, [this] { save(); });
-    file->addAction(tr("Save &As..."), QKeySequence::SaveAs, this, [this] { saveAs(); });
+    m_saveAction = file->addAction(tr("&Save"), QKeySequence::Save, this, [this] { save(); });
+    m_saveAsAction = file->addAction(tr("Save &As..."), QKeySequence::SaveAs, this, [this] { saveAs(); });
     file->addSeparator();
     file->addAction(tr("Export Results &CSV..."), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCsv);
     file->addAction(tr("Export Plots &PNG..."), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportAllPlots);
@@ -199,7 +201,10 @@ void MainWindow::connectWorker() {
             statusBar()->showMessage(tr("[%1/%2] %3: running").arg(e.index).arg(e.total).arg(e.variant));
         } else if (e.state == "finished") {
             statusBar()->showMessage(tr("[%1/%2] %3: done in %4 s").arg(e.index).arg(e.total).arg(e.variant).arg(e.seconds, 0, 'f', 0));
+            refreshProjectFromDisk();
             reloadResults();
+        } else if (e.state == "skipped") {
+            m_log->appendPlainText(tr("[%1/%2] %3: finished before, skipped").arg(e.index).arg(e.total).arg(e.variant));
         }
     });
     connect(w, &ExperimentWorker::datasetLoaded, m_dataset, &DatasetPanel::showPreview);
@@ -213,6 +218,9 @@ void MainWindow::setBusy(bool busy) {
     m_cancel->setEnabled(true);
     m_cancelAction->setEnabled(busy);
     m_startAction->setEnabled(!busy);
+    // The worker records runs in the project file while it runs: no saving meanwhile.
+    m_saveAction->setEnabled(!busy);
+    m_saveAsAction->setEnabled(!busy);
     m_dataset->setBusy(busy);
     m_model->setBusy(busy);
     m_pruning->setBusy(busy);
@@ -225,19 +233,29 @@ void MainWindow::setBusy(bool busy) {
 
 bool MainWindow::isBusy() const { return m_worker->isBusy(); }
 
+void MainWindow::refreshProjectFromDisk() {
+    if (!m_project) return;
+    try {
+        // The worker recorded runs in the file: take them; the panels keep their edits
+        // (they are applied on Save).
+        *m_project = Project::load(m_project->path());
+    } catch (const std::exception& e) {
+        showError(tr("Cannot reload the project"), QString::fromStdString(e.what()));
+    }
+}
+
+ExperimentConfig MainWindow::panelConfig() const {
+    ExperimentConfig config = m_project->config();
+    m_dataset->applyTo(config);
+    m_model->applyTo(config);
+    m_pruning->applyTo(config);
+    m_quantization->applyTo(config);
+    return config;
+}
+
 void MainWindow::onFinished(const JobOutcome& outcome) {
     if (outcome.job == "project") {
-        if (m_project) {
-            try {
-                // The runner recorded the runs in the file; keep the panels' unsaved edits.
-                const Project reloaded = Project::load(m_project->path());
-                const ExperimentConfig edited = m_project->config();
-                *m_project = reloaded;
-                if (m_dirty) m_project->setConfig(edited);
-            } catch (const std::exception& e) {
-                showError(tr("Cannot reload the project"), QString::fromStdString(e.what()));
-            }
-        }
+        refreshProjectFromDisk();
         reloadResults();
     }
     if (outcome.cancelled) {
@@ -327,9 +345,9 @@ bool MainWindow::openPath(const QString& path) {
             project = std::make_unique<Project>(Project::load(path.toStdString()));
             resultsDir = QString::fromStdString(project->config().output.resultsDir);
         } else if (!QFileInfo::exists(path)) {
-            throw Error(path.toStdString() + " does not exist: choose a project file (*.tpq.yaml) or a results folder");
+            throw Error(tr("%1 does not exist: choose a project file (*.tpq.yaml) or a results folder").arg(path).toStdString());
         } else if (!QFileInfo(path).isDir()) {
-            throw Error(path.toStdString() + " is neither a project file (*.tpq.yaml) nor a results folder");
+            throw Error(tr("%1 is neither a project file (*.tpq.yaml) nor a results folder").arg(path).toStdString());
         } else {
             m_results->loadResults(path);  // throws for an unreadable folder before anything changes
         }
@@ -362,6 +380,7 @@ void MainWindow::newExperiment() {
         showError(tr("A run is in progress"), tr("Cancel it (Run > Cancel) before starting a new experiment."));
         return;
     }
+    if (!maybeSave()) return;  // before the wizard writes anything
     NewExperimentWizard wizard(this);
     if (wizard.exec() != QDialog::Accepted) return;
     try {
@@ -392,6 +411,16 @@ void MainWindow::runVariant(const VariantSpec& variant) {
         return;
     }
     if (isBusy()) return;
+    const ProjectRun* done = m_project->findRun(variant.key());
+    if (done && done->status == "finished") {
+        const QString ids = QString::fromStdString(done->runIds.empty() ? std::string() : done->runIds.front());
+        if (QMessageBox::question(this, tr("Run again?"),
+                                  tr("%1 has finished before (%2). Run it again with the current settings?")
+                                      .arg(QString::fromStdString(variant.key()), ids)) != QMessageBox::Yes)
+            return;
+        m_project->forgetRun(variant.key());
+        m_dirty = true;
+    }
     if (m_project->addVariant(variant)) m_dirty = true;
     if (startRun({QString::fromStdString(variant.key())})) {
         statusBar()->showMessage(tr("Running %1").arg(QString::fromStdString(variant.key())));
@@ -410,13 +439,12 @@ bool MainWindow::save() {
         showError(tr("Nothing to save"), tr("Create a project (File > New Experiment) first."));
         return false;
     }
+    if (isBusy()) {
+        showError(tr("A run is in progress"), tr("Save when it has finished, or cancel it first."));
+        return false;
+    }
     try {
-        ExperimentConfig config = m_project->config();
-        m_dataset->applyTo(config);
-        m_model->applyTo(config);
-        m_pruning->applyTo(config);
-        m_quantization->applyTo(config);
-        m_project->setConfig(config);
+        m_project->setConfig(panelConfig());
         m_project->save();
         m_dirty = false;
         updateTitle();
@@ -438,10 +466,23 @@ bool MainWindow::saveAs(const QString& chosen) {
         path = QFileDialog::getSaveFileName(this, tr("Save Project As"), QString::fromStdString(m_project->path()),
                                             tr("TPQ Studio projects (*.tpq.yaml)"));
     if (path.isEmpty()) return false;
-    if (!path.endsWith(".tpq.yaml")) path += ".tpq.yaml";
+    if (isBusy()) {
+        showError(tr("A run is in progress"), tr("Save when it has finished, or cancel it first."));
+        return false;
+    }
+    if (!path.endsWith(".tpq.yaml")) {
+        path += ".tpq.yaml";  // the dialog checked the name without it
+        if (QFileInfo::exists(path) &&
+            QMessageBox::question(this, tr("Replace file?"), tr("%1 exists. Replace it?").arg(path)) != QMessageBox::Yes)
+            return false;
+    }
     try {
-        if (m_dirty && !save()) return false;
-        m_project->saveAs(path.toStdString());
+        // On a copy: the open project changes only once the new file is written, and the
+        // original file keeps what it had.
+        Project copy = *m_project;
+        copy.setConfig(panelConfig());
+        copy.saveAs(path.toStdString());
+        *m_project = copy;
         m_dirty = false;
         rememberRecent(QFileInfo(path).absoluteFilePath());
         updateTitle();
@@ -472,7 +513,15 @@ void MainWindow::closeEvent(QCloseEvent* event) {
             event->ignore();
             return;
         }
+        // Wait for the worker to stop (and the project to be re-read) before saving.
         m_worker->cancel();
+        QEventLoop wait;
+        connect(m_worker, &WorkerThread::busyChanged, &wait, [&wait](bool busy) {
+            if (!busy) wait.quit();
+        });
+        QTimer::singleShot(60000, &wait, &QEventLoop::quit);
+        if (isBusy()) wait.exec();
+        QCoreApplication::processEvents();  // the job's finished() handler
     }
     if (!maybeSave()) {
         event->ignore();

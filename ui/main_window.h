@@ -93,6 +93,10 @@ private:
     void reloadResults();
     void runVariant(const VariantSpec& variant);
     void onFinished(const JobOutcome& outcome);
+    /// Re-reads the project file (the runs the worker recorded).
+    void refreshProjectFromDisk();
+    /// The project's config with every panel's fields applied.
+    ExperimentConfig panelConfig() const;
     void setBusy(bool busy);
     QString baselineModelDir() const;
     /// Asks to save unsaved changes; false = the user cancelled.
@@ -116,6 +120,8 @@ private:
     QLabel* m_eta;
     QPushButton* m_cancel;
     QAction* m_startAction;
+    QAction* m_saveAction;
+    QAction* m_saveAsAction;
     QAction* m_cancelAction;
 };
 

@@ -270,9 +270,9 @@ ExperimentConfig NewExperimentWizard::config() const {
     ExperimentConfig c;
     c.name = m_name->text().trimmed().toStdString();
     c.data.dataset = m_kind->currentData().toString().toStdString();
-    c.data.path = QFileInfo(m_path->text().trimmed()).isRelative() || m_path->text().trimmed().isEmpty()
-                      ? m_path->text().trimmed().toStdString()
-                      : QFileInfo(m_path->text().trimmed()).absoluteFilePath().toStdString();
+    // Absolute: the project may be opened from another working directory.
+    c.data.path = m_path->text().trimmed().isEmpty() ? std::string()
+                                                     : QFileInfo(m_path->text().trimmed()).absoluteFilePath().toStdString();
     c.data.textColumn = m_textColumn->text().trimmed().toStdString();
     c.data.labelColumn = m_labelColumn->text().trimmed().toStdString();
     c.data.trainRatio = m_train->value();
@@ -429,7 +429,7 @@ void NewExperimentWizard::refreshSummary() {
 QString NewExperimentWizard::createProject() const {
     const QString path = projectPath();
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))
-        throw Error("cannot create the folder " + QFileInfo(path).absolutePath().toStdString());
+        throw Error(tr("cannot create the folder %1").arg(QFileInfo(path).absolutePath()).toStdString());
     ExperimentConfig c = config();
     c.output.resultsDir = "results";
     c.output.checkpointDir = "checkpoints";

@@ -438,6 +438,11 @@ void Project::recordRun(const ProjectRun& run) {
     save();
 }
 
+void Project::forgetRun(const std::string& variantKey) {
+    m_runs.erase(std::remove_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == variantKey; }),
+                 m_runs.end());
+}
+
 std::string Project::absolute(const std::string& relative) const {
     if (relative.empty()) return fs::path(m_path).parent_path().string();
     const fs::path p(relative);

@@ -95,6 +95,9 @@ public:
     const ProjectRun* findRun(const std::string& variantKey) const;
     /// Records (or replaces) a variant's run and saves the project.
     void recordRun(const ProjectRun& run);
+    /// Forgets the run of a variant (it runs again, under a new run id; its old result
+    /// folders stay); does not save.
+    void forgetRun(const std::string& variantKey);
 
     /// Absolute path of a folder given relative to the project file, and back.
     std::string absolute(const std::string& relative) const;

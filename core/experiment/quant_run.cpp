@@ -1,5 +1,6 @@
 #include "experiment/quant_run.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -59,6 +60,18 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
     mo.int4GroupSize = q.int4GroupSize;
     // The analysis runs on a float copy; each setting quantizes a fresh copy.
     const ClassifierPtr probe = loadModelFolder(options.modelDir).model;
+    {
+        // precision_map names layers of this model: checked before the (long) analysis.
+        std::vector<std::string> names;
+        for (const auto& l : probe->linearLayers()) names.push_back(l.name);
+        for (const auto& [layer, precision] : q.precisionMap) {
+            if (std::find(names.begin(), names.end(), layer) != names.end()) continue;
+            std::string msg = "quantization.mixed_precision.precision_map: the model has no linear layer '" + layer + "'";
+            const std::string near = nearestMatch(layer, names);
+            if (!near.empty()) msg += "; did you mean '" + near + "'?";
+            throw Error(msg);
+        }
+    }
     MixedPrecisionQuantization analysis(*probe, mo);
     const auto& table = analysis.analyzeLayerSensitivity(*c.validation, callbacks.cancel, callbacks.loading);
     logInfo("layer sensitivity (validation loss change with the layer alone in int8 / int4):");
@@ -73,19 +86,9 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
          analysis.planFor(analysis.selectSensitiveLayers(topK), q.sensitivePrecision, 0)},
         {"int4_" + std::to_string(int4), analysis.planFor({}, "int8", int4)}};
     if (!q.precisionMap.empty()) {
-        // The user's own plan (the GUI's precision table): listed layers as given, the rest int8.
-        PrecisionPlan plan = analysis.planFor({}, "int8", 0);
-        std::vector<std::string> names;
-        for (const auto& l : probe->linearLayers()) names.push_back(l.name);
-        for (const auto& [layer, precision] : q.precisionMap) {
-            if (std::find(names.begin(), names.end(), layer) == names.end()) {
-                std::string msg = "quantization.mixed_precision.precision_map: the model has no linear layer '" + layer + "'";
-                const std::string near = nearestMatch(layer, names);
-                if (!near.empty()) msg += "; did you mean '" + near + "'?";
-                throw Error(msg);
-            }
-            plan[layer] = precision;
-        }
+        // The user's table (tpq-studio): the top-k setting with the listed layers changed.
+        PrecisionPlan plan = analysis.planFor(analysis.selectSensitiveLayers(topK), q.sensitivePrecision, 0);
+        for (const auto& [layer, precision] : q.precisionMap) plan[layer] = precision;
         settings.emplace_back("custom", plan);
     }
     if (q.maxAccuracyDrop >= 0) {

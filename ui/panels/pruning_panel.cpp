@@ -195,7 +195,7 @@ void PruningPanel::setRuns(const std::vector<RunSummary>& runs) {
     for (size_t i = 0; i < runs.size(); ++i)
         if (!runs[i].headImportance.empty()) m_headRun->addItem(QString::fromStdString(runs[i].runId), int(i));
     m_headRun->setEnabled(m_headRun->count() > 0);
-    delete m_sparsityHeatmap;
+    if (m_sparsityHeatmap) m_sparsityHeatmap->deleteLater();
     m_sparsityHeatmap = nullptr;
     std::vector<RunSummary> pruned;
     for (const auto& r : runs)
@@ -214,7 +214,7 @@ void PruningPanel::setRuns(const std::vector<RunSummary>& runs) {
 }
 
 void PruningPanel::showHeadRun(int index) {
-    delete m_headHeatmap;
+    if (m_headHeatmap) m_headHeatmap->deleteLater();
     m_headHeatmap = nullptr;
     if (index < 0 || index >= m_headRun->count()) return;
     const size_t run = size_t(m_headRun->itemData(index).toInt());

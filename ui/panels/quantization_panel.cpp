@@ -56,7 +56,7 @@ QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
     m_groupSize = new QSpinBox;
     m_groupSize->setRange(2, 4096);
     m_groupSize->setSingleStep(2);
-    m_useTable = new QCheckBox(tr("Run this table as the \"custom\" setting"));
+    m_useTable = new QCheckBox(tr("Run the layers changed here as the \"custom\" setting"));
     m_useTable->setChecked(true);
     m_seed = new QPushButton(tr("Reset from Sensitivity"));
     m_run = new QPushButton(tr("Run Quantization"));
@@ -145,6 +145,10 @@ void QuantizationPanel::setConfig(const ExperimentConfig& config) {
     m_groupSize->setValue(q.int4GroupSize);
     updateEnabled();
     m_saved = q.precisionMap;
+    {
+        const QSignalBlocker block(m_useTable);
+        m_useTable->setChecked(true);  // the table runs as "custom" once a layer is changed
+    }
     seedTable();
 }
 
@@ -158,8 +162,9 @@ void QuantizationPanel::applyTo(ExperimentConfig& config) const {
     q.sensitiveLayersTopK = m_topK->value();
     q.sensitivePrecision = m_sensitivePrecision->currentData().toString().toStdString();
     q.int4GroupSize = m_groupSize->value();
+    // Only the layers the user changed: the engine starts from the same top-k seed.
     q.precisionMap.clear();
-    if (m_useTable->isChecked() && m_table->rowCount() > 0) q.precisionMap = plan();
+    if (m_useTable->isChecked()) q.precisionMap = m_saved;
 }
 
 VariantSpec QuantizationPanel::variant() const {
@@ -243,7 +248,9 @@ void QuantizationPanel::seedTable() {
         m_table->setItem(r, 0, name);
         auto* combo = new QComboBox;
         combo->addItems(kPrecisions);
-        const bool skip = layers[r].contains("classifier");
+        bool skip = false;  // skip_layers stay fp32, as in the engine
+        for (const auto& part : m_base.quantization.skipLayers)
+            skip = skip || layers[r].contains(QString::fromStdString(part));
         combo->setCurrentText(skip ? "fp32" : sensitive.contains(layers[r]) ? sensitivePrecision : "int8");
         connect(combo, &QComboBox::currentIndexChanged, this, [this, combo, layer = layers[r]] {
             m_saved[layer.toStdString()] = combo->currentText().toStdString();  // survives a reseed after a run

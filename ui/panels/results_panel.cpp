@@ -133,7 +133,7 @@ void ResultsPanel::rebuildCharts() {
     while (m_charts->count() > 0) {
         QWidget* w = m_charts->widget(0);
         m_charts->removeTab(0);
-        delete w;
+        w->deleteLater();  // its context menu or export dialog may still be on the stack
     }
     const auto& runs = m_model->runs();
     if (runs.empty()) return;
@@ -171,9 +171,9 @@ int ResultsPanel::exportAllCharts(const QString& dir) const {
 
 void ResultsPanel::exportCurrentChart(const QString& path) const {
     auto* plot = qobject_cast<QCustomPlot*>(m_charts->currentWidget());
-    if (!plot) throw Error("no chart to export: open a results folder first");
+    if (!plot) throw Error(tr("no chart to export: open a results folder first").toStdString());
     if (!plot->savePng(path, 1000, 600))
-        throw Error("cannot write " + path.toStdString() + ": check that the folder is writable");
+        throw Error(tr("cannot write %1: check that the folder is writable").arg(path).toStdString());
 }
 
 }  // namespace tpq::ui
