@@ -1219,8 +1219,12 @@
         <translation>层敏感度：运行一个混合精度变体即可测得</translation>
     </message>
     <message>
-        <source>Run the layers changed here as the &quot;custom&quot; setting</source>
-        <translation>将此处修改的层作为 &quot;custom&quot; 设置运行</translation>
+        <source>Run changed layers as &quot;custom&quot;</source>
+        <translation>修改过的层作为 &quot;custom&quot; 运行</translation>
+    </message>
+    <message>
+        <source>The layers you change in the table run as the extra &quot;custom&quot; mixed-precision setting</source>
+        <translation>表中修改过的层作为额外的 &quot;custom&quot; 混合精度设置运行</translation>
     </message>
 </context>
 <context>

@@ -56,7 +56,8 @@ QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
     m_groupSize = new QSpinBox;
     m_groupSize->setRange(2, 4096);
     m_groupSize->setSingleStep(2);
-    m_useTable = new QCheckBox(tr("Run the layers changed here as the \"custom\" setting"));
+    m_useTable = new QCheckBox(tr("Run changed layers as \"custom\""));
+    m_useTable->setToolTip(tr("The layers you change in the table run as the extra \"custom\" mixed-precision setting"));
     m_useTable->setChecked(true);
     m_seed = new QPushButton(tr("Reset from Sensitivity"));
     m_run = new QPushButton(tr("Run Quantization"));
