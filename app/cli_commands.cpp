@@ -289,18 +289,12 @@ ExperimentConfig configFor(const std::string& modelDir, const ExperimentConfig* 
 int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool json) {
     LoadedModel loaded = loadModelFolder(modelDir);
     const ExperimentConfig config = given ? *given : configOfModel(loaded.tpqJson, modelDir);
-    prepareRun(config);
     TerminalProgress bar;
-    const DatasetSplits splits = loadAndSplit(config.data, config.seed, {bar.callback(), &interruptToken()});
+    TrainRunCallbacks callbacks;
+    callbacks.loading = bar.callback();
+    callbacks.cancel = &interruptToken();
+    const Evaluator::DetailedReport report = evaluateOnTestSplit(loaded, config, callbacks);
     bar.done();
-    if (loaded.model->numLabels() != int64_t(splits.test.numClasses())) {
-        throw Error("the model predicts " + std::to_string(loaded.model->numLabels()) + " classes but the data has " +
-                    std::to_string(splits.test.numClasses()));
-    }
-    DataLoader test(encodeTexts(*loaded.tokenizer, splits.test.texts(), size_t(config.maxLength)), splits.test.labels(),
-                    loaded.tokenizer->padId(), size_t(config.training.evalBatchSize), false, config.seed);
-    Evaluator evaluator(*loaded.model);
-    const Evaluator::DetailedReport report = evaluator.evaluateDetailed(test, splits.test.labelNames());
     const auto& m = report.metrics;
     if (json) {
         nlohmann::ordered_json j;
@@ -330,7 +324,7 @@ int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool
     }
     std::printf("\n  confusion matrix (rows: true, columns: predicted)\n");
     for (size_t r = 0; r < m.confusionMatrix.size(); ++r) {
-        std::printf("  %-16s", splits.test.labelNames()[r].c_str());
+        std::printf("  %-16s", report.perClass[r].name.c_str());  // one per label, in label order
         for (auto v : m.confusionMatrix[r]) std::printf(" %8lld", (long long)v);
         std::printf("\n");
     }

@@ -2,6 +2,49 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>FormFields</name>
+    <message>
+        <source>SpamAssassin (built in)</source>
+        <translation>SpamAssassin（内置）</translation>
+    </message>
+    <message>
+        <source>CSV file</source>
+        <translation>CSV 文件</translation>
+    </message>
+    <message>
+        <source>TSV file</source>
+        <translation>TSV 文件</translation>
+    </message>
+    <message>
+        <source>JSON Lines file</source>
+        <translation>JSON Lines 文件</translation>
+    </message>
+    <message>
+        <source>Folder (one subfolder per class)</source>
+        <translation>文件夹（每个类别一个子文件夹）</translation>
+    </message>
+    <message>
+        <source>aclImdb folder</source>
+        <translation>aclImdb 文件夹</translation>
+    </message>
+    <message>
+        <source>Dataset Folder</source>
+        <translation>数据集文件夹</translation>
+    </message>
+    <message>
+        <source>Dataset File</source>
+        <translation>数据集文件</translation>
+    </message>
+    <message>
+        <source>Data files (*.csv *.tsv *.jsonl *.txt);;All files (*)</source>
+        <translation>数据文件 (*.csv *.tsv *.jsonl *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Custom Transformer (from scratch)</source>
+        <translation>自定义 Transformer（从头训练）</translation>
+    </message>
+</context>
+<context>
     <name>Plots</name>
     <message>
         <source>Training curves: </source>
@@ -142,30 +185,6 @@
 <context>
     <name>tpq::ui::DatasetPanel</name>
     <message>
-        <source>SpamAssassin (built in)</source>
-        <translation>SpamAssassin（内置）</translation>
-    </message>
-    <message>
-        <source>CSV file</source>
-        <translation>CSV 文件</translation>
-    </message>
-    <message>
-        <source>TSV file</source>
-        <translation>TSV 文件</translation>
-    </message>
-    <message>
-        <source>JSON Lines file</source>
-        <translation>JSON Lines 文件</translation>
-    </message>
-    <message>
-        <source>Folder (one subfolder per class)</source>
-        <translation>文件夹（每个类别一个子文件夹）</translation>
-    </message>
-    <message>
-        <source>aclImdb folder</source>
-        <translation>aclImdb 文件夹</translation>
-    </message>
-    <message>
         <source>file or folder; empty = the packaged corpus</source>
         <translation>文件或文件夹；留空 = 使用自带语料库</translation>
     </message>
@@ -220,18 +239,6 @@
     <message>
         <source>Problems and notes:</source>
         <translation>问题与说明：</translation>
-    </message>
-    <message>
-        <source>Dataset Folder</source>
-        <translation>数据集文件夹</translation>
-    </message>
-    <message>
-        <source>Dataset File</source>
-        <translation>数据集文件</translation>
-    </message>
-    <message>
-        <source>Data files (*.csv *.tsv *.jsonl *.txt);;All files (*)</source>
-        <translation>数据文件 (*.csv *.tsv *.jsonl *.txt);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Error: %1</source>
@@ -475,10 +482,6 @@
         <translation>没有可保存的内容</translation>
     </message>
     <message>
-        <source>Create a project (File &gt; New Experiment) first.</source>
-        <translation>请先创建项目（文件 &gt; 新建实验）。</translation>
-    </message>
-    <message>
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
@@ -599,10 +602,6 @@
 </context>
 <context>
     <name>tpq::ui::ModelPanel</name>
-    <message>
-        <source>Custom Transformer (from scratch)</source>
-        <translation>自定义 Transformer（从头训练）</translation>
-    </message>
     <message>
         <source>WordPiece (BERT vocabulary)</source>
         <translation>WordPiece（BERT 词表）</translation>
@@ -727,30 +726,6 @@
         <translation>新建实验</translation>
     </message>
     <message>
-        <source>SpamAssassin (built in)</source>
-        <translation>SpamAssassin（内置）</translation>
-    </message>
-    <message>
-        <source>CSV file</source>
-        <translation>CSV 文件</translation>
-    </message>
-    <message>
-        <source>TSV file</source>
-        <translation>TSV 文件</translation>
-    </message>
-    <message>
-        <source>JSON Lines file</source>
-        <translation>JSON Lines 文件</translation>
-    </message>
-    <message>
-        <source>Folder (one subfolder per class)</source>
-        <translation>文件夹（每个类别一个子文件夹）</translation>
-    </message>
-    <message>
-        <source>aclImdb folder</source>
-        <translation>aclImdb 文件夹</translation>
-    </message>
-    <message>
         <source>empty = the packaged SpamAssassin corpus</source>
         <translation>留空 = 使用自带的 SpamAssassin 语料库</translation>
     </message>
@@ -769,14 +744,6 @@
     <message>
         <source>Path:</source>
         <translation>路径：</translation>
-    </message>
-    <message>
-        <source>Dataset Folder</source>
-        <translation>数据集文件夹</translation>
-    </message>
-    <message>
-        <source>Dataset File</source>
-        <translation>数据集文件</translation>
     </message>
     <message>
         <source>Text column:</source>
@@ -825,10 +792,6 @@
     <message>
         <source>Test fraction:</source>
         <translation>测试集比例：</translation>
-    </message>
-    <message>
-        <source>Custom Transformer (from scratch)</source>
-        <translation>自定义 Transformer（从头训练）</translation>
     </message>
     <message>
         <source>Hugging Face model folder</source>

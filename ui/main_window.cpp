@@ -115,9 +115,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             showError(tr("Nothing to evaluate"), tr("Train the baseline first (Model panel, Train)."));
             return;
         }
-        ExperimentConfig config = m_project->config();
-        m_dataset->applyTo(config);
-        m_model->applyTo(config);
+        const ExperimentConfig config = panelConfig();
         m_worker->start([config, dir](ExperimentWorker* w) { w->evaluateModel(config, dir); });
     });
     connect(m_pruning, &PruningPanel::runRequested, this, &MainWindow::runVariant);
@@ -333,10 +331,7 @@ void MainWindow::reloadResults() {
 }
 
 bool MainWindow::openPath(const QString& path) {
-    if (isBusy()) {
-        showError(tr("A run is in progress"), tr("Cancel it (Run > Cancel) before opening another project."));
-        return false;
-    }
+    if (!requireIdle(tr("Cancel it (Run > Cancel) before opening another project."))) return false;
     if (!maybeSave()) return false;
     try {
         QString resultsDir = path;
@@ -376,10 +371,7 @@ bool MainWindow::openPath(const QString& path) {
 }
 
 void MainWindow::newExperiment() {
-    if (isBusy()) {
-        showError(tr("A run is in progress"), tr("Cancel it (Run > Cancel) before starting a new experiment."));
-        return;
-    }
+    if (!requireIdle(tr("Cancel it (Run > Cancel) before starting a new experiment."))) return;
     if (!maybeSave()) return;  // before the wizard writes anything
     NewExperimentWizard wizard(this);
     if (wizard.exec() != QDialog::Accepted) return;
@@ -395,10 +387,7 @@ void MainWindow::newExperiment() {
 }
 
 bool MainWindow::startRun(const QStringList& only) {
-    if (!m_project) {
-        showError(tr("No project"), tr("Create one (File > New Experiment) or open a project file first."));
-        return false;
-    }
+    if (!requireProject(tr("No project"))) return false;
     if (isBusy()) return false;
     if (m_dirty && !save()) return false;
     const QString path = QString::fromStdString(m_project->path());
@@ -406,10 +395,7 @@ bool MainWindow::startRun(const QStringList& only) {
 }
 
 void MainWindow::runVariant(const VariantSpec& variant) {
-    if (!m_project) {
-        showError(tr("No project"), tr("Create one (File > New Experiment) or open a project file first."));
-        return;
-    }
+    if (!requireProject(tr("No project"))) return;
     if (isBusy()) return;
     const ProjectRun* done = m_project->findRun(variant.key());
     if (done && done->status == "finished") {
@@ -435,14 +421,8 @@ void MainWindow::cancelRun() {
 }
 
 bool MainWindow::save() {
-    if (!m_project) {
-        showError(tr("Nothing to save"), tr("Create a project (File > New Experiment) first."));
+    if (!requireProject(tr("Nothing to save")) || !requireIdle(tr("Save when it has finished, or cancel it first.")))
         return false;
-    }
-    if (isBusy()) {
-        showError(tr("A run is in progress"), tr("Save when it has finished, or cancel it first."));
-        return false;
-    }
     try {
         m_project->setConfig(panelConfig());
         m_project->save();
@@ -457,19 +437,13 @@ bool MainWindow::save() {
 }
 
 bool MainWindow::saveAs(const QString& chosen) {
-    if (!m_project) {
-        showError(tr("Nothing to save"), tr("Create a project (File > New Experiment) first."));
+    if (!requireProject(tr("Nothing to save")) || !requireIdle(tr("Save when it has finished, or cancel it first.")))
         return false;
-    }
     QString path = chosen;
     if (path.isEmpty())
         path = QFileDialog::getSaveFileName(this, tr("Save Project As"), QString::fromStdString(m_project->path()),
                                             tr("TPQ Studio projects (*.tpq.yaml)"));
     if (path.isEmpty()) return false;
-    if (isBusy()) {
-        showError(tr("A run is in progress"), tr("Save when it has finished, or cancel it first."));
-        return false;
-    }
     if (!path.endsWith(".tpq.yaml")) {
         path += ".tpq.yaml";  // the dialog checked the name without it
         if (QFileInfo::exists(path) &&
@@ -531,6 +505,18 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     settings.setValue("window/geometry", saveGeometry());
     settings.setValue("window/state", saveState());
     event->accept();
+}
+
+bool MainWindow::requireProject(const QString& title) {
+    if (m_project) return true;
+    showError(title, tr("Create one (File > New Experiment) or open a project file first."));
+    return false;
+}
+
+bool MainWindow::requireIdle(const QString& whatToDo) {
+    if (!isBusy()) return true;
+    showError(tr("A run is in progress"), whatToDo);
+    return false;
 }
 
 void MainWindow::showError(const QString& title, const QString& message) {

@@ -88,6 +88,10 @@ private:
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();
     void showError(const QString& title, const QString& message);
+    /// False, after saying why in a dialog titled `title`, when no project is open.
+    bool requireProject(const QString& title);
+    /// False, after a dialog saying `whatToDo`, while a job runs.
+    bool requireIdle(const QString& whatToDo);
     void markDirty();
     void updateTitle();
     void reloadResults();

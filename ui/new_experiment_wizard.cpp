@@ -19,6 +19,7 @@
 #include <cmath>
 #include <functional>
 
+#include "panels/form_fields.h"
 #include "util/error.h"
 
 namespace tpq::ui {
@@ -63,15 +64,6 @@ private:
 
 namespace {
 
-QDoubleSpinBox* ratio(double value) {
-    auto* s = new QDoubleSpinBox;
-    s->setRange(0, 1);
-    s->setSingleStep(0.05);
-    s->setDecimals(2);
-    s->setValue(value);
-    return s;
-}
-
 QWidget* withBrowse(QLineEdit* edit, const std::function<QString()>& ask) {
     auto* w = new QWidget;
     auto* l = new QHBoxLayout(w);
@@ -104,12 +96,7 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     // 1. Dataset
     m_kind = new QComboBox;
     m_kind->setObjectName("datasetKind");
-    m_kind->addItem(tr("SpamAssassin (built in)"), "spam_assassin");
-    m_kind->addItem(tr("CSV file"), "csv");
-    m_kind->addItem(tr("TSV file"), "tsv");
-    m_kind->addItem(tr("JSON Lines file"), "jsonl");
-    m_kind->addItem(tr("Folder (one subfolder per class)"), "folder");
-    m_kind->addItem(tr("aclImdb folder"), "imdb");
+    FormFields::addDatasetKinds(m_kind);
     m_path = new QLineEdit;
     m_path->setObjectName("datasetPath");
     m_path->setPlaceholderText(tr("empty = the packaged SpamAssassin corpus"));
@@ -125,10 +112,7 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     auto* df = new QFormLayout;
     df->addRow(tr("Source:"), m_kind);
     df->addRow(tr("Path:"), withBrowse(m_path, [this] {
-                   const QString kind = m_kind->currentData().toString();
-                   return kind == "folder" || kind == "imdb" || kind == "spam_assassin"
-                              ? QFileDialog::getExistingDirectory(this, tr("Dataset Folder"))
-                              : QFileDialog::getOpenFileName(this, tr("Dataset File"));
+                   return FormFields::browseDataset(this, m_kind->currentData().toString());
                }));
     df->addRow(tr("Text column:"), m_textColumn);
     df->addRow(tr("Label column:"), m_labelColumn);
@@ -149,9 +133,9 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     m_maxLength->setObjectName("maxLength");
     m_maxLength->setRange(8, 512);
     m_maxLength->setValue(defaults.maxLength);
-    m_train = ratio(defaults.data.trainRatio);
-    m_validation = ratio(defaults.data.validationRatio);
-    m_test = ratio(defaults.data.testRatio);
+    m_train = FormFields::fraction(defaults.data.trainRatio);
+    m_validation = FormFields::fraction(defaults.data.validationRatio);
+    m_test = FormFields::fraction(defaults.data.testRatio);
     auto* splitPage = new WizardPage(tr("Tokenizer and splits"), tr("How texts become tokens, and how the data is split."),
                                      [this] { return splitProblem(); });
     auto* sf = new QFormLayout;
@@ -168,9 +152,7 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     // 3. Model and training
     m_model = new QComboBox;
     m_model->setObjectName("model");
-    m_model->addItem(tr("Custom Transformer (from scratch)"), "transformer");
-    for (const char* preset : {"bert-tiny", "bert-mini", "bert-small", "bert-medium", "bert-base-uncased"})
-        m_model->addItem(QString::fromLatin1(preset), QString::fromLatin1(preset));
+    FormFields::addModels(m_model);
     m_model->addItem(tr("Hugging Face model folder"), "folder");
     m_model->setCurrentIndex(m_model->findData(QString::fromStdString(defaults.model.name)));
     m_modelPath = new QLineEdit;
@@ -211,10 +193,10 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     // 4. Variants
     m_unstructured = new QCheckBox(tr("Unstructured pruning, sparsity:"));
     m_unstructured->setObjectName("unstructured");
-    m_sparsity = ratio(0.5);
+    m_sparsity = FormFields::fraction(0.5);
     m_structured = new QCheckBox(tr("Structured pruning (1 fine-tuning epoch), heads removed:"));
     m_structured->setObjectName("structured");
-    m_heads = ratio(0.5);
+    m_heads = FormFields::fraction(0.5);
     m_dynamic = new QCheckBox(tr("Dynamic int8 quantization"));
     m_dynamic->setObjectName("dynamic");
     m_static = new QCheckBox(tr("Static int8 quantization (calibrated)"));
@@ -345,12 +327,12 @@ QString NewExperimentWizard::datasetProblem() const {
     if (kind != "spam_assassin" && path.isEmpty()) return tr("Choose the file or folder to read.");
     if (!path.isEmpty()) {
         const QFileInfo info(path);
-        const bool wantsFolder = kind == "folder" || kind == "imdb" || kind == "spam_assassin";
+        const bool wantsFolder = FormFields::readsFolder(kind);
         if (!info.exists()) return tr("%1 does not exist.").arg(path);
         if (wantsFolder && !info.isDir()) return tr("%1 is not a folder.").arg(path);
         if (!wantsFolder && !info.isFile()) return tr("%1 is not a file.").arg(path);
     }
-    if ((kind == "csv" || kind == "tsv" || kind == "jsonl") &&
+    if (FormFields::hasColumns(kind) &&
         (m_textColumn->text().trimmed().isEmpty() || m_labelColumn->text().trimmed().isEmpty()))
         return tr("Name the text and the label column.");
     return {};

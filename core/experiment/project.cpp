@@ -384,9 +384,7 @@ bool Project::addVariant(const VariantSpec& variant) {
 void Project::setConfig(const ExperimentConfig& config) {
     const auto problems = config.validate();
     if (!problems.empty()) throw Error("the experiment settings are not valid: " + problems.front());
-    // Output folders stay the project's own (results_dir / checkpoint_dir, relative).
-    if (m_resultsDir.empty()) m_resultsDir = relative(m_config.output.resultsDir);
-    if (m_checkpointDir.empty()) m_checkpointDir = relative(m_config.output.checkpointDir);
+    pinOutputFolders();  // they stay the project's own, whatever the new config says
     m_config = config;
     m_configRef.clear();
     m_configYaml = config.toYaml();
@@ -402,8 +400,7 @@ void Project::saveAs(const std::string& path) {
         const fs::path rel = fs::path(abs).lexically_relative(fs::path(newPath).parent_path());
         ref = rel.empty() ? abs : rel.string();
     };
-    if (m_resultsDir.empty()) m_resultsDir = relative(m_config.output.resultsDir);
-    if (m_checkpointDir.empty()) m_checkpointDir = relative(m_config.output.checkpointDir);
+    pinOutputFolders();
     rebase(m_configRef);
     rebase(m_resultsDir);
     rebase(m_checkpointDir);
@@ -414,6 +411,11 @@ void Project::saveAs(const std::string& path) {
     }
     m_path = newPath;
     save();
+}
+
+void Project::pinOutputFolders() {
+    if (m_resultsDir.empty()) m_resultsDir = relative(m_config.output.resultsDir);
+    if (m_checkpointDir.empty()) m_checkpointDir = relative(m_config.output.checkpointDir);
 }
 
 void Project::resolveOutputFolders() {

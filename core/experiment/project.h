@@ -106,6 +106,9 @@ public:
 private:
     /// The config's results and checkpoint folders, resolved against the project file.
     void resolveOutputFolders();
+    /// Writes the current output folders into results_dir / checkpoint_dir when the project
+    /// file did not name them (before the config or the file's place changes).
+    void pinOutputFolders();
 
     std::string m_path;  // absolute
     std::string m_name;

@@ -52,13 +52,6 @@ std::string exact(double v) {
     return std::string(buffer, r.ptr);
 }
 
-std::string csvCell(const std::string& s) {
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
 std::string dominantPrecision(const nlohmann::json& j) {
     const auto it = j.find("precision_map");
     if (it == j.end() || !it->is_object()) return "fp32";
@@ -86,6 +79,13 @@ int methodRank(const std::string& m) {
 }
 
 }  // namespace
+
+std::string csvCell(const std::string& s) {
+    if (s.find_first_of(",\"\n") == std::string::npos) return s;
+    std::string out = "\"";
+    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+}
 
 std::vector<HistoryPoint> parseHistoryCsv(const std::string& csv) {
     std::vector<HistoryPoint> points;

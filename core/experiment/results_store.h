@@ -85,6 +85,10 @@ private:
     std::string m_dir;
 };
 
+/// One CSV field (RFC 4180): quoted, with doubled quotes, when it holds a comma, a quote or
+/// a newline.
+std::string csvCell(const std::string& s);
+
 /// comparison.csv: a header of comparisonColumns() and one row per run; numbers written
 /// so that a CSV reader gets back exactly the values of result.json.
 std::string comparisonCsv(const std::vector<RunSummary>& runs);

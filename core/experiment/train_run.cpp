@@ -154,6 +154,19 @@ void prepareRun(const ExperimentConfig& config) {
     torch::manual_seed(config.seed);
 }
 
+Evaluator::DetailedReport evaluateOnTestSplit(LoadedModel& loaded, const ExperimentConfig& config,
+                                              const TrainRunCallbacks& callbacks) {
+    prepareRun(config);
+    const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});
+    if (loaded.model->numLabels() != int64_t(splits.test.numClasses())) {
+        throw Error("the model predicts " + std::to_string(loaded.model->numLabels()) + " classes but the data has " +
+                    std::to_string(splits.test.numClasses()));
+    }
+    DataLoader test(encodeTexts(*loaded.tokenizer, splits.test.texts(), size_t(config.maxLength)), splits.test.labels(),
+                    loaded.tokenizer->padId(), size_t(config.training.evalBatchSize), false, config.seed);
+    return Evaluator(*loaded.model).evaluateDetailed(test, splits.test.labelNames(), callbacks.cancel);
+}
+
 RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks) {
     prepareRun(config);
     const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});

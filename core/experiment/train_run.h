@@ -6,6 +6,8 @@
 
 #include "config/experiment_config.h"
 #include "experiment/run_result.h"
+#include "models/model_folder.h"
+#include "train/evaluator.h"
 #include "train/trainer.h"
 
 namespace tpq {
@@ -24,6 +26,12 @@ struct TrainRunCallbacks {
 ///   <results_dir>/<name>/result.json and history.csv
 /// With `resume`, continues from <checkpoint_dir>/<name>.resume/.
 RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks);
+
+/// `tpq evaluate`: loads and splits `config`'s data (as training split it) and evaluates
+/// `model` on the test split, with a per-class report. Throws tpq::Error when the model
+/// and the data disagree on the number of classes, tpq::Cancelled when cancelled.
+Evaluator::DetailedReport evaluateOnTestSplit(LoadedModel& model, const ExperimentConfig& config,
+                                              const TrainRunCallbacks& callbacks);
 
 /// The Trainer's options from a config's training section (no resume folder).
 TrainerOptions trainerOptions(const TrainingConfig& training);

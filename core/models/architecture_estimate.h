@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/experiment_config.h"
+#include "models/safetensors_header.h"
 
 namespace tpq {
 
@@ -18,16 +19,13 @@ namespace tpq {
 /// built model. Throws tpq::Error for an unknown model name.
 int64_t estimateParameters(const ModelConfig& model, int64_t vocabSize);
 
-struct TensorShape {
-    std::string name;
-    std::string dtype;  // safetensors dtype: F32, I8, ...
-    std::vector<int64_t> shape;
-    int64_t numel() const;
-};
+/// True for the name of an embedding table's tensor ("bert.embeddings.word_embeddings.weight",
+/// "embedding.weight"): the one rule Classifier::embeddingTables and the estimates share.
+bool isEmbeddingTable(const std::string& tensorName);
 
-/// The tensors listed in a .safetensors file's header (the data is not read). Throws
-/// tpq::Error naming the file when it is missing or its header is not valid.
-std::vector<TensorShape> readSafetensorsShapes(const std::string& path);
+/// The linear layers among `shapes`: every 2-D "<layer>.weight" that is not an embedding
+/// table, as "<layer>", in file order.
+std::vector<std::string> linearLayerNames(const std::vector<TensorShape>& shapes);
 
 /// Bytes of an fp32 model's tensors (`shapes`) when each linear layer `L` listed in `plan`
 /// ("L" -> fp32, bf16, fp16, int8, int4) stores `L.weight` in that precision (int8: one fp32

@@ -1,5 +1,7 @@
 #include "models/bert_model.h"
 
+#include "models/bert_presets.h"
+
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -35,29 +37,21 @@ int64_t BertConfig::intermediateInLayer(int64_t layer) const {
 }
 
 const std::vector<std::string>& BertConfig::presetNames() {
-    static const std::vector<std::string> names = {"bert-base-uncased", "bert-medium", "bert-small", "bert-mini",
-                                                   "bert-tiny"};
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& p : bertPresets()) out.push_back(p.name);
+        return out;
+    }();
     return names;
 }
 
 BertConfig BertConfig::preset(const std::string& name, int64_t numLabels) {
     BertConfig c;
-    auto set = [&](int64_t layers, int64_t hidden, int64_t heads) {
-        c.numHiddenLayers = layers;
-        c.hiddenSize = hidden;
-        c.numAttentionHeads = heads;
-        c.intermediateSize = 4 * hidden;
-    };
-    if (name == "bert-base-uncased") {
-        set(12, 768, 12);
-    } else if (name == "bert-medium") {
-        set(8, 512, 8);
-    } else if (name == "bert-small") {
-        set(4, 512, 8);
-    } else if (name == "bert-mini") {
-        set(4, 256, 4);
-    } else if (name == "bert-tiny") {
-        set(2, 128, 2);
+    if (const BertPreset* p = findBertPreset(name)) {
+        c.numHiddenLayers = p->layers;
+        c.hiddenSize = p->hidden;
+        c.numAttentionHeads = p->heads;
+        c.intermediateSize = 4 * p->hidden;
     } else {
         std::string msg = "unknown BERT preset '" + name + "' (use " + join(presetNames(), ", ") + ")";
         const std::string near = nearestMatch(name, presetNames());

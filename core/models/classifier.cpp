@@ -2,6 +2,9 @@
 
 #include <torch/torch.h>
 
+#include "models/architecture_estimate.h"
+#include "util/strings.h"
+
 namespace tpq {
 
 int64_t Classifier::numParameters(bool trainableOnly) const {
@@ -16,11 +19,8 @@ std::vector<std::pair<std::string, at::Tensor>> Classifier::embeddingTables() {
     std::vector<std::pair<std::string, at::Tensor>> out;
     for (const auto& p : named_parameters()) {
         const std::string& key = p.key();
-        const std::string suffix = ".weight";
-        if (p.value().dim() == 2 && key.find("embedding") != std::string::npos && key.size() > suffix.size() &&
-            key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        if (p.value().dim() == 2 && isEmbeddingTable(key) && endsWith(key, ".weight") && key != ".weight")
             out.emplace_back(key, p.value());
-        }
     }
     return out;
 }

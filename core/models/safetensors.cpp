@@ -1,8 +1,11 @@
 #include "models/safetensors.h"
+#include "models/safetensors_header.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <set>
 #include <string_view>
@@ -228,20 +231,16 @@ void checkLayout(const std::string& path, const std::vector<Entry>& entries, uin
     }
 }
 
-}  // namespace
-
-std::vector<NamedTensor> loadSafetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
-    if (metadata) metadata->clear();
-    const std::string file = readFile(path, "safetensors file");
-    const uint64_t fileSize = file.size();
-    if (fileSize < 8) {
+/// The 8-byte header length of a file of `fileSize` bytes starting with `prefix`, checked.
+uint64_t headerLength(const std::string& path, std::string_view prefix, uint64_t fileSize) {
+    if (fileSize < 8 || prefix.size() < 8) {
         throw Error(path + ": only " + std::to_string(fileSize) +
                     " byte(s) long, but a safetensors file starts with an 8-byte header length: the file is not a "
                     "safetensors file or " +
                     kCorrupt);
     }
     uint64_t headerSize = 0;
-    for (int i = 0; i < 8; ++i) headerSize |= uint64_t(uint8_t(file[size_t(i)])) << (8 * i);
+    for (int i = 0; i < 8; ++i) headerSize |= uint64_t(uint8_t(prefix[size_t(i)])) << (8 * i);
     if (headerSize > kMaxHeaderBytes) {
         throw Error(path + ": header length " + std::to_string(headerSize) + " bytes is absurd (limit " +
                     std::to_string(kMaxHeaderBytes) + "): the file is not a safetensors file or " + kCorrupt);
@@ -252,23 +251,81 @@ std::vector<NamedTensor> loadSafetensors(const std::string& path, std::map<std::
                     std::to_string(8 + headerSize) + " bytes, has " + std::to_string(fileSize) +
                     "): the file is not a safetensors file or " + kCorrupt);
     }
-    const uint64_t dataStart = 8 + headerSize;
-    const uint64_t bufferSize = fileSize - dataStart;
-    const Json header = parseHeader(path, std::string_view(file.data() + 8, size_t(headerSize)));
+    return headerSize;
+}
 
+/// The validated entries (in file order) of a file of `fileSize` bytes whose first bytes,
+/// at least the length and the header, are `prefix`.
+struct FileHeader {
     std::vector<Entry> entries;
+    uint64_t dataStart = 0;
+};
+
+FileHeader readFileHeader(const std::string& path, std::string_view prefix, uint64_t fileSize,
+                          std::map<std::string, std::string>* metadata) {
+    const uint64_t headerSize = headerLength(path, prefix, fileSize);
+    FileHeader h;
+    h.dataStart = 8 + headerSize;
+    const uint64_t bufferSize = fileSize - h.dataStart;
+    const Json header = parseHeader(path, prefix.substr(8, size_t(headerSize)));
     for (auto it = header.begin(); it != header.end(); ++it) {
         if (it.key() == kMetadataKey) {
             readMetadata(path, it.value(), metadata);
         } else {
-            entries.push_back(readEntry(path, it.key(), it.value(), bufferSize, fileSize, dataStart));
+            h.entries.push_back(readEntry(path, it.key(), it.value(), bufferSize, fileSize, h.dataStart));
         }
     }
     // File order; ties (empty tensors) keep header order.
-    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    std::stable_sort(h.entries.begin(), h.entries.end(), [](const Entry& a, const Entry& b) {
         return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
     });
-    checkLayout(path, entries, bufferSize);
+    checkLayout(path, h.entries, bufferSize);
+    return h;
+}
+
+}  // namespace
+
+std::vector<TensorShape> readSafetensorsShapes(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::error_code ec;
+    const auto fileSize = std::filesystem::file_size(path, ec);
+    if (!in || ec) throw Error(path + ": cannot open the weights file (" + (ec ? ec.message() : "not readable") + ")");
+    // Only the header is read: the data of a large checkpoint stays on disk.
+    std::string prefix(8, '\0');
+    in.read(prefix.data(), 8);
+    prefix.resize(size_t(in.gcount()));
+    const uint64_t headerSize = headerLength(path, prefix, uint64_t(fileSize));
+    prefix.resize(size_t(8 + headerSize));
+    if (!in.read(prefix.data() + 8, std::streamsize(headerSize))) throw Error(path + ": cannot read the header: " + kCorrupt);
+    std::vector<TensorShape> out;
+    for (const auto& e : readFileHeader(path, prefix, uint64_t(fileSize), nullptr).entries)
+        out.push_back({e.name, e.dtype->name, e.shape});
+    return out;
+}
+
+std::string safetensorsDtypeName(at::ScalarType type) {
+    const Dtype* d = dtypeByType(type);
+    if (!d) throw Error(std::string("dtype ") + c10::toString(type) + " has no safetensors name (" + supportedDtypes() + ")");
+    return d->name;
+}
+
+int64_t safetensorsDtypeSize(const std::string& dtype) {
+    const Dtype* d = dtypeByName(dtype);
+    return d ? int64_t(d->size) : 0;
+}
+
+int64_t TensorShape::numel() const {
+    int64_t n = 1;
+    for (int64_t d : shape) n *= d;
+    return n;
+}
+
+std::vector<NamedTensor> loadSafetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
+    if (metadata) metadata->clear();
+    const std::string file = readFile(path, "safetensors file");
+    const FileHeader header = readFileHeader(path, file, file.size(), metadata);
+    const auto& entries = header.entries;
+    const uint64_t dataStart = header.dataStart;
 
     std::vector<NamedTensor> result;
     result.reserve(entries.size());

@@ -27,6 +27,10 @@ struct NamedTensor {
 std::vector<NamedTensor> loadSafetensors(const std::string& path,
                                          std::map<std::string, std::string>* metadata = nullptr);
 
+/// The safetensors name of a dtype ("F32" for float); throws tpq::Error for one the format
+/// has no name for.
+std::string safetensorsDtypeName(at::ScalarType type);
+
 /// Writes `tensors` (copied to CPU and made contiguous) in the given order plus optional
 /// string `metadata` ("__metadata__"), atomically via tpq::writeFileAtomic. The header is
 /// padded with spaces so the data starts 8-byte aligned. Names must be unique, non-empty,

@@ -8,6 +8,8 @@
 #include <torch/torch.h>
 
 #include "data/data_loader.h"
+#include "models/architecture_estimate.h"
+#include "models/safetensors.h"
 #include "quant/int8_kernels.h"
 #include "quant/quantized_linear.h"
 #include "train/eval_mode_guard.h"
@@ -219,27 +221,17 @@ QuantizationReport MixedPrecisionQuantization::applyMixedPrecision(const Precisi
 }
 
 int64_t MixedPrecisionQuantization::estimateModelSize(const PrecisionPlan& plan) {
-    std::map<std::string, int64_t> weightBytes;  // parameter name -> bytes under the plan
-    for (const auto& l : m_model.linearLayers()) {
-        const auto it = plan.find(l.name);
-        const std::string precision = it != plan.end() ? it->second : (skippedBy(l.name, m_options.skip) ? "fp32" : "int8");
-        const int64_t n = l.linear->weight.numel(), rows = l.linear->weight.size(0);
-        int64_t bytes = n * 4;
-        if (precision == "int8") bytes = n + rows * 4;
-        if (precision == "int4") bytes = n / 2 + (n / m_options.int4GroupSize) * 4;
-        if (precision == "bf16" || precision == "fp16") bytes = n * 2;
-        weightBytes[l.name + ".weight"] = bytes;
-    }
-    if (m_options.quantizeEmbeddings) {
-        for (const auto& [name, table] : m_model.embeddingTables()) weightBytes[name] = table.numel() + table.size(0) * 2;  // float16 scale per row
-    }
-    int64_t total = 0;
-    for (const auto& p : m_model.named_parameters()) {
-        const auto it = weightBytes.find(p.key());
-        total += it != weightBytes.end() ? it->second : p.value().numel() * int64_t(p.value().element_size());
-    }
-    for (const auto& b : m_model.named_buffers()) total += b.value().numel() * int64_t(b.value().element_size());
-    return total;
+    // The plan made complete (skipped layers fp32, the rest int8), then the same rule the
+    // GUI applies to a saved model's header (estimatePlanBytes).
+    PrecisionPlan full = plan;
+    for (const auto& l : m_model.linearLayers())
+        full.emplace(l.name, skippedBy(l.name, m_options.skip) ? "fp32" : "int8");
+    std::vector<TensorShape> shapes;
+    for (const auto& p : m_model.named_parameters())
+        shapes.push_back({p.key(), safetensorsDtypeName(p.value().scalar_type()), p.value().sizes().vec()});
+    for (const auto& b : m_model.named_buffers())
+        shapes.push_back({b.key(), safetensorsDtypeName(b.value().scalar_type()), b.value().sizes().vec()});
+    return estimatePlanBytes(shapes, full, m_options.int4GroupSize, m_options.quantizeEmbeddings);
 }
 
 PrecisionPlan MixedPrecisionQuantization::searchBudget(DataLoader& loader, double maxAccuracyDrop,

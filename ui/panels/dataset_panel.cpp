@@ -2,7 +2,6 @@
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -15,18 +14,14 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include "panels/form_fields.h"
 #include "plots/panel_plots.h"
 
 namespace tpq::ui {
 
 DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     m_kind = new QComboBox;
-    m_kind->addItem(tr("SpamAssassin (built in)"), "spam_assassin");
-    m_kind->addItem(tr("CSV file"), "csv");
-    m_kind->addItem(tr("TSV file"), "tsv");
-    m_kind->addItem(tr("JSON Lines file"), "jsonl");
-    m_kind->addItem(tr("Folder (one subfolder per class)"), "folder");
-    m_kind->addItem(tr("aclImdb folder"), "imdb");
+    FormFields::addDatasetKinds(m_kind);
     m_path = new QLineEdit;
     m_path->setPlaceholderText(tr("file or folder; empty = the packaged corpus"));
     m_browse = new QPushButton(tr("Browse..."));
@@ -85,11 +80,7 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
         connect(e, &QLineEdit::textEdited, this, &DatasetPanel::edited);
     connect(m_header, &QCheckBox::toggled, this, &DatasetPanel::edited);
     connect(m_browse, &QPushButton::clicked, this, [this] {
-        const QString kind = m_kind->currentData().toString();
-        const QString path = kind == "folder" || kind == "imdb" || kind == "spam_assassin"
-                                 ? QFileDialog::getExistingDirectory(this, tr("Dataset Folder"))
-                                 : QFileDialog::getOpenFileName(this, tr("Dataset File"), {},
-                                                                tr("Data files (*.csv *.tsv *.jsonl *.txt);;All files (*)"));
+        const QString path = FormFields::browseDataset(this, m_kind->currentData().toString());
         if (path.isEmpty()) return;
         m_path->setText(path);
         Q_EMIT edited();
@@ -100,7 +91,7 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
 
 void DatasetPanel::updateEnabled() {
     const QString kind = m_kind->currentData().toString();
-    const bool columns = kind == "csv" || kind == "tsv" || kind == "jsonl";
+    const bool columns = FormFields::hasColumns(kind);
     m_textColumn->setEnabled(columns);
     m_labelColumn->setEnabled(columns);
     m_header->setEnabled(kind == "csv" || kind == "tsv");

@@ -12,6 +12,8 @@
 #include <qcustomplot.h>
 
 #include "models/architecture_estimate.h"
+#include "models/bert_presets.h"
+#include "panels/form_fields.h"
 #include "plots/panel_plots.h"
 
 namespace tpq::ui {
@@ -29,9 +31,7 @@ QSpinBox* spin(int lo, int hi, int step = 1) {
 
 ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     m_name = new QComboBox;
-    m_name->addItem(tr("Custom Transformer (from scratch)"), "transformer");
-    for (const char* preset : {"bert-tiny", "bert-mini", "bert-small", "bert-medium", "bert-base-uncased"})
-        m_name->addItem(QString::fromLatin1(preset), QString::fromLatin1(preset));
+    FormFields::addModels(m_name);
     m_labels = spin(2, 1000);
     m_labels->setObjectName("classes");
     m_dModel = spin(8, 4096, 8);
@@ -173,22 +173,17 @@ void ModelPanel::updateEnabled() {
     const bool custom = name == "transformer";
     for (QSpinBox* s : {m_dModel, m_heads, m_layers, m_dFf}) s->setEnabled(custom);
     // A preset's own shape (read-only); the custom Transformer's fields are the config's.
-    struct Shape { const char* name; int layers, hidden, heads; };
-    static const Shape presets[] = {{"bert-tiny", 2, 128, 2}, {"bert-mini", 4, 256, 4}, {"bert-small", 4, 512, 8},
-                                    {"bert-medium", 8, 512, 8}, {"bert-base-uncased", 12, 768, 12}};
     const QSignalBlocker b1(m_dModel), b2(m_heads), b3(m_layers), b4(m_dFf);
     if (custom) {
         m_dModel->setValue(m_base.model.dModel);
         m_heads->setValue(m_base.model.numHeads);
         m_layers->setValue(m_base.model.numLayers);
         m_dFf->setValue(m_base.model.dFf);
-    }
-    for (const Shape& s : presets) {
-        if (name != s.name) continue;
-        m_dModel->setValue(s.hidden);
-        m_heads->setValue(s.heads);
-        m_layers->setValue(s.layers);
-        m_dFf->setValue(4 * s.hidden);
+    } else if (const BertPreset* p = findBertPreset(name.toStdString())) {
+        m_dModel->setValue(int(p->hidden));
+        m_heads->setValue(int(p->heads));
+        m_layers->setValue(int(p->layers));
+        m_dFf->setValue(int(4 * p->hidden));
     }
 }
 

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include "panels/form_fields.h"
 #include "plots/comparison_plots.h"
 #include "plots/panel_plots.h"
 #include "prune/pruning_schedule.h"
@@ -18,14 +19,6 @@
 namespace tpq::ui {
 
 namespace {
-
-QDoubleSpinBox* fraction(double max = 0.99) {
-    auto* s = new QDoubleSpinBox;
-    s->setRange(0, max);
-    s->setSingleStep(0.05);
-    s->setDecimals(2);
-    return s;
-}
 
 bool isPruning(const RunSummary& r) {
     return r.method == "unstructured" || r.method == "structured" || r.method == "progressive" ||
@@ -39,13 +32,13 @@ PruningPanel::PruningPanel(QWidget* parent) : QWidget(parent) {
     m_method->addItem(tr("Unstructured (magnitude)"), "unstructured");
     m_method->addItem(tr("Structured (heads + FFN neurons)"), "structured");
     m_method->addItem(tr("Progressive (gradual, with fine-tuning)"), "progressive");
-    m_sparsity = fraction();
-    m_heads = fraction(0.95);
-    m_ffn = fraction(0.95);
+    m_sparsity = FormFields::fraction(0, 0.99);
+    m_heads = FormFields::fraction(0, 0.95);
+    m_ffn = FormFields::fraction(0, 0.95);
     m_fineTune = new QSpinBox;
     m_fineTune->setRange(0, 20);
-    m_initial = fraction();
-    m_final = fraction();
+    m_initial = FormFields::fraction(0, 0.99);
+    m_final = FormFields::fraction(0, 0.99);
     m_iterations = new QSpinBox;
     m_iterations->setRange(1, 50);
     m_scheduleKind = new QComboBox;

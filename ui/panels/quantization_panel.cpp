@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include "plots/comparison_plots.h"
 #include "plots/panel_plots.h"
 
 namespace tpq::ui {
@@ -21,18 +22,6 @@ namespace tpq::ui {
 namespace {
 
 const QStringList kPrecisions = {"fp32", "bf16", "fp16", "int8", "int4"};
-
-// "bert.encoder.layer.3.attention.self.query" -> "L3 query".
-QString shortName(const QString& name) {
-    const QStringList parts = name.split('.');
-    for (int i = 0; i + 1 < parts.size(); ++i) {
-        bool ok = false;
-        parts[i + 1].toInt(&ok);
-        if (ok && (parts[i] == "layer" || parts[i] == "layers"))
-            return "L" + parts[i + 1] + " " + parts.mid(i + 2).join('.').replace("attention.", "").replace("self.", "");
-    }
-    return name;
-}
 
 }  // namespace
 
@@ -206,7 +195,7 @@ void QuantizationPanel::setRuns(const std::vector<RunSummary>& runs) {
     QStringList labels;
     QVector<double> values;
     for (const auto& s : m_sensitivityRows) {
-        labels << shortName(QString::fromStdString(s.layer));
+        labels << plots::shortLayerName(s.layer);
         values << s.lossDeltaInt8;
     }
     plots::setBars(m_sensitivity, labels, values, tr("loss change"));
@@ -225,15 +214,9 @@ void QuantizationPanel::setRuns(const std::vector<RunSummary>& runs) {
 void QuantizationPanel::seedTable() {
     // Rows: the model's linear layers (from its weights), else the sensitivity table's.
     QStringList layers;
-    std::map<QString, qint64> weights;
-    for (const auto& t : m_shapes) {
-        const QString name = QString::fromStdString(t.name);
-        if (t.shape.size() == 2 && name.endsWith(".weight") && !name.contains("embeddings") && name != "embedding.weight") {
-            const QString layer = name.chopped(7);
-            layers << layer;
-            weights[layer] = t.numel();
-        }
-    }
+    for (const auto& layer : linearLayerNames(m_shapes)) layers << QString::fromStdString(layer);
+    std::map<QString, qint64> weights;  // by tensor name
+    for (const auto& t : m_shapes) weights[QString::fromStdString(t.name)] = t.numel();
     if (layers.isEmpty())
         for (const auto& s : m_sensitivityRows) layers << QString::fromStdString(s.layer);
     // Top k of the sensitivity table (most sensitive first) get the sensitive precision.
@@ -259,7 +242,8 @@ void QuantizationPanel::seedTable() {
             Q_EMIT edited();
         });
         m_table->setCellWidget(r, 1, combo);
-        auto* count = new QTableWidgetItem(weights.count(layers[r]) ? QLocale().toString(weights[layers[r]]) : "-");
+        const auto weight = weights.find(layers[r] + ".weight");
+        auto* count = new QTableWidgetItem(weight != weights.end() ? QLocale().toString(weight->second) : "-");
         count->setFlags(count->flags() & ~Qt::ItemIsEditable);
         count->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
         m_table->setItem(r, 2, count);

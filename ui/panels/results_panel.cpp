@@ -19,10 +19,7 @@
 namespace tpq::ui {
 namespace {
 
-QString csvCell(QString s) {
-    if (!s.contains(',') && !s.contains('"') && !s.contains('\n')) return s;
-    return '"' + s.replace('"', "\"\"") + '"';
-}
+QString csvCell(const QString& s) { return QString::fromStdString(tpq::csvCell(s.toStdString())); }
 
 }  // namespace
 

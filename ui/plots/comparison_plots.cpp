@@ -76,7 +76,13 @@ void pad(QCPAxis* axis, double fraction) {
     axis->setRange(r.lower - span * fraction, r.upper + span * fraction);
 }
 
-// Short column names for linear layers ("bert.encoder.layer.3.attention.self.query" -> "L3 query").
+void savePlot(QCustomPlot* p, const std::string& path, int width, int height) {
+    if (!p->savePng(QString::fromStdString(path), width, height))
+        throw Error("cannot write " + path + ": check that the folder is writable and the disk is not full");
+}
+
+}  // namespace
+
 QString shortLayerName(const std::string& name) {
     QString s = QString::fromStdString(name);
     QString layer;
@@ -91,13 +97,6 @@ QString shortLayerName(const std::string& name) {
     if (s.contains("attention.output")) last = "attn_out";
     return layer.isEmpty() ? last : layer + " " + last;
 }
-
-void savePlot(QCustomPlot* p, const std::string& path, int width, int height) {
-    if (!p->savePng(QString::fromStdString(path), width, height))
-        throw Error("cannot write " + path + ": check that the folder is writable and the disk is not full");
-}
-
-}  // namespace
 
 QCustomPlot* trainingCurvePlot(const RunSummary& run) {
     QCustomPlot* p = newPlot(T(QT_TRANSLATE_NOOP("Plots", "Training curves: ")) + runLabel(run));

@@ -33,6 +33,10 @@ QCustomPlot* layerSparsityHeatmap(const std::vector<RunSummary>& runs);
 /// Layers (rows) x heads (columns) importance of a structured pruning run.
 QCustomPlot* headImportanceHeatmap(const RunSummary& run);
 
+/// A linear layer's short label ("bert.encoder.layer.3.attention.self.query" -> "L3 query",
+/// "...attention.output.dense" -> "L3 attn_out").
+QString shortLayerName(const std::string& name);
+
 /// The runs on the Pareto front of accuracy vs latency (indices into `runs`).
 std::vector<size_t> paretoFront(const std::vector<RunSummary>& runs);
 

@@ -1,10 +1,8 @@
 // The engine's headers (torch) come first and Qt's keywords are off for this file
 // (QT_NO_KEYWORDS): LibTorch uses `slots` as a name.
 #include "data/dataset_loader.h"
-#include "experiment/compression_run.h"
 #include "experiment/experiment_runner.h"
 #include "experiment/project.h"
-#include "train/evaluator.h"
 #include "util/logging.h"
 
 #include "worker/experiment_worker.h"
@@ -152,14 +150,15 @@ void ExperimentWorker::evaluateModel(const ExperimentConfig& config, const QStri
         TrainRunCallbacks callbacks;
         callbacks.cancel = &m_cancel;
         callbacks.loading = forwardProgress();
-        auto context = detail::prepareCompression(config, modelDir.toStdString(), false, callbacks);
-        const ClassificationMetrics m = Evaluator(*context.base.model).evaluate(*context.test, &m_cancel);
+        LoadedModel model = loadModelFolder(modelDir.toStdString());
+        const Evaluator::DetailedReport report = evaluateOnTestSplit(model, config, callbacks);
+        const ClassificationMetrics& m = report.metrics;
         EvaluationResult r;
         r.modelDir = modelDir;
         r.accuracy = m.accuracy;
         r.f1 = m.f1;
         r.loss = m.loss;
-        r.labelNames = qsList(context.labels);
+        for (const auto& c : report.perClass) r.labelNames << qs(c.name);
         for (const auto& row : m.confusionMatrix) {
             QVector<qint64> out;
             for (int64_t v : row) out << qint64(v);

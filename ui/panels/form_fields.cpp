@@ -1,0 +1,48 @@
+#include "panels/form_fields.h"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+
+#include "models/bert_presets.h"
+
+namespace tpq::ui {
+
+void FormFields::addDatasetKinds(QComboBox* box) {
+    box->addItem(tr("SpamAssassin (built in)"), "spam_assassin");
+    box->addItem(tr("CSV file"), "csv");
+    box->addItem(tr("TSV file"), "tsv");
+    box->addItem(tr("JSON Lines file"), "jsonl");
+    box->addItem(tr("Folder (one subfolder per class)"), "folder");
+    box->addItem(tr("aclImdb folder"), "imdb");
+}
+
+bool FormFields::readsFolder(const QString& kind) {
+    return kind == "folder" || kind == "imdb" || kind == "spam_assassin";
+}
+
+bool FormFields::hasColumns(const QString& kind) { return kind == "csv" || kind == "tsv" || kind == "jsonl"; }
+
+QString FormFields::browseDataset(QWidget* parent, const QString& kind) {
+    return readsFolder(kind) ? QFileDialog::getExistingDirectory(parent, tr("Dataset Folder"))
+                             : QFileDialog::getOpenFileName(parent, tr("Dataset File"), {},
+                                                            tr("Data files (*.csv *.tsv *.jsonl *.txt);;All files (*)"));
+}
+
+void FormFields::addModels(QComboBox* box) {
+    box->addItem(tr("Custom Transformer (from scratch)"), "transformer");
+    const auto& presets = bertPresets();
+    for (auto it = presets.rbegin(); it != presets.rend(); ++it)
+        box->addItem(QString::fromStdString(it->name), QString::fromStdString(it->name));
+}
+
+QDoubleSpinBox* FormFields::fraction(double value, double max) {
+    auto* s = new QDoubleSpinBox;
+    s->setRange(0, max);
+    s->setSingleStep(0.05);
+    s->setDecimals(2);
+    s->setValue(value);
+    return s;
+}
+
+}  // namespace tpq::ui
