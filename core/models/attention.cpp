@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <torch/torch.h>
 
+#include "kernels/attention_kernel.h"
 #include "util/error.h"
 
 namespace tpq {
@@ -94,9 +95,10 @@ at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at
     const int64_t batch = q.size(0);
     const int64_t length = q.size(1);
     if (heads == 0) return torch::zeros({batch, length, 0}, q.options());
-    if (!training && !headMask.defined() && !at::GradMode::is_enabled() && q.scalar_type() == at::kFloat &&
-        batch * heads > 1)
-        return parallelAttention(q, k, v, additiveMask, heads, headSize);
+    if (!training && !headMask.defined() && !at::GradMode::is_enabled() && q.scalar_type() == at::kFloat) {
+        if (kernels::attentionAvailable()) return kernels::attention(q, k, v, additiveMask, heads, headSize);
+        if (batch * heads > 1) return parallelAttention(q, k, v, additiveMask, heads, headSize);
+    }
     auto split = [&](const at::Tensor& t) { return t.view({batch, length, heads, headSize}).transpose(1, 2); };
     const auto qh = split(q), kh = split(k), vh = split(v);
     auto scores = torch::matmul(qh, kh.transpose(-1, -2)) / std::sqrt(double(headSize));

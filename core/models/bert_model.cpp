@@ -274,7 +274,7 @@ at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& ad
                                             runLinear(self->value, self->valueKernel, hidden), additiveMask,
                                             self->heads, self->headSize, attentionDropout, is_training(), headMask);
     const auto attended = attention->output(context, hidden);
-    auto inner = torch::gelu(runLinear(intermediate->dense, intermediate->denseKernel, attended));
+    auto inner = runLinearGelu(intermediate->dense, intermediate->denseKernel, attended);
     if (ffnMask.defined()) inner = inner * ffnMask.to(inner.scalar_type());
     return output(inner, attended);
 }

@@ -7,6 +7,12 @@
 
 namespace tpq {
 
+at::Tensor LinearKernel::forwardGelu(const at::Tensor& x) const { return torch::gelu(forward(x)); }
+
+at::Tensor runLinearGelu(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
+    return kernel ? kernel->forwardGelu(x) : torch::gelu(linear(x));
+}
+
 int64_t Classifier::numParameters(bool trainableOnly) const {
     int64_t n = 0;
     for (const auto& p : parameters()) {

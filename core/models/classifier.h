@@ -25,6 +25,8 @@ public:
     virtual ~LinearKernel() = default;
     /// x: float [..., in] -> float [..., out].
     virtual at::Tensor forward(const at::Tensor& x) const = 0;
+    /// gelu(forward(x)); a kernel that can apply GELU as it writes its result overrides it.
+    virtual at::Tensor forwardGelu(const at::Tensor& x) const;
     /// "int8", "int4", "bf16", ...
     virtual std::string precision() const = 0;
     /// The weight as the kernel computes with it, float32 [out, in].
@@ -38,6 +40,9 @@ using LinearKernelPtr = std::shared_ptr<const LinearKernel>;
 inline at::Tensor runLinear(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
     return kernel ? kernel->forward(x) : linear(x);
 }
+
+/// gelu(linear(x)), through the kernel when one is set.
+at::Tensor runLinearGelu(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x);
 
 /// A linear layer, its parameter prefix ("bert.encoder.layer.0.attention.self.query")
 /// and the slot where quantization puts its kernel (owned by the model).

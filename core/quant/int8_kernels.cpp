@@ -1,9 +1,12 @@
 #include "quant/int8_kernels.h"
 
+#include <mutex>
+
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <ATen/native/quantized/PackedParams.h>
 #include <torch/torch.h>
 
+#include "kernels/int8_gemm.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -101,44 +104,86 @@ void setQuantizedEngine(const std::string& name) {
     throw Error("quantized engine '" + name + "' is not in this LibTorch build; it has " + join(available, ", "));
 }
 
+// The weight in two forms, each made when first needed: our VNNI kernel's layout (dynamic
+// quantization on CPUs that have it) and LibTorch's prepacked parameters (static
+// quantization, and dynamic elsewhere).
 struct Int8Linear::Packed {
+    Int8Weight weight;
+    at::Tensor bias;  // float32 or undefined
+    std::once_flag kernelOnce, torchOnce;
+    int8gemm::PackedWeight kernel;
     PackedPtr params;
+
+    const int8gemm::PackedWeight& forKernel() {
+        std::call_once(kernelOnce, [&] { kernel = int8gemm::pack(weight.values, weight.scales, bias); });
+        return kernel;
+    }
+    const PackedPtr& forTorch() {
+        std::call_once(torchOnce, [&] {
+            torch::NoGradGuard noGrad;
+            const int64_t out = weight.values.size(0);
+            at::Tensor q;
+            if (weight.perChannel) {
+                q = at::_make_per_channel_quantized_tensor(weight.values, weight.scales.to(torch::kFloat64),
+                                                           torch::zeros({out}, torch::kInt64), 0);
+            } else {
+                q = at::_make_per_tensor_quantized_tensor(weight.values, weight.scales.item<double>(), 0);
+            }
+            c10::optional<at::Tensor> b;
+            if (bias.defined()) b = bias;
+            params = prepack(q, b);
+        });
+        return params;
+    }
 };
 
-Int8Linear::Int8Linear(const Int8Weight& weight, const at::Tensor& bias)
+Int8Linear::Int8Linear(const Int8Weight& weight, const at::Tensor& bias, Use use)
     : m_packed(std::make_unique<Packed>()), m_in(weight.values.size(1)), m_out(weight.values.size(0)) {
-    torch::NoGradGuard noGrad;
-    at::Tensor q;
-    if (weight.perChannel) {
-        q = at::_make_per_channel_quantized_tensor(weight.values, weight.scales.to(torch::kFloat64),
-                                                   torch::zeros({m_out}, torch::kInt64), 0);
-    } else {
-        q = at::_make_per_tensor_quantized_tensor(weight.values, weight.scales.item<double>(), 0);
-    }
-    c10::optional<at::Tensor> b;
-    if (bias.defined()) b = bias.detach().to(torch::kFloat32).contiguous().clone();
-    m_packed->params = prepack(q, b);
+    m_packed->weight.values = weight.values.contiguous().clone();
+    m_packed->weight.scales = weight.scales.to(torch::kFloat32).contiguous().clone();
+    m_packed->weight.perChannel = weight.perChannel;
+    if (bias.defined()) m_packed->bias = bias.detach().to(torch::kFloat32).contiguous().clone();
+    // Pack now for the path forward() takes, so the first call is not slower than the rest.
+    if (use == Use::Dynamic && int8gemm::available())
+        m_packed->forKernel();
+    else
+        m_packed->forTorch();
 }
 
-Int8Weight Int8Linear::weight() const {
-    return int8WeightOf(std::get<0>(m_packed->params->unpack()));
+Int8Weight Int8Linear::weight() const { return m_packed->weight; }
+
+int64_t Int8Linear::memoryBytes() const {
+    const Packed& p = *m_packed;
+    int64_t bytes = p.weight.values.nbytes() + p.weight.scales.nbytes() + (p.bias.defined() ? p.bias.nbytes() : 0);
+    if (p.kernel.data.defined()) bytes += p.kernel.bytes();
+    if (p.params) bytes += p.weight.values.nbytes() + (p.bias.defined() ? p.bias.nbytes() : 0);  // the engine's copy
+    return bytes;
 }
 
 Int8Linear::~Int8Linear() = default;
 Int8Linear::Int8Linear(Int8Linear&&) noexcept = default;
 Int8Linear& Int8Linear::operator=(Int8Linear&&) noexcept = default;
 
-at::Tensor Int8Linear::forward(const at::Tensor& x) const {
+bool Int8Linear::usesVnniKernel() { return int8gemm::available(); }
+
+at::Tensor Int8Linear::forward(const at::Tensor& x) const { return forwardDynamic(x, false); }
+
+at::Tensor Int8Linear::forwardGelu(const at::Tensor& x) const { return forwardDynamic(x, true); }
+
+at::Tensor Int8Linear::forwardDynamic(const at::Tensor& x, bool gelu) const {
     checkInput(x, m_in);
+    if (int8gemm::available())
+        return int8gemm::linear(x, m_packed->forKernel(), gelu ? int8gemm::Activation::Gelu : int8gemm::Activation::None);
     // reduce_range = false: ONEDNN has no VPMADDUBSW saturation problem, keep all 8 bits.
-    return m_packed->params->apply_dynamic(x.to(torch::kFloat32).contiguous(), false);
+    at::Tensor y = m_packed->forTorch()->apply_dynamic(x.to(torch::kFloat32).contiguous(), false);
+    return gelu ? at::gelu(y) : y;
 }
 
 at::Tensor Int8Linear::forwardStatic(const at::Tensor& x, QParams input, QParams output) const {
     checkInput(x, m_in);
     const at::Tensor qx =
         at::quantize_per_tensor(x.to(torch::kFloat32).contiguous(), input.scale, input.zeroPoint, torch::kQUInt8);
-    return m_packed->params->apply(qx, output.scale, output.zeroPoint).dequantize();
+    return m_packed->forTorch()->apply(qx, output.scale, output.zeroPoint).dequantize();
 }
 
 Int8Embedding Int8Embedding::quantize(const at::Tensor& table) {

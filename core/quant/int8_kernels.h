@@ -50,30 +50,42 @@ struct QParams {
     int64_t zeroPoint = 0;  // in [0, 255]
 };
 
-/// A linear layer with prepacked int8 weights (quantized::linear_prepack on the current
-/// quantized engine). forward() quantizes its input per tensor on the fly (asymmetric uint8,
-/// from the input's own min/max: dynamic quantization); forwardStatic() with given input
-/// and output quantization (quantized::linear). Both take and return float32.
+/// A linear layer with int8 weights. forward() quantizes its input on the fly (asymmetric
+/// uint8 from the input's own min/max: dynamic quantization): on CPUs with AVX-512 VNNI with
+/// our own kernel (kernels/int8_gemm.h, one scale per input row), elsewhere with LibTorch's
+/// quantized::linear_dynamic on the current quantized engine (one scale per tensor).
+/// forwardStatic() takes given input and output quantization (quantized::linear). All take
+/// and return float32.
 class Int8Linear {
 public:
-    /// `bias` may be undefined. Uses the current quantized engine (ONEDNN by default here).
-    Int8Linear(const Int8Weight& weight, const at::Tensor& bias);
+    /// What the layer is for: the weight is packed for that path when constructed (the other
+    /// path still works; its packing is made on first use).
+    enum class Use { Dynamic, Static };
+    /// `bias` may be undefined.
+    Int8Linear(const Int8Weight& weight, const at::Tensor& bias, Use use = Use::Dynamic);
     ~Int8Linear();
     Int8Linear(Int8Linear&&) noexcept;
     Int8Linear& operator=(Int8Linear&&) noexcept;
 
     /// x: float [..., in] -> float [..., out], input quantized from its own range.
     at::Tensor forward(const at::Tensor& x) const;
+    /// gelu(forward(x)), the GELU applied in the kernel's epilogue when it is ours.
+    at::Tensor forwardGelu(const at::Tensor& x) const;
     /// The same with the input quantized by `input` and the result requantized by `output`.
     at::Tensor forwardStatic(const at::Tensor& x, QParams input, QParams output) const;
 
-    /// The int8 weight as prepacked (read back from the packed parameters, which keep it).
+    /// The int8 weight (values and scales as given).
     Int8Weight weight() const;
+    /// Bytes held: the weight, its packed copies and the bias.
+    int64_t memoryBytes() const;
+    /// True when forward() runs our AVX-512 VNNI kernel (per-row input scales) on this CPU.
+    static bool usesVnniKernel();
 
     int64_t inFeatures() const { return m_in; }
     int64_t outFeatures() const { return m_out; }
 
 private:
+    at::Tensor forwardDynamic(const at::Tensor& x, bool gelu) const;
     struct Packed;
     std::unique_ptr<Packed> m_packed;
     int64_t m_in = 0, m_out = 0;

@@ -17,7 +17,7 @@ class Int8 : public QuantizedLinear {
 public:
     Int8(const Int8Weight& w, const at::Tensor& bias, const std::string& scheme, QParams input = {},
          QParams output = {})
-        : m_biasBytes(bias.defined() ? bias.numel() * 4 : 0), m_linear(w, bias) {
+        : m_linear(w, bias, scheme == "static" ? Int8Linear::Use::Static : Int8Linear::Use::Dynamic) {
         m_layout.precision = "int8";
         m_layout.scheme = scheme;
         m_layout.perChannel = w.perChannel;
@@ -34,11 +34,13 @@ public:
         const Int8Weight w = m_linear.weight();
         return {{"q", w.values}, {"scale", w.scales}};
     }
-    // The packed parameters keep the int8 weight and the engine's reordered copy of it.
-    int64_t memoryBytes() const override { return 2 * (storedBytes() + m_biasBytes); }
+    at::Tensor forwardGelu(const at::Tensor& x) const override {
+        return m_layout.scheme == "static" ? at::gelu(forward(x)) : m_linear.forwardGelu(x);
+    }
+    // The int8 weight and the kernel's reordered copy of it.
+    int64_t memoryBytes() const override { return m_linear.memoryBytes(); }
 
 private:
-    int64_t m_biasBytes = 0;
     Int8Linear m_linear;
     QuantizedLayerLayout m_layout;
 };

@@ -1,0 +1,221 @@
+#include "kernels/attention_kernel.h"
+
+#include <immintrin.h>
+
+// GCC 12's own _mm512_reduce_* and masked-load intrinsics trip its uninitialized-value
+// warnings (the undefined upper half they start from); the code here is not affected.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "kernels/cpu_features.h"
+#include "kernels/vector_math.h"
+#include "util/error.h"
+
+namespace tpq::kernels {
+namespace {
+
+constexpr int kRows = 4;       // query rows per tile
+constexpr int64_t kKeys = 64;  // keys per score tile: four registers
+
+inline __mmask16 laneMask(int64_t valid, int j) {
+    const int64_t n = std::min<int64_t>(16, std::max<int64_t>(0, valid - 16 * j));
+    return __mmask16(n == 16 ? 0xFFFFu : (1u << n) - 1u);
+}
+
+struct Head {
+    const float* q;     // the head's first query row (row stride `stride`)
+    const float* k;
+    const float* v;     // the head's first value row: stride `stride`, or headSize once copied
+    float* out;
+    const float* mask;  // [length] or nullptr
+    int64_t stride;     // heads * headSize
+    int64_t length, headSize, keysPadded;
+    float scale;
+};
+
+// scores[r][j] = scale * q[r] . kt[:, j] + mask[j] for R rows and keys [j0, j0 + 64).
+template <int R>
+TPQ_TARGET_AVX512 __attribute__((noinline)) void scoreTile(const Head& h, const float* q, const float* kt, int64_t j0,
+                                                           float* scores) {
+    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
+    __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+    __m512 a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    const int64_t ld = h.keysPadded, headSize = h.headSize, stride = h.stride;
+    for (int64_t d = 0; d < headSize; ++d) {
+        const float* kd = kt + d * ld + j0;
+        __m512 k0 = _mm512_loadu_ps(kd), k1 = _mm512_loadu_ps(kd + 16), k2 = _mm512_loadu_ps(kd + 32),
+               k3 = _mm512_loadu_ps(kd + 48);
+        asm("" : "+v"(k0), "+v"(k1), "+v"(k2), "+v"(k3));
+#define TPQ_ROW(r)                                                        \
+    if (R > r) {                                                          \
+        const __m512 qv = _mm512_set1_ps(q[r * stride + d]);              \
+        a##r##0 = _mm512_fmadd_ps(qv, k0, a##r##0);                       \
+        a##r##1 = _mm512_fmadd_ps(qv, k1, a##r##1);                       \
+        a##r##2 = _mm512_fmadd_ps(qv, k2, a##r##2);                       \
+        a##r##3 = _mm512_fmadd_ps(qv, k3, a##r##3);                       \
+    }
+        TPQ_ROW(0) TPQ_ROW(1) TPQ_ROW(2) TPQ_ROW(3)
+#undef TPQ_ROW
+    }
+    const __m512 s = _mm512_set1_ps(h.scale);
+    __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
+    if (h.mask) {
+        m0 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 0), h.mask + j0);
+        m1 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 1), h.mask + j0 + 16);
+        m2 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 2), h.mask + j0 + 32);
+        m3 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 3), h.mask + j0 + 48);
+    }
+#define TPQ_SAVE(r)                                                                    \
+    if (R > r) {                                                                       \
+        float* sr = scores + r * h.keysPadded + j0;                                    \
+        _mm512_storeu_ps(sr, _mm512_fmadd_ps(a##r##0, s, m0));                         \
+        _mm512_storeu_ps(sr + 16, _mm512_fmadd_ps(a##r##1, s, m1));                    \
+        _mm512_storeu_ps(sr + 32, _mm512_fmadd_ps(a##r##2, s, m2));                    \
+        _mm512_storeu_ps(sr + 48, _mm512_fmadd_ps(a##r##3, s, m3));                    \
+    }
+    TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3)
+#undef TPQ_SAVE
+}
+
+// exp(scores - max) over the first `length` entries of a row, in place; returns 1 / sum.
+TPQ_TARGET_AVX512 float softmaxRow(float* row, int64_t length) {
+    const int64_t full = length / 16 * 16;
+    const __mmask16 tail = laneMask(length - full, 0);
+    __m512 mx = _mm512_set1_ps(-INFINITY);
+    for (int64_t j = 0; j < full; j += 16) mx = _mm512_max_ps(mx, _mm512_loadu_ps(row + j));
+    if (tail) mx = _mm512_mask_max_ps(mx, tail, mx, _mm512_maskz_loadu_ps(tail, row + full));
+    const __m512 m = _mm512_set1_ps(_mm512_reduce_max_ps(mx));
+    __m512 sum = _mm512_setzero_ps();
+    for (int64_t j = 0; j < full; j += 16) {
+        const __m512 e = exp512(_mm512_sub_ps(_mm512_loadu_ps(row + j), m));
+        _mm512_storeu_ps(row + j, e);
+        sum = _mm512_add_ps(sum, e);
+    }
+    if (tail) {
+        const __m512 e = _mm512_maskz_mov_ps(tail, exp512(_mm512_sub_ps(_mm512_maskz_loadu_ps(tail, row + full), m)));
+        _mm512_mask_storeu_ps(row + full, tail, e);
+        sum = _mm512_add_ps(sum, e);
+    }
+    return 1.0f / _mm512_reduce_add_ps(sum);
+}
+
+// out[r][d0 .. d0 + 64) = inv[r] * sum_j p[r][j] v[j][d0 ..] for R rows.
+template <int R>
+TPQ_TARGET_AVX512 __attribute__((noinline)) void contextTile(const Head& h, const float* p, const float* inv,
+                                                             int64_t d0, float* out) {
+    const int64_t valid = h.headSize - d0;
+    const __mmask16 n0 = laneMask(valid, 0), n1 = laneMask(valid, 1), n2 = laneMask(valid, 2), n3 = laneMask(valid, 3);
+    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
+    __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;
+    __m512 a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    const int64_t length = h.length, headSize = h.headSize, keysPadded = h.keysPadded;
+    const float* vd = h.v + d0;
+    for (int64_t j = 0; j < length; ++j) {
+        const float* vj = vd + j * headSize;
+        __m512 v0 = _mm512_maskz_loadu_ps(n0, vj), v1 = _mm512_maskz_loadu_ps(n1, vj + 16),
+               v2 = _mm512_maskz_loadu_ps(n2, vj + 32), v3 = _mm512_maskz_loadu_ps(n3, vj + 48);
+        asm("" : "+v"(v0), "+v"(v1), "+v"(v2), "+v"(v3));
+#define TPQ_ROW(r)                                                        \
+    if (R > r) {                                                          \
+        const __m512 pv = _mm512_set1_ps(p[r * keysPadded + j]);          \
+        a##r##0 = _mm512_fmadd_ps(pv, v0, a##r##0);                       \
+        a##r##1 = _mm512_fmadd_ps(pv, v1, a##r##1);                       \
+        a##r##2 = _mm512_fmadd_ps(pv, v2, a##r##2);                       \
+        a##r##3 = _mm512_fmadd_ps(pv, v3, a##r##3);                       \
+    }
+        TPQ_ROW(0) TPQ_ROW(1) TPQ_ROW(2) TPQ_ROW(3)
+#undef TPQ_ROW
+    }
+#define TPQ_SAVE(r)                                                                   \
+    if (R > r) {                                                                      \
+        const __m512 s = _mm512_set1_ps(inv[r]);                                      \
+        float* o = out + r * h.stride + d0;                                           \
+        _mm512_mask_storeu_ps(o, n0, _mm512_mul_ps(a##r##0, s));                      \
+        _mm512_mask_storeu_ps(o + 16, n1, _mm512_mul_ps(a##r##1, s));                 \
+        _mm512_mask_storeu_ps(o + 32, n2, _mm512_mul_ps(a##r##2, s));                 \
+        _mm512_mask_storeu_ps(o + 48, n3, _mm512_mul_ps(a##r##3, s));                 \
+    }
+    TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3)
+#undef TPQ_SAVE
+}
+
+template <int R>
+TPQ_TARGET_AVX512 void rowTile(const Head& h, int64_t i, const float* kt, float* scores) {
+    for (int64_t j0 = 0; j0 < h.keysPadded; j0 += kKeys) scoreTile<R>(h, h.q + i * h.stride, kt, j0, scores);
+    float inv[kRows];
+    for (int r = 0; r < R; ++r) inv[r] = softmaxRow(scores + r * h.keysPadded, h.length);
+    for (int64_t d0 = 0; d0 < h.headSize; d0 += 64) contextTile<R>(h, scores, inv, d0, h.out + i * h.stride);
+}
+
+TPQ_TARGET_AVX512 void oneHead(Head h, float* kt, float* values, float* scores) {
+    // The head's values as one contiguous [length][headSize] block: read once per four query
+    // rows, they stay in cache (with the row stride of the projection they did not).
+    for (int64_t j = 0; j < h.length; ++j)
+        std::memcpy(values + j * h.headSize, h.v + j * h.stride, size_t(h.headSize) * sizeof(float));
+    h.v = values;
+    // kt[d][j] = k[j][d], keys past the end zero.
+    // Rows of k read whole (they are far apart in memory), kt written in L1.
+    for (int64_t j = 0; j < h.length; ++j) {
+        const float* kj = h.k + j * h.stride;
+        for (int64_t d = 0; d < h.headSize; ++d) kt[d * h.keysPadded + j] = kj[d];
+    }
+    for (int64_t d = 0; d < h.headSize; ++d)
+        for (int64_t j = h.length; j < h.keysPadded; ++j) kt[d * h.keysPadded + j] = 0.0f;
+    int64_t i = 0;
+    for (; i + kRows <= h.length; i += kRows) rowTile<kRows>(h, i, kt, scores);
+    switch (h.length - i) {
+        case 3: rowTile<3>(h, i, kt, scores); break;
+        case 2: rowTile<2>(h, i, kt, scores); break;
+        case 1: rowTile<1>(h, i, kt, scores); break;
+        default: break;
+    }
+}
+
+}  // namespace
+
+bool attentionAvailable() { return hasAvx512(); }
+
+at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Tensor& vIn,
+                     const at::Tensor& additiveMask, int64_t heads, int64_t headSize) {
+    const at::Tensor q = qIn.to(torch::kFloat32).contiguous(), k = kIn.to(torch::kFloat32).contiguous(),
+                     v = vIn.to(torch::kFloat32).contiguous();
+    const int64_t batch = q.size(0), length = q.size(1), stride = heads * headSize;
+    if (q.dim() != 3 || q.size(2) != stride || k.sizes() != q.sizes() || v.sizes() != q.sizes())
+        throw Error("attention kernel: q, k and v must be [batch, length, heads * headSize]");
+    at::Tensor mask;
+    if (additiveMask.defined())
+        mask = additiveMask.to(torch::kFloat32).expand({batch, 1, 1, length}).reshape({batch, length}).contiguous();
+    at::Tensor out = at::empty_like(q);
+    if (q.numel() == 0) return out;
+    const int64_t keysPadded = (length + kKeys - 1) / kKeys * kKeys;
+    const float* qp = q.data_ptr<float>();
+    const float* kp = k.data_ptr<float>();
+    const float* vp = v.data_ptr<float>();
+    const float* mp = mask.defined() ? mask.data_ptr<float>() : nullptr;
+    float* op = out.data_ptr<float>();
+    const float scale = float(1.0 / std::sqrt(double(headSize)));
+    at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
+        std::vector<float> kt(size_t(headSize * keysPadded)), values(size_t(length * headSize)),
+            scores(size_t(kRows * keysPadded));
+        for (int64_t pair = begin; pair < end; ++pair) {
+            const int64_t b = pair / heads, hd = pair % heads;
+            const int64_t offset = b * length * stride + hd * headSize;
+            Head h{qp + offset, kp + offset, vp + offset, op + offset, mp ? mp + b * length : nullptr,
+                   stride,      length,      headSize,    keysPadded,  scale};
+            oneHead(h, kt.data(), values.data(), scores.data());
+        }
+    });
+    return out;
+}
+
+}  // namespace tpq::kernels

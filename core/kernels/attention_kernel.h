@@ -1,0 +1,28 @@
+#pragma once
+/// \file attention_kernel.h
+/// Inference self-attention in one pass per (batch, head) on AVX-512, reading the query, key
+/// and value projections where they are ([batch, length, heads * headSize], no transposed
+/// copies) and writing the context straight into the layout the output projection reads.
+/// Per head: scores = q k^T / sqrt(headSize) + mask, softmax over the keys, context =
+/// probabilities v, with the keys transposed into a per-thread buffer and the scores of four
+/// query rows at a time kept in L1. Heads are spread over LibTorch's threads.
+///
+///     if (kernels::attentionAvailable())
+///         context = kernels::attention(q, k, v, additiveMask, heads, headSize);
+
+#include <cstdint>
+
+#include <ATen/core/Tensor.h>
+
+namespace tpq::kernels {
+
+/// True on CPUs with AVX-512 (and TPQ_KERNELS not "off").
+bool attentionAvailable();
+
+/// q, k, v: float32 [batch, length, heads * headSize]; additiveMask: float32 broadcastable to
+/// [batch, 1, 1, length] (0 for a token, a very negative number for padding) or undefined.
+/// Returns float32 [batch, length, heads * headSize]. Requires attentionAvailable().
+at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& additiveMask,
+                     int64_t heads, int64_t headSize);
+
+}  // namespace tpq::kernels
