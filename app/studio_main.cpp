@@ -17,6 +17,7 @@
 #include "util/system_info.h"
 
 int main(int argc, char** argv) {
+    tpq::keepFreedMemoryForReuse();
     QApplication app(argc, argv);
     QApplication::setApplicationName("TPQ Studio");
     QApplication::setOrganizationName("TPQ Studio");

@@ -21,6 +21,7 @@
 #include "quant/post_training_quantization.h"
 #include "train/inference_timer.h"
 #include "train/trainer.h"
+#include "util/system_info.h"
 
 namespace {
 
@@ -30,6 +31,7 @@ constexpr int64_t kTrainBatches = 6;  // optimizer steps per benchmark iteration
 
 void useAllCores() {
     static const bool done = [] {
+        tpq::keepFreedMemoryForReuse();  // as tpq and tpq-studio do
         at::set_num_threads(int(std::thread::hardware_concurrency()));
         return true;
     }();

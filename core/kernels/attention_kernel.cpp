@@ -160,12 +160,24 @@ TPQ_TARGET_AVX512 void rowTile(const Head& h, int64_t i, const float* kt, float*
 TPQ_TARGET_AVX512 void oneHead(Head h, float* kt, float* values, float* scores) {
     // The head's values as one contiguous [length][headSize] block: read once per four query
     // rows, they stay in cache (with the row stride of the projection they did not).
-    for (int64_t j = 0; j < h.length; ++j)
+    // Rows a projection-width apart defeat the hardware prefetcher: ask for a few rows ahead.
+    constexpr int64_t kAhead = 8;
+    auto prefetchRow = [&](const float* row) {
+        for (int64_t d = 0; d < h.headSize; d += 16) _mm_prefetch(reinterpret_cast<const char*>(row + d), _MM_HINT_T0);
+    };
+    for (int64_t j = 0; j < std::min(kAhead, h.length); ++j) {
+        prefetchRow(h.v + j * h.stride);
+        prefetchRow(h.k + j * h.stride);
+    }
+    for (int64_t j = 0; j < h.length; ++j) {
+        if (j + kAhead < h.length) prefetchRow(h.v + (j + kAhead) * h.stride);
         std::memcpy(values + j * h.headSize, h.v + j * h.stride, size_t(h.headSize) * sizeof(float));
+    }
     h.v = values;
     // kt[d][j] = k[j][d], keys past the end zero.
     // Rows of k read whole (they are far apart in memory), kt written in L1.
     for (int64_t j = 0; j < h.length; ++j) {
+        if (j + kAhead < h.length) prefetchRow(h.k + (j + kAhead) * h.stride);
         const float* kj = h.k + j * h.stride;
         for (int64_t d = 0; d < h.headSize; ++d) kt[d * h.keysPadded + j] = kj[d];
     }

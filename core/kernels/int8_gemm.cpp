@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -24,7 +25,7 @@ namespace {
 
 constexpr int64_t kBlock = 64;     // output columns per block: four registers of 16 int32
 constexpr int kRows = 6;           // rows per tile: 6 x 4 accumulators + 4 weight registers
-constexpr int64_t kRowChunk = 96;  // rows whose quantized inputs stay in L2 while every block passes
+constexpr int64_t kRowChunk = 512;  // rows whose quantized inputs stay in L2 while every block passes
 
 int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
@@ -169,12 +170,11 @@ TPQ_TARGET_AVX512 void tileRows(int rows, const Tile& t) {
     }
 }
 
-
-// Rows [r0, r1): quantize them, then for chunks of kRowChunk rows pass every column block.
+// Rows [r0, r1) of y = x W^T + b from their quantized inputs: for chunks of kRowChunk rows,
+// every column block.
 template <bool Gelu>
-TPQ_TARGET_AVX512 void runRows(const float* x, int64_t r0, int64_t r1, const PackedWeight& w, uint8_t* q,
-                               float* xscale, int32_t* xzero, float* y) {
-    quantizeRows(x + r0 * w.in, r1 - r0, w.in, w.inPadded, q + r0 * w.inPadded, xscale + r0, xzero + r0);
+TPQ_TARGET_AVX512 void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q,
+                                    const float* xscale, const int32_t* xzero, float* y) {
     const int64_t in4 = w.inPadded / 4;
     const int8_t* data = w.data.data_ptr<int8_t>();
     const float* scale = w.scale.data_ptr<float>();
@@ -258,33 +258,50 @@ PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::
     return p;
 }
 
-at::Tensor linear(const at::Tensor& input, const PackedWeight& w, Activation activation) {
-    if (input.dim() == 0 || input.size(-1) != w.in)
-        throw Error("int8 kernel expects " + std::to_string(w.in) + " input features");
+std::vector<at::Tensor> linearShared(const at::Tensor& input, const std::vector<const PackedWeight*>& weights,
+                                     Activation activation) {
+    if (weights.empty()) return {};
+    const int64_t in = weights.front()->in, inPadded = weights.front()->inPadded;
+    for (const PackedWeight* w : weights) {
+        if (w->in != in) throw Error("int8 kernel: layers sharing an input must have the same input width");
+    }
+    if (input.dim() == 0 || input.size(-1) != in)
+        throw Error("int8 kernel expects " + std::to_string(in) + " input features");
     const at::Tensor x = input.to(torch::kFloat32).contiguous();
-    auto shape = x.sizes().vec();
-    shape.back() = w.out;
-    const int64_t rows = x.numel() / std::max<int64_t>(1, w.in);
-    at::Tensor y = at::empty(shape, x.options());
-    if (rows == 0) return y;
-    at::Tensor q = at::empty({rows * w.inPadded}, x.options().dtype(torch::kByte));
+    const int64_t rows = x.numel() / std::max<int64_t>(1, in);
+    std::vector<at::Tensor> ys;
+    for (const PackedWeight* w : weights) {
+        auto shape = x.sizes().vec();
+        shape.back() = w->out;
+        ys.push_back(at::empty(shape, x.options()));
+    }
+    if (rows == 0) return ys;
+    at::Tensor q = at::empty({rows * inPadded}, x.options().dtype(torch::kByte));
     at::Tensor xscale = at::empty({rows}, x.options());
     at::Tensor xzero = at::empty({rows}, x.options().dtype(torch::kInt32));
     const float* xp = x.data_ptr<float>();
     uint8_t* qp = q.data_ptr<uint8_t>();
     float* sp = xscale.data_ptr<float>();
     int32_t* zp = xzero.data_ptr<int32_t>();
-    float* yp = y.data_ptr<float>();
     const int64_t tiles = (rows + kRows - 1) / kRows;
-    // Rows split evenly over the threads, in whole tiles; each thread quantizes its own rows.
+    // Rows split evenly over the threads, in whole tiles; each thread quantizes its own rows
+    // once, then multiplies them by every weight.
     at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
         const int64_t r0 = t0 * kRows, r1 = std::min(rows, t1 * kRows);
-        if (activation == Activation::Gelu)
-            runRows<true>(xp, r0, r1, w, qp, sp, zp, yp);
-        else
-            runRows<false>(xp, r0, r1, w, qp, sp, zp, yp);
+        quantizeRows(xp + r0 * in, r1 - r0, in, inPadded, qp + r0 * inPadded, sp + r0, zp + r0);
+        for (size_t i = 0; i < weights.size(); ++i) {
+            float* yp = ys[i].data_ptr<float>();
+            if (activation == Activation::Gelu)
+                multiplyRows<true>(r0, r1, *weights[i], qp, sp, zp, yp);
+            else
+                multiplyRows<false>(r0, r1, *weights[i], qp, sp, zp, yp);
+        }
     });
-    return y;
+    return ys;
+}
+
+at::Tensor linear(const at::Tensor& x, const PackedWeight& w, Activation activation) {
+    return linearShared(x, {&w}, activation).front();
 }
 
 }  // namespace tpq::int8gemm

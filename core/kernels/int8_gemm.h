@@ -18,6 +18,7 @@
 /// Work is split over LibTorch's threads by rows.
 
 #include <cstdint>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 
@@ -46,5 +47,10 @@ enum class Activation { None, Gelu };
 
 /// y = activation(x W^T + b) for x: float32 [..., in]; returns float32 [..., out]. Requires available().
 at::Tensor linear(const at::Tensor& x, const PackedWeight& weight, Activation activation = Activation::None);
+
+/// The same for several weights with the same input width (a layer's query, key and value):
+/// x is quantized once and all products run in one pass over the threads.
+std::vector<at::Tensor> linearShared(const at::Tensor& x, const std::vector<const PackedWeight*>& weights,
+                                     Activation activation = Activation::None);
 
 }  // namespace tpq::int8gemm

@@ -34,7 +34,11 @@ TPQ_TARGET_AVX512 inline __m512 exp512(__m512 x) {
 
 TPQ_TARGET_AVX512 inline __m512 erf512(__m512 x) {
     const __m512 ax = _mm512_abs_ps(x);
-    const __m512 t = _mm512_div_ps(_mm512_set1_ps(1.0f), _mm512_fmadd_ps(ax, _mm512_set1_ps(0.3275911f), _mm512_set1_ps(1.0f)));
+    // t = 1 / (1 + p |x|): VRCP14PS and one Newton step (error ~1e-8) instead of a division,
+    // which costs 5 % of a bert-base int8 forward pass in the GELU epilogue.
+    const __m512 den = _mm512_fmadd_ps(ax, _mm512_set1_ps(0.3275911f), _mm512_set1_ps(1.0f));
+    const __m512 r0 = _mm512_rcp14_ps(den);
+    const __m512 t = _mm512_mul_ps(r0, _mm512_fnmadd_ps(den, r0, _mm512_set1_ps(2.0f)));
     __m512 p = _mm512_set1_ps(1.061405429f);
     p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(-1.453152027f));
     p = _mm512_fmadd_ps(p, t, _mm512_set1_ps(1.421413741f));

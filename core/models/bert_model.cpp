@@ -269,10 +269,10 @@ BertLayerImpl::BertLayerImpl(const BertConfig& c, int64_t heads, int64_t inter)
 
 at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& additiveMask) {
     auto& self = attention->self;
-    const auto context = multiHeadAttention(runLinear(self->query, self->queryKernel, hidden),
-                                            runLinear(self->key, self->keyKernel, hidden),
-                                            runLinear(self->value, self->valueKernel, hidden), additiveMask,
-                                            self->heads, self->headSize, attentionDropout, is_training(), headMask);
+    const auto qkv = runLinears(
+        {{&self->query, &self->queryKernel}, {&self->key, &self->keyKernel}, {&self->value, &self->valueKernel}}, hidden);
+    const auto context = multiHeadAttention(qkv[0], qkv[1], qkv[2], additiveMask, self->heads, self->headSize,
+                                            attentionDropout, is_training(), headMask);
     const auto attended = attention->output(context, hidden);
     auto inner = runLinearGelu(intermediate->dense, intermediate->denseKernel, attended);
     if (ffnMask.defined()) inner = inner * ffnMask.to(inner.scalar_type());

@@ -9,6 +9,21 @@ namespace tpq {
 
 at::Tensor LinearKernel::forwardGelu(const at::Tensor& x) const { return torch::gelu(forward(x)); }
 
+std::vector<at::Tensor> runLinears(const std::vector<std::pair<torch::nn::Linear*, const LinearKernelPtr*>>& layers,
+                                   const at::Tensor& x) {
+    if (!layers.empty() && *layers.front().second) {
+        std::vector<const LinearKernel*> others;
+        for (size_t i = 1; i < layers.size() && *layers[i].second; ++i) others.push_back(layers[i].second->get());
+        if (others.size() + 1 == layers.size()) {
+            auto together = (*layers.front().second)->forwardSharingInput(others, x);
+            if (together.size() == layers.size()) return together;
+        }
+    }
+    std::vector<at::Tensor> out;
+    for (const auto& [linear, kernel] : layers) out.push_back(runLinear(*linear, *kernel, x));
+    return out;
+}
+
 at::Tensor runLinearGelu(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
     return kernel ? kernel->forwardGelu(x) : torch::gelu(linear(x));
 }

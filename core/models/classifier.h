@@ -27,6 +27,12 @@ public:
     virtual at::Tensor forward(const at::Tensor& x) const = 0;
     /// gelu(forward(x)); a kernel that can apply GELU as it writes its result overrides it.
     virtual at::Tensor forwardGelu(const at::Tensor& x) const;
+    /// forward(x) of this kernel and of each of `others`, computed together when this kernel
+    /// can share the work on x with all of them (int8: x quantized once); else empty.
+    virtual std::vector<at::Tensor> forwardSharingInput(const std::vector<const LinearKernel*>& others,
+                                                        const at::Tensor& x) const {
+        return {};
+    }
     /// "int8", "int4", "bf16", ...
     virtual std::string precision() const = 0;
     /// The weight as the kernel computes with it, float32 [out, in].
@@ -40,6 +46,11 @@ using LinearKernelPtr = std::shared_ptr<const LinearKernel>;
 inline at::Tensor runLinear(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
     return kernel ? kernel->forward(x) : linear(x);
 }
+
+/// linear(x) for each layer of a list on the same input (a layer's query, key and value),
+/// sharing the work on x when their kernels can (LinearKernel::forwardSharingInput).
+std::vector<at::Tensor> runLinears(const std::vector<std::pair<torch::nn::Linear*, const LinearKernelPtr*>>& layers,
+                                   const at::Tensor& x);
 
 /// gelu(linear(x)), through the kernel when one is set.
 at::Tensor runLinearGelu(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x);

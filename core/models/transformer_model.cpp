@@ -132,9 +132,9 @@ TransformerLayerImpl::TransformerLayerImpl(const TransformerConfig& c, int64_t h
 }
 
 at::Tensor TransformerLayerImpl::forward(const at::Tensor& x, const at::Tensor& additiveMask) {
+    const auto qkv = runLinears({{&q_proj, &qKernel}, {&k_proj, &kKernel}, {&v_proj, &vKernel}}, x);
     const auto context =
-        multiHeadAttention(runLinear(q_proj, qKernel, x), runLinear(k_proj, kKernel, x), runLinear(v_proj, vKernel, x),
-                           additiveMask, heads, headSize, dropoutProb, is_training(), headMask);
+        multiHeadAttention(qkv[0], qkv[1], qkv[2], additiveMask, heads, headSize, dropoutProb, is_training(), headMask);
     const auto a = norm1(x + dropout(runLinear(out_proj, outKernel, context)));
     auto inner = torch::relu(runLinear(linear1, kernel1, a));
     if (ffnMask.defined()) inner = inner * ffnMask.to(inner.scalar_type());

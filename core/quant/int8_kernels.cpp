@@ -170,6 +170,16 @@ at::Tensor Int8Linear::forward(const at::Tensor& x) const { return forwardDynami
 
 at::Tensor Int8Linear::forwardGelu(const at::Tensor& x) const { return forwardDynamic(x, true); }
 
+std::vector<at::Tensor> Int8Linear::forwardShared(const std::vector<const Int8Linear*>& layers, const at::Tensor& x) {
+    if (!int8gemm::available() || layers.empty()) return {};
+    std::vector<const int8gemm::PackedWeight*> weights;
+    for (const Int8Linear* l : layers) {
+        checkInput(x, l->m_in);
+        weights.push_back(&l->m_packed->forKernel());
+    }
+    return int8gemm::linearShared(x, weights);
+}
+
 at::Tensor Int8Linear::forwardDynamic(const at::Tensor& x, bool gelu) const {
     checkInput(x, m_in);
     if (int8gemm::available())

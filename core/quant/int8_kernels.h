@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <ATen/core/Tensor.h>
 
@@ -71,6 +72,9 @@ public:
     at::Tensor forward(const at::Tensor& x) const;
     /// gelu(forward(x)), the GELU applied in the kernel's epilogue when it is ours.
     at::Tensor forwardGelu(const at::Tensor& x) const;
+    /// forward(x) of each layer (same input width), x quantized once; empty when our kernel
+    /// is not in use (then call forward() on each).
+    static std::vector<at::Tensor> forwardShared(const std::vector<const Int8Linear*>& layers, const at::Tensor& x);
     /// The same with the input quantized by `input` and the result requantized by `output`.
     at::Tensor forwardStatic(const at::Tensor& x, QParams input, QParams output) const;
 

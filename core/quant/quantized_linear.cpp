@@ -37,6 +37,17 @@ public:
     at::Tensor forwardGelu(const at::Tensor& x) const override {
         return m_layout.scheme == "static" ? at::gelu(forward(x)) : m_linear.forwardGelu(x);
     }
+    std::vector<at::Tensor> forwardSharingInput(const std::vector<const LinearKernel*>& others,
+                                                const at::Tensor& x) const override {
+        if (m_layout.scheme != "dynamic") return {};
+        std::vector<const Int8Linear*> layers{&m_linear};
+        for (const LinearKernel* k : others) {
+            const auto* int8 = dynamic_cast<const Int8*>(k);
+            if (!int8 || int8->m_layout.scheme != "dynamic") return {};
+            layers.push_back(&int8->m_linear);
+        }
+        return Int8Linear::forwardShared(layers, x);
+    }
     // The int8 weight and the kernel's reordered copy of it.
     int64_t memoryBytes() const override { return m_linear.memoryBytes(); }
 

@@ -1,5 +1,7 @@
 #include "util/system_info.h"
 
+#include <malloc.h>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -16,6 +18,11 @@
 #include "util/strings.h"
 
 namespace tpq {
+
+void keepFreedMemoryForReuse() {
+    mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+}
 namespace {
 
 std::string mappedBlas() {
