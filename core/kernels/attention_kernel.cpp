@@ -108,7 +108,7 @@ TPQ_TARGET_AVX512 float softmaxRow(float* row, int64_t length) {
     return 1.0f / _mm512_reduce_add_ps(sum);
 }
 
-// out[r][d0 .. d0 + 64) = inv[r] * sum_j p[r][j] v[j][d0 ..] for R rows.
+// out[r][d0 .. d0 + 64) = inv[r] * sum_j p[r][j] v[j][d0 ..] for R rows (p and inv at the first row).
 template <int R>
 TPQ_TARGET_AVX512 __attribute__((noinline)) void contextTile(const Head& h, const float* p, const float* inv,
                                                              int64_t d0, float* out) {
@@ -149,15 +149,21 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void contextTile(const Head& h, cons
 #undef TPQ_SAVE
 }
 
+// The scores of rows [i, i + R) against every key.
 template <int R>
-TPQ_TARGET_AVX512 void rowTile(const Head& h, int64_t i, const float* kt, float* scores) {
-    for (int64_t j0 = 0; j0 < h.keysPadded; j0 += kKeys) scoreTile<R>(h, h.q + i * h.stride, kt, j0, scores);
-    float inv[kRows];
-    for (int r = 0; r < R; ++r) inv[r] = softmaxRow(scores + r * h.keysPadded, h.length);
-    for (int64_t d0 = 0; d0 < h.headSize; d0 += 64) contextTile<R>(h, scores, inv, d0, h.out + i * h.stride);
+TPQ_TARGET_AVX512 void scoreRows(const Head& h, int64_t i, const float* kt, float* scores) {
+    for (int64_t j0 = 0; j0 < h.keysPadded; j0 += kKeys)
+        scoreTile<R>(h, h.q + i * h.stride, kt, j0, scores + i * h.keysPadded);
 }
 
-TPQ_TARGET_AVX512 void oneHead(Head h, float* kt, float* values, float* scores) {
+// The context of rows [i, i + R) from their probabilities.
+template <int R>
+TPQ_TARGET_AVX512 void contextRows(const Head& h, int64_t i, const float* scores, const float* inv) {
+    for (int64_t d0 = 0; d0 < h.headSize; d0 += 64)
+        contextTile<R>(h, scores + i * h.keysPadded, inv + i, d0, h.out + i * h.stride);
+}
+
+TPQ_TARGET_AVX512 void oneHead(Head h, float* kt, float* values, float* scores, float* inv) {
     // The head's values as one contiguous [length][headSize] block: read once per four query
     // rows, they stay in cache (with the row stride of the projection they did not).
     // Rows a projection-width apart defeat the hardware prefetcher: ask for a few rows ahead.
@@ -183,14 +189,19 @@ TPQ_TARGET_AVX512 void oneHead(Head h, float* kt, float* values, float* scores) 
     }
     for (int64_t d = 0; d < h.headSize; ++d)
         for (int64_t j = h.length; j < h.keysPadded; ++j) kt[d * h.keysPadded + j] = 0.0f;
-    int64_t i = 0;
-    for (; i + kRows <= h.length; i += kRows) rowTile<kRows>(h, i, kt, scores);
-    switch (h.length - i) {
-        case 3: rowTile<3>(h, i, kt, scores); break;
-        case 2: rowTile<2>(h, i, kt, scores); break;
-        case 1: rowTile<1>(h, i, kt, scores); break;
-        default: break;
-    }
+    // Three phases over all rows, so that the transposed keys (phase 1) and the values
+    // (phase 3), 32 KB each for a BERT head, each have L1 to themselves; the scores of all
+    // rows (64 KB for 128 tokens) stream from L2.
+    const int64_t full = h.length / kRows * kRows, rest = h.length - full;
+    for (int64_t i = 0; i < full; i += kRows) scoreRows<kRows>(h, i, kt, scores);
+    if (rest == 3) scoreRows<3>(h, full, kt, scores);
+    if (rest == 2) scoreRows<2>(h, full, kt, scores);
+    if (rest == 1) scoreRows<1>(h, full, kt, scores);
+    for (int64_t i = 0; i < h.length; ++i) inv[i] = softmaxRow(scores + i * h.keysPadded, h.length);
+    for (int64_t i = 0; i < full; i += kRows) contextRows<kRows>(h, i, scores, inv);
+    if (rest == 3) contextRows<3>(h, full, scores, inv);
+    if (rest == 2) contextRows<2>(h, full, scores, inv);
+    if (rest == 1) contextRows<1>(h, full, scores, inv);
 }
 
 }  // namespace
@@ -218,13 +229,13 @@ at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Ten
     const float scale = float(1.0 / std::sqrt(double(headSize)));
     at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
         std::vector<float> kt(size_t(headSize * keysPadded)), values(size_t(length * headSize)),
-            scores(size_t(kRows * keysPadded));
+            scores(size_t(length * keysPadded)), inv(static_cast<size_t>(length));
         for (int64_t pair = begin; pair < end; ++pair) {
             const int64_t b = pair / heads, hd = pair % heads;
             const int64_t offset = b * length * stride + hd * headSize;
             Head h{qp + offset, kp + offset, vp + offset, op + offset, mp ? mp + b * length : nullptr,
                    stride,      length,      headSize,    keysPadded,  scale};
-            oneHead(h, kt.data(), values.data(), scores.data());
+            oneHead(h, kt.data(), values.data(), scores.data(), inv.data());
         }
     });
     return out;

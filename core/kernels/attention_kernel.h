@@ -4,8 +4,9 @@
 /// and value projections where they are ([batch, length, heads * headSize], no transposed
 /// copies) and writing the context straight into the layout the output projection reads.
 /// Per head: scores = q k^T / sqrt(headSize) + mask, softmax over the keys, context =
-/// probabilities v, with the keys transposed into a per-thread buffer and the scores of four
-/// query rows at a time kept in L1. Heads are spread over LibTorch's threads.
+/// probabilities v, in three phases per head (all scores from the keys transposed into a
+/// per-thread buffer, the softmax of each row, the context from the values copied into one
+/// block) so that each phase's operand stays in L1. Heads are spread over LibTorch's threads.
 ///
 ///     if (kernels::attentionAvailable())
 ///         context = kernels::attention(q, k, v, additiveMask, heads, headSize);
