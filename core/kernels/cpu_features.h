@@ -17,6 +17,7 @@ bool hasAvx512Vnni();
 
 }  // namespace tpq::kernels
 
-/// Marks a function compiled for AVX-512 (VNNI included); call it only when hasAvx512Vnni()
-/// or, for float-only code, hasAvx512() holds.
-#define TPQ_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,avx2")))
+/// Marks a function compiled for AVX-512 F/BW/VL/DQ; call it only when hasAvx512() holds.
+#define TPQ_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx2")))
+/// The same with VNNI; call it only when hasAvx512Vnni() holds.
+#define TPQ_TARGET_AVX512_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,avx2")))

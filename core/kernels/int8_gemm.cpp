@@ -30,14 +30,14 @@ constexpr int64_t kRowChunk = 512;  // rows whose quantized inputs stay in L2 wh
 int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
 // round(v * inv + zero) clamped to [0, 255], as 16 bytes.
-TPQ_TARGET_AVX512 inline __m128i toUint8(__m512 v, __m512 inv, __m512 zero) {
+TPQ_TARGET_AVX512_VNNI inline __m128i toUint8(__m512 v, __m512 inv, __m512 zero) {
     const __m512i i = _mm512_cvtps_epi32(_mm512_fmadd_ps(v, inv, zero));
     return _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(i, _mm512_setzero_si512()), _mm512_set1_epi32(255)));
 }
 
 // Quantizes rows [0, rows) of x (row length `in`) to uint8 with a scale and zero point per
 // row; q has rows of `inPadded` bytes, the padding zero.
-TPQ_TARGET_AVX512 void quantizeRows(const float* x, int64_t rows, int64_t in, int64_t inPadded, uint8_t* q,
+TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t in, int64_t inPadded, uint8_t* q,
                                     float* scales, int32_t* zeros) {
     const int64_t full = in / 16 * 16;
     const __mmask16 tail = __mmask16((1u << (in - full)) - 1u);
@@ -77,7 +77,7 @@ TPQ_TARGET_AVX512 void quantizeRows(const float* x, int64_t rows, int64_t in, in
 // The epilogue of one row's 16 columns: exact zero-point correction in int32, then the
 // float rescale, bias and activation.
 template <bool Gelu>
-TPQ_TARGET_AVX512 inline void storeColumns(__m512i acc, __m512i zero, __m512 rowScale, const int32_t* colsum,
+TPQ_TARGET_AVX512_VNNI inline void storeColumns(__m512i acc, __m512i zero, __m512 rowScale, const int32_t* colsum,
                                            const float* wscale, const float* bias, float* y, __mmask16 mask) {
     const __m512i v = _mm512_sub_epi32(acc, _mm512_mullo_epi32(zero, _mm512_loadu_si512(colsum)));
     __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(rowScale, _mm512_loadu_ps(wscale)),
@@ -127,7 +127,7 @@ struct Tile {
 // that the compiler keeps all 24 in registers (an array of them goes to the stack), and the
 // epilogue is elsewhere: with it in the same function GCC spilled them in the loop.
 template <int MR>
-TPQ_TARGET_AVX512 __attribute__((noinline)) void dotTile(const uint8_t* a, int64_t lda, const int8_t* b, int64_t in4,
+TPQ_TARGET_AVX512_VNNI __attribute__((noinline)) void dotTile(const uint8_t* a, int64_t lda, const int8_t* b, int64_t in4,
                                                          int32_t* out) {
     __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;
     __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -150,7 +150,7 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void dotTile(const uint8_t* a, int64
 #undef TPQ_SAVE
 
 template <bool Gelu>
-TPQ_TARGET_AVX512 void tileRows(int rows, const Tile& t) {
+TPQ_TARGET_AVX512_VNNI void tileRows(int rows, const Tile& t) {
     alignas(64) int32_t sums[kRows * 64];
     switch (rows) {
         case 6: dotTile<6>(t.a, t.lda, t.b, t.in4, sums); break;
@@ -173,7 +173,7 @@ TPQ_TARGET_AVX512 void tileRows(int rows, const Tile& t) {
 // Rows [r0, r1) of y = x W^T + b from their quantized inputs: for chunks of kRowChunk rows,
 // every column block.
 template <bool Gelu>
-TPQ_TARGET_AVX512 void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q,
+TPQ_TARGET_AVX512_VNNI void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q,
                                     const float* xscale, const int32_t* xzero, float* y) {
     const int64_t in4 = w.inPadded / 4;
     const int8_t* data = w.data.data_ptr<int8_t>();
