@@ -119,6 +119,25 @@ private Q_SLOTS:
                              {"expects 32 input features"});
     }
 
+    void int8ProductOfANonFiniteRowIsNaN() {
+        if (!int8gemm::available()) QSKIP("no AVX-512 VNNI on this CPU");
+        const Int8Weight q = quantizeWeightInt8(torch::randn({20, 33}) * 0.1, true);
+        const at::Tensor b = torch::randn({20});
+        at::Tensor x = torch::randn({4, 33});
+        x[1][5] = std::numeric_limits<float>::quiet_NaN();
+        x[2][32] = std::numeric_limits<float>::infinity();  // in the tail of 16
+        const at::Tensor y = int8gemm::linear(x, int8gemm::pack(q.values, q.scales, b), int8gemm::Activation::Gelu);
+        QVERIFY(y[1].isnan().all().item<bool>());
+        QVERIFY(y[2].isnan().all().item<bool>());
+        QVERIFY(y[0].isfinite().all().item<bool>());
+        QVERIFY(y[3].isfinite().all().item<bool>());
+        // The finite rows are what they are without the others.
+        const at::Tensor alone = int8gemm::linear(x.index_select(0, torch::tensor({0, 3})),
+                                                  int8gemm::pack(q.values, q.scales, b), int8gemm::Activation::Gelu);
+        QVERIFY(torch::equal(alone[0], y[0]));
+        QVERIFY(torch::equal(alone[1], y[3]));
+    }
+
     void int8LinearRunsTheKernelWhenTheCpuHasIt() {
         QCOMPARE(Int8Linear::usesVnniKernel(), kernels::hasAvx512Vnni() && int8gemm::available());
         const at::Tensor w = torch::randn({64, 96}) * 0.05, b = torch::randn({64});

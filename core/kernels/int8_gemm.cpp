@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include <ATen/Parallel.h>
@@ -44,26 +45,35 @@ TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t i
     for (int64_t r = 0; r < rows; ++r) {
         const float* xr = x + r * in;
         __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
+        __mmask16 notFinite = 0;  // NaN or infinity seen (min/max would drop a NaN)
+        constexpr int kNanOrInf = 0x01 | 0x80 | 0x08 | 0x10;  // VFPCLASSPS: QNaN, SNaN, +inf, -inf
         for (int64_t k = 0; k < full; k += 16) {
             const __m512 v = _mm512_loadu_ps(xr + k);
             lo = _mm512_min_ps(lo, v);
             hi = _mm512_max_ps(hi, v);
+            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
         }
         if (tail) {
             const __m512 v = _mm512_maskz_loadu_ps(tail, xr + full);  // zeros: already in the range
             lo = _mm512_min_ps(lo, v);
             hi = _mm512_max_ps(hi, v);
+            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
         }
         const float mn = _mm512_reduce_min_ps(lo), mx = _mm512_reduce_max_ps(hi);
         float scale = (mx - mn) / 255.0f;
         int32_t zero = 0;
-        if (!(scale > 0.0f) || !std::isfinite(scale)) {
-            scale = 1.0f;  // an all-zero row (or one that is not finite: no meaningful range)
+        if (notFinite) {
+            // No meaningful range: the row's outputs become NaN (a scale of NaN), as the float
+            // product would give, rather than finite numbers that hide a diverged model.
+            scale = 1.0f;
+            scales[r] = std::numeric_limits<float>::quiet_NaN();
+        } else if (!(scale > 0.0f)) {
+            scale = 1.0f;  // an all-zero row
         } else {
             zero = int32_t(std::lround(-mn / scale));
             zero = std::min(255, std::max(0, zero));
         }
-        scales[r] = scale;
+        if (!notFinite) scales[r] = scale;
         zeros[r] = zero;
         const __m512 inv = _mm512_set1_ps(1.0f / scale), zf = _mm512_set1_ps(float(zero));
         uint8_t* qr = q + r * inPadded;
