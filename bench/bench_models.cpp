@@ -10,6 +10,7 @@
 #include <memory>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include <ATen/Parallel.h>
 #include <benchmark/benchmark.h>
@@ -105,29 +106,77 @@ void timeInference(benchmark::State& state, tpq::Classifier& model) {
     state.counters["threads"] = double(last.threads);
 }
 
-// bert-base-uncased shape with random weights, fp32, eval mode, no gradients.
-void BM_InferBertBase(benchmark::State& state) {
-    useAllCores();
+// bert-base-uncased shape with random weights (seed 0), fp32, eval mode, no gradients.
+tpq::BertModel& bertBaseFp32() {
     torch::manual_seed(0);
     static tpq::BertModel model(tpq::BertConfig::preset("bert-base-uncased"));
-    timeInference(state, model);
+    return model;
+}
+
+// The same weights after dynamic int8 quantization of the linear layers (classifier in fp32).
+tpq::BertModel& bertBaseInt8() {
+    static tpq::BertModel& model = *[] {
+        torch::manual_seed(0);
+        static tpq::BertModel m(tpq::BertConfig::preset("bert-base-uncased"));
+        tpq::PostTrainingQuantization::applyDynamicQuantization(m);
+        return &m;
+    }();
+    return model;
+}
+
+void BM_InferBertBase(benchmark::State& state) {
+    useAllCores();
+    timeInference(state, bertBaseFp32());
 }
 BENCHMARK(BM_InferBertBase)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
-// The same model after dynamic int8 quantization of its linear layers (classifier in fp32).
 void BM_InferBertBaseInt8Dynamic(benchmark::State& state) {
     useAllCores();
-    torch::manual_seed(0);
-    static tpq::BertModel model(tpq::BertConfig::preset("bert-base-uncased"));
-    static const bool quantized = (tpq::PostTrainingQuantization::applyDynamicQuantization(model), true);
-    (void)quantized;
-    timeInference(state, model);
+    timeInference(state, bertBaseInt8());
 }
 BENCHMARK(BM_InferBertBaseInt8Dynamic)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
+// fp32 and int8 bert-base (same weights) side by side: batches alternate between the two on
+// the same token ids, so that a change in the machine's load (a shared virtual machine here)
+// falls on both alike. Reports each p50 and their ratio (int8 speedup).
+void BM_InferBertBaseInt8VsFp32(benchmark::State& state) {
+    useAllCores();
+    const int64_t batch = state.range(0);
+    tpq::BertModel& fp32 = bertBaseFp32();
+    tpq::BertModel& int8 = bertBaseInt8();
+    fp32.eval();
+    int8.eval();
+    torch::NoGradGuard noGrad;
+    const at::Tensor ids = torch::randint(1, 30522, {batch, kSeqLen}, torch::kInt64);
+    const at::Tensor mask = torch::ones({batch, kSeqLen}, torch::kInt64);
+    auto timeOne = [&](tpq::BertModel& model) {
+        const auto start = std::chrono::steady_clock::now();
+        const at::Tensor logits = model.forward(ids, mask);
+        benchmark::DoNotOptimize(logits.data_ptr());
+        return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    };
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+    };
+    std::vector<double> fp32Ms, int8Ms;
+    for (auto _ : state) {
+        for (int i = 0; i < 2; ++i) timeOne(fp32), timeOne(int8);  // warm-up
+        for (int i = 0; i < 10; ++i) {
+            fp32Ms.push_back(timeOne(fp32));
+            int8Ms.push_back(timeOne(int8));
+        }
+    }
+    const double f = median(fp32Ms), q = median(int8Ms);
+    state.counters["fp32_p50_ms"] = f;
+    state.counters["int8_p50_ms"] = q;
+    state.counters["speedup"] = f / q;
+}
+BENCHMARK(BM_InferBertBaseInt8VsFp32)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
 // The linear layers of the bert-base-uncased encoder alone (12 x: 4 of 768x768, 768->3072,
 // 3072->768 with GELU between) on [8, 128, 768]: fp32 (arg 0) against int8 dynamic
-// quantization on prepacked ONEDNN weights (arg 1), the kernel the quantization issue builds on.
+// quantization (arg 1): our VNNI kernel where the CPU has it, else LibTorch's ONEDNN one.
 void BM_BertBaseLinearStack(benchmark::State& state) {
     useAllCores();
     tpq::setQuantizedEngine("onednn");
