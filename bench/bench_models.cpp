@@ -106,33 +106,32 @@ void timeInference(benchmark::State& state, tpq::Classifier& model) {
     state.counters["threads"] = double(last.threads);
 }
 
-// bert-base-uncased shape with random weights (seed 0), fp32, eval mode, no gradients.
-tpq::BertModel& bertBaseFp32() {
-    torch::manual_seed(0);
-    static tpq::BertModel model(tpq::BertConfig::preset("bert-base-uncased"));
-    return model;
-}
-
-// The same weights after dynamic int8 quantization of the linear layers (classifier in fp32).
-tpq::BertModel& bertBaseInt8() {
-    static tpq::BertModel& model = *[] {
+// The bert-base-uncased shape with random weights (seed 0), fp32, or int8 after dynamic
+// quantization of its linear layers (classifier in fp32); each made once, on first use.
+tpq::BertModel& bertBase(bool int8) {
+    auto make = [](bool quantize) {
         torch::manual_seed(0);
-        static tpq::BertModel m(tpq::BertConfig::preset("bert-base-uncased"));
-        tpq::PostTrainingQuantization::applyDynamicQuantization(m);
-        return &m;
-    }();
-    return model;
+        auto model = std::make_unique<tpq::BertModel>(tpq::BertConfig::preset("bert-base-uncased"));
+        if (quantize) tpq::PostTrainingQuantization::applyDynamicQuantization(*model);
+        return model;
+    };
+    if (int8) {
+        static const std::unique_ptr<tpq::BertModel> model = make(true);
+        return *model;
+    }
+    static const std::unique_ptr<tpq::BertModel> model = make(false);
+    return *model;
 }
 
 void BM_InferBertBase(benchmark::State& state) {
     useAllCores();
-    timeInference(state, bertBaseFp32());
+    timeInference(state, bertBase(false));
 }
 BENCHMARK(BM_InferBertBase)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 void BM_InferBertBaseInt8Dynamic(benchmark::State& state) {
     useAllCores();
-    timeInference(state, bertBaseInt8());
+    timeInference(state, bertBase(true));
 }
 BENCHMARK(BM_InferBertBaseInt8Dynamic)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
@@ -142,8 +141,8 @@ BENCHMARK(BM_InferBertBaseInt8Dynamic)->Arg(1)->Arg(8)->Unit(benchmark::kMillise
 void BM_InferBertBaseInt8VsFp32(benchmark::State& state) {
     useAllCores();
     const int64_t batch = state.range(0);
-    tpq::BertModel& fp32 = bertBaseFp32();
-    tpq::BertModel& int8 = bertBaseInt8();
+    tpq::BertModel& fp32 = bertBase(false);
+    tpq::BertModel& int8 = bertBase(true);
     fp32.eval();
     int8.eval();
     torch::NoGradGuard noGrad;
@@ -158,10 +157,6 @@ void BM_InferBertBaseInt8VsFp32(benchmark::State& state) {
         benchmark::DoNotOptimize(logits.data_ptr());
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     };
-    auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-    };
     std::vector<double> fp32Ms, int8Ms;
     for (auto _ : state) {
         for (int i = 0; i < 2; ++i) timeOne(fp32), timeOne(int8);  // warm-up
@@ -170,7 +165,8 @@ void BM_InferBertBaseInt8VsFp32(benchmark::State& state) {
             int8Ms.push_back(timeOne(int8));
         }
     }
-    const double f = median(fp32Ms), q = median(int8Ms);
+    const double f = tpq::latencyStats(fp32Ms, batch, kSeqLen).p50Ms;
+    const double q = tpq::latencyStats(int8Ms, batch, kSeqLen).p50Ms;
     state.counters["fp32_p50_ms"] = f;
     state.counters["int8_p50_ms"] = q;
     state.counters["speedup"] = f / q;

@@ -25,10 +25,22 @@ namespace {
 constexpr int kRows = 4;       // query rows per tile
 constexpr int64_t kKeys = 64;  // keys per score tile: four registers
 
-inline __mmask16 laneMask(int64_t valid, int j) {
-    const int64_t n = std::min<int64_t>(16, std::max<int64_t>(0, valid - 16 * j));
-    return __mmask16(n == 16 ? 0xFFFFu : (1u << n) - 1u);
-}
+// The two tiles below keep R rows x 4 registers of float sums in named registers (GCC
+// spills an array of them): a##r##j. One step adds broadcast(base[r * ld + i]) * x_j, x0..x3
+// being the step's four registers of keys or values.
+#define TPQ_ACCUMULATORS                                                   \
+    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;     \
+    __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;                     \
+    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;                     \
+    __m512 a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+#define TPQ_FMA_ROW(r, base, ld, i)                                        \
+    if (R > r) {                                                           \
+        const __m512 b = _mm512_set1_ps(base[r * ld + i]);                 \
+        a##r##0 = _mm512_fmadd_ps(b, x0, a##r##0);                         \
+        a##r##1 = _mm512_fmadd_ps(b, x1, a##r##1);                         \
+        a##r##2 = _mm512_fmadd_ps(b, x2, a##r##2);                         \
+        a##r##3 = _mm512_fmadd_ps(b, x3, a##r##3);                         \
+    }
 
 struct Head {
     const float* q;     // the head's first query row (row stride `stride`)
@@ -45,26 +57,14 @@ struct Head {
 template <int R>
 TPQ_TARGET_AVX512 __attribute__((noinline)) void scoreTile(const Head& h, const float* q, const float* kt, int64_t j0,
                                                            float* scores) {
-    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
-    __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-    __m512 a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    TPQ_ACCUMULATORS
     const int64_t ld = h.keysPadded, headSize = h.headSize, stride = h.stride;
     for (int64_t d = 0; d < headSize; ++d) {
         const float* kd = kt + d * ld + j0;
-        __m512 k0 = _mm512_loadu_ps(kd), k1 = _mm512_loadu_ps(kd + 16), k2 = _mm512_loadu_ps(kd + 32),
-               k3 = _mm512_loadu_ps(kd + 48);
-        asm("" : "+v"(k0), "+v"(k1), "+v"(k2), "+v"(k3));
-#define TPQ_ROW(r)                                                        \
-    if (R > r) {                                                          \
-        const __m512 qv = _mm512_set1_ps(q[r * stride + d]);              \
-        a##r##0 = _mm512_fmadd_ps(qv, k0, a##r##0);                       \
-        a##r##1 = _mm512_fmadd_ps(qv, k1, a##r##1);                       \
-        a##r##2 = _mm512_fmadd_ps(qv, k2, a##r##2);                       \
-        a##r##3 = _mm512_fmadd_ps(qv, k3, a##r##3);                       \
-    }
-        TPQ_ROW(0) TPQ_ROW(1) TPQ_ROW(2) TPQ_ROW(3)
-#undef TPQ_ROW
+        __m512 x0 = _mm512_loadu_ps(kd), x1 = _mm512_loadu_ps(kd + 16), x2 = _mm512_loadu_ps(kd + 32),
+               x3 = _mm512_loadu_ps(kd + 48);
+        asm("" : "+v"(x0), "+v"(x1), "+v"(x2), "+v"(x3));
+        TPQ_FMA_ROW(0, q, stride, d) TPQ_FMA_ROW(1, q, stride, d) TPQ_FMA_ROW(2, q, stride, d) TPQ_FMA_ROW(3, q, stride, d)
     }
     const __m512 s = _mm512_set1_ps(h.scale);
     __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
@@ -114,27 +114,16 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void contextTile(const Head& h, cons
                                                              int64_t d0, float* out) {
     const int64_t valid = h.headSize - d0;
     const __mmask16 n0 = laneMask(valid, 0), n1 = laneMask(valid, 1), n2 = laneMask(valid, 2), n3 = laneMask(valid, 3);
-    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;
-    __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;
-    __m512 a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    TPQ_ACCUMULATORS
     const int64_t length = h.length, headSize = h.headSize, keysPadded = h.keysPadded;
     const float* vd = h.v + d0;
     for (int64_t j = 0; j < length; ++j) {
         const float* vj = vd + j * headSize;
-        __m512 v0 = _mm512_maskz_loadu_ps(n0, vj), v1 = _mm512_maskz_loadu_ps(n1, vj + 16),
-               v2 = _mm512_maskz_loadu_ps(n2, vj + 32), v3 = _mm512_maskz_loadu_ps(n3, vj + 48);
-        asm("" : "+v"(v0), "+v"(v1), "+v"(v2), "+v"(v3));
-#define TPQ_ROW(r)                                                        \
-    if (R > r) {                                                          \
-        const __m512 pv = _mm512_set1_ps(p[r * keysPadded + j]);          \
-        a##r##0 = _mm512_fmadd_ps(pv, v0, a##r##0);                       \
-        a##r##1 = _mm512_fmadd_ps(pv, v1, a##r##1);                       \
-        a##r##2 = _mm512_fmadd_ps(pv, v2, a##r##2);                       \
-        a##r##3 = _mm512_fmadd_ps(pv, v3, a##r##3);                       \
-    }
-        TPQ_ROW(0) TPQ_ROW(1) TPQ_ROW(2) TPQ_ROW(3)
-#undef TPQ_ROW
+        __m512 x0 = _mm512_maskz_loadu_ps(n0, vj), x1 = _mm512_maskz_loadu_ps(n1, vj + 16),
+               x2 = _mm512_maskz_loadu_ps(n2, vj + 32), x3 = _mm512_maskz_loadu_ps(n3, vj + 48);
+        asm("" : "+v"(x0), "+v"(x1), "+v"(x2), "+v"(x3));
+        TPQ_FMA_ROW(0, p, keysPadded, j) TPQ_FMA_ROW(1, p, keysPadded, j) TPQ_FMA_ROW(2, p, keysPadded, j)
+        TPQ_FMA_ROW(3, p, keysPadded, j)
     }
 #define TPQ_SAVE(r)                                                                   \
     if (R > r) {                                                                      \
@@ -148,6 +137,8 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void contextTile(const Head& h, cons
     TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3)
 #undef TPQ_SAVE
 }
+#undef TPQ_ACCUMULATORS
+#undef TPQ_FMA_ROW
 
 // The scores of rows [i, i + R) against every key.
 template <int R>

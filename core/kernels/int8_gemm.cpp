@@ -41,7 +41,7 @@ TPQ_TARGET_AVX512_VNNI inline __m128i toUint8(__m512 v, __m512 inv, __m512 zero)
 TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t in, int64_t inPadded, uint8_t* q,
                                     float* scales, int32_t* zeros) {
     const int64_t full = in / 16 * 16;
-    const __mmask16 tail = __mmask16((1u << (in - full)) - 1u);
+    const __mmask16 tail = kernels::laneMask(in - full, 0);
     for (int64_t r = 0; r < rows; ++r) {
         const float* xr = x + r * in;
         __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
@@ -94,12 +94,6 @@ TPQ_TARGET_AVX512_VNNI inline void storeColumns(__m512i acc, __m512i zero, __m51
                                _mm512_loadu_ps(bias));
     if (Gelu) f = kernels::gelu512(f);
     _mm512_mask_storeu_ps(y, mask, f);
-}
-
-// The columns of register j (16 wide) that exist when a block has `valid` columns.
-inline __mmask16 columnMask(int valid, int j) {
-    const int n = std::min(16, std::max(0, valid - 16 * j));
-    return __mmask16(n == 16 ? 0xFFFFu : (1u << n) - 1u);
 }
 
 struct Tile {
@@ -175,7 +169,7 @@ TPQ_TARGET_AVX512_VNNI void tileRows(int rows, const Tile& t) {
         const __m512 scale = _mm512_set1_ps(t.xscale[i]);
         for (int j = 0; j < 4; ++j) {
             storeColumns<Gelu>(_mm512_load_si512(sums + i * 64 + 16 * j), zero, scale, t.sum + 16 * j,
-                               t.scale + 16 * j, t.bias + 16 * j, t.y + i * t.ldy + 16 * j, columnMask(t.valid, j));
+                               t.scale + 16 * j, t.bias + 16 * j, t.y + i * t.ldy + 16 * j, kernels::laneMask(t.valid, j));
         }
     }
 }

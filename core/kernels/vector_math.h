@@ -1,6 +1,7 @@
 #pragma once
 /// \file vector_math.h
-/// exp, erf and GELU on 16 floats at once (AVX-512), for the kernels' epilogues. Internal to
+/// exp, erf and GELU on 16 floats at once (AVX-512), for the kernels' epilogues, and the
+/// lane mask of a partly filled register. Internal to
 /// core/kernels/: include only from a file whose callers check cpu_features first.
 ///   exp: Cephes' polynomial on [-ln2/2, ln2/2] and VSCALEFPS for the power of two,
 ///        relative error < 2e-7 on [-87.3, 88]; below that exactly 0.
@@ -10,9 +11,19 @@
 
 #include <immintrin.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "kernels/cpu_features.h"
 
 namespace tpq::kernels {
+
+/// The lanes of register j (16 floats or int32 wide) that exist when `valid` values remain
+/// from the first register on: all 16, a prefix, or none.
+inline __mmask16 laneMask(int64_t valid, int j) {
+    const int64_t n = std::min<int64_t>(16, std::max<int64_t>(0, valid - 16 * j));
+    return __mmask16(n == 16 ? 0xFFFFu : (1u << n) - 1u);
+}
 
 TPQ_TARGET_AVX512 inline __m512 exp512(__m512 x) {
     // Below -87.3 the result would be denormal: give exactly 0 (a masked-out key's weight).

@@ -59,16 +59,6 @@ at::Tensor dequantize(const Int8Weight& weight) {
     return weight.values.to(torch::kFloat32) * s;
 }
 
-Int8Weight int8WeightOf(const at::Tensor& q) {
-    Int8Weight w;
-    w.values = q.int_repr();
-    const auto scheme = q.qscheme();
-    w.perChannel = scheme == at::kPerChannelAffine || scheme == at::kPerChannelSymmetric;
-    w.scales = w.perChannel ? q.q_per_channel_scales().to(torch::kFloat32)
-                            : torch::tensor({q.q_scale()}, torch::kFloat64).to(torch::kFloat32);
-    return w;
-}
-
 std::string quantizedEngine() {
     switch (at::globalContext().qEngine()) {
         case at::QEngine::ONEDNN:
@@ -163,8 +153,6 @@ int64_t Int8Linear::memoryBytes() const {
 Int8Linear::~Int8Linear() = default;
 Int8Linear::Int8Linear(Int8Linear&&) noexcept = default;
 Int8Linear& Int8Linear::operator=(Int8Linear&&) noexcept = default;
-
-bool Int8Linear::usesVnniKernel() { return int8gemm::available(); }
 
 at::Tensor Int8Linear::forward(const at::Tensor& x) const { return forwardDynamic(x, false); }
 

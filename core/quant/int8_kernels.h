@@ -36,9 +36,6 @@ Int8Weight quantizeWeightInt8(const at::Tensor& weight, bool perChannel = true);
 /// values * scales as float32.
 at::Tensor dequantize(const Int8Weight& weight);
 
-/// The values and scales of a quantized (qint8, symmetric) weight tensor.
-Int8Weight int8WeightOf(const at::Tensor& quantized);
-
 /// Selects the quantized engine ("onednn" or "qnnpack") for the whole process; throws
 /// tpq::Error naming the engines this LibTorch has when it is not available.
 void setQuantizedEngine(const std::string& name);
@@ -82,8 +79,6 @@ public:
     Int8Weight weight() const;
     /// Bytes held: the weight, its packed copies and the bias.
     int64_t memoryBytes() const;
-    /// True when forward() runs our AVX-512 VNNI kernel (per-row input scales) on this CPU.
-    static bool usesVnniKernel();
 
     int64_t inFeatures() const { return m_in; }
     int64_t outFeatures() const { return m_out; }

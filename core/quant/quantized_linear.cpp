@@ -35,7 +35,7 @@ public:
         return {{"q", w.values}, {"scale", w.scales}};
     }
     at::Tensor forwardGelu(const at::Tensor& x) const override {
-        return m_layout.scheme == "static" ? at::gelu(forward(x)) : m_linear.forwardGelu(x);
+        return m_layout.scheme == "static" ? LinearKernel::forwardGelu(x) : m_linear.forwardGelu(x);
     }
     std::vector<at::Tensor> forwardSharingInput(const std::vector<const LinearKernel*>& others,
                                                 const at::Tensor& x) const override {

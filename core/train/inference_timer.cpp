@@ -62,10 +62,15 @@ LatencyStats InferenceTimer::measure(int64_t batchSize, int64_t seqLen, int64_t 
         if (i >= warmup) ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
     }
 
+    return latencyStats(std::move(ms), batchSize, seqLen);
+}
+
+LatencyStats latencyStats(std::vector<double> ms, int64_t batchSize, int64_t seqLen) {
+    if (ms.empty()) throw Error("latencyStats: no timings");
     LatencyStats stats;
     stats.batchSize = batchSize;
     stats.seqLen = seqLen;
-    stats.batches = batches;
+    stats.batches = int64_t(ms.size());
     stats.threads = at::get_num_threads();
     stats.meanMs = std::accumulate(ms.begin(), ms.end(), 0.0) / double(ms.size());
     std::sort(ms.begin(), ms.end());

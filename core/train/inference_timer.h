@@ -8,6 +8,7 @@
 ///     // s.p50Ms, s.samplesPerSecond
 
 #include <cstdint>
+#include <vector>
 
 #include "util/progress.h"
 
@@ -26,6 +27,10 @@ struct LatencyStats {
     double perSampleP50Ms = 0.0;    // p50Ms / batchSize
     double samplesPerSecond = 0.0;  // batchSize / mean seconds per batch
 };
+
+/// The statistics of per-batch timings in milliseconds (at least one), as measure() reports
+/// them; for callers that time forward passes their own way (side by side, alternating).
+LatencyStats latencyStats(std::vector<double> ms, int64_t batchSize, int64_t seqLen);
 
 class InferenceTimer {
 public:
