@@ -28,6 +28,7 @@
 #include "util/file_io.h"
 #include "util/logging.h"
 #include "util/strings.h"
+#include "kernels/cpu_features.h"
 #include "util/system_info.h"
 #include "util/utf8.h"
 
@@ -71,6 +72,9 @@ int runInfo() {
     std::printf("\nCPU\n");
     std::printf("  model          %s\n", info.cpuModel.c_str());
     std::printf("  features       %s\n", join(info.cpuFeatures, " ").c_str());
+    std::printf("\nKernel paths (TPQ_KERNELS=off|avx2, TPQ_INT8_KERNEL=onednn|avx2 force a lower one)\n");
+    for (const auto& [what, path] : kernels::kernelPathReport())
+        std::printf("  %-14s %s\n", what.c_str(), path.c_str());
     if (!info.blasIsOpenBlas) {
         logWarning(
             "LibTorch is not running on OpenBLAS: matrix products will be ~40x slower. "
@@ -557,6 +561,8 @@ int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches
     j["latency_ms_mean"] = s.meanMs;
     j["latency_ms_per_sample_p50"] = s.perSampleP50Ms;
     j["throughput"] = s.samplesPerSecond;
+    j["kernel_path"] = modelKernelPath(*loaded.model);
+    if (const auto notes = speedNotes(*loaded.model); !notes.empty()) j["notes"] = notes;
     std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
     return 0;
 }

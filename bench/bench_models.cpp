@@ -20,6 +20,7 @@
 #include "models/transformer_model.h"
 #include "quant/int8_kernels.h"
 #include "quant/post_training_quantization.h"
+#include "quant/quantization_aware_training.h"
 #include "train/inference_timer.h"
 #include "train/trainer.h"
 #include "util/system_info.h"
@@ -106,34 +107,72 @@ void timeInference(benchmark::State& state, tpq::Classifier& model) {
     state.counters["threads"] = double(last.threads);
 }
 
-// The bert-base-uncased shape with random weights (seed 0), fp32, or int8 after dynamic
-// quantization of its linear layers (classifier in fp32); each made once, on first use.
-tpq::BertModel& bertBase(bool int8) {
-    auto make = [](bool quantize) {
+// The bert-base-uncased shape with random weights (seed 0): fp32, or int8 after dynamic or
+// static quantization or QAT conversion of its linear layers (classifier in fp32); each made
+// once, on first use. Static and QAT observe two random batches of 8 (ranges only: the
+// speed, not the accuracy, is measured here).
+enum class Form { Fp32, Dynamic, Static, Qat };
+
+tpq::BertModel& bertBase(Form form) {
+    auto make = [](Form f) {
         torch::manual_seed(0);
         auto model = std::make_unique<tpq::BertModel>(tpq::BertConfig::preset("bert-base-uncased"));
-        if (quantize) tpq::PostTrainingQuantization::applyDynamicQuantization(*model);
+        if (f == Form::Dynamic) tpq::PostTrainingQuantization::applyDynamicQuantization(*model);
+        if (f == Form::Static || f == Form::Qat) {
+            std::mt19937_64 rng(3);
+            std::uniform_int_distribution<int64_t> token(1000, 30521);
+            std::vector<std::vector<int64_t>> sequences(16, std::vector<int64_t>(size_t(kSeqLen)));
+            for (auto& s : sequences)
+                for (auto& id : s) id = token(rng);
+            tpq::DataLoader calibration(std::move(sequences), std::vector<int64_t>(16, 0), 0, 8, false, 3);
+            if (f == Form::Static) {
+                tpq::StaticQuantizationOptions options;
+                options.calibrationBatches = 2;
+                tpq::PostTrainingQuantization::applyStaticQuantization(*model, calibration, options);
+            } else {
+                tpq::QuantizationAwareTraining::prepare(*model);
+                model->train();
+                torch::NoGradGuard noGrad;
+                for (size_t b = 0; b < calibration.numBatches(); ++b) {
+                    const tpq::Batch batch = calibration.batch(b);
+                    model->forward(batch.inputIds, batch.attentionMask);
+                }
+                model->eval();
+                tpq::QuantizationAwareTraining::convert(*model);
+            }
+        }
         return model;
     };
-    if (int8) {
-        static const std::unique_ptr<tpq::BertModel> model = make(true);
-        return *model;
-    }
-    static const std::unique_ptr<tpq::BertModel> model = make(false);
-    return *model;
+    static std::unique_ptr<tpq::BertModel> models[4];
+    auto& slot = models[int(form)];
+    if (!slot) slot = make(form);
+    return *slot;
 }
+tpq::BertModel& bertBase(bool int8) { return bertBase(int8 ? Form::Dynamic : Form::Fp32); }
 
 void BM_InferBertBase(benchmark::State& state) {
     useAllCores();
-    timeInference(state, bertBase(false));
+    timeInference(state, bertBase(Form::Fp32));
 }
 BENCHMARK(BM_InferBertBase)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 void BM_InferBertBaseInt8Dynamic(benchmark::State& state) {
     useAllCores();
-    timeInference(state, bertBase(true));
+    timeInference(state, bertBase(Form::Dynamic));
 }
 BENCHMARK(BM_InferBertBaseInt8Dynamic)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+void BM_InferBertBaseInt8Static(benchmark::State& state) {
+    useAllCores();
+    timeInference(state, bertBase(Form::Static));
+}
+BENCHMARK(BM_InferBertBaseInt8Static)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+void BM_InferBertBaseInt8Qat(benchmark::State& state) {
+    useAllCores();
+    timeInference(state, bertBase(Form::Qat));
+}
+BENCHMARK(BM_InferBertBaseInt8Qat)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 // fp32 and int8 bert-base (same weights) side by side: batches alternate between the two on
 // the same token ids, so that a change in the machine's load (a shared virtual machine here)

@@ -1,7 +1,10 @@
-// The hand-written AVX-512 kernels (core/kernels/) against float references: the VNNI int8
-// matrix product with per-row dynamic quantization (exact integer sums, tails of rows,
-// columns and inputs, GELU epilogue, thread count), and the fused inference attention
-// (padding masks, head sizes that are not 64, one token). Skipped on CPUs without them.
+// The hand-written kernels (core/kernels/) against float references: the int8 matrix
+// product on the CPU's path (AVX-512 VNNI or AVX2; CTest runs this file a second time with
+// TPQ_INT8_KERNEL=avx2 so that the AVX2 path is tested on VNNI CPUs too) with per-row
+// dynamic quantization (exact integer sums, tails of rows, columns and inputs, GELU
+// epilogue, thread count) and with static calibrated scales (requantized output, clamping,
+// NaN rows), and the fused inference attention (padding masks, head sizes that are not 64,
+// one token). A path the CPU lacks is skipped, naming the missing feature.
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -11,6 +14,7 @@
 #include "kernels/int8_gemm.h"
 #include "models/attention.h"
 #include "quant/int8_kernels.h"
+#include "quant/quantized_linear.h"
 #include "test_support.h"
 
 using namespace tpq;
@@ -19,14 +23,26 @@ namespace {
 
 // The kernel's quantization of each row, in float: scale = (max - min) / 255 with 0 in the
 // range, zero point round(-min / scale).
-at::Tensor perRowReference(const at::Tensor& x, const Int8Weight& w, const at::Tensor& bias) {
+at::Tensor perRowReference(const at::Tensor& x, const Int8Weight& w, const at::Tensor& bias,
+                           const at::Tensor& floatWeight = at::Tensor()) {
     const at::Tensor lo = x.amin(-1, true).clamp_max(0), hi = x.amax(-1, true).clamp_min(0);
     const at::Tensor scale = ((hi - lo) / 255.0).clamp_min(1e-30);
     const at::Tensor zero = torch::round(-lo / scale).clamp(0, 255);
     const at::Tensor q = (torch::round(x / scale) + zero).clamp(0, 255);
-    return torch::linear(((q - zero) * scale).to(torch::kFloat64), dequantize(w).to(torch::kFloat64),
+    const at::Tensor weight = floatWeight.defined() ? floatWeight : dequantize(w);
+    return torch::linear(((q - zero) * scale).to(torch::kFloat64), weight.to(torch::kFloat64),
                          bias.defined() ? bias.to(torch::kFloat64) : at::Tensor())
         .to(torch::kFloat32);
+}
+
+// Static quantization in double: inputs on the calibrated grid, the float product with the
+// dequantized weight, the result rounded onto the output grid.
+at::Tensor staticReference(const at::Tensor& x, const Int8Weight& w, const at::Tensor& bias,
+                           const int8gemm::StaticScales& s) {
+    const at::Tensor qx = (torch::round(x.to(torch::kFloat64) / s.inScale) + s.inZero).clamp(0, 255);
+    const at::Tensor y = torch::linear((qx - s.inZero) * s.inScale, dequantize(w).to(torch::kFloat64),
+                                       bias.defined() ? bias.to(torch::kFloat64) : at::Tensor());
+    return (torch::round(y / s.outScale) + s.outZero).clamp(0, 255).sub(s.outZero).mul(s.outScale);
 }
 
 double maxRelative(const at::Tensor& got, const at::Tensor& want) {
@@ -45,7 +61,7 @@ private Q_SLOTS:
     }
 
     void int8ProductIsExactOnIntegerInputs() {
-        if (!int8gemm::available()) QSKIP("no AVX-512 VNNI on this CPU");
+        if (!int8gemm::available()) QSKIP("no int8 kernel of ours on this CPU (needs AVX2+FMA or AVX-512 VNNI)");
         // Rows spanning exactly 0..255 quantize with scale 1 and zero point 0: the kernel's
         // result is then sum_k x * q * scale[n] + b, checked in double.
         const int64_t rows = 13, in = 70, out = 130;
@@ -75,7 +91,7 @@ private Q_SLOTS:
         QTest::newRow("pruned ffn width") << 20 << 3072 << 701 << true << true;
     }
     void int8ProductMatchesPerRowReference() {
-        if (!int8gemm::available()) QSKIP("no AVX-512 VNNI on this CPU");
+        if (!int8gemm::available()) QSKIP("no int8 kernel of ours on this CPU (needs AVX2+FMA or AVX-512 VNNI)");
         QFETCH(int, rows);
         QFETCH(int, in);
         QFETCH(int, out);
@@ -106,7 +122,7 @@ private Q_SLOTS:
     }
 
     void int8ProductOfZeroRowsIsTheBias() {
-        if (!int8gemm::available()) QSKIP("no AVX-512 VNNI on this CPU");
+        if (!int8gemm::available()) QSKIP("no int8 kernel of ours on this CPU (needs AVX2+FMA or AVX-512 VNNI)");
         const Int8Weight q = quantizeWeightInt8(torch::randn({40, 32}), true);
         const at::Tensor b = torch::randn({40});
         const at::Tensor y = int8gemm::linear(torch::zeros({3, 32}), int8gemm::pack(q.values, q.scales, b));
@@ -120,7 +136,7 @@ private Q_SLOTS:
     }
 
     void int8ProductOfANonFiniteRowIsNaN() {
-        if (!int8gemm::available()) QSKIP("no AVX-512 VNNI on this CPU");
+        if (!int8gemm::available()) QSKIP("no int8 kernel of ours on this CPU (needs AVX2+FMA or AVX-512 VNNI)");
         const Int8Weight q = quantizeWeightInt8(torch::randn({20, 33}) * 0.1, true);
         const at::Tensor b = torch::randn({20});
         at::Tensor x = torch::randn({4, 33});
@@ -138,6 +154,167 @@ private Q_SLOTS:
         QVERIFY(torch::equal(alone[1], y[3]));
     }
 
+    void staticProductMatchesReference_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("in");
+        QTest::addColumn<int>("out");
+        QTest::newRow("bert 768") << 64 << 768 << 768;
+        QTest::newRow("tails") << 13 << 37 << 21;
+        QTest::newRow("ffn out") << 8 << 3072 << 768;
+    }
+    void staticProductMatchesReference() {
+        if (!int8gemm::staticAvailable()) QSKIP("static int8 runs on our kernel only on the AVX2 path (this CPU: VNNI or neither)");
+        QFETCH(int, rows);
+        QFETCH(int, in);
+        QFETCH(int, out);
+        const at::Tensor w = torch::randn({out, in}) * 0.05, b = torch::randn({out}) * 0.1;
+        // Partly outside the calibrated input range [-2, 2): those values clamp to 0 and 255.
+        const at::Tensor x = torch::randn({rows, in}) * 1.2;
+        const Int8Weight q = quantizeWeightInt8(w, true);
+        const int8gemm::PackedWeight packed = int8gemm::pack(q.values, q.scales, b);
+        const int8gemm::StaticScales s{4.0f / 255, 128, 8.0f / 255, 120};
+        const at::Tensor got = int8gemm::linearStatic(x, packed, s);
+        QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{rows, out}));
+        // Every output on the grid, and at most one step from the double reference (a
+        // rounding tie of the float epilogue against double).
+        const at::Tensor want = staticReference(x, q, b, s).to(torch::kFloat32);
+        const double err = (got - want).abs().max().item<double>();
+        QVERIFY2(err <= s.outScale * 1.001, std::to_string(err).c_str());
+        const double offGrid = (got / s.outScale - torch::round(got / s.outScale)).abs().max().item<double>();
+        QVERIFY2(offGrid < 1e-3, std::to_string(offGrid).c_str());
+        const double mostlyExact = (got - want).abs().gt(1e-6).to(torch::kFloat64).mean().item<double>();
+        QVERIFY2(mostlyExact < 0.01, std::to_string(mostlyExact).c_str());
+        // GELU after the requantization; 1 thread = 2 threads.
+        const at::Tensor gelu = int8gemm::linearStatic(x, packed, s, int8gemm::Activation::Gelu);
+        QVERIFY((gelu - torch::gelu(got)).abs().max().item<double>() < 1e-5);
+        at::set_num_threads(1);
+        const at::Tensor single = int8gemm::linearStatic(x, packed, s);
+        at::set_num_threads(2);
+        QVERIFY(torch::equal(single, got));
+    }
+
+    void staticProductIsExactOnIntegerInputs() {
+        if (!int8gemm::staticAvailable()) QSKIP("static int8 runs on our kernel only on the AVX2 path");
+        // Inputs 0..255 with scale 1 and zero point 0 quantize exactly; an output grid fine
+        // enough (and wide enough) that rounding onto it is below the tolerance.
+        const int64_t rows = 7, in = 45, out = 19;
+        const at::Tensor x = torch::randint(0, 256, {rows, in}).to(torch::kFloat32);
+        const Int8Weight q = quantizeWeightInt8(torch::randn({out, in}) * 0.002, true);
+        const at::Tensor exact = torch::linear(x.to(torch::kFloat64), dequantize(q).to(torch::kFloat64));
+        const float outScale = float(exact.abs().max().item<double>() / 100.0);
+        const at::Tensor got = int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, at::Tensor()),
+                                                      {1.0f, 0, outScale, 128});
+        const double err = (got.to(torch::kFloat64) - exact).abs().max().item<double>();
+        QVERIFY2(err <= 0.5 * outScale * 1.001, std::to_string(err).c_str());
+    }
+
+    void staticProductOfANonFiniteRowIsNaN() {
+        if (!int8gemm::staticAvailable()) QSKIP("static int8 runs on our kernel only on the AVX2 path");
+        const Int8Weight q = quantizeWeightInt8(torch::randn({20, 35}) * 0.1, true);
+        at::Tensor x = torch::randn({3, 35});
+        x[0][34] = -std::numeric_limits<float>::infinity();  // the scalar tail
+        x[2][3] = std::numeric_limits<float>::quiet_NaN();
+        const at::Tensor y = int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, torch::randn({20})),
+                                                    {4.0f / 255, 128, 8.0f / 255, 128});
+        QVERIFY(y[0].isnan().all().item<bool>());
+        QVERIFY(y[1].isfinite().all().item<bool>());
+        QVERIFY(y[2].isnan().all().item<bool>());
+        tpqtest::expectError([&] { int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, at::Tensor()), {0.0f, 0, 1.0f, 0}); },
+                             {"static scales must be > 0"});
+    }
+
+    void int4ProductMatchesReference_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("in");
+        QTest::addColumn<int>("out");
+        QTest::addColumn<int>("group");
+        QTest::newRow("bert 768, group 128") << 24 << 768 << 768 << 128;
+        QTest::newRow("ffn out, group 128") << 9 << 3072 << 40 << 128;
+        QTest::newRow("tails, group 2") << 7 << 30 << 19 << 2;
+        QTest::newRow("one row, group 32") << 1 << 64 << 33 << 32;
+    }
+    void int4ProductMatchesReference() {
+        if (!int8gemm::int4Available()) QSKIP("no AVX2 + FMA on this CPU: int4 layers expand to float");
+        QFETCH(int, rows);
+        QFETCH(int, in);
+        QFETCH(int, out);
+        QFETCH(int, group);
+        const at::Tensor w = torch::randn({out, in}) * 0.05, b = torch::randn({out}) * 0.1;
+        const at::Tensor x = torch::randn({rows, in}) * 2 + 0.3;
+        const Int4Weight q = quantizeWeightInt4(w, group);
+        const int8gemm::PackedInt4Weight packed = int8gemm::packInt4(q.packed, q.scales, group, b);
+        const at::Tensor got = int8gemm::linearInt4(x, packed);
+        QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{rows, out}));
+        // The per-row quantization of x times the dequantized int4 weight, in double.
+        const double err = maxRelative(got, perRowReference(x, Int8Weight{}, b, dequantize(q)));
+        QVERIFY2(err < 2e-3, std::to_string(err).c_str());
+        QVERIFY2(maxRelative(got, torch::linear(x, w, b)) < 0.15, "far from the float product");
+        const at::Tensor gelu = int8gemm::linearInt4(x, packed, int8gemm::Activation::Gelu);
+        QVERIFY((gelu - torch::gelu(got)).abs().max().item<double>() < 1e-5 * std::max(1.0, got.abs().max().item<double>()));
+        at::set_num_threads(1);
+        const at::Tensor single = int8gemm::linearInt4(x, packed);
+        at::set_num_threads(2);
+        QVERIFY(torch::equal(single, got));
+    }
+
+    void int4ProductIsExactOnIntegerInputs() {
+        if (!int8gemm::int4Available()) QSKIP("no AVX2 + FMA on this CPU");
+        // Rows spanning 0..255 quantize with scale 1 and zero point 0: the result is then the
+        // exact product with the dequantized int4 weight (each group's integer sum exact).
+        const int64_t rows = 5, in = 256, out = 21;
+        at::Tensor x = torch::randint(0, 256, {rows, in}).to(torch::kFloat32);
+        x.select(1, 0).fill_(0);
+        x.select(1, 1).fill_(255);
+        const Int4Weight q = quantizeWeightInt4(torch::randn({out, in}), 64);
+        const at::Tensor got = int8gemm::linearInt4(x, int8gemm::packInt4(q.packed, q.scales, 64, at::Tensor()));
+        const at::Tensor exact = torch::linear(x.to(torch::kFloat64), dequantize(q).to(torch::kFloat64));
+        const double err = maxRelative(got.to(torch::kFloat64), exact);
+        QVERIFY2(err < 1e-6, std::to_string(err).c_str());
+        // A zero row gives the bias; a NaN row NaN.
+        at::Tensor z = torch::zeros({2, in});
+        z[1][7] = std::numeric_limits<float>::quiet_NaN();
+        const at::Tensor b = torch::randn({out});
+        const at::Tensor yz = int8gemm::linearInt4(z, int8gemm::packInt4(q.packed, q.scales, 64, b));
+        QVERIFY(torch::equal(yz[0], b));
+        QVERIFY(yz[1].isnan().all().item<bool>());
+        tpqtest::expectError([&] { int8gemm::packInt4(q.packed, q.scales, 48, b); }, {"does not divide"});
+    }
+
+    void int4LayerRunsTheKernel() {
+        const at::Tensor w = torch::randn({48, 128}) * 0.05, b = torch::randn({48});
+        const at::Tensor x = torch::randn({3, 5, 128});
+        const Int4Weight q = quantizeWeightInt4(w, 32);
+        const QuantizedLinearPtr layer = makeInt4Linear(q, b);
+        const at::Tensor y = layer->forward(x);
+        QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{3, 5, 48}));
+        QVERIFY(maxRelative(y, torch::linear(x, dequantize(q), b)) < 0.02);
+        if (int8gemm::int4Available()) {
+            QCOMPARE(QString::fromStdString(layer->kernelPath()), QString("avx2"));
+            QVERIFY(torch::equal(y, int8gemm::linearInt4(x, int8gemm::packInt4(q.packed, q.scales, 32, b))));
+        }
+    }
+
+    void cpuDispatchNamesEveryPath() {
+        // The table tpq info prints: every precision with a path, AVX-512 implied by VNNI.
+        const auto report = kernels::kernelPathReport();
+        QStringList names;
+        for (const auto& [what, path] : report) names << QString::fromStdString(what);
+        for (const char* p : {"int8", "fp32", "bf16", "fp16", "int4", "attention"}) QVERIFY2(names.contains(p), p);
+        const auto& f = kernels::cpuFeatures();
+        QVERIFY(!f.avx512Vnni || f.avx512);
+        QVERIFY(!f.amxInt8 || f.amxTile);
+        if (f.avx2 && f.fma && !std::getenv("TPQ_KERNELS") && !std::getenv("TPQ_INT8_KERNEL")) QVERIFY(int8gemm::available());
+        QCOMPARE(QString(kernels::kernelPathName(kernels::KernelPath::Avx2)), QString("avx2"));
+        QCOMPARE(QString(kernels::kernelPathName(kernels::KernelPath::LibTorch)), QString("libtorch"));
+        // bf16 on a CPU without bf16 hardware says so.
+        if (kernels::bf16IsEmulated()) {
+            bool said = false;
+            for (const auto& [what, path] : report)
+                said = said || (what == "bf16" && path.find("emulated") != std::string::npos);
+            QVERIFY(said);
+        }
+    }
+
     void int8LinearRunsTheKernelWhenTheCpuHasIt() {
         const at::Tensor w = torch::randn({64, 96}) * 0.05, b = torch::randn({64});
         const at::Tensor x = torch::randn({4, 9, 96});
@@ -151,9 +328,16 @@ private Q_SLOTS:
         }
         QVERIFY(maxRelative(y, torch::linear(x, w, b)) < 0.03);
         QVERIFY(maxRelative(layer.forwardGelu(x), torch::gelu(y)) < 1e-5);
-        // The static path (LibTorch's quantized::linear) still works on the same layer.
+        // The static form works on the same layer: our kernel's result where it runs static.
         const at::Tensor ys = layer.forwardStatic(x, QParams{8.0 / 255, 128}, QParams{16.0 / 255, 128});
         QVERIFY(maxRelative(ys, torch::linear(x, w, b)) < 0.05);
+        if (int8gemm::staticAvailable()) {
+            QVERIFY(torch::equal(ys, int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, b),
+                                                            {8.0f / 255, 128, 16.0f / 255, 128})));
+            QCOMPARE(QString::fromStdString(layer.kernelPath(true)), QString("avx2"));
+        }
+        QVERIFY(maxRelative(layer.forwardStatic(x, QParams{8.0 / 255, 128}, QParams{16.0 / 255, 128}, true),
+                            torch::gelu(ys)) < 1e-5);
     }
 
     void attentionMatchesReference_data() {

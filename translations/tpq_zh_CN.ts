@@ -1178,6 +1178,10 @@
         <translation>估算大小：%1 MB（fp32：%2 MB，缩小 %3 倍）。各层：%4。</translation>
     </message>
     <message>
+        <source>bf16 is emulated on this CPU: slower than fp32.</source>
+        <translation>此 CPU 上的 bf16 为软件模拟：比 fp32 更慢。</translation>
+    </message>
+    <message>
         <source>Layer sensitivity: run a mixed-precision variant to measure it</source>
         <translation>层敏感度：运行一个混合精度变体即可测得</translation>
     </message>

@@ -28,6 +28,8 @@ std::string RunResult::toJson() const {
     j["latency_batch_size"] = latency.batchSize;
     j["latency_seq_len"] = latency.seqLen;
     j["threads"] = latency.threads;
+    if (!kernelPath.empty()) j["kernel_path"] = kernelPath;
+    if (!notes.empty()) j["notes"] = notes;
     if (latencyBatch1.p50Ms > 0) {
         j["latency_batch1_ms_p50"] = latencyBatch1.p50Ms;
         j["latency_batch1_ms_p95"] = latencyBatch1.p95Ms;

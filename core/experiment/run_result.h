@@ -25,6 +25,8 @@ struct RunResult {
     int64_t sizeBytes = 0;  // bytes of the saved model folder
     LatencyStats latency;   // fp32 inference at the run's batch size and max_length
     LatencyStats latencyBatch1;  // the same at batch 1 (p50Ms 0 = not measured)
+    std::string kernelPath;      // where the linear layers ran: "avx2", "avx512_vnni+libtorch", ... (modelKernelPath)
+    std::vector<std::string> notes;  // facts about the measurement a reader must know ("bf16 is emulated ...")
     double trainSeconds = 0;
     // Pruning runs (written only when set):
     std::string baseModelDir;                                   // the model it was made from

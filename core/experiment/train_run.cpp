@@ -132,6 +132,8 @@ void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResu
     result.numParameters = size.totalParameters;
     result.nonzeroParameters = size.nonzeroParameters;
     result.sparsity = calculateSparsity(model).overall;
+    result.kernelPath = modelKernelPath(model);
+    result.notes = speedNotes(model);
     if (latency) {
         result.latency = InferenceTimer(model).measure(8, seqLen, 20, 3, vocabLimit);
         result.latencyBatch1 = InferenceTimer(model).measure(1, seqLen, 20, 3, vocabLimit);

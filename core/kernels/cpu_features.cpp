@@ -1,28 +1,182 @@
 #include "kernels/cpu_features.h"
 
+#include <cpuid.h>
+
 #include <cstdlib>
 #include <cstring>
+
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 namespace tpq::kernels {
 namespace {
 
-bool enabledByEnvironment() {
-    const char* v = std::getenv("TPQ_KERNELS");
-    return !(v && (std::strcmp(v, "off") == 0 || std::strcmp(v, "0") == 0));
+uint64_t xgetbv0() {
+    uint32_t eax = 0, edx = 0;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return (uint64_t(edx) << 32) | eax;
 }
+
+bool bit(uint32_t v, int b) { return (v >> b) & 1u; }
+
+// Linux keeps AMX tile data off for a process until it asks (kernel 5.16+).
+bool requestAmxPermission() {
+#if defined(__linux__) && defined(SYS_arch_prctl)
+    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+    return false;
+#endif
+}
+
+CpuFeatures detect() {
+    CpuFeatures f;
+    uint32_t a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
+    const bool osxsave = bit(c, 27);
+    f.fma = bit(c, 12);
+    f.f16c = bit(c, 29);
+    const bool avx = bit(c, 28);
+    const uint64_t xcr0 = osxsave ? xgetbv0() : 0;
+    const bool ymmState = (xcr0 & 0x6) == 0x6;             // SSE + AVX state
+    const bool zmmState = ymmState && (xcr0 & 0xe0) == 0xe0;  // opmask + ZMM halves
+    const bool tileState = (xcr0 & (3ull << 17)) == (3ull << 17);  // TILECFG + TILEDATA
+    if (__get_cpuid_max(0, nullptr) < 7) return f;
+    __cpuid_count(7, 0, a, b, c, d);
+    f.avx2 = avx && ymmState && bit(b, 5);
+    f.fma = f.fma && ymmState;
+    f.f16c = f.f16c && ymmState;
+    f.avx512 = zmmState && bit(b, 16) && bit(b, 17) && bit(b, 30) && bit(b, 31);  // F DQ BW VL
+    f.avx512Vnni = f.avx512 && bit(c, 11);
+    f.avx512Fp16 = f.avx512 && bit(d, 23);
+    f.amxBf16 = tileState && bit(d, 22);
+    f.amxTile = tileState && bit(d, 24);
+    f.amxInt8 = tileState && bit(d, 25);
+    const uint32_t maxSub = a;
+    if (maxSub >= 1) {
+        __cpuid_count(7, 1, a, b, c, d);
+        f.avxVnni = ymmState && bit(a, 4);
+        f.avx512Bf16 = f.avx512 && bit(a, 5);
+    }
+    if (f.amxTile) f.amxPermitted = requestAmxPermission();
+    return f;
+}
+
+const char* env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+}
+
+bool kernelsOff() { return std::strcmp(env("TPQ_KERNELS"), "off") == 0 || std::strcmp(env("TPQ_KERNELS"), "0") == 0; }
+bool cappedAtAvx2() { return std::strcmp(env("TPQ_KERNELS"), "avx2") == 0; }
 
 }  // namespace
 
+std::vector<std::string> CpuFeatures::names() const {
+    std::vector<std::string> out;
+    const std::pair<bool, const char*> all[] = {
+        {avx2, "avx2"},           {fma, "fma"},           {f16c, "f16c"},         {avx512, "avx512f"},
+        {avx512, "avx512bw"},     {avx512, "avx512vl"},   {avx512, "avx512dq"},   {avx512Vnni, "avx512_vnni"},
+        {avxVnni, "avx_vnni"},    {avx512Bf16, "avx512_bf16"}, {avx512Fp16, "avx512_fp16"},
+        {amxTile, "amx_tile"},    {amxInt8, "amx_int8"},  {amxBf16, "amx_bf16"}};
+    for (const auto& [has, name] : all) {
+        if (has) out.emplace_back(name);
+    }
+    return out;
+}
+
+const CpuFeatures& cpuFeatures() {
+    static const CpuFeatures f = detect();
+    return f;
+}
+
+const char* kernelPathName(KernelPath path) {
+    switch (path) {
+        case KernelPath::Amx: return "amx";
+        case KernelPath::Avx512Vnni: return "avx512_vnni";
+        case KernelPath::Avx512: return "avx512";
+        case KernelPath::Avx2: return "avx2";
+        case KernelPath::LibTorch: break;
+    }
+    return "libtorch";
+}
+
+bool hasAvx2() {
+    static const bool has = !kernelsOff() && cpuFeatures().avx2 && cpuFeatures().fma;
+    return has;
+}
+
 bool hasAvx512() {
-    static const bool has = enabledByEnvironment() && __builtin_cpu_supports("avx512f") &&
-                            __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-                            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
+    static const bool has = !kernelsOff() && !cappedAtAvx2() && cpuFeatures().avx512 && cpuFeatures().fma;
     return has;
 }
 
 bool hasAvx512Vnni() {
-    static const bool has = hasAvx512() && __builtin_cpu_supports("avx512vnni");
+    static const bool has = hasAvx512() && cpuFeatures().avx512Vnni;
     return has;
+}
+
+KernelPath int8Path() {
+    static const KernelPath path = [] {
+        const char* forced = env("TPQ_INT8_KERNEL");
+        if (std::strcmp(forced, "onednn") == 0 || std::strcmp(forced, "libtorch") == 0) return KernelPath::LibTorch;
+        // No AMX int8 kernel yet: AMX CPUs take the VNNI kernel (they all have AVX-512 VNNI).
+        if (hasAvx512Vnni() && std::strcmp(forced, "avx2") != 0) return KernelPath::Avx512Vnni;
+        if (hasAvx2()) return KernelPath::Avx2;
+        return KernelPath::LibTorch;
+    }();
+    return path;
+}
+
+KernelPath fp32Path() {
+    // Inference products only; training keeps LibTorch's (autograd needs its operators).
+    static const KernelPath path = [] {
+        const char* forced = env("TPQ_FP32_KERNEL");
+        if (std::strcmp(forced, "openblas") == 0 || std::strcmp(forced, "libtorch") == 0) return KernelPath::LibTorch;
+        return hasAvx2() ? KernelPath::Avx2 : KernelPath::LibTorch;
+    }();
+    return path;
+}
+
+KernelPath bf16Path() { return KernelPath::LibTorch; }
+
+KernelPath attentionPath() {
+    if (hasAvx512()) return KernelPath::Avx512;
+    return KernelPath::LibTorch;
+}
+
+bool bf16IsEmulated() { return !cpuFeatures().avx512Bf16 && !cpuFeatures().amxBf16; }
+
+const char* bf16EmulatedNote() { return "bf16 is emulated on this CPU: slower than fp32"; }
+
+std::vector<std::pair<std::string, std::string>> kernelPathReport() {
+    std::vector<std::pair<std::string, std::string>> out;
+    auto describe = [](KernelPath p, const char* ours) {
+        std::string s = kernelPathName(p);
+        if (p != KernelPath::LibTorch) s += std::string(" (") + ours + ")";
+        return s;
+    };
+    const KernelPath int8 = int8Path();
+    out.emplace_back("int8", int8 == KernelPath::LibTorch
+                                 ? std::string("libtorch (quantized::linear on the ONEDNN engine)")
+                                 : describe(int8, int8 == KernelPath::Avx2 ? "our VPMADDUBSW kernel, 7-bit inputs"
+                                                                           : "our VPDPBUSD kernel"));
+    out.emplace_back("fp32", fp32Path() == KernelPath::Avx2
+                                 ? std::string("avx2 (our FMA kernel, inference; training on OpenBLAS)")
+                                 : std::string("libtorch (OpenBLAS sgemm)"));
+    out.emplace_back("bf16", bf16IsEmulated() ? std::string("libtorch: ") + bf16EmulatedNote()
+                                              : std::string("libtorch (oneDNN bf16)"));
+    out.emplace_back("fp16", "libtorch (weights stored in fp16, computed in fp32)");
+    out.emplace_back("int4", hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, inputs per row)")
+                                       : std::string("libtorch (weights expanded to fp32 for each product)"));
+    out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));
+    if (cpuFeatures().amxTile && !cpuFeatures().amxPermitted)
+        out.emplace_back("amx", "present, but Linux refused the tile-data permission (kernel older than 5.16?)");
+    else if (cpuFeatures().amxInt8)
+        out.emplace_back("amx", "present; no AMX kernel yet (int8 runs on AVX-512 VNNI)");
+    return out;
 }
 
 }  // namespace tpq::kernels

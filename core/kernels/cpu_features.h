@@ -1,19 +1,73 @@
 #pragma once
 /// \file cpu_features.h
-/// What this CPU can run, for the hand-written kernels in core/kernels/. Each kernel is
-/// compiled for AVX-512 with function target attributes (the rest of the program stays
-/// portable) and is only called when the CPU has the instructions; otherwise the callers
-/// use LibTorch's own operators.
+/// What this CPU can run, and which path each kind of matrix product takes on it: one
+/// dispatch table for the hand-written kernels in core/kernels/. Each kernel is compiled for
+/// its instruction set with function target attributes (the rest of the program stays
+/// portable) and is only called when the CPU (and the OS) has the instructions; otherwise the
+/// callers use LibTorch's own operators.
 ///
-/// TPQ_KERNELS=off (environment) turns the hand-written kernels off, to compare with
-/// LibTorch's paths or to rule them out when something looks wrong.
+///     switch (kernels::int8Path()) {
+///         case KernelPath::Avx512Vnni: ...  // VPDPBUSD kernel
+///         case KernelPath::Avx2: ...        // VPMADDUBSW kernel
+///         default: ...                      // LibTorch (oneDNN / QNNPACK)
+///     }
+///
+/// Environment, to compare paths or rule a kernel out when something looks wrong:
+///   TPQ_KERNELS=off          every hand-written kernel off (LibTorch everywhere)
+///   TPQ_KERNELS=avx2         no path above AVX2 (the AVX-512 kernels off)
+///   TPQ_INT8_KERNEL=onednn   the int8 products on LibTorch's engine (the other kernels stay)
+///   TPQ_INT8_KERNEL=avx2     the int8 products on the AVX2 kernel even where VNNI exists
+///   TPQ_FP32_KERNEL=openblas the fp32 products on LibTorch's (OpenBLAS)
+
+#include <string>
+#include <vector>
 
 namespace tpq::kernels {
 
-/// AVX-512 F, BW, VL, DQ and FMA: the float kernels (attention).
+/// The instruction-set features our kernels care about, as the CPU reports them (cpuid) and
+/// the OS enables them (XCR0; for AMX also the Linux permission to use tile data).
+struct CpuFeatures {
+    bool avx2 = false, fma = false, f16c = false;
+    bool avx512 = false;  // F, BW, VL and DQ
+    bool avx512Vnni = false, avxVnni = false;
+    bool avx512Bf16 = false, avx512Fp16 = false;
+    bool amxTile = false, amxInt8 = false, amxBf16 = false;
+    bool amxPermitted = false;  // arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) succeeded
+    /// The present ones by their Linux /proc/cpuinfo names ("avx2 fma avx512f ... amx_int8").
+    std::vector<std::string> names() const;
+};
+
+/// Read once (cpuid, xgetbv, and the AMX permission request on Linux).
+const CpuFeatures& cpuFeatures();
+
+/// Where a matrix product runs, best first. Names as result.json's `kernel_path` says them.
+enum class KernelPath { Amx, Avx512Vnni, Avx512, Avx2, LibTorch };
+/// "amx", "avx512_vnni", "avx512", "avx2" or "libtorch".
+const char* kernelPathName(KernelPath path);
+
+/// The dispatch table: the path each precision's linear layers take on this CPU, after the
+/// environment's caps. int8 covers dynamic, static and QAT-converted layers.
+KernelPath int8Path();
+KernelPath fp32Path();
+KernelPath bf16Path();
+/// The attention of inference forward passes (fp32 whatever the layers' precision).
+KernelPath attentionPath();
+
+/// True when bf16 has no hardware support here (no AVX512-BF16 or AMX-BF16): LibTorch then
+/// emulates it, and it is slower than fp32.
+bool bf16IsEmulated();
+/// The sentence tpq info, the precision table and result.json say when bf16IsEmulated().
+const char* bf16EmulatedNote();
+
+/// One line per precision for `tpq info`: {"int8", "avx2 (our VPMADDUBSW kernel)"}, ...
+std::vector<std::pair<std::string, std::string>> kernelPathReport();
+
+/// Kept for the AVX-512 kernels: hasAvx512() = the float kernels may run (attention),
+/// hasAvx512Vnni() = the VPDPBUSD int8 product may run; both false under a cap below them.
 bool hasAvx512();
-/// hasAvx512() and AVX-512 VNNI (VPDPBUSD): the int8 matrix product.
 bool hasAvx512Vnni();
+/// AVX2 and FMA present and not turned off: the AVX2 kernels may run.
+bool hasAvx2();
 
 }  // namespace tpq::kernels
 
@@ -21,3 +75,5 @@ bool hasAvx512Vnni();
 #define TPQ_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx2")))
 /// The same with VNNI; call it only when hasAvx512Vnni() holds.
 #define TPQ_TARGET_AVX512_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,avx2")))
+/// AVX2 + FMA + F16C; call it only when hasAvx2() holds.
+#define TPQ_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))

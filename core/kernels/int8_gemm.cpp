@@ -1,221 +1,41 @@
+/// \file int8_gemm.cpp
+/// int8_gemm.h's entry points: the weight's column sums, scales and bias (the same for every
+/// path), the path's reordering, and the run over the path's kernel.
+
 #include "kernels/int8_gemm.h"
 
-#include <immintrin.h>
-
-// GCC 12's own _mm512_reduce_* and masked-load intrinsics trip its uninitialized-value
-// warnings (the undefined upper half they start from); the code here is not affected.
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-
 #include <algorithm>
-#include <cmath>
-#include <cstdlib>
-#include <cstring>
-#include <limits>
-#include <vector>
 
-#include <ATen/Parallel.h>
 #include <torch/torch.h>
 
-#include "kernels/cpu_features.h"
-#include "kernels/vector_math.h"
+#include "kernels/int8_gemm_paths.h"
 #include "util/error.h"
 
 namespace tpq::int8gemm {
 namespace {
 
-constexpr int64_t kBlock = 64;     // output columns per block: four registers of 16 int32
-constexpr int kRows = 6;           // rows per tile: 6 x 4 accumulators + 4 weight registers
-constexpr int64_t kRowChunk = 512;  // rows whose quantized inputs stay in L2 while every block passes
-
 int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
-// round(v * inv + zero) clamped to [0, 255], as 16 bytes.
-TPQ_TARGET_AVX512_VNNI inline __m128i toUint8(__m512 v, __m512 inv, __m512 zero) {
-    const __m512i i = _mm512_cvtps_epi32(_mm512_fmadd_ps(v, inv, zero));
-    return _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(i, _mm512_setzero_si512()), _mm512_set1_epi32(255)));
+at::Tensor floatInput(const at::Tensor& input, int64_t in) {
+    if (input.dim() == 0 || input.size(-1) != in)
+        throw Error("int8 kernel expects " + std::to_string(in) + " input features, got " +
+                    (input.dim() == 0 ? std::string("a scalar") : std::to_string(input.size(-1))));
+    return input.to(torch::kFloat32).contiguous();
 }
 
-// Quantizes rows [0, rows) of x (row length `in`) to uint8 with a scale and zero point per
-// row; q has rows of `inPadded` bytes, the padding zero.
-TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t in, int64_t inPadded, uint8_t* q,
-                                    float* scales, int32_t* zeros) {
-    const int64_t full = in / 16 * 16;
-    const __mmask16 tail = kernels::laneMask(in - full, 0);
-    for (int64_t r = 0; r < rows; ++r) {
-        const float* xr = x + r * in;
-        __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
-        __mmask16 notFinite = 0;  // NaN or infinity seen (min/max would drop a NaN)
-        constexpr int kNanOrInf = 0x01 | 0x80 | 0x08 | 0x10;  // VFPCLASSPS: QNaN, SNaN, +inf, -inf
-        for (int64_t k = 0; k < full; k += 16) {
-            const __m512 v = _mm512_loadu_ps(xr + k);
-            lo = _mm512_min_ps(lo, v);
-            hi = _mm512_max_ps(hi, v);
-            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
-        }
-        if (tail) {
-            const __m512 v = _mm512_maskz_loadu_ps(tail, xr + full);  // zeros: already in the range
-            lo = _mm512_min_ps(lo, v);
-            hi = _mm512_max_ps(hi, v);
-            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
-        }
-        const float mn = _mm512_reduce_min_ps(lo), mx = _mm512_reduce_max_ps(hi);
-        float scale = (mx - mn) / 255.0f;
-        int32_t zero = 0;
-        if (notFinite) {
-            // No meaningful range: the row's outputs become NaN (a scale of NaN), as the float
-            // product would give, rather than finite numbers that hide a diverged model.
-            scale = 1.0f;
-            scales[r] = std::numeric_limits<float>::quiet_NaN();
-        } else if (!(scale > 0.0f)) {
-            scale = 1.0f;  // an all-zero row
-        } else {
-            zero = int32_t(std::lround(-mn / scale));
-            zero = std::min(255, std::max(0, zero));
-        }
-        if (!notFinite) scales[r] = scale;
-        zeros[r] = zero;
-        const __m512 inv = _mm512_set1_ps(1.0f / scale), zf = _mm512_set1_ps(float(zero));
-        uint8_t* qr = q + r * inPadded;
-        for (int64_t k = 0; k < full; k += 16)
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(qr + k), toUint8(_mm512_loadu_ps(xr + k), inv, zf));
-        if (tail) _mm_mask_storeu_epi8(qr + full, tail, toUint8(_mm512_maskz_loadu_ps(tail, xr + full), inv, zf));
-        for (int64_t k = in; k < inPadded; ++k) qr[k] = 0;
-    }
-}
-
-// The epilogue of one row's 16 columns: exact zero-point correction in int32, then the
-// float rescale, bias and activation.
-template <bool Gelu>
-TPQ_TARGET_AVX512_VNNI inline void storeColumns(__m512i acc, __m512i zero, __m512 rowScale, const int32_t* colsum,
-                                           const float* wscale, const float* bias, float* y, __mmask16 mask) {
-    const __m512i v = _mm512_sub_epi32(acc, _mm512_mullo_epi32(zero, _mm512_loadu_si512(colsum)));
-    __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(rowScale, _mm512_loadu_ps(wscale)),
-                               _mm512_loadu_ps(bias));
-    if (Gelu) f = kernels::gelu512(f);
-    _mm512_mask_storeu_ps(y, mask, f);
-}
-
-struct Tile {
-    const uint8_t* a;     // first row's quantized inputs
-    int64_t lda;          // inPadded
-    const int8_t* b;      // the block's packed weights
-    int64_t in4;          // inPadded / 4
-    const float* scale;   // the block's weight scales (64)
-    const int32_t* sum;   // the block's column sums (64)
-    const float* bias;    // the block's biases (64)
-    const float* xscale;  // the rows' scales
-    const int32_t* xzero; // the rows' zero points
-    float* y;             // first row, first column of the block
-    int64_t ldy;          // out
-    int valid;            // columns of the block that exist (1..64)
-};
-
-#define TPQ_ROW(i)                                                                                   \
-    if (MR > i) {                                                                                    \
-        const __m512i av = _mm512_set1_epi32(*reinterpret_cast<const int32_t*>(a + i * lda + 4 * k)); \
-        c##i##0 = _mm512_dpbusd_epi32(c##i##0, av, b0);                                              \
-        c##i##1 = _mm512_dpbusd_epi32(c##i##1, av, b1);                                              \
-        c##i##2 = _mm512_dpbusd_epi32(c##i##2, av, b2);                                              \
-        c##i##3 = _mm512_dpbusd_epi32(c##i##3, av, b3);                                              \
-    }
-#define TPQ_SAVE(i)                                   \
-    if (MR > i) {                                     \
-        _mm512_storeu_si512(out + i * 64, c##i##0);      \
-        _mm512_storeu_si512(out + i * 64 + 16, c##i##1); \
-        _mm512_storeu_si512(out + i * 64 + 32, c##i##2); \
-        _mm512_storeu_si512(out + i * 64 + 48, c##i##3); \
-    }
-
-// The int32 sums of MR rows x 64 columns into out[MR][64]. The accumulators are named so
-// that the compiler keeps all 24 in registers (an array of them goes to the stack), and the
-// epilogue is elsewhere: with it in the same function GCC spilled them in the loop.
-template <int MR>
-TPQ_TARGET_AVX512_VNNI __attribute__((noinline)) void dotTile(const uint8_t* a, int64_t lda, const int8_t* b, int64_t in4,
-                                                         int32_t* out) {
-    __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;
-    __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-    __m512i c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-    __m512i c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    __m512i c40 = c00, c41 = c00, c42 = c00, c43 = c00;
-    __m512i c50 = c00, c51 = c00, c52 = c00, c53 = c00;
-    for (int64_t k = 0; k < in4; ++k) {
-        const int8_t* bk = b + k * 256;
-        __m512i b0 = _mm512_loadu_si512(bk), b1 = _mm512_loadu_si512(bk + 64);
-        __m512i b2 = _mm512_loadu_si512(bk + 128), b3 = _mm512_loadu_si512(bk + 192);
-        // Keep the four weight registers: else GCC may fold the loads into each row's
-        // VPDPBUSD, loading the same 256 bytes six times.
-        asm("" : "+v"(b0), "+v"(b1), "+v"(b2), "+v"(b3));
-        TPQ_ROW(0) TPQ_ROW(1) TPQ_ROW(2) TPQ_ROW(3) TPQ_ROW(4) TPQ_ROW(5)
-    }
-    TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3) TPQ_SAVE(4) TPQ_SAVE(5)
-}
-#undef TPQ_ROW
-#undef TPQ_SAVE
-
-template <bool Gelu>
-TPQ_TARGET_AVX512_VNNI void tileRows(int rows, const Tile& t) {
-    alignas(64) int32_t sums[kRows * 64];
-    switch (rows) {
-        case 6: dotTile<6>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 5: dotTile<5>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 4: dotTile<4>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 3: dotTile<3>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 2: dotTile<2>(t.a, t.lda, t.b, t.in4, sums); break;
-        default: dotTile<1>(t.a, t.lda, t.b, t.in4, sums); break;
-    }
-    for (int i = 0; i < rows; ++i) {
-        const __m512i zero = _mm512_set1_epi32(t.xzero[i]);
-        const __m512 scale = _mm512_set1_ps(t.xscale[i]);
-        for (int j = 0; j < 4; ++j) {
-            storeColumns<Gelu>(_mm512_load_si512(sums + i * 64 + 16 * j), zero, scale, t.sum + 16 * j,
-                               t.scale + 16 * j, t.bias + 16 * j, t.y + i * t.ldy + 16 * j, kernels::laneMask(t.valid, j));
-        }
-    }
-}
-
-// Rows [r0, r1) of y = x W^T + b from their quantized inputs: for chunks of kRowChunk rows,
-// every column block.
-template <bool Gelu>
-TPQ_TARGET_AVX512_VNNI void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q,
-                                    const float* xscale, const int32_t* xzero, float* y) {
-    const int64_t in4 = w.inPadded / 4;
-    const int8_t* data = w.data.data_ptr<int8_t>();
-    const float* scale = w.scale.data_ptr<float>();
-    const int32_t* sum = w.colsum.data_ptr<int32_t>();
-    const float* bias = w.bias.data_ptr<float>();
-    for (int64_t c0 = r0; c0 < r1; c0 += kRowChunk) {
-        const int64_t c1 = std::min(r1, c0 + kRowChunk);
-        for (int64_t n0 = 0; n0 < w.outPadded; n0 += kBlock) {
-            Tile t{};
-            t.lda = w.inPadded;
-            t.b = data + n0 * w.inPadded;
-            t.in4 = in4;
-            t.scale = scale + n0;
-            t.sum = sum + n0;
-            t.bias = bias + n0;
-            t.ldy = w.out;
-            t.valid = int(std::min<int64_t>(kBlock, w.out - n0));
-            for (int64_t m = c0; m < c1; m += kRows) {
-                t.a = q + m * w.inPadded;
-                t.xscale = xscale + m;
-                t.xzero = xzero + m;
-                t.y = y + m * w.out + n0;
-                tileRows<Gelu>(int(std::min<int64_t>(kRows, c1 - m)), t);
-            }
-        }
-    }
+at::Tensor outputFor(const at::Tensor& x, const PackedWeight& w) {
+    auto shape = x.sizes().vec();
+    shape.back() = w.out;
+    return at::empty(shape, x.options());
 }
 
 }  // namespace
 
-bool available() {
-    static const bool ok = [] {
-        const char* v = std::getenv("TPQ_INT8_KERNEL");
-        return kernels::hasAvx512Vnni() && !(v && std::strcmp(v, "onednn") == 0);
-    }();
-    return ok;
-}
+kernels::KernelPath path() { return kernels::int8Path(); }
+
+bool available() { return path() != kernels::KernelPath::LibTorch; }
+
+bool staticAvailable() { return path() == kernels::KernelPath::Avx2; }
 
 int64_t PackedWeight::bytes() const {
     int64_t n = 0;
@@ -225,28 +45,22 @@ int64_t PackedWeight::bytes() const {
 
 PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::Tensor& bias) {
     if (values.dim() != 2 || values.scalar_type() != at::kChar) throw Error("int8 kernel: weights must be int8 [out, in]");
+    if (!available()) throw Error("int8 kernel: this CPU has no int8 path of ours (AVX2 or AVX-512 VNNI)");
     PackedWeight p;
+    p.path = path();
+    const bool vnni = p.path == kernels::KernelPath::Avx512Vnni;
     p.out = values.size(0);
     p.in = values.size(1);
-    p.outPadded = roundUp(p.out, kBlock);
-    p.inPadded = roundUp(p.in, 4);
+    p.outPadded = roundUp(p.out, vnni ? detail::kVnniBlock : detail::kAvx2Block);
+    p.inPadded = roundUp(p.in, vnni ? detail::kVnniGroup : detail::kAvx2Group);
     const at::Tensor v = values.contiguous();
-    const int8_t* src = v.data_ptr<int8_t>();
     p.data = torch::zeros({p.outPadded * p.inPadded}, torch::kInt8);
+    if (vnni)
+        detail::reorderVnni(v.data_ptr<int8_t>(), p);
+    else
+        detail::reorderAvx2(v.data_ptr<int8_t>(), p);
     p.colsum = torch::zeros({p.outPadded}, torch::kInt32);
-    int8_t* dst = p.data.data_ptr<int8_t>();
-    int32_t* sum = p.colsum.data_ptr<int32_t>();
-    const int64_t in4 = p.inPadded / 4;
-    for (int64_t n = 0; n < p.out; ++n) {
-        const int64_t block = n / kBlock, lane = n % kBlock;
-        int32_t s = 0;
-        for (int64_t k = 0; k < p.in; ++k) {
-            const int8_t w = src[n * p.in + k];
-            dst[(block * in4 + k / 4) * 256 + lane * 4 + k % 4] = w;
-            s += w;
-        }
-        sum[n] = s;
-    }
+    p.colsum.narrow(0, 0, p.out).copy_(v.to(torch::kInt32).sum(1));
     const at::Tensor sc = scales.to(torch::kFloat32).reshape({-1});
     p.scale = torch::zeros({p.outPadded}, torch::kFloat32);
     if (sc.numel() == 1) {
@@ -265,47 +79,96 @@ PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::
 std::vector<at::Tensor> linearShared(const at::Tensor& input, const std::vector<const PackedWeight*>& weights,
                                      Activation activation) {
     if (weights.empty()) return {};
-    const int64_t in = weights.front()->in, inPadded = weights.front()->inPadded;
+    const PackedWeight& first = *weights.front();
     for (const PackedWeight* w : weights) {
-        if (w->in != in) throw Error("int8 kernel: layers sharing an input must have the same input width");
+        if (w->in != first.in) throw Error("int8 kernel: layers sharing an input must have the same input width");
+        if (w->path != first.path || w->path == kernels::KernelPath::LibTorch)
+            throw Error("int8 kernel: a weight packed for another path");
     }
-    if (input.dim() == 0 || input.size(-1) != in)
-        throw Error("int8 kernel expects " + std::to_string(in) + " input features");
-    const at::Tensor x = input.to(torch::kFloat32).contiguous();
-    const int64_t rows = x.numel() / std::max<int64_t>(1, in);
+    const at::Tensor x = floatInput(input, first.in);
+    const int64_t rows = x.numel() / std::max<int64_t>(1, first.in);
     std::vector<at::Tensor> ys;
+    std::vector<detail::Product> products;
     for (const PackedWeight* w : weights) {
-        auto shape = x.sizes().vec();
-        shape.back() = w->out;
-        ys.push_back(at::empty(shape, x.options()));
+        ys.push_back(outputFor(x, *w));
+        products.push_back({w, ys.back().data_ptr<float>()});
     }
     if (rows == 0) return ys;
-    at::Tensor q = at::empty({rows * inPadded}, x.options().dtype(torch::kByte));
-    at::Tensor xscale = at::empty({rows}, x.options());
-    at::Tensor xzero = at::empty({rows}, x.options().dtype(torch::kInt32));
-    const float* xp = x.data_ptr<float>();
-    uint8_t* qp = q.data_ptr<uint8_t>();
-    float* sp = xscale.data_ptr<float>();
-    int32_t* zp = xzero.data_ptr<int32_t>();
-    const int64_t tiles = (rows + kRows - 1) / kRows;
-    // Rows split evenly over the threads, in whole tiles; each thread quantizes its own rows
-    // once, then multiplies them by every weight.
-    at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
-        const int64_t r0 = t0 * kRows, r1 = std::min(rows, t1 * kRows);
-        quantizeRows(xp + r0 * in, r1 - r0, in, inPadded, qp + r0 * inPadded, sp + r0, zp + r0);
-        for (size_t i = 0; i < weights.size(); ++i) {
-            float* yp = ys[i].data_ptr<float>();
-            if (activation == Activation::Gelu)
-                multiplyRows<true>(r0, r1, *weights[i], qp, sp, zp, yp);
-            else
-                multiplyRows<false>(r0, r1, *weights[i], qp, sp, zp, yp);
-        }
-    });
+    if (first.path == kernels::KernelPath::Avx512Vnni)
+        detail::runVnni(x.data_ptr<float>(), rows, products, activation);
+    else
+        detail::runAvx2(x.data_ptr<float>(), rows, products, activation, nullptr);
     return ys;
 }
 
 at::Tensor linear(const at::Tensor& x, const PackedWeight& w, Activation activation) {
     return linearShared(x, {&w}, activation).front();
+}
+
+at::Tensor linearStatic(const at::Tensor& input, const PackedWeight& w, const StaticScales& scales,
+                        Activation activation) {
+    if (w.path != kernels::KernelPath::Avx2) throw Error("int8 kernel: static layers run on the AVX2 path only");
+    if (!(scales.inScale > 0) || !(scales.outScale > 0) || scales.inZero < 0 || scales.inZero > 255 ||
+        scales.outZero < 0 || scales.outZero > 255)
+        throw Error("int8 kernel: static scales must be > 0 and zero points in [0, 255]");
+    const at::Tensor x = floatInput(input, w.in);
+    const int64_t rows = x.numel() / std::max<int64_t>(1, w.in);
+    at::Tensor y = outputFor(x, w);
+    if (rows > 0) detail::runAvx2(x.data_ptr<float>(), rows, {{&w, y.data_ptr<float>()}}, activation, &scales);
+    return y;
+}
+
+bool int4Available() { return kernels::hasAvx2(); }
+
+int64_t PackedInt4Weight::bytes() const {
+    int64_t n = 0;
+    for (const auto* t : {&data, &scale, &groupSum, &bias}) n += t->defined() ? t->nbytes() : 0;
+    return n;
+}
+
+PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, int64_t groupSize, const at::Tensor& bias) {
+    if (!int4Available()) throw Error("int4 kernel: this CPU has no AVX2");
+    if (packed.dim() != 2 || packed.scalar_type() != at::kByte) throw Error("int4 kernel: weights must be uint8 [out, in / 2]");
+    torch::NoGradGuard noGrad;
+    PackedInt4Weight p;
+    p.out = packed.size(0);
+    p.in = packed.size(1) * 2;
+    p.groupSize = groupSize;
+    if (groupSize <= 0 || groupSize % 2 != 0 || p.in % groupSize != 0)
+        throw Error("int4 kernel: group size " + std::to_string(groupSize) + " does not divide " + std::to_string(p.in));
+    p.groups = p.in / groupSize;
+    if (scales.dim() != 2 || scales.size(0) != p.out || scales.size(1) != p.groups)
+        throw Error("int4 kernel: scales must be [out, in / group size]");
+    constexpr int64_t kB = detail::kAvx2Block;
+    p.outPadded = roundUp(p.out, kB);
+    const int64_t blocks = p.outPadded / kB;
+    // Nibbles [outPadded, in] (padding: 8, a zero weight).
+    at::Tensor n = torch::full({p.outPadded, p.in}, 8, torch::kUInt8);
+    const at::Tensor v = packed.contiguous();
+    n.narrow(0, 0, p.out).copy_(torch::stack({v.bitwise_and(15), v.bitwise_right_shift(4)}, 2).reshape({p.out, p.in}));
+    // [blocks, half, 8 outputs, in / 2, 2] -> [blocks, in / 2, half, 8 outputs x 2]: byte l of a
+    // pair holds lane l of the first half (low nibble) and of the second (high nibble).
+    const at::Tensor r = n.view({blocks, 2, 8, p.in / 2, 2}).permute({0, 3, 1, 2, 4}).reshape({blocks, p.in / 2, 2, 16});
+    p.data = r.select(2, 0).bitwise_or(r.select(2, 1).bitwise_left_shift(4)).contiguous();
+    // Scales and group sums per block: [outPadded, groups] -> [blocks, groups, 16].
+    at::Tensor sc = torch::zeros({p.outPadded, p.groups}, torch::kFloat32);
+    sc.narrow(0, 0, p.out).copy_(scales);
+    p.scale = sc.view({blocks, kB, p.groups}).transpose(1, 2).contiguous();
+    const at::Tensor sums = n.to(torch::kInt32).sub(8).view({p.outPadded, p.groups, groupSize}).sum(2).to(torch::kInt32);
+    p.groupSum = sums.view({blocks, kB, p.groups}).transpose(1, 2).contiguous();
+    p.bias = torch::zeros({p.outPadded}, torch::kFloat32);
+    if (bias.defined()) p.bias.narrow(0, 0, p.out).copy_(bias.detach().to(torch::kFloat32).reshape({-1}));
+    return p;
+}
+
+at::Tensor linearInt4(const at::Tensor& input, const PackedInt4Weight& w, Activation activation) {
+    const at::Tensor x = floatInput(input, w.in);
+    const int64_t rows = x.numel() / std::max<int64_t>(1, w.in);
+    auto shape = x.sizes().vec();
+    shape.back() = w.out;
+    at::Tensor y = at::empty(shape, x.options());
+    if (rows > 0) detail::runInt4Avx2(x.data_ptr<float>(), rows, w, y.data_ptr<float>(), activation);
+    return y;
 }
 
 }  // namespace tpq::int8gemm

@@ -1,45 +1,60 @@
 #pragma once
 /// \file int8_gemm.h
-/// Our own int8 matrix product for dynamically quantized linear layers, on AVX-512 VNNI
-/// (VPDPBUSD: uint8 x int8 -> int32, 64 multiply-adds per instruction). Debian's LibTorch has
-/// no FBGEMM, and its ONEDNN path (quantized::linear_dynamic) reaches about half of what
-/// the instruction allows on these shapes; this kernel reaches 80-90 %.
+/// Our own int8 matrix product for int8 linear layers (dynamic, static and QAT-converted),
+/// on the best path this CPU has (kernels/cpu_features.h's int8Path()):
+///   avx512_vnni  VPDPBUSD: uint8 x int8 -> int32, 64 multiply-adds per instruction
+///   avx2         VPMADDWD on inputs and weights widened to int16 in registers: exact
+///                (no VPMADDUBSW saturation), 16 multiply-adds per instruction
+/// Debian's LibTorch has no FBGEMM, and its ONEDNN path reaches about half of what the
+/// instructions allow on these shapes.
 ///
 ///     if (int8gemm::available()) {
 ///         int8gemm::PackedWeight w = int8gemm::pack(values, scales, bias);  // once
-///         int8gemm::linear(x, rows, w, y);  // y[rows, out] = x[rows, in] W^T + b
+///         int8gemm::linear(x, w);                       // dynamic: per-row input scales
+///         int8gemm::linearStatic(x, w, {sx, zx, sy, zy});  // static: calibrated scales
 ///     }
 ///
-/// Each input row is quantized on the fly to uint8 with its own scale and zero point
-/// (asymmetric, from the row's min/max with 0 included): per-token dynamic quantization,
-/// finer than PyTorch's one scale per tensor. The int32 sums are exact; the row's zero
-/// point is taken off with the weight's column sums before the float rescale, so
+/// Dynamic: each input row is quantized on the fly to uint8 with its own scale and zero
+/// point (asymmetric, from the row's min/max with 0 included): per-token dynamic
+/// quantization, finer than PyTorch's one scale per tensor. Static: every row with the
+/// calibrated input scale and zero point (no range pass), and the result rounded to the
+/// calibrated output grid, as quantized::linear computes it. The int32 sums are exact; the
+/// zero point is taken off with the weight's column sums before the float rescale, so
 ///     y[m, n] = sx[m] * sw[n] * (sum_k qx[m, k] * qw[n, k] - zx[m] * sum_k qw[n, k]) + b[n].
-/// Work is split over LibTorch's threads by rows.
+/// Both paths give the same integers, so the same results up to float rounding of the
+/// epilogue. Work is split over LibTorch's threads by rows.
 
 #include <cstdint>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
 
+#include "kernels/cpu_features.h"
+
 namespace tpq::int8gemm {
 
-/// True when this CPU has AVX-512 VNNI (and F/BW/VL) and TPQ_INT8_KERNEL is not "onednn".
+/// True when int8Path() is one of ours (avx512_vnni or avx2).
 bool available();
+/// The path pack() packs for and linear() runs on.
+kernels::KernelPath path();
 
-/// A weight [out, in] reordered for the kernel: blocks of 64 output columns, the inputs in
-/// groups of 4 (one VPDPBUSD lane), padded with zeros to whole blocks and groups.
+/// A weight [out, in] reordered for the path's kernel, padded with zeros to whole blocks of
+/// outputs and groups of inputs:
+///   avx512_vnni  int8 [outPadded / 64][inPadded / 4][64][4]
+///   avx2         int8 [outPadded / 16][inPadded / 2][16][2]
 struct PackedWeight {
-    at::Tensor data;    // int8 [outPadded / 64][inPadded / 4][64][4]
+    at::Tensor data;    // the reordered int8 weight
     at::Tensor scale;   // float32 [outPadded]: the weight scale of each output
     at::Tensor colsum;  // int32 [outPadded]: sum over inputs of each output's int8 weights
     at::Tensor bias;    // float32 [outPadded], zeros when the layer has none
     int64_t out = 0, in = 0, outPadded = 0, inPadded = 0;
+    kernels::KernelPath path = kernels::KernelPath::LibTorch;
     /// Bytes held (the reordered weight and the per-column vectors).
     int64_t bytes() const;
 };
 
 /// values: int8 [out, in]; scales: float32 [out] or [1]; bias: float32 [out] or undefined.
+/// Requires available().
 PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::Tensor& bias);
 
 /// What the epilogue applies after the rescale and bias.
@@ -52,5 +67,49 @@ at::Tensor linear(const at::Tensor& x, const PackedWeight& weight, Activation ac
 /// x is quantized once and all products run in one pass over the threads.
 std::vector<at::Tensor> linearShared(const at::Tensor& x, const std::vector<const PackedWeight*>& weights,
                                      Activation activation = Activation::None);
+
+/// Calibrated quantization of a static layer: x ~= (qx - inZero) * inScale, and the result
+/// rounded to y ~= (qy - outZero) * outScale before the activation.
+struct StaticScales {
+    float inScale = 1.0f;
+    int32_t inZero = 0;  // [0, 255]
+    float outScale = 1.0f;
+    int32_t outZero = 0;  // [0, 255]
+};
+
+/// True when the static form runs on our kernel here (the AVX2 path; on AVX-512 VNNI the
+/// static layers stay on LibTorch's quantized::linear for now).
+bool staticAvailable();
+
+/// activation(requantize(x W^T + b)) with the input quantized by the calibrated scales (a
+/// row holding NaN or infinity gives NaN outputs). Requires staticAvailable().
+at::Tensor linearStatic(const at::Tensor& x, const PackedWeight& weight, const StaticScales& scales,
+                        Activation activation = Activation::None);
+
+/// int4 weights (W4A8): w[o, k] = (nibble - 8) * scale[o, k / groupSize], reordered for the
+/// AVX2 kernel: per block of 16 outputs and pair of inputs, 16 bytes whose low nibbles are
+/// the first 8 outputs' two weights and high nibbles the last 8's. The nibbles are unpacked
+/// to int16 in registers; the int32 sums of each group are rescaled by the group's scales
+/// as the group ends (no float copy of the weight, ever). Inputs are quantized per row as
+/// in the dynamic int8 path.
+struct PackedInt4Weight {
+    at::Tensor data;      // uint8 [outPadded / 16][inPadded / 2][16]
+    at::Tensor scale;     // float32 [outPadded / 16][groups][16]
+    at::Tensor groupSum;  // int32 [outPadded / 16][groups][16]: sum over the group of (nibble - 8)
+    at::Tensor bias;      // float32 [outPadded]
+    int64_t out = 0, in = 0, outPadded = 0, groupSize = 0, groups = 0;
+    int64_t bytes() const;
+};
+
+/// True where the int4 kernel runs (AVX2 + FMA, kernels not turned off).
+bool int4Available();
+
+/// packed: uint8 [out, in / 2], the even input in the low nibble (quantized_linear.h's
+/// Int4Weight); scales: float32 [out, in / groupSize]; bias: [out] or undefined.
+/// groupSize must be even and divide `in`. Requires int4Available().
+PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, int64_t groupSize, const at::Tensor& bias);
+
+/// activation(x W^T + b) with x quantized per row. Requires int4Available().
+at::Tensor linearInt4(const at::Tensor& x, const PackedInt4Weight& weight, Activation activation = Activation::None);
 
 }  // namespace tpq::int8gemm

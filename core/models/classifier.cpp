@@ -1,7 +1,13 @@
 #include "models/classifier.h"
 
+#include <algorithm>
+#include <mutex>
+#include <unordered_map>
+
 #include <torch/torch.h>
 
+#include "kernels/cpu_features.h"
+#include "kernels/fp32_gemm.h"
 #include "models/architecture_estimate.h"
 #include "util/strings.h"
 
@@ -9,8 +15,92 @@ namespace tpq {
 
 at::Tensor LinearKernel::forwardGelu(const at::Tensor& x) const { return torch::gelu(forward(x)); }
 
+namespace {
+
+// The reordered copies of fp32 weights that inference has used, by weight tensor. An entry
+// is valid while its tensor lives and has not changed since (same version counter and
+// storage); entries
+// of tensors that are gone are dropped as new ones come.
+class Fp32PackCache {
+public:
+    using Packed = std::shared_ptr<const fp32gemm::PackedWeight>;
+
+    Packed get(const at::Tensor& weight, const at::Tensor& bias) {
+        const auto version = weight._version();
+        const int64_t biasVersion = bias.defined() ? int64_t(bias._version()) : -1;
+        std::lock_guard<std::mutex> lock(m_mutex);
+        auto it = m_entries.find(weight.unsafeGetTensorImpl());
+        if (it != m_entries.end() && !it->second.weight.expired() && it->second.version == version &&
+            it->second.data == weight.data_ptr() && it->second.biasData == (bias.defined() ? bias.data_ptr() : nullptr) &&
+            it->second.biasVersion == biasVersion && it->second.biasImpl == (bias.defined() ? bias.unsafeGetTensorImpl() : nullptr))
+            return it->second.packed;
+        if (m_entries.size() >= m_nextSweep) {
+            for (auto e = m_entries.begin(); e != m_entries.end();)
+                e = e->second.weight.expired() ? m_entries.erase(e) : std::next(e);
+            m_nextSweep = 2 * m_entries.size() + 64;
+        }
+        Entry entry{c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>(weight.getIntrusivePtr()), version, biasVersion,
+                    bias.defined() ? bias.unsafeGetTensorImpl() : nullptr, weight.data_ptr(),
+                    bias.defined() ? bias.data_ptr() : nullptr,
+                    std::make_shared<const fp32gemm::PackedWeight>(fp32gemm::pack(weight, bias))};
+        Packed packed = entry.packed;
+        m_entries.insert_or_assign(weight.unsafeGetTensorImpl(), std::move(entry));
+        return packed;
+    }
+
+private:
+    struct Entry {
+        c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl> weight;
+        int64_t version;
+        int64_t biasVersion;
+        const c10::TensorImpl* biasImpl;
+        const void* data;  // set_data() swaps the storage without a new version
+        const void* biasData;
+        Packed packed;
+    };
+    std::mutex m_mutex;
+    std::unordered_map<const c10::TensorImpl*, Entry> m_entries;
+    size_t m_nextSweep = 64;
+};
+
+Fp32PackCache& packCache() {
+    static Fp32PackCache cache;
+    return cache;
+}
+
+// The reordered weight when this product may run on our fp32 kernel, else null.
+Fp32PackCache::Packed inferencePacked(torch::nn::Linear& linear, const at::Tensor& x) {
+    if (!fp32gemm::available() || linear->is_training() || at::GradMode::is_enabled() ||
+        x.scalar_type() != at::kFloat || linear->weight.scalar_type() != at::kFloat || x.dim() == 0)
+        return nullptr;
+    return packCache().get(linear->weight, linear->bias);
+}
+
+}  // namespace
+
+at::Tensor runLinear(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
+    if (kernel) return kernel->forward(x);
+    if (const auto packed = inferencePacked(linear, x)) return fp32gemm::linear(x, *packed);
+    return linear(x);
+}
+
 std::vector<at::Tensor> runLinears(const std::vector<std::pair<torch::nn::Linear*, const LinearKernelPtr*>>& layers,
                                    const at::Tensor& x) {
+    if (!layers.empty() && !*layers.front().second) {
+        // fp32 layers in inference: the products on one input together.
+        std::vector<Fp32PackCache::Packed> packed;
+        for (const auto& [linear, kernel] : layers) {
+            if (*kernel) break;
+            auto p = inferencePacked(*linear, x);
+            if (!p) break;
+            packed.push_back(std::move(p));
+        }
+        if (packed.size() == layers.size()) {
+            std::vector<const fp32gemm::PackedWeight*> weights;
+            for (const auto& p : packed) weights.push_back(p.get());
+            return fp32gemm::linearShared(x, weights);
+        }
+    }
     if (!layers.empty() && *layers.front().second) {
         std::vector<const LinearKernel*> others;
         for (size_t i = 1; i < layers.size() && *layers[i].second; ++i) others.push_back(layers[i].second->get());
@@ -25,7 +115,31 @@ std::vector<at::Tensor> runLinears(const std::vector<std::pair<torch::nn::Linear
 }
 
 at::Tensor runLinearGelu(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
-    return kernel ? kernel->forwardGelu(x) : torch::gelu(linear(x));
+    if (kernel) return kernel->forwardGelu(x);
+    if (const auto packed = inferencePacked(linear, x)) return fp32gemm::linear(x, *packed, fp32gemm::Activation::Gelu);
+    return torch::gelu(linear(x));
+}
+
+std::string modelKernelPath(Classifier& model) {
+    std::vector<std::string> paths;
+    for (const NamedLinear& l : model.linearLayers()) {
+        const std::string p = (l.kernel && *l.kernel) ? (*l.kernel)->kernelPath()
+                                                      : kernels::kernelPathName(kernels::fp32Path());
+        if (std::find(paths.begin(), paths.end(), p) == paths.end()) paths.push_back(p);
+    }
+    const std::vector<std::string> order = {"amx", "avx512_vnni", "avx512", "avx2", "libtorch"};
+    std::sort(paths.begin(), paths.end(), [&](const std::string& a, const std::string& b) {
+        return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
+    });
+    return paths.empty() ? std::string(kernels::kernelPathName(kernels::fp32Path())) : join(paths, "+");
+}
+
+std::vector<std::string> speedNotes(Classifier& model) {
+    if (!kernels::bf16IsEmulated()) return {};
+    for (const NamedLinear& l : model.linearLayers()) {
+        if (l.kernel && *l.kernel && (*l.kernel)->precision() == "bf16") return {kernels::bf16EmulatedNote()};
+    }
+    return {};
 }
 
 int64_t Classifier::numParameters(bool trainableOnly) const {

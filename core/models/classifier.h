@@ -39,13 +39,16 @@ public:
     virtual at::Tensor dequantizedWeight() const = 0;
     /// Bytes the kernel holds in memory.
     virtual int64_t memoryBytes() const { return 0; }
+    /// Where its products run: "amx", "avx512_vnni", "avx2" or "libtorch" (kernels/cpu_features.h).
+    virtual std::string kernelPath() const { return "libtorch"; }
 };
 using LinearKernelPtr = std::shared_ptr<const LinearKernel>;
 
-/// Runs `kernel` when one is set, else `linear`.
-inline at::Tensor runLinear(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
-    return kernel ? kernel->forward(x) : linear(x);
-}
+/// Runs `kernel` when one is set, else `linear`: in inference (eval mode, no gradients, fp32)
+/// on our own fp32 kernel where the CPU has one (kernels/fp32_gemm.h), from a copy of the
+/// weight reordered on first use and made again whenever the weight changes (the tensor's
+/// version counter); elsewhere LibTorch's linear.
+at::Tensor runLinear(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x);
 
 /// linear(x) for each layer of a list on the same input (a layer's query, key and value),
 /// sharing the work on x when their kernels can (LinearKernel::forwardSharingInput).
@@ -62,6 +65,14 @@ struct NamedLinear {
     torch::nn::Linear linear{nullptr};
     LinearKernelPtr* kernel = nullptr;
 };
+
+/// The kernel paths a model's linear layers run on, best first, joined by "+"
+/// ("avx2", "avx2+libtorch"): result.json's and tpq bench's `kernel_path`.
+class Classifier;
+std::string modelKernelPath(Classifier& model);
+/// What a reader of the model's speed must know about this CPU: kernels/cpu_features.h's
+/// bf16EmulatedNote() when it has bf16 layers and no bf16 hardware; else empty.
+std::vector<std::string> speedNotes(Classifier& model);
 
 /// An embedding table stored as int8 rows: table ~= values * scales[row]. A model looks
 /// rows up from it (embeddingLookup) and its float parameter is released.

@@ -94,9 +94,9 @@ void setQuantizedEngine(const std::string& name) {
     throw Error("quantized engine '" + name + "' is not in this LibTorch build; it has " + join(available, ", "));
 }
 
-// The weight in two forms, each made when first needed: our VNNI kernel's layout (dynamic
-// quantization on CPUs that have it) and LibTorch's prepacked parameters (static
-// quantization, and dynamic elsewhere).
+// The weight in two forms, each made when first needed: our kernel's layout (dynamic
+// quantization on CPUs with AVX2 or AVX-512 VNNI, static on AVX2) and LibTorch's prepacked
+// parameters (everything else).
 struct Int8Linear::Packed {
     Int8Weight weight;
     at::Tensor bias;  // float32 or undefined
@@ -134,13 +134,18 @@ Int8Linear::Int8Linear(const Int8Weight& weight, const at::Tensor& bias, Use use
     m_packed->weight.perChannel = weight.perChannel;
     if (bias.defined()) m_packed->bias = bias.detach().to(torch::kFloat32).contiguous().clone();
     // Pack now for the path forward() takes, so the first call is not slower than the rest.
-    if (use == Use::Dynamic && int8gemm::available())
+    if ((use == Use::Dynamic && int8gemm::available()) || (use == Use::Static && int8gemm::staticAvailable()))
         m_packed->forKernel();
     else
         m_packed->forTorch();
 }
 
 Int8Weight Int8Linear::weight() const { return m_packed->weight; }
+
+std::string Int8Linear::kernelPath(bool staticForm) const {
+    const bool ours = staticForm ? int8gemm::staticAvailable() : int8gemm::available();
+    return ours ? kernels::kernelPathName(int8gemm::path()) : "libtorch";
+}
 
 int64_t Int8Linear::memoryBytes() const {
     const Packed& p = *m_packed;
@@ -177,8 +182,15 @@ at::Tensor Int8Linear::forwardDynamic(const at::Tensor& x, bool gelu) const {
     return gelu ? at::gelu(y) : y;
 }
 
-at::Tensor Int8Linear::forwardStatic(const at::Tensor& x, QParams input, QParams output) const {
+at::Tensor Int8Linear::forwardStatic(const at::Tensor& x, QParams input, QParams output, bool gelu) const {
     checkInput(x, m_in);
+    if (int8gemm::staticAvailable()) {
+        const int8gemm::StaticScales s{float(input.scale), int32_t(input.zeroPoint), float(output.scale),
+                                       int32_t(output.zeroPoint)};
+        return int8gemm::linearStatic(x, m_packed->forKernel(), s,
+                                      gelu ? int8gemm::Activation::Gelu : int8gemm::Activation::None);
+    }
+    if (gelu) return at::gelu(forwardStatic(x, input, output, false));
     const at::Tensor qx =
         at::quantize_per_tensor(x.to(torch::kFloat32).contiguous(), input.scale, input.zeroPoint, torch::kQUInt8);
     return m_packed->forTorch()->apply(qx, output.scale, output.zeroPoint).dequantize();

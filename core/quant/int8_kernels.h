@@ -49,8 +49,8 @@ struct QParams {
 };
 
 /// A linear layer with int8 weights. forward() quantizes its input on the fly (asymmetric
-/// uint8 from the input's own min/max: dynamic quantization): on CPUs with AVX-512 VNNI with
-/// our own kernel (kernels/int8_gemm.h, one scale per input row), elsewhere with LibTorch's
+/// uint8 from the input's own min/max: dynamic quantization): on CPUs with AVX2 or AVX-512
+/// VNNI with our own kernel (kernels/int8_gemm.h, one scale per input row), elsewhere with LibTorch's
 /// quantized::linear_dynamic on the current quantized engine (one scale per tensor).
 /// forwardStatic() takes given input and output quantization (quantized::linear). All take
 /// and return float32.
@@ -72,9 +72,13 @@ public:
     /// forward(x) of each layer (same input width), x quantized once; empty when our kernel
     /// is not in use (then call forward() on each).
     static std::vector<at::Tensor> forwardShared(const std::vector<const Int8Linear*>& layers, const at::Tensor& x);
-    /// The same with the input quantized by `input` and the result requantized by `output`.
-    at::Tensor forwardStatic(const at::Tensor& x, QParams input, QParams output) const;
+    /// The same with the input quantized by `input` and the result requantized by `output`
+    /// (then GELU when `gelu`): our kernel where int8gemm::staticAvailable(), else
+    /// LibTorch's quantized::linear.
+    at::Tensor forwardStatic(const at::Tensor& x, QParams input, QParams output, bool gelu = false) const;
 
+    /// Where forward() (or forwardStatic() when `staticForm`) runs: "avx512_vnni", "avx2", "libtorch".
+    std::string kernelPath(bool staticForm) const;
     /// The int8 weight (values and scales as given).
     Int8Weight weight() const;
     /// Bytes held: the weight, its packed copies and the bias.

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "kernels/cpu_features.h"
+#include "kernels/int8_gemm.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -35,7 +37,8 @@ public:
         return {{"q", w.values}, {"scale", w.scales}};
     }
     at::Tensor forwardGelu(const at::Tensor& x) const override {
-        return m_layout.scheme == "static" ? LinearKernel::forwardGelu(x) : m_linear.forwardGelu(x);
+        return m_layout.scheme == "static" ? m_linear.forwardStatic(x, m_layout.input, m_layout.output, true)
+                                           : m_linear.forwardGelu(x);
     }
     std::vector<at::Tensor> forwardSharingInput(const std::vector<const LinearKernel*>& others,
                                                 const at::Tensor& x) const override {
@@ -50,6 +53,7 @@ public:
     }
     // The int8 weight and the kernel's reordered copy of it.
     int64_t memoryBytes() const override { return m_linear.memoryBytes(); }
+    std::string kernelPath() const override { return m_linear.kernelPath(m_layout.scheme == "static"); }
 
 private:
     Int8Linear m_linear;
@@ -62,20 +66,31 @@ public:
         m_layout.precision = "int4";
         m_layout.scheme = "weight_only";
         m_layout.groupSize = w.groupSize;
+        if (int8gemm::int4Available()) m_packed = int8gemm::packInt4(w.packed, w.scales, w.groupSize, m_bias);
     }
+    // W4A8 on our kernel (inputs quantized per row); elsewhere the weight expanded to float.
     at::Tensor forward(const at::Tensor& x) const override {
+        if (m_packed.data.defined()) return int8gemm::linearInt4(x, m_packed);
         return torch::linear(x.to(torch::kFloat32), dequantize(m_weight), m_bias);
     }
+    at::Tensor forwardGelu(const at::Tensor& x) const override {
+        if (m_packed.data.defined()) return int8gemm::linearInt4(x, m_packed, int8gemm::Activation::Gelu);
+        return LinearKernel::forwardGelu(x);
+    }
+    std::string kernelPath() const override { return m_packed.data.defined() ? "avx2" : "libtorch"; }
     const QuantizedLayerLayout& layout() const override { return m_layout; }
     at::Tensor dequantizedWeight() const override { return dequantize(m_weight); }
     std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
         return {{"q", m_weight.packed}, {"scale", m_weight.scales}};
     }
-    int64_t memoryBytes() const override { return storedBytes() + (m_bias.defined() ? m_bias.numel() * 4 : 0); }
+    int64_t memoryBytes() const override {
+        return storedBytes() + (m_bias.defined() ? m_bias.numel() * 4 : 0) + m_packed.bytes();
+    }
 
 private:
     Int4Weight m_weight;
     at::Tensor m_bias;
+    int8gemm::PackedInt4Weight m_packed;  // undefined data where the kernel does not run
     QuantizedLayerLayout m_layout;
 };
 
@@ -99,6 +114,9 @@ public:
     const QuantizedLayerLayout& layout() const override { return m_layout; }
     at::Tensor dequantizedWeight() const override { return m_weight.to(torch::kFloat32); }
     std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override { return {{"q", m_weight}}; }
+    std::string kernelPath() const override {
+        return kernels::kernelPathName(m_layout.precision == "bf16" ? kernels::bf16Path() : kernels::fp32Path());
+    }
     int64_t memoryBytes() const override {
         return storedBytes() + (m_bias.defined() ? m_bias.numel() * 4 : 0) +
                (m_biasHalf.defined() ? m_biasHalf.numel() * 2 : 0);

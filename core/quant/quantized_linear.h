@@ -3,11 +3,14 @@
 /// The quantized forms a linear layer can take, as LinearKernels a model runs in place of
 /// its float weights, each able to say how it is stored (so a model folder can be saved
 /// in that form and reloaded to the same logits):
-///   int8 dynamic      int8 weights prepacked for ONEDNN, inputs quantized per call
+///   int8 dynamic      int8 weights, inputs quantized per call (per row on our kernels,
+///                     kernels/int8_gemm.h; per tensor on LibTorch's ONEDNN elsewhere)
 ///   int8 static       int8 weights, inputs quantized with a calibrated scale/zero point,
-///                     output requantized with a calibrated scale (quantized::linear)
-///   int4 weight-only  two weights per byte with one scale per group of inputs; the
-///                     weight is expanded to float for each call, so it saves memory, not time
+///                     output requantized with a calibrated scale (our AVX2 kernel, else
+///                     LibTorch's quantized::linear)
+///   int4 weight-only  two weights per byte with one scale per group of inputs; computed as
+///                     W4A8 on our AVX2 kernel (nibbles unpacked in registers, inputs
+///                     quantized per row); without AVX2 the weight is expanded to float
 ///   bf16              weights and compute in bfloat16
 ///   fp16              weights stored in float16, computed in float32 (PyTorch's
 ///                     quantize_dynamic with dtype=float16)

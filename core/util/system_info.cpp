@@ -57,8 +57,8 @@ std::vector<std::string> cpuInfo(std::string* model) {
         }
     }
     std::vector<std::string> out;
-    for (const char* f : {"sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512_vnni", "avx512_bf16",
-                          "amx_bf16", "amx_int8"}) {
+    for (const char* f : {"sse4_2", "avx", "avx2", "fma", "f16c", "avx_vnni", "avx512f", "avx512bw", "avx512_vnni",
+                          "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8"}) {
         if (flags.count(f)) out.emplace_back(f);
     }
     return out;

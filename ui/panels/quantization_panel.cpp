@@ -14,6 +14,7 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include "kernels/cpu_features.h"
 #include "plots/comparison_plots.h"
 #include "plots/panel_plots.h"
 
@@ -232,6 +233,9 @@ void QuantizationPanel::seedTable() {
         m_table->setItem(r, 0, name);
         auto* combo = new QComboBox;
         combo->addItems(kPrecisions);
+        if (kernels::bf16IsEmulated())
+            combo->setItemData(int(kPrecisions.indexOf("bf16")), tr("bf16 is emulated on this CPU: slower than fp32."),
+                               Qt::ToolTipRole);
         bool skip = false;  // skip_layers stay fp32, as in the engine
         for (const auto& part : m_base.quantization.skipLayers)
             skip = skip || layers[r].contains(QString::fromStdString(part));
@@ -291,11 +295,14 @@ void QuantizationPanel::updateEstimate() {
     for (const auto& [layer, p] : plan()) counts[p]++;
     QStringList parts;
     for (const auto& [p, n] : counts) parts << QString("%1 %2").arg(n).arg(QString::fromStdString(p));
-    m_estimate->setText(tr("Estimated size: %1 MB (fp32: %2 MB, %3x smaller). Layers: %4.")
-                            .arg(double(m_estimatedBytes) / 1e6, 0, 'f', 2)
-                            .arg(double(fp32) / 1e6, 0, 'f', 2)
-                            .arg(m_estimatedBytes > 0 ? double(fp32) / double(m_estimatedBytes) : 0, 0, 'f', 2)
-                            .arg(parts.join(", ")));
+    QString text = tr("Estimated size: %1 MB (fp32: %2 MB, %3x smaller). Layers: %4.")
+                       .arg(double(m_estimatedBytes) / 1e6, 0, 'f', 2)
+                       .arg(double(fp32) / 1e6, 0, 'f', 2)
+                       .arg(m_estimatedBytes > 0 ? double(fp32) / double(m_estimatedBytes) : 0, 0, 'f', 2)
+                       .arg(parts.join(", "));
+    // Said, not hidden: bf16 layers on a CPU without bf16 hardware run slower than fp32.
+    if (counts.count("bf16") && kernels::bf16IsEmulated()) text += " " + tr("bf16 is emulated on this CPU: slower than fp32.");
+    m_estimate->setText(text);
 }
 
 void QuantizationPanel::setBusy(bool busy) { m_run->setEnabled(!busy); }

@@ -1,0 +1,45 @@
+#pragma once
+/// \file fp32_gemm.h
+/// Our own fp32 matrix product for linear layers in inference (AVX2 + FMA), on weights
+/// reordered once: panels of 16 outputs, for each input the 16 weights side by side. Tiles
+/// of 6 rows x 16 outputs keep 12 accumulators in registers over the whole input width, so
+/// bias and GELU are applied as the result is written (no second pass over it), and nothing
+/// is packed per call (OpenBLAS packs both operands on every product).
+///
+///     if (fp32gemm::available()) {
+///         fp32gemm::PackedWeight w = fp32gemm::pack(weight, bias);  // once
+///         at::Tensor y = fp32gemm::linear(x, w);                    // x W^T + b
+///     }
+///
+/// Rows split over LibTorch's threads; a row's result does not depend on the thread count.
+
+#include <cstdint>
+#include <vector>
+
+#include <ATen/core/Tensor.h>
+
+namespace tpq::fp32gemm {
+
+/// True when fp32Path() is ours (kernels/cpu_features.h).
+bool available();
+
+struct PackedWeight {
+    at::Tensor data;  // float32 [outPadded / 16][in][16]
+    at::Tensor bias;  // float32 [outPadded], zeros when the layer has none
+    int64_t out = 0, in = 0, outPadded = 0;
+    int64_t bytes() const;
+};
+
+/// weight: float [out, in]; bias: [out] or undefined.
+PackedWeight pack(const at::Tensor& weight, const at::Tensor& bias);
+
+enum class Activation { None, Gelu };
+
+/// activation(x W^T + b) for x: float32 [..., in]. Requires available().
+at::Tensor linear(const at::Tensor& x, const PackedWeight& weight, Activation activation = Activation::None);
+
+/// The same for several weights on one input (query, key and value), one pass over the threads.
+std::vector<at::Tensor> linearShared(const at::Tensor& x, const std::vector<const PackedWeight*>& weights,
+                                     Activation activation = Activation::None);
+
+}  // namespace tpq::fp32gemm

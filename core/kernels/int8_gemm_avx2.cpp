@@ -1,0 +1,448 @@
+/// \file int8_gemm_avx2.cpp
+/// The AVX2 path of int8_gemm.h. Without VNNI, the usual u8 x s8 instruction (VPMADDUBSW)
+/// adds two products in int16 and saturates (2 x 255 x 127 > 32767), which is why PyTorch
+/// and ONNX Runtime advise 7-bit inputs on such CPUs. Here inputs are kept as int16 (their
+/// uint8 values) and weights widened from int8 to int16 in registers once per group of rows,
+/// then VPMADDWD multiplies pairs into int32: exact for all 8 bits, the same integers as the
+/// VNNI path, at the same rate of multiplies per cycle on CPUs with two vector multipliers.
+/// Tiles of 6 rows x 16 outputs: 12 accumulators, 2 weight registers, 1 input broadcast.
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "kernels/int8_gemm_paths.h"
+#include "kernels/vector_math_avx2.h"
+
+namespace tpq::int8gemm::detail {
+namespace {
+
+constexpr int64_t kBlock = kAvx2Block;  // outputs per block: two registers of 8 int32
+constexpr int kRows = 6;               // rows per tile
+constexpr int64_t kChunkBytes = 192 * 1024;  // int16 inputs of a row chunk: kept in L2 while every block passes
+
+struct RowQuant {
+    float* scale;  // per row; NaN for a row holding NaN or infinity
+    int32_t* zero;
+};
+
+TPQ_TARGET_AVX2 inline float horizontalMin(__m256 v) {
+    __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_min_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_min_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+TPQ_TARGET_AVX2 inline float horizontalMax(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+// clamp(round(v * inv + zero), 0, 255) for 8 floats, as int32 (clamped in float first, so a
+// value far outside a static range still lands on 0 or 255).
+TPQ_TARGET_AVX2 inline __m256i toCode(__m256 v, __m256 inv, __m256 zero) {
+    const __m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(v, inv, zero), _mm256_setzero_ps()),
+                                   _mm256_set1_ps(255.0f));
+    return _mm256_cvtps_epi32(t);
+}
+
+inline int16_t toCodeScalar(float v, float inv, float zero) {
+    const float t = std::min(255.0f, std::max(0.0f, std::fma(v, inv, zero)));
+    return int16_t(std::nearbyint(t));
+}
+
+// The codes of one row (length `in`) as int16 into q (inPadded, padding zero).
+TPQ_TARGET_AVX2 void encodeRow(const float* xr, int64_t in, int64_t inPadded, float scale, int32_t zero,
+                               int16_t* q) {
+    const float invScalar = 1.0f / scale, zeroScalar = float(zero);
+    const __m256 inv = _mm256_set1_ps(invScalar), zf = _mm256_set1_ps(zeroScalar);
+    int64_t k = 0;
+    for (; k + 16 <= in; k += 16) {
+        const __m256i a = toCode(_mm256_loadu_ps(xr + k), inv, zf);
+        const __m256i b = toCode(_mm256_loadu_ps(xr + k + 8), inv, zf);
+        // packs interleaves the two 128-bit halves; put them back in order.
+        const __m256i ab = _mm256_permute4x64_epi64(_mm256_packs_epi32(a, b), 0xD8);
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + k), ab);
+    }
+    for (; k < in; ++k) q[k] = toCodeScalar(xr[k], invScalar, zeroScalar);
+    for (; k < inPadded; ++k) q[k] = 0;
+}
+
+// Per-row dynamic quantization: scale = (max - min) / 255 over the row with 0 included,
+// zero point round(-min / scale) (the VNNI path's rule).
+TPQ_TARGET_AVX2 void quantizeRowsDynamic(const float* x, int64_t rows, int64_t in, int64_t inPadded, int16_t* q,
+                                         RowQuant rq) {
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* xr = x + r * in;
+        __m256 lo = _mm256_setzero_ps(), hi = _mm256_setzero_ps(), nan = _mm256_setzero_ps();
+        int64_t k = 0;
+        for (; k + 8 <= in; k += 8) {
+            const __m256 v = _mm256_loadu_ps(xr + k);
+            lo = _mm256_min_ps(lo, v);
+            hi = _mm256_max_ps(hi, v);
+            nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+        }
+        float mn = horizontalMin(lo), mx = horizontalMax(hi);
+        bool notFinite = _mm256_movemask_ps(nan) != 0;
+        for (; k < in; ++k) {
+            notFinite = notFinite || std::isnan(xr[k]);
+            mn = std::min(mn, xr[k]);
+            mx = std::max(mx, xr[k]);
+        }
+        notFinite = notFinite || std::isinf(mn) || std::isinf(mx);
+        float scale = (mx - mn) / 255.0f;
+        int32_t zero = 0;
+        if (notFinite) {
+            // No meaningful range: the row's outputs become NaN, as the float product's would.
+            scale = 1.0f;
+        } else if (!(scale > 0.0f)) {
+            scale = 1.0f;  // an all-zero row
+        } else {
+            zero = std::min(255, std::max(0, int32_t(std::lround(-mn / scale))));
+        }
+        rq.scale[r] = notFinite ? std::numeric_limits<float>::quiet_NaN() : scale;
+        rq.zero[r] = zero;
+        encodeRow(xr, in, inPadded, scale, zero, q + r * inPadded);
+    }
+}
+
+// Static quantization: the calibrated scale and zero point for every row; no range pass,
+// only a check for NaN and infinity folded into the encoding pass.
+TPQ_TARGET_AVX2 void quantizeRowsStatic(const float* x, int64_t rows, int64_t in, int64_t inPadded, int16_t* q,
+                                        RowQuant rq, const StaticScales& s) {
+    const __m256 inf = _mm256_set1_ps(std::numeric_limits<float>::infinity());
+    const __m256 absMask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* xr = x + r * in;
+        __m256 bad = _mm256_setzero_ps();
+        int64_t k = 0;
+        for (; k + 8 <= in; k += 8) {
+            // |v| < inf is false for NaN and both infinities.
+            const __m256 v = _mm256_and_ps(_mm256_loadu_ps(xr + k), absMask);
+            bad = _mm256_or_ps(bad, _mm256_cmp_ps(v, inf, _CMP_NLT_UQ));
+        }
+        bool notFinite = _mm256_movemask_ps(bad) != 0;
+        for (; k < in; ++k) notFinite = notFinite || !std::isfinite(xr[k]);
+        rq.scale[r] = notFinite ? std::numeric_limits<float>::quiet_NaN() : s.inScale;
+        rq.zero[r] = s.inZero;
+        encodeRow(xr, in, inPadded, s.inScale, s.inZero, q + r * inPadded);
+    }
+}
+
+#define TPQ_ROW(i)                                                                                   \
+    if (MR > i) {                                                                                    \
+        const __m256i av = _mm256_set1_epi32(*reinterpret_cast<const int32_t*>(a + i * lda + 2 * k)); \
+        c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(av, w0));                              \
+        c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(av, w1));                              \
+    }
+#define TPQ_SAVE(i)                                                                             \
+    if (MR > i) {                                                                               \
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i * kBlock), c##i##0);             \
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i * kBlock + 8), c##i##1);         \
+    }
+
+// The int32 sums of MR rows x 16 outputs into out[MR][16]; named accumulators stay in
+// registers (see the VNNI path), the epilogue is elsewhere.
+template <int MR>
+TPQ_TARGET_AVX2 __attribute__((noinline)) void dotTile(const int16_t* a, int64_t lda, const int8_t* b, int64_t in2,
+                                                       int32_t* out) {
+    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256i c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (int64_t k = 0; k < in2; ++k) {
+        const int8_t* bk = b + k * 32;
+        __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bk)));
+        __m256i w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(bk + 16)));
+        asm("" : "+x"(w0), "+x"(w1));
+        TPQ_ROW(0) TPQ_ROW(1) TPQ_ROW(2) TPQ_ROW(3) TPQ_ROW(4) TPQ_ROW(5)
+    }
+    TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3) TPQ_SAVE(4) TPQ_SAVE(5)
+}
+#undef TPQ_ROW
+#undef TPQ_SAVE
+
+struct Tile {
+    const int16_t* a;      // first row's codes
+    int64_t lda;           // inPadded
+    const int8_t* b;       // the block's packed weights
+    int64_t in2;           // inPadded / 2
+    const float* scale;    // the block's weight scales (16)
+    const int32_t* sum;    // the block's column sums (16)
+    const float* bias;     // the block's biases (16)
+    const float* xscale;   // the rows' scales
+    const int32_t* xzero;  // the rows' zero points
+    float* y;              // first row, first column of the block
+    int64_t ldy;           // out
+    int valid;             // outputs of the block that exist (1..16)
+};
+
+// Lanes [0, n) of 8 set, for a partial store.
+TPQ_TARGET_AVX2 inline __m256i storeMask(int n) {
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+template <bool Gelu, bool Requantize>
+TPQ_TARGET_AVX2 void tileRows(int rows, const Tile& t, const StaticScales* s) {
+    alignas(32) int32_t sums[kRows * kBlock];
+    switch (rows) {
+        case 6: dotTile<6>(t.a, t.lda, t.b, t.in2, sums); break;
+        case 5: dotTile<5>(t.a, t.lda, t.b, t.in2, sums); break;
+        case 4: dotTile<4>(t.a, t.lda, t.b, t.in2, sums); break;
+        case 3: dotTile<3>(t.a, t.lda, t.b, t.in2, sums); break;
+        case 2: dotTile<2>(t.a, t.lda, t.b, t.in2, sums); break;
+        default: dotTile<1>(t.a, t.lda, t.b, t.in2, sums); break;
+    }
+    for (int i = 0; i < rows; ++i) {
+        const __m256i zero = _mm256_set1_epi32(t.xzero[i]);
+        const __m256 rowScale = _mm256_set1_ps(t.xscale[i]);
+        for (int j = 0; j < 2; ++j) {
+            const int valid = t.valid - 8 * j;
+            if (valid <= 0) break;
+            const __m256i acc = _mm256_load_si256(reinterpret_cast<const __m256i*>(sums + i * kBlock + 8 * j));
+            const __m256i colsum = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(t.sum + 8 * j));
+            const __m256i v = _mm256_sub_epi32(acc, _mm256_mullo_epi32(zero, colsum));
+            __m256 f = _mm256_fmadd_ps(_mm256_cvtepi32_ps(v), _mm256_mul_ps(rowScale, _mm256_loadu_ps(t.scale + 8 * j)),
+                                       _mm256_loadu_ps(t.bias + 8 * j));
+            if (Requantize) {
+                // Onto the calibrated output grid: (clamp(round(f / so) + zo, 0, 255) - zo) * so.
+                const __m256 zo = _mm256_set1_ps(float(s->outZero));
+                const __m256 code = _mm256_round_ps(
+                    _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(f, _mm256_set1_ps(1.0f / s->outScale), zo),
+                                                _mm256_setzero_ps()),
+                                  _mm256_set1_ps(255.0f)),
+                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+                // A NaN row stays NaN (max/min would have turned it into a number).
+                const __m256 nan = _mm256_cmp_ps(f, f, _CMP_UNORD_Q);
+                f = _mm256_or_ps(_mm256_mul_ps(_mm256_sub_ps(code, zo), _mm256_set1_ps(s->outScale)), nan);
+            }
+            if (Gelu) f = kernels::gelu256(f);
+            float* y = t.y + i * t.ldy + 8 * j;
+            if (valid >= 8)
+                _mm256_storeu_ps(y, f);
+            else
+                _mm256_maskstore_ps(y, storeMask(valid), f);
+        }
+    }
+}
+
+template <bool Gelu, bool Requantize>
+TPQ_TARGET_AVX2 void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const int16_t* q,
+                                  const float* xscale, const int32_t* xzero, float* y, const StaticScales* s) {
+    const int64_t in2 = w.inPadded / 2;
+    const int8_t* data = w.data.data_ptr<int8_t>();
+    const float* scale = w.scale.data_ptr<float>();
+    const int32_t* sum = w.colsum.data_ptr<int32_t>();
+    const float* bias = w.bias.data_ptr<float>();
+    const int64_t chunk = std::max<int64_t>(kRows, kChunkBytes / (2 * w.inPadded) / kRows * kRows);
+    for (int64_t c0 = r0; c0 < r1; c0 += chunk) {
+        const int64_t c1 = std::min(r1, c0 + chunk);
+        for (int64_t n0 = 0; n0 < w.outPadded; n0 += kBlock) {
+            Tile t{};
+            t.lda = w.inPadded;
+            t.b = data + n0 * w.inPadded;
+            t.in2 = in2;
+            t.scale = scale + n0;
+            t.sum = sum + n0;
+            t.bias = bias + n0;
+            t.ldy = w.out;
+            t.valid = int(std::min<int64_t>(kBlock, w.out - n0));
+            for (int64_t m = c0; m < c1; m += kRows) {
+                t.a = q + m * w.inPadded;
+                t.xscale = xscale + m;
+                t.xzero = xzero + m;
+                t.y = y + m * w.out + n0;
+                tileRows<Gelu, Requantize>(int(std::min<int64_t>(kRows, c1 - m)), t, s);
+            }
+        }
+    }
+}
+
+template <bool Gelu>
+void multiply(int64_t r0, int64_t r1, const PackedWeight& w, const int16_t* q, const float* xscale,
+              const int32_t* xzero, float* y, const StaticScales* s) {
+    if (s)
+        multiplyRows<Gelu, true>(r0, r1, w, q, xscale, xzero, y, s);
+    else
+        multiplyRows<Gelu, false>(r0, r1, w, q, xscale, xzero, y, s);
+}
+
+// --- int4 weights (W4A8) ---------------------------------------------------------------
+
+constexpr int kRows4 = 4;  // rows per int4 tile: 8 accumulators, 2 weights, the unpacking temporaries
+
+#define TPQ_ROW4(i)                                                                                  \
+    if (MR > i) {                                                                                    \
+        const __m256i av = _mm256_set1_epi32(*reinterpret_cast<const int32_t*>(a + i * lda + 2 * k)); \
+        c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(av, w0));                              \
+        c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(av, w1));                              \
+    }
+#define TPQ_SAVE4(i)                                                                            \
+    if (MR > i) {                                                                               \
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i * kBlock), c##i##0);             \
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i * kBlock + 8), c##i##1);         \
+    }
+
+// sum_k q[k] * nibble[k] over one group (`steps` pairs of inputs) for MR rows x 16 outputs:
+// 16 bytes per pair, low nibbles the first 8 outputs' two weights, high nibbles the last 8's.
+template <int MR>
+TPQ_TARGET_AVX2 __attribute__((noinline)) void dotGroupInt4(const int16_t* a, int64_t lda, const uint8_t* b,
+                                                            int64_t steps, int32_t* out) {
+    __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    const __m256i low = _mm256_set1_epi16(0x0F);
+    for (int64_t k = 0; k < steps; ++k) {
+        const __m256i v = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + 16 * k)));
+        __m256i w0 = _mm256_and_si256(v, low), w1 = _mm256_srli_epi16(v, 4);
+        asm("" : "+x"(w0), "+x"(w1));
+        TPQ_ROW4(0) TPQ_ROW4(1) TPQ_ROW4(2) TPQ_ROW4(3)
+    }
+    TPQ_SAVE4(0) TPQ_SAVE4(1) TPQ_SAVE4(2) TPQ_SAVE4(3)
+}
+#undef TPQ_ROW4
+#undef TPQ_SAVE4
+
+struct Int4Rows {
+    const int16_t* q;        // codes, rows of `in`
+    const float* xscale;     // per row
+    const int32_t* xzero;    // per row
+    const int32_t* qsum;     // per row and group: sum of the group's codes
+};
+
+template <bool Gelu>
+TPQ_TARGET_AVX2 void int4Tile(int rows, const Int4Rows& r, const PackedInt4Weight& w, int64_t block, float* y) {
+    const int64_t steps = w.groupSize / 2;
+    const uint8_t* b = w.data.data_ptr<uint8_t>() + block * (w.in / 2) * 16;
+    const float* gscale = w.scale.data_ptr<float>() + block * w.groups * kBlock;
+    const int32_t* gsum = w.groupSum.data_ptr<int32_t>() + block * w.groups * kBlock;
+    const float* bias = w.bias.data_ptr<float>() + block * kBlock;
+    alignas(32) int32_t sums[kRows4 * kBlock];
+    alignas(32) float acc[kRows4 * kBlock] = {};
+    for (int64_t g = 0; g < w.groups; ++g) {
+        const int16_t* a = r.q + g * w.groupSize;
+        const uint8_t* bg = b + g * steps * 16;
+        switch (rows) {
+            case 4: dotGroupInt4<4>(a, w.in, bg, steps, sums); break;
+            case 3: dotGroupInt4<3>(a, w.in, bg, steps, sums); break;
+            case 2: dotGroupInt4<2>(a, w.in, bg, steps, sums); break;
+            default: dotGroupInt4<1>(a, w.in, bg, steps, sums); break;
+        }
+        // sum (q - zx)(nibble - 8) = sum q nibble - 8 sum q - zx sum (nibble - 8), times the group's scale.
+        for (int i = 0; i < rows; ++i) {
+            const __m256i rowPart = _mm256_set1_epi32(8 * r.qsum[i * w.groups + g]);
+            const __m256i zero = _mm256_set1_epi32(r.xzero[i]);
+            for (int j = 0; j < 2; ++j) {
+                const __m256i s = _mm256_load_si256(reinterpret_cast<const __m256i*>(sums + i * kBlock + 8 * j));
+                const __m256i gs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(gsum + g * kBlock + 8 * j));
+                const __m256i v = _mm256_sub_epi32(_mm256_sub_epi32(s, rowPart), _mm256_mullo_epi32(zero, gs));
+                float* f = acc + i * kBlock + 8 * j;
+                _mm256_store_ps(f, _mm256_fmadd_ps(_mm256_cvtepi32_ps(v), _mm256_loadu_ps(gscale + g * kBlock + 8 * j),
+                                                   _mm256_load_ps(f)));
+            }
+        }
+    }
+    const int valid = int(std::min<int64_t>(kBlock, w.out - block * kBlock));
+    for (int i = 0; i < rows; ++i) {
+        const __m256 sx = _mm256_set1_ps(r.xscale[i]);
+        for (int j = 0; j < 2; ++j) {
+            const int left = valid - 8 * j;
+            if (left <= 0) break;
+            __m256 f = _mm256_fmadd_ps(_mm256_load_ps(acc + i * kBlock + 8 * j), sx, _mm256_loadu_ps(bias + 8 * j));
+            if (Gelu) f = kernels::gelu256(f);
+            float* dst = y + i * w.out + 8 * j;
+            if (left >= 8)
+                _mm256_storeu_ps(dst, f);
+            else
+                _mm256_maskstore_ps(dst, storeMask(left), f);
+        }
+    }
+}
+
+// Per row and group, the sum of the codes.
+void groupSums(const int16_t* q, int64_t rows, int64_t in, int64_t groupSize, int32_t* out) {
+    const int64_t groups = in / groupSize;
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t g = 0; g < groups; ++g) {
+            const int16_t* p = q + r * in + g * groupSize;
+            int32_t s = 0;
+            for (int64_t k = 0; k < groupSize; ++k) s += p[k];
+            out[r * groups + g] = s;
+        }
+    }
+}
+
+}  // namespace
+
+void runInt4Avx2(const float* xp, int64_t rows, const PackedInt4Weight& w, float* y, Activation activation) {
+    const int64_t in = w.in;
+    at::Tensor q = at::empty({rows * in}, at::kShort);
+    at::Tensor xscale = at::empty({rows}, at::kFloat);
+    at::Tensor xzero = at::empty({rows}, at::kInt);
+    at::Tensor qsum = at::empty({rows * w.groups}, at::kInt);
+    int16_t* qp = q.data_ptr<int16_t>();
+    float* sp = xscale.data_ptr<float>();
+    int32_t* zp = xzero.data_ptr<int32_t>();
+    int32_t* gp = qsum.data_ptr<int32_t>();
+    const int64_t tiles = (rows + kRows4 - 1) / kRows4;
+    const int64_t chunk = std::max<int64_t>(kRows4, kChunkBytes / (2 * in) / kRows4 * kRows4);
+    at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
+        const int64_t r0 = t0 * kRows4, r1 = std::min(rows, t1 * kRows4);
+        quantizeRowsDynamic(xp + r0 * in, r1 - r0, in, in, qp + r0 * in, RowQuant{sp + r0, zp + r0});
+        groupSums(qp + r0 * in, r1 - r0, in, w.groupSize, gp + r0 * w.groups);
+        for (int64_t c0 = r0; c0 < r1; c0 += chunk) {
+            const int64_t c1 = std::min(r1, c0 + chunk);
+            for (int64_t block = 0; block < w.outPadded / kBlock; ++block) {
+                for (int64_t m = c0; m < c1; m += kRows4) {
+                    const Int4Rows rr{qp + m * in, sp + m, zp + m, gp + m * w.groups};
+                    const int n = int(std::min<int64_t>(kRows4, c1 - m));
+                    if (activation == Activation::Gelu)
+                        int4Tile<true>(n, rr, w, block, y + m * w.out + block * kBlock);
+                    else
+                        int4Tile<false>(n, rr, w, block, y + m * w.out + block * kBlock);
+                }
+            }
+        }
+    });
+}
+
+void reorderAvx2(const int8_t* src, PackedWeight& p) {
+    int8_t* dst = p.data.data_ptr<int8_t>();
+    const int64_t in2 = p.inPadded / 2;
+    for (int64_t n = 0; n < p.out; ++n) {
+        const int64_t block = n / kBlock, lane = n % kBlock;
+        for (int64_t k = 0; k < p.in; ++k) dst[(block * in2 + k / 2) * 32 + lane * 2 + k % 2] = src[n * p.in + k];
+    }
+}
+
+void runAvx2(const float* xp, int64_t rows, const std::vector<Product>& products, Activation activation,
+             const StaticScales* fixed) {
+    const int64_t in = products.front().weight->in, inPadded = products.front().weight->inPadded;
+    at::Tensor q = at::empty({rows * inPadded}, at::kShort);
+    at::Tensor xscale = at::empty({rows}, at::kFloat);
+    at::Tensor xzero = at::empty({rows}, at::kInt);
+    int16_t* qp = q.data_ptr<int16_t>();
+    float* sp = xscale.data_ptr<float>();
+    int32_t* zp = xzero.data_ptr<int32_t>();
+    const int64_t tiles = (rows + kRows - 1) / kRows;
+    at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
+        const int64_t r0 = t0 * kRows, r1 = std::min(rows, t1 * kRows);
+        const RowQuant rq{sp + r0, zp + r0};
+        if (fixed)
+            quantizeRowsStatic(xp + r0 * in, r1 - r0, in, inPadded, qp + r0 * inPadded, rq, *fixed);
+        else
+            quantizeRowsDynamic(xp + r0 * in, r1 - r0, in, inPadded, qp + r0 * inPadded, rq);
+        for (const Product& p : products) {
+            if (activation == Activation::Gelu)
+                multiply<true>(r0, r1, *p.weight, qp, sp, zp, p.y, fixed);
+            else
+                multiply<false>(r0, r1, *p.weight, qp, sp, zp, p.y, fixed);
+        }
+    });
+}
+
+}  // namespace tpq::int8gemm::detail

@@ -1,0 +1,35 @@
+#pragma once
+/// \file int8_gemm_paths.h
+/// The per-path halves of int8_gemm.h, internal to core/kernels/: each path reorders a weight
+/// its way and runs the product on rows of float input. int8_gemm.cpp chooses the path.
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/int8_gemm.h"
+
+namespace tpq::int8gemm::detail {
+
+/// One product of a run: its packed weight and where its float result goes ([rows, out]).
+struct Product {
+    const PackedWeight* weight;
+    float* y;
+};
+
+/// Output blocks and input groups of each path (PackedWeight's layout).
+constexpr int64_t kVnniBlock = 64, kVnniGroup = 4;
+constexpr int64_t kAvx2Block = 16, kAvx2Group = 2;
+
+/// Writes the reordered weight of values [out, in] (row-major int8) into w.data.
+void reorderVnni(const int8_t* values, PackedWeight& w);
+void reorderAvx2(const int8_t* values, PackedWeight& w);
+
+/// Dynamic products of x [rows, in] (in = every weight's input width), per-row quantization.
+void runVnni(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation);
+void runAvx2(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation,
+             const StaticScales* fixed);
+
+/// int4 x int8 products (W4A8) of x [rows, weight.in] into y [rows, weight.out].
+void runInt4Avx2(const float* x, int64_t rows, const PackedInt4Weight& weight, float* y, Activation activation);
+
+}  // namespace tpq::int8gemm::detail
