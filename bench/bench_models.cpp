@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <functional>
 #include <memory>
 #include <random>
 #include <thread>
@@ -16,10 +18,13 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "kernels/fp32_gemm.h"
+#include "kernels/int8_gemm.h"
 #include "models/bert_model.h"
 #include "models/transformer_model.h"
 #include "quant/int8_kernels.h"
 #include "quant/post_training_quantization.h"
+#include "quant/quantized_linear.h"
 #include "quant/quantization_aware_training.h"
 #include "train/inference_timer.h"
 #include "train/trainer.h"
@@ -34,7 +39,8 @@ constexpr int64_t kTrainBatches = 6;  // optimizer steps per benchmark iteration
 void useAllCores() {
     static const bool done = [] {
         tpq::keepFreedMemoryForReuse();  // as tpq and tpq-studio do
-        at::set_num_threads(int(std::thread::hardware_concurrency()));
+        const char* threads = std::getenv("TPQ_BENCH_THREADS");  // default: all cores
+        at::set_num_threads(threads ? std::atoi(threads) : int(std::thread::hardware_concurrency()));
         return true;
     }();
     (void)done;
@@ -258,6 +264,57 @@ void BM_BertBaseLinearStack(benchmark::State& state) {
     state.counters["threads"] = double(at::get_num_threads());
 }
 BENCHMARK(BM_BertBaseLinearStack)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(7);
+
+// One linear product of bert-base's feed-forward shape, [1024, 768] x [768, 3072]^T (a batch
+// of 8 x 128 tokens), on each path: 0 LibTorch fp32 (OpenBLAS), 1 our fp32 kernel, 2 our
+// int8 kernel (dynamic), 3 our int8 kernel (static), 4 our int4 kernel (W4A8, group 128).
+// GMAC/s of multiply-adds, p50 over the iterations.
+void BM_LinearKernel(benchmark::State& state) {
+    useAllCores();
+    torch::NoGradGuard noGrad;
+    torch::manual_seed(0);
+    const int64_t rows = state.range(1), in = 768, out = 3072;
+    const at::Tensor w = torch::randn({out, in}) * 0.02, b = torch::zeros({out});
+    const at::Tensor x = torch::randn({rows, in});
+    const int path = int(state.range(0));
+    const tpq::Int8Weight q = tpq::quantizeWeightInt8(w);
+    std::function<at::Tensor()> run;
+    if (path == 0) {
+        run = [&] { return torch::linear(x, w, b); };
+    } else if (path == 1) {
+        if (!tpq::fp32gemm::supported()) return state.SkipWithError("no fp32 kernel of ours on this CPU");
+        auto p = std::make_shared<tpq::fp32gemm::PackedWeight>(tpq::fp32gemm::pack(w, b));
+        run = [p, &x] { return tpq::fp32gemm::linear(x, *p); };
+    } else if (path == 2 || path == 3) {
+        if (!tpq::int8gemm::available() || (path == 3 && !tpq::int8gemm::staticAvailable()))
+            return state.SkipWithError("no int8 kernel of ours for this form on this CPU");
+        auto p = std::make_shared<tpq::int8gemm::PackedWeight>(tpq::int8gemm::pack(q.values, q.scales, b));
+        if (path == 2)
+            run = [p, &x] { return tpq::int8gemm::linear(x, *p); };
+        else
+            run = [p, &x] { return tpq::int8gemm::linearStatic(x, *p, {8.0f / 255, 128, 8.0f / 255, 128}); };
+    } else {
+        if (!tpq::int8gemm::int4Available()) return state.SkipWithError("no int4 kernel on this CPU");
+        const tpq::Int4Weight q4 = tpq::quantizeWeightInt4(w, 128);
+        auto p = std::make_shared<tpq::int8gemm::PackedInt4Weight>(tpq::int8gemm::packInt4(q4.packed, q4.scales, 128, b));
+        run = [p, &x] { return tpq::int8gemm::linearInt4(x, *p); };
+    }
+    run();
+    std::vector<double> ms;
+    for (auto _ : state) {
+        const auto start = std::chrono::steady_clock::now();
+        benchmark::DoNotOptimize(run().data_ptr());
+        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    state.counters["p50_ms"] = ms[ms.size() / 2];
+    state.counters["GMAC/s"] = double(rows * in * out) / (ms[ms.size() / 2] * 1e6);
+}
+BENCHMARK(BM_LinearKernel)
+    ->ArgsProduct({{0, 1, 2, 3, 4}, {1024, 128}})
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->Iterations(15);
 
 }  // namespace
 

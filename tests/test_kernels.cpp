@@ -11,6 +11,7 @@
 
 #include "kernels/attention_kernel.h"
 #include "kernels/cpu_features.h"
+#include "kernels/fp32_gemm.h"
 #include "kernels/int8_gemm.h"
 #include "models/attention.h"
 #include "quant/int8_kernels.h"
@@ -21,14 +22,15 @@ using namespace tpq;
 
 namespace {
 
-// The kernel's quantization of each row, in float: scale = (max - min) / 255 with 0 in the
-// range, zero point round(-min / scale).
+// The kernel's quantization of each row, in float: scale = (max - min) / L with 0 in the
+// range, zero point round(-min / scale); L = 255 on VNNI, 127 on AVX2 (inputLevels()).
 at::Tensor perRowReference(const at::Tensor& x, const Int8Weight& w, const at::Tensor& bias,
-                           const at::Tensor& floatWeight = at::Tensor()) {
+                           const at::Tensor& floatWeight = at::Tensor(), double levels = 0) {
     const at::Tensor lo = x.amin(-1, true).clamp_max(0), hi = x.amax(-1, true).clamp_min(0);
-    const at::Tensor scale = ((hi - lo) / 255.0).clamp_min(1e-30);
-    const at::Tensor zero = torch::round(-lo / scale).clamp(0, 255);
-    const at::Tensor q = (torch::round(x / scale) + zero).clamp(0, 255);
+    if (levels == 0) levels = int8gemm::available() ? int8gemm::inputLevels() : 255;
+    const at::Tensor scale = ((hi - lo) / levels).clamp_min(1e-30);
+    const at::Tensor zero = torch::round(-lo / scale).clamp(0, levels);
+    const at::Tensor q = (torch::round(x / scale) + zero).clamp(0, levels);
     const at::Tensor weight = floatWeight.defined() ? floatWeight : dequantize(w);
     return torch::linear(((q - zero) * scale).to(torch::kFloat64), weight.to(torch::kFloat64),
                          bias.defined() ? bias.to(torch::kFloat64) : at::Tensor())
@@ -39,8 +41,12 @@ at::Tensor perRowReference(const at::Tensor& x, const Int8Weight& w, const at::T
 // dequantized weight, the result rounded onto the output grid.
 at::Tensor staticReference(const at::Tensor& x, const Int8Weight& w, const at::Tensor& bias,
                            const int8gemm::StaticScales& s) {
-    const at::Tensor qx = (torch::round(x.to(torch::kFloat64) / s.inScale) + s.inZero).clamp(0, 255);
-    const at::Tensor y = torch::linear((qx - s.inZero) * s.inScale, dequantize(w).to(torch::kFloat64),
+    // The calibrated 8-bit range on the path's levels (int8_gemm.h's inputLevels()).
+    const double levels = int8gemm::inputLevels();
+    const double inScale = double(s.inScale) * 255.0 / levels;
+    const double inZero = std::round(double(s.inZero) * levels / 255.0);
+    const at::Tensor qx = (torch::round(x.to(torch::kFloat64) / inScale) + inZero).clamp(0, levels);
+    const at::Tensor y = torch::linear((qx - inZero) * inScale, dequantize(w).to(torch::kFloat64),
                                        bias.defined() ? bias.to(torch::kFloat64) : at::Tensor());
     return (torch::round(y / s.outScale) + s.outZero).clamp(0, 255).sub(s.outZero).mul(s.outScale);
 }
@@ -62,12 +68,12 @@ private Q_SLOTS:
 
     void int8ProductIsExactOnIntegerInputs() {
         if (!int8gemm::available()) QSKIP("no int8 kernel of ours on this CPU (needs AVX2+FMA or AVX-512 VNNI)");
-        // Rows spanning exactly 0..255 quantize with scale 1 and zero point 0: the kernel's
-        // result is then sum_k x * q * scale[n] + b, checked in double.
-        const int64_t rows = 13, in = 70, out = 130;
-        at::Tensor x = torch::randint(0, 256, {rows, in}).to(torch::kFloat32);
+        // Rows spanning exactly 0..L (the path's levels) quantize with scale 1 and zero point
+        // 0: the kernel's result is then sum_k x * q * scale[n] + b, checked in double.
+        const int64_t rows = 13, in = 70, out = 130, levels = int8gemm::inputLevels();
+        at::Tensor x = torch::randint(0, levels + 1, {rows, in}).to(torch::kFloat32);
         x.select(1, 0).fill_(0);
-        x.select(1, 1).fill_(255);
+        x.select(1, 1).fill_(float(levels));
         const at::Tensor w = torch::randn({out, in}) * 0.1, b = torch::randn({out});
         const Int8Weight q = quantizeWeightInt8(w, true);
         const at::Tensor got = int8gemm::linear(x, int8gemm::pack(q.values, q.scales, b));
@@ -195,10 +201,11 @@ private Q_SLOTS:
 
     void staticProductIsExactOnIntegerInputs() {
         if (!int8gemm::staticAvailable()) QSKIP("static int8 runs on our kernel only on the AVX2 path");
-        // Inputs 0..255 with scale 1 and zero point 0 quantize exactly; an output grid fine
-        // enough (and wide enough) that rounding onto it is below the tolerance.
-        const int64_t rows = 7, in = 45, out = 19;
-        const at::Tensor x = torch::randint(0, 256, {rows, in}).to(torch::kFloat32);
+        // Inputs on the path's grid (codes 0..L times 255 / L, calibrated scale 1 and zero
+        // point 0) quantize exactly; an output grid fine enough (and wide enough) that
+        // rounding onto it is below the tolerance.
+        const int64_t rows = 7, in = 45, out = 19, levels = int8gemm::inputLevels();
+        const at::Tensor x = torch::randint(0, levels + 1, {rows, in}).to(torch::kFloat32) * (255.0f / float(levels));
         const Int8Weight q = quantizeWeightInt8(torch::randn({out, in}) * 0.002, true);
         const at::Tensor exact = torch::linear(x.to(torch::kFloat64), dequantize(q).to(torch::kFloat64));
         const float outScale = float(exact.abs().max().item<double>() / 100.0);
@@ -230,7 +237,7 @@ private Q_SLOTS:
         QTest::addColumn<int>("group");
         QTest::newRow("bert 768, group 128") << 24 << 768 << 768 << 128;
         QTest::newRow("ffn out, group 128") << 9 << 3072 << 40 << 128;
-        QTest::newRow("tails, group 2") << 7 << 30 << 19 << 2;
+        QTest::newRow("tails, group 4") << 7 << 36 << 19 << 4;
         QTest::newRow("one row, group 32") << 1 << 64 << 33 << 32;
     }
     void int4ProductMatchesReference() {
@@ -246,9 +253,12 @@ private Q_SLOTS:
         const at::Tensor got = int8gemm::linearInt4(x, packed);
         QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{rows, out}));
         // The per-row quantization of x times the dequantized int4 weight, in double.
-        const double err = maxRelative(got, perRowReference(x, Int8Weight{}, b, dequantize(q)));
+        const double err = maxRelative(got, perRowReference(x, Int8Weight{}, b, dequantize(q), 127));
         QVERIFY2(err < 2e-3, std::to_string(err).c_str());
-        QVERIFY2(maxRelative(got, torch::linear(x, w, b)) < 0.15, "far from the float product");
+        // Against the float product: int4's own error (7 levels per group), as a ratio of norms.
+        const at::Tensor exactFloat = torch::linear(x, w, b);
+        const double rms = ((got - exactFloat).norm() / exactFloat.norm()).item<double>();
+        QVERIFY2(rms < 0.25, std::to_string(rms).c_str());
         const at::Tensor gelu = int8gemm::linearInt4(x, packed, int8gemm::Activation::Gelu);
         QVERIFY((gelu - torch::gelu(got)).abs().max().item<double>() < 1e-5 * std::max(1.0, got.abs().max().item<double>()));
         at::set_num_threads(1);
@@ -259,12 +269,12 @@ private Q_SLOTS:
 
     void int4ProductIsExactOnIntegerInputs() {
         if (!int8gemm::int4Available()) QSKIP("no AVX2 + FMA on this CPU");
-        // Rows spanning 0..255 quantize with scale 1 and zero point 0: the result is then the
-        // exact product with the dequantized int4 weight (each group's integer sum exact).
+        // Rows spanning 0..127 (7-bit codes) quantize with scale 1 and zero point 0: the
+        // result is then the exact product with the dequantized int4 weight.
         const int64_t rows = 5, in = 256, out = 21;
-        at::Tensor x = torch::randint(0, 256, {rows, in}).to(torch::kFloat32);
+        at::Tensor x = torch::randint(0, 128, {rows, in}).to(torch::kFloat32);
         x.select(1, 0).fill_(0);
-        x.select(1, 1).fill_(255);
+        x.select(1, 1).fill_(127);
         const Int4Weight q = quantizeWeightInt4(torch::randn({out, in}), 64);
         const at::Tensor got = int8gemm::linearInt4(x, int8gemm::packInt4(q.packed, q.scales, 64, at::Tensor()));
         const at::Tensor exact = torch::linear(x.to(torch::kFloat64), dequantize(q).to(torch::kFloat64));
@@ -277,7 +287,7 @@ private Q_SLOTS:
         const at::Tensor yz = int8gemm::linearInt4(z, int8gemm::packInt4(q.packed, q.scales, 64, b));
         QVERIFY(torch::equal(yz[0], b));
         QVERIFY(yz[1].isnan().all().item<bool>());
-        tpqtest::expectError([&] { int8gemm::packInt4(q.packed, q.scales, 48, b); }, {"does not divide"});
+        tpqtest::expectError([&] { int8gemm::packInt4(q.packed, q.scales, 48, b); }, {"not a multiple of 4 that divides"});
     }
 
     void int4LayerRunsTheKernel() {
@@ -292,6 +302,68 @@ private Q_SLOTS:
             QCOMPARE(QString::fromStdString(layer->kernelPath()), QString("avx2"));
             QVERIFY(torch::equal(y, int8gemm::linearInt4(x, int8gemm::packInt4(q.packed, q.scales, 32, b))));
         }
+        // A group size the kernel cannot take (not a multiple of 4) still works, on floats.
+        const Int4Weight q2 = quantizeWeightInt4(w, 2);
+        const QuantizedLinearPtr small = makeInt4Linear(q2, b);
+        QCOMPARE(QString::fromStdString(small->kernelPath()), QString("libtorch"));
+        QVERIFY(torch::allclose(small->forward(x), torch::linear(x, dequantize(q2), b), 1e-4, 1e-4));
+    }
+
+    void fp32ProductMatchesLinear_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("in");
+        QTest::addColumn<int>("out");
+        QTest::newRow("bert 768") << 128 << 768 << 768;
+        QTest::newRow("ffn out") << 20 << 3072 << 768;
+        QTest::newRow("tails") << 13 << 37 << 21;
+        QTest::newRow("one row, one output") << 1 << 5 << 1;
+    }
+    void fp32ProductMatchesLinear() {
+        if (!fp32gemm::supported()) QSKIP("no AVX2 + FMA on this CPU");
+        QFETCH(int, rows);
+        QFETCH(int, in);
+        QFETCH(int, out);
+        const at::Tensor w = torch::randn({out, in}) * 0.05, b = torch::randn({out});
+        const at::Tensor x = torch::randn({rows, in});
+        const fp32gemm::PackedWeight packed = fp32gemm::pack(w, b);
+        const at::Tensor got = fp32gemm::linear(x, packed);
+        const at::Tensor want = torch::linear(x.to(torch::kFloat64), w.to(torch::kFloat64), b.to(torch::kFloat64));
+        QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{rows, out}));
+        const double err = maxRelative(got.to(torch::kFloat64), want);
+        QVERIFY2(err < 1e-5, std::to_string(err).c_str());
+        const at::Tensor gelu = fp32gemm::linear(x, packed, fp32gemm::Activation::Gelu);
+        QVERIFY((gelu - torch::gelu(got)).abs().max().item<double>() < 1e-5 * std::max(1.0, got.abs().max().item<double>()));
+        const auto shared = fp32gemm::linearShared(x, {&packed, &packed});
+        QVERIFY(torch::equal(shared[0], got) && torch::equal(shared[1], got));
+        at::set_num_threads(1);
+        const at::Tensor single = fp32gemm::linear(x, packed);
+        at::set_num_threads(2);
+        QVERIFY(torch::equal(single, got));
+        tpqtest::expectError([&] { fp32gemm::linear(torch::randn({2, in + 1}), packed); }, {"input features"});
+    }
+
+    void fp32InferenceFollowsWeightChanges() {
+        // An fp32 layer in inference runs on the reordered copy; changing the weight in place
+        // (an optimizer step, pruning, loading) must be seen by the next forward.
+        torch::nn::Linear layer(16, 24);
+        layer->eval();
+        const at::Tensor x = torch::randn({4, 16});
+        torch::NoGradGuard noGrad;
+        const at::Tensor before = runLinear(layer, nullptr, x);
+        QVERIFY(torch::allclose(before, torch::linear(x, layer->weight, layer->bias), 1e-5, 1e-5));
+        layer->weight.mul_(2);
+        layer->bias.add_(1);
+        const at::Tensor after = runLinear(layer, nullptr, x);
+        QVERIFY(torch::allclose(after, torch::linear(x, layer->weight, layer->bias), 1e-5, 1e-5));
+        QVERIFY(!torch::allclose(after, before));
+        if (fp32gemm::available())
+            QVERIFY2(torch::equal(after, fp32gemm::linear(x, fp32gemm::pack(layer->weight, layer->bias))),
+                     "the layer did not run our fp32 kernel");
+        layer->weight.set_data(torch::zeros({24, 16}));
+        QVERIFY(torch::allclose(runLinear(layer, nullptr, x), layer->bias.expand({4, 24})));
+        // Training mode, or gradients on: LibTorch's linear (autograd), same values.
+        layer->train();
+        QVERIFY(torch::allclose(runLinear(layer, nullptr, x), layer->bias.expand({4, 24})));
     }
 
     void cpuDispatchNamesEveryPath() {

@@ -4,6 +4,9 @@
 
 #include <torch/torch.h>
 
+#include "kernels/cpu_features.h"
+#include "kernels/int8_gemm.h"
+
 #include "models/bert_model.h"
 #include "models/transformer_model.h"
 #include "quant/int8_kernels.h"
@@ -83,11 +86,17 @@ private Q_SLOTS:
             QVERIFY2(err < 0.03, std::to_string(err).c_str());
             QVERIFY(err > 0.0);  // it really ran in int8
             // Against the same computation in float with the activations quantized the way
-            // the kernel does (per tensor, asymmetric uint8 from min/max): close to exact.
-            const double lo = std::min(0.0, x.min().item<double>()), hi = std::max(0.0, x.max().item<double>());
-            const double scale = (hi - lo) / 255.0;
-            const double zp = std::round(-lo / scale);
-            const at::Tensor xq = (torch::round(x / scale) + zp).clamp(0, 255);
+            // the kernel does (asymmetric from min/max: per row with L levels on our kernels,
+            // 255 on VNNI and 127 on AVX2; per tensor on LibTorch's, 7 bits without VNNI):
+            // close to exact.
+            const bool ours = int8gemm::available();
+            const bool vnni = kernels::cpuFeatures().avx512Vnni || kernels::cpuFeatures().avxVnni;
+            const double levels = ours ? int8gemm::inputLevels() : (vnni ? 255.0 : 127.0);
+            const at::Tensor lo = ours ? x.amin(-1, true).clamp_max(0) : x.min().clamp_max(0);
+            const at::Tensor hi = ours ? x.amax(-1, true).clamp_min(0) : x.max().clamp_min(0);
+            const at::Tensor scale = (hi - lo) / levels;
+            const at::Tensor zp = torch::round(-lo / scale);
+            const at::Tensor xq = (torch::round(x / scale) + zp).clamp(0, levels);
             const at::Tensor ref = torch::linear((xq - zp) * scale, dequantize(q), b);
             const double refErr = relativeError(y, ref);
             QVERIFY2(refErr < 0.01, std::to_string(refErr).c_str());
@@ -139,8 +148,12 @@ private Q_SLOTS:
             for (size_t b = 0; b < data.numBatches(); ++b) {
                 const Batch batch = data.batch(b);
                 const at::Tensor after = model->forward(batch.inputIds, batch.attentionMask);
+                // int8 with 7-bit inputs (CPUs without VNNI) has twice the input rounding.
                 const double err = relativeError(after, before[b]);
-                QVERIFY2(err < 0.05 && err > 0.0, std::to_string(err).c_str());
+                const bool vnni = kernels::cpuFeatures().avx512Vnni || kernels::cpuFeatures().avxVnni;
+                const bool sevenBits = int8gemm::available() ? int8gemm::inputLevels() == 127 : !vnni;
+                const double bound = sevenBits ? 0.08 : 0.05;
+                QVERIFY2(err < bound && err > 0.0, std::to_string(err).c_str());
             }
             expectError([&] { PostTrainingQuantization::applyDynamicQuantization(*model); },
                         {"already quantized", "quantize the float model"});

@@ -20,11 +20,13 @@
 
 namespace tpq::fp32gemm {
 
-/// True when fp32Path() is ours (kernels/cpu_features.h).
+/// True when the CPU can run the kernel (AVX2 + FMA, kernels not turned off).
+bool supported();
+/// True when fp32Path() is ours (kernels/cpu_features.h): models' inference uses it.
 bool available();
 
 struct PackedWeight {
-    at::Tensor data;  // float32 [outPadded / 16][in][16]
+    at::Tensor data;  // float32 [outPadded / 24][in][24]
     at::Tensor bias;  // float32 [outPadded], zeros when the layer has none
     int64_t out = 0, in = 0, outPadded = 0;
     int64_t bytes() const;

@@ -35,6 +35,8 @@ kernels::KernelPath path() { return kernels::int8Path(); }
 
 bool available() { return path() != kernels::KernelPath::LibTorch; }
 
+int inputLevels() { return path() == kernels::KernelPath::Avx2 ? 127 : 255; }
+
 bool staticAvailable() { return path() == kernels::KernelPath::Avx2; }
 
 int64_t PackedWeight::bytes() const {
@@ -134,8 +136,9 @@ PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, in
     p.out = packed.size(0);
     p.in = packed.size(1) * 2;
     p.groupSize = groupSize;
-    if (groupSize <= 0 || groupSize % 2 != 0 || p.in % groupSize != 0)
-        throw Error("int4 kernel: group size " + std::to_string(groupSize) + " does not divide " + std::to_string(p.in));
+    if (groupSize <= 0 || groupSize % 4 != 0 || p.in % groupSize != 0)
+        throw Error("int4 kernel: group size " + std::to_string(groupSize) + " is not a multiple of 4 that divides " +
+                    std::to_string(p.in));
     p.groups = p.in / groupSize;
     if (scales.dim() != 2 || scales.size(0) != p.out || scales.size(1) != p.groups)
         throw Error("int4 kernel: scales must be [out, in / group size]");
@@ -146,9 +149,9 @@ PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, in
     at::Tensor n = torch::full({p.outPadded, p.in}, 8, torch::kUInt8);
     const at::Tensor v = packed.contiguous();
     n.narrow(0, 0, p.out).copy_(torch::stack({v.bitwise_and(15), v.bitwise_right_shift(4)}, 2).reshape({p.out, p.in}));
-    // [blocks, half, 8 outputs, in / 2, 2] -> [blocks, in / 2, half, 8 outputs x 2]: byte l of a
-    // pair holds lane l of the first half (low nibble) and of the second (high nibble).
-    const at::Tensor r = n.view({blocks, 2, 8, p.in / 2, 2}).permute({0, 3, 1, 2, 4}).reshape({blocks, p.in / 2, 2, 16});
+    // [blocks, half, 8 outputs, in / 4, 4] -> [blocks, in / 4, half, 8 outputs x 4]: byte l of a
+    // group of 4 inputs holds lane l of the first half (low nibble) and of the second (high).
+    const at::Tensor r = n.view({blocks, 2, 8, p.in / 4, 4}).permute({0, 3, 1, 2, 4}).reshape({blocks, p.in / 4, 2, 32});
     p.data = r.select(2, 0).bitwise_or(r.select(2, 1).bitwise_left_shift(4)).contiguous();
     // Scales and group sums per block: [outPadded, groups] -> [blocks, groups, 16].
     at::Tensor sc = torch::zeros({p.outPadded, p.groups}, torch::kFloat32);

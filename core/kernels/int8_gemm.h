@@ -3,8 +3,8 @@
 /// Our own int8 matrix product for int8 linear layers (dynamic, static and QAT-converted),
 /// on the best path this CPU has (kernels/cpu_features.h's int8Path()):
 ///   avx512_vnni  VPDPBUSD: uint8 x int8 -> int32, 64 multiply-adds per instruction
-///   avx2         VPMADDWD on inputs and weights widened to int16 in registers: exact
-///                (no VPMADDUBSW saturation), 16 multiply-adds per instruction
+///   avx2         VPMADDUBSW + VPMADDWD: 32 multiply-adds per two instructions, on inputs
+///                quantized to 7 bits (the pair sums would saturate int16 with 8)
 /// Debian's LibTorch has no FBGEMM, and its ONEDNN path reaches about half of what the
 /// instructions allow on these shapes.
 ///
@@ -21,8 +21,8 @@
 /// calibrated output grid, as quantized::linear computes it. The int32 sums are exact; the
 /// zero point is taken off with the weight's column sums before the float rescale, so
 ///     y[m, n] = sx[m] * sw[n] * (sum_k qx[m, k] * qw[n, k] - zx[m] * sum_k qw[n, k]) + b[n].
-/// Both paths give the same integers, so the same results up to float rounding of the
-/// epilogue. Work is split over LibTorch's threads by rows.
+/// On AVX2 the inputs have 7 bits (128 levels per row, or the calibrated range at half the
+/// resolution). Work is split over LibTorch's threads by rows.
 
 #include <cstdint>
 #include <vector>
@@ -38,10 +38,15 @@ bool available();
 /// The path pack() packs for and linear() runs on.
 kernels::KernelPath path();
 
+/// The levels of the input codes on the current path: 255 (avx512_vnni), 127 (avx2). A
+/// static layer's calibrated 8-bit input (scale s, zero point z) runs on 127 levels as
+/// scale s * 255 / 127 and zero point round(z * 127 / 255).
+int inputLevels();
+
 /// A weight [out, in] reordered for the path's kernel, padded with zeros to whole blocks of
 /// outputs and groups of inputs:
 ///   avx512_vnni  int8 [outPadded / 64][inPadded / 4][64][4]
-///   avx2         int8 [outPadded / 16][inPadded / 2][16][2]
+///   avx2         int8 [outPadded / 16][inPadded / 4][16][4]
 struct PackedWeight {
     at::Tensor data;    // the reordered int8 weight
     at::Tensor scale;   // float32 [outPadded]: the weight scale of each output
@@ -87,13 +92,13 @@ at::Tensor linearStatic(const at::Tensor& x, const PackedWeight& weight, const S
                         Activation activation = Activation::None);
 
 /// int4 weights (W4A8): w[o, k] = (nibble - 8) * scale[o, k / groupSize], reordered for the
-/// AVX2 kernel: per block of 16 outputs and pair of inputs, 16 bytes whose low nibbles are
-/// the first 8 outputs' two weights and high nibbles the last 8's. The nibbles are unpacked
-/// to int16 in registers; the int32 sums of each group are rescaled by the group's scales
+/// AVX2 kernel: per block of 16 outputs and group of 4 inputs, 32 bytes whose low nibbles
+/// are the first 8 outputs' four weights and high nibbles the last 8's. The nibbles are
+/// unpacked in registers; the integer sums of each group are rescaled by the group's scales
 /// as the group ends (no float copy of the weight, ever). Inputs are quantized per row as
-/// in the dynamic int8 path.
+/// in the dynamic int8 path (7 bits).
 struct PackedInt4Weight {
-    at::Tensor data;      // uint8 [outPadded / 16][inPadded / 2][16]
+    at::Tensor data;      // uint8 [outPadded / 16][in / 4][32]
     at::Tensor scale;     // float32 [outPadded / 16][groups][16]
     at::Tensor groupSum;  // int32 [outPadded / 16][groups][16]: sum over the group of (nibble - 8)
     at::Tensor bias;      // float32 [outPadded]
@@ -106,7 +111,7 @@ bool int4Available();
 
 /// packed: uint8 [out, in / 2], the even input in the low nibble (quantized_linear.h's
 /// Int4Weight); scales: float32 [out, in / groupSize]; bias: [out] or undefined.
-/// groupSize must be even and divide `in`. Requires int4Available().
+/// groupSize must be a multiple of 4 that divides `in`. Requires int4Available().
 PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, int64_t groupSize, const at::Tensor& bias);
 
 /// activation(x W^T + b) with x quantized per row. Requires int4Available().

@@ -18,7 +18,7 @@ struct Product {
 
 /// Output blocks and input groups of each path (PackedWeight's layout).
 constexpr int64_t kVnniBlock = 64, kVnniGroup = 4;
-constexpr int64_t kAvx2Block = 16, kAvx2Group = 2;
+constexpr int64_t kAvx2Block = 16, kAvx2Group = 4;
 
 /// Writes the reordered weight of values [out, in] (row-major int8) into w.data.
 void reorderVnni(const int8_t* values, PackedWeight& w);

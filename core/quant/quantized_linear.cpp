@@ -66,7 +66,8 @@ public:
         m_layout.precision = "int4";
         m_layout.scheme = "weight_only";
         m_layout.groupSize = w.groupSize;
-        if (int8gemm::int4Available()) m_packed = int8gemm::packInt4(w.packed, w.scales, w.groupSize, m_bias);
+        if (int8gemm::int4Available() && w.groupSize % 4 == 0)
+            m_packed = int8gemm::packInt4(w.packed, w.scales, w.groupSize, m_bias);
     }
     // W4A8 on our kernel (inputs quantized per row); elsewhere the weight expanded to float.
     at::Tensor forward(const at::Tensor& x) const override {
