@@ -197,6 +197,12 @@ private Q_SLOTS:
         const at::Tensor single = int8gemm::linearStatic(x, packed, s);
         at::set_num_threads(2);
         QVERIFY(torch::equal(single, got));
+        // Several static layers on one input, each with its own scales, in one pass: the same
+        // bits as one at a time.
+        const int8gemm::StaticScales other{2.0f / 255, 100, 4.0f / 255, 128};
+        const auto shared = int8gemm::linearStaticShared(x, {&packed, &packed}, {s, other});
+        QVERIFY(torch::equal(shared[0], got));
+        QVERIFY(torch::equal(shared[1], int8gemm::linearStatic(x, packed, other)));
     }
 
     void staticProductIsExactOnIntegerInputs() {

@@ -164,7 +164,7 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
     const KernelPath int8 = int8Path();
     out.emplace_back("int8", int8 == KernelPath::LibTorch
                                  ? std::string("libtorch (quantized::linear on the ONEDNN engine)")
-                                 : describe(int8, int8 == KernelPath::Avx2 ? "our VPMADDWD kernel, exact 8-bit"
+                                 : describe(int8, int8 == KernelPath::Avx2 ? "our VPMADDUBSW kernel, 7-bit inputs"
                                                                            : "our VPDPBUSD kernel"));
     out.emplace_back("fp32", fp32Path() == KernelPath::Avx2
                                  ? std::string("avx2 (our FMA kernel, inference; training on OpenBLAS)")

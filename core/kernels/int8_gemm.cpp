@@ -99,7 +99,7 @@ std::vector<at::Tensor> linearShared(const at::Tensor& input, const std::vector<
     if (first.path == kernels::KernelPath::Avx512Vnni)
         detail::runVnni(x.data_ptr<float>(), rows, products, activation);
     else
-        detail::runAvx2(x.data_ptr<float>(), rows, products, activation, nullptr);
+        detail::runAvx2(x.data_ptr<float>(), rows, products, activation);
     return ys;
 }
 
@@ -107,17 +107,34 @@ at::Tensor linear(const at::Tensor& x, const PackedWeight& w, Activation activat
     return linearShared(x, {&w}, activation).front();
 }
 
+std::vector<at::Tensor> linearStaticShared(const at::Tensor& input, const std::vector<const PackedWeight*>& weights,
+                                           const std::vector<StaticScales>& scales, Activation activation) {
+    if (weights.empty()) return {};
+    if (weights.size() != scales.size()) throw Error("int8 kernel: one set of static scales per weight");
+    for (size_t i = 0; i < weights.size(); ++i) {
+        const StaticScales& s = scales[i];
+        if (weights[i]->path != kernels::KernelPath::Avx2)
+            throw Error("int8 kernel: static layers run on the AVX2 path only");
+        if (weights[i]->in != weights.front()->in)
+            throw Error("int8 kernel: layers sharing an input must have the same input width");
+        if (!(s.inScale > 0) || !(s.outScale > 0) || s.inZero < 0 || s.inZero > 255 || s.outZero < 0 || s.outZero > 255)
+            throw Error("int8 kernel: static scales must be > 0 and zero points in [0, 255]");
+    }
+    const at::Tensor x = floatInput(input, weights.front()->in);
+    const int64_t rows = x.numel() / std::max<int64_t>(1, weights.front()->in);
+    std::vector<at::Tensor> ys;
+    std::vector<detail::Product> products;
+    for (size_t i = 0; i < weights.size(); ++i) {
+        ys.push_back(outputFor(x, *weights[i]));
+        products.push_back({weights[i], ys.back().data_ptr<float>(), &scales[i]});
+    }
+    if (rows > 0) detail::runAvx2(x.data_ptr<float>(), rows, products, activation);
+    return ys;
+}
+
 at::Tensor linearStatic(const at::Tensor& input, const PackedWeight& w, const StaticScales& scales,
                         Activation activation) {
-    if (w.path != kernels::KernelPath::Avx2) throw Error("int8 kernel: static layers run on the AVX2 path only");
-    if (!(scales.inScale > 0) || !(scales.outScale > 0) || scales.inZero < 0 || scales.inZero > 255 ||
-        scales.outZero < 0 || scales.outZero > 255)
-        throw Error("int8 kernel: static scales must be > 0 and zero points in [0, 255]");
-    const at::Tensor x = floatInput(input, w.in);
-    const int64_t rows = x.numel() / std::max<int64_t>(1, w.in);
-    at::Tensor y = outputFor(x, w);
-    if (rows > 0) detail::runAvx2(x.data_ptr<float>(), rows, {{&w, y.data_ptr<float>()}}, activation, &scales);
-    return y;
+    return linearStaticShared(input, {&w}, {scales}, activation).front();
 }
 
 bool int4Available() { return kernels::hasAvx2(); }

@@ -90,6 +90,11 @@ bool staticAvailable();
 /// row holding NaN or infinity gives NaN outputs). Requires staticAvailable().
 at::Tensor linearStatic(const at::Tensor& x, const PackedWeight& weight, const StaticScales& scales,
                         Activation activation = Activation::None);
+/// The same for several static layers on one input (query, key and value, each with its own
+/// scales), in one pass over the threads.
+std::vector<at::Tensor> linearStaticShared(const at::Tensor& x, const std::vector<const PackedWeight*>& weights,
+                                           const std::vector<StaticScales>& scales,
+                                           Activation activation = Activation::None);
 
 /// int4 weights (W4A8): w[o, k] = (nibble - 8) * scale[o, k / groupSize], reordered for the
 /// AVX2 kernel: per block of 16 outputs and group of 4 inputs, 32 bytes whose low nibbles

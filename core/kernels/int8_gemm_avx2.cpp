@@ -441,29 +441,49 @@ void reorderAvx2(const int8_t* src, PackedWeight& p) {
     }
 }
 
-void runAvx2(const float* xp, int64_t rows, const std::vector<Product>& products, Activation activation,
-             const StaticScales* fixed) {
+void runAvx2(const float* xp, int64_t rows, const std::vector<Product>& products, Activation activation) {
     const int64_t in = products.front().weight->in, inPadded = products.front().weight->inPadded;
-    at::Tensor q = at::empty({rows * inPadded}, at::kByte);
-    at::Tensor xscale = at::empty({rows}, at::kFloat);
-    at::Tensor xzero = at::empty({rows}, at::kInt);
-    uint8_t* qp = q.data_ptr<uint8_t>();
-    float* sp = xscale.data_ptr<float>();
-    int32_t* zp = xzero.data_ptr<int32_t>();
-    const StaticScales on7 = fixed ? inputOn7Bits(*fixed) : StaticScales{};
+    // One set of codes for the dynamic products together, one for each static product.
+    struct Codes {
+        at::Tensor q, scale, zero;
+        StaticScales on7;
+        const StaticScales* fixed;
+    };
+    std::vector<Codes> codes;
+    std::vector<size_t> codesOf(products.size());
+    for (size_t i = 0; i < products.size(); ++i) {
+        const StaticScales* f = products[i].fixed;
+        size_t c = codes.size();
+        if (!f) {
+            for (size_t j = 0; j < codes.size(); ++j)
+                if (!codes[j].fixed) c = j;
+        }
+        if (c == codes.size())
+            codes.push_back({at::empty({rows * inPadded}, at::kByte), at::empty({rows}, at::kFloat),
+                             at::empty({rows}, at::kInt), f ? inputOn7Bits(*f) : StaticScales{}, f});
+        codesOf[i] = c;
+    }
     const int64_t tiles = (rows + kRows - 1) / kRows;
     at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
         const int64_t r0 = t0 * kRows, r1 = std::min(rows, t1 * kRows);
-        const RowQuant rq{sp + r0, zp + r0};
-        if (fixed)
-            quantizeRowsStatic(xp + r0 * in, r1 - r0, in, inPadded, qp + r0 * inPadded, rq, on7);
-        else
-            quantizeRowsDynamic(xp + r0 * in, r1 - r0, in, inPadded, qp + r0 * inPadded, rq);
-        for (const Product& p : products) {
-            if (activation == Activation::Gelu)
-                multiply<true>(r0, r1, *p.weight, qp, sp, zp, p.y, fixed);
+        for (Codes& c : codes) {
+            uint8_t* q = c.q.data_ptr<uint8_t>() + r0 * inPadded;
+            const RowQuant rq{c.scale.data_ptr<float>() + r0, c.zero.data_ptr<int32_t>() + r0};
+            if (c.fixed)
+                quantizeRowsStatic(xp + r0 * in, r1 - r0, in, inPadded, q, rq, c.on7);
             else
-                multiply<false>(r0, r1, *p.weight, qp, sp, zp, p.y, fixed);
+                quantizeRowsDynamic(xp + r0 * in, r1 - r0, in, inPadded, q, rq);
+        }
+        for (size_t i = 0; i < products.size(); ++i) {
+            const Codes& c = codes[codesOf[i]];
+            const Product& p = products[i];
+            const uint8_t* q = c.q.data_ptr<uint8_t>();
+            const float* sp = c.scale.data_ptr<float>();
+            const int32_t* zp = c.zero.data_ptr<int32_t>();
+            if (activation == Activation::Gelu)
+                multiply<true>(r0, r1, *p.weight, q, sp, zp, p.y, p.fixed);
+            else
+                multiply<false>(r0, r1, *p.weight, q, sp, zp, p.y, p.fixed);
         }
     });
 }

@@ -10,10 +10,12 @@
 
 namespace tpq::int8gemm::detail {
 
-/// One product of a run: its packed weight and where its float result goes ([rows, out]).
+/// One product of a run: its packed weight, where its float result goes ([rows, out]) and,
+/// for a static layer, its calibrated scales (null: dynamic, per-row quantization).
 struct Product {
     const PackedWeight* weight;
     float* y;
+    const StaticScales* fixed = nullptr;
 };
 
 /// Output blocks and input groups of each path (PackedWeight's layout).
@@ -26,8 +28,8 @@ void reorderAvx2(const int8_t* values, PackedWeight& w);
 
 /// Dynamic products of x [rows, in] (in = every weight's input width), per-row quantization.
 void runVnni(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation);
-void runAvx2(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation,
-             const StaticScales* fixed);
+/// Dynamic products share one quantization of x; each static one quantizes with its own scales.
+void runAvx2(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation);
 
 /// int4 x int8 products (W4A8) of x [rows, weight.in] into y [rows, weight.out].
 void runInt4Avx2(const float* x, int64_t rows, const PackedInt4Weight& weight, float* y, Activation activation);

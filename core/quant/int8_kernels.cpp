@@ -178,6 +178,21 @@ std::vector<at::Tensor> Int8Linear::forwardShared(const std::vector<const Int8Li
     return int8gemm::linearShared(x, weights);
 }
 
+std::vector<at::Tensor> Int8Linear::forwardStaticShared(const std::vector<const Int8Linear*>& layers,
+                                                       const std::vector<std::pair<QParams, QParams>>& scales,
+                                                       const at::Tensor& x) {
+    if (!int8gemm::staticAvailable() || layers.empty() || layers.size() != scales.size()) return {};
+    std::vector<const int8gemm::PackedWeight*> weights;
+    std::vector<int8gemm::StaticScales> s;
+    for (size_t i = 0; i < layers.size(); ++i) {
+        checkInput(x, layers[i]->m_in);
+        weights.push_back(&layers[i]->m_packed->forKernel());
+        const auto& [in, out] = scales[i];
+        s.push_back({float(in.scale), int32_t(in.zeroPoint), float(out.scale), int32_t(out.zeroPoint)});
+    }
+    return int8gemm::linearStaticShared(x, weights, s);
+}
+
 at::Tensor Int8Linear::forwardDynamic(const at::Tensor& x, bool gelu) const {
     checkInput(x, m_in);
     if (int8gemm::available())

@@ -72,6 +72,11 @@ public:
     /// forward(x) of each layer (same input width), x quantized once; empty when our kernel
     /// is not in use (then call forward() on each).
     static std::vector<at::Tensor> forwardShared(const std::vector<const Int8Linear*>& layers, const at::Tensor& x);
+    /// forwardStatic(x) of each layer with its own scales, in one pass; empty when the static
+    /// form does not run on our kernel here (then call forwardStatic() on each).
+    static std::vector<at::Tensor> forwardStaticShared(const std::vector<const Int8Linear*>& layers,
+                                                       const std::vector<std::pair<QParams, QParams>>& scales,
+                                                       const at::Tensor& x);
     /// The same with the input quantized by `input` and the result requantized by `output`
     /// (then GELU when `gelu`): our kernel where int8gemm::staticAvailable(), else
     /// LibTorch's quantized::linear.

@@ -42,13 +42,15 @@ public:
     }
     std::vector<at::Tensor> forwardSharingInput(const std::vector<const LinearKernel*>& others,
                                                 const at::Tensor& x) const override {
-        if (m_layout.scheme != "dynamic") return {};
         std::vector<const Int8Linear*> layers{&m_linear};
+        std::vector<std::pair<QParams, QParams>> scales{{m_layout.input, m_layout.output}};
         for (const LinearKernel* k : others) {
             const auto* int8 = dynamic_cast<const Int8*>(k);
-            if (!int8 || int8->m_layout.scheme != "dynamic") return {};
+            if (!int8 || int8->m_layout.scheme != m_layout.scheme) return {};
             layers.push_back(&int8->m_linear);
+            scales.emplace_back(int8->m_layout.input, int8->m_layout.output);
         }
+        if (m_layout.scheme == "static") return Int8Linear::forwardStaticShared(layers, scales, x);
         return Int8Linear::forwardShared(layers, x);
     }
     // The int8 weight and the kernel's reordered copy of it.
