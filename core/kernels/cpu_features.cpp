@@ -169,9 +169,10 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
     out.emplace_back("fp32", fp32Path() == KernelPath::Avx2
                                  ? std::string("avx2 (our FMA kernel, inference; training on OpenBLAS)")
                                  : std::string("libtorch (OpenBLAS sgemm; TPQ_FP32_KERNEL=avx2 for ours)"));
-    out.emplace_back("bf16", bf16IsEmulated() ? std::string("libtorch: ") + bf16EmulatedNote()
-                                              : std::string("libtorch (oneDNN bf16)"));
-    out.emplace_back("fp16", "libtorch (weights stored in fp16, computed in fp32)");
+    out.emplace_back("bf16", bf16IsEmulated()
+                                 ? std::string("libtorch, fp32 products on bf16-rounded values: ") + bf16EmulatedNote()
+                                 : std::string("libtorch (oneDNN bf16)"));
+    out.emplace_back("fp16", "libtorch (weights stored in fp16, computed in fp32 from a copy made at load)");
     out.emplace_back("int4", hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, inputs per row)")
                                        : std::string("libtorch (weights expanded to fp32 for each product)"));
     out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));
