@@ -117,13 +117,24 @@ void timeInference(benchmark::State& state, tpq::Classifier& model) {
 // static quantization or QAT conversion of its linear layers (classifier in fp32); each made
 // once, on first use. Static and QAT observe two random batches of 8 (ranges only: the
 // speed, not the accuracy, is measured here).
-enum class Form { Fp32, Dynamic, Static, Qat };
+enum class Form { Fp32, Dynamic, Static, Qat, Int4, Bf16 };
 
 tpq::BertModel& bertBase(Form form) {
     auto make = [](Form f) {
         torch::manual_seed(0);
         auto model = std::make_unique<tpq::BertModel>(tpq::BertConfig::preset("bert-base-uncased"));
         if (f == Form::Dynamic) tpq::PostTrainingQuantization::applyDynamicQuantization(*model);
+        if (f == Form::Int4 || f == Form::Bf16) {
+            // Every linear layer but the classifier: int4 weight-only (group 128, W4A8 on our
+            // kernel) or bf16 (emulated on CPUs without bf16 instructions).
+            torch::NoGradGuard noGrad;
+            for (const tpq::NamedLinear& l : model->linearLayers()) {
+                if (l.name == "classifier") continue;
+                *l.kernel = f == Form::Int4
+                                ? tpq::makeInt4Linear(tpq::quantizeWeightInt4(l.linear->weight, 128), l.linear->bias)
+                                : tpq::makeHalfLinear(l.linear->weight, l.linear->bias, "bf16");
+            }
+        }
         if (f == Form::Static || f == Form::Qat) {
             std::mt19937_64 rng(3);
             std::uniform_int_distribution<int64_t> token(1000, 30521);
@@ -149,7 +160,7 @@ tpq::BertModel& bertBase(Form form) {
         }
         return model;
     };
-    static std::unique_ptr<tpq::BertModel> models[4];
+    static std::unique_ptr<tpq::BertModel> models[6];
     auto& slot = models[int(form)];
     if (!slot) slot = make(form);
     return *slot;
@@ -173,6 +184,18 @@ void BM_InferBertBaseInt8Static(benchmark::State& state) {
     timeInference(state, bertBase(Form::Static));
 }
 BENCHMARK(BM_InferBertBaseInt8Static)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+void BM_InferBertBaseInt4(benchmark::State& state) {
+    useAllCores();
+    timeInference(state, bertBase(Form::Int4));
+}
+BENCHMARK(BM_InferBertBaseInt4)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
+void BM_InferBertBaseBf16(benchmark::State& state) {
+    useAllCores();
+    timeInference(state, bertBase(Form::Bf16));
+}
+BENCHMARK(BM_InferBertBaseBf16)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 void BM_InferBertBaseInt8Qat(benchmark::State& state) {
     useAllCores();

@@ -16,6 +16,8 @@ ROWS = [
     ("int8 dynamic", "BM_InferBertBaseInt8Dynamic/{b}/", "bert_base_int8"),
     ("int8 static", "BM_InferBertBaseInt8Static/{b}/", None),
     ("int8 QAT-converted", "BM_InferBertBaseInt8Qat/{b}/", None),
+    ("int4 W4A8 (group 128)", "BM_InferBertBaseInt4/{b}/", None),
+    ("bf16", "BM_InferBertBaseBf16/{b}/", None),
 ]
 
 
@@ -39,15 +41,15 @@ def main():
         for b in batches:
             mine = find(ours, prefix.format(b=b))
             theirs = next((o for o in ort if stem and o["file"].endswith(stem + ".onnx") and o["batch"] == b), None)
-            # ORT's dynamic int8 is the reference for every int8 form (it has no static one here).
-            if theirs is None and label.startswith("int8"):
+            # ORT's dynamic int8 is the reference for every quantized form (it has no static one here).
+            if theirs is None and stem is None and not label.startswith("bf16"):
                 theirs = next((o for o in ort if o["file"].endswith("bert_base_int8.onnx") and o["batch"] == b), None)
             cells = [f"{mine['p50_ms']:9.1f}" if mine else f"{'-':>9}", f"{mine['p95_ms']:9.1f}" if mine else f"{'-':>9}",
                      f"{theirs['p50_ms']:9.1f}" if theirs else f"{'-':>9}",
                      f"{theirs['p95_ms']:9.1f}" if theirs else f"{'-':>9}"]
             ratio = f"{mine['p50_ms'] / theirs['p50_ms']:8.2f}x" if mine and theirs else f"{'-':>9}"
             print(f"{label:28} {b:5d} {' '.join(cells)} {ratio}")
-    print("ours/ORT < 1: TPQ Studio faster (int8 static and QAT rows against ORT's dynamic int8)")
+    print("ours/ORT < 1: TPQ Studio faster (int8 static, QAT and int4 rows against ORT's dynamic int8; bf16 alone)")
 
 
 if __name__ == "__main__":
