@@ -15,6 +15,7 @@
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
+#include "kernels/attention_head.h"
 #include "kernels/cpu_features.h"
 #include "kernels/vector_math.h"
 #include "util/error.h"
@@ -23,7 +24,6 @@ namespace tpq::kernels {
 namespace {
 
 constexpr int kRows = 4;       // query rows per tile
-constexpr int64_t kKeys = 64;  // keys per score tile: four registers
 
 // The two tiles below keep R rows x 4 registers of float sums in named registers (GCC
 // spills an array of them): a##r##j. One step adds broadcast(base[r * ld + i]) * x_j, x0..x3
@@ -41,17 +41,6 @@ constexpr int64_t kKeys = 64;  // keys per score tile: four registers
         a##r##2 = _mm512_fmadd_ps(b, x2, a##r##2);                         \
         a##r##3 = _mm512_fmadd_ps(b, x3, a##r##3);                         \
     }
-
-struct Head {
-    const float* q;     // the head's first query row (row stride `stride`)
-    const float* k;
-    const float* v;     // the head's first value row: stride `stride`, or headSize once copied
-    float* out;
-    const float* mask;  // [length] or nullptr
-    int64_t stride;     // heads * headSize
-    int64_t length, headSize, keysPadded;
-    float scale;
-};
 
 // scores[r][j] = scale * q[r] . kt[:, j] + mask[j] for R rows and keys [j0, j0 + 64).
 template <int R>
@@ -154,35 +143,10 @@ TPQ_TARGET_AVX512 void contextRows(const Head& h, int64_t i, const float* scores
         contextTile<R>(h, scores + i * h.keysPadded, inv + i, d0, h.out + i * h.stride);
 }
 
-TPQ_TARGET_AVX512 void oneHead(Head h, float* kt, float* values, float* scores, float* inv) {
-    // The head's values as one contiguous [length][headSize] block: read once per four query
-    // rows, they stay in cache (with the row stride of the projection they did not).
-    // Rows a projection-width apart defeat the hardware prefetcher: ask for a few rows ahead.
-    constexpr int64_t kAhead = 8;
-    auto prefetchRow = [&](const float* row) {
-        for (int64_t d = 0; d < h.headSize; d += 16) _mm_prefetch(reinterpret_cast<const char*>(row + d), _MM_HINT_T0);
-    };
-    for (int64_t j = 0; j < std::min(kAhead, h.length); ++j) {
-        prefetchRow(h.v + j * h.stride);
-        prefetchRow(h.k + j * h.stride);
-    }
-    for (int64_t j = 0; j < h.length; ++j) {
-        if (j + kAhead < h.length) prefetchRow(h.v + (j + kAhead) * h.stride);
-        std::memcpy(values + j * h.headSize, h.v + j * h.stride, size_t(h.headSize) * sizeof(float));
-    }
-    h.v = values;
-    // kt[d][j] = k[j][d], keys past the end zero.
-    // Rows of k read whole (they are far apart in memory), kt written in L1.
-    for (int64_t j = 0; j < h.length; ++j) {
-        if (j + kAhead < h.length) prefetchRow(h.k + (j + kAhead) * h.stride);
-        const float* kj = h.k + j * h.stride;
-        for (int64_t d = 0; d < h.headSize; ++d) kt[d * h.keysPadded + j] = kj[d];
-    }
-    for (int64_t d = 0; d < h.headSize; ++d)
-        for (int64_t j = h.length; j < h.keysPadded; ++j) kt[d * h.keysPadded + j] = 0.0f;
-    // Three phases over all rows, so that the transposed keys (phase 1) and the values
-    // (phase 3), 32 KB each for a BERT head, each have L1 to themselves; the scores of all
-    // rows (64 KB for 128 tokens) stream from L2.
+// The three phases over all rows, so that the transposed keys (phase 1) and the values
+// (phase 3), 32 KB each for a BERT head, each have L1 to themselves; the scores of all rows
+// (64 KB for 128 tokens) stream from L2.
+TPQ_TARGET_AVX512 void phasesAvx512(const Head& h, const float* kt, float* scores, float* inv) {
     const int64_t full = h.length / kRows * kRows, rest = h.length - full;
     for (int64_t i = 0; i < full; i += kRows) scoreRows<kRows>(h, i, kt, scores);
     if (rest == 3) scoreRows<3>(h, full, kt, scores);
@@ -197,7 +161,35 @@ TPQ_TARGET_AVX512 void oneHead(Head h, float* kt, float* values, float* scores, 
 
 }  // namespace
 
-bool attentionAvailable() { return hasAvx512(); }
+void prepareHead(Head& h, float* kt, float* values) {
+    // The head's values as one contiguous [length][headSize] block: read once per group of
+    // query rows, they stay in cache (with the row stride of the projection they did not).
+    // Rows a projection-width apart defeat the hardware prefetcher: ask for a few rows ahead.
+    constexpr int64_t kAhead = 8;
+    auto prefetchRow = [&](const float* row) {
+        for (int64_t d = 0; d < h.headSize; d += 16) _mm_prefetch(reinterpret_cast<const char*>(row + d), _MM_HINT_T0);
+    };
+    for (int64_t j = 0; j < std::min(kAhead, h.length); ++j) {
+        prefetchRow(h.v + j * h.stride);
+        prefetchRow(h.k + j * h.stride);
+    }
+    for (int64_t j = 0; j < h.length; ++j) {
+        if (j + kAhead < h.length) prefetchRow(h.v + (j + kAhead) * h.stride);
+        std::memcpy(values + j * h.headSize, h.v + j * h.stride, size_t(h.headSize) * sizeof(float));
+    }
+    h.v = values;
+    // kt[d][j] = k[j][d], keys past the end zero. Rows of k read whole (they are far apart in
+    // memory), kt written in L1.
+    for (int64_t j = 0; j < h.length; ++j) {
+        if (j + kAhead < h.length) prefetchRow(h.k + (j + kAhead) * h.stride);
+        const float* kj = h.k + j * h.stride;
+        for (int64_t d = 0; d < h.headSize; ++d) kt[d * h.keysPadded + j] = kj[d];
+    }
+    for (int64_t d = 0; d < h.headSize; ++d)
+        for (int64_t j = h.length; j < h.keysPadded; ++j) kt[d * h.keysPadded + j] = 0.0f;
+}
+
+bool attentionAvailable() { return attentionPath() != KernelPath::LibTorch; }
 
 at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Tensor& vIn,
                      const at::Tensor& additiveMask, int64_t heads, int64_t headSize) {
@@ -206,6 +198,7 @@ at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Ten
     const int64_t batch = q.size(0), length = q.size(1), stride = heads * headSize;
     if (q.dim() != 3 || q.size(2) != stride || k.sizes() != q.sizes() || v.sizes() != q.sizes())
         throw Error("attention kernel: q, k and v must be [batch, length, heads * headSize]");
+    if (!attentionAvailable()) throw Error("attention kernel: no AVX2 or AVX-512 on this CPU");
     at::Tensor mask;
     if (additiveMask.defined())
         mask = additiveMask.to(torch::kFloat32).expand({batch, 1, 1, length}).reshape({batch, length}).contiguous();
@@ -218,6 +211,7 @@ at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Ten
     const float* mp = mask.defined() ? mask.data_ptr<float>() : nullptr;
     float* op = out.data_ptr<float>();
     const float scale = float(1.0 / std::sqrt(double(headSize)));
+    const bool avx512 = attentionPath() == KernelPath::Avx512;
     at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
         std::vector<float> kt(size_t(headSize * keysPadded)), values(size_t(length * headSize)),
             scores(size_t(length * keysPadded)), inv(static_cast<size_t>(length));
@@ -226,7 +220,11 @@ at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Ten
             const int64_t offset = b * length * stride + hd * headSize;
             Head h{qp + offset, kp + offset, vp + offset, op + offset, mp ? mp + b * length : nullptr,
                    stride,      length,      headSize,    keysPadded,  scale};
-            oneHead(h, kt.data(), values.data(), scores.data(), inv.data());
+            prepareHead(h, kt.data(), values.data());
+            if (avx512)
+                phasesAvx512(h, kt.data(), scores.data(), inv.data());
+            else
+                attentionPhasesAvx2(h, kt.data(), scores.data(), inv.data());
         }
     });
     return out;

@@ -1,6 +1,6 @@
 #pragma once
 /// \file attention_kernel.h
-/// Inference self-attention in one pass per (batch, head) on AVX-512, reading the query, key
+/// Inference self-attention in one pass per (batch, head) on AVX-512 or AVX2, reading the query, key
 /// and value projections where they are ([batch, length, heads * headSize], no transposed
 /// copies) and writing the context straight into the layout the output projection reads.
 /// Per head: scores = q k^T / sqrt(headSize) + mask, softmax over the keys, context =
@@ -17,7 +17,7 @@
 
 namespace tpq::kernels {
 
-/// True on CPUs with AVX-512 (and TPQ_KERNELS not "off").
+/// True on CPUs with AVX-512 or AVX2 + FMA (and TPQ_KERNELS not "off"): attentionPath().
 bool attentionAvailable();
 
 /// q, k, v: float32 [batch, length, heads * headSize]; additiveMask: float32 broadcastable to

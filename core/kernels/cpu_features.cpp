@@ -147,6 +147,7 @@ KernelPath bf16Path() { return KernelPath::LibTorch; }
 
 KernelPath attentionPath() {
     if (hasAvx512()) return KernelPath::Avx512;
+    if (hasAvx2()) return KernelPath::Avx2;
     return KernelPath::LibTorch;
 }
 
