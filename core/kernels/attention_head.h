@@ -29,4 +29,26 @@ void prepareHead(Head& h, float* kt, float* values);
 /// scores: [length][keysPadded], inv: [length].
 void attentionPhasesAvx2(const Head& h, const float* kt, float* scores, float* inv);
 
+/// The three phases over all rows of a head, for either path, so that the transposed keys
+/// (phase 1) and the values (phase 3), 32 KB each for a BERT head, each have L1 to
+/// themselves while the scores of all rows stream from L2. `Tiles` gives the path's
+/// `template <int R> static void scores(const Head&, int64_t row, const float* kt, float* scores)`,
+/// `static float softmax(float* row, int64_t length)` (returns 1 / sum) and
+/// `template <int R> static void context(const Head&, int64_t row, const float* scores, const float* inv)`
+/// for R = 1..4 rows.
+template <class Tiles>
+void runPhases(const Head& h, const float* kt, float* scores, float* inv) {
+    constexpr int64_t kRows = 4;
+    const int64_t full = h.length / kRows * kRows, rest = h.length - full;
+    for (int64_t i = 0; i < full; i += kRows) Tiles::template scores<kRows>(h, i, kt, scores);
+    if (rest == 3) Tiles::template scores<3>(h, full, kt, scores);
+    if (rest == 2) Tiles::template scores<2>(h, full, kt, scores);
+    if (rest == 1) Tiles::template scores<1>(h, full, kt, scores);
+    for (int64_t i = 0; i < h.length; ++i) inv[i] = Tiles::softmax(scores + i * h.keysPadded, h.length);
+    for (int64_t i = 0; i < full; i += kRows) Tiles::template context<kRows>(h, i, scores, inv);
+    if (rest == 3) Tiles::template context<3>(h, full, scores, inv);
+    if (rest == 2) Tiles::template context<2>(h, full, scores, inv);
+    if (rest == 1) Tiles::template context<1>(h, full, scores, inv);
+}
+
 }  // namespace tpq::kernels

@@ -23,7 +23,6 @@
 namespace tpq::kernels {
 namespace {
 
-constexpr int kRows = 4;       // query rows per tile
 
 // The two tiles below keep R rows x 4 registers of float sums in named registers (GCC
 // spills an array of them): a##r##j. One step adds broadcast(base[r * ld + i]) * x_j, x0..x3
@@ -143,21 +142,14 @@ TPQ_TARGET_AVX512 void contextRows(const Head& h, int64_t i, const float* scores
         contextTile<R>(h, scores + i * h.keysPadded, inv + i, d0, h.out + i * h.stride);
 }
 
-// The three phases over all rows, so that the transposed keys (phase 1) and the values
-// (phase 3), 32 KB each for a BERT head, each have L1 to themselves; the scores of all rows
-// (64 KB for 128 tokens) stream from L2.
-TPQ_TARGET_AVX512 void phasesAvx512(const Head& h, const float* kt, float* scores, float* inv) {
-    const int64_t full = h.length / kRows * kRows, rest = h.length - full;
-    for (int64_t i = 0; i < full; i += kRows) scoreRows<kRows>(h, i, kt, scores);
-    if (rest == 3) scoreRows<3>(h, full, kt, scores);
-    if (rest == 2) scoreRows<2>(h, full, kt, scores);
-    if (rest == 1) scoreRows<1>(h, full, kt, scores);
-    for (int64_t i = 0; i < h.length; ++i) inv[i] = softmaxRow(scores + i * h.keysPadded, h.length);
-    for (int64_t i = 0; i < full; i += kRows) contextRows<kRows>(h, i, scores, inv);
-    if (rest == 3) contextRows<3>(h, full, scores, inv);
-    if (rest == 2) contextRows<2>(h, full, scores, inv);
-    if (rest == 1) contextRows<1>(h, full, scores, inv);
-}
+// attention_head.h's phases on the AVX-512 tiles.
+struct Avx512Tiles {
+    template <int R>
+    static void scores(const Head& h, int64_t i, const float* kt, float* s) { scoreRows<R>(h, i, kt, s); }
+    static float softmax(float* row, int64_t length) { return softmaxRow(row, length); }
+    template <int R>
+    static void context(const Head& h, int64_t i, const float* s, const float* inv) { contextRows<R>(h, i, s, inv); }
+};
 
 }  // namespace
 
@@ -222,7 +214,7 @@ at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Ten
                    stride,      length,      headSize,    keysPadded,  scale};
             prepareHead(h, kt.data(), values.data());
             if (avx512)
-                phasesAvx512(h, kt.data(), scores.data(), inv.data());
+                runPhases<Avx512Tiles>(h, kt.data(), scores.data(), inv.data());
             else
                 attentionPhasesAvx2(h, kt.data(), scores.data(), inv.data());
         }

@@ -16,14 +16,7 @@
 namespace tpq::kernels {
 namespace {
 
-constexpr int kRows = 4;
 constexpr int64_t kWidth = 16;  // keys (or dimensions) per tile: two registers
-
-// Lanes [0, n) of 8 (n clamped to 0..8), for partial loads and stores.
-TPQ_TARGET_AVX2 inline __m256i lanes(int64_t n) {
-    const int m = int(n < 0 ? 0 : (n > 8 ? 8 : n));
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
 
 #define TPQ_ACCUMULATORS2                                                                \
     __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00; \
@@ -51,8 +44,8 @@ TPQ_TARGET_AVX2 __attribute__((noinline)) void scoreTile(const Head& h, const fl
     const __m256 s = _mm256_set1_ps(h.scale);
     __m256 m0 = _mm256_setzero_ps(), m1 = m0;
     if (h.mask) {
-        m0 = _mm256_maskload_ps(h.mask + j0, lanes(h.length - j0));
-        m1 = _mm256_maskload_ps(h.mask + j0 + 8, lanes(h.length - j0 - 8));
+        m0 = _mm256_maskload_ps(h.mask + j0, laneMask8(h.length - j0));
+        m1 = _mm256_maskload_ps(h.mask + j0 + 8, laneMask8(h.length - j0 - 8));
     }
 #define TPQ_SAVE2(r)                                                     \
     if (R > r) {                                                         \
@@ -64,25 +57,11 @@ TPQ_TARGET_AVX2 __attribute__((noinline)) void scoreTile(const Head& h, const fl
 #undef TPQ_SAVE2
 }
 
-TPQ_TARGET_AVX2 inline float horizontalMax(__m256 v) {
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_max_ss(m, _mm_movehdup_ps(m));
-    return _mm_cvtss_f32(m);
-}
-
-TPQ_TARGET_AVX2 inline float horizontalSum(__m256 v) {
-    __m128 m = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_add_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_add_ss(m, _mm_movehdup_ps(m));
-    return _mm_cvtss_f32(m);
-}
-
 // exp(scores - max) over the first `length` entries of a row, in place (the padding up to a
 // multiple of 8 set to 0); returns 1 / sum.
 TPQ_TARGET_AVX2 float softmaxRow(float* row, int64_t length) {
     const int64_t full = length / 8 * 8;
-    const __m256i tail = lanes(length - full);
+    const __m256i tail = laneMask8(length - full);
     __m256 mx = _mm256_set1_ps(-INFINITY);
     for (int64_t j = 0; j < full; j += 8) mx = _mm256_max_ps(mx, _mm256_loadu_ps(row + j));
     float m = horizontalMax(mx);
@@ -108,7 +87,7 @@ template <int R>
 TPQ_TARGET_AVX2 __attribute__((noinline)) void contextTile(const Head& h, const float* p, const float* inv, int64_t d0,
                                                            float* out) {
     const int64_t valid = h.headSize - d0;
-    const __m256i n0 = lanes(valid), n1 = lanes(valid - 8);
+    const __m256i n0 = laneMask8(valid), n1 = laneMask8(valid - 8);
     TPQ_ACCUMULATORS2
     const int64_t length = h.length, headSize = h.headSize, keysPadded = h.keysPadded;
     const float* vd = h.v + d0;
@@ -144,19 +123,18 @@ TPQ_TARGET_AVX2 void contextRows(const Head& h, int64_t i, const float* scores, 
         contextTile<R>(h, scores + i * h.keysPadded, inv + i, d0, h.out + i * h.stride);
 }
 
+struct Avx2Tiles {
+    template <int R>
+    static void scores(const Head& h, int64_t i, const float* kt, float* s) { scoreRows<R>(h, i, kt, s); }
+    static float softmax(float* row, int64_t length) { return softmaxRow(row, length); }
+    template <int R>
+    static void context(const Head& h, int64_t i, const float* s, const float* inv) { contextRows<R>(h, i, s, inv); }
+};
+
 }  // namespace
 
-TPQ_TARGET_AVX2 void attentionPhasesAvx2(const Head& h, const float* kt, float* scores, float* inv) {
-    const int64_t full = h.length / kRows * kRows, rest = h.length - full;
-    for (int64_t i = 0; i < full; i += kRows) scoreRows<kRows>(h, i, kt, scores);
-    if (rest == 3) scoreRows<3>(h, full, kt, scores);
-    if (rest == 2) scoreRows<2>(h, full, kt, scores);
-    if (rest == 1) scoreRows<1>(h, full, kt, scores);
-    for (int64_t i = 0; i < h.length; ++i) inv[i] = softmaxRow(scores + i * h.keysPadded, h.length);
-    for (int64_t i = 0; i < full; i += kRows) contextRows<kRows>(h, i, scores, inv);
-    if (rest == 3) contextRows<3>(h, full, scores, inv);
-    if (rest == 2) contextRows<2>(h, full, scores, inv);
-    if (rest == 1) contextRows<1>(h, full, scores, inv);
+void attentionPhasesAvx2(const Head& h, const float* kt, float* scores, float* inv) {
+    runPhases<Avx2Tiles>(h, kt, scores, inv);
 }
 
 }  // namespace tpq::kernels

@@ -74,19 +74,6 @@ bool cappedAtAvx2() { return std::strcmp(env("TPQ_KERNELS"), "avx2") == 0; }
 
 }  // namespace
 
-std::vector<std::string> CpuFeatures::names() const {
-    std::vector<std::string> out;
-    const std::pair<bool, const char*> all[] = {
-        {avx2, "avx2"},           {fma, "fma"},           {f16c, "f16c"},         {avx512, "avx512f"},
-        {avx512, "avx512bw"},     {avx512, "avx512vl"},   {avx512, "avx512dq"},   {avx512Vnni, "avx512_vnni"},
-        {avxVnni, "avx_vnni"},    {avx512Bf16, "avx512_bf16"}, {avx512Fp16, "avx512_fp16"},
-        {amxTile, "amx_tile"},    {amxInt8, "amx_int8"},  {amxBf16, "amx_bf16"}};
-    for (const auto& [has, name] : all) {
-        if (has) out.emplace_back(name);
-    }
-    return out;
-}
-
 const CpuFeatures& cpuFeatures() {
     static const CpuFeatures f = detect();
     return f;

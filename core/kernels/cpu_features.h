@@ -34,8 +34,6 @@ struct CpuFeatures {
     bool avx512Bf16 = false, avx512Fp16 = false;
     bool amxTile = false, amxInt8 = false, amxBf16 = false;
     bool amxPermitted = false;  // arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) succeeded
-    /// The present ones by their Linux /proc/cpuinfo names ("avx2 fma avx512f ... amx_int8").
-    std::vector<std::string> names() const;
 };
 
 /// Read once (cpuid, xgetbv, and the AMX permission request on Linux).

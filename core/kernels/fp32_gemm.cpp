@@ -53,10 +53,6 @@ TPQ_TARGET_AVX2 __attribute__((noinline)) void dotTile(const float* a, const flo
 #undef TPQ_ROW
 #undef TPQ_SAVE
 
-TPQ_TARGET_AVX2 inline __m256i storeMask(int n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 // The epilogue of one tile's k-block: the first block writes the sums, later ones add to
 // them, and the last one adds the bias and applies the activation.
 template <bool Gelu>
@@ -74,17 +70,13 @@ TPQ_TARGET_AVX2 void tileRows(int rows, const float* a, const float* b, int64_t 
             const int left = valid - 8 * j;
             if (left <= 0) break;
             float* dst = y + i * ldy + 8 * j;
-            const __m256i mask = storeMask(left);
             __m256 f = _mm256_load_ps(sums + i * kBlock + 8 * j);
-            if (!first) f = _mm256_add_ps(f, _mm256_maskload_ps(dst, mask));
+            if (!first) f = _mm256_add_ps(f, _mm256_maskload_ps(dst, kernels::laneMask8(left)));
             if (last) {
                 f = _mm256_add_ps(f, _mm256_loadu_ps(bias + 8 * j));
                 if (Gelu) f = kernels::gelu256(f);
             }
-            if (left >= 8)
-                _mm256_storeu_ps(dst, f);
-            else
-                _mm256_maskstore_ps(dst, mask, f);
+            kernels::storeFirst(dst, f, left);
         }
     }
 }

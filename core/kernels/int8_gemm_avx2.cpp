@@ -35,20 +35,6 @@ struct RowQuant {
     int32_t* zero;
 };
 
-TPQ_TARGET_AVX2 inline float horizontalMin(__m256 v) {
-    __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_min_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_min_ss(m, _mm_movehdup_ps(m));
-    return _mm_cvtss_f32(m);
-}
-
-TPQ_TARGET_AVX2 inline float horizontalMax(__m256 v) {
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_max_ss(m, _mm_movehdup_ps(m));
-    return _mm_cvtss_f32(m);
-}
-
 // clamp(round(v * inv + zero), 0, 127) for 8 floats, as int32 (clamped in float first, so a
 // value far outside a static range still lands on 0 or 127).
 TPQ_TARGET_AVX2 inline __m256i toCode(__m256 v, __m256 inv, __m256 zero) {
@@ -94,7 +80,7 @@ TPQ_TARGET_AVX2 void quantizeRowsDynamic(const float* x, int64_t rows, int64_t i
             hi = _mm256_max_ps(hi, v);
             nan = _mm256_or_ps(nan, _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
         }
-        float mn = horizontalMin(lo), mx = horizontalMax(hi);
+        float mn = kernels::horizontalMin(lo), mx = kernels::horizontalMax(hi);
         bool notFinite = _mm256_movemask_ps(nan) != 0;
         for (; k < in; ++k) {
             notFinite = notFinite || std::isnan(xr[k]);
@@ -196,11 +182,6 @@ struct Tile {
     int valid;             // outputs of the block that exist (1..16)
 };
 
-// Lanes [0, n) of 8 set, for a partial store.
-TPQ_TARGET_AVX2 inline __m256i storeMask(int n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 template <bool Gelu, bool Requantize>
 TPQ_TARGET_AVX2 void tileRows(int rows, const Tile& t, const StaticScales* s) {
     alignas(32) int32_t sums[kRows * kBlock];
@@ -234,11 +215,7 @@ TPQ_TARGET_AVX2 void tileRows(int rows, const Tile& t, const StaticScales* s) {
                 f = _mm256_or_ps(_mm256_mul_ps(_mm256_sub_ps(code, zo), _mm256_set1_ps(s->outScale)), nan);
             }
             if (Gelu) f = kernels::gelu256(f);
-            float* y = t.y + i * t.ldy + 8 * j;
-            if (valid >= 8)
-                _mm256_storeu_ps(y, f);
-            else
-                _mm256_maskstore_ps(y, storeMask(valid), f);
+            kernels::storeFirst(t.y + i * t.ldy + 8 * j, f, valid);
         }
     }
 }
@@ -376,11 +353,7 @@ TPQ_TARGET_AVX2 void int4Tile(int rows, const Int4Rows& r, const PackedInt4Weigh
             if (left <= 0) break;
             __m256 f = _mm256_fmadd_ps(_mm256_load_ps(acc + i * kBlock + 8 * j), sx, _mm256_loadu_ps(bias + 8 * j));
             if (Gelu) f = kernels::gelu256(f);
-            float* dst = y + i * w.out + 8 * j;
-            if (left >= 8)
-                _mm256_storeu_ps(dst, f);
-            else
-                _mm256_maskstore_ps(dst, storeMask(left), f);
+            kernels::storeFirst(y + i * w.out + 8 * j, f, left);
         }
     }
 }

@@ -2,13 +2,49 @@
 /// \file vector_math_avx2.h
 /// exp, erf and GELU on 8 floats at once (AVX2 + FMA), the same formulas as
 /// vector_math.h's AVX-512 versions (Cephes exp, Abramowitz & Stegun 7.1.26 erf, exact GELU),
-/// for the AVX2 kernels' epilogues. Include only from a file whose callers check hasAvx2().
+/// for the AVX2 kernels' epilogues; and the lane masks, partial stores and horizontal
+/// reductions those kernels share. Include only from a file whose callers check hasAvx2().
 
 #include <immintrin.h>
 
 #include "kernels/cpu_features.h"
 
 namespace tpq::kernels {
+
+/// Lanes [0, n) of 8 set (n clamped to 0..8), for partial loads and stores.
+TPQ_TARGET_AVX2 inline __m256i laneMask8(int64_t n) {
+    const int m = int(n < 0 ? 0 : (n > 8 ? 8 : n));
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(m), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+
+/// Stores the first min(valid, 8) lanes of v at dst.
+TPQ_TARGET_AVX2 inline void storeFirst(float* dst, __m256 v, int64_t valid) {
+    if (valid >= 8)
+        _mm256_storeu_ps(dst, v);
+    else
+        _mm256_maskstore_ps(dst, laneMask8(valid), v);
+}
+
+TPQ_TARGET_AVX2 inline float horizontalMin(__m256 v) {
+    __m128 m = _mm_min_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_min_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_min_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+TPQ_TARGET_AVX2 inline float horizontalMax(__m256 v) {
+    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_max_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
+
+TPQ_TARGET_AVX2 inline float horizontalSum(__m256 v) {
+    __m128 m = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    m = _mm_add_ps(m, _mm_movehl_ps(m, m));
+    m = _mm_add_ss(m, _mm_movehdup_ps(m));
+    return _mm_cvtss_f32(m);
+}
 
 TPQ_TARGET_AVX2 inline __m256 exp256(__m256 x) {
     const __m256 normal = _mm256_cmp_ps(x, _mm256_set1_ps(-87.33654f), _CMP_GE_OQ);
