@@ -153,7 +153,7 @@ private Q_SLOTS:
         const tpq::Project project = tpq::Project::load(path.toStdString());
         QCOMPARE(project.config().model.name, std::string("bert-tiny"));
         QCOMPARE(project.config().data.path, csv);
-        QCOMPARE(project.config().output.resultsDir, (m_dir.path() + "/wizard/results").toStdString());
+        QCOMPARE(project.config().output.resultsDir, (m_dir.path() + "/wizard/wiz/results").toStdString());
         QCOMPARE(project.variants().size(), size_t(4));
         QCOMPARE(project.variants()[3].key(), std::string("qat"));
         // A second project of the same name would overwrite it: refused.
@@ -209,10 +209,11 @@ private Q_SLOTS:
         QCOMPARE(reloaded.runs().size(), size_t(3));
         for (const auto& r : reloaded.runs()) QCOMPARE(r.status, std::string("finished"));
 
-        // CSV export equals the table; the Accuracy chart exports as a drawn PNG.
+        // CSV export: comparison.csv's raw numbers, the table's rows; the Accuracy chart
+        // exports as a drawn PNG.
         const QString csv = m_dir.path() + "/tiny_table.csv";
         window.resultsPanel()->exportCsv(csv);
-        QCOMPARE(QString::fromStdString(tpq::readFile(csv.toStdString())), window.resultsPanel()->tableCsv());
+        QCOMPARE(QString::fromStdString(tpq::readFile(csv.toStdString())), QString::fromStdString(tpq::comparisonCsv(runs)));
         QCOMPARE(window.resultsPanel()->tableCsv().count('\n'), 4);
         const QString png = m_dir.path() + "/tiny_accuracy.png";
         window.resultsPanel()->exportCurrentChart(png);
@@ -315,7 +316,7 @@ private Q_SLOTS:
         // (to run again under the same id), nothing claims to be finished, no result written.
         const tpq::Project project = tpq::Project::load(path.toStdString());
         QCOMPARE(project.runs().size(), size_t(1));
-        QCOMPARE(project.runs()[0].status, std::string("running"));
+        QCOMPARE(project.runs()[0].status, std::string("cancelled"));
         QVERIFY(!QFileInfo::exists(m_dir.path() + "/long/results/long/result.json"));
     }
 

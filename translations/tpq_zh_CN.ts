@@ -45,6 +45,79 @@
     </message>
 </context>
 <context>
+    <name>Names</name>
+    <message>
+        <source>baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
+        <source>unstructured pruning</source>
+        <translation>非结构化剪枝</translation>
+    </message>
+    <message>
+        <source>structured pruning</source>
+        <translation>结构化剪枝</translation>
+    </message>
+    <message>
+        <source>progressive pruning</source>
+        <translation>渐进式剪枝</translation>
+    </message>
+    <message>
+        <source>dynamic int8</source>
+        <translation>动态 int8 量化</translation>
+    </message>
+    <message>
+        <source>static int8</source>
+        <translation>静态 int8 量化</translation>
+    </message>
+    <message>
+        <source>quantization-aware training</source>
+        <translation>量化感知训练</translation>
+    </message>
+    <message>
+        <source>mixed precision</source>
+        <translation>混合精度</translation>
+    </message>
+    <message>
+        <source>pruning + quantization</source>
+        <translation>剪枝 + 量化</translation>
+    </message>
+    <message>
+        <source>, no fine-tuning</source>
+        <translation>，不微调</translation>
+    </message>
+    <message numerus="yes">
+        <source>, %n fine-tuning epoch(s)</source>
+        <translation>
+            <numerusform>，微调 %n 轮</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>unstructured pruning to %1 sparsity</source>
+        <translation>非结构化剪枝至 %1 稀疏度</translation>
+    </message>
+    <message>
+        <source>, %1 of the heads removed</source>
+        <translation>，移除 %1 的注意力头</translation>
+    </message>
+    <message>
+        <source>, %1 of the FFN neurons removed</source>
+        <translation>，移除 %1 的 FFN 神经元</translation>
+    </message>
+    <message>
+        <source>baseline (trained)</source>
+        <translation>基线（训练）</translation>
+    </message>
+    <message>
+        <source>static int8, %1 observer</source>
+        <translation>静态 int8 量化，%1 观察器</translation>
+    </message>
+    <message>
+        <source>%1, then %2</source>
+        <translation>%1，然后%2</translation>
+    </message>
+</context>
+<context>
     <name>Plots</name>
     <message>
         <source>Training curves: </source>
@@ -180,6 +253,18 @@
     <message>
         <source>Browse...</source>
         <translation>浏览...</translation>
+    </message>
+    <message>
+        <source>Cannot read %1.</source>
+        <translation>无法读取 %1。</translation>
+    </message>
+    <message>
+        <source>%1: the first line is not a JSON object (%2).</source>
+        <translation>%1：第一行不是 JSON 对象（%2）。</translation>
+    </message>
+    <message>
+        <source>%1 is empty.</source>
+        <translation>%1 是空的。</translation>
     </message>
 </context>
 <context>
@@ -599,6 +684,46 @@
         <source>%1 exists. Replace it?</source>
         <translation>%1 已存在。要替换吗？</translation>
     </message>
+    <message>
+        <source>Ctrl+Shift+S</source>
+        <translation>Ctrl+Shift+S</translation>
+    </message>
+    <message>
+        <source>&amp;Close Project</source>
+        <translation>关闭项目(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Ctrl+W</source>
+        <translation>Ctrl+W</translation>
+    </message>
+    <message>
+        <source>Ctrl+Q</source>
+        <translation>Ctrl+Q</translation>
+    </message>
+    <message>
+        <source>&amp;Log</source>
+        <translation>日志(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Open a results folder or a project (File menu) to compare its runs.</source>
+        <translation>打开结果文件夹或项目（文件菜单）以比较其运行。</translation>
+    </message>
+    <message>
+        <source>Cancel it (Run &gt; Cancel) before closing the project.</source>
+        <translation>请先取消运行（运行 &gt; 取消），再关闭项目。</translation>
+    </message>
+    <message>
+        <source>Project closed.</source>
+        <translation>项目已关闭。</translation>
+    </message>
+    <message>
+        <source>Cannot read the training settings of %1: %2</source>
+        <translation>无法读取 %1 的训练设置：%2</translation>
+    </message>
 </context>
 <context>
     <name>tpq::ui::ModelPanel</name>
@@ -695,16 +820,8 @@
         <translation>损失</translation>
     </message>
     <message>
-        <source>accuracy</source>
-        <translation>准确率</translation>
-    </message>
-    <message>
         <source>%1 parameters, %2 MB in fp32 (vocabulary of %3 tokens%4)</source>
         <translation>%1 个参数，fp32 下 %2 MB（词表 %3 个词元%4）</translation>
-    </message>
-    <message>
-        <source>, at most</source>
-        <translation>，此为上限</translation>
     </message>
     <message>
         <source>The width must be a multiple of the heads.</source>
@@ -717,6 +834,18 @@
     <message>
         <source>Confusion matrix (rows: true, columns: predicted):</source>
         <translation>混淆矩阵（行：真实类别，列：预测类别）：</translation>
+    </message>
+    <message>
+        <source>accuracy (%)</source>
+        <translation>准确率 (%)</translation>
+    </message>
+    <message>
+        <source>, as the trained model built it</source>
+        <translation>，即训练好的模型所建的词表</translation>
+    </message>
+    <message>
+        <source>, at most: it is built from the training split</source>
+        <translation>，为上限：词表由训练集构建</translation>
     </message>
 </context>
 <context>
@@ -986,6 +1115,50 @@
     <message>
         <source>cannot create the folder %1</source>
         <translation>无法创建文件夹 %1</translation>
+    </message>
+    <message>
+        <source>the folder to read</source>
+        <translation>要读取的文件夹</translation>
+    </message>
+    <message>
+        <source>the file to read</source>
+        <translation>要读取的文件</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 has %n column(s): column index %2 does not exist.</source>
+        <translation>
+            <numerusform>%1 有 %n 列：列索引 %2 不存在。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 has no column &apos;%2&apos;; its columns are: %3.</source>
+        <translation>%1 没有列“%2”；它的列为：%3。</translation>
+    </message>
+    <message>
+        <source>%1 does not have the aclImdb layout: expected train/pos, train/neg (and test/pos, test/neg) sub-folders. Unpack aclImdb_v1.tar.gz and choose its aclImdb folder.</source>
+        <translation>%1 不是 aclImdb 结构：应有 train/pos、train/neg（以及 test/pos、test/neg）子文件夹。请解压 aclImdb_v1.tar.gz 并选择其中的 aclImdb 文件夹。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 has %n sub-folder(s): a folder per class needs at least two (one per label).</source>
+        <translation>
+            <numerusform>%1 有 %n 个子文件夹：按类别分文件夹至少需要两个（每个标签一个）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Columns: text from &apos;%1&apos;, labels from &apos;%2&apos;</source>
+        <translation>列：文本取自“%1”，标签取自“%2”</translation>
+    </message>
+    <message>
+        <source>Splits: %1% training, %2% validation, %3% test</source>
+        <translation>划分：%1% 训练，%2% 验证，%3% 测试</translation>
+    </message>
+    <message>
+        <source>Tokenizer: %1, at most %2 tokens per text</source>
+        <translation>分词器：%1，每条文本最多 %2 个词元</translation>
+    </message>
+    <message>
+        <source>Results in %1, models in %2</source>
+        <translation>结果保存在 %1，模型保存在 %2</translation>
     </message>
 </context>
 <context>
@@ -1292,6 +1465,18 @@
         <source>cannot write %1: check that the folder is writable</source>
         <translation>无法写入 %1：请检查文件夹是否可写</translation>
     </message>
+    <message>
+        <source>Grey rows were made from an older baseline: Run &gt; Start runs them again.</source>
+        <translation>灰色行由旧的基线生成：运行 &gt; 开始会重新运行它们。</translation>
+    </message>
+    <message>
+        <source>No runs yet: Run &gt; Start (F5) runs the project&apos;s variants.</source>
+        <translation>还没有运行：运行 &gt; 开始（F5）运行项目的各个变体。</translation>
+    </message>
+    <message>
+        <source>no runs to export: open a project or a results folder with finished runs first</source>
+        <translation>没有可导出的运行：请先打开含已完成运行的项目或结果文件夹</translation>
+    </message>
 </context>
 <context>
     <name>tpq::ui::ResultsTableModel</name>
@@ -1346,6 +1531,14 @@
     <message>
         <source>Speedup</source>
         <translation>加速比</translation>
+    </message>
+    <message>
+        <source>Made from an older baseline: the baseline was trained again since. Run &gt; Start runs it again.</source>
+        <translation>由旧的基线生成：基线之后已重新训练。运行 &gt; 开始会重新运行它。</translation>
+    </message>
+    <message>
+        <source> (stale)</source>
+        <translation>（已过期）</translation>
     </message>
 </context>
 </TS>

@@ -4,6 +4,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDir>
+#include <QFile>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -15,6 +16,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -30,7 +32,10 @@
 #include "panels/pruning_panel.h"
 #include "panels/quantization_panel.h"
 #include "panels/results_panel.h"
+#include <nlohmann/json.hpp>
+
 #include "util/error.h"
+#include "util/file_io.h"
 #include "util/system_info.h"
 #include "worker/log_bridge.h"
 
@@ -43,6 +48,22 @@ QString formatEta(double seconds) {
     const int s = int(seconds + 0.5);
     return s >= 3600 ? QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
                      : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+/// Tokens in a model folder's word vocabulary (vocab.txt after its header line); 0 when
+/// it has none (or a WordPiece vocabulary, whose size the config fixes).
+qint64 wordVocabularySize(const QString& modelDir) {
+    if (modelDir.isEmpty()) return 0;
+    QFile file(QDir(modelDir).filePath("vocab.txt"));
+    if (!file.open(QIODevice::ReadOnly)) return 0;
+    const QByteArray header = file.readLine();
+    if (!header.startsWith("[tpq-word-vocab")) return 0;
+    qint64 lines = 0;
+    while (!file.atEnd()) {
+        file.readLine();
+        ++lines;
+    }
+    return lines;
 }
 
 }  // namespace
@@ -62,7 +83,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     const QList<QWidget*> panels = {m_dataset, m_model, m_pruning, m_quantization, m_results};
     for (int i = 0; i < panels.size(); ++i) {
         m_nav->addItem(names[i]);
-        m_stack->addWidget(panels[i]);
+        // In a scroll area: a panel never grows the window past the screen (1024x700 fits).
+        auto* scroll = new QScrollArea;
+        scroll->setWidget(panels[i]);
+        scroll->setWidgetResizable(true);
+        scroll->setFrameShape(QFrame::NoFrame);
+        m_stack->addWidget(scroll);
     }
     m_nav->setFixedWidth(150);
     QFont navFont = m_nav->font();
@@ -83,6 +109,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_log->setMaximumBlockCount(5000);
     auto* dock = new QDockWidget(tr("Log"), this);
     dock->setObjectName("logDock");
+    dock->toggleViewAction()->setObjectName("showLog");
     dock->setWidget(m_log);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
     resizeDocks({dock}, {150}, Qt::Vertical);
@@ -141,12 +168,14 @@ void MainWindow::buildMenus() {
     m_recent = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     m_saveAction = file->addAction(tr("&Save"), QKeySequence::Save, this, [this] { save(); });
-    m_saveAsAction = file->addAction(tr("Save &As..."), QKeySequence::SaveAs, this, [this] { saveAs(); });
+    // Spelled out: QKeySequence::SaveAs and ::Quit are empty on some desktops.
+    m_saveAsAction = file->addAction(tr("Save &As..."), QKeySequence(tr("Ctrl+Shift+S")), this, [this] { saveAs(); });
+    file->addAction(tr("&Close Project"), QKeySequence(tr("Ctrl+W")), this, [this] { closeProject(); });
     file->addSeparator();
     file->addAction(tr("Export Results &CSV..."), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCsv);
     file->addAction(tr("Export Plots &PNG..."), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportAllPlots);
     file->addSeparator();
-    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    file->addAction(tr("&Quit"), QKeySequence(tr("Ctrl+Q")), this, &QWidget::close);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     m_startAction = run->addAction(tr("&Start"), QKeySequence(tr("F5")), this, [this] { startRun(); });
     m_cancelAction = run->addAction(tr("&Cancel"), QKeySequence(tr("Shift+F5")), this, &MainWindow::cancelRun);
@@ -154,6 +183,13 @@ void MainWindow::buildMenus() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_nav->count(); ++i)
         view->addAction(m_nav->item(i)->text(), QKeySequence(QString("Ctrl+%1").arg(i + 1)), this, [this, i] { showPanel(i); });
+    view->addSeparator();
+    if (auto* dock = findChild<QDockWidget*>("logDock")) {
+        QAction* log = dock->toggleViewAction();  // brings a closed Log dock back
+        log->setText(tr("&Log"));
+        log->setShortcut(QKeySequence(tr("Ctrl+L")));
+        view->addAction(log);
+    }
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About TPQ Studio"), this, &MainWindow::about);
     rebuildRecentMenu();
@@ -161,6 +197,9 @@ void MainWindow::buildMenus() {
 
 void MainWindow::buildStatusBar() {
     m_status = new QLabel;
+    // Long progress messages are cut, never widen the window.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setMinimumWidth(120);
     m_progress = new QProgressBar;
     m_progress->setMaximumWidth(260);
     m_progress->setVisible(false);
@@ -292,21 +331,47 @@ QString MainWindow::baselineModelDir() const {
     return QString::fromStdString(m_project->absolute(run->modelDirs.front()));
 }
 
+void MainWindow::resetPanels() {
+    m_results->clear(m_project ? QString() : tr("Open a results folder or a project (File menu) to compare its runs."));
+    m_pruning->setRuns({});
+    m_quantization->setRuns({});
+    m_quantization->setModelDir({});
+    m_model->setVocabularySize(0);
+    m_model->clearEvaluation();
+    if (!isBusy()) m_model->clearCurves();
+    m_dataset->clearPreview();
+}
+
 void MainWindow::reloadResults() {
-    if (m_resultsDir.isEmpty()) return;
     try {
-        if (!QFileInfo(m_resultsDir).isDir()) return;  // nothing has run yet
-        const QStringList warnings = m_results->loadResults(m_resultsDir);
-        for (const auto& w : warnings) m_log->appendPlainText(w);
+        if (m_resultsDir.isEmpty() || !QFileInfo(m_resultsDir).isDir()) {
+            m_results->clear();  // nothing has run yet
+        } else if (m_project) {
+            // The project's own runs only: another project may share the folder.
+            QStringList own, stale;
+            for (const auto& r : m_project->runs())
+                for (const auto& id : r.runIds) own << QString::fromStdString(id);
+            for (const auto& id : m_project->staleRunIds()) stale << QString::fromStdString(id);
+            const QStringList warnings = m_results->loadResults(m_resultsDir, &own, stale);
+            for (const auto& w : warnings) m_log->appendPlainText(w);
+        } else {
+            const QStringList warnings = m_results->loadResults(m_resultsDir);
+            for (const auto& w : warnings) m_log->appendPlainText(w);
+        }
     } catch (const std::exception& e) {
         m_log->appendPlainText(QString::fromStdString(e.what()));
-        return;
+        m_results->clear(QString::fromStdString(e.what()));
     }
     const auto& runs = m_results->runs();
     m_pruning->setRuns(runs);
     m_quantization->setRuns(runs);
     m_quantization->setModelDir(baselineModelDir());
+    m_model->setVocabularySize(wordVocabularySize(baselineModelDir()));
     if (!isBusy()) {
+        const bool drawn = std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) {
+            return r.method == "baseline" && !r.history.empty();
+        });
+        if (!drawn) m_model->clearCurves();
         for (const auto& r : runs) {
             if (r.method != "baseline" || r.history.empty()) continue;
             QVector<QPair<qint64, double>> steps;
@@ -349,6 +414,7 @@ bool MainWindow::openPath(const QString& path) {
         m_project = std::move(project);
         m_resultsDir = resultsDir;
         m_dirty = false;
+        resetPanels();  // nothing of the project open before stays
         if (m_project) {
             const ExperimentConfig& c = m_project->config();
             m_dataset->setConfig(c);
@@ -356,8 +422,8 @@ bool MainWindow::openPath(const QString& path) {
             m_pruning->setConfig(c);
             m_quantization->setConfig(c);
         }
-        m_model->clearCurves();
         reloadResults();
+        if (!m_project) showRunConfig();
         m_dirty = false;
         rememberRecent(QFileInfo(path).absoluteFilePath());
         updateTitle();
@@ -464,6 +530,49 @@ bool MainWindow::saveAs(const QString& chosen) {
     } catch (const std::exception& e) {
         showError(tr("Cannot save the project"), QString::fromStdString(e.what()));
         return false;
+    }
+}
+
+bool MainWindow::closeProject() {
+    if (!requireIdle(tr("Cancel it (Run > Cancel) before closing the project."))) return false;
+    if (!maybeSave()) return false;
+    m_project.reset();
+    m_resultsDir.clear();
+    m_dirty = false;
+    const ExperimentConfig defaults;
+    m_dataset->setConfig(defaults);
+    m_model->setConfig(defaults);
+    m_pruning->setConfig(defaults);
+    m_quantization->setConfig(defaults);
+    resetPanels();
+    updateTitle();
+    statusBar()->showMessage(tr("Project closed."));
+    return true;
+}
+
+void MainWindow::showRunConfig() {
+    // A results folder has no project: show how its baseline was trained, not defaults.
+    for (const auto& r : m_results->runs()) {
+        if (r.method != "baseline") continue;
+        QString dir = QString::fromStdString(r.modelDir);
+        if (QFileInfo(dir).isRelative()) {
+            const QString besideResults = QDir(m_resultsDir).filePath("../" + dir);
+            dir = QFileInfo::exists(besideResults) ? besideResults : QFileInfo(dir).absoluteFilePath();
+        }
+        try {
+            const auto meta = nlohmann::json::parse(readFile(QDir(dir).filePath("tpq.json").toStdString()));
+            const std::string yaml = meta.value("training_config", std::string());
+            if (yaml.empty()) continue;
+            const ExperimentConfig c = ExperimentConfig::parse(yaml, dir.toStdString() + "/tpq.json");
+            m_dataset->setConfig(c);
+            m_model->setConfig(c);
+            m_pruning->setConfig(c);
+            m_quantization->setConfig(c);
+            m_model->setVocabularySize(wordVocabularySize(dir));
+            return;
+        } catch (const std::exception& e) {
+            m_log->appendPlainText(tr("Cannot read the training settings of %1: %2").arg(dir, QString::fromStdString(e.what())));
+        }
     }
 }
 

@@ -50,6 +50,8 @@ public:
     /// Saves the project (the panels' settings into its config); false on error or no project.
     bool save();
     bool saveAs(const QString& path = {});
+    /// Closes the project (asking to save changes first); false = the user cancelled.
+    bool closeProject();
 
     bool isDirty() const { return m_dirty; }
     bool isBusy() const;
@@ -95,6 +97,10 @@ private:
     void markDirty();
     void updateTitle();
     void reloadResults();
+    /// Every panel back to "nothing of a project": runs, charts, curves, evaluation.
+    void resetPanels();
+    /// The panels' fields from the config a results folder's baseline was trained with.
+    void showRunConfig();
     void runVariant(const VariantSpec& variant);
     void onFinished(const JobOutcome& outcome);
     /// Re-reads the project file (the runs the worker recorded).

@@ -7,6 +7,8 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -19,7 +21,9 @@
 #include <cmath>
 #include <functional>
 
+#include "data/csv_loader.h"
 #include "panels/form_fields.h"
+#include "translations.h"
 #include "util/error.h"
 
 namespace tpq::ui {
@@ -64,6 +68,55 @@ private:
 
 namespace {
 
+/// The column names of a CSV/TSV header or of a JSON Lines file's first object; sets
+/// `problem` when the file cannot be read that way.
+QStringList fileColumns(const QString& path, const QString& kind, QString* problem) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        *problem = QObject::tr("Cannot read %1.").arg(path);
+        return {};
+    }
+    if (kind == "jsonl") {
+        while (!file.atEnd()) {
+            const QByteArray line = file.readLine(16 << 20).trimmed();
+            if (line.isEmpty()) continue;
+            QJsonParseError error;
+            const QJsonDocument doc = QJsonDocument::fromJson(line, &error);
+            if (!doc.isObject()) {
+                *problem = QObject::tr("%1: the first line is not a JSON object (%2).").arg(path, error.errorString());
+                return {};
+            }
+            return doc.object().keys();
+        }
+        *problem = QObject::tr("%1 is empty.").arg(path);
+        return {};
+    }
+    // The header record (it may span lines inside quotes): parse a growing prefix.
+    for (qint64 size = 64 << 10;; size *= 4) {
+        file.seek(0);
+        const QByteArray head = file.read(size);
+        const bool whole = file.atEnd();
+        const int end = whole ? int(head.size()) : int(head.lastIndexOf('\n'));
+        try {
+            const auto records = parseCsv(head.left(std::max(0, end)).toStdString(), kind == "tsv" ? '\t' : ',', path.toStdString());
+            if (!records.empty()) {
+                QStringList columns;
+                for (const auto& f : records.front().fields) columns << QString::fromStdString(f).trimmed();
+                return columns;
+            }
+        } catch (const std::exception& e) {
+            if (whole || size > (64 << 20)) {
+                *problem = QString::fromStdString(e.what());
+                return {};
+            }
+            continue;
+        }
+        if (whole) break;
+    }
+    *problem = QObject::tr("%1 is empty.").arg(path);
+    return {};
+}
+
 QWidget* withBrowse(QLineEdit* edit, const std::function<QString()>& ask) {
     auto* w = new QWidget;
     auto* l = new QHBoxLayout(w);
@@ -99,7 +152,12 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     FormFields::addDatasetKinds(m_kind);
     m_path = new QLineEdit;
     m_path->setObjectName("datasetPath");
-    m_path->setPlaceholderText(tr("empty = the packaged SpamAssassin corpus"));
+    const auto placeholder = [this] {
+        const QString kind = m_kind->currentData().toString();
+        m_path->setPlaceholderText(kind == "spam_assassin" ? tr("empty = the packaged SpamAssassin corpus")
+                                   : FormFields::readsFolder(kind) ? tr("the folder to read")
+                                                                   : tr("the file to read"));
+    };
     m_textColumn = new QLineEdit("text");
     m_textColumn->setObjectName("textColumn");
     m_labelColumn = new QLineEdit("label");
@@ -120,6 +178,8 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     dataPage->body()->addWidget(new QLabel(tr("Preview:")));
     dataPage->body()->addWidget(m_preview, 1);
     dataPage->watch({m_kind, m_path, m_textColumn, m_labelColumn});
+    placeholder();
+    connect(m_kind, &QComboBox::currentIndexChanged, this, placeholder);
     connect(m_kind, &QComboBox::currentIndexChanged, this, &NewExperimentWizard::refreshPreview);
     connect(m_path, &QLineEdit::textChanged, this, &NewExperimentWizard::refreshPreview);
     addPage(dataPage);
@@ -335,6 +395,36 @@ QString NewExperimentWizard::datasetProblem() const {
     if (FormFields::hasColumns(kind) &&
         (m_textColumn->text().trimmed().isEmpty() || m_labelColumn->text().trimmed().isEmpty()))
         return tr("Name the text and the label column.");
+    if (FormFields::hasColumns(kind)) {
+        // The columns against the file itself, before Next.
+        QString problem;
+        const QStringList columns = fileColumns(path, kind, &problem);
+        if (!problem.isEmpty()) return problem;
+        for (const QString& column : {m_textColumn->text().trimmed(), m_labelColumn->text().trimmed()}) {
+            bool isIndex = false;
+            const int index = column.toInt(&isIndex);
+            if (isIndex && kind != "jsonl") {
+                if (index < 0 || index >= columns.size())
+                    return tr("%1 has %n column(s): column index %2 does not exist.", "", int(columns.size())).arg(path).arg(index);
+            } else if (!columns.contains(column)) {
+                return tr("%1 has no column '%2'; its columns are: %3.").arg(path, column, columns.join(", "));
+            }
+        }
+    }
+    if (kind == "imdb") {
+        const QDir root(path);
+        const bool splits = root.exists("train/pos") && root.exists("train/neg");
+        const bool flat = root.exists("pos") && root.exists("neg");
+        if (!splits && !flat)
+            return tr("%1 does not have the aclImdb layout: expected train/pos, train/neg (and test/pos, test/neg) "
+                      "sub-folders. Unpack aclImdb_v1.tar.gz and choose its aclImdb folder.")
+                .arg(path);
+    }
+    if (kind == "folder") {
+        const int classes = int(QDir(path).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
+        if (classes < 2)
+            return tr("%1 has %n sub-folder(s): a folder per class needs at least two (one per label).", "", classes).arg(path);
+    }
     return {};
 }
 
@@ -397,14 +487,24 @@ void NewExperimentWizard::refreshSummary() {
     const ExperimentConfig c = config();
     QStringList lines;
     lines << tr("Project file: %1").arg(projectPath());
-    lines << tr("Data: %1 %2").arg(QString::fromStdString(c.data.dataset), QString::fromStdString(c.data.path));
+    lines << tr("Data: %1 %2").arg(m_kind->currentText(), QString::fromStdString(c.data.path));
+    if (FormFields::hasColumns(m_kind->currentData().toString()))
+        lines << tr("Columns: text from '%1', labels from '%2'").arg(m_textColumn->text().trimmed(), m_labelColumn->text().trimmed());
+    lines << tr("Splits: %1% training, %2% validation, %3% test")
+                 .arg(100 * c.data.trainRatio, 0, 'g', 3)
+                 .arg(100 * c.data.validationRatio, 0, 'g', 3)
+                 .arg(100 * c.data.testRatio, 0, 'g', 3);
+    lines << tr("Tokenizer: %1, at most %2 tokens per text").arg(m_tokenizer->currentText()).arg(c.maxLength);
     lines << tr("Model: %1, %2 epochs, batch %3, learning rate %4")
-                 .arg(QString::fromStdString(c.model.path.empty() ? c.model.name : c.model.path))
+                 .arg(c.model.path.empty() ? m_model->currentText() : QString::fromStdString(c.model.path))
                  .arg(c.training.epochs)
                  .arg(c.training.batchSize)
                  .arg(c.training.learningRate);
+    lines << tr("Results in %1, models in %2")
+                 .arg(QDir(m_folder->text().trimmed()).filePath(m_name->text().trimmed() + "/results"),
+                      QDir(m_folder->text().trimmed()).filePath(m_name->text().trimmed() + "/checkpoints"));
     lines << tr("Variants:");
-    for (const auto& v : variants()) lines << "  - " + QString::fromStdString(v.key());
+    for (const auto& v : variants()) lines << "  - " + describeVariant(v);
     m_summary->setPlainText(lines.join('\n'));
 }
 
@@ -413,8 +513,10 @@ QString NewExperimentWizard::createProject() const {
     if (!QDir().mkpath(QFileInfo(path).absolutePath()))
         throw Error(tr("cannot create the folder %1").arg(QFileInfo(path).absolutePath()).toStdString());
     ExperimentConfig c = config();
-    c.output.resultsDir = "results";
-    c.output.checkpointDir = "checkpoints";
+    // Each project its own folders: two projects in one folder never share runs.
+    const QString name = m_name->text().trimmed();
+    c.output.resultsDir = (name + "/results").toStdString();
+    c.output.checkpointDir = (name + "/checkpoints").toStdString();
     Project project = Project::create(path.toStdString(), c, variants());
     project.save();
     return QFileInfo(path).absoluteFilePath();

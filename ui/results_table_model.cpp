@@ -1,6 +1,9 @@
 #include "results_table_model.h"
 
+#include <QBrush>
 #include <cmath>
+
+#include "translations.h"
 
 namespace tpq::ui {
 namespace {
@@ -19,6 +22,15 @@ void ResultsTableModel::setRuns(std::vector<RunSummary> runs) {
     beginResetModel();
     m_runs = std::move(runs);
     endResetModel();
+}
+
+void ResultsTableModel::setStaleRuns(const QStringList& runIds) {
+    m_stale = runIds;
+    if (!m_runs.empty()) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, Count - 1));
+}
+
+bool ResultsTableModel::isStale(int row) const {
+    return row >= 0 && row < int(m_runs.size()) && m_stale.contains(QString::fromStdString(m_runs[size_t(row)].runId));
 }
 
 int ResultsTableModel::rowCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(m_runs.size()); }
@@ -48,6 +60,11 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
 QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= int(m_runs.size())) return {};
     const RunSummary& r = m_runs[size_t(index.row())];
+    if (role == Qt::ForegroundRole) return isStale(index.row()) ? QVariant(QBrush(Qt::gray)) : QVariant();
+    if (role == Qt::ToolTipRole)
+        return isStale(index.row()) ? tr("Made from an older baseline: the baseline was trained again since. "
+                                         "Run > Start runs it again.")
+                                    : QVariant();
     if (role == Qt::TextAlignmentRole)
         return index.column() <= Weights ? QVariant(Qt::AlignLeft | Qt::AlignVCenter)
                                          : QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -71,8 +88,8 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
     }
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {
-    case Run: return QString::fromStdString(r.runId);
-    case Method: return QString::fromStdString(r.method);
+    case Run: return QString::fromStdString(r.runId) + (isStale(index.row()) ? tr(" (stale)") : QString());
+    case Method: return methodName(QString::fromStdString(r.method));
     case Weights: return QString::fromStdString(r.weightPrecision);
     case Accuracy: return fixed(100 * r.accuracy, 2, "%");
     case F1: return fixed(r.f1, 4);

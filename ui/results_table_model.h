@@ -18,6 +18,9 @@ public:
     explicit ResultsTableModel(QObject* parent = nullptr) : QAbstractTableModel(parent) {}
 
     void setRuns(std::vector<RunSummary> runs);
+    /// Runs made from an older baseline: greyed, with a tooltip saying so.
+    void setStaleRuns(const QStringList& runIds);
+    bool isStale(int row) const;
     const std::vector<RunSummary>& runs() const { return m_runs; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -27,6 +30,7 @@ public:
 
 private:
     std::vector<RunSummary> m_runs;
+    QStringList m_stale;
 };
 
 }  // namespace tpq::ui

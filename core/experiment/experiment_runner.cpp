@@ -10,6 +10,7 @@
 #include "experiment/results_store.h"
 #include "util/error.h"
 #include "util/logging.h"
+#include "util/progress.h"
 
 namespace fs = std::filesystem;
 
@@ -97,7 +98,7 @@ std::string ExperimentRunner::prunedModelFor(const VariantSpec& combined, const 
                                              const std::function<void(const VariantProgress&)>& onVariant) {
     const VariantSpec step = combined.pruningStep();
     const ProjectRun* done = m_project.findRun(step.key());
-    if (!done || done->status != "finished") {
+    if (!done || done->status != "finished" || m_project.isStale(*done)) {
         logInfo("combined: pruning first (" + step.key() + ")");
         runRecorded(step, 0, 0, callbacks, onVariant);
         done = m_project.findRun(step.key());
@@ -116,11 +117,17 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     progress.total = total;
     progress.variant = v.key();
     const ProjectRun* existing = m_project.findRun(v.key());
-    if (existing && existing->status == "finished") {
+    const bool stale = existing && m_project.isStale(*existing);
+    if (existing && existing->status == "finished" && !stale) {
         progress.state = "skipped";
         progress.runIds = existing->runIds;
         if (onVariant) onVariant(progress);
         return;
+    }
+    if (stale) {
+        logInfo(v.key() + ": made from an older baseline (" + existing->madeFrom + "), running it again");
+        m_project.forgetRun(v.key());  // a fresh run id; the old results stay on disk
+        existing = nullptr;
     }
     // An interrupted variant runs again under its recorded id, overwriting what it left.
     std::string runId;
@@ -138,6 +145,17 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     record.variant = v.key();
     record.status = "running";
     record.runIds = {runId};
+    if (v.method != "baseline") {
+        // The identity of the model it is made from: a retrained baseline makes it stale.
+        const ProjectRun* base = m_project.findRun("baseline");
+        if (m_project.baseModel().empty() && base && base->status == "finished" && !base->runIds.empty()) {
+            record.madeFrom = base->runIds.front();
+            record.madeFromHash = base->weightsHash.empty() ? weightsHash(baseModelDir()) : base->weightsHash;
+        } else {
+            record.madeFrom = m_project.relative(baseModelDir());
+            record.madeFromHash = weightsHash(baseModelDir());
+        }
+    }
     m_project.recordRun(record);
     progress.state = interrupted ? "resuming" : "running";
     progress.runIds = record.runIds;
@@ -145,15 +163,21 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
 
     const auto start = std::chrono::steady_clock::now();
     std::vector<RunResult> results;
-    if (v.method == "combined") {
-        QuantRunOptions quant;
-        quant.modelDir = prunedModelFor(v, callbacks, onVariant);
-        quant.compareWith = baseModelDir();
-        quant.method = v.quantization;
-        quant.runId = runId;
-        results = runQuantization(config, quant, callbacks);
-    } else {
-        results = runVariant(v, runId, interrupted, callbacks);
+    try {
+        if (v.method == "combined") {
+            QuantRunOptions quant;
+            quant.modelDir = prunedModelFor(v, callbacks, onVariant);
+            quant.compareWith = baseModelDir();
+            quant.method = v.quantization;
+            quant.runId = runId;
+            results = runQuantization(config, quant, callbacks);
+        } else {
+            results = runVariant(v, runId, interrupted, callbacks);
+        }
+    } catch (const Cancelled&) {
+        record.status = "cancelled";  // runs again, under the same id, on the next start
+        m_project.recordRun(record);
+        throw;
     }
     record.status = "finished";
     record.runIds.clear();
@@ -162,6 +186,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
         record.resultDirs.push_back(m_project.relative((fs::path(config.output.resultsDir) / r.runId).string()));
         record.modelDirs.push_back(m_project.relative(fs::absolute(r.modelDir).string()));
     }
+    if (v.method == "baseline" && !results.empty()) record.weightsHash = weightsHash(results.front().modelDir);
     m_project.recordRun(record);
     progress.state = "finished";
     progress.runIds = record.runIds;

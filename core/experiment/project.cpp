@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cstdio>
+#include <fstream>
 #include <functional>
 #include <map>
 
@@ -276,6 +278,9 @@ Project Project::load(const std::string& pathIn) {
                 if (r["run_ids"]) run.runIds = r["run_ids"].as<std::vector<std::string>>();
                 if (r["results"]) run.resultDirs = r["results"].as<std::vector<std::string>>();
                 if (r["models"]) run.modelDirs = r["models"].as<std::vector<std::string>>();
+                if (r["weights_hash"]) run.weightsHash = r["weights_hash"].as<std::string>();
+                if (r["made_from"]) run.madeFrom = r["made_from"].as<std::string>();
+                if (r["made_from_hash"]) run.madeFromHash = r["made_from_hash"].as<std::string>();
             } catch (const YAML::Exception&) {
                 throw Error(at(pathIn, r, 0) + ": a run needs variant:, status: and lists run_ids:, results:, models:");
             }
@@ -359,12 +364,59 @@ void Project::save() const {
         e << YAML::Key << "run_ids" << YAML::Value << YAML::Flow << r.runIds;
         e << YAML::Key << "results" << YAML::Value << YAML::Flow << r.resultDirs;
         e << YAML::Key << "models" << YAML::Value << YAML::Flow << r.modelDirs;
+        if (!r.weightsHash.empty()) e << YAML::Key << "weights_hash" << YAML::Value << r.weightsHash;
+        if (!r.madeFrom.empty()) e << YAML::Key << "made_from" << YAML::Value << r.madeFrom;
+        if (!r.madeFromHash.empty()) e << YAML::Key << "made_from_hash" << YAML::Value << r.madeFromHash;
         e << YAML::EndMap;
     }
     e << YAML::EndSeq;
     e << YAML::EndMap;
     writeFileAtomic(m_path, "# TPQ Studio project: run it with  tpq run " + fs::path(m_path).filename().string() +
                                 "\n" + std::string(e.c_str()) + "\n");
+}
+
+bool Project::isStale(const ProjectRun& run) const {
+    if (run.madeFromHash.empty() || run.variant == "baseline") return false;
+    const ProjectRun* base = findRun("baseline");
+    if (!base || base->status != "finished" || base->weightsHash.empty()) return false;
+    return base->weightsHash != run.madeFromHash;
+}
+
+std::vector<std::string> Project::staleRunIds() const {
+    std::vector<std::string> ids;
+    for (const auto& r : m_runs)
+        if (isStale(r)) ids.insert(ids.end(), r.runIds.begin(), r.runIds.end());
+    return ids;
+}
+
+std::string weightsHash(const std::string& modelDir) {
+    std::vector<fs::path> files;
+    std::error_code ec;
+    for (const char* name : {"model.safetensors", "pytorch_model.bin"})
+        if (fs::is_regular_file(fs::path(modelDir) / name, ec)) {
+            files.push_back(fs::path(modelDir) / name);
+            break;
+        }
+    if (files.empty()) {  // a quantized folder: every file but the metadata that records times
+        for (const auto& e : fs::directory_iterator(modelDir, ec))
+            if (e.is_regular_file(ec)) files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+    }
+    if (files.empty()) return "";
+    uint64_t h = 1469598103934665603ULL;  // FNV-1a, 64 bits
+    std::vector<char> buffer(1 << 20);
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        if (!in) throw Error("cannot read " + f.string() + " to hash the model's weights");
+        while (in) {
+            in.read(buffer.data(), std::streamsize(buffer.size()));
+            const std::streamsize n = in.gcount();
+            for (std::streamsize i = 0; i < n; ++i) h = (h ^ uint8_t(buffer[size_t(i)])) * 1099511628211ULL;
+        }
+    }
+    char hex[17];
+    snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+    return std::string("fnv1a64:") + hex;
 }
 
 void Project::setVariants(const std::vector<VariantSpec>& variants) {

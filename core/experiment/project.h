@@ -43,14 +43,19 @@ struct VariantSpec {
     VariantSpec pruningStep() const;
 };
 
-/// What happened to a variant: "running" while (or if interrupted while) it runs,
-/// "finished" once its results are written.
+/// What happened to a variant: "running" while (or if killed while) it runs, "cancelled"
+/// when the user stopped it, "finished" once its results are written. A running or
+/// cancelled variant runs again under the same run id.
 struct ProjectRun {
     std::string variant;               // VariantSpec::key()
-    std::string status;                // running or finished
+    std::string status;                // running, cancelled or finished
     std::vector<std::string> runIds;   // results/<id>/ (mixed precision writes several)
     std::vector<std::string> resultDirs;  // relative to the project file
     std::vector<std::string> modelDirs;   // relative to the project file
+    /// Baseline runs: a hash of the model's weights file (weightsHash()).
+    std::string weightsHash;
+    /// Other runs: the run id and weights hash of the model they were made from.
+    std::string madeFrom, madeFromHash;
 };
 
 class Project {
@@ -95,6 +100,11 @@ public:
     const ProjectRun* findRun(const std::string& variantKey) const;
     /// Records (or replaces) a variant's run and saves the project.
     void recordRun(const ProjectRun& run);
+    /// True when `run` was made from a model other than the baseline's current one (the
+    /// baseline was trained again since): it runs again on the next start.
+    bool isStale(const ProjectRun& run) const;
+    /// The run ids of every stale run.
+    std::vector<std::string> staleRunIds() const;
     /// Forgets the run of a variant (it runs again, under a new run id; its old result
     /// folders stay); does not save.
     void forgetRun(const std::string& variantKey);
@@ -122,6 +132,11 @@ private:
     std::string m_variantsYaml;  // the variants section as written (kept on save)
     std::vector<ProjectRun> m_runs;
 };
+
+/// A hash of a model folder's weights (model.safetensors, else pytorch_model.bin, else
+/// every file of the folder): "fnv1a64:<16 hex digits>", "" for a folder without files.
+/// Throws tpq::Error when a file cannot be read.
+std::string weightsHash(const std::string& modelDir);
 
 /// Parses the variants of a project (the `variants:` sequence as YAML text), expanding
 /// sweeps; `where` prefixes messages ("demo.tpq.yaml").

@@ -61,12 +61,13 @@ std::string dominantPrecision(const nlohmann::json& j) {
         if (p.is_string() && p.get<std::string>() != "fp32" && layer.find("embeddings") == std::string::npos)
             ++counts[p.get<std::string>()];
     if (counts.empty()) return "fp32";
-    std::string best;
-    int most = 0;
-    for (const auto& [p, n] : counts) {
-        if (n > most) most = n, best = p;
-    }
-    return counts.size() == 1 ? best : "mixed (" + best + ")";
+    // Every precision the linear layers use, the most used first: "int8+int4".
+    std::vector<std::pair<int, std::string>> order;
+    for (const auto& [p, n] : counts) order.emplace_back(-n, p);
+    std::sort(order.begin(), order.end());
+    std::string out;
+    for (const auto& [n, p] : order) out += (out.empty() ? "" : "+") + p;
+    return out;
 }
 
 // Baselines first, then pruning, quantization and combined runs.

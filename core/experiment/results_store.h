@@ -50,7 +50,7 @@ struct RunSummary {
     double compressionRatio = 1, speedup = 1, accuracyDrop = 0;
     double targetSparsity = -1;
     double trainSeconds = 0;
-    std::string weightPrecision;  // dominant precision of the linear layers ("fp32", "int8", ...)
+    std::string weightPrecision;  // precisions of the linear layers, most used first ("fp32", "int8", "int8+int4")
     std::vector<std::pair<std::string, double>> layerSparsity;
     std::vector<std::vector<double>> headImportance;  // layers x heads, < 0 = not scored
     std::vector<std::vector<bool>> headsKept;         // structured runs: layers x heads, false = removed

@@ -129,6 +129,14 @@ void DatasetPanel::showError(const QString& message) {
     m_problems->addItem(item);
 }
 
+void DatasetPanel::clearPreview() {
+    m_summary->setText(tr("No data loaded yet: choose a source and press Load Preview."));
+    m_preview->setRowCount(0);
+    plots::setBars(m_balance, {}, {}, tr("texts"));
+    plots::setHistogram(m_lengths, {}, 30, tr("words per text (up to the 99th percentile)"));
+    m_problems->clear();
+}
+
 void DatasetPanel::showPreview(const DatasetPreview& p) {
     m_summary->setText(tr("%1 texts in %2 classes from %3; %4 duplicates removed.")
                            .arg(p.total)

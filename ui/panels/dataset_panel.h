@@ -32,6 +32,8 @@ public:
     DatasetOptions options() const;
 
     void showPreview(const DatasetPreview& preview);
+    /// Back to "no data loaded" (another project was opened).
+    void clearPreview();
     void showError(const QString& message);
     void setBusy(bool busy);
 

@@ -32,9 +32,11 @@ QSpinBox* spin(int lo, int hi, int step = 1) {
 ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     m_name = new QComboBox;
     FormFields::addModels(m_name);
+    m_name->setObjectName("modelName");
     m_labels = spin(2, 1000);
     m_labels->setObjectName("classes");
     m_dModel = spin(8, 4096, 8);
+    m_dModel->setObjectName("dModel");
     m_heads = spin(1, 64);
     m_layers = spin(1, 48);
     m_dFf = spin(8, 16384, 64);
@@ -43,6 +45,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     m_tokenizer->addItem(tr("WordPiece (BERT vocabulary)"), "wordpiece");
     m_tokenizer->addItem(tr("Words (built from the training split)"), "word");
     m_epochs = spin(1, 100);
+    m_epochs->setObjectName("epochs");
     m_batch = spin(1, 1024);
     m_lr = new QDoubleSpinBox;
     m_lr->setDecimals(6);
@@ -102,10 +105,9 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     m_curves->xAxis->setLabel(tr("optimizer step"));
     m_curves->yAxis->setLabel(tr("loss"));
     m_curves->yAxis2->setVisible(true);
-    m_curves->yAxis2->setLabel(tr("accuracy"));
-    m_curves->yAxis2->setRange(0, 1);
-    m_curves->legend->setVisible(true);
-    m_curves->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
+    m_curves->yAxis2->setLabel(tr("accuracy (%)"));
+    m_curves->yAxis2->setRange(0, 105);  // 100% markers drawn whole
+    plots::legendBelow(m_curves);
 
     auto* top = new QHBoxLayout(this);
     top->addLayout(left, 2);
@@ -193,14 +195,19 @@ void ModelPanel::updateEstimate() {
     ExperimentConfig c = m_base;
     applyTo(c);
     const bool words = c.tokenizer.type == "word";
-    const int64_t vocab = words ? (c.tokenizer.maxVocabSize > 0 ? c.tokenizer.maxVocabSize : 30000) : 30522;
+    // The word vocabulary is built from the training split: the trained model's when there
+    // is one, else the most the config allows (said so).
+    const bool known = words && m_vocabulary > 0;
+    const int64_t vocab = known ? m_vocabulary : words ? (c.tokenizer.maxVocabSize > 0 ? c.tokenizer.maxVocabSize : 30000) : 30522;
     try {
         const int64_t n = estimateParameters(c.model, vocab);
         m_estimate->setText(tr("%1 parameters, %2 MB in fp32 (vocabulary of %3 tokens%4)")
                                 .arg(QLocale().toString(qlonglong(n)))
                                 .arg(double(n) * 4 / 1e6, 0, 'f', 2)
                                 .arg(vocab)
-                                .arg(words ? tr(", at most") : QString()));
+                                .arg(known   ? tr(", as the trained model built it")
+                                     : words ? tr(", at most: it is built from the training split")
+                                             : QString()));
         if (c.model.name == "transformer" && c.model.dModel % std::max(1, c.model.numHeads) != 0)
             m_estimate->setText(m_estimate->text() + "\n" + tr("The width must be a multiple of the heads."));
     } catch (const std::exception& e) {
@@ -218,12 +225,13 @@ int ModelPanel::epochPoints() const { return m_curves->graph(2)->dataCount(); }
 
 void ModelPanel::addTrainPoint(const TrainPoint& p) {
     if (p.epochEnd) {
-        if (p.trainAccuracy >= 0) m_curves->graph(1)->addData(double(p.step), p.trainAccuracy);
-        if (p.valAccuracy >= 0) m_curves->graph(2)->addData(double(p.step), p.valAccuracy);
+        if (p.trainAccuracy >= 0) m_curves->graph(1)->addData(double(p.step), 100 * p.trainAccuracy);
+        if (p.valAccuracy >= 0) m_curves->graph(2)->addData(double(p.step), 100 * p.valAccuracy);
     } else {
         m_curves->graph(0)->addData(double(p.step), p.stepLoss);
     }
-    m_curves->xAxis->setRange(0, std::max<double>(1, double(p.totalSteps)));
+    // A little room past the last step: the last epoch's markers are drawn whole.
+    m_curves->xAxis->setRange(0, std::max<double>(1, double(p.totalSteps)) * 1.03);
     bool found = false;
     const QCPRange loss = m_curves->graph(0)->getValueRange(found);
     if (found) m_curves->yAxis->setRange(0, loss.upper * 1.1);
@@ -239,10 +247,10 @@ void ModelPanel::showHistory(const QVector<QPair<qint64, double>>& stepLoss, con
         last = std::max(last, step);
     }
     for (int e = 0; e < epochEndSteps.size(); ++e) {
-        if (e < trainAccuracy.size() && trainAccuracy[e] >= 0) m_curves->graph(1)->addData(epochEndSteps[e], trainAccuracy[e]);
-        if (e < valAccuracy.size() && valAccuracy[e] >= 0) m_curves->graph(2)->addData(epochEndSteps[e], valAccuracy[e]);
+        if (e < trainAccuracy.size() && trainAccuracy[e] >= 0) m_curves->graph(1)->addData(epochEndSteps[e], 100 * trainAccuracy[e]);
+        if (e < valAccuracy.size() && valAccuracy[e] >= 0) m_curves->graph(2)->addData(epochEndSteps[e], 100 * valAccuracy[e]);
     }
-    m_curves->xAxis->setRange(0, double(last));
+    m_curves->xAxis->setRange(0, double(last) * 1.03);
     bool found = false;
     const QCPRange loss = m_curves->graph(0)->getValueRange(found);
     if (found) m_curves->yAxis->setRange(0, loss.upper * 1.1);
@@ -258,6 +266,13 @@ void ModelPanel::showEvaluation(const EvaluationResult& r) {
         text += "\n  " + (i < r.labelNames.size() ? r.labelNames[i] : QString::number(i)) + ": " + cells.join("  ");
     }
     m_evaluation->setText(text);
+}
+
+void ModelPanel::clearEvaluation() { m_evaluation->clear(); }
+
+void ModelPanel::setVocabularySize(qint64 tokens) {
+    m_vocabulary = tokens;
+    updateEstimate();
 }
 
 void ModelPanel::setBusy(bool busy) {

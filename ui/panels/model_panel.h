@@ -34,6 +34,10 @@ public:
     void showHistory(const QVector<QPair<qint64, double>>& stepLoss, const QVector<double>& trainAccuracy,
                      const QVector<double>& valAccuracy, const QVector<qint64>& epochEndSteps);
     void showEvaluation(const EvaluationResult& r);
+    void clearEvaluation();
+    /// The vocabulary of the trained model (0 = not trained yet): the word tokenizer's
+    /// estimate uses it instead of the largest vocabulary the config allows.
+    void setVocabularySize(qint64 tokens);
     void setBusy(bool busy);
 
     QString parameterText() const;
@@ -67,6 +71,7 @@ private:
     QPushButton* m_evaluate;
     QCustomPlot* m_curves;
     ExperimentConfig m_base;
+    qint64 m_vocabulary = 0;
 };
 
 }  // namespace tpq::ui

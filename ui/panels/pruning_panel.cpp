@@ -77,6 +77,7 @@ PruningPanel::PruningPanel(QWidget* parent) : QWidget(parent) {
     left->addStretch();
 
     m_headRun = new QComboBox;
+    m_headRun->setObjectName("headRun");
     m_noRuns = new QLabel(tr("No pruning runs in this project yet: run one to see its heatmaps."));
     auto* right = new QVBoxLayout;
     auto* pick = new QHBoxLayout;

@@ -1,6 +1,8 @@
 #include "panels/results_panel.h"
 
 #include <QHeaderView>
+#include <QScrollBar>
+#include <algorithm>
 #include <QLabel>
 #include <QMenu>
 #include <QTextBrowser>
@@ -87,12 +89,15 @@ void ResultsPanel::showDetails(int row) {
     if (!r.confusionMatrix.empty()) {
         html += "<p><b>" + tr("Confusion matrix") + "</b> " + tr("(rows: true, columns: predicted)") +
                 "</p><table border=1 cellspacing=0 cellpadding=3><tr><th></th>";
-        for (size_t c = 0; c < r.confusionMatrix.size(); ++c)
-            html += "<th>" + (c < r.labelNames.size() ? QString::fromStdString(r.labelNames[c]).toHtmlEscaped() : QString::number(c)) + "</th>";
+        // Class names never break inside a word: the table scrolls instead.
+        const auto name = [&](size_t i) {
+            return i < r.labelNames.size() ? QString::fromStdString(r.labelNames[i]).toHtmlEscaped() : QString::number(i);
+        };
+        for (size_t c = 0; c < r.confusionMatrix.size(); ++c) html += "<th style=\"white-space:pre\">" + name(c) + "</th>";
         html += "</tr>";
         for (size_t i = 0; i < r.confusionMatrix.size(); ++i) {
-            html += "<tr><th>" + (i < r.labelNames.size() ? QString::fromStdString(r.labelNames[i]).toHtmlEscaped() : QString::number(i)) + "</th>";
-            for (int64_t v : r.confusionMatrix[i]) html += "<td align=right>" + QString::number(v) + "</td>";
+            html += "<tr><th style=\"white-space:pre\">" + name(i) + "</th>";
+            for (int64_t v : r.confusionMatrix[i]) html += "<td align=right style=\"white-space:pre\">" + QString::number(v) + "</td>";
             html += "</tr>";
         }
         html += "</table>";
@@ -112,18 +117,40 @@ void ResultsPanel::showDetails(int row) {
 
 const std::vector<RunSummary>& ResultsPanel::runs() const { return m_model->runs(); }
 
-QStringList ResultsPanel::loadResults(const QString& resultsDir) {
+QStringList ResultsPanel::loadResults(const QString& resultsDir, const QStringList* onlyRuns, const QStringList& staleRuns) {
     std::vector<std::string> warnings;
     auto runs = ResultsStore(resultsDir.toStdString()).load(&warnings);
-    m_model->setRuns(std::move(runs));
-    m_table->sortByColumn(-1, Qt::AscendingOrder);  // the store's order: baselines first
-    rebuildCharts();
-    if (m_proxy->rowCount() > 0) m_table->selectRow(0);
-    m_summary->setText(tr("%n run(s) in %1", "", int(m_model->runs().size())).arg(resultsDir) +
-                       (warnings.empty() ? QString() : tr(" (%n skipped, see the log)", "", int(warnings.size()))));
+    if (onlyRuns) {
+        // A project shows its own runs, not whatever else shares the folder.
+        runs.erase(std::remove_if(runs.begin(), runs.end(),
+                                  [&](const RunSummary& r) { return !onlyRuns->contains(QString::fromStdString(r.runId)); }),
+                   runs.end());
+    }
+    setRuns(std::move(runs), staleRuns);
+    QString summary = tr("%n run(s) in %1", "", int(m_model->runs().size())).arg(resultsDir);
+    if (!warnings.empty()) summary += tr(" (%n skipped, see the log)", "", int(warnings.size()));
+    if (!staleRuns.isEmpty())
+        summary += " " + tr("Grey rows were made from an older baseline: Run > Start runs them again.");
+    m_summary->setText(summary);
     QStringList out;
     for (const auto& w : warnings) out << QString::fromStdString(w);
     return out;
+}
+
+void ResultsPanel::clear(const QString& message) {
+    setRuns({}, {});
+    m_summary->setText(message.isEmpty() ? tr("No runs yet: Run > Start (F5) runs the project's variants.") : message);
+}
+
+void ResultsPanel::setRuns(std::vector<RunSummary> runs, const QStringList& staleRuns) {
+    m_model->setRuns(std::move(runs));
+    m_model->setStaleRuns(staleRuns);
+    m_table->sortByColumn(-1, Qt::AscendingOrder);  // the store's order: baselines first
+    m_table->horizontalScrollBar()->setValue(0);     // a new folder starts at its first column
+    m_table->verticalScrollBar()->setValue(0);
+    rebuildCharts();
+    if (m_proxy->rowCount() > 0) m_table->selectRow(0);
+    else showDetails(-1);
 }
 
 void ResultsPanel::rebuildCharts() {
@@ -160,7 +187,14 @@ QString ResultsPanel::tableCsv() const {
     return lines.join('\n') + '\n';
 }
 
-void ResultsPanel::exportCsv(const QString& path) const { writeFileAtomic(path.toStdString(), tableCsv().toStdString()); }
+void ResultsPanel::exportCsv(const QString& path) const {
+    if (m_proxy->rowCount() == 0)
+        throw Error(tr("no runs to export: open a project or a results folder with finished runs first").toStdString());
+    std::vector<RunSummary> shown;  // in the table's order
+    for (int r = 0; r < m_proxy->rowCount(); ++r)
+        shown.push_back(m_model->runs()[size_t(m_proxy->mapToSource(m_proxy->index(r, 0)).row())]);
+    writeFileAtomic(path.toStdString(), comparisonCsv(shown));
+}
 
 int ResultsPanel::exportAllCharts(const QString& dir) const {
     return int(plots::writeComparisonPlots(runs(), dir.toStdString()).size());

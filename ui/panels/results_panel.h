@@ -25,11 +25,18 @@ public:
 
     /// Reads every run of `resultsDir`; throws tpq::Error when the folder cannot be read.
     /// Runs whose result.json is corrupt are skipped; their warnings are returned.
-    QStringList loadResults(const QString& resultsDir);
+    /// With `onlyRuns`, just those run ids (a project's own runs); `staleRuns` are shown
+    /// greyed (made from an older baseline).
+    QStringList loadResults(const QString& resultsDir, const QStringList* onlyRuns = nullptr,
+                            const QStringList& staleRuns = {});
+    /// No runs (no project open, or one that has none yet).
+    void clear(const QString& message = {});
 
     /// The table as shown (current sort order, displayed text) as CSV.
     QString tableCsv() const;
-    /// Writes tableCsv() to `path` atomically; throws tpq::Error.
+    /// Writes the runs in the table's order as `tpq compare`'s comparison.csv does (raw
+    /// numbers, its columns) to `path` atomically; throws tpq::Error when there are no
+    /// runs or the file cannot be written.
     void exportCsv(const QString& path) const;
     /// Renders the chart on the current tab to `path` (PNG, 1000x600); throws tpq::Error.
     void exportCurrentChart(const QString& path) const;
@@ -48,6 +55,7 @@ Q_SIGNALS:
 
 private:
     void rebuildCharts();
+    void setRuns(std::vector<RunSummary> runs, const QStringList& staleRuns);
     void addChart(QWidget* chart, const QString& title);
     /// Shows run `row` (of the model, unsorted) in the details pane.
     void showDetails(int row);

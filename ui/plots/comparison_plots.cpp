@@ -11,6 +11,7 @@
 #include <QSharedPointer>
 #include <qcustomplot.h>
 
+#include "plots/panel_plots.h"
 #include "util/error.h"
 
 namespace tpq::plots {
@@ -49,24 +50,84 @@ double metricValue(const RunSummary& r, const QString& metric) {
     throw Error("unknown comparison metric '" + metric.toStdString() + "' (accuracy, f1, size, latency)");
 }
 
-// Labels of points at the same place are stacked upwards instead of drawn over each other.
-void addPointLabel(QCustomPlot* p, double x, double y, const QString& text, QCPAxis* yAxis = nullptr) {
-    int below = 0;
-    for (int i = 0; i < p->itemCount(); ++i) {
-        if (auto* other = qobject_cast<QCPItemText*>(p->item(i))) {
-            const QPointF c = other->position->coords();
-            if (std::abs(c.x() - x) <= 1e-9 * std::max(1.0, std::abs(x)) && std::abs(c.y() - y) <= 1e-9 * std::max(1.0, std::abs(y)))
-                ++below;
-        }
-    }
+// A point's label. Where it goes is decided once the plot is laid out (placePointLabels),
+// so that labels overlap neither each other nor the points, at any size.
+void addPointLabel(QCustomPlot* p, double x, double y, const QString& text) {
     auto* label = new QCPItemText(p);
-    label->position->setAxes(p->xAxis, yAxis ? yAxis : p->yAxis);
-    label->position->setCoords(x, y);
-    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignBottom);
-    label->setPadding(QMargins(4, 0, 0, 2 + 13 * below));
+    label->setProperty("anchorKey", x);
+    label->setProperty("anchorValue", y);
+    label->position->setType(QCPItemPosition::ptAbsolute);
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    label->setPadding(QMargins(1, 0, 1, 0));
     label->setFont(QFont("DejaVu Sans", 8));
     label->setText(text);
     label->setClipToAxisRect(false);
+}
+
+// Places every point label (addPointLabel) in pixels: beside its point, in the first of a
+// ring of spots (then farther rings, with a leader line) that stays inside the axis rect
+// and overlaps no label placed before and no point.
+void placePointLabels(QCustomPlot* p) {
+    const QRectF area = p->axisRect()->rect();
+    std::vector<QRectF> taken;
+    for (int g = 0; g < p->graphCount(); ++g)
+        for (auto it = p->graph(g)->data()->constBegin(); it != p->graph(g)->data()->constEnd(); ++it) {
+            const QPointF c(p->xAxis->coordToPixel(it->key), p->yAxis->coordToPixel(it->value));
+            taken.emplace_back(c.x() - 5, c.y() - 5, 10, 10);
+        }
+    for (int i = 0; i < p->itemCount(); ++i) {
+        if (auto* line = qobject_cast<QCPItemLine*>(p->item(i)); line && line->property("leader").toBool()) {
+            p->removeItem(line);
+            --i;
+        }
+    }
+    for (int i = 0; i < p->itemCount(); ++i) {
+        auto* label = qobject_cast<QCPItemText*>(p->item(i));
+        if (!label || !label->property("anchorKey").isValid()) continue;
+        const QPointF at(p->xAxis->coordToPixel(label->property("anchorKey").toDouble()),
+                         p->yAxis->coordToPixel(label->property("anchorValue").toDouble()));
+        const QFontMetricsF metrics(label->font());
+        const QSizeF size(metrics.horizontalAdvance(label->text()) + 4, metrics.height() + 1);
+        QRectF best;
+        double bestOverlap = 1e300;
+        for (int ring = 0; ring < 8 && bestOverlap > 0; ++ring) {
+            const double d = 6 + ring * (size.height() + 1);
+            const QPointF spots[] = {{at.x() + 6, at.y() - d - size.height()}, {at.x() + 6, at.y() + d},
+                                     {at.x() - 6 - size.width(), at.y() - d - size.height()},
+                                     {at.x() - 6 - size.width(), at.y() + d},
+                                     {at.x() + d + 2, at.y() - size.height() / 2},
+                                     {at.x() - d - 2 - size.width(), at.y() - size.height() / 2}};
+            for (const QPointF& spot : spots) {
+                const QRectF r(spot, size);
+                if (!area.contains(r)) continue;
+                double overlap = 0;
+                for (const QRectF& t : taken) {
+                    const QRectF both = r.intersected(t);
+                    if (!both.isEmpty()) overlap += both.width() * both.height();
+                }
+                if (overlap < bestOverlap) bestOverlap = overlap, best = r;
+                if (overlap == 0) break;
+            }
+        }
+        if (best.isNull()) best = QRectF(QPointF(at.x() + 6, at.y() - size.height() - 6), size);
+        label->position->setCoords(best.topLeft());
+        taken.push_back(best);
+        const QPointF nearest(std::clamp(at.x(), best.left(), best.right()), std::clamp(at.y(), best.top(), best.bottom()));
+        if (QLineF(at, nearest).length() > 14) {  // far from its point: a leader line
+            auto* leader = new QCPItemLine(p);
+            leader->setProperty("leader", true);
+            leader->start->setType(QCPItemPosition::ptAbsolute);
+            leader->end->setType(QCPItemPosition::ptAbsolute);
+            leader->start->setCoords(at);
+            leader->end->setCoords(nearest);
+            leader->setPen(QPen(QColor(150, 150, 150), 0.8));
+        }
+    }
+}
+
+// Labels are placed again whenever the plot is laid out (a resize, an export at another size).
+void placeLabelsOnLayout(QCustomPlot* p) {
+    QObject::connect(p, &QCustomPlot::afterLayout, p, [p] { placePointLabels(p); });
 }
 
 // Widens an axis range so points and their labels stay inside.
@@ -132,9 +193,13 @@ QCustomPlot* trainingCurvePlot(const RunSummary& run) {
     p->yAxis2->setLabel(T(QT_TRANSLATE_NOOP("Plots", "validation accuracy (%)")));
     p->rescaleAxes();
     p->yAxis->setRangeLower(0);
+    pad(p->yAxis, 0.03);
+    p->yAxis->setRangeLower(0);
     pad(p->yAxis2, 0.1);
-    p->legend->setVisible(true);
-    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignRight | Qt::AlignVCenter);
+    // The first and the last epoch's markers drawn whole, not cut by the plot's edge.
+    const QCPRange x = p->xAxis->range();
+    p->xAxis->setRange(x.lower - 0.03 * std::max(1.0, x.size()), x.upper + 0.03 * std::max(1.0, x.size()));
+    legendBelow(p);
     return p;
 }
 
@@ -189,13 +254,8 @@ QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QStri
     keys->setTickLabelFont(QFont("DejaVu Sans", ticks.size() > 20 ? 7 : 9));
     keys->setLabel(T(QT_TRANSLATE_NOOP("Plots", "run")));
     valueAxis->setLabel(title.second);
-    // Accuracy and F1 differ in the last digits: start the axis near the smallest bar.
-    if ((metric == "accuracy" || metric == "f1") && bottom < 1e300) {
-        const double span = std::max(top - bottom, metric == "accuracy" ? 1.0 : 0.01);
-        valueAxis->setRange(std::max(0.0, bottom - span), top + 0.35 * span);
-    } else {
-        valueAxis->setRange(0, top * 1.18 + 1e-9);
-    }
+    // From zero: bar lengths compare truthfully (the labels carry the last digits).
+    valueAxis->setRange(0, top * 1.18 + 1e-9);
     return p;
 }
 
@@ -214,8 +274,9 @@ QCustomPlot* sparsityAccuracyPlot(const std::vector<RunSummary>& runs) {
     p->xAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "sparsity of the linear layers (% of weights zero)")));
     p->yAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "test accuracy (%)")));
     p->rescaleAxes();
-    p->xAxis->setRange(-5, std::max(100.0, p->xAxis->range().upper + 5));
+    p->xAxis->setRange(-5, std::max(100.0, p->xAxis->range().upper + 5) + 25);
     pad(p->yAxis, 0.25);
+    placeLabelsOnLayout(p);
     return p;
 }
 
@@ -273,8 +334,8 @@ QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
     p->xAxis->setRangeLower(0);
     p->xAxis->setRangeUpper(p->xAxis->range().upper * 1.3);
     pad(p->yAxis, 0.25);
-    p->legend->setVisible(true);
-    p->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignLeft | Qt::AlignBottom);
+    legendBelow(p);
+    placeLabelsOnLayout(p);
     return p;
 }
 
@@ -299,7 +360,14 @@ QCustomPlot* heatmap(const QString& title, const QVector<QString>& columns, cons
     scale->setType(QCPAxis::atRight);
     scale->axis()->setLabel(scaleLabel);
     map->setColorScale(scale);
-    QCPColorGradient gradient(QCPColorGradient::gpThermal);
+    // Dark blue -> magenta -> dark orange: both ends (and the middle) stand out from the
+    // white background, so neither the least nor the most important cell disappears.
+    QCPColorGradient gradient;
+    gradient.clearColorStops();
+    gradient.setColorStopAt(0.0, QColor(13, 8, 135));
+    gradient.setColorStopAt(0.5, QColor(190, 55, 130));
+    gradient.setColorStopAt(1.0, QColor(225, 110, 15));
+    gradient.setColorInterpolation(QCPColorGradient::ciRGB);
     gradient.setNanHandling(QCPColorGradient::nhNanColor);
     gradient.setNanColor(QColor(170, 170, 170));
     map->setGradient(gradient);
@@ -325,6 +393,15 @@ QCustomPlot* heatmap(const QString& title, const QVector<QString>& columns, cons
     p->xAxis->setRange(-0.5, nx - 0.5);
     p->yAxis->setRange(-0.5, ny - 0.5);
     p->yAxis->setRangeReversed(true);
+    // A frame per cell: neighbouring cells of close values stay apart.
+    for (int x = 0; x < nx; ++x)
+        for (int y = 0; y < ny; ++y) {
+            auto* frame = new QCPItemRect(p);
+            frame->topLeft->setCoords(x - 0.5, y - 0.5);
+            frame->bottomRight->setCoords(x + 0.5, y + 0.5);
+            frame->setPen(QPen(QColor(255, 255, 255), 1.5));
+            frame->setBrush(Qt::NoBrush);
+        }
     return p;
 }
 

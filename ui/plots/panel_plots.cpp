@@ -16,6 +16,19 @@ QCustomPlot* titledPlot(const QString& title, QCustomPlot* into) {
     return p;
 }
 
+void legendBelow(QCustomPlot* plot) {
+    QCPLegend* legend = plot->legend;
+    legend->setVisible(true);
+    if (plot->axisRect()->insetLayout()->take(legend)) plot->axisRect()->insetLayout()->simplify();
+    const int row = plot->plotLayout()->rowCount();
+    plot->plotLayout()->addElement(row, 0, legend);
+    legend->setFillOrder(QCPLegend::foColumnsFirst);
+    legend->setWrap(3);
+    legend->setMargins(QMargins(6, 2, 6, 2));
+    legend->setBorderPen(Qt::NoPen);
+    plot->plotLayout()->setRowStretchFactor(row, 0.001);
+}
+
 void setPlotTitle(QCustomPlot* plot, const QString& title) {
     if (auto* t = qobject_cast<QCPTextElement*>(plot->plotLayout()->element(0, 0))) t->setText(title);
 }

@@ -1,0 +1,597 @@
+// Issue 16's numbered bugs, each as an offscreen test of tpq-studio: a project shows its
+// own numbers only (stale panels, shared result folders, variants made from an older
+// baseline, cancelled runs), the window fits 1024x700, readable heatmaps and charts,
+// every README shortcut bound, Qt's own buttons in Chinese, the wizard checks columns
+// against the file, and the smaller ones (placeholder, parameter estimate with the word
+// tokenizer, the model form without a project, scroll position, confusion matrix cells,
+// int4+int8 label, View > Log, raw numbers in the CSV export).
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPointer>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollBar>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTextBlock>
+#include <QTextBrowser>
+#include <QTextDocument>
+#include <QTimer>
+#include <QWizard>
+// qcustomplot.h uses Qt's keywords, which the tests switch off.
+#define signals Q_SIGNALS
+#define slots Q_SLOTS
+#define emit Q_EMIT
+#define foreach Q_FOREACH
+#include <qcustomplot.h>
+#undef signals
+#undef slots
+#undef emit
+#undef foreach
+
+#include <nlohmann/json.hpp>
+
+#include "experiment/experiment_runner.h"
+#include "experiment/project.h"
+#include "main_window.h"
+#include "new_experiment_wizard.h"
+#include "panels/model_panel.h"
+#include "panels/pruning_panel.h"
+#include "panels/quantization_panel.h"
+#include "panels/results_panel.h"
+#include "plots/comparison_plots.h"
+#include "test_support.h"
+#include "translations.h"
+#include "util/file_io.h"
+
+using tpq::ui::JobOutcome;
+using tpq::ui::MainWindow;
+
+namespace {
+
+/// Answers every modal dialog that opens: message boxes with `answer`, file dialogs with
+/// `file` (or Cancel when empty). Keeps the message boxes' texts.
+class DialogAnswerer {
+public:
+    explicit DialogAnswerer(QMessageBox::StandardButton answer, QString file = {}) : m_answer(answer), m_file(std::move(file)) {
+        QObject::connect(&m_timer, &QTimer::timeout, [this] {
+            QWidget* modal = QApplication::activeModalWidget();
+            if (auto* box = qobject_cast<QMessageBox*>(modal)) {
+                texts << box->text();
+                if (QAbstractButton* b = box->button(m_answer)) b->click();  // as the user does
+                else box->done(m_answer);
+            } else if (auto* dialog = qobject_cast<QFileDialog*>(modal); dialog && dialog != m_lastFileDialog) {
+                m_lastFileDialog = dialog;
+                ++fileDialogs;
+                if (m_file.isEmpty()) {
+                    QMetaObject::invokeMethod(dialog, "reject", Qt::QueuedConnection);
+                } else {
+                    dialog->selectFile(m_file);
+                    if (auto* name = dialog->findChild<QLineEdit*>("fileNameEdit")) name->setText(m_file);  // as typed
+                    // Queued: accepting may ask (a message box) in a loop of its own.
+                    QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
+                }
+            }
+        });
+        m_timer.start(30);
+    }
+    QStringList texts;
+    int fileDialogs = 0;
+
+private:
+    QMessageBox::StandardButton m_answer;
+    QString m_file;
+    QPointer<QFileDialog> m_lastFileDialog;
+    QTimer m_timer;
+};
+
+JobOutcome waitForJob(MainWindow& window, int timeoutMs) {
+    QSignalSpy spy(&window, &MainWindow::jobFinished);
+    if (!spy.wait(timeoutMs)) return JobOutcome{"timeout", false, false, "no jobFinished within the timeout", 0};
+    return spy.takeFirst().at(0).value<JobOutcome>();
+}
+
+bool hasCjk(const QString& s) {
+    for (QChar c : s)
+        if (c.unicode() >= 0x4e00 && c.unicode() <= 0x9fff) return true;
+    return false;
+}
+
+/// WCAG contrast ratio of two colours.
+double contrast(const QColor& a, const QColor& b) {
+    const auto lum = [](const QColor& c) {
+        const auto ch = [](double v) { return v <= 0.03928 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF());
+    };
+    const double la = lum(a), lb = lum(b);
+    return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
+tpq::RunSummary fakeRun(const std::string& id, const std::string& method, double accuracy, double latency) {
+    tpq::RunSummary r;
+    r.runId = id;
+    r.method = method;
+    r.accuracy = accuracy;
+    r.f1 = accuracy - 0.01;
+    r.latencyP50 = latency;
+    r.latencyBatchSize = 8;
+    r.sizeBytes = 1000000;
+    return r;
+}
+
+/// Lays `plot` out at width x height pixels as an export does.
+void layOut(QCustomPlot* plot, int width, int height) {
+    plot->setViewport(QRect(0, 0, width, height));
+    plot->replot();
+}
+
+QRectF textRect(QCPItemText* t) { return QRectF(t->topLeft->pixelPosition(), t->bottomRight->pixelPosition()).normalized(); }
+
+}  // namespace
+
+class TestUiTrust : public QObject {
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    std::string work() const { return m_dir.path().toStdString(); }
+
+    /// A tiny two-class CSV task and a project around it (config inline), in its own folder.
+    QString writeProject(const std::string& name, int epochs, int rows, const std::vector<std::string>& variants,
+                         const std::string& resultsDir = "") {
+        std::string csv = "text,label\n";
+        for (int i = 0; i < rows; ++i) {
+            csv += "win a prize now number " + std::to_string(i) + " free offer,spam\n";
+            csv += "meeting notes for project " + std::to_string(i) + " agenda,ham\n";
+        }
+        tpqtest::writeFile(m_dir, name + ".csv", csv);
+        std::string yaml = "tpq_project: 1\nname: " + name + "\nexperiment:\n  name: " + name +
+                           "\n  seed: 1\n  threads: 1\n  model: {name: transformer, d_model: 32, num_heads: 2, "
+                           "num_layers: 2, d_ff: 64}\n  data: {dataset: csv, path: " + work() + "/" + name +
+                           ".csv, max_length: 16}\n  tokenizer: {type: word, min_frequency: 1}\n"
+                           "  training: {batch_size: 16, learning_rate: 0.003, epochs: " + std::to_string(epochs) +
+                           ", warmup_ratio: 0}\n"
+                           "results_dir: " + (resultsDir.empty() ? name + "/results" : resultsDir) +
+                           "\ncheckpoint_dir: " + name + "/checkpoints\nvariants:\n";
+        for (const auto& v : variants) yaml += "  - " + v + "\n";
+        return QString::fromStdString(tpqtest::writeFile(m_dir, name + ".tpq.yaml", yaml));
+    }
+
+    static void runAll(const QString& path) {
+        tpq::Project project = tpq::Project::load(path.toStdString());
+        tpq::ExperimentRunner(project).run({});
+    }
+
+    QString m_trained;  // a finished project: baseline, unstructured 0.5, dynamic
+
+private Q_SLOTS:
+    void initTestCase() {
+        QVERIFY(m_dir.isValid());
+        QCoreApplication::setOrganizationName("TPQ Studio Tests");
+        QCoreApplication::setApplicationName("test_ui_trust");
+        QSettings().clear();
+        m_trained = writeProject("trained", 2, 60, {"baseline", "{method: unstructured, sparsity: 0.5, fine_tune_epochs: 0}", "{method: dynamic}"});
+        runAll(m_trained);
+    }
+
+    // 1. Opening, creating or closing a project resets every panel to that project alone.
+    void bug01_noStaleStateAcrossProjects() {
+        const QString empty = writeProject("empty", 1, 10, {"baseline"});
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(m_trained));
+        QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 3);
+        QVERIFY(window.quantizationPanel()->precisionTable()->rowCount() > 0);
+        window.modelPanel()->findChild<QPushButton*>("evaluate")->click();
+        const JobOutcome evaluated = waitForJob(window, 120000);
+        QVERIFY2(evaluated.ok, qPrintable(evaluated.error));
+        QVERIFY(!window.modelPanel()->findChild<QLabel*>("evaluation")->text().isEmpty());
+        QVERIFY(window.modelPanel()->lossPoints() > 0);
+        QVERIFY(window.pruningPanel()->findChild<QComboBox*>("headRun") != nullptr);
+
+        QVERIFY(window.openPath(empty));
+        QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 0);
+        QCOMPARE(window.resultsPanel()->runs().size(), size_t(0));
+        QCOMPARE(window.quantizationPanel()->precisionTable()->rowCount(), 0);
+        QCOMPARE(window.modelPanel()->findChild<QLabel*>("evaluation")->text(), QString());
+        QCOMPARE(window.modelPanel()->lossPoints(), 0);
+        QCOMPARE(window.resultsPanel()->charts()->count(), 0);
+        QVERIFY2(window.statusBar()->currentMessage().contains(": 0 run(s)"), qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY(window.windowTitle().contains("empty.tpq.yaml"));
+
+        // And closing: nothing of either project stays.
+        QVERIFY(window.openPath(m_trained));
+        QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 3);
+        QVERIFY(window.closeProject());
+        QVERIFY(window.project() == nullptr);
+        QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 0);
+        QCOMPARE(window.quantizationPanel()->precisionTable()->rowCount(), 0);
+        QCOMPARE(window.modelPanel()->lossPoints(), 0);
+        QVERIFY(!window.windowTitle().contains(".tpq.yaml"));
+    }
+
+    // 2. Each project its own folders by default; the Results panel lists only the
+    // project's runs.
+    void bug02_projectsDoNotShareFolders() {
+        const QString folder = m_dir.path() + "/shared";
+        QStringList resultDirs;
+        for (const char* name : {"first", "second"}) {
+            tpq::ui::NewExperimentWizard wizard;
+            wizard.findChild<QLineEdit*>("projectName")->setText(name);
+            wizard.findChild<QLineEdit*>("projectFolder")->setText(folder);
+            const QString path = wizard.createProject();
+            const tpq::Project p = tpq::Project::load(path.toStdString());
+            QCOMPARE(QString::fromStdString(p.config().output.resultsDir), folder + "/" + name + "/results");
+            QCOMPARE(QString::fromStdString(p.config().output.checkpointDir), folder + "/" + name + "/checkpoints");
+            resultDirs << QString::fromStdString(p.config().output.resultsDir);
+        }
+        QVERIFY(resultDirs[0] != resultDirs[1]);
+
+        // A project pointed at another project's results folder shows none of its runs.
+        const QString other = writeProject("borrower", 1, 10, {"baseline"}, "trained/results");
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(other));
+        QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 0);
+        QVERIFY(window.openPath(m_trained));
+        QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 3);
+    }
+
+    // 3. A variant records the model it was made from; a retrained baseline makes it
+    // stale (greyed, with a tooltip) and Start runs it again.
+    void bug03_staleVariantsAfterRetraining() {
+        const QString path = writeProject("retrain", 1, 60, {"baseline", "{method: dynamic}"});
+        runAll(path);
+        {
+            const tpq::Project p = tpq::Project::load(path.toStdString());
+            const tpq::ProjectRun* base = p.findRun("baseline");
+            const tpq::ProjectRun* dyn = p.findRun("dynamic");
+            QVERIFY(base && dyn);
+            QVERIFY(!base->weightsHash.empty());
+            QCOMPARE(dyn->madeFrom, base->runIds.front());
+            QCOMPARE(dyn->madeFromHash, base->weightsHash);
+            QVERIFY(!p.isStale(*dyn));
+        }
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(path));
+        window.modelPanel()->findChild<QSpinBox*>("epochs")->setValue(3);
+        {
+            DialogAnswerer yes(QMessageBox::Yes);  // "Run again?" for the baseline
+            window.modelPanel()->findChild<QPushButton*>("train")->click();
+            const JobOutcome trained = waitForJob(window, 240000);
+            QVERIFY2(trained.ok, qPrintable(trained.error + " | dialogs: " + yes.texts.join(" | ")));
+            QCOMPARE(yes.texts.size(), 1);
+        }
+        const tpq::Project after = tpq::Project::load(path.toStdString());
+        QVERIFY(after.isStale(*after.findRun("dynamic")));
+        // The table: the dynamic run greyed, with the reason.
+        QAbstractItemModel* table = window.resultsPanel()->table()->model();
+        int dynamicRow = -1;
+        for (int r = 0; r < table->rowCount(); ++r)
+            if (table->index(r, 1).data(Qt::UserRole).toString() != "baseline") dynamicRow = r;
+        QVERIFY(dynamicRow >= 0);
+        QVERIFY(table->index(dynamicRow, 0).data(Qt::ToolTipRole).toString().contains("older baseline"));
+        QCOMPARE(table->index(dynamicRow, 0).data(Qt::ForegroundRole).value<QBrush>().color(), QColor(Qt::gray));
+        QVERIFY(!table->index(1 - dynamicRow, 0).data(Qt::ToolTipRole).toString().contains("older baseline"));
+
+        QStringList states;
+        connect(window.workerThread()->worker(), &tpq::ui::ExperimentWorker::variantChanged, this,
+                [&](const tpq::ui::VariantEvent& e) { states << e.variant + ":" + e.state; });
+        QVERIFY(window.startRun());
+        const JobOutcome rerun = waitForJob(window, 240000);
+        QVERIFY2(rerun.ok, qPrintable(rerun.error));
+        QVERIFY2(states.contains("dynamic:running"), qPrintable(states.join(" ")));
+        QVERIFY2(!states.contains("dynamic:skipped"), qPrintable(states.join(" ")));
+        const tpq::Project done = tpq::Project::load(path.toStdString());
+        QVERIFY(!done.isStale(*done.findRun("dynamic")));
+        QCOMPARE(done.findRun("dynamic")->madeFromHash, done.findRun("baseline")->weightsHash);
+        for (int r = 0; r < table->rowCount(); ++r)
+            QVERIFY(!table->index(r, 0).data(Qt::ToolTipRole).toString().contains("older baseline"));
+        QCOMPARE(table->rowCount(), 2);  // the old variant's folder is no longer the project's
+    }
+
+    // 4. A cancelled variant is recorded as cancelled, and runs again on Start.
+    void bug04_cancelledIsRecorded() {
+        const QString path = writeProject("cancelled", 300, 150, {"baseline"});
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(path));
+        QSignalSpy steps(window.workerThread()->worker(), &tpq::ui::ExperimentWorker::trainingStep);
+        QVERIFY(window.startRun());
+        QVERIFY(steps.wait(60000));
+        window.cancelRun();
+        const JobOutcome outcome = waitForJob(window, 5000);
+        QVERIFY(outcome.cancelled);
+        const tpq::Project project = tpq::Project::load(path.toStdString());
+        QCOMPARE(project.runs().size(), size_t(1));
+        QCOMPARE(project.runs()[0].status, std::string("cancelled"));
+        // Start runs it again (resumed under the same id).
+        QStringList states;
+        connect(window.workerThread()->worker(), &tpq::ui::ExperimentWorker::variantChanged, this,
+                [&](const tpq::ui::VariantEvent& e) { states << e.state; });
+        QVERIFY(window.startRun());
+        QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty(), 30000);
+        QCOMPARE(states.front(), QString("resuming"));
+        window.cancelRun();
+        QVERIFY(waitForJob(window, 5000).cancelled);
+    }
+
+    // 5. The window fits 1024x700 and never resizes itself when a panel is shown.
+    void bug05_windowFits1024x700() {
+        MainWindow window;
+        window.resize(1024, 700);
+        window.show();
+        QVERIFY(window.openPath(m_trained));
+        for (int i = 0; i < 5; ++i) {
+            window.showPanel(i);
+            QCoreApplication::processEvents();
+            QVERIFY2(window.minimumSizeHint().width() <= 1024 && window.minimumSizeHint().height() <= 700,
+                     qPrintable(QString("panel %1: minimum %2x%3").arg(i).arg(window.minimumSizeHint().width()).arg(window.minimumSizeHint().height())));
+            QVERIFY2(window.minimumSize().width() <= 1024 && window.minimumSize().height() <= 700,
+                     qPrintable(QString("panel %1: minimum size %2x%3").arg(i).arg(window.minimumSize().width()).arg(window.minimumSize().height())));
+            QCOMPARE(window.size(), QSize(1024, 700));
+        }
+    }
+
+    // 6. The head-importance heatmap: both ends of the colour map contrast with the
+    // background, and every cell has a frame.
+    void bug06_heatmapReadable() {
+        tpq::RunSummary run = fakeRun("s", "structured", 0.9, 10);
+        run.headImportance = {{0.1, 0.9, 0.5}, {1.0, 0.0, 0.3}};
+        run.headsKept = {{true, true, false}, {true, false, true}};
+        std::unique_ptr<QCustomPlot> plot(tpq::plots::headImportanceHeatmap(run));
+        QCPColorMap* map = nullptr;
+        for (int i = 0; i < plot->plottableCount(); ++i)
+            if (auto* m = qobject_cast<QCPColorMap*>(plot->plottable(i))) map = m;
+        QVERIFY(map);
+        const QColor background(Qt::white);  // the plots' background
+        const QCPRange range = map->dataRange();
+        const QColor low = QColor::fromRgb(map->gradient().color(range.lower, range));
+        const QColor high = QColor::fromRgb(map->gradient().color(range.upper, range));
+        QVERIFY2(contrast(low, background) >= 2.5, qPrintable(QString("least important %1: %2").arg(low.name()).arg(contrast(low, background))));
+        QVERIFY2(contrast(high, background) >= 2.5, qPrintable(QString("most important %1: %2").arg(high.name()).arg(contrast(high, background))));
+        int frames = 0;
+        for (int i = 0; i < plot->itemCount(); ++i) frames += qobject_cast<QCPItemRect*>(plot->item(i)) != nullptr;
+        QCOMPARE(frames, 6);
+    }
+
+    // 7. Charts: bars from zero, labels that do not overlap, a legend that hides no
+    // point, epoch markers inside the plot, accuracy in % in the Model panel.
+    void bug07_chartsReadable() {
+        std::vector<tpq::RunSummary> runs = {fakeRun("base", "baseline", 0.955, 10.0), fakeRun("base_dynamic_int8", "dynamic", 0.954, 10.1),
+                                             fakeRun("base_static_int8_minmax", "static", 0.953, 10.2), fakeRun("base_qat_int8", "qat", 0.955, 10.05),
+                                             fakeRun("base_unstructured_50", "unstructured", 0.95, 9.9), fakeRun("base_mixed_custom", "mixed", 0.952, 10.15)};
+        for (const char* metric : {"accuracy", "f1", "size", "latency"}) {
+            std::unique_ptr<QCustomPlot> bars(tpq::plots::comparisonBarChart(runs, metric));
+            QCOMPARE(bars->xAxis->range().lower, 0.0);
+        }
+        std::unique_ptr<QCustomPlot> scatter(tpq::plots::accuracyLatencyPlot(runs));
+        layOut(scatter.get(), 1000, 600);
+        QList<QCPItemText*> labels;
+        for (int i = 0; i < scatter->itemCount(); ++i)
+            if (auto* t = qobject_cast<QCPItemText*>(scatter->item(i))) labels << t;
+        QCOMPARE(labels.size(), 6);
+        const QRectF area = scatter->axisRect()->rect();
+        for (int a = 0; a < labels.size(); ++a) {
+            QVERIFY2(area.contains(textRect(labels[a])), qPrintable(labels[a]->text() + " outside the plot"));
+            for (int b = a + 1; b < labels.size(); ++b)
+                QVERIFY2(!textRect(labels[a]).intersects(textRect(labels[b])), qPrintable(labels[a]->text() + " overlaps " + labels[b]->text()));
+        }
+        // The legend covers no point.
+        const QRect legend = scatter->legend->outerRect();
+        for (int g = 0; g < scatter->graphCount(); ++g)
+            for (auto it = scatter->graph(g)->data()->begin(); it != scatter->graph(g)->data()->end(); ++it) {
+                const QPointF px(scatter->xAxis->coordToPixel(it->key), scatter->yAxis->coordToPixel(it->value));
+                QVERIFY2(!legend.adjusted(-5, -5, 5, 5).contains(px.toPoint()), "the legend hides a point");
+            }
+        // Epoch markers fully inside the training-curve plot.
+        tpq::RunSummary trained = fakeRun("base", "baseline", 0.95, 10);
+        for (int s = 1; s <= 20; ++s) trained.history.push_back({-1, s, 1.0 / s, -1, -1, -1});
+        for (int e = 1; e <= 2; ++e) trained.history.push_back({e, 0, 0.5, 0.4, e == 1 ? 0.8 : 1.0, 0.9});
+        std::unique_ptr<QCustomPlot> curves(tpq::plots::trainingCurvePlot(trained));
+        layOut(curves.get(), 1000, 600);
+        const QRect inner = curves->axisRect()->rect();
+        for (int g = 0; g < curves->graphCount(); ++g) {
+            QCPGraph* graph = curves->graph(g);
+            const double r = graph->scatterStyle().isNone() ? 0 : graph->scatterStyle().size() / 2;
+            for (auto it = graph->data()->begin(); it != graph->data()->end(); ++it) {
+                const QPointF px(graph->keyAxis()->coordToPixel(it->key), graph->valueAxis()->coordToPixel(it->value));
+                if (r > 0)
+                    QVERIFY2(QRectF(inner).adjusted(r, r, -r, -r).contains(px),
+                             qPrintable(QString("marker at %1,%2 cut by the plot edge").arg(px.x()).arg(px.y())));
+            }
+            if (r > 0) QVERIFY2(!curves->legend->outerRect().intersects(inner) || graph->dataCount() == 0, "legend over the curves");
+        }
+        // The Model panel's accuracy axis in %.
+        tpq::ui::ModelPanel panel;
+        tpq::ui::TrainPoint p;
+        p.epochEnd = true;
+        p.step = 10;
+        p.totalSteps = 20;
+        p.trainAccuracy = 0.7;
+        p.valAccuracy = 0.8;
+        panel.addTrainPoint(p);
+        QCOMPARE(panel.curves()->graph(2)->data()->at(0)->value, 80.0);
+        QVERIFY(panel.curves()->yAxis2->range().upper >= 100 && panel.curves()->yAxis2->range().upper <= 110);
+    }
+
+    // 8. Every shortcut the README names is bound; Ctrl+Shift+S saves as.
+    void bug08_readmeShortcutsWork() {
+        const std::string readme = tpq::readFile(std::string(TPQ_SOURCE_DIR) + "/README.md");
+        const auto start = readme.find("Menus: File");
+        QVERIFY(start != std::string::npos);
+        const QString menus = QString::fromStdString(readme.substr(start, readme.find("\n\n", start) - start));
+        QStringList wanted;
+        QRegularExpression key(R"(((?:Ctrl\+|Shift\+)+[A-Z0-9]+|(?<!\+)F5))");
+        for (auto it = key.globalMatch(menus); it.hasNext();) wanted << it.next().captured(1);
+        for (int i = 1; i <= 5; ++i) wanted << QString("Ctrl+%1").arg(i);
+        QVERIFY2(wanted.contains("Ctrl+Shift+S") && wanted.contains("Shift+F5"), qPrintable(wanted.join(" ")));
+        MainWindow window;
+        window.show();
+        QStringList bound;
+        for (QAction* a : window.findChildren<QAction*>())
+            for (const QKeySequence& k : a->shortcuts()) bound << k.toString(QKeySequence::PortableText);
+        for (const QString& k : wanted) QVERIFY2(bound.contains(k), qPrintable(k + " is not bound; bound: " + bound.join(" ")));
+
+        // Ctrl+Shift+S on an open project opens the Save As dialog and writes the file.
+        const QString path = writeProject("saveas", 1, 10, {"baseline"});
+        QVERIFY(window.openPath(path));
+        QApplication::setActiveWindow(&window);
+        const QString target = m_dir.path() + "/saved_as.tpq.yaml";
+        DialogAnswerer answer(QMessageBox::Yes, target);
+        QTest::keySequence(&window, QKeySequence("Ctrl+Shift+S"));
+        QTRY_VERIFY2_WITH_TIMEOUT(QFileInfo::exists(target), qPrintable(answer.texts.join(" | ")), 5000);
+        QCOMPARE(answer.fileDialogs, 1);
+        QVERIFY(window.windowTitle().contains("saved_as.tpq.yaml"));
+    }
+
+    // 9. zh_CN: Qt's own buttons and dialogs in Chinese; method names and variant
+    // descriptions translated.
+    void bug09_chineseEverywhere() {
+        tpq::ui::Translations zh;
+        QVERIFY(zh.install(QLocale("zh_CN")));
+        {
+            tpq::ui::NewExperimentWizard wizard;
+            for (auto button : {QWizard::NextButton, QWizard::BackButton, QWizard::FinishButton, QWizard::CancelButton})
+                QVERIFY2(hasCjk(wizard.buttonText(button)), qPrintable(wizard.buttonText(button)));
+            QMessageBox box(QMessageBox::Warning, "t", "x", QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+            QVERIFY2(hasCjk(box.button(QMessageBox::Save)->text()), qPrintable(box.button(QMessageBox::Save)->text()));
+            QVERIFY2(hasCjk(box.button(QMessageBox::Discard)->text()), qPrintable(box.button(QMessageBox::Discard)->text()));
+            tpq::VariantSpec v;
+            v.method = "unstructured";
+            v.sparsity = 0.5;
+            v.fineTuneEpochs = 0;
+            const QString words = tpq::ui::describeVariant(v);
+            QVERIFY2(hasCjk(words) && !words.contains("ft="), qPrintable(words));
+            QVERIFY2(hasCjk(tpq::ui::methodName("dynamic")), qPrintable(tpq::ui::methodName("dynamic")));
+            tpq::ui::ResultsPanel panel;
+            panel.loadResults(QString::fromStdString(work() + "/trained/results"));
+            const QString method = panel.table()->model()->index(0, 1).data().toString();
+            QVERIFY2(hasCjk(method), qPrintable(method));
+        }
+        zh.remove();
+        QCOMPARE(tpq::ui::methodName("dynamic"), QString("dynamic int8"));
+    }
+
+    // 10. The wizard checks the columns against the file, and an aclImdb folder's layout.
+    void bug10_wizardChecksColumnsAndFolders() {
+        tpq::ui::NewExperimentWizard wizard;
+        auto* kind = wizard.findChild<QComboBox*>("datasetKind");
+        auto* path = wizard.findChild<QLineEdit*>("datasetPath");
+        kind->setCurrentIndex(kind->findData("csv"));
+        path->setText(QString::fromStdString(tpqtest::writeFile(m_dir, "cols.csv", "body,category\nhello,ham\nbuy,spam\n")));
+        QVERIFY2(wizard.datasetProblem().contains("no column 'text'"), qPrintable(wizard.datasetProblem()));
+        QVERIFY2(wizard.datasetProblem().contains("body, category"), qPrintable(wizard.datasetProblem()));
+        wizard.findChild<QLineEdit*>("textColumn")->setText("body");
+        QVERIFY2(wizard.datasetProblem().contains("no column 'label'"), qPrintable(wizard.datasetProblem()));
+        wizard.findChild<QLineEdit*>("labelColumn")->setText("category");
+        QVERIFY2(wizard.datasetProblem().isEmpty(), qPrintable(wizard.datasetProblem()));
+
+        kind->setCurrentIndex(kind->findData("jsonl"));
+        path->setText(QString::fromStdString(tpqtest::writeFile(m_dir, "cols.jsonl", "{\"body\": \"hello\", \"category\": \"ham\"}\n")));
+        QVERIFY2(wizard.datasetProblem().isEmpty(), qPrintable(wizard.datasetProblem()));
+        wizard.findChild<QLineEdit*>("textColumn")->setText("text");
+        QVERIFY2(wizard.datasetProblem().contains("no column 'text'"), qPrintable(wizard.datasetProblem()));
+
+        kind->setCurrentIndex(kind->findData("imdb"));
+        QDir().mkpath(m_dir.path() + "/notimdb/stuff");
+        path->setText(m_dir.path() + "/notimdb");
+        QVERIFY2(wizard.datasetProblem().contains("train/pos"), qPrintable(wizard.datasetProblem()));
+        for (const char* sub : {"train/pos", "train/neg", "test/pos", "test/neg"}) QDir().mkpath(m_dir.path() + "/imdb/" + sub);
+        path->setText(m_dir.path() + "/imdb");
+        QVERIFY2(wizard.datasetProblem().isEmpty(), qPrintable(wizard.datasetProblem()));
+    }
+
+    // 11. The smaller ones.
+    void bug11_smallerOnes() {
+        // The path placeholder names the packaged corpus only for the packaged corpus.
+        {
+            tpq::ui::NewExperimentWizard wizard;
+            auto* kind = wizard.findChild<QComboBox*>("datasetKind");
+            kind->setCurrentIndex(kind->findData("csv"));
+            QVERIFY2(!wizard.findChild<QLineEdit*>("datasetPath")->placeholderText().contains("SpamAssassin"),
+                     qPrintable(wizard.findChild<QLineEdit*>("datasetPath")->placeholderText()));
+        }
+        MainWindow window;
+        window.show();
+        // The parameter estimate with the word tokenizer: the trained model's own count.
+        QVERIFY(window.openPath(m_trained));
+        const tpq::RunSummary baseline = window.resultsPanel()->runs().front();  // a copy: opening reloads
+        QCOMPARE(baseline.method, std::string("baseline"));
+        const QString estimate = window.modelPanel()->parameterText();
+        QVERIFY2(estimate.contains(QLocale().toString(qlonglong(baseline.numParameters))),
+                 qPrintable(estimate + " vs " + QString::number(baseline.numParameters)));
+        // Confusion matrix cells never wrap.
+        int labelCells = 0;
+        for (QTextBlock b = window.resultsPanel()->details()->document()->begin(); b.isValid(); b = b.next()) {
+            if (b.text() != "ham" && b.text() != "spam") continue;
+            ++labelCells;
+            QVERIFY2(b.blockFormat().nonBreakableLines(), qPrintable(b.text() + " may wrap"));
+        }
+        QCOMPARE(labelCells, 4);  // two header cells, two row headers
+        // The horizontal scroll position is not kept across folders.
+        window.resize(600, 500);
+        window.showPanel(4);
+        QCoreApplication::processEvents();
+        QScrollBar* bar = window.resultsPanel()->table()->horizontalScrollBar();
+        QVERIFY(bar->maximum() > 0);
+        bar->setValue(bar->maximum());
+        QVERIFY(window.openPath(m_trained));
+        QCOMPARE(bar->value(), 0);
+        // A results folder without a project: the Model form shows the run's model, not
+        // bert-base defaults.
+        QVERIFY(window.openPath(QString::fromStdString(work() + "/trained/results")));
+        QCOMPARE(window.modelPanel()->findChild<QComboBox*>("modelName")->currentData().toString(), QString("transformer"));
+        QCOMPARE(window.modelPanel()->findChild<QSpinBox*>("dModel")->value(), 32);
+        // View > Log brings back a closed Log dock.
+        auto* dock = window.findChild<QDockWidget*>("logDock");
+        dock->close();
+        QVERIFY(!dock->isVisible());
+        QAction* showLog = nullptr;
+        for (QAction* a : window.menuBar()->actions())
+            if (a->menu())
+                for (QAction* b : a->menu()->actions())
+                    if (b->objectName() == "showLog") showLog = b;
+        QVERIFY(showLog);
+        showLog->trigger();
+        QVERIFY(dock->isVisible());
+        // Export Results CSV: raw numbers, the columns tpq compare writes.
+        const QString csvPath = m_dir.path() + "/raw.csv";
+        window.resultsPanel()->exportCsv(csvPath);
+        const QStringList lines = QString::fromStdString(tpq::readFile(csvPath.toStdString())).trimmed().split('\n');
+        QCOMPARE(lines.size(), 4);
+        QVERIFY2(lines[0].startsWith("run_id,method"), qPrintable(lines[0]));
+        const int accuracy = lines[0].split(',').indexOf("accuracy");
+        QVERIFY(accuracy > 0);
+        QCOMPARE(lines[1].split(',')[accuracy].toDouble(), baseline.accuracy);
+        QVERIFY(!lines.join('\n').contains('%'));
+        // ...and nothing to export is refused.
+        tpq::ui::ResultsPanel emptyPanel;
+        tpqtest::expectError([&] { emptyPanel.exportCsv(m_dir.path() + "/nothing.csv"); }, {"no runs"});
+        QVERIFY(!QFileInfo::exists(m_dir.path() + "/nothing.csv"));
+        // int4 + int8 layers are not "mixed (int8)".
+        nlohmann::ordered_json j = {{"run_id", "m"}, {"method", "mixed"}, {"accuracy", 0.9}, {"f1", 0.9},
+                                    {"precision_map", {{"a", "int8"}, {"b", "int8"}, {"c", "int4"}}}};
+        tpq::ensureDirectory(work() + "/mixed/m");
+        tpq::writeFileAtomic(work() + "/mixed/m/result.json", j.dump());
+        const auto mixed = tpq::ResultsStore(work() + "/mixed").load();
+        QCOMPARE(mixed.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(mixed[0].weightPrecision), QString("int8+int4"));
+    }
+};
+
+QTEST_MAIN(TestUiTrust)
+#include "test_ui_trust.moc"

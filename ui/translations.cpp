@@ -1,0 +1,91 @@
+#include "translations.h"
+
+#include <QCoreApplication>
+#include <QLibraryInfo>
+#include <cstdio>
+
+namespace tpq::ui {
+namespace {
+
+QString T(const char* text) { return QCoreApplication::translate("Names", text); }
+
+QString percent(double fraction) { return QString::number(100.0 * fraction, 'g', 3) + "%"; }
+
+}  // namespace
+
+bool Translations::install(const QLocale& locale) {
+    remove();
+    if (locale.language() == QLocale::English || locale.language() == QLocale::C) return true;
+    auto ours = std::make_unique<QTranslator>();
+    if (!ours->load(locale, "tpq", "_", ":/i18n")) return false;
+    QCoreApplication::installTranslator(ours.get());
+    m_ours = std::move(ours);
+    // Qt's own strings: the wizard's Next/Back/Finish, a message box's Save/Discard, the
+    // file dialogs.
+    auto qt = std::make_unique<QTranslator>();
+    const QString dir = QLibraryInfo::path(QLibraryInfo::TranslationsPath);
+    if (qt->load(locale, "qtbase", "_", dir)) {
+        QCoreApplication::installTranslator(qt.get());
+        m_qt = std::move(qt);
+    } else {
+        fprintf(stderr, "tpq-studio: Qt's own translation (qtbase_%s.qm) is not in %s: its buttons stay English "
+                        "(install Debian's qt6-translations-l10n)\n",
+                qPrintable(locale.name()), qPrintable(dir));
+    }
+    return true;
+}
+
+void Translations::remove() {
+    if (m_ours) QCoreApplication::removeTranslator(m_ours.get());
+    if (m_qt) QCoreApplication::removeTranslator(m_qt.get());
+    m_ours.reset();
+    m_qt.reset();
+}
+
+QString methodName(const QString& method) {
+    if (method == "baseline") return T(QT_TRANSLATE_NOOP("Names", "baseline"));
+    if (method == "unstructured" || method == "magnitude") return T(QT_TRANSLATE_NOOP("Names", "unstructured pruning"));
+    if (method == "structured") return T(QT_TRANSLATE_NOOP("Names", "structured pruning"));
+    if (method == "progressive") return T(QT_TRANSLATE_NOOP("Names", "progressive pruning"));
+    if (method == "dynamic" || method == "dynamic_quantization") return T(QT_TRANSLATE_NOOP("Names", "dynamic int8"));
+    if (method == "static" || method == "static_quantization") return T(QT_TRANSLATE_NOOP("Names", "static int8"));
+    if (method == "qat") return T(QT_TRANSLATE_NOOP("Names", "quantization-aware training"));
+    if (method == "mixed" || method == "mixed_precision") return T(QT_TRANSLATE_NOOP("Names", "mixed precision"));
+    if (method == "combined") return T(QT_TRANSLATE_NOOP("Names", "pruning + quantization"));
+    return method;
+}
+
+QString describeVariant(const VariantSpec& v) {
+    const auto fineTune = [&] {
+        if (v.fineTuneEpochs < 0) return QString();
+        if (v.fineTuneEpochs == 0) return T(QT_TRANSLATE_NOOP("Names", ", no fine-tuning"));
+        return QCoreApplication::translate("Names", ", %n fine-tuning epoch(s)", "", v.fineTuneEpochs);
+    };
+    const auto pruning = [&](const std::string& method) {
+        if (method == "unstructured")
+            return v.sparsity >= 0 ? QString(T(QT_TRANSLATE_NOOP("Names", "unstructured pruning to %1 sparsity"))).arg(percent(v.sparsity))
+                                   : methodName(QString::fromStdString(method));
+        if (method == "structured") {
+            QString s = methodName(QString::fromStdString(method));
+            if (v.heads >= 0) s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the heads removed"))).arg(percent(v.heads));
+            if (v.ffnSparsity > 0)
+                s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the FFN neurons removed"))).arg(percent(v.ffnSparsity));
+            return s;
+        }
+        return methodName(QString::fromStdString(method));
+    };
+    const auto& m = v.method;
+    if (m == "baseline") return T(QT_TRANSLATE_NOOP("Names", "baseline (trained)"));
+    if (m == "unstructured" || m == "structured" || m == "progressive") return pruning(m) + fineTune();
+    if (m == "static") {
+        const QString observer = QString::fromStdString(v.observer);
+        return observer.isEmpty() ? methodName(QString::fromStdString(m))
+                                  : QString(T(QT_TRANSLATE_NOOP("Names", "static int8, %1 observer"))).arg(observer);
+    }
+    if (m == "combined")
+        return QString(T(QT_TRANSLATE_NOOP("Names", "%1, then %2"))).arg(pruning(v.pruning.empty() ? "structured" : v.pruning) + fineTune(),
+                                                                       methodName(QString::fromStdString(v.quantization.empty() ? "dynamic" : v.quantization)));
+    return methodName(QString::fromStdString(m));
+}
+
+}  // namespace tpq::ui
