@@ -13,6 +13,7 @@
 #include "data/dataset_stats.h"
 #include "experiment/experiment_runner.h"
 #include "experiment/pipeline.h"
+#include "experiment/predict.h"
 #include "experiment/project.h"
 #include "experiment/results_store.h"
 #include "experiment/prune_run.h"
@@ -524,25 +525,8 @@ int runQuantize(const QuantizeCommand& command, const ExperimentConfig* given) {
 }
 
 int runPredict(const std::string& modelDir, const std::vector<std::string>& texts, int maxLength) {
-    LoadedModel loaded = loadModelFolder(modelDir);
-    std::vector<std::string> labels;
-    if (!loaded.tpqJson.empty()) {
-        const auto j = nlohmann::json::parse(loaded.tpqJson, nullptr, false);
-        if (!j.is_discarded() && j.contains("label_names")) labels = j["label_names"].get<std::vector<std::string>>();
-        if (maxLength <= 0 && !j.is_discarded() && j.contains("max_length")) maxLength = j["max_length"].get<int>();
-    }
-    if (maxLength <= 0) maxLength = 128;
-    std::vector<std::string> clean;
-    for (const auto& t : texts) clean.push_back(sanitizeUtf8(t));
-    DataLoader loader(encodeTexts(*loaded.tokenizer, clean, size_t(maxLength)), std::vector<int64_t>(clean.size(), 0),
-                      loaded.tokenizer->padId(), 16, false, 0);
-    Evaluator evaluator(*loaded.model);
-    const Evaluator::Predictions p = evaluator.predict(loader);
-    for (size_t i = 0; i < clean.size(); ++i) {
-        const int64_t label = p.labels[i];
-        const std::string name = size_t(label) < labels.size() ? labels[size_t(label)] : std::to_string(label);
-        std::printf("%s	%.4f\n", name.c_str(), double(p.probabilities[i][size_t(label)]));
-    }
+    for (const auto& t : predictTexts(modelDir, texts, maxLength).texts)
+        std::printf("%s\t%.4f\n", t.label.c_str(), t.probabilities[size_t(t.labelIndex)]);
     return 0;
 }
 

@@ -13,6 +13,7 @@
 
 #include "main_window.h"
 #include "panels/dataset_panel.h"
+#include "translations.h"
 #include "util/logging.h"
 #include "util/system_info.h"
 
@@ -30,17 +31,15 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("path", "a project file (*.tpq.yaml) or a results folder to open");
     QCommandLineOption lang("lang", "user interface language: en or zh_CN (default: the system locale)", "LANG");
     QCommandLineOption screenshot("screenshot", "save a PNG of the window to FILE and quit (documentation)", "FILE");
-    QCommandLineOption panel("panel", "show this panel first: dataset, model, pruning, quantization or results", "NAME");
+    QCommandLineOption panel("panel", "show this panel first: dataset, model, pruning, quantization, results, predict or compare", "NAME");
     QCommandLineOption preview("preview-dataset", "load the dataset preview on start (Dataset panel)");
     parser.addOptions({lang, screenshot, panel, preview});
     parser.process(app);
 
     const QLocale locale = parser.isSet(lang) ? QLocale(parser.value(lang)) : QLocale::system();
-    QTranslator ours, qtBase;
+    tpq::ui::Translations translations;  // ours and Qt's own (buttons, dialogs)
     if (locale.language() == QLocale::Chinese) {
-        if (ours.load(locale, "tpq", "_", ":/i18n")) QApplication::installTranslator(&ours);
-        if (qtBase.load(locale, "qtbase", "_", QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
-            QApplication::installTranslator(&qtBase);
+        translations.install(locale);
     } else if (parser.isSet(lang) && parser.value(lang) != "en" && !parser.value(lang).startsWith("en_")) {
         fprintf(stderr, "tpq-studio: no translation for '%s' (available: en, zh_CN); using English\n",
                 qPrintable(parser.value(lang)));
@@ -52,10 +51,10 @@ int main(int argc, char** argv) {
     window.show();
     if (!parser.positionalArguments().isEmpty()) window.openPath(parser.positionalArguments().front());
     if (parser.isSet(panel)) {
-        const QStringList names = {"dataset", "model", "pruning", "quantization", "results"};
+        const QStringList names = {"dataset", "model", "pruning", "quantization", "results", "predict", "compare"};
         const int index = names.indexOf(parser.value(panel));
         if (index < 0) {
-            fprintf(stderr, "tpq-studio: unknown panel '%s' (dataset, model, pruning, quantization, results)\n",
+            fprintf(stderr, "tpq-studio: unknown panel '%s' (dataset, model, pruning, quantization, results, predict, compare)\n",
                     qPrintable(parser.value(panel)));
             return 2;
         }

@@ -11,7 +11,9 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QElapsedTimer>
 #include <QLabel>
+#include <QListWidget>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -48,7 +50,9 @@
 #include "experiment/project.h"
 #include "main_window.h"
 #include "new_experiment_wizard.h"
+#include "panels/compare_panel.h"
 #include "panels/model_panel.h"
+#include "panels/predict_panel.h"
 #include "panels/pruning_panel.h"
 #include "panels/quantization_panel.h"
 #include "panels/results_panel.h"
@@ -590,6 +594,103 @@ private Q_SLOTS:
         const auto mixed = tpq::ResultsStore(work() + "/mixed").load();
         QCOMPARE(mixed.size(), size_t(1));
         QCOMPARE(QString::fromStdString(mixed[0].weightPrecision), QString("int8+int4"));
+    }
+    // The welcome page, Predict on three runs, Compare baseline vs two variants.
+    void welcomePredictCompare() {
+        MainWindow window;
+        window.show();
+        QVERIFY(window.welcomeShown());
+        QVERIFY(window.openPath(m_trained));
+        QVERIFY(!window.welcomeShown());
+        QVERIFY(window.closeProject());
+        QVERIFY(window.welcomeShown());
+        auto* recent = window.welcomePage()->findChild<QListWidget*>("welcomeRecent");
+        QVERIFY(recent && recent->count() >= 1);
+        bool listed = false;
+        for (int i = 0; i < recent->count(); ++i)
+            listed = listed || (recent->item(i)->data(Qt::UserRole).toString() == QFileInfo(m_trained).absoluteFilePath() &&
+                                recent->item(i)->text().contains("3 finished run(s), best accuracy"));
+        QVERIFY2(listed, qPrintable(recent->item(0)->text()));
+
+        QVERIFY(window.openPath(m_trained));
+        tpq::ui::PredictPanel* predict = window.predictPanel();
+        QCOMPARE(predict->selectedRuns().size(), 3);  // the first three picked
+        predict->setText("win a prize now number 7 free offer");
+        QSignalSpy done(&window, &MainWindow::predictionFinished);
+        predict->findChild<QPushButton*>("predict")->click();
+        QVERIFY(done.wait(60000));
+        QVERIFY(done.takeFirst().at(0).value<JobOutcome>().ok);
+        QTableWidget* table = predict->table();
+        QCOMPARE(table->rowCount(), 3);
+        QCOMPARE(table->horizontalHeaderItem(2)->text(), QString("P(ham)"));
+        for (int r = 0; r < 3; ++r) {
+            QVERIFY2(table->item(r, 1)->text() == "ham" || table->item(r, 1)->text() == "spam", qPrintable(table->item(r, 1)->text()));
+            const double sum = table->item(r, 2)->text().chopped(1).toDouble() + table->item(r, 3)->text().chopped(1).toDouble();
+            QVERIFY2(std::abs(sum - 100) < 0.05, qPrintable(QString::number(sum)));
+        }
+        // The same text through tpq predict's engine gives the same label.
+        const auto& runs = window.resultsPanel()->runs();
+        QCOMPARE(table->item(0, 0)->text(), QString::fromStdString(runs[0].runId));
+
+        tpq::ui::ComparePanel* compare = window.comparePanel();
+        QStringList ids;
+        for (const auto& r : runs) ids << QString::fromStdString(r.runId);
+        compare->selectRuns(ids);
+        QCOMPARE(compare->metrics()->columnCount(), 3);
+        QVERIFY(compare->metrics()->horizontalHeaderItem(0)->text().contains("reference"));
+        QCOMPARE(compare->metrics()->item(0, 0)->text(), QString::number(100 * runs[0].accuracy, 'f', 2));
+        QVERIFY(compare->metrics()->item(0, 1)->text().contains("("));  // the difference
+        QCOMPARE(compare->perClass()->rowCount(), 2);
+        QCOMPARE(compare->perClass()->columnCount(), 1 + 3 * 3);
+        QVERIFY(compare->curves()->graphCount() >= 2);  // the baseline's loss and validation accuracy
+        QCOMPARE(compare->confusion()->toPlainText().count("rows: true"), 3);
+    }
+
+    // Acceptance 4: the GUI thread never waits > 100 ms while Predict and Compare are used
+    // during a training run.
+    void predictAndCompareBesideTraining() {
+        const QString path = writeProject("beside", 400, 150, {"baseline"});
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(m_trained));
+        window.predictPanel()->setText("meeting notes for project 3 agenda");
+        QElapsedTimer clock;
+        qint64 last = -1, worst = 0;
+        QTimer probe;
+        connect(&probe, &QTimer::timeout, [&] {
+            const qint64 now = clock.elapsed();
+            if (last >= 0) worst = std::max(worst, now - last);
+            last = now;
+        });
+        // Training: the Model panel's Train on a long baseline of this project.
+        window.modelPanel()->findChild<QSpinBox*>("epochs")->setValue(300);
+        DialogAnswerer yes(QMessageBox::Yes);
+        QSignalSpy steps(window.workerThread()->worker(), &tpq::ui::ExperimentWorker::trainingStep);
+        window.modelPanel()->findChild<QPushButton*>("train")->click();
+        QVERIFY(steps.wait(60000));
+        clock.start();
+        probe.start(5);
+        window.predictPanel()->selectRuns({QString::fromStdString(window.resultsPanel()->runs()[1].runId),
+                                           QString::fromStdString(window.resultsPanel()->runs()[2].runId)});
+        for (int round = 0; round < 3; ++round) {
+            QSignalSpy done(&window, &MainWindow::predictionFinished);
+            window.predictPanel()->findChild<QPushButton*>("predict")->click();
+            QVERIFY(done.wait(60000));
+            QVERIFY(done.takeFirst().at(0).value<JobOutcome>().ok);
+            QCOMPARE(window.predictPanel()->table()->rowCount(), 2);
+            window.comparePanel()->selectRuns({QString::fromStdString(window.resultsPanel()->runs()[0].runId),
+                                               QString::fromStdString(window.resultsPanel()->runs()[round % 2 + 1].runId)});
+            window.comparePanel()->findChild<QSpinBox*>("smoothing")->setValue(1 + 5 * round);
+            window.showPanel(5 + round % 2);
+            QTest::qWait(200);
+        }
+        QVERIFY(window.isBusy());  // training still running all along
+        probe.stop();
+        qInfo("GUI thread's longest wait with Predict + Compare during training: %lld ms", worst);
+        QVERIFY2(worst <= 100, qPrintable(QString("GUI thread stalled %1 ms").arg(worst)));
+        window.cancelRun();
+        QVERIFY(waitForJob(window, 5000).cancelled);
+        (void)path;
     }
 };
 

@@ -268,6 +268,129 @@
     </message>
 </context>
 <context>
+    <name>tpq::ui::ComparePanel</name>
+    <message>
+        <source>Moving average over this many steps (1 = the raw loss)</source>
+        <translation>对这么多步取滑动平均（1 = 原始损失）</translation>
+    </message>
+    <message>
+        <source>Validation per epoch</source>
+        <translation>每轮验证</translation>
+    </message>
+    <message>
+        <source>Training curves</source>
+        <translation>训练曲线</translation>
+    </message>
+    <message>
+        <source>optimizer step</source>
+        <translation>优化步</translation>
+    </message>
+    <message>
+        <source>loss</source>
+        <translation>损失</translation>
+    </message>
+    <message>
+        <source>validation accuracy (%)</source>
+        <translation>验证准确率 (%)</translation>
+    </message>
+    <message>
+        <source>Runs to compare:</source>
+        <translation>要比较的运行：</translation>
+    </message>
+    <message>
+        <source>Loss smoothing (steps):</source>
+        <translation>损失平滑（步数）：</translation>
+    </message>
+    <message>
+        <source>Metrics</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <source>Per class</source>
+        <translation>按类别</translation>
+    </message>
+    <message>
+        <source>Confusion matrices</source>
+        <translation>混淆矩阵</translation>
+    </message>
+    <message>
+        <source>%1 loss</source>
+        <translation>%1 损失</translation>
+    </message>
+    <message>
+        <source>%1 val. accuracy</source>
+        <translation>%1 验证准确率</translation>
+    </message>
+    <message>
+        <source>Training curves: pick runs on the left</source>
+        <translation>训练曲线：请在左侧选择运行</translation>
+    </message>
+    <message>
+        <source>Training curves: the picked runs recorded no training history</source>
+        <translation>训练曲线：所选运行没有训练记录</translation>
+    </message>
+    <message>
+        <source>Accuracy (%)</source>
+        <translation>准确率 (%)</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>Precision</source>
+        <translation>精确率</translation>
+    </message>
+    <message>
+        <source>Recall</source>
+        <translation>召回率</translation>
+    </message>
+    <message>
+        <source>Size (MB)</source>
+        <translation>大小 (MB)</translation>
+    </message>
+    <message>
+        <source>p50 latency (ms)</source>
+        <translation>p50 延迟 (ms)</translation>
+    </message>
+    <message>
+        <source>Sparsity (%)</source>
+        <translation>稀疏度 (%)</translation>
+    </message>
+    <message>
+        <source>Non-zero parameters</source>
+        <translation>非零参数</translation>
+    </message>
+    <message>
+        <source> (reference)</source>
+        <translation>（参照）</translation>
+    </message>
+    <message>
+        <source>Class</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <source>%1 precision</source>
+        <translation>%1 精确率</translation>
+    </message>
+    <message>
+        <source>%1 recall</source>
+        <translation>%1 召回率</translation>
+    </message>
+    <message>
+        <source>%1 F1</source>
+        <translation>%1 F1</translation>
+    </message>
+    <message>
+        <source>rows: true, columns: predicted</source>
+        <translation>行：真实，列：预测</translation>
+    </message>
+    <message>
+        <source>Pick runs on the left to compare them.</source>
+        <translation>请在左侧选择要比较的运行。</translation>
+    </message>
+</context>
+<context>
     <name>tpq::ui::DatasetPanel</name>
     <message>
         <source>file or folder; empty = the packaged corpus</source>
@@ -348,6 +471,13 @@
     <message>
         <source>No problems found.</source>
         <translation>未发现问题。</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::ExperimentWorker</name>
+    <message>
+        <source>Predicting: %1</source>
+        <translation>预测中：%1</translation>
     </message>
 </context>
 <context>
@@ -723,6 +853,92 @@
     <message>
         <source>Cannot read the training settings of %1: %2</source>
         <translation>无法读取 %1 的训练设置：%2</translation>
+    </message>
+    <message>
+        <source>Predict</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <source>Cannot predict</source>
+        <translation>无法预测</translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>用户指南(&amp;U)</translation>
+    </message>
+    <message>
+        <source>F1</source>
+        <translation>F1</translation>
+    </message>
+    <message>
+        <source>&lt;h1&gt;TPQ Studio&lt;/h1&gt;&lt;p&gt;Prune and quantize Transformer text classifiers, and compare every variant: accuracy, F1, size, latency.&lt;/p&gt;</source>
+        <translation>&lt;h1&gt;TPQ Studio&lt;/h1&gt;&lt;p&gt;对 Transformer 文本分类器进行剪枝和量化，并比较每个变体：准确率、F1、大小、延迟。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>New Experiment...</source>
+        <translation>新建实验...</translation>
+    </message>
+    <message>
+        <source>A wizard: dataset, tokenizer, model, the variants to compare (Ctrl+N)</source>
+        <translation>向导：数据集、分词器、模型、要比较的变体（Ctrl+N）</translation>
+    </message>
+    <message>
+        <source>Open Project...</source>
+        <translation>打开项目...</translation>
+    </message>
+    <message>
+        <source>Open the Demo</source>
+        <translation>打开演示项目</translation>
+    </message>
+    <message>
+        <source>The quickstart bert-mini on the SpamAssassin corpus and four compressed variants; Run &gt; Start runs what has not run yet</source>
+        <translation>SpamAssassin 语料上的快速入门 bert-mini 及四个压缩变体；运行 &gt; 开始会运行尚未运行的部分</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Open Recent&lt;/b&gt; (double-click)</source>
+        <translation>&lt;b&gt;最近打开&lt;/b&gt;（双击）</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n finished run(s)</source>
+        <translation>
+            <numerusform>%n 个已完成的运行</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>, best accuracy %1%</source>
+        <translation>，最佳准确率 %1%</translation>
+    </message>
+    <message>
+        <source>cannot be opened: %1</source>
+        <translation>无法打开：%1</translation>
+    </message>
+    <message>
+        <source>results folder</source>
+        <translation>结果文件夹</translation>
+    </message>
+    <message>
+        <source>No recent projects yet.</source>
+        <translation>还没有最近的项目。</translation>
+    </message>
+    <message>
+        <source>Cannot open the demo</source>
+        <translation>无法打开演示项目</translation>
+    </message>
+    <message>
+        <source>Cannot copy %1 to %2: check that the folder is writable.</source>
+        <translation>无法将 %1 复制到 %2：请检查文件夹是否可写。</translation>
+    </message>
+    <message>
+        <source>No user guide</source>
+        <translation>没有用户指南</translation>
+    </message>
+    <message>
+        <source>TPQ Studio User Guide</source>
+        <translation>TPQ Studio 用户指南</translation>
     </message>
 </context>
 <context>
@@ -1159,6 +1375,79 @@
     <message>
         <source>Results in %1, models in %2</source>
         <translation>结果保存在 %1，模型保存在 %2</translation>
+    </message>
+</context>
+<context>
+    <name>tpq::ui::PredictPanel</name>
+    <message>
+        <source>Type or paste a text to classify, e.g. a mail.</source>
+        <translation>输入或粘贴要分类的文本，例如一封邮件。</translation>
+    </message>
+    <message>
+        <source>Predict</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Ctrl+Return</translation>
+    </message>
+    <message>
+        <source>Classify the text with every picked run (Ctrl+Return)</source>
+        <translation>用每个所选运行对文本分类（Ctrl+Return）</translation>
+    </message>
+    <message>
+        <source>Open a project with finished runs to predict with their models.</source>
+        <translation>打开含已完成运行的项目，用它们的模型进行预测。</translation>
+    </message>
+    <message>
+        <source>Text:</source>
+        <translation>文本：</translation>
+    </message>
+    <message>
+        <source>Runs to compare (their model folders):</source>
+        <translation>要比较的运行（其模型文件夹）：</translation>
+    </message>
+    <message>
+        <source>Type a text first.</source>
+        <translation>请先输入文本。</translation>
+    </message>
+    <message>
+        <source>Pick at least one run.</source>
+        <translation>请至少选择一个运行。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Predicting with %n run(s)...</source>
+        <translation>
+            <numerusform>正在用 %n 个运行预测...</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Type a text, pick runs, press Predict.</source>
+        <translation>输入文本，选择运行，然后按“预测”。</translation>
+    </message>
+    <message>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>标签</translation>
+    </message>
+    <message>
+        <source>P(%1)</source>
+        <translation>P(%1)</translation>
+    </message>
+    <message>
+        <source>Time (ms)</source>
+        <translation>时间 (ms)</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Each run&apos;s answer for the text; time = tokenizing and running it once (model loaded).</source>
+        <translation>每个运行对该文本的回答；时间 = 分词并运行一次（模型已加载）。</translation>
     </message>
 </context>
 <context>

@@ -5,7 +5,10 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QFile>
+#include <QDialog>
 #include <QDockWidget>
+#include <QTextBrowser>
+#include <QVBoxLayout>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -26,12 +29,15 @@
 #include <cmath>
 
 #include "experiment/project.h"
+#include "experiment/results_store.h"
 #include "new_experiment_wizard.h"
 #include "panels/dataset_panel.h"
 #include "panels/model_panel.h"
 #include "panels/pruning_panel.h"
 #include "panels/quantization_panel.h"
 #include "panels/results_panel.h"
+#include "panels/predict_panel.h"
+#include "panels/compare_panel.h"
 #include <nlohmann/json.hpp>
 
 #include "util/error.h"
@@ -76,11 +82,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_pruning = new PruningPanel;
     m_quantization = new QuantizationPanel;
     m_results = new ResultsPanel;
+    m_predict = new PredictPanel;
+    m_compare = new ComparePanel;
+    m_predictWorker = new WorkerThread(this);
     m_stack = new QStackedWidget;
     m_nav = new QListWidget;
     m_nav->setObjectName("navigation");
-    const QStringList names = {tr("Dataset"), tr("Model"), tr("Pruning"), tr("Quantization"), tr("Results")};
-    const QList<QWidget*> panels = {m_dataset, m_model, m_pruning, m_quantization, m_results};
+    const QStringList names = {tr("Dataset"), tr("Model"), tr("Pruning"), tr("Quantization"), tr("Results"),
+                               tr("Predict"), tr("Compare")};
+    const QList<QWidget*> panels = {m_dataset, m_model, m_pruning, m_quantization, m_results, m_predict, m_compare};
     for (int i = 0; i < panels.size(); ++i) {
         m_nav->addItem(names[i]);
         // In a scroll area: a panel never grows the window past the screen (1024x700 fits).
@@ -96,12 +106,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_nav->setFont(navFont);
     m_nav->setSpacing(4);
     connect(m_nav, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
-    auto* central = new QWidget;
-    auto* layout = new QHBoxLayout(central);
+    m_workspace = new QWidget;
+    auto* layout = new QHBoxLayout(m_workspace);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(m_nav);
     layout->addWidget(m_stack, 1);
-    setCentralWidget(central);
+    m_pages = new QStackedWidget;
+    m_welcome = buildWelcome();
+    m_pages->addWidget(m_welcome);
+    m_pages->addWidget(m_workspace);
+    setCentralWidget(m_pages);
 
     m_log = new QPlainTextEdit;
     m_log->setObjectName("log");
@@ -149,12 +163,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_quantization, &QuantizationPanel::runRequested, this, &MainWindow::runVariant);
     connect(m_results, &ResultsPanel::exportCsvRequested, this, &MainWindow::exportCsv);
     connect(m_results, &ResultsPanel::exportPngRequested, this, &MainWindow::exportPng);
+    // Predictions on a thread of their own: they run while a training run goes on.
+    connect(m_predict, &PredictPanel::predictRequested, this,
+            [this](const QStringList& ids, const QStringList& dirs, const QString& text) {
+                if (!m_predictWorker->start([ids, dirs, text](ExperimentWorker* w) { w->predict(ids, dirs, text); })) return;
+                m_predict->setBusy(true);
+            });
+    connect(m_predictWorker->worker(), &ExperimentWorker::predicted, m_predict, &PredictPanel::showResult);
+    connect(m_predictWorker->worker(), &ExperimentWorker::finished, this, [this](const JobOutcome& outcome) {
+        m_predict->setBusy(false);
+        if (!outcome.ok && !outcome.cancelled) showError(tr("Cannot predict"), outcome.error);
+        Q_EMIT predictionFinished(outcome);
+    });
 
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1280, 860);
     restoreState(settings.value("window/state").toByteArray());
     showPanel(0);
     updateTitle();
+    updatePages();
     statusBar()->showMessage(tr("Ready: File > New Experiment, or open a project."));
 }
 
@@ -191,6 +218,7 @@ void MainWindow::buildMenus() {
         view->addAction(log);
     }
     QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&User Guide"), QKeySequence(tr("F1")), this, &MainWindow::userGuide);
     help->addAction(tr("&About TPQ Studio"), this, &MainWindow::about);
     rebuildRecentMenu();
 }
@@ -303,10 +331,143 @@ void MainWindow::onFinished(const JobOutcome& outcome) {
     } else {
         statusBar()->showMessage(tr("Done in %1 s.").arg(outcome.seconds, 0, 'f', 1));
     }
+    // A long run that ends while the window is in the background: the desktop says so.
+    if (outcome.job == "project" && outcome.seconds > 20 && !isActiveWindow()) QApplication::alert(this);
     Q_EMIT jobFinished(outcome);
 }
 
 void MainWindow::showPanel(int index) { m_nav->setCurrentRow(index); }
+
+bool MainWindow::welcomeShown() const { return m_pages->currentWidget() == m_welcome; }
+
+void MainWindow::updatePages() {
+    const bool open = m_project || !m_resultsDir.isEmpty();
+    m_pages->setCurrentWidget(open ? m_workspace : m_welcome);
+    if (!open) refreshWelcome();
+    m_startAction->setEnabled(m_project && !isBusy());
+}
+
+QWidget* MainWindow::buildWelcome() {
+    auto* page = new QWidget;
+    page->setObjectName("welcome");
+    auto* title = new QLabel(tr("<h1>TPQ Studio</h1><p>Prune and quantize Transformer text classifiers, and compare "
+                                "every variant: accuracy, F1, size, latency.</p>"));
+    title->setWordWrap(true);
+    auto* newButton = new QPushButton(tr("New Experiment..."));
+    newButton->setObjectName("welcomeNew");
+    newButton->setToolTip(tr("A wizard: dataset, tokenizer, model, the variants to compare (Ctrl+N)"));
+    auto* openButton = new QPushButton(tr("Open Project..."));
+    openButton->setObjectName("welcomeOpen");
+    auto* demoButton = new QPushButton(tr("Open the Demo"));
+    demoButton->setObjectName("welcomeDemo");
+    demoButton->setToolTip(tr("The quickstart bert-mini on the SpamAssassin corpus and four compressed variants; "
+                              "Run > Start runs what has not run yet"));
+    for (QPushButton* b : {newButton, openButton, demoButton}) b->setMinimumHeight(36);
+    m_welcomeRecent = new QListWidget;
+    m_welcomeRecent->setObjectName("welcomeRecent");
+    auto* buttons = new QVBoxLayout;
+    buttons->addWidget(newButton);
+    buttons->addWidget(openButton);
+    buttons->addWidget(demoButton);
+    buttons->addStretch();
+    auto* recent = new QVBoxLayout;
+    recent->addWidget(new QLabel(tr("<b>Open Recent</b> (double-click)")));
+    recent->addWidget(m_welcomeRecent, 1);
+    auto* row = new QHBoxLayout;
+    row->addLayout(buttons, 1);
+    row->addLayout(recent, 2);
+    auto* layout = new QVBoxLayout(page);
+    layout->setContentsMargins(40, 30, 40, 30);
+    layout->addWidget(title);
+    layout->addLayout(row, 1);
+    connect(newButton, &QPushButton::clicked, this, &MainWindow::newExperiment);
+    connect(openButton, &QPushButton::clicked, this, &MainWindow::openDialog);
+    connect(demoButton, &QPushButton::clicked, this, &MainWindow::openDemo);
+    connect(m_welcomeRecent, &QListWidget::itemActivated, this,
+            [this](QListWidgetItem* item) { openPath(item->data(Qt::UserRole).toString()); });
+    return page;
+}
+
+void MainWindow::refreshWelcome() {
+    m_welcomeRecent->clear();
+    const QStringList recent = QSettings().value("recent").toStringList();
+    for (const QString& path : recent) {
+        QString line = path;
+        if (path.endsWith(".tpq.yaml")) {
+            try {
+                const Project p = Project::load(path.toStdString());
+                int finished = 0;
+                double best = -1;
+                for (const auto& r : p.runs()) {
+                    if (r.status != "finished") continue;
+                    ++finished;
+                    for (const auto& dir : r.resultDirs) {
+                        try {
+                            best = std::max(best, ResultsStore::readRun(p.absolute(dir) + "/result.json").accuracy);
+                        } catch (const std::exception&) {
+                        }
+                    }
+                }
+                line = QString::fromStdString(p.name()) + "  —  " + path + "\n    " +
+                       tr("%n finished run(s)", "", finished) +
+                       (best >= 0 ? tr(", best accuracy %1%").arg(100 * best, 0, 'f', 2) : QString());
+            } catch (const std::exception& e) {
+                line = path + "\n    " + tr("cannot be opened: %1").arg(QString::fromStdString(e.what()).section('\n', 0, 0));
+            }
+        } else {
+            line = path + "\n    " + tr("results folder");
+        }
+        auto* item = new QListWidgetItem(line);
+        item->setData(Qt::UserRole, path);
+        item->setToolTip(path);
+        m_welcomeRecent->addItem(item);
+    }
+    if (recent.isEmpty()) {
+        auto* item = new QListWidgetItem(tr("No recent projects yet."));
+        item->setFlags(Qt::NoItemFlags);
+        m_welcomeRecent->addItem(item);
+    }
+}
+
+bool MainWindow::openDemo() {
+    const QDir source(QStringLiteral(TPQ_SOURCE_DIR));
+    const QString project = source.filePath("results/demo.tpq.yaml");
+    if (!QFileInfo::exists(project)) {
+        const QString packaged = source.filePath("configs/demo.tpq.yaml");
+        if (!QDir().mkpath(source.filePath("results")) || !QFile::copy(packaged, project)) {
+            showError(tr("Cannot open the demo"), tr("Cannot copy %1 to %2: check that the folder is writable.").arg(packaged, project));
+            return false;
+        }
+    }
+    return openPath(project);
+}
+
+void MainWindow::userGuide() {
+    // The README's desktop-app section, as the README shows it.
+    const QString readme = QDir(QStringLiteral(TPQ_SOURCE_DIR)).filePath("README.md");
+    QString text;
+    try {
+        const QString all = QString::fromStdString(readFile(readme.toStdString()));
+        const int start = int(all.indexOf("## The desktop app"));
+        const int end = start < 0 ? -1 : int(all.indexOf("\n## ", start + 3));
+        text = start < 0 ? all : all.mid(start, end < 0 ? -1 : end - start);
+    } catch (const std::exception& e) {
+        showError(tr("No user guide"), QString::fromStdString(e.what()));
+        return;
+    }
+    auto* dialog = new QDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("TPQ Studio User Guide"));
+    auto* browser = new QTextBrowser;
+    browser->setObjectName("userGuide");
+    browser->setSearchPaths({QFileInfo(readme).absolutePath()});
+    browser->setOpenExternalLinks(true);
+    browser->setMarkdown(text);
+    auto* layout = new QVBoxLayout(dialog);
+    layout->addWidget(browser);
+    dialog->resize(900, 650);
+    dialog->show();
+}
 
 void MainWindow::markDirty() {
     if (!m_project || m_dirty) return;
@@ -336,6 +497,8 @@ void MainWindow::resetPanels() {
     m_pruning->setRuns({});
     m_quantization->setRuns({});
     m_quantization->setModelDir({});
+    m_compare->setRuns({});
+    m_predict->setRuns({}, {});
     m_model->setVocabularySize(0);
     m_model->clearEvaluation();
     if (!isBusy()) m_model->clearCurves();
@@ -366,6 +529,29 @@ void MainWindow::reloadResults() {
     m_pruning->setRuns(runs);
     m_quantization->setRuns(runs);
     m_quantization->setModelDir(baselineModelDir());
+    m_compare->setRuns(runs);
+    {
+        // Every shown run with a model folder can answer in the Predict view.
+        QStringList ids, dirs;
+        for (const auto& r : runs) {
+            QString dir;
+            if (m_project) {
+                for (const auto& pr : m_project->runs())
+                    for (size_t i = 0; i < pr.runIds.size() && i < pr.modelDirs.size(); ++i)
+                        if (pr.runIds[i] == r.runId) dir = QString::fromStdString(m_project->absolute(pr.modelDirs[i]));
+            } else if (!r.modelDir.empty()) {
+                dir = QString::fromStdString(r.modelDir);
+                if (QFileInfo(dir).isRelative()) {
+                    const QString beside = QDir(m_resultsDir).filePath("../" + dir);
+                    dir = QFileInfo::exists(beside) ? QFileInfo(beside).absoluteFilePath() : QFileInfo(dir).absoluteFilePath();
+                }
+            }
+            if (dir.isEmpty() || !QFileInfo(dir).isDir()) continue;
+            ids << QString::fromStdString(r.runId);
+            dirs << dir;
+        }
+        m_predict->setRuns(ids, dirs);
+    }
     m_model->setVocabularySize(wordVocabularySize(baselineModelDir()));
     if (!isBusy()) {
         const bool drawn = std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) {
@@ -427,6 +613,7 @@ bool MainWindow::openPath(const QString& path) {
         m_dirty = false;
         rememberRecent(QFileInfo(path).absoluteFilePath());
         updateTitle();
+        updatePages();
         statusBar()->showMessage(tr("Opened %1: %n run(s)", "", int(m_results->runs().size())).arg(path));
         if (!m_project) showPanel(4);
         return true;
@@ -546,6 +733,7 @@ bool MainWindow::closeProject() {
     m_quantization->setConfig(defaults);
     resetPanels();
     updateTitle();
+    updatePages();
     statusBar()->showMessage(tr("Project closed."));
     return true;
 }

@@ -31,6 +31,8 @@ class ModelPanel;
 class PruningPanel;
 class QuantizationPanel;
 class ResultsPanel;
+class PredictPanel;
+class ComparePanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -57,20 +59,33 @@ public:
     bool isBusy() const;
     const Project* project() const { return m_project.get(); }
     WorkerThread* workerThread() const { return m_worker; }
-    /// The panel shown: 0 dataset, 1 model, 2 pruning, 3 quantization, 4 results.
+    /// The panel shown: 0 dataset, 1 model, 2 pruning, 3 quantization, 4 results,
+    /// 5 predict, 6 compare.
     void showPanel(int index);
+    /// The welcome page (no project or results folder open) is shown.
+    bool welcomeShown() const;
+    /// Opens the demo project (results/demo.tpq.yaml of the source tree, copied from
+    /// configs/demo.tpq.yaml when it is not there yet); it runs on Run > Start.
+    bool openDemo();
 
     DatasetPanel* datasetPanel() const { return m_dataset; }
     ModelPanel* modelPanel() const { return m_model; }
     PruningPanel* pruningPanel() const { return m_pruning; }
     QuantizationPanel* quantizationPanel() const { return m_quantization; }
     ResultsPanel* resultsPanel() const { return m_results; }
+    PredictPanel* predictPanel() const { return m_predict; }
+    ComparePanel* comparePanel() const { return m_compare; }
+    QWidget* welcomePage() const { return m_welcome; }
+    /// The Predict view's own thread (predictions run beside a training run).
+    WorkerThread* predictThread() const { return m_predictWorker; }
     QPlainTextEdit* logView() const { return m_log; }
     QProgressBar* progressBar() const { return m_progress; }
 
 Q_SIGNALS:
     /// A job on the worker ended (after the window updated itself).
     void jobFinished(const tpq::ui::JobOutcome& outcome);
+    /// A Predict job ended (on the Predict view's own thread).
+    void predictionFinished(const tpq::ui::JobOutcome& outcome);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -101,6 +116,11 @@ private:
     void resetPanels();
     /// The panels' fields from the config a results folder's baseline was trained with.
     void showRunConfig();
+    QWidget* buildWelcome();
+    void refreshWelcome();
+    /// Welcome page or panels, as a project (or results folder) is open or not.
+    void updatePages();
+    void userGuide();
     void runVariant(const VariantSpec& variant);
     void onFinished(const JobOutcome& outcome);
     /// Re-reads the project file (the runs the worker recorded).
@@ -116,6 +136,11 @@ private:
     QString m_resultsDir;
     bool m_dirty = false;
     WorkerThread* m_worker;
+    WorkerThread* m_predictWorker;
+    QStackedWidget* m_pages;
+    QWidget* m_welcome;
+    QWidget* m_workspace;
+    QListWidget* m_welcomeRecent;
     QListWidget* m_nav;
     QStackedWidget* m_stack;
     DatasetPanel* m_dataset;
@@ -123,6 +148,8 @@ private:
     PruningPanel* m_pruning;
     QuantizationPanel* m_quantization;
     ResultsPanel* m_results;
+    PredictPanel* m_predict;
+    ComparePanel* m_compare;
     QPlainTextEdit* m_log;
     QMenu* m_recent;
     QLabel* m_status;

@@ -2,6 +2,7 @@
 // (QT_NO_KEYWORDS): LibTorch uses `slots` as a name.
 #include "data/dataset_loader.h"
 #include "experiment/experiment_runner.h"
+#include "experiment/predict.h"
 #include "experiment/project.h"
 #include "util/logging.h"
 
@@ -168,6 +169,37 @@ void ExperimentWorker::evaluateModel(const ExperimentConfig& config, const QStri
     });
 }
 
+void ExperimentWorker::predict(const QStringList& runIds, const QStringList& modelDirs, const QString& text) {
+    runJob("predict", [&] {
+        PredictionResult result;
+        result.text = text;
+        for (int i = 0; i < runIds.size() && i < modelDirs.size(); ++i) {
+            m_cancel.throwIfCancelled();
+            RunPrediction r;
+            r.runId = runIds[i];
+            try {
+                const PredictionBatch batch = predictTexts(modelDirs[i].toStdString(), {text.toStdString()});
+                const TextPrediction& t = batch.texts.front();
+                r.label = qs(t.label);
+                for (const auto& n : t.labelNames) r.labelNames << qs(n);
+                for (double p : t.probabilities) r.probabilities << p;
+                r.milliseconds = batch.predictMs;
+            } catch (const Cancelled&) {
+                throw;
+            } catch (const std::exception& e) {
+                r.error = qs(e.what());
+            }
+            result.runs << r;
+            WorkerProgress p;
+            p.step = i + 1;
+            p.total = runIds.size();
+            p.message = tr("Predicting: %1").arg(runIds[i]);
+            Q_EMIT progress(p);
+        }
+        Q_EMIT predicted(result);
+    });
+}
+
 WorkerThread::WorkerThread(QObject* parent) : QObject(parent), m_worker(new ExperimentWorker) {
     registerWorkerTypes();
     m_thread.setObjectName("tpq-worker");
@@ -209,6 +241,7 @@ void registerWorkerTypes() {
         qRegisterMetaType<DatasetPreview>();
         qRegisterMetaType<EvaluationResult>();
         qRegisterMetaType<JobOutcome>();
+        qRegisterMetaType<PredictionResult>();
         return true;
     }();
     (void)once;

@@ -63,6 +63,21 @@ struct EvaluationResult {
     QStringList labelNames;
 };
 
+/// One run's answer for a typed text (Predict view).
+struct RunPrediction {
+    QString runId;
+    QString label;                 // "" when the run failed: see error
+    QStringList labelNames;
+    QVector<double> probabilities;
+    double milliseconds = 0;       // tokenizing and running the text (the model loaded)
+    QString error;
+};
+
+struct PredictionResult {
+    QString text;
+    QVector<RunPrediction> runs;
+};
+
 /// How a job ended: ok, cancelled, or failed with `error` (what, where, what to do).
 struct JobOutcome {
     QString job;  // "project", "dataset", "evaluate"
@@ -92,6 +107,9 @@ public:
     void loadDatasetPreview(const tpq::DatasetOptions& options, int previewRows = 200);
     /// Evaluates a model folder on the test split of `config`'s data.
     void evaluateModel(const tpq::ExperimentConfig& config, const QString& modelDir);
+    /// Classifies `text` with each run's model folder (`runIds[i]` in `modelDirs[i]`);
+    /// a run that fails says why in its row, the others still answer.
+    void predict(const QStringList& runIds, const QStringList& modelDirs, const QString& text);
 
 Q_SIGNALS:
     void progress(const tpq::ui::WorkerProgress& p);
@@ -99,6 +117,7 @@ Q_SIGNALS:
     void variantChanged(const tpq::ui::VariantEvent& e);
     void datasetLoaded(const tpq::ui::DatasetPreview& preview);
     void evaluated(const tpq::ui::EvaluationResult& result);
+    void predicted(const tpq::ui::PredictionResult& result);
     void finished(const tpq::ui::JobOutcome& outcome);
 
 private:
@@ -147,3 +166,4 @@ Q_DECLARE_METATYPE(tpq::ui::VariantEvent)
 Q_DECLARE_METATYPE(tpq::ui::DatasetPreview)
 Q_DECLARE_METATYPE(tpq::ui::EvaluationResult)
 Q_DECLARE_METATYPE(tpq::ui::JobOutcome)
+Q_DECLARE_METATYPE(tpq::ui::PredictionResult)

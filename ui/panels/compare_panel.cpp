@@ -1,0 +1,297 @@
+#include "panels/compare_panel.h"
+
+#include <QCheckBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+#include <cmath>
+#include <qcustomplot.h>
+
+#include "plots/panel_plots.h"
+#include "translations.h"
+
+namespace tpq::ui {
+namespace {
+
+const QList<QColor> kColors = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40),
+                               QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127)};
+
+struct ClassScores {
+    double precision = 0, recall = 0, f1 = 0;
+};
+
+/// Per-class precision, recall and F1 from a confusion matrix (rows true, columns predicted).
+std::vector<ClassScores> scores(const std::vector<std::vector<int64_t>>& m) {
+    std::vector<ClassScores> out(m.size());
+    for (size_t c = 0; c < m.size(); ++c) {
+        double tp = c < m[c].size() ? double(m[c][c]) : 0, predicted = 0, actual = 0;
+        for (size_t r = 0; r < m.size(); ++r) predicted += c < m[r].size() ? double(m[r][c]) : 0;
+        for (int64_t v : m[c]) actual += double(v);
+        out[c].precision = predicted > 0 ? tp / predicted : 0;
+        out[c].recall = actual > 0 ? tp / actual : 0;
+        const double pr = out[c].precision + out[c].recall;
+        out[c].f1 = pr > 0 ? 2 * out[c].precision * out[c].recall / pr : 0;
+    }
+    return out;
+}
+
+QTableWidgetItem* cell(const QString& text, bool right = true) {
+    auto* item = new QTableWidgetItem(text);
+    if (right) item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+}  // namespace
+
+ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
+    m_list = new QListWidget;
+    m_list->setObjectName("compareRuns");
+    m_smoothing = new QSpinBox;
+    m_smoothing->setObjectName("smoothing");
+    m_smoothing->setRange(1, 200);
+    m_smoothing->setValue(1);
+    m_smoothing->setToolTip(tr("Moving average over this many steps (1 = the raw loss)"));
+    m_validation = new QCheckBox(tr("Validation per epoch"));
+    m_validation->setChecked(true);
+    m_curves = plots::titledPlot(tr("Training curves"));
+    m_curves->setMinimumHeight(200);
+    m_curves->xAxis->setLabel(tr("optimizer step"));
+    m_curves->yAxis->setLabel(tr("loss"));
+    m_curves->yAxis2->setVisible(true);
+    m_curves->yAxis2->setLabel(tr("validation accuracy (%)"));
+    plots::legendBelow(m_curves);
+    m_metrics = new QTableWidget;
+    m_metrics->setObjectName("compareMetrics");
+    m_metrics->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_perClass = new QTableWidget;
+    m_perClass->setObjectName("comparePerClass");
+    m_perClass->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_perClass->verticalHeader()->setVisible(false);
+    m_confusion = new QTextBrowser;
+    m_confusion->setObjectName("compareConfusion");
+
+    auto* left = new QVBoxLayout;
+    left->addWidget(new QLabel(tr("Runs to compare:")));
+    left->addWidget(m_list, 1);
+    auto* form = new QFormLayout;
+    form->addRow(tr("Loss smoothing (steps):"), m_smoothing);
+    form->addRow(m_validation);
+    left->addLayout(form);
+    auto* tabs = new QTabWidget;
+    tabs->addTab(m_metrics, tr("Metrics"));
+    tabs->addTab(m_perClass, tr("Per class"));
+    tabs->addTab(m_confusion, tr("Confusion matrices"));
+    auto* right = new QSplitter(Qt::Vertical);
+    right->addWidget(m_curves);
+    right->addWidget(tabs);
+    right->setStretchFactor(0, 3);
+    right->setStretchFactor(1, 2);
+    auto* top = new QHBoxLayout(this);
+    top->addLayout(left, 1);
+    top->addWidget(right, 4);
+
+    connect(m_list, &QListWidget::itemChanged, this, &ComparePanel::rebuild);
+    connect(m_smoothing, &QSpinBox::valueChanged, this, &ComparePanel::rebuild);
+    connect(m_validation, &QCheckBox::toggled, this, &ComparePanel::rebuild);
+    rebuild();
+}
+
+void ComparePanel::setRuns(const std::vector<RunSummary>& runs) {
+    const QStringList picked = selectedRuns();
+    m_runs = runs;
+    const QSignalBlocker block(m_list);
+    m_list->clear();
+    int others = 0;
+    for (const auto& r : runs) {
+        auto* item = new QListWidgetItem(QString::fromStdString(r.runId));
+        item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+        item->setToolTip(methodName(QString::fromStdString(r.method)));
+        bool on = picked.contains(item->text());
+        if (picked.isEmpty()) on = r.method == "baseline" || others++ < 2;
+        item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
+        m_list->addItem(item);
+    }
+    rebuild();
+}
+
+void ComparePanel::selectRuns(const QStringList& runIds) {
+    {
+        const QSignalBlocker block(m_list);
+        for (int i = 0; i < m_list->count(); ++i)
+            m_list->item(i)->setCheckState(runIds.contains(m_list->item(i)->text()) ? Qt::Checked : Qt::Unchecked);
+    }
+    rebuild();
+}
+
+QStringList ComparePanel::selectedRuns() const {
+    QStringList out;
+    for (int i = 0; i < m_list->count(); ++i)
+        if (m_list->item(i)->checkState() == Qt::Checked) out << m_list->item(i)->text();
+    return out;
+}
+
+void ComparePanel::rebuild() {
+    std::vector<const RunSummary*> picked;
+    for (int i = 0; i < m_list->count() && i < int(m_runs.size()); ++i)
+        if (m_list->item(i)->checkState() == Qt::Checked) picked.push_back(&m_runs[size_t(i)]);
+
+    // Curves: loss per step (smoothed), validation accuracy per epoch.
+    m_curves->clearGraphs();
+    const int window = m_smoothing->value();
+    bool anyCurve = false;
+    for (size_t k = 0; k < picked.size(); ++k) {
+        const RunSummary& r = *picked[k];
+        QVector<double> steps, losses, epochSteps, accuracy;
+        double last = 0;
+        for (const auto& h : r.history)
+            if (h.epoch < 0) {
+                steps << double(h.step);
+                losses << h.loss;
+                last = std::max(last, double(h.step));
+            }
+        int epochs = 0;
+        for (const auto& h : r.history) epochs = std::max(epochs, h.epoch);
+        for (const auto& h : r.history)
+            if (h.epoch > 0 && h.valAccuracy >= 0) {
+                epochSteps << (h.step > 0 ? double(h.step) : last * h.epoch / std::max(1, epochs));
+                accuracy << 100 * h.valAccuracy;
+            }
+        if (window > 1 && losses.size() > 1) {  // trailing moving average
+            QVector<double> smooth(losses.size());
+            double sum = 0;
+            for (int i = 0; i < losses.size(); ++i) {
+                sum += losses[i];
+                if (i >= window) sum -= losses[i - window];
+                smooth[i] = sum / std::min(i + 1, window);
+            }
+            losses = smooth;
+        }
+        const QColor color = kColors[int(k) % kColors.size()];
+        if (!steps.isEmpty()) {
+            QCPGraph* g = m_curves->addGraph(m_curves->xAxis, m_curves->yAxis);
+            g->setName(tr("%1 loss").arg(QString::fromStdString(r.runId)));
+            g->setPen(QPen(color, 1.5));
+            g->setData(steps, losses);
+            anyCurve = true;
+        }
+        if (m_validation->isChecked() && !accuracy.isEmpty()) {
+            QCPGraph* g = m_curves->addGraph(m_curves->xAxis, m_curves->yAxis2);
+            g->setName(tr("%1 val. accuracy").arg(QString::fromStdString(r.runId)));
+            g->setPen(QPen(color, 2, Qt::DashLine));
+            g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, 7));
+            g->setData(epochSteps, accuracy);
+            anyCurve = true;
+        }
+    }
+    plots::setPlotTitle(m_curves, anyCurve ? tr("Training curves")
+                                           : picked.empty() ? tr("Training curves: pick runs on the left")
+                                                            : tr("Training curves: the picked runs recorded no training history"));
+    if (anyCurve) {
+        m_curves->rescaleAxes();
+        const QCPRange x = m_curves->xAxis->range();
+        m_curves->xAxis->setRange(x.lower - 0.03 * std::max(1.0, x.size()), x.upper + 0.03 * std::max(1.0, x.size()));
+        m_curves->yAxis->setRangeLower(0);
+        m_curves->yAxis->setRangeUpper(m_curves->yAxis->range().upper * 1.05);
+        m_curves->yAxis2->setRange(0, 105);
+    }
+    m_curves->replot();
+
+    // Metrics, with the difference from the first picked run.
+    struct Metric {
+        QString name;
+        std::function<double(const RunSummary&)> value;
+        int digits;
+        double scale;
+    };
+    const std::vector<Metric> rows = {
+        {tr("Accuracy (%)"), [](const RunSummary& r) { return r.accuracy; }, 2, 100},
+        {tr("F1"), [](const RunSummary& r) { return r.f1; }, 4, 1},
+        {tr("Precision"), [](const RunSummary& r) { return r.precision; }, 4, 1},
+        {tr("Recall"), [](const RunSummary& r) { return r.recall; }, 4, 1},
+        {tr("Size (MB)"), [](const RunSummary& r) { return double(r.sizeBytes) / 1e6; }, 2, 1},
+        {tr("p50 latency (ms)"), [](const RunSummary& r) { return r.latencyP50; }, 1, 1},
+        {tr("Sparsity (%)"), [](const RunSummary& r) { return r.sparsity; }, 1, 100},
+        {tr("Non-zero parameters"), [](const RunSummary& r) { return double(r.nonzeroParameters); }, 0, 1}};
+    m_metrics->clear();
+    m_metrics->setRowCount(int(rows.size()));
+    m_metrics->setColumnCount(int(picked.size()));
+    QStringList columns, names;
+    for (size_t k = 0; k < picked.size(); ++k)
+        columns << QString::fromStdString(picked[k]->runId) + (k == 0 ? tr(" (reference)") : QString());
+    for (const auto& m : rows) names << m.name;
+    m_metrics->setHorizontalHeaderLabels(columns);
+    m_metrics->setVerticalHeaderLabels(names);
+    for (size_t i = 0; i < rows.size(); ++i) {
+        for (size_t k = 0; k < picked.size(); ++k) {
+            const double v = rows[i].value(*picked[k]) * rows[i].scale;
+            QString text = std::isnan(v) ? QString("-") : QString::number(v, 'f', rows[i].digits);
+            if (k > 0 && !std::isnan(v)) {
+                const double d = v - rows[i].value(*picked[0]) * rows[i].scale;
+                if (!std::isnan(d)) text += QString(" (%1%2)").arg(d >= 0 ? "+" : "").arg(d, 0, 'f', rows[i].digits);
+            }
+            m_metrics->setItem(int(i), int(k), cell(text));
+        }
+    }
+    m_metrics->resizeColumnsToContents();
+
+    // Per class: precision / recall / F1 of each picked run.
+    QStringList classes;
+    for (const auto* r : picked)
+        for (const auto& n : r->labelNames)
+            if (!classes.contains(QString::fromStdString(n))) classes << QString::fromStdString(n);
+    m_perClass->clear();
+    QStringList header = {tr("Class")};
+    for (const auto* r : picked) {
+        const QString id = QString::fromStdString(r->runId);
+        header << tr("%1 precision").arg(id) << tr("%1 recall").arg(id) << tr("%1 F1").arg(id);
+    }
+    m_perClass->setColumnCount(header.size());
+    m_perClass->setHorizontalHeaderLabels(header);
+    m_perClass->setRowCount(classes.size());
+    for (int c = 0; c < classes.size(); ++c) {
+        m_perClass->setItem(c, 0, cell(classes[c], false));
+        for (size_t k = 0; k < picked.size(); ++k) {
+            const auto s = scores(picked[k]->confusionMatrix);
+            const auto& names = picked[k]->labelNames;
+            const auto it = std::find(names.begin(), names.end(), classes[c].toStdString());
+            const size_t index = size_t(it - names.begin());
+            for (int j = 0; j < 3; ++j) {
+                QString text = "-";
+                if (it != names.end() && index < s.size())
+                    text = QString::number(j == 0 ? s[index].precision : j == 1 ? s[index].recall : s[index].f1, 'f', 4);
+                m_perClass->setItem(c, 1 + 3 * int(k) + j, cell(text));
+            }
+        }
+    }
+    m_perClass->resizeColumnsToContents();
+
+    // Confusion matrices side by side.
+    QString html = "<table cellspacing=12><tr>";
+    for (const auto* r : picked) {
+        html += "<td valign=top><b>" + QString::fromStdString(r->runId).toHtmlEscaped() + "</b><br>" +
+                tr("rows: true, columns: predicted") + "<table border=1 cellspacing=0 cellpadding=3><tr><th></th>";
+        const auto name = [&](size_t i) {
+            return i < r->labelNames.size() ? QString::fromStdString(r->labelNames[i]).toHtmlEscaped() : QString::number(i);
+        };
+        for (size_t c = 0; c < r->confusionMatrix.size(); ++c) html += "<th style=\"white-space:pre\">" + name(c) + "</th>";
+        html += "</tr>";
+        for (size_t i = 0; i < r->confusionMatrix.size(); ++i) {
+            html += "<tr><th style=\"white-space:pre\">" + name(i) + "</th>";
+            for (int64_t v : r->confusionMatrix[i]) html += "<td align=right>" + QString::number(v) + "</td>";
+            html += "</tr>";
+        }
+        html += "</table></td>";
+    }
+    html += "</tr></table>";
+    m_confusion->setHtml(picked.empty() ? tr("Pick runs on the left to compare them.") : html);
+}
+
+}  // namespace tpq::ui
