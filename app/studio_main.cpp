@@ -13,6 +13,8 @@
 
 #include "main_window.h"
 #include "panels/dataset_panel.h"
+#include "panels/predict_panel.h"
+#include <QPushButton>
 #include "translations.h"
 #include "util/logging.h"
 #include "util/system_info.h"
@@ -33,7 +35,9 @@ int main(int argc, char** argv) {
     QCommandLineOption screenshot("screenshot", "save a PNG of the window to FILE and quit (documentation)", "FILE");
     QCommandLineOption panel("panel", "show this panel first: dataset, model, pruning, quantization, results, predict or compare", "NAME");
     QCommandLineOption preview("preview-dataset", "load the dataset preview on start (Dataset panel)");
-    parser.addOptions({lang, screenshot, panel, preview});
+    QCommandLineOption size("size", "window size WIDTHxHEIGHT (documentation screenshots)", "WxH");
+    QCommandLineOption predict("predict", "classify TEXT in the Predict view on start", "TEXT");
+    parser.addOptions({lang, screenshot, panel, preview, size, predict});
     parser.process(app);
 
     const QLocale locale = parser.isSet(lang) ? QLocale(parser.value(lang)) : QLocale::system();
@@ -48,6 +52,14 @@ int main(int argc, char** argv) {
     tpq::initLogging(tpq::LogLevel::Info, "");
     tpq::setNumThreads(0);
     tpq::ui::MainWindow window;
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split('x');
+        if (wh.size() != 2 || wh[0].toInt() <= 0 || wh[1].toInt() <= 0) {
+            fprintf(stderr, "tpq-studio: --size wants WIDTHxHEIGHT, e.g. 1024x700 (got '%s')\n", qPrintable(parser.value(size)));
+            return 2;
+        }
+        window.resize(wh[0].toInt(), wh[1].toInt());
+    }
     window.show();
     if (!parser.positionalArguments().isEmpty()) window.openPath(parser.positionalArguments().front());
     if (parser.isSet(panel)) {
@@ -66,11 +78,17 @@ int main(int argc, char** argv) {
             Q_EMIT window.datasetPanel()->loadRequested(options);
         });
     }
+    if (parser.isSet(predict)) {
+        QTimer::singleShot(0, [&] {
+            window.predictPanel()->setText(parser.value(predict));
+            if (auto* button = window.predictPanel()->findChild<QPushButton*>("predict")) button->click();
+        });
+    }
     if (parser.isSet(screenshot)) {
         // Waits for any work started above (the dataset preview) to finish first.
         auto* timer = new QTimer(&window);
         QObject::connect(timer, &QTimer::timeout, [&, timer] {
-            if (window.isBusy()) return;
+            if (window.isBusy() || window.predictThread()->isBusy()) return;
             timer->stop();
             QTimer::singleShot(300, [&] {
                 const bool ok = window.grab().save(parser.value(screenshot));

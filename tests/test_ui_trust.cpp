@@ -49,6 +49,7 @@
 #include "experiment/experiment_runner.h"
 #include "experiment/project.h"
 #include "main_window.h"
+#include "models/architecture_estimate.h"
 #include "new_experiment_wizard.h"
 #include "panels/compare_panel.h"
 #include "panels/model_panel.h"
@@ -595,6 +596,50 @@ private Q_SLOTS:
         QCOMPARE(mixed.size(), size_t(1));
         QCOMPARE(QString::fromStdString(mixed[0].weightPrecision), QString("int8+int4"));
     }
+    // The wizard: a custom Transformer's size with a live parameter count, a sparsity
+    // sweep, a summary in words, Escape asks first.
+    void wizardCustomTransformerAndSweep() {
+        tpq::ui::NewExperimentWizard wizard;
+        wizard.show();
+        auto* model = wizard.findChild<QComboBox*>("model");
+        model->setCurrentIndex(model->findData("transformer"));
+        wizard.findChild<QSpinBox*>("wizardDModel")->setValue(48);
+        wizard.findChild<QSpinBox*>("wizardHeads")->setValue(4);
+        wizard.findChild<QSpinBox*>("wizardLayers")->setValue(3);
+        wizard.findChild<QSpinBox*>("wizardDFf")->setValue(96);
+        auto* pooling = wizard.findChild<QComboBox*>("wizardPooling");
+        pooling->setCurrentIndex(pooling->findData("mean"));
+        const tpq::ExperimentConfig c = wizard.config();
+        QCOMPARE(c.model.dModel, 48);
+        QCOMPARE(c.model.numLayers, 3);
+        QCOMPARE(c.model.pooling, std::string("mean"));
+        QVERIFY2(wizard.parameterText().contains(QLocale().toString(qlonglong(tpq::estimateParameters(c.model, 30522)))),
+                 qPrintable(wizard.parameterText()));
+        wizard.findChild<QSpinBox*>("wizardHeads")->setValue(5);
+        QVERIFY2(wizard.modelProblem().contains("multiple"), qPrintable(wizard.modelProblem()));
+        wizard.findChild<QSpinBox*>("wizardHeads")->setValue(4);
+        QVERIFY(wizard.modelProblem().isEmpty());
+
+        wizard.findChild<QLineEdit*>("sparsities")->setText("0.3, 0.5, 0.7");
+        int unstructured = 0;
+        for (const auto& v : wizard.variants()) unstructured += v.method == "unstructured";
+        QCOMPARE(unstructured, 3);
+        wizard.findChild<QLineEdit*>("sparsities")->setText("0.3, lots");
+        QVERIFY2(wizard.variantProblem().contains("lots"), qPrintable(wizard.variantProblem()));
+        wizard.findChild<QLineEdit*>("sparsities")->setText("0.5");
+        QVERIFY(wizard.variantProblem().isEmpty());
+
+        {
+            DialogAnswerer keep(QMessageBox::Cancel);
+            QTest::keyClick(&wizard, Qt::Key_Escape);
+            QTRY_COMPARE_WITH_TIMEOUT(keep.texts.size(), 1, 3000);
+            QVERIFY(wizard.isVisible());
+        }
+        DialogAnswerer discard(QMessageBox::Discard);
+        QTest::keyClick(&wizard, Qt::Key_Escape);
+        QTRY_VERIFY_WITH_TIMEOUT(!wizard.isVisible(), 3000);
+    }
+
     // The welcome page, Predict on three runs, Compare baseline vs two variants.
     void welcomePredictCompare() {
         MainWindow window;

@@ -1179,10 +1179,6 @@
         <translation>学习率：</translation>
     </message>
     <message>
-        <source>Unstructured pruning, sparsity:</source>
-        <translation>非结构化剪枝，稀疏度：</translation>
-    </message>
-    <message>
         <source>Structured pruning (1 fine-tuning epoch), heads removed:</source>
         <translation>结构化剪枝（微调 1 轮），移除的注意力头比例：</translation>
     </message>
@@ -1375,6 +1371,78 @@
     <message>
         <source>Results in %1, models in %2</source>
         <translation>结果保存在 %1，模型保存在 %2</translation>
+    </message>
+    <message>
+        <source>Config key %1</source>
+        <translation>配置键 %1</translation>
+    </message>
+    <message>
+        <source>first token (cls)</source>
+        <translation>第一个词元 (cls)</translation>
+    </message>
+    <message>
+        <source>mean over tokens</source>
+        <translation>词元平均</translation>
+    </message>
+    <message>
+        <source>max over tokens</source>
+        <translation>词元最大值</translation>
+    </message>
+    <message>
+        <source>Width (d_model):</source>
+        <translation>宽度 (d_model)：</translation>
+    </message>
+    <message>
+        <source>Attention heads:</source>
+        <translation>注意力头：</translation>
+    </message>
+    <message>
+        <source>Layers:</source>
+        <translation>层数：</translation>
+    </message>
+    <message>
+        <source>Feed-forward width:</source>
+        <translation>前馈层宽度：</translation>
+    </message>
+    <message>
+        <source>Pooling:</source>
+        <translation>池化：</translation>
+    </message>
+    <message>
+        <source>Unstructured pruning, sparsities:</source>
+        <translation>非结构化剪枝，稀疏度：</translation>
+    </message>
+    <message>
+        <source>One sparsity, or several separated by commas for a sweep (one variant each), e.g. 0.3, 0.5, 0.7</source>
+        <translation>一个稀疏度，或用逗号分隔的多个稀疏度（扫描，每个一个变体），例如 0.3, 0.5, 0.7</translation>
+    </message>
+    <message>
+        <source>Sparsities: numbers from 0 to 0.99 separated by commas (e.g. 0.3, 0.5), not &apos;%1&apos;.</source>
+        <translation>稀疏度：0 到 0.99 之间、用逗号分隔的数字（例如 0.3, 0.5），而不是“%1”。</translation>
+    </message>
+    <message>
+        <source>The folder&apos;s config.json decides the size.</source>
+        <translation>模型大小由文件夹中的 config.json 决定。</translation>
+    </message>
+    <message>
+        <source>%1 parameters, %2 MB in fp32%3</source>
+        <translation>%1 个参数，fp32 下 %2 MB%3</translation>
+    </message>
+    <message>
+        <source> (with the largest word vocabulary, %1 tokens; the real one is built from the training split)</source>
+        <translation>（按最大词表 %1 个词元计算；实际词表由训练集构建）</translation>
+    </message>
+    <message>
+        <source>Discard the new experiment?</source>
+        <translation>放弃新实验？</translation>
+    </message>
+    <message>
+        <source>The settings of this new experiment are not saved. Discard them?</source>
+        <translation>这个新实验的设置尚未保存。要放弃吗？</translation>
+    </message>
+    <message>
+        <source>The width (%1) must be a multiple of the attention heads (%2).</source>
+        <translation>宽度（%1）必须是注意力头数（%2）的倍数。</translation>
     </message>
 </context>
 <context>

@@ -13,6 +13,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSpinBox>
@@ -22,6 +23,7 @@
 #include <functional>
 
 #include "data/csv_loader.h"
+#include "models/architecture_estimate.h"
 #include "panels/form_fields.h"
 #include "translations.h"
 #include "util/error.h"
@@ -232,10 +234,38 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     m_lr->setRange(1e-6, 1);
     m_lr->setSingleStep(1e-5);
     m_lr->setValue(defaults.training.learningRate);
+    const auto sizeSpin = [](const char* name, int lo, int hi, int step, int value, const QString& key) {
+        auto* s = new QSpinBox;
+        s->setObjectName(name);
+        s->setRange(lo, hi);
+        s->setSingleStep(step);
+        s->setValue(value);
+        s->setToolTip(tr("Config key %1").arg(key));
+        return s;
+    };
+    m_dModel = sizeSpin("wizardDModel", 8, 4096, 8, 128, "model.d_model");
+    m_heads2 = sizeSpin("wizardHeads", 1, 64, 1, 4, "model.num_heads");
+    m_layers = sizeSpin("wizardLayers", 1, 48, 1, 2, "model.num_layers");
+    m_dFf = sizeSpin("wizardDFf", 8, 16384, 64, 256, "model.d_ff");
+    m_pooling = new QComboBox;
+    m_pooling->setObjectName("wizardPooling");
+    m_pooling->addItem(tr("first token (cls)"), "cls");
+    m_pooling->addItem(tr("mean over tokens"), "mean");
+    m_pooling->addItem(tr("max over tokens"), "max");
+    m_pooling->setToolTip(tr("Config key %1").arg("model.pooling"));
+    m_parameters = new QLabel;
+    m_parameters->setObjectName("wizardParameters");
+    m_parameters->setWordWrap(true);
     auto* modelPage = new WizardPage(tr("Model and training"), tr("The model to train (or fine-tune) as the baseline."),
                                      [this] { return modelProblem(); });
     auto* mf = new QFormLayout;
     mf->addRow(tr("Model:"), m_model);
+    mf->addRow(tr("Width (d_model):"), m_dModel);
+    mf->addRow(tr("Attention heads:"), m_heads2);
+    mf->addRow(tr("Layers:"), m_layers);
+    mf->addRow(tr("Feed-forward width:"), m_dFf);
+    mf->addRow(tr("Pooling:"), m_pooling);
+    mf->addRow(m_parameters);
     mf->addRow(tr("Model folder:"), withBrowse(m_modelPath, [this] {
                    return QFileDialog::getExistingDirectory(this, tr("Hugging Face Model Folder"));
                }));
@@ -244,16 +274,24 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     mf->addRow(tr("Learning rate:"), m_lr);
     modelPage->body()->addLayout(mf);
     modelPage->body()->addStretch();
-    modelPage->watch({m_model, m_modelPath});
-    connect(m_model, &QComboBox::currentIndexChanged, this,
-            [this] { m_modelPath->setEnabled(m_model->currentData().toString() == "folder"); });
-    m_modelPath->setEnabled(false);
+    modelPage->watch({m_model, m_modelPath, m_dModel, m_heads2});
+    const auto modelChanged = [this] {
+        m_modelPath->setEnabled(m_model->currentData().toString() == "folder");
+        for (QWidget* w : std::initializer_list<QWidget*>{m_dModel, m_heads2, m_layers, m_dFf, m_pooling})
+            w->setEnabled(m_model->currentData().toString() == "transformer");
+        refreshParameters();
+    };
+    connect(m_model, &QComboBox::currentIndexChanged, this, modelChanged);
+    for (QSpinBox* s : {m_dModel, m_heads2, m_layers, m_dFf}) connect(s, &QSpinBox::valueChanged, this, &NewExperimentWizard::refreshParameters);
+    connect(m_tokenizer, &QComboBox::currentIndexChanged, this, &NewExperimentWizard::refreshParameters);
     addPage(modelPage);
 
     // 4. Variants
-    m_unstructured = new QCheckBox(tr("Unstructured pruning, sparsity:"));
+    m_unstructured = new QCheckBox(tr("Unstructured pruning, sparsities:"));
     m_unstructured->setObjectName("unstructured");
-    m_sparsity = FormFields::fraction(0.5);
+    m_sparsity = new QLineEdit("0.5");
+    m_sparsity->setObjectName("sparsities");
+    m_sparsity->setToolTip(tr("One sparsity, or several separated by commas for a sweep (one variant each), e.g. 0.3, 0.5, 0.7"));
     m_structured = new QCheckBox(tr("Structured pruning (1 fine-tuning epoch), heads removed:"));
     m_structured->setObjectName("structured");
     m_heads = FormFields::fraction(0.5);
@@ -269,13 +307,14 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     m_combined->setObjectName("combined");
     for (QCheckBox* c : {m_unstructured, m_structured, m_dynamic, m_combined}) c->setChecked(true);
     auto* variantPage = new WizardPage(tr("Variants"), tr("The compressed models to compare with the baseline."),
-                                       [] { return QString(); });
+                                       [this] { return variantProblem(); });
     auto* grid = new QFormLayout;
     grid->addRow(m_unstructured, m_sparsity);
     grid->addRow(m_structured, m_heads);
     for (QCheckBox* c : {m_dynamic, m_static, m_qat, m_mixed, m_combined}) grid->addRow(c);
     variantPage->body()->addLayout(grid);
     variantPage->body()->addStretch();
+    variantPage->watch({m_sparsity, m_unstructured});
     addPage(variantPage);
 
     // 5. Summary
@@ -305,7 +344,8 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
         refreshSummary();
     });
     refreshPreview();
-    resize(760, 560);
+    Q_EMIT m_model->currentIndexChanged(m_model->currentIndex());  // the model page's fields and count, now that every page exists
+    resize(760, 600);
 }
 
 ExperimentConfig NewExperimentWizard::config() const {
@@ -329,6 +369,13 @@ ExperimentConfig NewExperimentWizard::config() const {
     } else {
         c.model.name = model.toStdString();
     }
+    if (model == "transformer") {
+        c.model.dModel = m_dModel->value();
+        c.model.numHeads = m_heads2->value();
+        c.model.numLayers = m_layers->value();
+        c.model.dFf = m_dFf->value();
+        c.model.pooling = m_pooling->currentData().toString().toStdString();
+    }
     c.training.epochs = m_epochs->value();
     c.training.batchSize = m_batch->value();
     c.training.learningRate = m_lr->value();
@@ -341,11 +388,13 @@ std::vector<VariantSpec> NewExperimentWizard::variants() const {
     baseline.method = "baseline";
     out.push_back(baseline);
     if (m_unstructured->isChecked()) {
-        VariantSpec v;
-        v.method = "unstructured";
-        v.sparsity = m_sparsity->value();
-        v.fineTuneEpochs = 0;
-        out.push_back(v);
+        for (double s : sparsities()) {  // a sweep: one variant per sparsity
+            VariantSpec v;
+            v.method = "unstructured";
+            v.sparsity = s;
+            v.fineTuneEpochs = 0;
+            out.push_back(v);
+        }
     }
     if (m_structured->isChecked()) {
         VariantSpec v;
@@ -428,6 +477,54 @@ QString NewExperimentWizard::datasetProblem() const {
     return {};
 }
 
+std::vector<double> NewExperimentWizard::sparsities() const {
+    std::vector<double> out;
+    for (const QString& part : m_sparsity->text().split(',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const double v = part.trimmed().toDouble(&ok);
+        if (!ok || v < 0 || v >= 1) return {};
+        out.push_back(v);
+    }
+    return out;
+}
+
+QString NewExperimentWizard::variantProblem() const {
+    if (m_unstructured->isChecked() && sparsities().empty())
+        return tr("Sparsities: numbers from 0 to 0.99 separated by commas (e.g. 0.3, 0.5), not '%1'.").arg(m_sparsity->text());
+    return {};
+}
+
+void NewExperimentWizard::refreshParameters() {
+    const ExperimentConfig c = config();
+    if (m_model->currentData().toString() == "folder") {
+        m_parameters->setText(tr("The folder's config.json decides the size."));
+        return;
+    }
+    const bool words = c.tokenizer.type == "word";
+    const int64_t vocab = words ? (c.tokenizer.maxVocabSize > 0 ? c.tokenizer.maxVocabSize : 30000) : 30522;
+    try {
+        const int64_t n = estimateParameters(c.model, vocab);
+        m_parameters->setText(tr("%1 parameters, %2 MB in fp32%3")
+                                  .arg(QLocale().toString(qlonglong(n)))
+                                  .arg(double(n) * 4 / 1e6, 0, 'f', 2)
+                                  .arg(words ? tr(" (with the largest word vocabulary, %1 tokens; the real one is "
+                                                  "built from the training split)").arg(vocab)
+                                             : QString()));
+    } catch (const std::exception& e) {
+        m_parameters->setText(QString::fromStdString(e.what()));
+    }
+}
+
+QString NewExperimentWizard::parameterText() const { return m_parameters->text(); }
+
+void NewExperimentWizard::reject() {
+    if (QMessageBox::question(this, tr("Discard the new experiment?"),
+                              tr("The settings of this new experiment are not saved. Discard them?"),
+                              QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel) != QMessageBox::Discard)
+        return;
+    QWizard::reject();
+}
+
 QString NewExperimentWizard::splitProblem() const {
     const double sum = m_train->value() + m_validation->value() + m_test->value();
     if (std::abs(sum - 1.0) > 1e-6) return tr("The three fractions must add up to 1 (now %1).").arg(sum, 0, 'f', 2);
@@ -437,6 +534,8 @@ QString NewExperimentWizard::splitProblem() const {
 }
 
 QString NewExperimentWizard::modelProblem() const {
+    if (m_model->currentData().toString() == "transformer" && m_dModel->value() % m_heads2->value() != 0)
+        return tr("The width (%1) must be a multiple of the attention heads (%2).").arg(m_dModel->value()).arg(m_heads2->value());
     if (m_model->currentData().toString() != "folder") return {};
     const QString dir = m_modelPath->text().trimmed();
     if (dir.isEmpty()) return tr("Choose the model folder.");

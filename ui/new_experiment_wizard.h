@@ -41,11 +41,21 @@ public:
     QString splitProblem() const;
     QString modelProblem() const;
     QString summaryProblem() const;
+    QString variantProblem() const;
+    /// The model page's live parameter count.
+    QString parameterText() const;
+
+protected:
+    /// Escape / Cancel: asks before the settings are thrown away.
+    void reject() override;
 
 private:
     friend class WizardPage;
     void refreshPreview();
     void refreshSummary();
+    void refreshParameters();
+    /// The unstructured sparsities typed (empty when one is not a number in [0, 1)).
+    std::vector<double> sparsities() const;
 
     // dataset
     QComboBox* m_kind;
@@ -62,12 +72,18 @@ private:
     // model and training
     QComboBox* m_model;
     QLineEdit* m_modelPath;
+    QSpinBox* m_dModel;
+    QSpinBox* m_heads2;
+    QSpinBox* m_layers;
+    QSpinBox* m_dFf;
+    QComboBox* m_pooling;
+    QLabel* m_parameters;
     QSpinBox* m_epochs;
     QSpinBox* m_batch;
     QDoubleSpinBox* m_lr;
     // variants
     QCheckBox* m_unstructured;
-    QDoubleSpinBox* m_sparsity;
+    QLineEdit* m_sparsity;  // one or more sparsities: "0.3, 0.5, 0.7" is a sweep
     QCheckBox* m_structured;
     QDoubleSpinBox* m_heads;
     QCheckBox* m_dynamic;
