@@ -68,6 +68,9 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     m_curves->yAxis2->setVisible(true);
     m_curves->yAxis2->setLabel(tr("validation accuracy (%)"));
     plots::legendBelow(m_curves);
+    m_curves->legend->setWrap(2);  // long run names: two columns keep the plot narrow
+    m_curves->legend->setFont(QFont(m_curves->font().family(), 8));
+    m_list->setMaximumWidth(260);
     m_metrics = new QTableWidget;
     m_metrics->setObjectName("compareMetrics");
     m_metrics->setEditTriggers(QAbstractItemView::NoEditTriggers);
@@ -94,9 +97,12 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     right->addWidget(tabs);
     right->setStretchFactor(0, 3);
     right->setStretchFactor(1, 2);
+    auto* leftBox = new QWidget;
+    leftBox->setLayout(left);
+    leftBox->setMaximumWidth(270);
     auto* top = new QHBoxLayout(this);
-    top->addLayout(left, 1);
-    top->addWidget(right, 4);
+    top->addWidget(leftBox);
+    top->addWidget(right, 1);
 
     connect(m_list, &QListWidget::itemChanged, this, &ComparePanel::rebuild);
     connect(m_smoothing, &QSpinBox::valueChanged, this, &ComparePanel::rebuild);
