@@ -15,6 +15,7 @@
 
 #include "plots/comparison_plots.h"
 #include "results_table_model.h"
+#include "translations.h"
 #include "util/error.h"
 #include "util/file_io.h"
 
@@ -84,7 +85,7 @@ void ResultsPanel::showDetails(int row) {
     }
     const RunSummary& r = runs[size_t(row)];
     QString html = "<h3>" + QString::fromStdString(r.runId).toHtmlEscaped() + "</h3>";
-    html += "<p>" + tr("Method: %1").arg(QString::fromStdString(r.method)) + "<br>" +
+    html += "<p>" + tr("Method: %1").arg(methodName(QString::fromStdString(r.method))) + "<br>" +
             tr("Accuracy %1%, F1 %2").arg(100 * r.accuracy, 0, 'f', 2).arg(r.f1, 0, 'f', 4) + "</p>";
     if (!r.confusionMatrix.empty()) {
         html += "<p><b>" + tr("Confusion matrix") + "</b> " + tr("(rows: true, columns: predicted)") +
