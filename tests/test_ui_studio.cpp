@@ -35,40 +35,14 @@
 #include "panels/quantization_panel.h"
 #include "panels/results_panel.h"
 #include "test_support.h"
+#include "ui_test_support.h"
 #include "util/file_io.h"
 
 using tpq::ui::JobOutcome;
 using tpq::ui::MainWindow;
+using tpqtest::DialogAnswerer;
+using tpqtest::waitForJob;
 
-namespace {
-
-/// Closes every message box that opens (modal dialogs would block the test) and keeps
-/// their texts.
-class DialogCloser {
-public:
-    DialogCloser() {
-        QObject::connect(&m_timer, &QTimer::timeout, [this] {
-            if (auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget())) {
-                texts << box->text();
-                box->done(QMessageBox::Discard);
-            }
-        });
-        m_timer.start(50);
-    }
-    QStringList texts;
-
-private:
-    QTimer m_timer;
-};
-
-/// Waits for the window's job to end; returns its outcome.
-JobOutcome waitForJob(MainWindow& window, int timeoutMs) {
-    QSignalSpy spy(&window, &MainWindow::jobFinished);
-    if (!spy.wait(timeoutMs)) return JobOutcome{"timeout", false, false, "no jobFinished within the timeout", 0};
-    return spy.takeFirst().at(0).value<JobOutcome>();
-}
-
-}  // namespace
 
 class TestUiStudio : public QObject {
     Q_OBJECT
@@ -285,7 +259,7 @@ private Q_SLOTS:
         QVERIFY(window.openPath(path));
         window.modelPanel()->findChild<QSpinBox*>("classes")->setValue(4);
         QVERIFY(window.isDirty());
-        DialogCloser closer;  // answers Discard
+        DialogAnswerer closer(QMessageBox::Discard);
         QVERIFY(window.close());
         QCOMPARE(closer.texts.size(), 1);
         QVERIFY2(closer.texts.front().contains("unsaved changes"), qPrintable(closer.texts.front()));
@@ -323,7 +297,7 @@ private Q_SLOTS:
     void invalidDatasetPathShowsAnErrorAndTheAppKeepsRunning() {
         MainWindow window;
         window.show();
-        DialogCloser closer;
+        DialogAnswerer closer(QMessageBox::Discard);
         tpq::ExperimentConfig config;
         config.data.dataset = "csv";
         config.data.path = m_dir.path().toStdString() + "/no/such.csv";

@@ -47,6 +47,7 @@
 #include <nlohmann/json.hpp>
 
 #include "experiment/experiment_runner.h"
+#include "experiment/predict.h"
 #include "experiment/project.h"
 #include "main_window.h"
 #include "models/architecture_estimate.h"
@@ -59,55 +60,16 @@
 #include "panels/results_panel.h"
 #include "plots/comparison_plots.h"
 #include "test_support.h"
+#include "ui_test_support.h"
 #include "translations.h"
 #include "util/file_io.h"
 
 using tpq::ui::JobOutcome;
 using tpq::ui::MainWindow;
+using tpqtest::DialogAnswerer;
+using tpqtest::waitForJob;
 
 namespace {
-
-/// Answers every modal dialog that opens: message boxes with `answer`, file dialogs with
-/// `file` (or Cancel when empty). Keeps the message boxes' texts.
-class DialogAnswerer {
-public:
-    explicit DialogAnswerer(QMessageBox::StandardButton answer, QString file = {}) : m_answer(answer), m_file(std::move(file)) {
-        QObject::connect(&m_timer, &QTimer::timeout, [this] {
-            QWidget* modal = QApplication::activeModalWidget();
-            if (auto* box = qobject_cast<QMessageBox*>(modal)) {
-                texts << box->text();
-                if (QAbstractButton* b = box->button(m_answer)) b->click();  // as the user does
-                else box->done(m_answer);
-            } else if (auto* dialog = qobject_cast<QFileDialog*>(modal); dialog && dialog != m_lastFileDialog) {
-                m_lastFileDialog = dialog;
-                ++fileDialogs;
-                if (m_file.isEmpty()) {
-                    QMetaObject::invokeMethod(dialog, "reject", Qt::QueuedConnection);
-                } else {
-                    dialog->selectFile(m_file);
-                    if (auto* name = dialog->findChild<QLineEdit*>("fileNameEdit")) name->setText(m_file);  // as typed
-                    // Queued: accepting may ask (a message box) in a loop of its own.
-                    QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
-                }
-            }
-        });
-        m_timer.start(30);
-    }
-    QStringList texts;
-    int fileDialogs = 0;
-
-private:
-    QMessageBox::StandardButton m_answer;
-    QString m_file;
-    QPointer<QFileDialog> m_lastFileDialog;
-    QTimer m_timer;
-};
-
-JobOutcome waitForJob(MainWindow& window, int timeoutMs) {
-    QSignalSpy spy(&window, &MainWindow::jobFinished);
-    if (!spy.wait(timeoutMs)) return JobOutcome{"timeout", false, false, "no jobFinished within the timeout", 0};
-    return spy.takeFirst().at(0).value<JobOutcome>();
-}
 
 bool hasCjk(const QString& s) {
     for (QChar c : s)
@@ -673,9 +635,19 @@ private Q_SLOTS:
             const double sum = table->item(r, 2)->text().chopped(1).toDouble() + table->item(r, 3)->text().chopped(1).toDouble();
             QVERIFY2(std::abs(sum - 100) < 0.05, qPrintable(QString::number(sum)));
         }
-        // The same text through tpq predict's engine gives the same label.
+        // The rows are the picked runs, and each says what tpq predict says for the text.
         const auto& runs = window.resultsPanel()->runs();
-        QCOMPARE(table->item(0, 0)->text(), QString::fromStdString(runs[0].runId));
+        const tpq::Project project = tpq::Project::load(m_trained.toStdString());
+        for (int r = 0; r < 3; ++r) {
+            QCOMPARE(table->item(r, 0)->text(), QString::fromStdString(runs[size_t(r)].runId));
+            std::string dir;
+            for (const auto& pr : project.runs())
+                for (size_t i = 0; i < pr.runIds.size(); ++i)
+                    if (pr.runIds[i] == runs[size_t(r)].runId) dir = project.absolute(pr.modelDirs[i]);
+            const tpq::TextPrediction cli = tpq::predictTexts(dir, {"win a prize now number 7 free offer"}).texts.front();
+            QCOMPARE(table->item(r, 1)->text(), QString::fromStdString(cli.label));
+            QCOMPARE(table->item(r, 3)->text(), QString::number(100 * cli.probabilities[1], 'f', 2) + "%");
+        }
 
         tpq::ui::ComparePanel* compare = window.comparePanel();
         QStringList ids;
@@ -694,7 +666,6 @@ private Q_SLOTS:
     // Acceptance 4: the GUI thread never waits > 100 ms while Predict and Compare are used
     // during a training run.
     void predictAndCompareBesideTraining() {
-        const QString path = writeProject("beside", 400, 150, {"baseline"});
         MainWindow window;
         window.show();
         QVERIFY(window.openPath(m_trained));
@@ -735,7 +706,6 @@ private Q_SLOTS:
         QVERIFY2(worst <= 100, qPrintable(QString("GUI thread stalled %1 ms").arg(worst)));
         window.cancelRun();
         QVERIFY(waitForJob(window, 5000).cancelled);
-        (void)path;
     }
 };
 

@@ -1336,12 +1336,6 @@
         <source>the file to read</source>
         <translation>要读取的文件</translation>
     </message>
-    <message numerus="yes">
-        <source>%1 has %n column(s): column index %2 does not exist.</source>
-        <translation>
-            <numerusform>%1 有 %n 列：列索引 %2 不存在。</numerusform>
-        </translation>
-    </message>
     <message>
         <source>%1 has no column &apos;%2&apos;; its columns are: %3.</source>
         <translation>%1 没有列“%2”；它的列为：%3。</translation>

@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QDialog>
+#include <map>
 #include <QDockWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -40,6 +41,7 @@
 #include "panels/compare_panel.h"
 #include <nlohmann/json.hpp>
 
+#include "text/word_vocab_tokenizer.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "util/system_info.h"
@@ -56,20 +58,16 @@ QString formatEta(double seconds) {
                      : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
 
-/// Tokens in a model folder's word vocabulary (vocab.txt after its header line); 0 when
-/// it has none (or a WordPiece vocabulary, whose size the config fixes).
+/// Tokens in a model folder's word vocabulary (as the model was built with it); 0 when it
+/// has none (or a WordPiece vocabulary, whose size the config fixes).
 qint64 wordVocabularySize(const QString& modelDir) {
-    if (modelDir.isEmpty()) return 0;
-    QFile file(QDir(modelDir).filePath("vocab.txt"));
-    if (!file.open(QIODevice::ReadOnly)) return 0;
-    const QByteArray header = file.readLine();
-    if (!header.startsWith("[tpq-word-vocab")) return 0;
-    qint64 lines = 0;
-    while (!file.atEnd()) {
-        file.readLine();
-        ++lines;
+    const QString path = QDir(modelDir).filePath("vocab.txt");
+    if (modelDir.isEmpty() || !QFileInfo(path).isFile()) return 0;
+    try {
+        return qint64(WordVocabTokenizer::fromFile(path.toStdString()).vocabSize());
+    } catch (const std::exception&) {
+        return 0;  // not a word vocabulary
     }
-    return lines;
 }
 
 }  // namespace
@@ -533,19 +531,9 @@ void MainWindow::reloadResults() {
     {
         // Every shown run with a model folder can answer in the Predict view.
         QStringList ids, dirs;
+        const std::map<std::string, QString> projectDirs = projectModelDirs();
         for (const auto& r : runs) {
-            QString dir;
-            if (m_project) {
-                for (const auto& pr : m_project->runs())
-                    for (size_t i = 0; i < pr.runIds.size() && i < pr.modelDirs.size(); ++i)
-                        if (pr.runIds[i] == r.runId) dir = QString::fromStdString(m_project->absolute(pr.modelDirs[i]));
-            } else if (!r.modelDir.empty()) {
-                dir = QString::fromStdString(r.modelDir);
-                if (QFileInfo(dir).isRelative()) {
-                    const QString beside = QDir(m_resultsDir).filePath("../" + dir);
-                    dir = QFileInfo::exists(beside) ? QFileInfo(beside).absoluteFilePath() : QFileInfo(dir).absoluteFilePath();
-                }
-            }
+            const QString dir = runModelDir(r, projectDirs);
             if (dir.isEmpty() || !QFileInfo(dir).isDir()) continue;
             ids << QString::fromStdString(r.runId);
             dirs << dir;
@@ -601,13 +589,7 @@ bool MainWindow::openPath(const QString& path) {
         m_resultsDir = resultsDir;
         m_dirty = false;
         resetPanels();  // nothing of the project open before stays
-        if (m_project) {
-            const ExperimentConfig& c = m_project->config();
-            m_dataset->setConfig(c);
-            m_model->setConfig(c);
-            m_pruning->setConfig(c);
-            m_quantization->setConfig(c);
-        }
+        if (m_project) setPanelsConfig(m_project->config());
         reloadResults();
         if (!m_project) showRunConfig();
         m_dirty = false;
@@ -726,11 +708,7 @@ bool MainWindow::closeProject() {
     m_project.reset();
     m_resultsDir.clear();
     m_dirty = false;
-    const ExperimentConfig defaults;
-    m_dataset->setConfig(defaults);
-    m_model->setConfig(defaults);
-    m_pruning->setConfig(defaults);
-    m_quantization->setConfig(defaults);
+    setPanelsConfig(ExperimentConfig());
     resetPanels();
     updateTitle();
     updatePages();
@@ -738,24 +716,45 @@ bool MainWindow::closeProject() {
     return true;
 }
 
+std::map<std::string, QString> MainWindow::projectModelDirs() const {
+    std::map<std::string, QString> dirs;
+    if (!m_project) return dirs;
+    for (const auto& pr : m_project->runs())
+        for (size_t i = 0; i < pr.runIds.size() && i < pr.modelDirs.size(); ++i)
+            dirs[pr.runIds[i]] = QString::fromStdString(m_project->absolute(pr.modelDirs[i]));
+    return dirs;
+}
+
+QString MainWindow::runModelDir(const RunSummary& r, const std::map<std::string, QString>& projectDirs) const {
+    if (m_project) {
+        const auto it = projectDirs.find(r.runId);
+        return it == projectDirs.end() ? QString() : it->second;
+    }
+    // A results folder: model_dir as the run wrote it, relative to the folder the run was
+    // started in (normally the one holding results/), else to the current folder.
+    const QString dir = QString::fromStdString(r.modelDir);
+    if (dir.isEmpty() || !QFileInfo(dir).isRelative()) return dir;
+    const QString beside = QDir(m_resultsDir).filePath("../" + dir);
+    return QFileInfo(QFileInfo::exists(beside) ? beside : dir).absoluteFilePath();
+}
+
+void MainWindow::setPanelsConfig(const ExperimentConfig& config) {
+    m_dataset->setConfig(config);
+    m_model->setConfig(config);
+    m_pruning->setConfig(config);
+    m_quantization->setConfig(config);
+}
+
 void MainWindow::showRunConfig() {
     // A results folder has no project: show how its baseline was trained, not defaults.
     for (const auto& r : m_results->runs()) {
         if (r.method != "baseline") continue;
-        QString dir = QString::fromStdString(r.modelDir);
-        if (QFileInfo(dir).isRelative()) {
-            const QString besideResults = QDir(m_resultsDir).filePath("../" + dir);
-            dir = QFileInfo::exists(besideResults) ? besideResults : QFileInfo(dir).absoluteFilePath();
-        }
+        const QString dir = runModelDir(r, {});
         try {
             const auto meta = nlohmann::json::parse(readFile(QDir(dir).filePath("tpq.json").toStdString()));
             const std::string yaml = meta.value("training_config", std::string());
             if (yaml.empty()) continue;
-            const ExperimentConfig c = ExperimentConfig::parse(yaml, dir.toStdString() + "/tpq.json");
-            m_dataset->setConfig(c);
-            m_model->setConfig(c);
-            m_pruning->setConfig(c);
-            m_quantization->setConfig(c);
+            setPanelsConfig(ExperimentConfig::parse(yaml, dir.toStdString() + "/tpq.json"));
             m_model->setVocabularySize(wordVocabularySize(dir));
             return;
         } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 
 #include <QMainWindow>
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "worker/experiment_worker.h"
@@ -21,6 +22,7 @@ class QAction;
 
 namespace tpq {
 class Project;
+struct RunSummary;
 struct VariantSpec;
 }  // namespace tpq
 
@@ -116,6 +118,12 @@ private:
     void resetPanels();
     /// The panels' fields from the config a results folder's baseline was trained with.
     void showRunConfig();
+    void setPanelsConfig(const ExperimentConfig& config);
+    /// The project's runs' model folders by run id (empty without a project).
+    std::map<std::string, QString> projectModelDirs() const;
+    /// A shown run's model folder: the project's record of it, else (a results folder)
+    /// its result.json's model_dir.
+    QString runModelDir(const RunSummary& run, const std::map<std::string, QString>& projectDirs) const;
     QWidget* buildWelcome();
     void refreshWelcome();
     /// Welcome page or panels, as a project (or results folder) is open or not.

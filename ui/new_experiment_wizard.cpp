@@ -23,6 +23,7 @@
 #include <functional>
 
 #include "data/csv_loader.h"
+#include "data/folder_loader.h"
 #include "models/architecture_estimate.h"
 #include "panels/form_fields.h"
 #include "translations.h"
@@ -235,16 +236,14 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     m_lr->setSingleStep(1e-5);
     m_lr->setValue(defaults.training.learningRate);
     const auto sizeSpin = [](const char* name, int lo, int hi, int step, int value, const QString& key) {
-        auto* s = new QSpinBox;
+        QSpinBox* s = FormFields::integer(lo, hi, step);
         s->setObjectName(name);
-        s->setRange(lo, hi);
-        s->setSingleStep(step);
         s->setValue(value);
         s->setToolTip(tr("Config key %1").arg(key));
         return s;
     };
     m_dModel = sizeSpin("wizardDModel", 8, 4096, 8, 128, "model.d_model");
-    m_heads2 = sizeSpin("wizardHeads", 1, 64, 1, 4, "model.num_heads");
+    m_numHeads = sizeSpin("wizardHeads", 1, 64, 1, 4, "model.num_heads");
     m_layers = sizeSpin("wizardLayers", 1, 48, 1, 2, "model.num_layers");
     m_dFf = sizeSpin("wizardDFf", 8, 16384, 64, 256, "model.d_ff");
     m_pooling = new QComboBox;
@@ -261,7 +260,7 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     auto* mf = new QFormLayout;
     mf->addRow(tr("Model:"), m_model);
     mf->addRow(tr("Width (d_model):"), m_dModel);
-    mf->addRow(tr("Attention heads:"), m_heads2);
+    mf->addRow(tr("Attention heads:"), m_numHeads);
     mf->addRow(tr("Layers:"), m_layers);
     mf->addRow(tr("Feed-forward width:"), m_dFf);
     mf->addRow(tr("Pooling:"), m_pooling);
@@ -274,15 +273,9 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     mf->addRow(tr("Learning rate:"), m_lr);
     modelPage->body()->addLayout(mf);
     modelPage->body()->addStretch();
-    modelPage->watch({m_model, m_modelPath, m_dModel, m_heads2});
-    const auto modelChanged = [this] {
-        m_modelPath->setEnabled(m_model->currentData().toString() == "folder");
-        for (QWidget* w : std::initializer_list<QWidget*>{m_dModel, m_heads2, m_layers, m_dFf, m_pooling})
-            w->setEnabled(m_model->currentData().toString() == "transformer");
-        refreshParameters();
-    };
-    connect(m_model, &QComboBox::currentIndexChanged, this, modelChanged);
-    for (QSpinBox* s : {m_dModel, m_heads2, m_layers, m_dFf}) connect(s, &QSpinBox::valueChanged, this, &NewExperimentWizard::refreshParameters);
+    modelPage->watch({m_model, m_modelPath, m_dModel, m_numHeads});
+    connect(m_model, &QComboBox::currentIndexChanged, this, &NewExperimentWizard::updateModelFields);
+    for (QSpinBox* s : {m_dModel, m_numHeads, m_layers, m_dFf}) connect(s, &QSpinBox::valueChanged, this, &NewExperimentWizard::refreshParameters);
     connect(m_tokenizer, &QComboBox::currentIndexChanged, this, &NewExperimentWizard::refreshParameters);
     addPage(modelPage);
 
@@ -344,7 +337,7 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
         refreshSummary();
     });
     refreshPreview();
-    Q_EMIT m_model->currentIndexChanged(m_model->currentIndex());  // the model page's fields and count, now that every page exists
+    updateModelFields();  // now that every page exists (the count reads them all)
     resize(760, 600);
 }
 
@@ -371,7 +364,7 @@ ExperimentConfig NewExperimentWizard::config() const {
     }
     if (model == "transformer") {
         c.model.dModel = m_dModel->value();
-        c.model.numHeads = m_heads2->value();
+        c.model.numHeads = m_numHeads->value();
         c.model.numLayers = m_layers->value();
         c.model.dFf = m_dFf->value();
         c.model.pooling = m_pooling->currentData().toString().toStdString();
@@ -445,36 +438,40 @@ QString NewExperimentWizard::datasetProblem() const {
         (m_textColumn->text().trimmed().isEmpty() || m_labelColumn->text().trimmed().isEmpty()))
         return tr("Name the text and the label column.");
     if (FormFields::hasColumns(kind)) {
-        // The columns against the file itself, before Next.
+        // The columns against the file itself, before Next, matched as the loaders match
+        // them (CSV/TSV: a name in any case or a 0-based index; JSON Lines: the exact key).
         QString problem;
-        const QStringList columns = fileColumns(path, kind, &problem);
+        const QStringList columns = cachedColumns(path, kind, &problem);
         if (!problem.isEmpty()) return problem;
+        std::vector<std::string> header;
+        for (const QString& c : columns) header.push_back(c.toStdString());
         for (const QString& column : {m_textColumn->text().trimmed(), m_labelColumn->text().trimmed()}) {
-            bool isIndex = false;
-            const int index = column.toInt(&isIndex);
-            if (isIndex && kind != "jsonl") {
-                if (index < 0 || index >= columns.size())
-                    return tr("%1 has %n column(s): column index %2 does not exist.", "", int(columns.size())).arg(path).arg(index);
-            } else if (!columns.contains(column)) {
-                return tr("%1 has no column '%2'; its columns are: %3.").arg(path, column, columns.join(", "));
-            }
+            const bool found = kind == "jsonl" ? columns.contains(column) : findCsvColumn(column.toStdString(), header) >= 0;
+            if (!found) return tr("%1 has no column '%2'; its columns are: %3.").arg(path, column, columns.join(", "));
         }
     }
-    if (kind == "imdb") {
-        const QDir root(path);
-        const bool splits = root.exists("train/pos") && root.exists("train/neg");
-        const bool flat = root.exists("pos") && root.exists("neg");
-        if (!splits && !flat)
-            return tr("%1 does not have the aclImdb layout: expected train/pos, train/neg (and test/pos, test/neg) "
-                      "sub-folders. Unpack aclImdb_v1.tar.gz and choose its aclImdb folder.")
-                .arg(path);
-    }
+    if (kind == "imdb" && !hasImdbLayout(path.toStdString()))  // as the loader reads it
+        return tr("%1 does not have the aclImdb layout: expected train/pos, train/neg (and test/pos, test/neg) "
+                  "sub-folders. Unpack aclImdb_v1.tar.gz and choose its aclImdb folder.")
+            .arg(path);
     if (kind == "folder") {
         const int classes = int(QDir(path).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
         if (classes < 2)
             return tr("%1 has %n sub-folder(s): a folder per class needs at least two (one per label).", "", classes).arg(path);
     }
     return {};
+}
+
+QStringList NewExperimentWizard::cachedColumns(const QString& path, const QString& kind, QString* problem) const {
+    // Pages check themselves on every keystroke: the file is read again only when it changed.
+    const QFileInfo info(path);
+    ColumnsCache& c = m_columnsCache;
+    if (c.path != path || c.kind != kind || c.modified != info.lastModified() || c.size != info.size()) {
+        c = ColumnsCache{path, kind, info.lastModified(), info.size(), {}, {}};
+        c.columns = fileColumns(path, kind, &c.problem);
+    }
+    *problem = c.problem;
+    return c.columns;
 }
 
 std::vector<double> NewExperimentWizard::sparsities() const {
@@ -494,6 +491,13 @@ QString NewExperimentWizard::variantProblem() const {
     return {};
 }
 
+void NewExperimentWizard::updateModelFields() {
+    m_modelPath->setEnabled(m_model->currentData().toString() == "folder");
+    for (QWidget* w : std::initializer_list<QWidget*>{m_dModel, m_numHeads, m_layers, m_dFf, m_pooling})
+        w->setEnabled(m_model->currentData().toString() == "transformer");
+    refreshParameters();
+}
+
 void NewExperimentWizard::refreshParameters() {
     const ExperimentConfig c = config();
     if (m_model->currentData().toString() == "folder") {
@@ -501,7 +505,7 @@ void NewExperimentWizard::refreshParameters() {
         return;
     }
     const bool words = c.tokenizer.type == "word";
-    const int64_t vocab = words ? (c.tokenizer.maxVocabSize > 0 ? c.tokenizer.maxVocabSize : 30000) : 30522;
+    const int64_t vocab = FormFields::estimateVocabulary(c);
     try {
         const int64_t n = estimateParameters(c.model, vocab);
         m_parameters->setText(tr("%1 parameters, %2 MB in fp32%3")
@@ -534,8 +538,8 @@ QString NewExperimentWizard::splitProblem() const {
 }
 
 QString NewExperimentWizard::modelProblem() const {
-    if (m_model->currentData().toString() == "transformer" && m_dModel->value() % m_heads2->value() != 0)
-        return tr("The width (%1) must be a multiple of the attention heads (%2).").arg(m_dModel->value()).arg(m_heads2->value());
+    if (m_model->currentData().toString() == "transformer" && m_dModel->value() % m_numHeads->value() != 0)
+        return tr("The width (%1) must be a multiple of the attention heads (%2).").arg(m_dModel->value()).arg(m_numHeads->value());
     if (m_model->currentData().toString() != "folder") return {};
     const QString dir = m_modelPath->text().trimmed();
     if (dir.isEmpty()) return tr("Choose the model folder.");

@@ -4,6 +4,8 @@
 /// splits -> model and training -> compression variants to compare -> summary. Finish
 /// writes a project file (*.tpq.yaml) the main window opens and can start.
 
+#include <QDateTime>
+#include <QStringList>
 #include <QWizard>
 #include <vector>
 
@@ -54,6 +56,10 @@ private:
     void refreshPreview();
     void refreshSummary();
     void refreshParameters();
+    /// The model page's fields for the chosen model (size fields for the custom one).
+    void updateModelFields();
+    /// The data file's columns, read again only when the path, kind or file changed.
+    QStringList cachedColumns(const QString& path, const QString& kind, QString* problem) const;
     /// The unstructured sparsities typed (empty when one is not a number in [0, 1)).
     std::vector<double> sparsities() const;
 
@@ -73,7 +79,7 @@ private:
     QComboBox* m_model;
     QLineEdit* m_modelPath;
     QSpinBox* m_dModel;
-    QSpinBox* m_heads2;
+    QSpinBox* m_numHeads;
     QSpinBox* m_layers;
     QSpinBox* m_dFf;
     QComboBox* m_pooling;
@@ -96,6 +102,14 @@ private:
     QLineEdit* m_folder;
     QPlainTextEdit* m_summary;
     QCheckBox* m_start;
+    struct ColumnsCache {
+        QString path, kind;
+        QDateTime modified;
+        qint64 size = -1;
+        QStringList columns;
+        QString problem;
+    };
+    mutable ColumnsCache m_columnsCache;
 };
 
 }  // namespace tpq::ui

@@ -25,7 +25,7 @@ void ResultsTableModel::setRuns(std::vector<RunSummary> runs) {
 }
 
 void ResultsTableModel::setStaleRuns(const QStringList& runIds) {
-    m_stale = runIds;
+    m_stale = QSet<QString>(runIds.begin(), runIds.end());
     if (!m_runs.empty()) Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, Count - 1));
 }
 

@@ -5,6 +5,7 @@
 /// number (or text) that sorting uses.
 
 #include <QAbstractTableModel>
+#include <QSet>
 #include <vector>
 
 #include "experiment/results_store.h"
@@ -30,7 +31,7 @@ public:
 
 private:
     std::vector<RunSummary> m_runs;
-    QStringList m_stale;
+    QSet<QString> m_stale;
 };
 
 }  // namespace tpq::ui

@@ -92,16 +92,23 @@ bool isIndex(const std::string& s) {
     return !s.empty() && s.size() <= 9 && s.find_first_not_of("0123456789") == std::string::npos;
 }
 
+}  // namespace
+
+int64_t findCsvColumn(const std::string& spec, const std::vector<std::string>& header) {
+    for (size_t i = 0; i < header.size(); ++i)
+        if (std::string(trim(header[i])) == spec) return int64_t(i);
+    for (size_t i = 0; i < header.size(); ++i)
+        if (toLowerAscii(trim(header[i])) == toLowerAscii(spec)) return int64_t(i);
+    if (isIndex(spec) && std::stoul(spec) < header.size()) return int64_t(std::stoul(spec));
+    return -1;
+}
+
+namespace {
+
 size_t resolveColumn(const std::string& spec, const std::string& key, const std::vector<std::string>& header,
                      bool hasHeader, size_t fieldCount, const std::string& source) {
     if (hasHeader) {
-        for (size_t i = 0; i < header.size(); ++i) {
-            if (std::string(trim(header[i])) == spec) return i;
-        }
-        for (size_t i = 0; i < header.size(); ++i) {
-            if (toLowerAscii(trim(header[i])) == toLowerAscii(spec)) return i;
-        }
-        if (isIndex(spec) && std::stoul(spec) < header.size()) return std::stoul(spec);
+        if (const int64_t found = findCsvColumn(spec, header); found >= 0) return size_t(found);
         std::vector<std::string> names;
         for (const auto& h : header) names.emplace_back(trim(h));
         std::string msg = source + ":1: no column named '" + spec + "' (data." + key + "); the header has [" +

@@ -29,6 +29,11 @@ struct CsvRecord {
 /// unterminated quoted field (naming the line it opened on).
 std::vector<CsvRecord> parseCsv(const std::string& data, char delimiter, const std::string& source);
 
+/// The column `spec` names in a header: an exact name, else a name ignoring ASCII case,
+/// else a 0-based index; -1 when none. loadCsv resolves data.text_column /
+/// data.label_column this way.
+int64_t findCsvColumn(const std::string& spec, const std::vector<std::string>& header);
+
 /// Loads a CSV or TSV file. Every error names the file, the row and line, and the column.
 TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& options, const LoadContext& context = {});
 

@@ -146,19 +146,31 @@ TextClassificationDataset loadFolderImpl(const std::string& root, const std::vec
     return dataset;
 }
 
+}  // namespace
+
+bool hasImdbLayout(const std::string& root) {
+    std::error_code ec;
+    const fs::path r(root);
+    return fs::is_directory(r / "train" / "pos", ec) || fs::is_directory(r / "test" / "pos", ec) ||
+           (fs::is_directory(r / "pos", ec) && fs::is_directory(r / "neg", ec));
+}
+
+namespace {
+
 TextClassificationDataset loadImdbImpl(const std::string& root, const LoadContext& context) {
     requireFolder(root, "IMDB folder");
     std::vector<fs::path> splitDirs;
+    if (!hasImdbLayout(root)) {
+        throw Error("IMDB folder " + root +
+                    " does not have the aclImdb layout: expected <root>/train/{pos,neg}/*.txt and "
+                    "<root>/test/{pos,neg}/*.txt (unpack aclImdb_v1.tar.gz and point data.path at aclImdb)");
+    }
     if (fs::is_directory(fs::path(root) / "train" / "pos") || fs::is_directory(fs::path(root) / "test" / "pos")) {
         for (const char* split : {"train", "test"}) {
             if (fs::is_directory(fs::path(root) / split)) splitDirs.push_back(fs::path(root) / split);
         }
-    } else if (fs::is_directory(fs::path(root) / "pos") && fs::is_directory(fs::path(root) / "neg")) {
-        splitDirs.push_back(root);
     } else {
-        throw Error("IMDB folder " + root +
-                    " does not have the aclImdb layout: expected <root>/train/{pos,neg}/*.txt and "
-                    "<root>/test/{pos,neg}/*.txt (unpack aclImdb_v1.tar.gz and point data.path at aclImdb)");
+        splitDirs.push_back(root);  // <root>/pos and <root>/neg
     }
     const std::vector<std::string> names = {"neg", "pos"};
     std::vector<ClassFolder> folders;

@@ -16,6 +16,10 @@ namespace tpq {
 TextClassificationDataset loadFolder(const std::string& root, const std::vector<std::string>& labelNames = {},
                                      const LoadContext& context = {});
 
+/// Whether `root` has a layout loadImdb reads: <root>/train/pos or <root>/test/pos (the
+/// aclImdb folder), or <root>/pos and <root>/neg (one of its splits).
+bool hasImdbLayout(const std::string& root);
+
 /// Reads a local copy of the IMDB reviews (aclImdb). `root` may be the aclImdb folder
 /// (train and test are pooled, then split by ratio) or one of its train/test folders.
 TextClassificationDataset loadImdb(const std::string& root, const LoadContext& context = {});

@@ -53,6 +53,11 @@ std::string ExperimentRunner::baseModelDir() const {
     return (fs::path(c.output.checkpointDir) / c.name).string();
 }
 
+const std::string& ExperimentRunner::baseModelHash() {
+    if (m_baseHash.empty()) m_baseHash = weightsHash(baseModelDir());  // hashed once, not per variant
+    return m_baseHash;
+}
+
 std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const std::string& runId, bool interrupted,
                                                     const TrainRunCallbacks& callbacks) {
     ExperimentConfig config = m_project.config();
@@ -148,13 +153,9 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     if (v.method != "baseline") {
         // The identity of the model it is made from: a retrained baseline makes it stale.
         const ProjectRun* base = m_project.findRun("baseline");
-        if (m_project.baseModel().empty() && base && base->status == "finished" && !base->runIds.empty()) {
-            record.madeFrom = base->runIds.front();
-            record.madeFromHash = base->weightsHash.empty() ? weightsHash(baseModelDir()) : base->weightsHash;
-        } else {
-            record.madeFrom = m_project.relative(baseModelDir());
-            record.madeFromHash = weightsHash(baseModelDir());
-        }
+        const bool fromBaseline = m_project.baseModel().empty() && base && base->status == "finished" && !base->runIds.empty();
+        record.madeFrom = fromBaseline ? base->runIds.front() : m_project.relative(baseModelDir());
+        record.madeFromHash = fromBaseline && !base->weightsHash.empty() ? base->weightsHash : baseModelHash();
     }
     m_project.recordRun(record);
     progress.state = interrupted ? "resuming" : "running";
@@ -186,7 +187,10 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
         record.resultDirs.push_back(m_project.relative((fs::path(config.output.resultsDir) / r.runId).string()));
         record.modelDirs.push_back(m_project.relative(fs::absolute(r.modelDir).string()));
     }
-    if (v.method == "baseline" && !results.empty()) record.weightsHash = weightsHash(results.front().modelDir);
+    if (v.method == "baseline" && !results.empty()) {
+        record.weightsHash = weightsHash(results.front().modelDir);
+        m_baseHash = record.weightsHash;  // the model the variants after it are made from
+    }
     m_project.recordRun(record);
     progress.state = "finished";
     progress.runIds = record.runIds;

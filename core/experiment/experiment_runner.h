@@ -48,8 +48,12 @@ private:
     void runRecorded(const VariantSpec& v, size_t index, size_t total, const TrainRunCallbacks& callbacks,
                      const std::function<void(const VariantProgress&)>& onVariant);
 
+    /// weightsHash() of baseModelDir(), computed on first use.
+    const std::string& baseModelHash();
+
     Project& m_project;
     std::vector<std::string> m_only;
+    std::string m_baseHash;
 };
 
 /// The run id a variant gets in results/ ("<base>_structured_h50_ffn0_ft1", ...) before

@@ -12,12 +12,26 @@
 
 namespace tpq {
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double msSince(Clock::time_point start) { return std::chrono::duration<double, std::milli>(Clock::now() - start).count(); }
+
+}  // namespace
+
 PredictionBatch predictTexts(const std::string& modelDir, const std::vector<std::string>& texts, int maxLength) {
-    using Clock = std::chrono::steady_clock;
-    const auto ms = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+    const auto start = Clock::now();
+    const LoadedModel loaded = loadModelFolder(modelDir);
+    const double loadMs = msSince(start);
+    PredictionBatch out = predictTexts(loaded, texts, maxLength);
+    out.loadMs = loadMs;
+    return out;
+}
+
+PredictionBatch predictTexts(const LoadedModel& loaded, const std::vector<std::string>& texts, int maxLength) {
     PredictionBatch out;
     const auto start = Clock::now();
-    LoadedModel loaded = loadModelFolder(modelDir);
     std::vector<std::string> labels;
     if (!loaded.tpqJson.empty()) {
         const auto j = nlohmann::json::parse(loaded.tpqJson, nullptr, false);
@@ -25,15 +39,13 @@ PredictionBatch predictTexts(const std::string& modelDir, const std::vector<std:
         if (maxLength <= 0 && !j.is_discarded() && j.contains("max_length")) maxLength = j["max_length"].get<int>();
     }
     if (maxLength <= 0) maxLength = 128;
-    const auto loadedAt = Clock::now();
-    out.loadMs = ms(start, loadedAt);
     std::vector<std::string> clean;
     for (const auto& t : texts) clean.push_back(sanitizeUtf8(t));
     DataLoader loader(encodeTexts(*loaded.tokenizer, clean, size_t(maxLength)), std::vector<int64_t>(clean.size(), 0),
                       loaded.tokenizer->padId(), 16, false, 0);
     Evaluator evaluator(*loaded.model);
     const Evaluator::Predictions p = evaluator.predict(loader);
-    out.predictMs = ms(loadedAt, Clock::now());
+    out.predictMs = msSince(start);
     for (size_t i = 0; i < clean.size(); ++i) {
         TextPrediction t;
         t.labelIndex = p.labels[i];

@@ -21,8 +21,12 @@ struct PredictionBatch {
     double predictMs = 0;  // tokenizing and running every text
 };
 
-/// Loads `modelDir` and classifies `texts` (invalid UTF-8 repaired first). `maxLength` <= 0
-/// = the model's training max_length (else 128). Throws tpq::Error naming the folder.
+struct LoadedModel;
+
+/// Classifies `texts` (invalid UTF-8 repaired first) with a loaded model folder.
+/// `maxLength` <= 0 = the model's training max_length (else 128). loadMs stays 0.
+PredictionBatch predictTexts(const LoadedModel& model, const std::vector<std::string>& texts, int maxLength = 0);
+/// Loads `modelDir`, then as above. Throws tpq::Error naming the folder.
 PredictionBatch predictTexts(const std::string& modelDir, const std::vector<std::string>& texts, int maxLength = 0);
 
 }  // namespace tpq

@@ -397,21 +397,20 @@ std::string weightsHash(const std::string& modelDir) {
             files.push_back(fs::path(modelDir) / name);
             break;
         }
-    if (files.empty()) {  // a quantized folder: every file but the metadata that records times
+    if (files.empty()) {  // a folder in another format: every file of it, in name order
         for (const auto& e : fs::directory_iterator(modelDir, ec))
             if (e.is_regular_file(ec)) files.push_back(e.path());
         std::sort(files.begin(), files.end());
     }
     if (files.empty()) return "";
-    uint64_t h = 1469598103934665603ULL;  // FNV-1a, 64 bits
+    uint64_t h = kFnvOffset;
     std::vector<char> buffer(1 << 20);
     for (const auto& f : files) {
         std::ifstream in(f, std::ios::binary);
         if (!in) throw Error("cannot read " + f.string() + " to hash the model's weights");
         while (in) {
             in.read(buffer.data(), std::streamsize(buffer.size()));
-            const std::streamsize n = in.gcount();
-            for (std::streamsize i = 0; i < n; ++i) h = (h ^ uint8_t(buffer[size_t(i)])) * 1099511628211ULL;
+            h = fnv1a(std::string_view(buffer.data(), size_t(in.gcount())), h);
         }
     }
     char hex[17];

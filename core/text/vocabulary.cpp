@@ -13,11 +13,7 @@ namespace tpq {
 namespace {
 
 uint64_t hashBytes(std::string_view s) {
-    uint64_t h = 1469598103934665603ULL;  // FNV-1a
-    for (unsigned char c : s) {
-        h ^= c;
-        h *= 1099511628211ULL;
-    }
+    const uint64_t h = fnv1a(s);
     return h ^ (h >> 29);
 }
 

@@ -96,12 +96,20 @@ ClassificationMetrics computeMetrics(const std::vector<int64_t>& predictions, co
 
 std::vector<ClassReport> perClassReport(const std::vector<int64_t>& predictions, const std::vector<int64_t>& labels,
                                         const std::vector<std::string>& labelNames) {
-    const auto matrix = confusion(predictions, labels, int64_t(labelNames.size()), "perClassReport");
+    return perClassReport(confusion(predictions, labels, int64_t(labelNames.size()), "perClassReport"), labelNames);
+}
+
+std::vector<ClassReport> perClassReport(const std::vector<std::vector<int64_t>>& matrix,
+                                        const std::vector<std::string>& labelNames) {
+    for (const auto& row : matrix)
+        if (row.size() != matrix.size())
+            throw Error("perClassReport: the confusion matrix is not square (" + std::to_string(matrix.size()) +
+                        " rows, a row of " + std::to_string(row.size()) + ")");
     std::vector<ClassReport> out;
-    for (size_t c = 0; c < labelNames.size(); ++c) {
+    for (size_t c = 0; c < matrix.size(); ++c) {
         const ClassCounts k = countsOf(matrix, c);
         ClassReport r;
-        r.name = labelNames[c];
+        r.name = c < labelNames.size() ? labelNames[c] : std::to_string(c);
         r.precision = ratio(k.truePositives, k.predicted);
         r.recall = ratio(k.truePositives, k.actual);
         r.f1 = harmonic(r.precision, r.recall);

@@ -44,5 +44,10 @@ struct ClassReport {
 /// computeMetrics, with numClasses = labelNames.size().
 std::vector<ClassReport> perClassReport(const std::vector<int64_t>& predictions, const std::vector<int64_t>& labels,
                                         const std::vector<std::string>& labelNames);
+/// The same report from a confusion matrix ([true][predicted], as result.json keeps it);
+/// classes beyond `labelNames` are named by their index. Throws tpq::Error when the matrix
+/// is not square.
+std::vector<ClassReport> perClassReport(const std::vector<std::vector<int64_t>>& confusionMatrix,
+                                        const std::vector<std::string>& labelNames);
 
 }  // namespace tpq

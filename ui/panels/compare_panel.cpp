@@ -15,33 +15,14 @@
 #include <cmath>
 #include <qcustomplot.h>
 
+#include "panels/results_panel.h"
+#include "plots/comparison_plots.h"
 #include "plots/panel_plots.h"
+#include "train/metrics.h"
 #include "translations.h"
 
 namespace tpq::ui {
 namespace {
-
-const QList<QColor> kColors = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44), QColor(214, 39, 40),
-                               QColor(148, 103, 189), QColor(140, 86, 75), QColor(227, 119, 194), QColor(127, 127, 127)};
-
-struct ClassScores {
-    double precision = 0, recall = 0, f1 = 0;
-};
-
-/// Per-class precision, recall and F1 from a confusion matrix (rows true, columns predicted).
-std::vector<ClassScores> scores(const std::vector<std::vector<int64_t>>& m) {
-    std::vector<ClassScores> out(m.size());
-    for (size_t c = 0; c < m.size(); ++c) {
-        double tp = c < m[c].size() ? double(m[c][c]) : 0, predicted = 0, actual = 0;
-        for (size_t r = 0; r < m.size(); ++r) predicted += c < m[r].size() ? double(m[r][c]) : 0;
-        for (int64_t v : m[c]) actual += double(v);
-        out[c].precision = predicted > 0 ? tp / predicted : 0;
-        out[c].recall = actual > 0 ? tp / actual : 0;
-        const double pr = out[c].precision + out[c].recall;
-        out[c].f1 = pr > 0 ? 2 * out[c].precision * out[c].recall / pr : 0;
-    }
-    return out;
-}
 
 QTableWidgetItem* cell(const QString& text, bool right = true) {
     auto* item = new QTableWidgetItem(text);
@@ -148,52 +129,49 @@ void ComparePanel::rebuild() {
     std::vector<const RunSummary*> picked;
     for (int i = 0; i < m_list->count() && i < int(m_runs.size()); ++i)
         if (m_list->item(i)->checkState() == Qt::Checked) picked.push_back(&m_runs[size_t(i)]);
+    showCurves(picked);
+    showMetrics(picked);
+    showPerClass(picked);
+    QString html = "<table cellspacing=12><tr>";
+    for (const auto* r : picked)
+        html += "<td valign=top><b>" + QString::fromStdString(r->runId).toHtmlEscaped() + "</b><br>" +
+                tr("rows: true, columns: predicted") + confusionMatrixHtml(*r) + "</td>";
+    html += "</tr></table>";
+    m_confusion->setHtml(picked.empty() ? tr("Pick runs on the left to compare them.") : html);
+}
 
-    // Curves: loss per step (smoothed), validation accuracy per epoch.
+void ComparePanel::showCurves(const std::vector<const RunSummary*>& picked) {
+    // Loss per step (smoothed), validation accuracy per epoch.
     m_curves->clearGraphs();
     const int window = m_smoothing->value();
     bool anyCurve = false;
     for (size_t k = 0; k < picked.size(); ++k) {
         const RunSummary& r = *picked[k];
-        QVector<double> steps, losses, epochSteps, accuracy;
-        double last = 0;
-        for (const auto& h : r.history)
-            if (h.epoch < 0) {
-                steps << double(h.step);
-                losses << h.loss;
-                last = std::max(last, double(h.step));
-            }
-        int epochs = 0;
-        for (const auto& h : r.history) epochs = std::max(epochs, h.epoch);
-        for (const auto& h : r.history)
-            if (h.epoch > 0 && h.valAccuracy >= 0) {
-                epochSteps << (h.step > 0 ? double(h.step) : last * h.epoch / std::max(1, epochs));
-                accuracy << 100 * h.valAccuracy;
-            }
-        if (window > 1 && losses.size() > 1) {  // trailing moving average
-            QVector<double> smooth(losses.size());
+        plots::TrainingCurve curve = plots::trainingCurve(r);
+        if (window > 1 && curve.losses.size() > 1) {  // trailing moving average
+            QVector<double> smooth(curve.losses.size());
             double sum = 0;
-            for (int i = 0; i < losses.size(); ++i) {
-                sum += losses[i];
-                if (i >= window) sum -= losses[i - window];
+            for (int i = 0; i < curve.losses.size(); ++i) {
+                sum += curve.losses[i];
+                if (i >= window) sum -= curve.losses[i - window];
                 smooth[i] = sum / std::min(i + 1, window);
             }
-            losses = smooth;
+            curve.losses = smooth;
         }
-        const QColor color = kColors[int(k) % kColors.size()];
-        if (!steps.isEmpty()) {
+        const QColor color = plots::seriesColor(int(k));
+        if (!curve.steps.isEmpty()) {
             QCPGraph* g = m_curves->addGraph(m_curves->xAxis, m_curves->yAxis);
             g->setName(tr("%1 loss").arg(QString::fromStdString(r.runId)));
             g->setPen(QPen(color, 1.5));
-            g->setData(steps, losses);
+            g->setData(curve.steps, curve.losses);
             anyCurve = true;
         }
-        if (m_validation->isChecked() && !accuracy.isEmpty()) {
+        if (m_validation->isChecked() && !curve.valAccuracy.isEmpty()) {
             QCPGraph* g = m_curves->addGraph(m_curves->xAxis, m_curves->yAxis2);
             g->setName(tr("%1 val. accuracy").arg(QString::fromStdString(r.runId)));
             g->setPen(QPen(color, 2, Qt::DashLine));
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, 7));
-            g->setData(epochSteps, accuracy);
+            g->setData(curve.epochSteps, curve.valAccuracy);
             anyCurve = true;
         }
     }
@@ -209,23 +187,24 @@ void ComparePanel::rebuild() {
         m_curves->yAxis2->setRange(0, 105);
     }
     m_curves->replot();
+}
 
-    // Metrics, with the difference from the first picked run.
+void ComparePanel::showMetrics(const std::vector<const RunSummary*>& picked) {
+    // Each metric, with the difference from the first picked run.
     struct Metric {
         QString name;
-        std::function<double(const RunSummary&)> value;
+        double (*value)(const RunSummary&);
         int digits;
-        double scale;
     };
     const std::vector<Metric> rows = {
-        {tr("Accuracy (%)"), [](const RunSummary& r) { return r.accuracy; }, 2, 100},
-        {tr("F1"), [](const RunSummary& r) { return r.f1; }, 4, 1},
-        {tr("Precision"), [](const RunSummary& r) { return r.precision; }, 4, 1},
-        {tr("Recall"), [](const RunSummary& r) { return r.recall; }, 4, 1},
-        {tr("Size (MB)"), [](const RunSummary& r) { return double(r.sizeBytes) / 1e6; }, 2, 1},
-        {tr("p50 latency (ms)"), [](const RunSummary& r) { return r.latencyP50; }, 1, 1},
-        {tr("Sparsity (%)"), [](const RunSummary& r) { return r.sparsity; }, 1, 100},
-        {tr("Non-zero parameters"), [](const RunSummary& r) { return double(r.nonzeroParameters); }, 0, 1}};
+        {tr("Accuracy (%)"), [](const RunSummary& r) { return 100 * r.accuracy; }, 2},
+        {tr("F1"), [](const RunSummary& r) { return r.f1; }, 4},
+        {tr("Precision"), [](const RunSummary& r) { return r.precision; }, 4},
+        {tr("Recall"), [](const RunSummary& r) { return r.recall; }, 4},
+        {tr("Size (MB)"), [](const RunSummary& r) { return double(r.sizeBytes) / 1e6; }, 2},
+        {tr("p50 latency (ms)"), [](const RunSummary& r) { return r.latencyP50; }, 1},
+        {tr("Sparsity (%)"), [](const RunSummary& r) { return 100 * r.sparsity; }, 1},
+        {tr("Non-zero parameters"), [](const RunSummary& r) { return double(r.nonzeroParameters); }, 0}};
     m_metrics->clear();
     m_metrics->setRowCount(int(rows.size()));
     m_metrics->setColumnCount(int(picked.size()));
@@ -237,22 +216,29 @@ void ComparePanel::rebuild() {
     m_metrics->setVerticalHeaderLabels(names);
     for (size_t i = 0; i < rows.size(); ++i) {
         for (size_t k = 0; k < picked.size(); ++k) {
-            const double v = rows[i].value(*picked[k]) * rows[i].scale;
+            const double v = rows[i].value(*picked[k]);
             QString text = std::isnan(v) ? QString("-") : QString::number(v, 'f', rows[i].digits);
-            if (k > 0 && !std::isnan(v)) {
-                const double d = v - rows[i].value(*picked[0]) * rows[i].scale;
-                if (!std::isnan(d)) text += QString(" (%1%2)").arg(d >= 0 ? "+" : "").arg(d, 0, 'f', rows[i].digits);
-            }
+            const double d = v - rows[i].value(*picked[0]);
+            if (k > 0 && !std::isnan(d)) text += QString(" (%1%2)").arg(d >= 0 ? "+" : "").arg(d, 0, 'f', rows[i].digits);
             m_metrics->setItem(int(i), int(k), cell(text));
         }
     }
     m_metrics->resizeColumnsToContents();
+}
 
-    // Per class: precision / recall / F1 of each picked run.
+void ComparePanel::showPerClass(const std::vector<const RunSummary*>& picked) {
+    // Precision / recall / F1 of each class for each picked run, by class name.
+    std::vector<std::vector<ClassReport>> reports;
     QStringList classes;
-    for (const auto* r : picked)
-        for (const auto& n : r->labelNames)
-            if (!classes.contains(QString::fromStdString(n))) classes << QString::fromStdString(n);
+    for (const auto* r : picked) {
+        try {
+            reports.push_back(perClassReport(r->confusionMatrix, r->labelNames));
+        } catch (const std::exception&) {
+            reports.emplace_back();  // a damaged matrix: no figures rather than wrong ones
+        }
+        for (const auto& c : reports.back())
+            if (!classes.contains(QString::fromStdString(c.name))) classes << QString::fromStdString(c.name);
+    }
     m_perClass->clear();
     QStringList header = {tr("Class")};
     for (const auto* r : picked) {
@@ -264,40 +250,18 @@ void ComparePanel::rebuild() {
     m_perClass->setRowCount(classes.size());
     for (int c = 0; c < classes.size(); ++c) {
         m_perClass->setItem(c, 0, cell(classes[c], false));
-        for (size_t k = 0; k < picked.size(); ++k) {
-            const auto s = scores(picked[k]->confusionMatrix);
-            const auto& names = picked[k]->labelNames;
-            const auto it = std::find(names.begin(), names.end(), classes[c].toStdString());
-            const size_t index = size_t(it - names.begin());
+        for (size_t k = 0; k < reports.size(); ++k) {
+            const auto it = std::find_if(reports[k].begin(), reports[k].end(),
+                                         [&](const ClassReport& r) { return r.name == classes[c].toStdString(); });
             for (int j = 0; j < 3; ++j) {
-                QString text = "-";
-                if (it != names.end() && index < s.size())
-                    text = QString::number(j == 0 ? s[index].precision : j == 1 ? s[index].recall : s[index].f1, 'f', 4);
+                const QString text = it == reports[k].end()
+                                         ? QString("-")
+                                         : QString::number(j == 0 ? it->precision : j == 1 ? it->recall : it->f1, 'f', 4);
                 m_perClass->setItem(c, 1 + 3 * int(k) + j, cell(text));
             }
         }
     }
     m_perClass->resizeColumnsToContents();
-
-    // Confusion matrices side by side.
-    QString html = "<table cellspacing=12><tr>";
-    for (const auto* r : picked) {
-        html += "<td valign=top><b>" + QString::fromStdString(r->runId).toHtmlEscaped() + "</b><br>" +
-                tr("rows: true, columns: predicted") + "<table border=1 cellspacing=0 cellpadding=3><tr><th></th>";
-        const auto name = [&](size_t i) {
-            return i < r->labelNames.size() ? QString::fromStdString(r->labelNames[i]).toHtmlEscaped() : QString::number(i);
-        };
-        for (size_t c = 0; c < r->confusionMatrix.size(); ++c) html += "<th style=\"white-space:pre\">" + name(c) + "</th>";
-        html += "</tr>";
-        for (size_t i = 0; i < r->confusionMatrix.size(); ++i) {
-            html += "<tr><th style=\"white-space:pre\">" + name(i) + "</th>";
-            for (int64_t v : r->confusionMatrix[i]) html += "<td align=right>" + QString::number(v) + "</td>";
-            html += "</tr>";
-        }
-        html += "</table></td>";
-    }
-    html += "</tr></table>";
-    m_confusion->setHtml(picked.empty() ? tr("Pick runs on the left to compare them.") : html);
 }
 
 }  // namespace tpq::ui

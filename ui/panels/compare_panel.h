@@ -37,6 +37,9 @@ public:
 
 private:
     void rebuild();
+    void showCurves(const std::vector<const RunSummary*>& picked);
+    void showMetrics(const std::vector<const RunSummary*>& picked);
+    void showPerClass(const std::vector<const RunSummary*>& picked);
 
     std::vector<RunSummary> m_runs;
     QListWidget* m_list;

@@ -3,6 +3,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QSpinBox>
 
 #include "models/bert_presets.h"
 
@@ -34,6 +35,18 @@ void FormFields::addModels(QComboBox* box) {
     const auto& presets = bertPresets();
     for (auto it = presets.rbegin(); it != presets.rend(); ++it)
         box->addItem(QString::fromStdString(it->name), QString::fromStdString(it->name));
+}
+
+QSpinBox* FormFields::integer(int lo, int hi, int step) {
+    auto* s = new QSpinBox;
+    s->setRange(lo, hi);
+    s->setSingleStep(step);
+    return s;
+}
+
+qint64 FormFields::estimateVocabulary(const ExperimentConfig& config) {
+    if (config.tokenizer.type != "word") return 30522;
+    return config.tokenizer.maxVocabSize > 0 ? config.tokenizer.maxVocabSize : 30000;
 }
 
 QDoubleSpinBox* FormFields::fraction(double value, double max) {

@@ -6,8 +6,11 @@
 #include <QCoreApplication>
 #include <QString>
 
+#include "config/experiment_config.h"
+
 class QComboBox;
 class QDoubleSpinBox;
+class QSpinBox;
 class QWidget;
 
 namespace tpq::ui {
@@ -32,6 +35,13 @@ public:
 
     /// A spin box for a fraction in [0, max], two decimals, steps of 0.05.
     static QDoubleSpinBox* fraction(double value, double max = 1.0);
+    /// A spin box for an integer in [lo, hi] in steps of `step`.
+    static QSpinBox* integer(int lo, int hi, int step = 1);
+
+    /// The vocabulary a parameter estimate assumes before a model is trained: WordPiece's
+    /// 30,522 tokens, or the word tokenizer's cap (tokenizer.max_vocab_size, 30,000 when
+    /// uncapped) — the real word vocabulary is built from the training split.
+    static qint64 estimateVocabulary(const ExperimentConfig& config);
 };
 
 }  // namespace tpq::ui

@@ -18,35 +18,24 @@
 
 namespace tpq::ui {
 
-namespace {
-
-QSpinBox* spin(int lo, int hi, int step = 1) {
-    auto* s = new QSpinBox;
-    s->setRange(lo, hi);
-    s->setSingleStep(step);
-    return s;
-}
-
-}  // namespace
-
 ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     m_name = new QComboBox;
     FormFields::addModels(m_name);
     m_name->setObjectName("modelName");
-    m_labels = spin(2, 1000);
+    m_labels = FormFields::integer(2, 1000);
     m_labels->setObjectName("classes");
-    m_dModel = spin(8, 4096, 8);
+    m_dModel = FormFields::integer(8, 4096, 8);
     m_dModel->setObjectName("dModel");
-    m_heads = spin(1, 64);
-    m_layers = spin(1, 48);
-    m_dFf = spin(8, 16384, 64);
-    m_maxLength = spin(8, 512, 8);
+    m_heads = FormFields::integer(1, 64);
+    m_layers = FormFields::integer(1, 48);
+    m_dFf = FormFields::integer(8, 16384, 64);
+    m_maxLength = FormFields::integer(8, 512, 8);
     m_tokenizer = new QComboBox;
     m_tokenizer->addItem(tr("WordPiece (BERT vocabulary)"), "wordpiece");
     m_tokenizer->addItem(tr("Words (built from the training split)"), "word");
-    m_epochs = spin(1, 100);
+    m_epochs = FormFields::integer(1, 100);
     m_epochs->setObjectName("epochs");
-    m_batch = spin(1, 1024);
+    m_batch = FormFields::integer(1, 1024);
     m_lr = new QDoubleSpinBox;
     m_lr->setDecimals(6);
     m_lr->setRange(1e-6, 1.0);
@@ -198,7 +187,7 @@ void ModelPanel::updateEstimate() {
     // The word vocabulary is built from the training split: the trained model's when there
     // is one, else the most the config allows (said so).
     const bool known = words && m_vocabulary > 0;
-    const int64_t vocab = known ? m_vocabulary : words ? (c.tokenizer.maxVocabSize > 0 ? c.tokenizer.maxVocabSize : 30000) : 30522;
+    const int64_t vocab = known ? m_vocabulary : FormFields::estimateVocabulary(c);
     try {
         const int64_t n = estimateParameters(c.model, vocab);
         m_estimate->setText(tr("%1 parameters, %2 MB in fp32 (vocabulary of %3 tokens%4)")

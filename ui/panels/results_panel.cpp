@@ -26,6 +26,22 @@ QString csvCell(const QString& s) { return QString::fromStdString(tpq::csvCell(s
 
 }  // namespace
 
+QString confusionMatrixHtml(const RunSummary& r) {
+    // Class names never break inside a word: the table scrolls instead.
+    const auto name = [&](size_t i) {
+        return i < r.labelNames.size() ? QString::fromStdString(r.labelNames[i]).toHtmlEscaped() : QString::number(i);
+    };
+    QString html = "<table border=1 cellspacing=0 cellpadding=3><tr><th></th>";
+    for (size_t c = 0; c < r.confusionMatrix.size(); ++c) html += "<th style=\"white-space:pre\">" + name(c) + "</th>";
+    html += "</tr>";
+    for (size_t i = 0; i < r.confusionMatrix.size(); ++i) {
+        html += "<tr><th style=\"white-space:pre\">" + name(i) + "</th>";
+        for (int64_t v : r.confusionMatrix[i]) html += "<td align=right style=\"white-space:pre\">" + QString::number(v) + "</td>";
+        html += "</tr>";
+    }
+    return html + "</table>";
+}
+
 ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     m_model = new ResultsTableModel(this);
     m_proxy = new QSortFilterProxyModel(this);
@@ -88,20 +104,8 @@ void ResultsPanel::showDetails(int row) {
     html += "<p>" + tr("Method: %1").arg(methodName(QString::fromStdString(r.method))) + "<br>" +
             tr("Accuracy %1%, F1 %2").arg(100 * r.accuracy, 0, 'f', 2).arg(r.f1, 0, 'f', 4) + "</p>";
     if (!r.confusionMatrix.empty()) {
-        html += "<p><b>" + tr("Confusion matrix") + "</b> " + tr("(rows: true, columns: predicted)") +
-                "</p><table border=1 cellspacing=0 cellpadding=3><tr><th></th>";
-        // Class names never break inside a word: the table scrolls instead.
-        const auto name = [&](size_t i) {
-            return i < r.labelNames.size() ? QString::fromStdString(r.labelNames[i]).toHtmlEscaped() : QString::number(i);
-        };
-        for (size_t c = 0; c < r.confusionMatrix.size(); ++c) html += "<th style=\"white-space:pre\">" + name(c) + "</th>";
-        html += "</tr>";
-        for (size_t i = 0; i < r.confusionMatrix.size(); ++i) {
-            html += "<tr><th style=\"white-space:pre\">" + name(i) + "</th>";
-            for (int64_t v : r.confusionMatrix[i]) html += "<td align=right style=\"white-space:pre\">" + QString::number(v) + "</td>";
-            html += "</tr>";
-        }
-        html += "</table>";
+        html += "<p><b>" + tr("Confusion matrix") + "</b> " + tr("(rows: true, columns: predicted)") + "</p>" +
+                confusionMatrixHtml(r);
     }
     QString epochs;
     for (const auto& h : r.history) {

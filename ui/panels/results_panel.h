@@ -17,6 +17,10 @@ namespace tpq::ui {
 
 class ResultsTableModel;
 
+/// A run's confusion matrix as an HTML table (rows: true class, columns: predicted); class
+/// names never break inside a word.
+QString confusionMatrixHtml(const RunSummary& run);
+
 class ResultsPanel : public QWidget {
     Q_OBJECT
 

@@ -144,6 +144,8 @@ void savePlot(QCustomPlot* p, const std::string& path, int width, int height) {
 
 }  // namespace
 
+QColor seriesColor(int i) { return kPalette[i % kPalette.size()]; }
+
 QString shortLayerName(const std::string& name) {
     QString s = QString::fromStdString(name);
     QString layer;
@@ -159,25 +161,32 @@ QString shortLayerName(const std::string& name) {
     return layer.isEmpty() ? last : layer + " " + last;
 }
 
-QCustomPlot* trainingCurvePlot(const RunSummary& run) {
-    QCustomPlot* p = newPlot(T(QT_TRANSLATE_NOOP("Plots", "Training curves: ")) + runLabel(run));
-    QVector<double> steps, losses, epochSteps, valAccuracy;
+TrainingCurve trainingCurve(const RunSummary& run) {
+    TrainingCurve c;
     int epochs = 0;
     for (const auto& h : run.history) {
         if (h.epoch < 0) {
-            steps.push_back(double(h.step));
-            losses.push_back(h.loss);
+            c.steps.push_back(double(h.step));
+            c.losses.push_back(h.loss);
         }
         epochs = std::max(epochs, h.epoch);
     }
     // history.csv lists the steps, then the epochs: epoch e ends after e/epochs of the steps.
-    const double lastStep = steps.isEmpty() ? double(epochs) : steps.back();
+    const double lastStep = c.steps.isEmpty() ? double(epochs) : c.steps.back();
     for (const auto& h : run.history) {
         if (h.epoch > 0 && h.valAccuracy >= 0) {
-            epochSteps.push_back(h.step > 0 ? double(h.step) : lastStep * h.epoch / std::max(1, epochs));
-            valAccuracy.push_back(100.0 * h.valAccuracy);
+            c.epochSteps.push_back(h.step > 0 ? double(h.step) : lastStep * h.epoch / std::max(1, epochs));
+            c.valAccuracy.push_back(100.0 * h.valAccuracy);
         }
     }
+    return c;
+}
+
+QCustomPlot* trainingCurvePlot(const RunSummary& run) {
+    QCustomPlot* p = newPlot(T(QT_TRANSLATE_NOOP("Plots", "Training curves: ")) + runLabel(run));
+    const TrainingCurve curve = trainingCurve(run);
+    const QVector<double>&steps = curve.steps, &losses = curve.losses, &epochSteps = curve.epochSteps,
+                          &valAccuracy = curve.valAccuracy;
     p->addGraph(p->xAxis, p->yAxis);
     p->graph(0)->setName(T(QT_TRANSLATE_NOOP("Plots", "training loss (per step)")));
     p->graph(0)->setPen(QPen(kPalette[0], 1.5));

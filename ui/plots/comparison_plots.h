@@ -3,7 +3,9 @@
 /// The comparison plots as QCustomPlot widgets: the GUI shows them, `tpq compare`
 /// renders them offscreen to PNG. Each takes the runs as read by tpq::ResultsStore.
 
+#include <QColor>
 #include <QString>
+#include <QVector>
 #include <utility>
 #include <vector>
 
@@ -12,6 +14,16 @@
 class QCustomPlot;
 
 namespace tpq::plots {
+
+/// The colour of the i-th series of a plot (a fixed palette, repeating).
+QColor seriesColor(int i);
+
+/// A run's history.csv as curve points: the loss per optimizer step, and the validation
+/// accuracy (%) of each epoch at the step that epoch ended.
+struct TrainingCurve {
+    QVector<double> steps, losses, epochSteps, valAccuracy;
+};
+TrainingCurve trainingCurve(const RunSummary& run);
 
 /// Training loss per optimizer step and validation accuracy per epoch of one run.
 QCustomPlot* trainingCurvePlot(const RunSummary& run);

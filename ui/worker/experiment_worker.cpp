@@ -4,12 +4,15 @@
 #include "experiment/experiment_runner.h"
 #include "experiment/predict.h"
 #include "experiment/project.h"
+#include "models/model_folder.h"
 #include "util/logging.h"
 
 #include "worker/experiment_worker.h"
 
 #include <QElapsedTimer>
 #include <chrono>
+#include <filesystem>
+#include <map>
 
 namespace tpq::ui {
 
@@ -41,7 +44,34 @@ int wordCount(const std::string& text) {
 
 }  // namespace
 
-ExperimentWorker::ExperimentWorker() = default;
+struct ExperimentWorker::ModelCache {
+    struct Entry {
+        std::filesystem::file_time_type stamp;
+        std::shared_ptr<LoadedModel> model;
+    };
+    std::map<std::string, Entry> entries;
+
+    /// The newest modification time of the folder's files: a saved model replaces them.
+    static std::filesystem::file_time_type stampOf(const std::string& dir) {
+        std::filesystem::file_time_type newest{};
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+            if (e.is_regular_file(ec)) newest = std::max(newest, e.last_write_time(ec));
+        return newest;
+    }
+
+    const LoadedModel& get(const std::string& dir) {
+        const auto stamp = stampOf(dir);
+        auto it = entries.find(dir);
+        if (it == entries.end() || it->second.stamp != stamp)
+            it = entries.insert_or_assign(dir, Entry{stamp, std::make_shared<LoadedModel>(loadModelFolder(dir))}).first;
+        return *it->second.model;
+    }
+};
+
+ExperimentWorker::ExperimentWorker() : m_models(std::make_unique<ModelCache>()) {}
+
+ExperimentWorker::~ExperimentWorker() = default;
 
 ProgressCallback ExperimentWorker::forwardProgress() {
     return [this](const Progress& p) {
@@ -178,7 +208,8 @@ void ExperimentWorker::predict(const QStringList& runIds, const QStringList& mod
             RunPrediction r;
             r.runId = runIds[i];
             try {
-                const PredictionBatch batch = predictTexts(modelDirs[i].toStdString(), {text.toStdString()});
+                // Loaded once, then reused: pressing Predict again costs the prediction only.
+                const PredictionBatch batch = predictTexts(m_models->get(modelDirs[i].toStdString()), {text.toStdString()});
                 const TextPrediction& t = batch.texts.front();
                 r.label = qs(t.label);
                 for (const auto& n : t.labelNames) r.labelNames << qs(n);

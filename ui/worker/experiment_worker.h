@@ -92,6 +92,7 @@ class ExperimentWorker : public QObject {
 
 public:
     ExperimentWorker();
+    ~ExperimentWorker() override;
 
     /// Thread-safe: the running job stops at its next batch and ends with cancelled.
     void cancel() { m_cancel.cancel(); }
@@ -128,6 +129,9 @@ private:
 
     CancellationToken m_cancel;
     qint64 m_lastStepNs = 0;
+    /// predict()'s loaded model folders, reused while their files stay the same.
+    struct ModelCache;
+    std::unique_ptr<ModelCache> m_models;
 };
 
 /// Owns the worker's thread: starts it, queues jobs, shuts down with

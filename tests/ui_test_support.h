@@ -1,0 +1,61 @@
+#pragma once
+// Helpers of the GUI tests: answering the modal dialogs a window opens (they would block
+// the test), and waiting for a window's job to end.
+
+#include <QAbstractButton>
+#include <QApplication>
+#include <QFileDialog>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPointer>
+#include <QSignalSpy>
+#include <QTimer>
+
+#include "main_window.h"
+
+namespace tpqtest {
+
+/// Answers every modal dialog that opens: message boxes with `answer`, file dialogs with
+/// `file` (or Cancel when empty). Keeps the message boxes' texts.
+class DialogAnswerer {
+public:
+    explicit DialogAnswerer(QMessageBox::StandardButton answer, QString file = {}) : m_answer(answer), m_file(std::move(file)) {
+        QObject::connect(&m_timer, &QTimer::timeout, [this] {
+            QWidget* modal = QApplication::activeModalWidget();
+            if (auto* box = qobject_cast<QMessageBox*>(modal)) {
+                texts << box->text();
+                if (QAbstractButton* b = box->button(m_answer)) b->click();  // as the user does
+                else box->done(m_answer);
+            } else if (auto* dialog = qobject_cast<QFileDialog*>(modal); dialog && dialog != m_lastFileDialog) {
+                m_lastFileDialog = dialog;
+                ++fileDialogs;
+                if (m_file.isEmpty()) {
+                    QMetaObject::invokeMethod(dialog, "reject", Qt::QueuedConnection);
+                } else {
+                    dialog->selectFile(m_file);
+                    if (auto* name = dialog->findChild<QLineEdit*>("fileNameEdit")) name->setText(m_file);  // as typed
+                    // Queued: accepting may ask (a message box) in a loop of its own.
+                    QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
+                }
+            }
+        });
+        m_timer.start(30);
+    }
+    QStringList texts;
+    int fileDialogs = 0;
+
+private:
+    QMessageBox::StandardButton m_answer;
+    QString m_file;
+    QPointer<QFileDialog> m_lastFileDialog;
+    QTimer m_timer;
+};
+
+/// Waits for the window's job to end; its outcome, or one saying it timed out.
+inline tpq::ui::JobOutcome waitForJob(tpq::ui::MainWindow& window, int timeoutMs) {
+    QSignalSpy spy(&window, &tpq::ui::MainWindow::jobFinished);
+    if (!spy.wait(timeoutMs)) return tpq::ui::JobOutcome{"timeout", false, false, "no jobFinished within the timeout", 0};
+    return spy.takeFirst().at(0).value<tpq::ui::JobOutcome>();
+}
+
+}  // namespace tpqtest
