@@ -32,6 +32,8 @@
 #include <QTextBrowser>
 #include <QTextDocument>
 #include <QTimer>
+#include <QToolTip>
+#include <QWheelEvent>
 #include <QWizard>
 // qcustomplot.h uses Qt's keywords, which the tests switch off.
 #define signals Q_SIGNALS
@@ -59,6 +61,7 @@
 #include "panels/quantization_panel.h"
 #include "panels/results_panel.h"
 #include "plots/comparison_plots.h"
+#include "plots/panel_plots.h"
 #include "test_support.h"
 #include "ui_test_support.h"
 #include "translations.h"
@@ -707,7 +710,144 @@ private Q_SLOTS:
         window.cancelRun();
         QVERIFY(waitForJob(window, 5000).cancelled);
     }
+// Charts: hover shows the exact value and run, wheel zooms, double-click resets, the
+    // bar charts draw the baseline's value as a reference line.
+    void chartsHoverZoomAndBaseline() {
+        // Latency order (dyn-2, un-3, baseline-1) differs from the runs' order: a point is
+        // named by the run it came from, not by its index.
+        const std::vector<tpq::RunSummary> runs = {fakeRun("baseline-1", "baseline", 0.95, 30),
+                                                   fakeRun("dyn-2", "dynamic", 0.94, 10),
+                                                   fakeRun("un-3", "unstructured", 0.90, 20)};
+        std::unique_ptr<QCustomPlot> bars(tpq::plots::comparisonBarChart(runs, "accuracy"));
+        bars->resize(800, 500);
+        bars->show();
+        QVERIFY(QTest::qWaitForWindowExposed(bars.get()));
+        bars->replot();
+        const QPoint onBar(int(bars->xAxis->coordToPixel(40.0)), int(bars->yAxis->coordToPixel(2)));
+        const QString barText = tpq::plots::hoverText(bars.get(), onBar);
+        QVERIFY2(barText.contains("dyn-2") && barText.contains("94.00"), qPrintable(barText));
+        QVERIFY(!barText.contains("baseline-1"));
+        QCOMPARE(tpq::plots::hoverText(bars.get(), QPoint(int(bars->xAxis->coordToPixel(110.0)), onBar.y())), QString());
+        auto* line = bars->findChild<QCPItemStraightLine*>("baselineLine");
+        QVERIFY(line);
+        QCOMPARE(line->point1->coords().x(), 95.0);
+        QCOMPARE(line->point2->coords().x(), 95.0);
+        QVERIFY(bars->findChild<QCPItemText*>("baselineLabel"));
+        // No baseline among the runs: no line.
+        std::unique_ptr<QCustomPlot> noBase(tpq::plots::comparisonBarChart({runs[1], runs[2]}, "accuracy"));
+        QVERIFY(!noBase->findChild<QCPItemStraightLine*>("baselineLine"));
+
+        std::unique_ptr<QCustomPlot> points(tpq::plots::accuracyLatencyPlot(runs));
+        points->resize(800, 500);
+        points->show();
+        QVERIFY(QTest::qWaitForWindowExposed(points.get()));
+        points->replot();
+        const QPoint un3(int(points->xAxis->coordToPixel(20)), int(points->yAxis->coordToPixel(90)));
+        const QString pointText = tpq::plots::hoverText(points.get(), un3);
+        QVERIFY2(pointText.contains("un-3") && pointText.contains("20.00") && pointText.contains("90.00"), qPrintable(pointText));
+        // The real mouse shows it as a tooltip.
+        QTest::mouseMove(points.get(), un3);
+        QTRY_VERIFY_WITH_TIMEOUT(QToolTip::isVisible() && QToolTip::text().contains("un-3"), 2000);
+
+        // Wheel: zoom; double-click: the view before.
+        const QCPRange x0 = points->xAxis->range(), y0 = points->yAxis->range();
+        QWheelEvent wheel(QPointF(un3), QPointF(points->mapToGlobal(un3)), QPoint(), QPoint(0, 240), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QApplication::sendEvent(points.get(), &wheel);
+        QVERIFY(tpq::plots::isZoomed(points.get()));
+        QVERIFY2(points->xAxis->range().size() < 0.9 * x0.size(),
+                 qPrintable(QString("x range %1 after zoom, %2 before").arg(points->xAxis->range().size()).arg(x0.size())));
+        QTest::mouseDClick(points.get(), Qt::LeftButton, Qt::NoModifier, un3);
+        QVERIFY(!tpq::plots::isZoomed(points.get()));
+        QCOMPARE(points->xAxis->range().lower, x0.lower);
+        QCOMPARE(points->xAxis->range().upper, x0.upper);
+        QCOMPARE(points->yAxis->range().upper, y0.upper);
+        // Drag: pan.
+        QTest::mousePress(points.get(), Qt::LeftButton, Qt::NoModifier, un3);
+        QMouseEvent move(QEvent::MouseMove, QPointF(un3 + QPoint(80, 0)), QPointF(points->mapToGlobal(un3 + QPoint(80, 0))),
+                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(points.get(), &move);
+        QTest::mouseRelease(points.get(), Qt::LeftButton, Qt::NoModifier, un3 + QPoint(80, 0));
+        QVERIFY(tpq::plots::isZoomed(points.get()));
+        QVERIFY2(points->xAxis->range().lower < x0.lower - 1e-9, qPrintable(QString::number(points->xAxis->range().lower)));
+        tpq::plots::resetZoom(points.get());
+        QCOMPARE(points->xAxis->range().lower, x0.lower);
+    }
+
+    // Layer sensitivity: int4 beside int8, a layer whose width does not fit int4 groups
+    // without an int4 bar.
+    void int4SensitivityBesideInt8() {
+        tpq::RunSummary mixed = fakeRun("mixed-1", "mixed", 0.9, 5);
+        mixed.layerSensitivity = {{"bert.encoder.layer.0.attention.self.query", 0.02, -0.01, 0.30, -0.05},
+                                  {"bert.encoder.layer.1.output.dense", 0.01, 0.0, std::nan(""), std::nan("")}};
+        tpq::ui::QuantizationPanel panel;
+        panel.setRuns({fakeRun("baseline-1", "baseline", 0.95, 30), mixed});
+        auto* plot = panel.findChild<QCustomPlot*>("sensitivityPlot");
+        QVERIFY(plot);
+        QCOMPARE(plot->plottableCount(), 2);
+        auto* int8 = qobject_cast<QCPBars*>(plot->plottable(0));
+        auto* int4 = qobject_cast<QCPBars*>(plot->plottable(1));
+        QVERIFY(int8 && int4);
+        QVERIFY2(int8->name().contains("int8") && int4->name().contains("int4"), qPrintable(int8->name() + " / " + int4->name()));
+        QCOMPARE(int8->dataCount(), 2);
+        QCOMPARE(int4->dataCount(), 1);
+        QCOMPARE(int4->data()->at(0)->value, 0.30);
+        QVERIFY(plot->legend->visible());
+        QVERIFY(plot->yAxis->range().upper >= 0.30);
+    }
+
+    // Results: delete a run (after asking; its folders inside the project's results and
+    // checkpoints, and its record), open a run's model folder.
+    void deleteRunAndOpenModelFolder() {
+        const QString path = writeProject("deletable", 1, 20, {"baseline", "{method: dynamic}"});
+        runAll(path);
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(path));
+        QCOMPARE(window.resultsPanel()->runs().size(), size_t(2));
+        const tpq::ProjectRun* dynamic = window.project()->findRun("dynamic");
+        QVERIFY(dynamic);
+        const tpq::ProjectRun record = *dynamic;
+        const QString id = QString::fromStdString(record.runIds.at(0));
+        const auto folders = window.project()->ownedFolders(record);
+        QCOMPARE(int(folders.size()), 2);  // results/<id> and its model folder
+        for (const auto& f : folders) QVERIFY2(QFileInfo(QString::fromStdString(f)).isDir(), f.c_str());
+        // Nothing outside the project's folders, and never the base model, is deleted.
+        tpq::ProjectRun outside = record;
+        outside.resultDirs = {"../elsewhere"};
+        outside.modelDirs = {"deletable"};
+        QVERIFY(window.project()->ownedFolders(outside).empty());
+
+        {
+            DialogAnswerer cancel(QMessageBox::Cancel);
+            QVERIFY(!window.deleteRun(id));
+            QVERIFY2(cancel.texts.size() == 1 && cancel.texts[0].contains(id), qPrintable(cancel.texts.join("|")));
+        }
+        QCOMPARE(window.resultsPanel()->runs().size(), size_t(2));
+        for (const auto& f : folders) QVERIFY(QFileInfo(QString::fromStdString(f)).isDir());
+
+        QVERIFY(window.openModelFolder(id));
+        QCOMPARE(window.statusBar()->currentMessage(), QString::fromStdString(window.project()->absolute(record.modelDirs.at(0))));
+
+        {
+            DialogAnswerer yes(QMessageBox::Yes);
+            QVERIFY(window.deleteRun(id));
+            QVERIFY2(yes.texts.size() == 1 && yes.texts[0].contains(QString::fromStdString(folders[0])), qPrintable(yes.texts.join("|")));
+        }
+        QCOMPARE(window.resultsPanel()->runs().size(), size_t(1));
+        QCOMPARE(window.resultsPanel()->runs()[0].method, std::string("baseline"));
+        for (const auto& f : folders) QVERIFY2(!QFileInfo::exists(QString::fromStdString(f)), f.c_str());
+        const tpq::Project reread = tpq::Project::load(path.toStdString());
+        QVERIFY(!reread.findRunById(id.toStdString()));
+        QVERIFY(reread.findRun("baseline"));
+        QVERIFY(QFileInfo(QString::fromStdString(reread.absolute(reread.findRun("baseline")->modelDirs.at(0)))).isDir());
+        // A run the project does not have: refused with a message.
+        DialogAnswerer ok(QMessageBox::Ok);
+        QVERIFY(!window.deleteRun(id));
+        QVERIFY(!window.openModelFolder(id));
+    }
 };
+
 
 QTEST_MAIN(TestUiTrust)
 #include "test_ui_trust.moc"

@@ -7,7 +7,9 @@
 #include <QFile>
 #include <QDialog>
 #include <map>
+#include <QDesktopServices>
 #include <QDockWidget>
+#include <QUrl>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <QFileDialog>
@@ -39,6 +41,7 @@
 #include "panels/results_panel.h"
 #include "panels/predict_panel.h"
 #include "panels/compare_panel.h"
+#include "translations.h"
 #include <nlohmann/json.hpp>
 
 #include "text/word_vocab_tokenizer.h"
@@ -161,6 +164,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_quantization, &QuantizationPanel::runRequested, this, &MainWindow::runVariant);
     connect(m_results, &ResultsPanel::exportCsvRequested, this, &MainWindow::exportCsv);
     connect(m_results, &ResultsPanel::exportPngRequested, this, &MainWindow::exportPng);
+    connect(m_results, &ResultsPanel::openModelFolderRequested, this, &MainWindow::openModelFolder);
+    connect(m_results, &ResultsPanel::deleteRunRequested, this, &MainWindow::deleteRun);
     // Predictions on a thread of their own: they run while a training run goes on.
     connect(m_predict, &PredictPanel::predictRequested, this,
             [this](const QStringList& ids, const QStringList& dirs, const QString& text) {
@@ -288,6 +293,7 @@ void MainWindow::setBusy(bool busy) {
     m_model->setBusy(busy);
     m_pruning->setBusy(busy);
     m_quantization->setBusy(busy);
+    m_results->setCanDelete(m_project && !busy);
     if (!busy) {
         m_eta->clear();
         m_status->clear();
@@ -807,6 +813,81 @@ bool MainWindow::requireProject(const QString& title) {
     if (m_project) return true;
     showError(title, tr("Create one (File > New Experiment) or open a project file first."));
     return false;
+}
+
+QString MainWindow::modelFolderOf(const QString& runId) const {
+    const std::map<std::string, QString> projectDirs = projectModelDirs();
+    for (const auto& r : m_results->runs())
+        if (QString::fromStdString(r.runId) == runId) return runModelDir(r, projectDirs);
+    return {};
+}
+
+bool MainWindow::openModelFolder(const QString& runId) {
+    const QString dir = modelFolderOf(runId);
+    if (dir.isEmpty() || !QFileInfo(dir).isDir()) {
+        showError(tr("No model folder"), dir.isEmpty() ? tr("Run %1 recorded no model folder.").arg(runId)
+                                                       : tr("The model folder of run %1 is gone: %2").arg(runId, dir));
+        return false;
+    }
+    statusBar()->showMessage(dir);
+    m_log->appendPlainText(tr("Model folder of %1: %2").arg(runId, dir));
+    // Without a file manager (a bare X server) the path in the status bar and log remains.
+    if (qEnvironmentVariable("QT_QPA_PLATFORM") != "offscreen") QDesktopServices::openUrl(QUrl::fromLocalFile(dir));
+    return true;
+}
+
+bool MainWindow::deleteRun(const QString& runId) {
+    if (!requireProject(tr("Delete Run")) || !requireIdle(tr("Wait for the run to finish (or cancel it) before deleting one.")))
+        return false;
+    if (m_predictWorker->isBusy()) {
+        showError(tr("A prediction is in progress"), tr("Wait for the prediction to finish before deleting a run."));
+        return false;
+    }
+    const ProjectRun* run = m_project->findRunById(runId.toStdString());
+    if (!run) {
+        showError(tr("Delete Run"), tr("Run %1 is not one of this project's runs.").arg(runId));
+        return false;
+    }
+    const ProjectRun record = *run;
+    const std::vector<std::string> folders = m_project->ownedFolders(record);
+    QStringList ids, paths;
+    for (const auto& id : record.runIds) ids << QString::fromStdString(id);
+    for (const auto& f : folders) paths << QString::fromStdString(f);
+    QString variant = QString::fromStdString(record.variant);
+    for (const auto& v : m_project->variants())
+        if (v.key() == record.variant) variant = describeVariant(v);
+    QString text = tr("Delete the run of variant \"%1\" (%2)?").arg(variant, ids.join(", "));
+    text += "\n\n" + (paths.isEmpty() ? tr("No folder of it lies in the project's results or checkpoints; nothing is deleted from disk.")
+                                      : tr("These folders are deleted:") + "\n" + paths.join("\n"));
+    if (record.variant == "baseline")
+        text += "\n\n" + tr("This is the baseline: Run > Start trains it again, and the variants made from it run again.");
+    else
+        text += "\n\n" + tr("Run > Start runs the variant again.");
+    if (QMessageBox::question(this, tr("Delete Run"), text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) !=
+        QMessageBox::Yes)
+        return false;
+    try {
+        // The project file first: it never names a folder that is gone. The panels' unsaved
+        // edits stay unsaved (Save writes them).
+        m_project->forgetRun(record.variant);
+        m_project->save();
+    } catch (const std::exception& e) {
+        showError(tr("Cannot save the project"), QString::fromStdString(e.what()));
+        refreshProjectFromDisk();
+        return false;
+    }
+    QStringList failed;
+    for (const QString& p : paths)
+        if (QFileInfo::exists(p) && !QDir(p).removeRecursively()) failed << p;
+    reloadResults();
+    if (!failed.isEmpty()) {
+        showError(tr("Some folders were not deleted"),
+                  tr("The run is gone from the project, but these folders could not be deleted (check permissions):") + "\n" +
+                      failed.join("\n"));
+        return false;
+    }
+    statusBar()->showMessage(tr("Deleted %1.").arg(ids.join(", ")));
+    return true;
 }
 
 bool MainWindow::requireIdle(const QString& whatToDo) {

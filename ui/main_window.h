@@ -57,6 +57,13 @@ public:
     /// Closes the project (asking to save changes first); false = the user cancelled.
     bool closeProject();
 
+    /// Deletes a project run (the variant's record and its folders inside results/ and
+    /// checkpoints/) after asking; false when cancelled or refused.
+    bool deleteRun(const QString& runId);
+    /// Opens a shown run's model folder in the file manager (its path in the status bar and
+    /// the log); false, after saying why, when it has none.
+    bool openModelFolder(const QString& runId);
+
     bool isDirty() const { return m_dirty; }
     bool isBusy() const;
     const Project* project() const { return m_project.get(); }
@@ -124,6 +131,7 @@ private:
     /// A shown run's model folder: the project's record of it, else (a results folder)
     /// its result.json's model_dir.
     QString runModelDir(const RunSummary& run, const std::map<std::string, QString>& projectDirs) const;
+    QString modelFolderOf(const QString& runId) const;
     QWidget* buildWelcome();
     void refreshWelcome();
     /// Welcome page or panels, as a project (or results folder) is open or not.

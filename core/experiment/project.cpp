@@ -496,6 +496,29 @@ void Project::forgetRun(const std::string& variantKey) {
                  m_runs.end());
 }
 
+const ProjectRun* Project::findRunById(const std::string& runId) const {
+    for (const auto& r : m_runs)
+        if (std::find(r.runIds.begin(), r.runIds.end(), runId) != r.runIds.end()) return &r;
+    return nullptr;
+}
+
+std::vector<std::string> Project::ownedFolders(const ProjectRun& run) const {
+    const auto inside = [](const fs::path& dir, const fs::path& root) {
+        const fs::path rel = dir.lexically_normal().lexically_relative(root.lexically_normal());
+        return !rel.empty() && rel != "." && *rel.begin() != "..";
+    };
+    const fs::path results = m_config.output.resultsDir, checkpoints = m_config.output.checkpointDir;
+    const fs::path base = m_baseModel.empty() ? fs::path() : fs::path(m_baseModel).lexically_normal();
+    std::vector<std::string> out;
+    for (const auto* dirs : {&run.resultDirs, &run.modelDirs})
+        for (const auto& d : *dirs) {
+            const fs::path dir = fs::path(absolute(d)).lexically_normal();
+            if (dir == base || !(inside(dir, results) || inside(dir, checkpoints))) continue;
+            if (std::find(out.begin(), out.end(), dir.string()) == out.end()) out.push_back(dir.string());
+        }
+    return out;
+}
+
 std::string Project::absolute(const std::string& relative) const {
     if (relative.empty()) return fs::path(m_path).parent_path().string();
     const fs::path p(relative);

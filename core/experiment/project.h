@@ -108,6 +108,12 @@ public:
     /// Forgets the run of a variant (it runs again, under a new run id; its old result
     /// folders stay); does not save.
     void forgetRun(const std::string& variantKey);
+    /// The recorded run that wrote results/<runId>, or nullptr.
+    const ProjectRun* findRunById(const std::string& runId) const;
+    /// The folders deleting `run` removes (absolute): its result and model folders that lie
+    /// inside the project's results or checkpoint folder — never the base model, nor a
+    /// folder elsewhere.
+    std::vector<std::string> ownedFolders(const ProjectRun& run) const;
 
     /// Absolute path of a folder given relative to the project file, and back.
     std::string absolute(const std::string& relative) const;

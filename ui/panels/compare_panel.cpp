@@ -178,6 +178,7 @@ void ComparePanel::showCurves(const std::vector<const RunSummary*>& picked) {
     plots::setPlotTitle(m_curves, anyCurve ? tr("Training curves")
                                            : picked.empty() ? tr("Training curves: pick runs on the left")
                                                             : tr("Training curves: the picked runs recorded no training history"));
+    plots::forgetZoom(m_curves);
     if (anyCurve) {
         m_curves->rescaleAxes();
         const QCPRange x = m_curves->xAxis->range();

@@ -206,6 +206,7 @@ void ModelPanel::updateEstimate() {
 
 void ModelPanel::clearCurves() {
     for (int g = 0; g < 3; ++g) m_curves->graph(g)->data()->clear();
+    plots::forgetZoom(m_curves);
     m_curves->replot();
 }
 
@@ -219,11 +220,14 @@ void ModelPanel::addTrainPoint(const TrainPoint& p) {
     } else {
         m_curves->graph(0)->addData(double(p.step), p.stepLoss);
     }
-    // A little room past the last step: the last epoch's markers are drawn whole.
-    m_curves->xAxis->setRange(0, std::max<double>(1, double(p.totalSteps)) * 1.03);
-    bool found = false;
-    const QCPRange loss = m_curves->graph(0)->getValueRange(found);
-    if (found) m_curves->yAxis->setRange(0, loss.upper * 1.1);
+    // A little room past the last step: the last epoch's markers are drawn whole. A view
+    // the user panned or zoomed stays as it is.
+    if (!plots::isZoomed(m_curves)) {
+        m_curves->xAxis->setRange(0, std::max<double>(1, double(p.totalSteps)) * 1.03);
+        bool found = false;
+        const QCPRange loss = m_curves->graph(0)->getValueRange(found);
+        if (found) m_curves->yAxis->setRange(0, loss.upper * 1.1);
+    }
     m_curves->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -178,6 +178,7 @@ void PruningPanel::updateSchedule() {
         y << s[i];
     }
     m_schedule->graph(0)->setData(x, y);
+    plots::forgetZoom(m_schedule);
     m_schedule->xAxis->setRange(-0.2, double(s.size()) + 0.2);
     m_schedule->replot();
 }

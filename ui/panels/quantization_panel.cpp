@@ -72,7 +72,8 @@ QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
     left->addWidget(m_run);
     left->addStretch();
 
-    m_sensitivity = plots::titledPlot(tr("Layer sensitivity (validation loss change, layer alone in int8)"));
+    m_sensitivity = plots::titledPlot(tr("Layer sensitivity (validation loss change, one layer quantized)"));
+    m_sensitivity->setObjectName("sensitivityPlot");
     m_table = new QTableWidget(0, 3);
     m_table->setHorizontalHeaderLabels({tr("Layer"), tr("Precision"), tr("Weights")});
     m_table->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
@@ -194,21 +195,17 @@ void QuantizationPanel::setRuns(const std::vector<RunSummary>& runs) {
         }
     }
     QStringList labels;
-    QVector<double> values;
+    QVector<QVector<double>> deltas(2);
     for (const auto& s : m_sensitivityRows) {
         labels << plots::shortLayerName(s.layer);
-        values << s.lossDeltaInt8;
+        deltas[0] << s.lossDeltaInt8;
+        deltas[1] << s.lossDeltaInt4;  // NaN where the layer's width does not fit int4 groups
     }
-    plots::setBars(m_sensitivity, labels, values, tr("loss change"));
+    plots::setGroupedBars(m_sensitivity, labels, deltas, {tr("layer alone in int8"), tr("layer alone in int4")},
+                          tr("loss change"));
     plots::setPlotTitle(m_sensitivity, m_sensitivityRows.empty()
                                            ? tr("Layer sensitivity: run a mixed-precision variant to measure it")
-                                           : tr("Layer sensitivity (validation loss change, layer alone in int8)"));
-    if (!m_sensitivityRows.empty()) {
-        double lo = 0, hi = 0;
-        for (double v : values) lo = std::min(lo, v), hi = std::max(hi, v);
-        m_sensitivity->yAxis->setRange(lo * 1.15, hi > 0 ? hi * 1.15 : 1e-6);
-        m_sensitivity->replot();
-    }
+                                           : tr("Layer sensitivity (validation loss change, one layer quantized)"));
     seedTable();
 }
 

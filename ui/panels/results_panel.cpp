@@ -14,6 +14,7 @@
 #include <qcustomplot.h>
 
 #include "plots/comparison_plots.h"
+#include "plots/panel_plots.h"
 #include "results_table_model.h"
 #include "translations.h"
 #include "util/error.h"
@@ -67,7 +68,9 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     auto* splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(tableRow);
     splitter->addWidget(m_charts);
-    splitter->setStretchFactor(1, 2);
+    // Both grow with the window: a taller window shows more rows and a larger chart.
+    splitter->setStretchFactor(0, 2);
+    splitter->setStretchFactor(1, 3);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_summary);
     layout->addWidget(splitter, 1);
@@ -77,6 +80,13 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
         QMenu menu;
+        const QString run = currentRunId();
+        if (!run.isEmpty()) {
+            menu.addAction(tr("Open Model Folder"), this, [this, run] { Q_EMIT openModelFolderRequested(run); });
+            QAction* remove = menu.addAction(tr("Delete Run..."), this, [this, run] { Q_EMIT deleteRunRequested(run); });
+            remove->setEnabled(m_canDelete);
+            menu.addSeparator();
+        }
         menu.addAction(tr("Export Results CSV..."), this, &ResultsPanel::exportCsvRequested);
         menu.exec(m_table->viewport()->mapToGlobal(at));
     });
@@ -88,6 +98,10 @@ void ResultsPanel::addChart(QWidget* chart, const QString& title) {
     connect(chart, &QWidget::customContextMenuRequested, this, [this, chart](const QPoint& at) {
         QMenu menu;
         menu.addAction(tr("Export This Plot PNG..."), this, &ResultsPanel::exportPngRequested);
+        if (auto* plot = qobject_cast<QCustomPlot*>(chart)) {
+            QAction* reset = menu.addAction(tr("Reset Zoom (double-click)"), plot, [plot] { plots::resetZoom(plot); });
+            reset->setEnabled(plots::isZoomed(plot));
+        }
         menu.exec(chart->mapToGlobal(at));
     });
     m_charts->addTab(chart, title);
@@ -121,6 +135,14 @@ void ResultsPanel::showDetails(int row) {
 }
 
 const std::vector<RunSummary>& ResultsPanel::runs() const { return m_model->runs(); }
+
+QString ResultsPanel::currentRunId() const {
+    const QModelIndex current = m_table->currentIndex();
+    if (!current.isValid()) return {};
+    const int row = m_proxy->mapToSource(current).row();
+    const auto& runs = m_model->runs();
+    return row >= 0 && row < int(runs.size()) ? QString::fromStdString(runs[size_t(row)].runId) : QString();
+}
 
 QStringList ResultsPanel::loadResults(const QString& resultsDir, const QStringList* onlyRuns, const QStringList& staleRuns) {
     std::vector<std::string> warnings;

@@ -49,6 +49,10 @@ public:
     int exportAllCharts(const QString& dir) const;
 
     const std::vector<RunSummary>& runs() const;
+    /// The run id of the table's current row ("" when none).
+    QString currentRunId() const;
+    /// Whether the table's menu offers Delete Run (a project's runs, nothing running).
+    void setCanDelete(bool canDelete) { m_canDelete = canDelete; }
     QTableView* table() const { return m_table; }
     QTabWidget* charts() const { return m_charts; }
     QTextBrowser* details() const { return m_details; }
@@ -56,6 +60,9 @@ public:
 Q_SIGNALS:
     void exportCsvRequested();
     void exportPngRequested();
+    /// The table's menu: Open Model Folder / Delete Run... on `runId`.
+    void openModelFolderRequested(const QString& runId);
+    void deleteRunRequested(const QString& runId);
 
 private:
     void rebuildCharts();
@@ -70,6 +77,7 @@ private:
     QTabWidget* m_charts;
     QLabel* m_summary;
     QTextBrowser* m_details;
+    bool m_canDelete = false;
 };
 
 }  // namespace tpq::ui

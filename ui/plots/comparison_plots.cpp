@@ -37,10 +37,22 @@ QCustomPlot* newPlot(const QString& title) {
         axis->setTickLabelFont(QFont("DejaVu Sans", 9));
     }
     p->legend->setFont(QFont("DejaVu Sans", 9));
+    makeInteractive(p);
     return p;
 }
 
 QString runLabel(const RunSummary& r) { return QString::fromStdString(r.runId); }
+
+// The run names of points (x[i] from runs[i]) in the order a graph keeps them: sorted by
+// key, ties in the runs' order — the hover tooltip names a point by its data index.
+QStringList runNamesByKey(const std::vector<RunSummary>& runs, const QVector<double>& x) {
+    std::vector<int> order(runs.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+    std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return x[a] < x[b]; });
+    QStringList names;
+    for (int i : order) names << runLabel(runs[size_t(i)]);
+    return names;
+}
 
 double metricValue(const RunSummary& r, const QString& metric) {
     if (metric == "accuracy") return 100.0 * r.accuracy;
@@ -265,6 +277,28 @@ QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QStri
     valueAxis->setLabel(title.second);
     // From zero: bar lengths compare truthfully (the labels carry the last digits).
     valueAxis->setRange(0, top * 1.18 + 1e-9);
+    // The baseline's value as a reference line across every bar.
+    for (const auto& r : runs) {
+        const double v = r.method == "baseline" ? metricValue(r, metric) : std::nan("");
+        if (std::isnan(v)) continue;
+        auto* line = new QCPItemStraightLine(p);
+        line->setObjectName("baselineLine");
+        line->point1->setAxes(valueAxis, keys);
+        line->point2->setAxes(valueAxis, keys);
+        line->point1->setCoords(v, 0);
+        line->point2->setCoords(v, 1);
+        line->setPen(QPen(kPalette[3], 1.2, Qt::DashLine));
+        auto* label = new QCPItemText(p);
+        label->setObjectName("baselineLabel");
+        label->position->setAxes(valueAxis, keys);
+        label->position->setCoords(v, 0.4);
+        label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignTop);
+        label->setFont(QFont("DejaVu Sans", 8));
+        label->setColor(kPalette[3]);
+        label->setText(T(QT_TRANSLATE_NOOP("Plots", "baseline")));
+        label->setClipToAxisRect(false);
+        break;
+    }
     return p;
 }
 
@@ -278,7 +312,8 @@ QCustomPlot* sparsityAccuracyPlot(const std::vector<RunSummary>& runs) {
     p->addGraph();
     p->graph(0)->setLineStyle(QCPGraph::lsNone);
     p->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QPen(kPalette[0]), kPalette[0], 9));
-    p->graph(0)->setData(x, y);
+    p->graph(0)->setData(x, y);  // sorted by key (pointNames follow that order)
+    p->graph(0)->setProperty("pointNames", runNamesByKey(runs, x));
     for (size_t i = 0; i < runs.size(); ++i) addPointLabel(p, x[int(i)], y[int(i)], runLabel(runs[i]));
     p->xAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "sparsity of the linear layers (% of weights zero)")));
     p->yAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "test accuracy (%)")));
@@ -324,12 +359,18 @@ QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
     p->graph(0)->setName(T(QT_TRANSLATE_NOOP("Plots", "runs")));
     p->graph(0)->setLineStyle(QCPGraph::lsNone);
     p->graph(0)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(kPalette[0], 1.5), Qt::white, 9));
-    p->graph(0)->setData(x, y);
+    p->graph(0)->setData(x, y);  // sorted by key (pointNames follow that order)
+    p->graph(0)->setProperty("pointNames", runNamesByKey(runs, x));
     p->addGraph();
     p->graph(1)->setName(T(QT_TRANSLATE_NOOP("Plots", "Pareto front (no run both faster and more accurate)")));
     p->graph(1)->setPen(QPen(kPalette[3], 2, Qt::DashLine));
     p->graph(1)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QPen(kPalette[3]), kPalette[3], 9));
     p->graph(1)->setData(fx, fy, true);
+    {
+        QStringList names;  // the front is sorted by latency already
+        for (size_t i : paretoFront(runs)) names << runLabel(runs[i]);
+        p->graph(1)->setProperty("pointNames", names);
+    }
     // With many runs only the front is labelled, so the labels stay readable.
     const auto front = paretoFront(runs);
     for (size_t i = 0; i < runs.size(); ++i) {
