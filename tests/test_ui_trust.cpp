@@ -8,6 +8,7 @@
 
 #include <QAbstractButton>
 #include <QApplication>
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
 #include <QFileDialog>
@@ -55,6 +56,7 @@
 #include "models/architecture_estimate.h"
 #include "new_experiment_wizard.h"
 #include "panels/compare_panel.h"
+#include "panels/dataset_panel.h"
 #include "panels/model_panel.h"
 #include "panels/predict_panel.h"
 #include "panels/pruning_panel.h"
@@ -845,6 +847,46 @@ private Q_SLOTS:
         DialogAnswerer ok(QMessageBox::Ok);
         QVERIFY(!window.deleteRun(id));
         QVERIFY(!window.openModelFolder(id));
+    }
+    // Help: every field of the config panels and the wizard names its config key (or its
+    // project-file entry) in its tooltip; the keys named are ones the config reads.
+    void everyFieldNamesItsConfigKey() {
+        MainWindow window;
+        tpq::ui::NewExperimentWizard wizard;
+        const QList<QWidget*> forms = {window.datasetPanel(), window.modelPanel(), window.pruningPanel(),
+                                       window.quantizationPanel(), &wizard};
+        const std::vector<std::string> known = tpq::ExperimentConfig::knownKeys();
+        int fields = 0;
+        QStringList missing, unknown;
+        for (QWidget* form : forms) {
+            for (QWidget* w : form->findChildren<QWidget*>()) {
+                const bool input = qobject_cast<QAbstractSpinBox*>(w) || qobject_cast<QComboBox*>(w) ||
+                                   qobject_cast<QCheckBox*>(w) || qobject_cast<QLineEdit*>(w);
+                // Not a field of its own: a spin box's or combo box's editor, the file dialog's
+                // parts, the wizard's "start now" and the Pruning panel's choice of the run
+                // whose heads it shows.
+                if (!input || qobject_cast<QAbstractSpinBox*>(w->parentWidget()) || qobject_cast<QComboBox*>(w->parentWidget()) ||
+                    w->objectName() == "startNow" || w->objectName() == "headRun" || w->window() != form->window())
+                    continue;
+                ++fields;
+                const QString key = w->property("configKey").toString();
+                const QString where = QString(form->metaObject()->className()) + "/" + w->objectName() + "(" +
+                                      w->metaObject()->className() + ")";
+                if (key.isEmpty() || !w->toolTip().contains(key.toHtmlEscaped())) {
+                    missing << where;
+                    continue;
+                }
+                const bool projectEntry = w->toolTip().contains("Project file");
+                if (!projectEntry && std::find(known.begin(), known.end(), key.toStdString()) == known.end() &&
+                    key != "quantization.mixed_precision.precision_map")
+                    unknown << where + ": " + key;
+            }
+        }
+        qInfo("%d fields", fields);
+        QVERIFY2(fields >= 45, qPrintable(QString("only %1 fields found").arg(fields)));
+        QVERIFY2(missing.isEmpty(), qPrintable("no config key in the tooltip: " + missing.join(", ")));
+        QVERIFY2(unknown.isEmpty(), qPrintable("keys the config does not read: " + unknown.join(", ")));
+        QVERIFY(wizard.findChild<QSpinBox*>("epochs")->toolTip().contains("Config key: <code>training.epochs</code>"));
     }
 };
 

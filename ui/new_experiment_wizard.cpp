@@ -177,6 +177,10 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
                }));
     df->addRow(tr("Text column:"), m_textColumn);
     df->addRow(tr("Label column:"), m_labelColumn);
+    FormFields::configKey(m_kind, "data.dataset");
+    FormFields::configKey(m_path, "data.path");
+    FormFields::configKey(m_textColumn, "data.text_column");
+    FormFields::configKey(m_labelColumn, "data.label_column");
     dataPage->body()->addLayout(df);
     dataPage->body()->addWidget(new QLabel(tr("Preview:")));
     dataPage->body()->addWidget(m_preview, 1);
@@ -207,6 +211,11 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     sf->addRow(tr("Training fraction:"), m_train);
     sf->addRow(tr("Validation fraction:"), m_validation);
     sf->addRow(tr("Test fraction:"), m_test);
+    FormFields::configKey(m_tokenizer, "tokenizer.type");
+    FormFields::configKey(m_maxLength, "data.max_length");
+    FormFields::configKey(m_train, "data.train_ratio");
+    FormFields::configKey(m_validation, "data.val_ratio");
+    FormFields::configKey(m_test, "data.test_ratio");
     splitPage->body()->addLayout(sf);
     splitPage->body()->addStretch();
     splitPage->watch({m_train, m_validation, m_test});
@@ -235,23 +244,21 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     m_lr->setRange(1e-6, 1);
     m_lr->setSingleStep(1e-5);
     m_lr->setValue(defaults.training.learningRate);
-    const auto sizeSpin = [](const char* name, int lo, int hi, int step, int value, const QString& key) {
+    const auto sizeSpin = [](const char* name, int lo, int hi, int step, int value) {
         QSpinBox* s = FormFields::integer(lo, hi, step);
         s->setObjectName(name);
         s->setValue(value);
-        s->setToolTip(tr("Config key %1").arg(key));
         return s;
     };
-    m_dModel = sizeSpin("wizardDModel", 8, 4096, 8, 128, "model.d_model");
-    m_numHeads = sizeSpin("wizardHeads", 1, 64, 1, 4, "model.num_heads");
-    m_layers = sizeSpin("wizardLayers", 1, 48, 1, 2, "model.num_layers");
-    m_dFf = sizeSpin("wizardDFf", 8, 16384, 64, 256, "model.d_ff");
+    m_dModel = sizeSpin("wizardDModel", 8, 4096, 8, 128);
+    m_numHeads = sizeSpin("wizardHeads", 1, 64, 1, 4);
+    m_layers = sizeSpin("wizardLayers", 1, 48, 1, 2);
+    m_dFf = sizeSpin("wizardDFf", 8, 16384, 64, 256);
     m_pooling = new QComboBox;
     m_pooling->setObjectName("wizardPooling");
     m_pooling->addItem(tr("first token (cls)"), "cls");
     m_pooling->addItem(tr("mean over tokens"), "mean");
     m_pooling->addItem(tr("max over tokens"), "max");
-    m_pooling->setToolTip(tr("Config key %1").arg("model.pooling"));
     m_parameters = new QLabel;
     m_parameters->setObjectName("wizardParameters");
     m_parameters->setWordWrap(true);
@@ -271,6 +278,12 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     mf->addRow(tr("Epochs:"), m_epochs);
     mf->addRow(tr("Batch size:"), m_batch);
     mf->addRow(tr("Learning rate:"), m_lr);
+    const std::pair<QWidget*, const char*> modelKeys[] = {
+        {m_model, "model.name"},        {m_dModel, "model.d_model"},     {m_numHeads, "model.num_heads"},
+        {m_layers, "model.num_layers"}, {m_dFf, "model.d_ff"},           {m_pooling, "model.pooling"},
+        {m_modelPath, "model.path"},    {m_epochs, "training.epochs"},   {m_batch, "training.batch_size"},
+        {m_lr, "training.learning_rate"}};
+    for (const auto& [field, key] : modelKeys) FormFields::configKey(field, key);
     modelPage->body()->addLayout(mf);
     modelPage->body()->addStretch();
     modelPage->watch({m_model, m_modelPath, m_dModel, m_numHeads});
@@ -305,6 +318,17 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     grid->addRow(m_unstructured, m_sparsity);
     grid->addRow(m_structured, m_heads);
     for (QCheckBox* c : {m_dynamic, m_static, m_qat, m_mixed, m_combined}) grid->addRow(c);
+    const std::pair<QWidget*, const char*> variantKeys[] = {
+        {m_unstructured, "variants: - {method: unstructured, sparsity: [0.3, 0.5]}"},
+        {m_sparsity, "variants: - {method: unstructured, sparsity: [0.3, 0.5]}"},
+        {m_structured, "variants: - {method: structured, heads: 0.5, fine_tune_epochs: 1}"},
+        {m_heads, "variants: - {method: structured, heads: 0.5, fine_tune_epochs: 1}"},
+        {m_dynamic, "variants: - {method: dynamic}"},
+        {m_static, "variants: - {method: static}"},
+        {m_qat, "variants: - {method: qat}"},
+        {m_mixed, "variants: - {method: mixed}"},
+        {m_combined, "variants: - {method: combined, pruning: structured, quantization: dynamic}"}};
+    for (const auto& [field, entry] : variantKeys) FormFields::projectKey(field, entry);
     variantPage->body()->addLayout(grid);
     variantPage->body()->addStretch();
     variantPage->watch({m_sparsity, m_unstructured});
@@ -325,6 +349,8 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     auto* pf = new QFormLayout;
     pf->addRow(tr("Project name:"), m_name);
     pf->addRow(tr("Folder:"), withBrowse(m_folder, [this] { return QFileDialog::getExistingDirectory(this, tr("Project Folder")); }));
+    FormFields::projectKey(m_name, "name");
+    FormFields::projectKey(m_folder, "results_dir: <name>/results, checkpoint_dir: <name>/checkpoints");
     summaryPage->body()->addLayout(pf);
     summaryPage->body()->addWidget(m_summary, 1);
     summaryPage->body()->addWidget(m_start);

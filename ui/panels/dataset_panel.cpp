@@ -41,6 +41,11 @@ DatasetPanel::DatasetPanel(QWidget* parent) : QWidget(parent) {
     form->addRow(tr("Label column:"), m_labelColumn);
     form->addRow(QString(), m_header);
     form->addRow(QString(), m_load);
+    FormFields::configKey(m_kind, "data.dataset");
+    FormFields::configKey(m_path, "data.path");
+    FormFields::configKey(m_textColumn, "data.text_column");
+    FormFields::configKey(m_labelColumn, "data.label_column");
+    FormFields::configKey(m_header, "data.header");
 
     m_summary = new QLabel(tr("No data loaded yet: choose a source and press Load Preview."));
     m_summary->setWordWrap(true);

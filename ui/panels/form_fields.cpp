@@ -4,6 +4,7 @@
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QSpinBox>
+#include <QWidget>
 
 #include "models/bert_presets.h"
 
@@ -43,6 +44,22 @@ QSpinBox* FormFields::integer(int lo, int hi, int step) {
     s->setSingleStep(step);
     return s;
 }
+
+namespace {
+
+void appendKeyTip(QWidget* field, const QString& line, const QString& key) {
+    field->setProperty("configKey", key);
+    const QString tip = field->toolTip();
+    const QString html = "<code>" + key.toHtmlEscaped() + "</code>";
+    field->setToolTip((tip.isEmpty() ? QString() : "<p>" + tip.toHtmlEscaped() + "</p>") + "<p style=\"white-space:pre\">" +
+                      line.arg(html) + "</p>");
+}
+
+}  // namespace
+
+void FormFields::configKey(QWidget* field, const QString& key) { appendKeyTip(field, tr("Config key: %1"), key); }
+
+void FormFields::projectKey(QWidget* field, const QString& entry) { appendKeyTip(field, tr("Project file: %1"), entry); }
 
 qint64 FormFields::estimateVocabulary(const ExperimentConfig& config) {
     if (config.tokenizer.type != "word") return 30522;

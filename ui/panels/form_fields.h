@@ -38,6 +38,13 @@ public:
     /// A spin box for an integer in [lo, hi] in steps of `step`.
     static QSpinBox* integer(int lo, int hi, int step = 1);
 
+    /// Names the config key a field sets in its tooltip ("Config key: training.epochs",
+    /// after any tooltip it has) and in its "configKey" property.
+    static void configKey(QWidget* field, const QString& key);
+    /// The same for a field written into the project file rather than the config
+    /// ("Project file: variants: - {method: dynamic}").
+    static void projectKey(QWidget* field, const QString& entry);
+
     /// The vocabulary a parameter estimate assumes before a model is trained: WordPiece's
     /// 30,522 tokens, or the word tokenizer's cap (tokenizer.max_vocab_size, 30,000 when
     /// uncapped) — the real word vocabulary is built from the training split.

@@ -68,6 +68,12 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     tf->addRow(tr("Epochs:"), m_epochs);
     tf->addRow(tr("Batch size:"), m_batch);
     tf->addRow(tr("Learning rate:"), m_lr);
+    const std::pair<QWidget*, const char*> keys[] = {
+        {m_name, "model.name"},         {m_labels, "model.num_labels"},    {m_dModel, "model.d_model"},
+        {m_heads, "model.num_heads"},   {m_layers, "model.num_layers"},    {m_dFf, "model.d_ff"},
+        {m_tokenizer, "tokenizer.type"}, {m_maxLength, "data.max_length"}, {m_epochs, "training.epochs"},
+        {m_batch, "training.batch_size"}, {m_lr, "training.learning_rate"}};
+    for (const auto& [field, key] : keys) FormFields::configKey(field, key);
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_train);
     buttons->addWidget(m_evaluate);

@@ -60,6 +60,15 @@ PruningPanel::PruningPanel(QWidget* parent) : QWidget(parent) {
     pf->addRow(tr("Final sparsity:"), m_final);
     pf->addRow(tr("Iterations:"), m_iterations);
     pf->addRow(tr("Schedule:"), m_scheduleKind);
+    FormFields::configKey(m_method, "pruning.method");
+    FormFields::configKey(m_sparsity, "pruning.sparsity");
+    FormFields::projectKey(m_heads, "variants: - {method: structured, heads: 0.5}");
+    FormFields::configKey(m_ffn, "pruning.ffn_pruning.intermediate_sparsity");
+    FormFields::configKey(m_fineTune, "pruning.fine_tune_epochs");
+    FormFields::configKey(m_initial, "pruning.progressive.initial_sparsity");
+    FormFields::configKey(m_final, "pruning.progressive.final_sparsity");
+    FormFields::configKey(m_iterations, "pruning.progressive.num_iterations");
+    FormFields::configKey(m_scheduleKind, "pruning.progressive.schedule");
     m_schedule = plots::titledPlot(tr("Schedule preview"));
     m_schedule->setMinimumHeight(180);
     m_schedule->addGraph();

@@ -1,4 +1,5 @@
 #include "panels/quantization_panel.h"
+#include "panels/form_fields.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -66,6 +67,15 @@ QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
     mf->addRow(tr("Their precision:"), m_sensitivePrecision);
     mf->addRow(tr("int4 group size:"), m_groupSize);
     mf->addRow(QString(), m_useTable);
+    FormFields::configKey(m_method, "quantization.method");
+    FormFields::configKey(m_observer, "quantization.observer");
+    FormFields::configKey(m_calibration, "quantization.calibration_batches");
+    FormFields::configKey(m_perChannel, "quantization.per_channel");
+    FormFields::configKey(m_embeddings, "quantization.quantize_embeddings");
+    FormFields::configKey(m_topK, "quantization.mixed_precision.top_k");
+    FormFields::configKey(m_sensitivePrecision, "quantization.mixed_precision.sensitive_precision");
+    FormFields::configKey(m_groupSize, "quantization.mixed_precision.group_size");
+    FormFields::configKey(m_useTable, "quantization.mixed_precision.precision_map");
     auto* left = new QVBoxLayout;
     left->addWidget(params);
     left->addWidget(mixed);
