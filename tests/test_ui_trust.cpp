@@ -21,7 +21,9 @@
 #include <QPointer>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QScrollBar>
+#include <QStackedWidget>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -316,6 +318,33 @@ private Q_SLOTS:
                      qPrintable(QString("panel %1: minimum size %2x%3").arg(i).arg(window.minimumSize().width()).arg(window.minimumSize().height())));
             QCOMPARE(window.size(), QSize(1024, 700));
         }
+        // The Pruning panel with both heatmaps, a long run name and many layers fits the
+        // window without scrolling: its form scrolls on its own, the heatmaps are tabs.
+        auto runs = window.resultsPanel()->runs();
+        tpq::RunSummary heads = fakeRun("a-project-with-a-long-name_structured_heads50_ffn30_ft1", "structured", 0.9, 10);
+        heads.headImportance = {{0.1, 0.9, 0.5, 0.2}, {1.0, 0.0, 0.3, 0.4}};
+        heads.headsKept = {{true, true, false, true}, {true, false, true, true}};
+        for (int l = 0; l < 12; ++l)
+            for (const char* part : {"attention.self.query", "attention.self.key", "attention.output.dense", "intermediate.dense"})
+                heads.layerSparsity.emplace_back("bert.encoder.layer." + std::to_string(l) + "." + part, 0.3);
+        runs.push_back(heads);
+        window.pruningPanel()->setRuns(runs);
+        const QList<QWidget*> panels = {window.datasetPanel(), window.modelPanel(), window.pruningPanel(),
+                                        window.quantizationPanel(), window.resultsPanel(), window.predictPanel(),
+                                        window.comparePanel()};
+        QStringList scrolls;
+        for (int i = 0; i < 7; ++i) {
+            window.showPanel(i);
+            QCoreApplication::processEvents();
+            auto* scroll = qobject_cast<QScrollArea*>(panels[i]->parentWidget()->parentWidget());
+            QVERIFY(scroll);
+            const QSize need = scroll->widget()->minimumSizeHint(), have = scroll->viewport()->size();
+            if (need.width() > have.width() || need.height() > have.height())
+                scrolls << QString("panel %1 needs %2x%3 in a %4x%5 view")
+                               .arg(i).arg(need.width()).arg(need.height()).arg(have.width()).arg(have.height());
+            QCOMPARE(window.size(), QSize(1024, 700));
+        }
+        QVERIFY2(scrolls.isEmpty(), qPrintable(scrolls.join("; ")));
     }
 
     // 6. The head-importance heatmap: both ends of the colour map contrast with the

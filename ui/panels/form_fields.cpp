@@ -3,6 +3,8 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QWidget>
 
@@ -56,6 +58,16 @@ void appendKeyTip(QWidget* field, const QString& line, const QString& key) {
 }
 
 }  // namespace
+
+QScrollArea* FormFields::scrollingColumn(QWidget* column) {
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(column);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setMinimumWidth(column->minimumSizeHint().width() + scroll->verticalScrollBar()->sizeHint().width());
+    return scroll;
+}
 
 void FormFields::configKey(QWidget* field, const QString& key) { appendKeyTip(field, tr("Config key: %1"), key); }
 

@@ -9,6 +9,7 @@
 #include "config/experiment_config.h"
 
 class QComboBox;
+class QScrollArea;
 class QDoubleSpinBox;
 class QSpinBox;
 class QWidget;
@@ -37,6 +38,10 @@ public:
     static QDoubleSpinBox* fraction(double value, double max = 1.0);
     /// A spin box for an integer in [lo, hi] in steps of `step`.
     static QSpinBox* integer(int lo, int hi, int step = 1);
+
+    /// `column` (a panel's form) in a scroll area of its own that scrolls vertically and is
+    /// as wide as the form: the panel around it fits a small window.
+    static QScrollArea* scrollingColumn(QWidget* column);
 
     /// Names the config key a field sets in its tooltip ("Config key: training.epochs",
     /// after any tooltip it has) and in its "configKey" property.

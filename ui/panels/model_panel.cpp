@@ -7,6 +7,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSplitter>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -52,6 +53,11 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     m_evaluate = new QPushButton(tr("Evaluate"));
     m_evaluate->setObjectName("evaluate");
 
+    // Long item texts do not widen the form: the list shows them whole.
+    for (QComboBox* c : {m_name, m_tokenizer}) {
+        c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        c->setMinimumContentsLength(18);
+    }
     auto* arch = new QGroupBox(tr("Architecture"));
     auto* af = new QFormLayout(arch);
     af->addRow(tr("Model:"), m_name);
@@ -77,7 +83,9 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(m_train);
     buttons->addWidget(m_evaluate);
-    auto* left = new QVBoxLayout;
+    auto* form = new QWidget;
+    auto* left = new QVBoxLayout(form);
+    left->setContentsMargins(0, 0, 0, 0);
     left->addWidget(arch);
     left->addWidget(training);
     left->addLayout(buttons);
@@ -102,11 +110,16 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     m_curves->yAxis2->setVisible(true);
     m_curves->yAxis2->setLabel(tr("accuracy (%)"));
     m_curves->yAxis2->setRange(0, 105);  // 100% markers drawn whole
-    plots::legendBelow(m_curves);
+    plots::legendBelow(m_curves, 2);  // two per row: the panel fits 1024 pixels
 
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(FormFields::scrollingColumn(form));
+    split->addWidget(m_curves);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 5);
+    split->setChildrenCollapsible(false);
     auto* top = new QHBoxLayout(this);
-    top->addLayout(left, 2);
-    top->addWidget(m_curves, 5);
+    top->addWidget(split);
 
     for (QSpinBox* s : {m_labels, m_dModel, m_heads, m_layers, m_dFf, m_maxLength, m_epochs, m_batch}) {
         connect(s, &QSpinBox::valueChanged, this, [this] {

@@ -7,6 +7,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTabWidget>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <qcustomplot.h>
@@ -78,27 +82,51 @@ PruningPanel::PruningPanel(QWidget* parent) : QWidget(parent) {
     m_schedule->yAxis->setLabel(tr("target sparsity"));
     m_schedule->yAxis->setRange(0, 1);
 
-    auto* left = new QVBoxLayout;
+    // The form scrolls on its own and the heatmaps take turns in tabs: the panel fits a
+    // 1024x700 window however long the run names are.
+    auto* form = new QWidget;
+    auto* left = new QVBoxLayout(form);
+    left->setContentsMargins(0, 0, 0, 0);
     left->addWidget(params);
     left->addWidget(progressive);
     left->addWidget(m_schedule);
     left->addWidget(m_run);
     left->addStretch();
+    QScrollArea* formScroll = FormFields::scrollingColumn(form);
 
     m_headRun = new QComboBox;
     m_headRun->setObjectName("headRun");
+    m_headRun->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_headRun->setMinimumContentsLength(16);
     m_noRuns = new QLabel(tr("No pruning runs in this project yet: run one to see its heatmaps."));
-    auto* right = new QVBoxLayout;
+    m_noRuns->setWordWrap(true);
+    auto* headPage = new QWidget;
+    auto* headLayout = new QVBoxLayout(headPage);
     auto* pick = new QHBoxLayout;
     pick->addWidget(new QLabel(tr("Head importance of:")));
     pick->addWidget(m_headRun, 1);
-    right->addLayout(pick);
-    right->addWidget(m_noRuns);
-    m_heatmaps = new QVBoxLayout;
-    right->addLayout(m_heatmaps, 1);
+    headLayout->addLayout(pick);
+    m_headArea = new QVBoxLayout;
+    headLayout->addLayout(m_headArea, 1);
+    auto* sparsityPage = new QWidget;
+    m_sparsityArea = new QVBoxLayout(sparsityPage);
+    m_heatmapTabs = new QTabWidget;
+    m_heatmapTabs->setObjectName("heatmapTabs");
+    m_heatmapTabs->addTab(headPage, tr("Head importance"));
+    m_heatmapTabs->addTab(sparsityPage, tr("Per-layer sparsity"));
+    auto* right = new QWidget;
+    auto* rightLayout = new QVBoxLayout(right);
+    rightLayout->setContentsMargins(0, 0, 0, 0);
+    rightLayout->addWidget(m_noRuns);
+    rightLayout->addWidget(m_heatmapTabs, 1);
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(formScroll);
+    split->addWidget(right);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 5);
+    split->setChildrenCollapsible(false);
     auto* top = new QHBoxLayout(this);
-    top->addLayout(left, 2);
-    top->addLayout(right, 5);
+    top->addWidget(split);
 
     for (QDoubleSpinBox* s : {m_sparsity, m_heads, m_ffn, m_initial, m_final})
         connect(s, &QDoubleSpinBox::valueChanged, this, [this] {
@@ -209,8 +237,8 @@ void PruningPanel::setRuns(const std::vector<RunSummary>& runs) {
         std::any_of(pruned.begin(), pruned.end(), [](const RunSummary& r) { return !r.layerSparsity.empty(); });
     if (anyPruning && anySparsity) {
         m_sparsityHeatmap = plots::layerSparsityHeatmap(pruned);
-        m_sparsityHeatmap->setMinimumHeight(260);
-        m_heatmaps->addWidget(m_sparsityHeatmap, 1);
+        m_sparsityHeatmap->setMinimumSize(200, 200);
+        m_sparsityArea->addWidget(m_sparsityHeatmap, 1);
     }
     m_noRuns->setVisible(!anyPruning);
     showHeadRun(m_headRun->count() > 0 ? m_headRun->count() - 1 : -1);
@@ -223,9 +251,12 @@ void PruningPanel::showHeadRun(int index) {
     if (index < 0 || index >= m_headRun->count()) return;
     const size_t run = size_t(m_headRun->itemData(index).toInt());
     if (run >= m_runs.size()) return;
-    m_headHeatmap = plots::headImportanceHeatmap(m_runs[run]);
-    m_headHeatmap->setMinimumHeight(260);
-    m_heatmaps->insertWidget(0, m_headHeatmap, 1);
+    QCustomPlot* plot = plots::headImportanceHeatmap(m_runs[run]);
+    // The run is named in the box above: a short title.
+    plots::setPlotTitle(plot, tr("Attention head importance (\u00d7 = removed)"));
+    m_headHeatmap = plot;
+    m_headHeatmap->setMinimumSize(200, 200);
+    m_headArea->addWidget(m_headHeatmap, 1);
 }
 
 void PruningPanel::setBusy(bool busy) { m_run->setEnabled(!busy); }

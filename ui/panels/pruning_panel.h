@@ -13,6 +13,7 @@
 #include "experiment/results_store.h"
 
 class QComboBox;
+class QTabWidget;
 class QDoubleSpinBox;
 class QSpinBox;
 class QStackedWidget;
@@ -63,7 +64,9 @@ private:
     QPushButton* m_run;
     QCustomPlot* m_schedule;
     QComboBox* m_headRun;
-    QVBoxLayout* m_heatmaps;
+    QVBoxLayout* m_headArea;
+    QVBoxLayout* m_sparsityArea;
+    QTabWidget* m_heatmapTabs;
     QWidget* m_headHeatmap = nullptr;
     QWidget* m_sparsityHeatmap = nullptr;
     QLabel* m_noRuns;

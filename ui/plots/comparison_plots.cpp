@@ -30,7 +30,9 @@ QCustomPlot* newPlot(const QString& title) {
     auto* p = new QCustomPlot;
     p->setBackground(Qt::white);
     p->plotLayout()->insertRow(0);
-    p->plotLayout()->addElement(0, 0, new QCPTextElement(p, title, QFont("DejaVu Sans", 13, QFont::Bold)));
+    auto* heading = new QCPTextElement(p, title, QFont("DejaVu Sans", 13, QFont::Bold));
+    heading->setMinimumSize(120, 0);  // a long title does not set the plot's minimum width
+    p->plotLayout()->addElement(0, 0, heading);
     const QFont axisFont("DejaVu Sans", 10);
     for (QCPAxis* axis : {p->xAxis, p->yAxis, p->yAxis2}) {
         axis->setLabelFont(axisFont);

@@ -156,13 +156,15 @@ QCustomPlot* titledPlot(const QString& title, QCustomPlot* into) {
     QCustomPlot* p = into ? into : new QCustomPlot;
     p->setBackground(Qt::white);
     p->plotLayout()->insertRow(0);
-    p->plotLayout()->addElement(0, 0, new QCPTextElement(p, title, QFont(p->font().family(), 11, QFont::Bold)));
+    auto* heading = new QCPTextElement(p, title, QFont(p->font().family(), 11, QFont::Bold));
+    heading->setMinimumSize(120, 0);  // a long title does not set the plot's minimum width
+    p->plotLayout()->addElement(0, 0, heading);
     p->setMinimumHeight(220);
     makeInteractive(p);
     return p;
 }
 
-void legendBelow(QCustomPlot* plot) {
+void legendBelow(QCustomPlot* plot, int columns) {
     QCPLegend* legend = plot->legend;
     legend->setVisible(true);
     if (plot->property("tpqLegendBelow").toBool()) return;
@@ -170,8 +172,9 @@ void legendBelow(QCustomPlot* plot) {
     if (plot->axisRect()->insetLayout()->take(legend)) plot->axisRect()->insetLayout()->simplify();
     const int row = plot->plotLayout()->rowCount();
     plot->plotLayout()->addElement(row, 0, legend);
-    legend->setFillOrder(QCPLegend::foColumnsFirst);
-    legend->setWrap(3);
+    // The wrap first: setFillOrder re-lays the items already there by it.
+    legend->setWrap(columns);
+    legend->setFillOrder(QCPLegend::foColumnsFirst, true);
     legend->setMargins(QMargins(6, 2, 6, 2));
     legend->setBorderPen(Qt::NoPen);
     plot->plotLayout()->setRowStretchFactor(row, 0.001);

@@ -18,8 +18,9 @@ QCustomPlot* titledPlot(const QString& title, QCustomPlot* into = nullptr);
 void setBars(QCustomPlot* plot, const QStringList& labels, const QVector<double>& values, const QString& valueLabel);
 /// Replaces the plot's content with a histogram of `values` in `bins` equal bins.
 void setHistogram(QCustomPlot* plot, const QVector<double>& values, int bins, const QString& xLabel);
-/// Moves the plot's legend out of the axis rect into a row below it: it never hides data.
-void legendBelow(QCustomPlot* plot);
+/// Moves the plot's legend out of the axis rect into a row below it (`columns` entries
+/// per row): it never hides data.
+void legendBelow(QCustomPlot* plot, int columns = 3);
 /// Sets the plot's title text (the first element of titledPlot's title row).
 void setPlotTitle(QCustomPlot* plot, const QString& title);
 
