@@ -917,6 +917,27 @@ private Q_SLOTS:
         QVERIFY2(unknown.isEmpty(), qPrintable("keys the config does not read: " + unknown.join(", ")));
         QVERIFY(wizard.findChild<QSpinBox*>("epochs")->toolTip().contains("Config key: <code>training.epochs</code>"));
     }
+    // Runs that finish while Predict and Compare are open are picked as on a fresh open
+    // (the first three; the baseline and two variants); runs shown before keep the
+    // user's choice.
+    void newRunsArePickedByDefault() {
+        tpq::ui::PredictPanel predict;
+        predict.setRuns({"base"}, {"/m/base"});
+        QCOMPARE(predict.selectedRuns(), QStringList({"base"}));
+        predict.setRuns({"base", "v1", "v2", "v3"}, {"/m/base", "/m/v1", "/m/v2", "/m/v3"});
+        QCOMPARE(predict.selectedRuns(), QStringList({"base", "v1", "v2"}));
+        predict.findChild<QListWidget*>()->item(1)->setCheckState(Qt::Unchecked);  // the user drops v1
+        predict.setRuns({"base", "v1", "v2", "v3"}, {"/m/base", "/m/v1", "/m/v2", "/m/v3"});
+        QCOMPARE(predict.selectedRuns(), QStringList({"base", "v2"}));
+
+        tpq::ui::ComparePanel compare;
+        std::vector<tpq::RunSummary> runs = {fakeRun("base", "baseline", 0.9, 10)};
+        compare.setRuns(runs);
+        QCOMPARE(compare.selectedRuns(), QStringList({"base"}));
+        for (const char* id : {"v1", "v2", "v3"}) runs.push_back(fakeRun(id, "dynamic", 0.9, 5));
+        compare.setRuns(runs);
+        QCOMPARE(compare.selectedRuns(), QStringList({"base", "v1", "v2"}));
+    }
 };
 
 

@@ -43,6 +43,14 @@
         <source>Custom Transformer (from scratch)</source>
         <translation>自定义 Transformer（从头训练）</translation>
     </message>
+    <message>
+        <source>Config key: %1</source>
+        <translation>配置键：%1</translation>
+    </message>
+    <message>
+        <source>Project file: %1</source>
+        <translation>项目文件：%1</translation>
+    </message>
 </context>
 <context>
     <name>Names</name>
@@ -246,6 +254,22 @@
     <message>
         <source>importance (grey = not scored)</source>
         <translation>重要性（灰色 = 未评分）</translation>
+    </message>
+    <message>
+        <source>baseline</source>
+        <translation>基线</translation>
+    </message>
+    <message>
+        <source>value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>drag: pan · wheel: zoom · double-click: reset</source>
+        <translation>拖动：平移 · 滚轮：缩放 · 双击：复原</translation>
     </message>
 </context>
 <context>
@@ -940,6 +964,74 @@
         <source>TPQ Studio User Guide</source>
         <translation>TPQ Studio 用户指南</translation>
     </message>
+    <message>
+        <source>No model folder</source>
+        <translation>没有模型文件夹</translation>
+    </message>
+    <message>
+        <source>Run %1 recorded no model folder.</source>
+        <translation>运行 %1 没有记录模型文件夹。</translation>
+    </message>
+    <message>
+        <source>The model folder of run %1 is gone: %2</source>
+        <translation>运行 %1 的模型文件夹已不存在：%2</translation>
+    </message>
+    <message>
+        <source>Model folder of %1: %2</source>
+        <translation>%1 的模型文件夹：%2</translation>
+    </message>
+    <message>
+        <source>Delete Run</source>
+        <translation>删除运行</translation>
+    </message>
+    <message>
+        <source>Wait for the run to finish (or cancel it) before deleting one.</source>
+        <translation>请等运行结束（或取消它）后再删除运行。</translation>
+    </message>
+    <message>
+        <source>A prediction is in progress</source>
+        <translation>正在预测</translation>
+    </message>
+    <message>
+        <source>Wait for the prediction to finish before deleting a run.</source>
+        <translation>请等预测结束后再删除运行。</translation>
+    </message>
+    <message>
+        <source>Run %1 is not one of this project&apos;s runs.</source>
+        <translation>运行 %1 不属于本项目。</translation>
+    </message>
+    <message>
+        <source>Delete the run of variant &quot;%1&quot; (%2)?</source>
+        <translation>删除变体“%1”的运行（%2）？</translation>
+    </message>
+    <message>
+        <source>No folder of it lies in the project&apos;s results or checkpoints; nothing is deleted from disk.</source>
+        <translation>它没有位于本项目 results 或 checkpoints 中的文件夹；磁盘上不删除任何内容。</translation>
+    </message>
+    <message>
+        <source>These folders are deleted:</source>
+        <translation>将删除这些文件夹：</translation>
+    </message>
+    <message>
+        <source>This is the baseline: Run &gt; Start trains it again, and the variants made from it run again.</source>
+        <translation>这是基线：“运行 &gt; 开始”会重新训练它，由它生成的变体也会重新运行。</translation>
+    </message>
+    <message>
+        <source>Run &gt; Start runs the variant again.</source>
+        <translation>“运行 &gt; 开始”会重新运行该变体。</translation>
+    </message>
+    <message>
+        <source>Some folders were not deleted</source>
+        <translation>有些文件夹未能删除</translation>
+    </message>
+    <message>
+        <source>The run is gone from the project, but these folders could not be deleted (check permissions):</source>
+        <translation>该运行已从项目中移除，但这些文件夹无法删除（请检查权限）：</translation>
+    </message>
+    <message>
+        <source>Deleted %1.</source>
+        <translation>已删除 %1。</translation>
+    </message>
 </context>
 <context>
     <name>tpq::ui::ModelPanel</name>
@@ -1367,10 +1459,6 @@
         <translation>结果保存在 %1，模型保存在 %2</translation>
     </message>
     <message>
-        <source>Config key %1</source>
-        <translation>配置键 %1</translation>
-    </message>
-    <message>
         <source>first token (cls)</source>
         <translation>第一个词元 (cls)</translation>
     </message>
@@ -1437,6 +1525,10 @@
     <message>
         <source>The width (%1) must be a multiple of the attention heads (%2).</source>
         <translation>宽度（%1）必须是注意力头数（%2）的倍数。</translation>
+    </message>
+    <message>
+        <source>Size: d_model %1, %2 heads, %3 layers, d_ff %4, %5 pooling; %6</source>
+        <translation>规模：d_model %1，%2 个注意力头，%3 层，d_ff %4，%5 池化；%6</translation>
     </message>
 </context>
 <context>
@@ -1602,6 +1694,18 @@
         <source>Head importance of:</source>
         <translation>查看注意力头重要性：</translation>
     </message>
+    <message>
+        <source>Head importance</source>
+        <translation>注意力头重要性</translation>
+    </message>
+    <message>
+        <source>Per-layer sparsity</source>
+        <translation>逐层稀疏度</translation>
+    </message>
+    <message>
+        <source>Attention head importance (× = removed)</source>
+        <translation>注意力头重要性（× = 已移除）</translation>
+    </message>
 </context>
 <context>
     <name>tpq::ui::QuantizationPanel</name>
@@ -1666,10 +1770,6 @@
         <translation>int4 分组大小：</translation>
     </message>
     <message>
-        <source>Layer sensitivity (validation loss change, layer alone in int8)</source>
-        <translation>层敏感度（仅该层为 int8 时的验证损失变化）</translation>
-    </message>
-    <message>
         <source>Layer</source>
         <translation>层</translation>
     </message>
@@ -1716,6 +1816,18 @@
     <message>
         <source>The layers you change in the table run as the extra &quot;custom&quot; mixed-precision setting</source>
         <translation>表中修改过的层作为额外的 &quot;custom&quot; 混合精度设置运行</translation>
+    </message>
+    <message>
+        <source>Layer sensitivity (validation loss change, one layer quantized)</source>
+        <translation>层敏感度（单独量化一层时验证损失的变化）</translation>
+    </message>
+    <message>
+        <source>layer alone in int8</source>
+        <translation>仅该层 int8</translation>
+    </message>
+    <message>
+        <source>layer alone in int4</source>
+        <translation>仅该层 int4</translation>
     </message>
 </context>
 <context>
@@ -1827,6 +1939,18 @@
     <message>
         <source>no runs to export: open a project or a results folder with finished runs first</source>
         <translation>没有可导出的运行：请先打开含已完成运行的项目或结果文件夹</translation>
+    </message>
+    <message>
+        <source>Open Model Folder</source>
+        <translation>打开模型文件夹</translation>
+    </message>
+    <message>
+        <source>Delete Run...</source>
+        <translation>删除运行...</translation>
+    </message>
+    <message>
+        <source>Reset Zoom (double-click)</source>
+        <translation>复原缩放（双击）</translation>
     </message>
 </context>
 <context>

@@ -629,6 +629,14 @@ void NewExperimentWizard::refreshSummary() {
                  .arg(c.training.epochs)
                  .arg(c.training.batchSize)
                  .arg(c.training.learningRate);
+    if (c.model.name == "transformer" && c.model.path.empty())
+        lines << tr("Size: d_model %1, %2 heads, %3 layers, d_ff %4, %5 pooling; %6")
+                     .arg(c.model.dModel)
+                     .arg(c.model.numHeads)
+                     .arg(c.model.numLayers)
+                     .arg(c.model.dFf)
+                     .arg(QString::fromStdString(c.model.pooling))
+                     .arg(m_parameters->text());
     lines << tr("Results in %1, models in %2")
                  .arg(QDir(m_folder->text().trimmed()).filePath(m_name->text().trimmed() + "/results"),
                       QDir(m_folder->text().trimmed()).filePath(m_name->text().trimmed() + "/checkpoints"));

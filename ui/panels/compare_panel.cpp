@@ -1,5 +1,7 @@
 #include "panels/compare_panel.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -93,16 +95,22 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
 
 void ComparePanel::setRuns(const std::vector<RunSummary>& runs) {
     const QStringList picked = selectedRuns();
+    QStringList known;
+    for (int i = 0; i < m_list->count(); ++i) known << m_list->item(i)->text();
     m_runs = runs;
     const QSignalBlocker block(m_list);
     m_list->clear();
-    int others = 0;
+    int others = int(std::count_if(runs.begin(), runs.end(), [&](const RunSummary& r) {
+        return r.method != "baseline" && picked.contains(QString::fromStdString(r.runId));
+    }));
     for (const auto& r : runs) {
         auto* item = new QListWidgetItem(QString::fromStdString(r.runId));
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setToolTip(methodName(QString::fromStdString(r.method)));
+        // Runs shown before keep the user's choice; new ones (a run that just finished):
+        // the baseline and the first two variants are picked.
         bool on = picked.contains(item->text());
-        if (picked.isEmpty()) on = r.method == "baseline" || others++ < 2;
+        if (!known.contains(item->text())) on = r.method == "baseline" || others++ < 2;
         item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
         m_list->addItem(item);
     }

@@ -64,14 +64,20 @@ PredictPanel::PredictPanel(QWidget* parent) : QWidget(parent) {
 
 void PredictPanel::setRuns(const QStringList& runIds, const QStringList& modelDirs) {
     const QStringList picked = selectedRuns();
+    QStringList known;
+    for (int i = 0; i < m_runs->count(); ++i) known << m_runs->item(i)->text();
     m_runs->clear();
     m_dirs = modelDirs;
+    int on = 0;
     for (int i = 0; i < runIds.size(); ++i) {
         auto* item = new QListWidgetItem(runIds[i]);
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
         item->setToolTip(modelDirs.value(i));
-        const bool on = picked.isEmpty() ? i < 3 : picked.contains(runIds[i]);
-        item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
+        // Runs shown before keep the user's choice; new ones (a run that just finished)
+        // are picked while fewer than three are.
+        const bool pick = known.contains(runIds[i]) ? picked.contains(runIds[i]) : on < 3;
+        on += pick;
+        item->setCheckState(pick ? Qt::Checked : Qt::Unchecked);
         m_runs->addItem(item);
     }
     if (runIds.isEmpty()) {
