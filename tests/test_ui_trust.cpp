@@ -329,6 +329,12 @@ private Q_SLOTS:
                 heads.layerSparsity.emplace_back("bert.encoder.layer." + std::to_string(l) + "." + part, 0.3);
         runs.push_back(heads);
         window.pruningPanel()->setRuns(runs);
+        heads.history = {{-1, 1, 0.7, -1, -1, -1}, {-1, 2, 0.5, -1, -1, -1}, {1, 2, 0.5, 0.4, 0.9, 0.9}};
+        runs.back() = heads;
+        window.comparePanel()->setRuns(runs);
+        QStringList all;
+        for (const auto& r : runs) all << QString::fromStdString(r.runId);
+        window.comparePanel()->selectRuns(all);
         const QList<QWidget*> panels = {window.datasetPanel(), window.modelPanel(), window.pruningPanel(),
                                         window.quantizationPanel(), window.resultsPanel(), window.predictPanel(),
                                         window.comparePanel()};

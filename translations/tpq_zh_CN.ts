@@ -228,10 +228,6 @@
         <translation>零权重比例</translation>
     </message>
     <message>
-        <source>head %1</source>
-        <translation>头 %1</translation>
-    </message>
-    <message>
         <source>layer %1</source>
         <translation>层 %1</translation>
     </message>
@@ -310,14 +306,6 @@
         <translation>优化步</translation>
     </message>
     <message>
-        <source>loss</source>
-        <translation>损失</translation>
-    </message>
-    <message>
-        <source>validation accuracy (%)</source>
-        <translation>验证准确率 (%)</translation>
-    </message>
-    <message>
         <source>Runs to compare:</source>
         <translation>要比较的运行：</translation>
     </message>
@@ -336,10 +324,6 @@
     <message>
         <source>Confusion matrices</source>
         <translation>混淆矩阵</translation>
-    </message>
-    <message>
-        <source>%1 loss</source>
-        <translation>%1 损失</translation>
     </message>
     <message>
         <source>%1 val. accuracy</source>
@@ -412,6 +396,14 @@
     <message>
         <source>Pick runs on the left to compare them.</source>
         <translation>请在左侧选择要比较的运行。</translation>
+    </message>
+    <message>
+        <source>loss (solid)</source>
+        <translation>损失（实线）</translation>
+    </message>
+    <message>
+        <source>validation accuracy (%, dashed)</source>
+        <translation>验证准确率（%，虚线）</translation>
     </message>
 </context>
 <context>
@@ -1703,8 +1695,8 @@
         <translation>逐层稀疏度</translation>
     </message>
     <message>
-        <source>Attention head importance (× = removed)</source>
-        <translation>注意力头重要性（× = 已移除）</translation>
+        <source>Importance (× = removed)</source>
+        <translation>重要性（× = 已移除）</translation>
     </message>
 </context>
 <context>

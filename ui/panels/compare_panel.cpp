@@ -47,9 +47,9 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     m_curves = plots::titledPlot(tr("Training curves"));
     m_curves->setMinimumHeight(200);
     m_curves->xAxis->setLabel(tr("optimizer step"));
-    m_curves->yAxis->setLabel(tr("loss"));
+    m_curves->yAxis->setLabel(tr("loss (solid)"));
     m_curves->yAxis2->setVisible(true);
-    m_curves->yAxis2->setLabel(tr("validation accuracy (%)"));
+    m_curves->yAxis2->setLabel(tr("validation accuracy (%, dashed)"));
     plots::legendBelow(m_curves);
     m_curves->legend->setWrap(2);  // long run names: two columns keep the plot narrow
     m_curves->legend->setFont(QFont(m_curves->font().family(), 8));
@@ -169,7 +169,8 @@ void ComparePanel::showCurves(const std::vector<const RunSummary*>& picked) {
         const QColor color = plots::seriesColor(int(k));
         if (!curve.steps.isEmpty()) {
             QCPGraph* g = m_curves->addGraph(m_curves->xAxis, m_curves->yAxis);
-            g->setName(tr("%1 loss").arg(QString::fromStdString(r.runId)));
+            // One legend entry per run (its colour); the line style tells loss from accuracy.
+            g->setName(QString::fromStdString(r.runId));
             g->setPen(QPen(color, 1.5));
             g->setData(curve.steps, curve.losses);
             anyCurve = true;
@@ -180,6 +181,7 @@ void ComparePanel::showCurves(const std::vector<const RunSummary*>& picked) {
             g->setPen(QPen(color, 2, Qt::DashLine));
             g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, color, 7));
             g->setData(curve.epochSteps, curve.valAccuracy);
+            if (!curve.steps.isEmpty()) g->removeFromLegend();
             anyCurve = true;
         }
     }

@@ -488,7 +488,8 @@ QCustomPlot* headImportanceHeatmap(const RunSummary& run) {
     size_t heads = 0;
     for (const auto& row : m) heads = std::max(heads, row.size());
     QVector<QString> columns, rows;
-    for (size_t h = 0; h < heads; ++h) columns.push_back(QString(T(QT_TRANSLATE_NOOP("Plots", "head %1"))).arg(h));
+    // Numbers under an axis titled "attention head": they stay apart in a narrow plot.
+    for (size_t h = 0; h < heads; ++h) columns.push_back(QString::number(h));
     for (size_t l = 0; l < m.size(); ++l) rows.push_back(QString(T(QT_TRANSLATE_NOOP("Plots", "layer %1"))).arg(l));
     const bool marked = !run.headsKept.empty();
     QCustomPlot* p = heatmap(
