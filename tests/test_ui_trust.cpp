@@ -944,6 +944,28 @@ private Q_SLOTS:
         compare.setRuns(runs);
         QCOMPARE(compare.selectedRuns(), QStringList({"base", "v1", "v2"}));
     }
+    // Empty charts say what would fill them instead of drawing empty axes.
+    void emptyChartsShowAHint() {
+        tpq::ui::ModelPanel model;
+        auto* curves = model.findChild<QCustomPlot*>();
+        QVERIFY(curves);
+        auto* hint = curves->findChild<QCPItemText*>("emptyHint");
+        QVERIFY(hint && hint->visible() && hint->text().contains("Train"));
+        QVERIFY(!curves->xAxis->visible() && !curves->yAxis2->visible() && !curves->legend->visible());
+        tpq::ui::TrainPoint point;
+        point.step = 1;
+        point.totalSteps = 10;
+        point.stepLoss = 0.7;
+        model.addTrainPoint(point);
+        QVERIFY(!hint->visible());
+        QVERIFY(curves->xAxis->visible() && curves->yAxis2->visible() && curves->legend->visible());
+
+        tpq::ui::QuantizationPanel quantization;
+        auto* sensitivity = quantization.findChild<QCustomPlot*>("sensitivityPlot");
+        quantization.setRuns({});
+        QVERIFY(!sensitivity->xAxis->visible());
+        QVERIFY(sensitivity->findChild<QCPItemText*>("emptyHint")->visible());
+    }
 };
 
 

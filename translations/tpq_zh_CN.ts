@@ -267,6 +267,10 @@
         <source>drag: pan · wheel: zoom · double-click: reset</source>
         <translation>拖动：平移 · 滚轮：缩放 · 双击：复原</translation>
     </message>
+    <message>
+        <source>Nothing to show yet</source>
+        <translation>暂无可显示的内容</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -404,6 +408,10 @@
     <message>
         <source>validation accuracy (%, dashed)</source>
         <translation>验证准确率（%，虚线）</translation>
+    </message>
+    <message>
+        <source>Nothing to draw</source>
+        <translation>没有可绘制的内容</translation>
     </message>
 </context>
 <context>
@@ -1146,6 +1154,14 @@
     <message>
         <source>, at most: it is built from the training split</source>
         <translation>，为上限：词表由训练集构建</translation>
+    </message>
+    <message>
+        <source>Train the baseline (Train, or Run &gt; Start) to see its curves here</source>
+        <translation>训练基线（“训练”，或“运行 &gt; 开始”）后，这里显示它的曲线</translation>
+    </message>
+    <message>
+        <source>This run recorded no training history</source>
+        <translation>该运行没有记录训练历史</translation>
     </message>
 </context>
 <context>

@@ -189,6 +189,7 @@ void ComparePanel::showCurves(const std::vector<const RunSummary*>& picked) {
                                            : picked.empty() ? tr("Training curves: pick runs on the left")
                                                             : tr("Training curves: the picked runs recorded no training history"));
     plots::forgetZoom(m_curves);
+    plots::setEmptyHint(m_curves, anyCurve ? QString() : tr("Nothing to draw"));
     if (anyCurve) {
         m_curves->rescaleAxes();
         const QCPRange x = m_curves->xAxis->range();

@@ -138,6 +138,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     connect(m_train, &QPushButton::clicked, this, &ModelPanel::trainRequested);
     connect(m_evaluate, &QPushButton::clicked, this, &ModelPanel::evaluateRequested);
     setConfig(ExperimentConfig());
+    clearCurves();
 }
 
 void ModelPanel::setConfig(const ExperimentConfig& config) {
@@ -226,6 +227,7 @@ void ModelPanel::updateEstimate() {
 void ModelPanel::clearCurves() {
     for (int g = 0; g < 3; ++g) m_curves->graph(g)->data()->clear();
     plots::forgetZoom(m_curves);
+    plots::setEmptyHint(m_curves, tr("Train the baseline (Train, or Run > Start) to see its curves here"));
     m_curves->replot();
 }
 
@@ -233,6 +235,7 @@ int ModelPanel::lossPoints() const { return m_curves->graph(0)->dataCount(); }
 int ModelPanel::epochPoints() const { return m_curves->graph(2)->dataCount(); }
 
 void ModelPanel::addTrainPoint(const TrainPoint& p) {
+    plots::setEmptyHint(m_curves, {});
     if (p.epochEnd) {
         if (p.trainAccuracy >= 0) m_curves->graph(1)->addData(double(p.step), 100 * p.trainAccuracy);
         if (p.valAccuracy >= 0) m_curves->graph(2)->addData(double(p.step), 100 * p.valAccuracy);
@@ -262,6 +265,7 @@ void ModelPanel::showHistory(const QVector<QPair<qint64, double>>& stepLoss, con
         if (e < trainAccuracy.size() && trainAccuracy[e] >= 0) m_curves->graph(1)->addData(epochEndSteps[e], 100 * trainAccuracy[e]);
         if (e < valAccuracy.size() && valAccuracy[e] >= 0) m_curves->graph(2)->addData(epochEndSteps[e], 100 * valAccuracy[e]);
     }
+    plots::setEmptyHint(m_curves, stepLoss.isEmpty() && valAccuracy.isEmpty() ? tr("This run recorded no training history") : QString());
     m_curves->xAxis->setRange(0, double(last) * 1.03);
     bool found = false;
     const QCPRange loss = m_curves->graph(0)->getValueRange(found);

@@ -101,6 +101,38 @@ QString hoverText(QCustomPlot* plot, const QPoint& pos) {
     return {};
 }
 
+void setEmptyHint(QCustomPlot* plot, const QString& hint) {
+    auto* item = plot->findChild<QCPItemText*>("emptyHint");
+    if (!item && !hint.isEmpty()) {
+        item = new QCPItemText(plot);
+        item->setObjectName("emptyHint");
+        item->position->setType(QCPItemPosition::ptAxisRectRatio);
+        item->position->setCoords(0.5, 0.5);
+        item->setPositionAlignment(Qt::AlignCenter);
+        item->setColor(QColor(110, 110, 110));
+        item->setClipToAxisRect(false);
+    }
+    if (item) {
+        item->setText(hint);
+        item->setVisible(!hint.isEmpty());
+    }
+    // Hiding remembers what was shown (the second axis, the legend) to bring it back.
+    QList<QCPLayerable*> parts = {plot->xAxis, plot->yAxis, plot->yAxis2, plot->legend};
+    const bool hidden = plot->property("tpqHidden").isValid();
+    if (!hint.isEmpty() && !hidden) {
+        QVariantList shown;
+        for (QCPLayerable* part : parts) {
+            shown << part->visible();
+            part->setVisible(false);
+        }
+        plot->setProperty("tpqHidden", shown);
+    } else if (hint.isEmpty() && hidden) {
+        const QVariantList shown = plot->property("tpqHidden").toList();
+        for (int i = 0; i < parts.size() && i < shown.size(); ++i) parts[i]->setVisible(shown[i].toBool());
+        plot->setProperty("tpqHidden", QVariant());
+    }
+}
+
 bool isZoomed(const QCustomPlot* plot) { return plot->property("tpqZoomed").toBool(); }
 
 void forgetZoom(QCustomPlot* plot) { plot->setProperty("tpqZoomed", false); }
@@ -205,6 +237,7 @@ void setBars(QCustomPlot* plot, const QStringList& labels, const QVector<double>
     for (double v : values) top = std::max(top, v);
     plot->yAxis->setRange(0, top > 0 ? top * 1.15 : 1);
     plot->yAxis->setLabel(valueLabel);
+    setEmptyHint(plot, labels.isEmpty() ? T(QT_TRANSLATE_NOOP("Plots", "Nothing to show yet")) : QString());
     plot->replot();
 }
 
@@ -212,9 +245,11 @@ void setHistogram(QCustomPlot* plot, const QVector<double>& values, int bins, co
     plot->clearPlottables();
     forgetZoom(plot);
     if (values.isEmpty() || bins <= 0) {
+        setEmptyHint(plot, T(QT_TRANSLATE_NOOP("Plots", "Nothing to show yet")));
         plot->replot();
         return;
     }
+    setEmptyHint(plot, {});
     QVector<double> sorted = values;
     std::sort(sorted.begin(), sorted.end());
     // Up to the 99th percentile: one very long mail would squeeze everything else into a bin.
@@ -275,8 +310,9 @@ void setGroupedBars(QCustomPlot* plot, const QStringList& labels, const QVector<
     plot->xAxis->setTickLabelRotation(labels.size() > 6 ? 45 : 0);
     plot->yAxis->setRange(lo < 0 ? lo * 1.15 : 0, hi > 0 ? hi * 1.15 : (lo < 0 ? -lo * 0.05 : 1));
     plot->yAxis->setLabel(valueLabel);
+    setEmptyHint(plot, labels.isEmpty() ? T(QT_TRANSLATE_NOOP("Plots", "Nothing to show yet")) : QString());
     if (series.size() > 1 && !labels.isEmpty()) legendBelow(plot);
-    else plot->legend->setVisible(false);
+    else if (!labels.isEmpty()) plot->legend->setVisible(false);
     plot->replot();
 }
 

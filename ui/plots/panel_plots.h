@@ -24,6 +24,10 @@ void legendBelow(QCustomPlot* plot, int columns = 3);
 /// Sets the plot's title text (the first element of titledPlot's title row).
 void setPlotTitle(QCustomPlot* plot, const QString& title);
 
+/// An empty plot shows `hint` in its middle and no axes; "" = it has data (axes back).
+/// setBars, setGroupedBars and setHistogram call it.
+void setEmptyHint(QCustomPlot* plot, const QString& hint);
+
 /// Makes a plot explorable: hovering a point, bar or cell shows its exact value and run
 /// (its plottable's "pointNames" property, a QStringList by data index, names points);
 /// dragging pans, the wheel zooms, a double-click (or resetZoom) goes back to the view
