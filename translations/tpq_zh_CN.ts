@@ -1711,8 +1711,8 @@
         <translation>逐层稀疏度</translation>
     </message>
     <message>
-        <source>Importance (× = removed)</source>
-        <translation>重要性（× = 已移除）</translation>
+        <source>× = removed</source>
+        <translation>× = 已移除</translation>
     </message>
 </context>
 <context>
@@ -1798,10 +1798,6 @@
         <translation>逐层精度：</translation>
     </message>
     <message>
-        <source>loss change</source>
-        <translation>损失变化</translation>
-    </message>
-    <message>
         <source>Train the baseline (or open a project with a trained model) to estimate sizes.</source>
         <translation>请训练基线模型（或打开包含已训练模型的项目）以估算大小。</translation>
     </message>
@@ -1814,10 +1810,6 @@
         <translation>此 CPU 上的 bf16 为软件模拟：比 fp32 更慢。</translation>
     </message>
     <message>
-        <source>Layer sensitivity: run a mixed-precision variant to measure it</source>
-        <translation>层敏感度：运行一个混合精度变体即可测得</translation>
-    </message>
-    <message>
         <source>Run changed layers as &quot;custom&quot;</source>
         <translation>修改过的层作为 &quot;custom&quot; 运行</translation>
     </message>
@@ -1826,16 +1818,26 @@
         <translation>表中修改过的层作为额外的 &quot;custom&quot; 混合精度设置运行</translation>
     </message>
     <message>
-        <source>Layer sensitivity (validation loss change, one layer quantized)</source>
-        <translation>层敏感度（单独量化一层时验证损失的变化）</translation>
-    </message>
-    <message>
         <source>layer alone in int8</source>
         <translation>仅该层 int8</translation>
     </message>
     <message>
         <source>layer alone in int4</source>
         <translation>仅该层 int4</translation>
+    </message>
+    <message>
+        <source>Layer sensitivity</source>
+        <translation>层敏感度</translation>
+    </message>
+    <message>
+        <source>Run a mixed-precision variant
+to measure it</source>
+        <translation>运行一个混合精度变体
+即可测得</translation>
+    </message>
+    <message>
+        <source>validation loss change</source>
+        <translation>验证损失变化</translation>
     </message>
 </context>
 <context>

@@ -253,7 +253,7 @@ void PruningPanel::showHeadRun(int index) {
     if (run >= m_runs.size()) return;
     QCustomPlot* plot = plots::headImportanceHeatmap(m_runs[run]);
     // The run is named in the box above: a short title.
-    plots::setPlotTitle(plot, tr("Importance (\u00d7 = removed)"));
+    plots::setPlotTitle(plot, tr("\u00d7 = removed"));
     m_headHeatmap = plot;
     m_headHeatmap->setMinimumSize(200, 200);
     m_headArea->addWidget(m_headHeatmap, 1);

@@ -82,7 +82,8 @@ QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
     left->addWidget(m_run);
     left->addStretch();
 
-    m_sensitivity = plots::titledPlot(tr("Layer sensitivity (validation loss change, one layer quantized)"));
+    m_sensitivity = plots::titledPlot(tr("Layer sensitivity"));
+    plots::setEmptyHint(m_sensitivity, sensitivityHint());
     m_sensitivity->setObjectName("sensitivityPlot");
     m_table = new QTableWidget(0, 3);
     m_table->setHorizontalHeaderLabels({tr("Layer"), tr("Precision"), tr("Weights")});
@@ -196,6 +197,8 @@ void QuantizationPanel::setModelDir(const QString& dir) {
     seedTable();
 }
 
+QString QuantizationPanel::sensitivityHint() { return tr("Run a mixed-precision variant\nto measure it"); }
+
 void QuantizationPanel::setRuns(const std::vector<RunSummary>& runs) {
     m_sensitivityRows.clear();
     for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
@@ -212,10 +215,9 @@ void QuantizationPanel::setRuns(const std::vector<RunSummary>& runs) {
         deltas[1] << s.lossDeltaInt4;  // NaN where the layer's width does not fit int4 groups
     }
     plots::setGroupedBars(m_sensitivity, labels, deltas, {tr("layer alone in int8"), tr("layer alone in int4")},
-                          tr("loss change"));
-    plots::setPlotTitle(m_sensitivity, m_sensitivityRows.empty()
-                                           ? tr("Layer sensitivity: run a mixed-precision variant to measure it")
-                                           : tr("Layer sensitivity (validation loss change, one layer quantized)"));
+                          tr("validation loss change"));
+    if (m_sensitivityRows.empty())
+        plots::setEmptyHint(m_sensitivity, sensitivityHint());
     seedTable();
 }
 

@@ -54,6 +54,8 @@ private:
     /// Fills the table: top k sensitive layers in the sensitive precision, the rest int8,
     /// then the saved precision_map on top.
     void seedTable();
+    /// What the empty sensitivity chart says.
+    static QString sensitivityHint();
     /// seedTable without the saved map (Reset from Sensitivity, a new top k).
     void reseed();
     void updateEstimate();

@@ -292,9 +292,11 @@ QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QStri
         line->setPen(QPen(kPalette[3], 1.2, Qt::DashLine));
         auto* label = new QCPItemText(p);
         label->setObjectName("baselineLabel");
+        // Just above the axis rect, clear of the bars and their labels.
         label->position->setAxes(valueAxis, keys);
-        label->position->setCoords(v, 0.4);
-        label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignTop);
+        label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        label->position->setCoords(v, 0);
+        label->setPositionAlignment(Qt::AlignHCenter | Qt::AlignBottom);
         label->setFont(QFont("DejaVu Sans", 8));
         label->setColor(kPalette[3]);
         label->setText(T(QT_TRANSLATE_NOOP("Plots", "baseline")));
