@@ -29,6 +29,23 @@ void ensurePassiveOpenMp(char** argv) {
     ::execv("/proc/self/exe", argv);  // returns only on failure: then run as we are
 }
 
+// A fraction in [0, 1) (a sparsity): negatives, NaN and infinities are refused, naming the
+// value, instead of falling back to the config's defaults.
+const CLI::Validator kFraction(
+    [](std::string& text) -> std::string {
+        size_t used = 0;
+        double v = 0;
+        try {
+            v = std::stod(text, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != text.size()) return "'" + text + "' is not a number (a fraction in [0, 1), e.g. 0.5)";
+        if (!(v >= 0 && v < 1)) return "must be a fraction in [0, 1) (0.5 removes half), got " + text;
+        return {};
+    },
+    "FRACTION in [0, 1)");
+
 void onInterrupt(int) {
     static int count = 0;
     if (++count > 1) std::_Exit(130);  // second Ctrl-C: stop now
@@ -96,7 +113,8 @@ int main(int argc, char** argv) {
     int predictMaxLength = 0;
     auto* predict = app.add_subcommand("predict", "label and probability for each TEXT");
     predict->add_option("--model", modelDir, "model folder")->required();
-    predict->add_option("--max-length", predictMaxLength, "tokens per text (default: the model's training max_length)");
+    predict->add_option("--max-length", predictMaxLength, "tokens per text, 3 to 8192 (default: the model's training max_length)")
+        ->check(CLI::Range(3, 8192));
     predict->add_option("TEXT", predictTexts, "texts to classify")->required();
 
     int benchBatch = 1, benchSeq = 128, benchBatches = 50;
@@ -125,14 +143,16 @@ int main(int argc, char** argv) {
     prune->add_option("--sparsity", pruneCmd.sparsity,
                       "fraction of weights to remove, in [0, 1) (default: pruning.unstructured.sparsity_levels; "
                       "with --progressive: pruning.progressive.final_sparsity; with --structured: that fraction "
-                      "of the heads and of each layer's feed-forward neurons)");
+                      "of the heads and of each layer's feed-forward neurons)")
+        ->check(kFraction);
     prune->add_option("--heads", pruneCmd.heads,
                       "--structured: attention heads to remove in total (default: "
                       "pruning.attention_head_pruning.num_heads_to_prune)")
         ->check(CLI::Range(0, 100000));
     prune->add_option("--ffn-sparsity", pruneCmd.ffnSparsity,
                       "--structured: fraction of each layer's feed-forward neurons to remove (default: "
-                      "pruning.ffn_pruning.intermediate_sparsity)");
+                      "pruning.ffn_pruning.intermediate_sparsity)")
+        ->check(kFraction);
     prune
         ->add_option("--fine-tune-epochs", pruneCmd.fineTuneEpochs,
                      "epochs of fine-tuning after pruning, pruned weights kept at zero (default: "

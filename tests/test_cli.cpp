@@ -142,6 +142,22 @@ private Q_SLOTS:
         QCOMPARE(pad.code, 1);
         REQUIRE_CONTAINS(pad.err, "--max-length");
         QCOMPARE(tpqRun({"tokenize", "--vocab", vocab, "--max-length", "2", "hi"}, work()).code, 1);
+        // Out-of-range values are errors naming the value, never a silent fall-back to the
+        // config's defaults (issue 17: --sparsity -0.5 ran the whole default sweep).
+        for (const char* bad : {"-0.5", "nan", "inf", "1", "0.5x"}) {
+            const Run r = tpqRun({"prune", "--model", "no-such-model", "--unstructured", "--sparsity", bad}, work());
+            QVERIFY2(r.code == 1, bad);
+            REQUIRE_CONTAINS(r.err, std::string("--sparsity: "));
+            REQUIRE_CONTAINS(r.err, bad);
+        }
+        const Run ffn = tpqRun({"prune", "--model", "m", "--structured", "--ffn-sparsity", "nan"}, work());
+        QCOMPARE(ffn.code, 1);
+        REQUIRE_CONTAINS(ffn.err, "--ffn-sparsity: must be a fraction in [0, 1)");
+        for (const char* bad : {"-5", "0"}) {
+            const Run r = tpqRun({"predict", "--model", "m", "--max-length", bad, "hi"}, work());
+            QVERIFY2(r.code == 1, bad);
+            REQUIRE_CONTAINS(r.err, std::string("--max-length: Value ") + bad + " not in range 3 to 8192");
+        }
         // Commands without a config write no log folder into the working directory.
         QTemporaryDir clean;
         QCOMPARE(tpqRun({"tokenize", "--vocab", vocab, "hi"}, clean.path()).code, 0);

@@ -104,6 +104,8 @@ private Q_SLOTS:
         expectError([] { ExperimentConfig::parse("training:\n  learning_rate: 0x10\n", "h.yaml"); },
                     {"h.yaml:2:18: training.learning_rate must be a number, got '0x10'"});
         expectError([] { ExperimentConfig::parse("seed: -1\n", "s.yaml"); }, {"seed must be a non-negative integer"});
+        expectError([] { ExperimentConfig::parse("pruning:\n  sparsity: .nan\n", "n.yaml"); },
+                    {"n.yaml:2:13: pruning.sparsity must be a number, got '.nan'"});
         const auto t = ExperimentConfig::parse("threads: 100000\n", "t.yaml");
         QVERIFY(tpq::join(t.validate(), "\n").find("t.yaml:1:10: threads must be in [0, 256]") != std::string::npos);
         const auto w = ExperimentConfig::parse("tokenizer:\n  type: word\n  vocab: bert-base-uncased\n", "w.yaml");
@@ -114,7 +116,8 @@ private Q_SLOTS:
     void valueRulesAreReportedTogetherWithLocations() {
         const auto c = ExperimentConfig::parse(
             "training:\n  learning_rate: -1\n  batch_size: 0\ndata:\n  train_ratio: 0.5\n  dataset: cvs\n"
-            "pruning:\n  sparsity: 1.5\n",
+            "pruning:\n  sparsity: 1.5\n  unstructured:\n    sparsity_levels: []\n"
+            "  ffn_pruning:\n    intermediate_sparsity: -0.5\n",
             "v.yaml");
         const auto problems = c.validate();
         const std::string all = tpq::join(problems, "\n");
@@ -122,7 +125,9 @@ private Q_SLOTS:
              {"v.yaml:2:18: training.learning_rate must be > 0, got -1",
               "v.yaml:3:15: training.batch_size must be > 0, got 0", "v.yaml:6:12: data.dataset: unknown dataset 'cvs'",
               "did you mean 'csv'", "v.yaml:5:16: data.train_ratio + data.val_ratio + data.test_ratio must be 1",
-              "v.yaml:8:13: pruning.sparsity must be in [0, 1), got 1.5"}) {
+              "v.yaml:8:13: pruning.sparsity must be in [0, 1), got 1.5",
+              "v.yaml:10:22: pruning.unstructured.sparsity_levels must be a list of at least one sparsity, got []",
+              "pruning.ffn_pruning.intermediate_sparsity must be in [0, 1), got -0.5"}) {
             QVERIFY2(all.find(fragment) != std::string::npos,
                      (std::string("missing: ") + fragment + "\n" + all).c_str());
         }

@@ -276,6 +276,22 @@ private Q_SLOTS:
         QCOMPARE(m.code, 1);
         REQUIRE_CONTAINS(m.err, "unknown variant method 'pruneit'");
 
+        // NaN and empty lists are errors at their line, not a default or no variant at all.
+        const std::pair<const char*, const char*> bad[] = {
+            {"{method: unstructured, sparsity: .nan}", "sparsity must be in [0, 1), got nan"},
+            {"{method: structured, heads: .nan}", "heads must be in [0, 1), got nan"},
+            {"{method: unstructured, sparsity: []}", "variant key 'sparsity' is an empty list"},
+            {"{method: []}", "variant key 'method' is an empty list"},
+            {"{method: unstructured, sparsity: -0.5}", "sparsity must be in [0, 1), got -0.5"}};
+        for (const auto& [variant, message] : bad) {
+            const std::string file = tpqtest::writeFile(
+                m_dir, "badvalue.tpq.yaml", std::string("tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - baseline\n  - ") + variant + "\n");
+            const Run b = tpqRun({"run", QString::fromStdString(file)}, work());
+            QVERIFY2(b.code == 1, variant);
+            REQUIRE_CONTAINS(b.err, file + ":5:");
+            REQUIRE_CONTAINS(b.err, message);
+        }
+
         const std::string notProject = tpqtest::writeFile(m_dir, "plain.tpq.yaml", "name: x\n");
         const Run n = tpqRun({"run", QString::fromStdString(notProject)}, work());
         QCOMPARE(n.code, 1);

@@ -588,6 +588,8 @@ std::vector<std::string> ExperimentConfig::validate() const {
     check(pruning.calibrationBatches >= 0, "pruning.calibration_batches", ">= 0 (0 = all)",
           i2s(pruning.calibrationBatches));
     oneOf(pruning.unstructuredMethod, "pruning.unstructured.method", {"magnitude", "random"});
+    check(!pruning.sparsityLevels.empty(), "pruning.unstructured.sparsity_levels", "a list of at least one sparsity",
+          "[]");
     for (double s : pruning.sparsityLevels) inUnit(s, "pruning.unstructured.sparsity_levels");
     inUnit(pruning.initialSparsity, "pruning.progressive.initial_sparsity");
     inUnit(pruning.finalSparsity, "pruning.progressive.final_sparsity");

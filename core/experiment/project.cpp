@@ -110,6 +110,12 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
         auto expand = [&](const char* key, const std::function<void(VariantSpec&, const YAML::Node&)>& set) {
             const YAML::Node node = item[key];
             if (!node) return;
+            // An empty list would silently make no variant at all.
+            if (node.IsSequence() && node.size() == 0)
+                throw Error(at(where, node, lineOffset) + ": variant key '" + key +
+                            "' is an empty list: give a value, or a list of values for a sweep");
+            if (node.IsNull())
+                throw Error(at(where, node, lineOffset) + ": variant key '" + key + "' has no value");
             std::vector<VariantSpec> next;
             for (const auto& spec : expanded) {
                 for (const auto& value : values(node)) {
@@ -126,7 +132,7 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
         };
         auto fraction = [&](const YAML::Node& n, const char* key) {
             const double v = n.as<double>();
-            if (v < 0 || v >= 1)
+            if (!(v >= 0 && v < 1))  // NaN too
                 throw Error(at(where, n, lineOffset) + ": " + key + " must be in [0, 1), got " + shortNumber(v));
             return v;
         };
