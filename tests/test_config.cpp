@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "config/experiment_config.h"
+#include "experiment/method.h"
 #include "experiment/project.h"
 #include "test_support.h"
 #include "util/strings.h"
@@ -163,6 +164,30 @@ private Q_SLOTS:
                               "quantization.qat.learning_rate", "data.max_length", "seed"}) {
             QVERIFY2(std::find(keys.begin(), keys.end(), k) != keys.end(), k);
         }
+    }
+    // Methods are parsed once at the edge: every name round-trips, the aliases older
+    // files and result.json use map to one method, an unknown name is an error with a
+    // suggestion.
+    void methodNamesParseOnce() {
+        for (tpq::Method m : tpq::allMethods()) QCOMPARE(tpq::parseMethod(tpq::methodName(m)), std::optional<tpq::Method>(m));
+        QCOMPARE(tpq::parseMethod("magnitude"), std::optional<tpq::Method>(tpq::Method::Unstructured));
+        QCOMPARE(tpq::parseMethod("dynamic_quantization"), std::optional<tpq::Method>(tpq::Method::Dynamic));
+        QCOMPARE(tpq::parseMethod("static_quantization"), std::optional<tpq::Method>(tpq::Method::Static));
+        QCOMPARE(tpq::parseMethod("mixed_precision"), std::optional<tpq::Method>(tpq::Method::Mixed));
+        QVERIFY(!tpq::parseMethod("Dynamic"));
+        QVERIFY(!tpq::parseMethod(""));
+        QCOMPARE(std::string(tpq::methodName(tpq::Method::Qat)), std::string("qat"));
+        expectError([] { tpq::requireMethod("strucured", "p.yaml:3:5"); },
+                    {"p.yaml:3:5: unknown method 'strucured' (did you mean 'structured'? methods: baseline, "
+                     "unstructured, progressive, structured, dynamic, static, qat, mixed, combined)"});
+        int pruning = 0, quantization = 0;
+        for (tpq::Method m : tpq::allMethods()) {
+            QVERIFY(!(tpq::isPruning(m) && tpq::isQuantization(m)));
+            pruning += tpq::isPruning(m);
+            quantization += tpq::isQuantization(m);
+        }
+        QCOMPARE(pruning, 3);
+        QCOMPARE(quantization, 4);
     }
 };
 

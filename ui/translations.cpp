@@ -1,5 +1,7 @@
 #include "translations.h"
 
+#include "experiment/method.h"
+
 #include <QCoreApplication>
 #include <QLibraryInfo>
 #include <cstdio>
@@ -43,15 +45,19 @@ void Translations::remove() {
 }
 
 QString methodName(const QString& method) {
-    if (method == "baseline") return T(QT_TRANSLATE_NOOP("Names", "baseline"));
-    if (method == "unstructured" || method == "magnitude") return T(QT_TRANSLATE_NOOP("Names", "unstructured pruning"));
-    if (method == "structured") return T(QT_TRANSLATE_NOOP("Names", "structured pruning"));
-    if (method == "progressive") return T(QT_TRANSLATE_NOOP("Names", "progressive pruning"));
-    if (method == "dynamic" || method == "dynamic_quantization") return T(QT_TRANSLATE_NOOP("Names", "dynamic int8"));
-    if (method == "static" || method == "static_quantization") return T(QT_TRANSLATE_NOOP("Names", "static int8"));
-    if (method == "qat") return T(QT_TRANSLATE_NOOP("Names", "quantization-aware training"));
-    if (method == "mixed" || method == "mixed_precision") return T(QT_TRANSLATE_NOOP("Names", "mixed precision"));
-    if (method == "combined") return T(QT_TRANSLATE_NOOP("Names", "pruning + quantization"));
+    const auto m = parseMethod(method.toStdString());
+    if (!m) return method;
+    switch (*m) {
+        case Method::Baseline: return T(QT_TRANSLATE_NOOP("Names", "baseline"));
+        case Method::Unstructured: return T(QT_TRANSLATE_NOOP("Names", "unstructured pruning"));
+        case Method::Structured: return T(QT_TRANSLATE_NOOP("Names", "structured pruning"));
+        case Method::Progressive: return T(QT_TRANSLATE_NOOP("Names", "progressive pruning"));
+        case Method::Dynamic: return T(QT_TRANSLATE_NOOP("Names", "dynamic int8"));
+        case Method::Static: return T(QT_TRANSLATE_NOOP("Names", "static int8"));
+        case Method::Qat: return T(QT_TRANSLATE_NOOP("Names", "quantization-aware training"));
+        case Method::Mixed: return T(QT_TRANSLATE_NOOP("Names", "mixed precision"));
+        case Method::Combined: return T(QT_TRANSLATE_NOOP("Names", "pruning + quantization"));
+    }
     return method;
 }
 

@@ -9,6 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "experiment/method.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "util/logging.h"
@@ -19,8 +20,6 @@ namespace fs = std::filesystem;
 namespace tpq {
 namespace {
 
-const std::vector<std::string> kMethods = {"baseline", "unstructured", "structured", "progressive", "dynamic",
-                                           "static",   "qat",          "mixed",      "combined"};
 const std::vector<std::string> kVariantKeys = {"method",           "sparsity", "heads",   "ffn_sparsity",
                                                "fine_tune_epochs", "observer", "pruning", "quantization"};
 const std::vector<std::string> kProjectKeys = {"tpq_project",    "name",       "config", "experiment", "results_dir",
@@ -83,16 +82,13 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
     std::vector<VariantSpec> out;
     for (const auto& item : root) {
         const std::string here = at(where, item, lineOffset);
-        auto checkMethod = [&](const std::string& m, const YAML::Node& n) {
-            if (std::find(kMethods.begin(), kMethods.end(), m) == kMethods.end()) {
-                throw Error(at(where, n, lineOffset) + ": unknown variant method '" + m + "' (did you mean '" +
-                            nearestMatch(m, kMethods) + "'? methods: " + join(kMethods, ", ") + ")");
-            }
+        // Read once here (aliases such as magnitude included); the spec holds the canonical name.
+        auto methodOf = [&](const YAML::Node& n) {
+            return std::string(methodName(requireMethod(n.as<std::string>(), at(where, n, lineOffset), "variant method")));
         };
         if (item.IsScalar()) {
             VariantSpec v;
-            v.method = item.as<std::string>();
-            checkMethod(v.method, item);
+            v.method = methodOf(item);
             out.push_back(v);
             continue;
         }
@@ -136,10 +132,7 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
                 throw Error(at(where, n, lineOffset) + ": " + key + " must be in [0, 1), got " + shortNumber(v));
             return v;
         };
-        expand("method", [&](VariantSpec& v, const YAML::Node& n) {
-            v.method = n.as<std::string>();
-            checkMethod(v.method, n);
-        });
+        expand("method", [&](VariantSpec& v, const YAML::Node& n) { v.method = methodOf(n); });
         expand("sparsity", [&](VariantSpec& v, const YAML::Node& n) { v.sparsity = fraction(n, "sparsity"); });
         expand("heads", [&](VariantSpec& v, const YAML::Node& n) { v.heads = fraction(n, "heads"); });
         expand("ffn_sparsity", [&](VariantSpec& v, const YAML::Node& n) { v.ffnSparsity = fraction(n, "ffn_sparsity"); });

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "experiment/method.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "util/logging.h"
@@ -72,11 +73,8 @@ std::string dominantPrecision(const nlohmann::json& j) {
 
 // Baselines first, then pruning, quantization and combined runs.
 int methodRank(const std::string& m) {
-    static const std::vector<std::string> order = {"baseline", "unstructured", "progressive", "structured", "dynamic",
-                                                   "static",   "qat",          "mixed",       "combined"};
-    for (size_t i = 0; i < order.size(); ++i)
-        if (startsWith(m, order[i])) return int(i);
-    return int(order.size());
+    const auto method = parseMethod(m);
+    return method ? int(*method) : int(allMethods().size());
 }
 
 }  // namespace

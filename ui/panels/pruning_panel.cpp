@@ -15,6 +15,7 @@
 #include <QVBoxLayout>
 #include <qcustomplot.h>
 
+#include "experiment/method.h"
 #include "panels/form_fields.h"
 #include "plots/comparison_plots.h"
 #include "plots/panel_plots.h"
@@ -25,8 +26,8 @@ namespace tpq::ui {
 namespace {
 
 bool isPruning(const RunSummary& r) {
-    return r.method == "unstructured" || r.method == "structured" || r.method == "progressive" ||
-           r.method == "magnitude";
+    const auto m = parseMethod(r.method);
+    return m && tpq::isPruning(*m);
 }
 
 }  // namespace
@@ -231,7 +232,7 @@ void PruningPanel::setRuns(const std::vector<RunSummary>& runs) {
     m_sparsityHeatmap = nullptr;
     std::vector<RunSummary> pruned;
     for (const auto& r : runs)
-        if (isPruning(r) || r.method == "baseline") pruned.push_back(r);
+        if (isPruning(r) || parseMethod(r.method) == Method::Baseline) pruned.push_back(r);
     const bool anyPruning = std::any_of(pruned.begin(), pruned.end(), [](const RunSummary& r) { return isPruning(r); });
     const bool anySparsity =
         std::any_of(pruned.begin(), pruned.end(), [](const RunSummary& r) { return !r.layerSparsity.empty(); });
