@@ -1,5 +1,7 @@
 #include "experiment/experiment_runner.h"
 
+#include "experiment/method.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -28,23 +30,28 @@ int fineTuneEpochs(const VariantSpec& v, const ExperimentConfig& config) {
 std::string variantRunId(const VariantSpec& v, const std::string& base, const ExperimentConfig& config) {
     const int epochs = fineTuneEpochs(v, config);
     const std::string ft = epochs > 0 ? "_ft" + std::to_string(epochs) : "";
-    const auto& m = v.method;
-    if (m == "baseline") return config.name;
-    if (m == "unstructured") return base + "_unstructured_" + pct(v.sparsity >= 0 ? v.sparsity : config.pruning.sparsity) + ft;
-    if (m == "structured") {
-        const std::string heads = v.heads >= 0 ? "heads" + pct(v.heads) : "h" + std::to_string(config.pruning.numHeadsToPrune);
-        return base + "_structured_" + heads + "_ffn" + pct(v.ffnSparsity >= 0 ? v.ffnSparsity : config.pruning.ffnSparsity) + ft;
+    switch (requireMethod(v.method, v.key())) {
+        case Method::Baseline: return config.name;
+        case Method::Unstructured:
+            return base + "_unstructured_" + pct(v.sparsity >= 0 ? v.sparsity : config.pruning.sparsity) + ft;
+        case Method::Structured: {
+            const std::string heads =
+                v.heads >= 0 ? "heads" + pct(v.heads) : "h" + std::to_string(config.pruning.numHeadsToPrune);
+            return base + "_structured_" + heads + "_ffn" +
+                   pct(v.ffnSparsity >= 0 ? v.ffnSparsity : config.pruning.ffnSparsity) + ft;
+        }
+        case Method::Progressive: return base + "_progressive_" + pct(config.pruning.finalSparsity) + ft;
+        case Method::Dynamic: return base + "_dynamic_" + (config.quantization.dtype == "float16" ? "fp16" : "int8");
+        case Method::Static:
+            return base + "_static_int8_" + (v.observer.empty() ? config.quantization.observer : v.observer);
+        case Method::Qat: return base + "_qat_int8";
+        case Method::Mixed: return base + "_mixed";
+        case Method::Combined: {
+            const std::string pruned = variantRunId(v.pruningStep(), base, config);
+            return base + "_combined" + pruned.substr(base.size()) + "_" + v.quantization + "_int8";
+        }
     }
-    if (m == "progressive") return base + "_progressive_" + pct(config.pruning.finalSparsity) + ft;
-    if (m == "dynamic") return base + "_dynamic_" + (config.quantization.dtype == "float16" ? "fp16" : "int8");
-    if (m == "static") return base + "_static_int8_" + (v.observer.empty() ? config.quantization.observer : v.observer);
-    if (m == "qat") return base + "_qat_int8";
-    if (m == "mixed") return base + "_mixed";
-    if (m == "combined") {
-        const std::string pruned = variantRunId(v.pruningStep(), base, config);
-        return base + "_combined" + pruned.substr(base.size()) + "_" + v.quantization + "_int8";
-    }
-    throw Error("unknown variant method '" + m + "'");
+    throw Error("unknown variant method '" + v.method + "'");
 }
 
 std::string ExperimentRunner::baseModelDir() const {
@@ -62,8 +69,8 @@ std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const 
                                                     const TrainRunCallbacks& callbacks) {
     ExperimentConfig config = m_project.config();
     const std::string base = baseModelDir();
-    const auto& m = v.method;
-    if (m == "baseline") {
+    const Method m = requireMethod(v.method, v.key());
+    if (m == Method::Baseline) {
         // Only a baseline this project left interrupted resumes, never another run's trainer state.
         const fs::path state = fs::path(config.output.checkpointDir) / (config.name + ".resume") / "trainer_state.json";
         std::error_code ec;
@@ -75,11 +82,11 @@ std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const 
     prune.modelDir = base;
     prune.fineTuneEpochs = fineTuneEpochs(v, config);
     prune.runId = runId;
-    if (m == "unstructured") {
+    if (m == Method::Unstructured) {
         prune.levels = {v.sparsity >= 0 ? v.sparsity : config.pruning.sparsity};
         return runUnstructuredPruning(config, prune, callbacks);
     }
-    if (m == "structured") {
+    if (m == Method::Structured) {
         if (v.heads >= 0) {
             prune.headFraction = v.heads;
             config.pruning.headPruningEnabled = v.heads > 0;
@@ -90,10 +97,10 @@ std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const 
         }
         return {runStructuredPruning(config, prune, callbacks)};
     }
-    if (m == "progressive") return {runProgressivePruning(config, prune, callbacks)};
+    if (m == Method::Progressive) return {runProgressivePruning(config, prune, callbacks)};
     QuantRunOptions quant;
     quant.modelDir = base;
-    quant.method = m;
+    quant.method = methodName(m);
     quant.runId = runId;
     if (!v.observer.empty()) config.quantization.observer = v.observer;
     return runQuantization(config, quant, callbacks);
@@ -117,6 +124,7 @@ std::string ExperimentRunner::prunedModelFor(const VariantSpec& combined, const 
 void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t total, const TrainRunCallbacks& callbacks,
                                    const std::function<void(const VariantProgress&)>& onVariant) {
     const ExperimentConfig& config = m_project.config();
+    const Method method = requireMethod(v.method, v.key());
     VariantProgress progress;
     progress.index = index;
     progress.total = total;
@@ -139,18 +147,18 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     const bool interrupted = existing != nullptr;  // recorded, not finished: it stopped while running
     if (existing && !existing->runIds.empty()) {
         runId = existing->runIds.front();
-    } else if (v.method == "baseline") {
+    } else if (method == Method::Baseline) {
         runId = config.name;
     } else {
         const std::string base = fs::path(baseModelDir()).filename().string();
         runId = ResultsStore(config.output.resultsDir)
-                    .uniqueRunId(variantRunId(v, base, config), config.output.checkpointDir, v.method == "mixed");
+                    .uniqueRunId(variantRunId(v, base, config), config.output.checkpointDir, method == Method::Mixed);
     }
     ProjectRun record;
     record.variant = v.key();
     record.status = "running";
     record.runIds = {runId};
-    if (v.method != "baseline") {
+    if (method != Method::Baseline) {
         // The identity of the model it is made from: a retrained baseline makes it stale.
         const ProjectRun* base = m_project.findRun("baseline");
         const bool fromBaseline = m_project.baseModel().empty() && base && base->status == "finished" && !base->runIds.empty();
@@ -165,7 +173,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     const auto start = std::chrono::steady_clock::now();
     std::vector<RunResult> results;
     try {
-        if (v.method == "combined") {
+        if (method == Method::Combined) {
             QuantRunOptions quant;
             quant.modelDir = prunedModelFor(v, callbacks, onVariant);
             quant.compareWith = baseModelDir();
@@ -187,7 +195,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
         record.resultDirs.push_back(m_project.relative((fs::path(config.output.resultsDir) / r.runId).string()));
         record.modelDirs.push_back(m_project.relative(fs::absolute(r.modelDir).string()));
     }
-    if (v.method == "baseline" && !results.empty()) {
+    if (method == Method::Baseline && !results.empty()) {
         record.weightsHash = weightsHash(results.front().modelDir);
         m_baseHash = record.weightsHash;  // the model the variants after it are made from
     }
@@ -202,15 +210,16 @@ void ExperimentRunner::run(const TrainRunCallbacks& callbacks,
                            const std::function<void(const VariantProgress&)>& onVariant) {
     // The baseline first: every other variant starts from its model.
     std::vector<VariantSpec> order;
+    const auto isBaseline = [](const VariantSpec& v) { return parseMethod(v.method) == Method::Baseline; };
     for (const auto& v : m_project.variants())
-        if (v.method == "baseline") order.push_back(v);
+        if (isBaseline(v)) order.push_back(v);
     for (const auto& v : m_project.variants())
-        if (v.method != "baseline") order.push_back(v);
+        if (!isBaseline(v)) order.push_back(v);
     if (!m_only.empty()) {
         // Only the asked-for variants, plus the baseline they start from when it is not done.
         const auto wanted = [&](const VariantSpec& v) {
             if (std::find(m_only.begin(), m_only.end(), v.key()) != m_only.end()) return true;
-            if (v.method != "baseline" || !m_project.baseModel().empty()) return false;
+            if (!isBaseline(v) || !m_project.baseModel().empty()) return false;
             const ProjectRun* r = m_project.findRun(v.key());
             return !r || r->status != "finished";
         };
