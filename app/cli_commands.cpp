@@ -1,5 +1,7 @@
 #include "cli_commands.h"
 
+#include "experiment/method.h"
+
 #include <chrono>
 #include <filesystem>
 #include <cstdio>
@@ -606,19 +608,23 @@ int runCombined(const ExperimentConfig& config, const std::string& modelDir) {
     std::vector<VariantSpec> variants;
     if (modelDir.empty()) {
         VariantSpec baseline;
-        baseline.method = "baseline";
+        baseline.method = Method::Baseline;
         variants.push_back(baseline);
     }
-    const std::string pruning = config.pruning.method == "structured" ? "structured" : "unstructured";
-    const std::string quant = config.quantization.method;
-    if (quant != "dynamic" && quant != "static" && quant != "qat")
-        throw Error("combined runs quantize with dynamic, static or qat; quantization.method is '" + quant + "'");
+    // The config's names, read once here.
+    const Method pruning = requireMethod(config.pruning.method, "pruning.method") == Method::Structured
+                               ? Method::Structured
+                               : Method::Unstructured;
+    const Method quant = requireMethod(config.quantization.method, "quantization.method");
+    if (quant != Method::Dynamic && quant != Method::Static && quant != Method::Qat)
+        throw Error("combined runs quantize with dynamic, static or qat; quantization.method is '" +
+                    config.quantization.method + "'");
     VariantSpec p;
     p.method = pruning;
     VariantSpec q;
     q.method = quant;
     VariantSpec c;
-    c.method = "combined";
+    c.method = Method::Combined;
     c.pruning = pruning;
     c.quantization = quant;
     variants.insert(variants.end(), {p, q, c});

@@ -289,7 +289,7 @@ private Q_SLOTS:
         const Run badLevel =
             tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--sparsity", "1.5"}, work());
         QCOMPARE(badLevel.code, 1);
-        REQUIRE_CONTAINS(badLevel.err, "sparsity must be in [0, 1), got 1.5000");
+        REQUIRE_CONTAINS(badLevel.err, "--sparsity: must be a fraction in [0, 1) (0.5 removes half), got 1.5");
 
         // Quantization: every method writes a quantized folder that reloads, and result.json
         // with precision_map, size_ratio and speedup.

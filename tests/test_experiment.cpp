@@ -135,7 +135,7 @@ private Q_SLOTS:
             const tpq::ProjectRun* r = p.findRun(v.key());
             QVERIFY2(r && r->status == "finished", v.key().c_str());
             QCOMPARE(r->runIds.size(), size_t(1));
-            ids[v.method + (v.sparsity >= 0 ? std::to_string(v.sparsity) : "")] = r->runIds.front();
+            ids[std::string(tpq::methodName(v.method)) + (v.sparsity >= 0 ? std::to_string(v.sparsity) : "")] = r->runIds.front();
         }
         // Combined: the structured run of the project was reused, not pruned again.
         REQUIRE_CONTAINS(first.err, "combined: quantizing the finished pruning run " + ids["structured"]);

@@ -478,7 +478,7 @@ private Q_SLOTS:
             QVERIFY2(hasCjk(box.button(QMessageBox::Save)->text()), qPrintable(box.button(QMessageBox::Save)->text()));
             QVERIFY2(hasCjk(box.button(QMessageBox::Discard)->text()), qPrintable(box.button(QMessageBox::Discard)->text()));
             tpq::VariantSpec v;
-            v.method = "unstructured";
+            v.method = tpq::Method::Unstructured;
             v.sparsity = 0.5;
             v.fineTuneEpochs = 0;
             const QString words = tpq::ui::describeVariant(v);
@@ -624,7 +624,7 @@ private Q_SLOTS:
 
         wizard.findChild<QLineEdit*>("sparsities")->setText("0.3, 0.5, 0.7");
         int unstructured = 0;
-        for (const auto& v : wizard.variants()) unstructured += v.method == "unstructured";
+        for (const auto& v : wizard.variants()) unstructured += v.method == tpq::Method::Unstructured;
         QCOMPARE(unstructured, 3);
         wizard.findChild<QLineEdit*>("sparsities")->setText("0.3, lots");
         QVERIFY2(wizard.variantProblem().contains("lots"), qPrintable(wizard.variantProblem()));

@@ -148,7 +148,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     });
     connect(m_model, &ModelPanel::trainRequested, this, [this] {
         VariantSpec baseline;
-        baseline.method = "baseline";
+        baseline.method = Method::Baseline;
         runVariant(baseline);
     });
     connect(m_model, &ModelPanel::evaluateRequested, this, [this] {
@@ -490,7 +490,7 @@ QString MainWindow::baselineModelDir() const {
     if (!m_project) return {};
     if (!m_project->baseModel().empty()) return QString::fromStdString(m_project->baseModel());
     VariantSpec baseline;
-    baseline.method = "baseline";
+    baseline.method = Method::Baseline;
     const ProjectRun* run = m_project->findRun(baseline.key());
     if (!run || run->status != "finished" || run->modelDirs.empty()) return {};
     return QString::fromStdString(m_project->absolute(run->modelDirs.front()));

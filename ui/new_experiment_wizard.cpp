@@ -404,12 +404,12 @@ ExperimentConfig NewExperimentWizard::config() const {
 std::vector<VariantSpec> NewExperimentWizard::variants() const {
     std::vector<VariantSpec> out;
     VariantSpec baseline;
-    baseline.method = "baseline";
+    baseline.method = Method::Baseline;
     out.push_back(baseline);
     if (m_unstructured->isChecked()) {
         for (double s : sparsities()) {  // a sweep: one variant per sparsity
             VariantSpec v;
-            v.method = "unstructured";
+            v.method = Method::Unstructured;
             v.sparsity = s;
             v.fineTuneEpochs = 0;
             out.push_back(v);
@@ -417,14 +417,14 @@ std::vector<VariantSpec> NewExperimentWizard::variants() const {
     }
     if (m_structured->isChecked()) {
         VariantSpec v;
-        v.method = "structured";
+        v.method = Method::Structured;
         v.heads = m_heads->value();
         v.ffnSparsity = 0;
         v.fineTuneEpochs = 1;
         out.push_back(v);
     }
-    for (auto [box, method] : {std::pair{m_dynamic, "dynamic"}, std::pair{m_static, "static"}, std::pair{m_qat, "qat"},
-                               std::pair{m_mixed, "mixed"}}) {
+    for (auto [box, method] : {std::pair{m_dynamic, Method::Dynamic}, std::pair{m_static, Method::Static},
+                               std::pair{m_qat, Method::Qat}, std::pair{m_mixed, Method::Mixed}}) {
         if (!box->isChecked()) continue;
         VariantSpec v;
         v.method = method;
@@ -432,12 +432,12 @@ std::vector<VariantSpec> NewExperimentWizard::variants() const {
     }
     if (m_combined->isChecked()) {
         VariantSpec v;
-        v.method = "combined";
-        v.pruning = "structured";
+        v.method = Method::Combined;
+        v.pruning = Method::Structured;
         v.heads = m_heads->value();
         v.ffnSparsity = 0;
         v.fineTuneEpochs = 1;
-        v.quantization = "dynamic";
+        v.quantization = Method::Dynamic;
         out.push_back(v);
     }
     return out;

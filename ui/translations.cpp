@@ -44,10 +44,8 @@ void Translations::remove() {
     m_qt.reset();
 }
 
-QString methodName(const QString& method) {
-    const auto m = parseMethod(method.toStdString());
-    if (!m) return method;
-    switch (*m) {
+QString displayName(Method m) {
+    switch (m) {
         case Method::Baseline: return T(QT_TRANSLATE_NOOP("Names", "baseline"));
         case Method::Unstructured: return T(QT_TRANSLATE_NOOP("Names", "unstructured pruning"));
         case Method::Structured: return T(QT_TRANSLATE_NOOP("Names", "structured pruning"));
@@ -58,7 +56,12 @@ QString methodName(const QString& method) {
         case Method::Mixed: return T(QT_TRANSLATE_NOOP("Names", "mixed precision"));
         case Method::Combined: return T(QT_TRANSLATE_NOOP("Names", "pruning + quantization"));
     }
-    return method;
+    return QString::fromUtf8(tpq::methodName(m));
+}
+
+QString methodName(const QString& method) {
+    const auto m = parseMethod(method.toStdString());
+    return m ? displayName(*m) : method;
 }
 
 QString describeVariant(const VariantSpec& v) {
@@ -67,31 +70,30 @@ QString describeVariant(const VariantSpec& v) {
         if (v.fineTuneEpochs == 0) return T(QT_TRANSLATE_NOOP("Names", ", no fine-tuning"));
         return QCoreApplication::translate("Names", ", %n fine-tuning epoch(s)", "", v.fineTuneEpochs);
     };
-    const auto pruning = [&](const std::string& method) {
-        if (method == "unstructured")
+    const auto pruning = [&](Method method) {
+        if (method == Method::Unstructured)
             return v.sparsity >= 0 ? QString(T(QT_TRANSLATE_NOOP("Names", "unstructured pruning to %1 sparsity"))).arg(percent(v.sparsity))
-                                   : methodName(QString::fromStdString(method));
-        if (method == "structured") {
-            QString s = methodName(QString::fromStdString(method));
+                                   : displayName(method);
+        if (method == Method::Structured) {
+            QString s = displayName(method);
             if (v.heads >= 0) s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the heads removed"))).arg(percent(v.heads));
             if (v.ffnSparsity > 0)
                 s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the FFN neurons removed"))).arg(percent(v.ffnSparsity));
             return s;
         }
-        return methodName(QString::fromStdString(method));
+        return displayName(method);
     };
-    const auto& m = v.method;
-    if (m == "baseline") return T(QT_TRANSLATE_NOOP("Names", "baseline (trained)"));
-    if (m == "unstructured" || m == "structured" || m == "progressive") return pruning(m) + fineTune();
-    if (m == "static") {
+    const Method m = v.method;
+    if (m == Method::Baseline) return T(QT_TRANSLATE_NOOP("Names", "baseline (trained)"));
+    if (isPruning(m)) return pruning(m) + fineTune();
+    if (m == Method::Static) {
         const QString observer = QString::fromStdString(v.observer);
-        return observer.isEmpty() ? methodName(QString::fromStdString(m))
+        return observer.isEmpty() ? displayName(m)
                                   : QString(T(QT_TRANSLATE_NOOP("Names", "static int8, %1 observer"))).arg(observer);
     }
-    if (m == "combined")
-        return QString(T(QT_TRANSLATE_NOOP("Names", "%1, then %2"))).arg(pruning(v.pruning.empty() ? "structured" : v.pruning) + fineTune(),
-                                                                       methodName(QString::fromStdString(v.quantization.empty() ? "dynamic" : v.quantization)));
-    return methodName(QString::fromStdString(m));
+    if (m == Method::Combined)
+        return QString(T(QT_TRANSLATE_NOOP("Names", "%1, then %2"))).arg(pruning(v.pruning) + fineTune(), displayName(v.quantization));
+    return displayName(m);
 }
 
 }  // namespace tpq::ui

@@ -33,6 +33,8 @@ private:
 /// A method as users read it ("dynamic" -> "dynamic int8", "unstructured" ->
 /// "unstructured pruning"), in the installed language.
 QString methodName(const QString& method);
+/// The same for a parsed method.
+QString displayName(Method method);
 
 /// A variant in words ("unstructured pruning to 50% sparsity, no fine-tuning").
 QString describeVariant(const VariantSpec& v);

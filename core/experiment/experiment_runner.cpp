@@ -30,7 +30,7 @@ int fineTuneEpochs(const VariantSpec& v, const ExperimentConfig& config) {
 std::string variantRunId(const VariantSpec& v, const std::string& base, const ExperimentConfig& config) {
     const int epochs = fineTuneEpochs(v, config);
     const std::string ft = epochs > 0 ? "_ft" + std::to_string(epochs) : "";
-    switch (requireMethod(v.method, v.key())) {
+    switch (v.method) {
         case Method::Baseline: return config.name;
         case Method::Unstructured:
             return base + "_unstructured_" + pct(v.sparsity >= 0 ? v.sparsity : config.pruning.sparsity) + ft;
@@ -48,10 +48,10 @@ std::string variantRunId(const VariantSpec& v, const std::string& base, const Ex
         case Method::Mixed: return base + "_mixed";
         case Method::Combined: {
             const std::string pruned = variantRunId(v.pruningStep(), base, config);
-            return base + "_combined" + pruned.substr(base.size()) + "_" + v.quantization + "_int8";
+            return base + "_combined" + pruned.substr(base.size()) + "_" + methodName(v.quantization) + "_int8";
         }
     }
-    throw Error("unknown variant method '" + v.method + "'");
+    throw Error("unknown variant method");
 }
 
 std::string ExperimentRunner::baseModelDir() const {
@@ -69,7 +69,7 @@ std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const 
                                                     const TrainRunCallbacks& callbacks) {
     ExperimentConfig config = m_project.config();
     const std::string base = baseModelDir();
-    const Method m = requireMethod(v.method, v.key());
+    const Method m = v.method;
     if (m == Method::Baseline) {
         // Only a baseline this project left interrupted resumes, never another run's trainer state.
         const fs::path state = fs::path(config.output.checkpointDir) / (config.name + ".resume") / "trainer_state.json";
@@ -124,7 +124,7 @@ std::string ExperimentRunner::prunedModelFor(const VariantSpec& combined, const 
 void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t total, const TrainRunCallbacks& callbacks,
                                    const std::function<void(const VariantProgress&)>& onVariant) {
     const ExperimentConfig& config = m_project.config();
-    const Method method = requireMethod(v.method, v.key());
+    const Method method = v.method;
     VariantProgress progress;
     progress.index = index;
     progress.total = total;
@@ -177,7 +177,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
             QuantRunOptions quant;
             quant.modelDir = prunedModelFor(v, callbacks, onVariant);
             quant.compareWith = baseModelDir();
-            quant.method = v.quantization;
+            quant.method = methodName(v.quantization);
             quant.runId = runId;
             results = runQuantization(config, quant, callbacks);
         } else {
@@ -210,7 +210,7 @@ void ExperimentRunner::run(const TrainRunCallbacks& callbacks,
                            const std::function<void(const VariantProgress&)>& onVariant) {
     // The baseline first: every other variant starts from its model.
     std::vector<VariantSpec> order;
-    const auto isBaseline = [](const VariantSpec& v) { return parseMethod(v.method) == Method::Baseline; };
+    const auto isBaseline = [](const VariantSpec& v) { return v.method == Method::Baseline; };
     for (const auto& v : m_project.variants())
         if (isBaseline(v)) order.push_back(v);
     for (const auto& v : m_project.variants())

@@ -53,22 +53,23 @@ std::vector<YAML::Node> values(const YAML::Node& node) {
 }  // namespace
 
 std::string VariantSpec::key() const {
-    std::string k = method;
-    if (method == "combined") k += " " + (pruning.empty() ? std::string("structured") : pruning);
+    const bool combined = method == Method::Combined;
+    std::string k = methodName(method);
+    if (combined) k += std::string(" ") + methodName(pruning);
     if (sparsity >= 0) k += " sparsity=" + shortNumber(sparsity);
     if (heads >= 0) k += " heads=" + shortNumber(heads);
     if (ffnSparsity >= 0) k += " ffn=" + shortNumber(ffnSparsity);
     if (fineTuneEpochs >= 0) k += " ft=" + std::to_string(fineTuneEpochs);
     if (!observer.empty()) k += " observer=" + observer;
-    if (method == "combined") k += " + " + (quantization.empty() ? std::string("dynamic") : quantization);
+    if (combined) k += std::string(" + ") + methodName(quantization);
     return k;
 }
 
 VariantSpec VariantSpec::pruningStep() const {
     VariantSpec p = *this;
-    p.method = pruning.empty() ? "structured" : pruning;
-    p.pruning.clear();
-    p.quantization.clear();
+    p.method = pruning;
+    p.pruning = Method::Structured;
+    p.quantization = Method::Dynamic;
     p.observer.clear();
     return p;
 }
@@ -82,9 +83,9 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
     std::vector<VariantSpec> out;
     for (const auto& item : root) {
         const std::string here = at(where, item, lineOffset);
-        // Read once here (aliases such as magnitude included); the spec holds the canonical name.
+        // Read once here (aliases such as magnitude included).
         auto methodOf = [&](const YAML::Node& n) {
-            return std::string(methodName(requireMethod(n.as<std::string>(), at(where, n, lineOffset), "variant method")));
+            return requireMethod(n.as<std::string>(), at(where, n, lineOffset), "variant method");
         };
         if (item.IsScalar()) {
             VariantSpec v;
@@ -143,24 +144,21 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
         });
         expand("observer", [&](VariantSpec& v, const YAML::Node& n) { v.observer = n.as<std::string>(); });
         expand("pruning", [&](VariantSpec& v, const YAML::Node& n) {
-            v.pruning = n.as<std::string>();
-            if (v.pruning != "structured" && v.pruning != "unstructured")
+            v.pruning = methodOf(n);
+            if (v.pruning != Method::Structured && v.pruning != Method::Unstructured)
                 throw Error(at(where, n, lineOffset) + ": combined pruning must be structured or unstructured, got '" +
-                            v.pruning + "'");
+                            n.as<std::string>() + "'");
         });
         expand("quantization", [&](VariantSpec& v, const YAML::Node& n) {
-            v.quantization = n.as<std::string>();
-            if (v.quantization != "dynamic" && v.quantization != "static" && v.quantization != "qat")
+            v.quantization = methodOf(n);
+            if (v.quantization != Method::Dynamic && v.quantization != Method::Static && v.quantization != Method::Qat)
                 throw Error(at(where, n, lineOffset) + ": combined quantization must be dynamic, static or qat, got '" +
-                            v.quantization + "'");
+                            n.as<std::string>() + "'");
         });
         for (auto& v : expanded) {
-            if (v.method == "combined") {
-                if (v.pruning.empty()) v.pruning = "structured";
-                if (v.quantization.empty()) v.quantization = "dynamic";
-            } else if (!v.pruning.empty() || !v.quantization.empty()) {
-                throw Error(here + ": pruning and quantization keys belong to combined variants (method " + v.method + ")");
-            }
+            if (v.method != Method::Combined && (item["pruning"] || item["quantization"]))
+                throw Error(here + ": pruning and quantization keys belong to combined variants (method " +
+                            methodName(v.method) + ")");
             out.push_back(v);
         }
     }
@@ -262,7 +260,7 @@ Project Project::load(const std::string& pathIn) {
         p.m_variants = parseVariantsNode(root["variants"], pathIn, 0);  // the file's own line numbers
     }
     const bool hasBaseline = std::any_of(p.m_variants.begin(), p.m_variants.end(),
-                                         [](const VariantSpec& v) { return v.method == "baseline"; });
+                                         [](const VariantSpec& v) { return v.method == Method::Baseline; });
     if (!hasBaseline && p.m_baseModel.empty())
         throw Error(pathIn + ": the variants have no baseline and no base_model: is given; add '- baseline' to "
                              "variants or set base_model: to a trained model folder");
@@ -307,14 +305,16 @@ std::string variantsToYaml(const std::vector<VariantSpec>& variants) {
     YAML::Emitter e;
     e << YAML::BeginSeq;
     for (const auto& v : variants) {
-        e << YAML::Flow << YAML::BeginMap << YAML::Key << "method" << YAML::Value << v.method;
+        e << YAML::Flow << YAML::BeginMap << YAML::Key << "method" << YAML::Value << methodName(v.method);
         if (v.sparsity >= 0) e << YAML::Key << "sparsity" << YAML::Value << v.sparsity;
         if (v.heads >= 0) e << YAML::Key << "heads" << YAML::Value << v.heads;
         if (v.ffnSparsity >= 0) e << YAML::Key << "ffn_sparsity" << YAML::Value << v.ffnSparsity;
         if (v.fineTuneEpochs >= 0) e << YAML::Key << "fine_tune_epochs" << YAML::Value << v.fineTuneEpochs;
         if (!v.observer.empty()) e << YAML::Key << "observer" << YAML::Value << v.observer;
-        if (!v.pruning.empty()) e << YAML::Key << "pruning" << YAML::Value << v.pruning;
-        if (!v.quantization.empty()) e << YAML::Key << "quantization" << YAML::Value << v.quantization;
+        if (v.method == Method::Combined) {
+            e << YAML::Key << "pruning" << YAML::Value << methodName(v.pruning);
+            e << YAML::Key << "quantization" << YAML::Value << methodName(v.quantization);
+        }
         e << YAML::EndMap;
     }
     e << YAML::EndSeq;

@@ -23,19 +23,20 @@
 #include <vector>
 
 #include "config/experiment_config.h"
+#include "experiment/method.h"
 
 namespace tpq {
 
 /// One variant of an experiment, after sweeps are expanded.
 struct VariantSpec {
-    std::string method;         // baseline, unstructured, structured, progressive, dynamic, static, qat, mixed, combined
+    Method method = Method::Baseline;
     double sparsity = -1;       // unstructured: target sparsity; < 0 = the config's first level
     double heads = -1;          // structured: fraction of heads to remove; < 0 = num_heads_to_prune
     double ffnSparsity = -1;    // structured: fraction of FFN neurons; < 0 = ffn_pruning.intermediate_sparsity
     int fineTuneEpochs = -1;    // pruning: < 0 = pruning.fine_tune_epochs
     std::string observer;       // static: "" = quantization.observer
-    std::string pruning;        // combined: unstructured or structured
-    std::string quantization;   // combined: dynamic, static or qat
+    Method pruning = Method::Structured;     // combined: Unstructured or Structured
+    Method quantization = Method::Dynamic;   // combined: Dynamic, Static or Qat
 
     /// A stable description that identifies the variant ("structured heads=0.5 ffn=0 ft=1").
     std::string key() const;

@@ -182,25 +182,29 @@ void PruningPanel::applyTo(ExperimentConfig& config) const {
     p.progressiveSchedule = m_scheduleKind->currentData().toString().toStdString();
 }
 
+Method PruningPanel::chosenMethod() const {
+    return requireMethod(m_method->currentData().toString().toStdString(), "the Pruning panel");
+}
+
 VariantSpec PruningPanel::variant() const {
     VariantSpec v;
-    v.method = m_method->currentData().toString().toStdString();
-    if (v.method == "unstructured") v.sparsity = m_sparsity->value();
-    if (v.method == "structured") {
+    v.method = chosenMethod();
+    if (v.method == Method::Unstructured) v.sparsity = m_sparsity->value();
+    if (v.method == Method::Structured) {
         v.heads = m_heads->value();
         v.ffnSparsity = m_ffn->value();
     }
-    if (v.method != "progressive") v.fineTuneEpochs = m_fineTune->value();
+    if (v.method != Method::Progressive) v.fineTuneEpochs = m_fineTune->value();
     return v;
 }
 
 void PruningPanel::updateEnabled() {
-    const QString m = m_method->currentData().toString();
-    m_sparsity->setEnabled(m == "unstructured");
-    m_heads->setEnabled(m == "structured");
-    m_ffn->setEnabled(m == "structured");
+    const Method m = chosenMethod();
+    m_sparsity->setEnabled(m == Method::Unstructured);
+    m_heads->setEnabled(m == Method::Structured);
+    m_ffn->setEnabled(m == Method::Structured);
     for (QWidget* w : std::initializer_list<QWidget*>{m_initial, m_final, m_iterations, m_scheduleKind, m_schedule})
-        w->setEnabled(m == "progressive");
+        w->setEnabled(m == Method::Progressive);
 }
 
 std::vector<double> PruningPanel::schedulePreview() const {

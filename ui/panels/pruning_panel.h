@@ -48,6 +48,8 @@ Q_SIGNALS:
     void edited();
 
 private:
+    /// The method box's choice, read once from its item data.
+    Method chosenMethod() const;
     void updateSchedule();
     void updateEnabled();
     void showHeadRun(int index);

@@ -1,4 +1,5 @@
 #include "panels/quantization_panel.h"
+#include "experiment/method.h"
 #include "panels/form_fields.h"
 
 #include <QCheckBox>
@@ -170,19 +171,23 @@ void QuantizationPanel::applyTo(ExperimentConfig& config) const {
     if (m_useTable->isChecked()) q.precisionMap = m_saved;
 }
 
+Method QuantizationPanel::chosenMethod() const {
+    return requireMethod(m_method->currentData().toString().toStdString(), "the Quantization panel");
+}
+
 VariantSpec QuantizationPanel::variant() const {
     VariantSpec v;
-    v.method = m_method->currentData().toString().toStdString();
-    if (v.method == "static") v.observer = m_observer->currentData().toString().toStdString();
+    v.method = chosenMethod();
+    if (v.method == Method::Static) v.observer = m_observer->currentData().toString().toStdString();
     return v;
 }
 
 void QuantizationPanel::updateEnabled() {
-    const QString m = m_method->currentData().toString();
-    m_observer->setEnabled(m == "static");
-    m_calibration->setEnabled(m == "static");
+    const Method m = chosenMethod();
+    m_observer->setEnabled(m == Method::Static);
+    m_calibration->setEnabled(m == Method::Static);
     for (QWidget* w : std::initializer_list<QWidget*>{m_topK, m_sensitivePrecision, m_groupSize, m_useTable, m_table, m_seed})
-        w->setEnabled(m == "mixed");
+        w->setEnabled(m == Method::Mixed);
 }
 
 void QuantizationPanel::setModelDir(const QString& dir) {

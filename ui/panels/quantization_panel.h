@@ -51,6 +51,8 @@ Q_SIGNALS:
     void edited();
 
 private:
+    /// The method box's choice, read once from its item data.
+    Method chosenMethod() const;
     /// Fills the table: top k sensitive layers in the sensitive precision, the rest int8,
     /// then the saved precision_map on top.
     void seedTable();
