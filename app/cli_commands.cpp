@@ -343,19 +343,20 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
         throw Error("give one pruning method: --unstructured, --structured or --progressive");
     }
     ExperimentConfig config = configFor(command.modelDir, given);
-    std::string method = command.unstructured ? "unstructured"
-                         : command.structured ? "structured"
-                         : command.progressive ? "progressive"
-                                               : config.pruning.method;
-    if (method == "magnitude") method = "unstructured";
-    if ((command.heads >= 0 || command.ffnSparsity >= 0) && method != "structured") {
+    // The method read once (pruning.method's alias magnitude is unstructured).
+    const Method method = command.unstructured ? Method::Unstructured
+                          : command.structured ? Method::Structured
+                          : command.progressive ? Method::Progressive
+                                                : requireMethod(config.pruning.method, "pruning.method");
+    if (!isPruning(method)) throw Error("pruning.method must be structured, unstructured or progressive");
+    if ((command.heads >= 0 || command.ffnSparsity >= 0) && method != Method::Structured) {
         throw Error("--heads and --ffn-sparsity are for --structured pruning");
     }
     PruneRunOptions options;
     options.modelDir = command.modelDir;
     options.fineTuneEpochs = command.fineTuneEpochs >= 0 ? command.fineTuneEpochs : config.pruning.fineTuneEpochs;
 
-    if (method == "structured") {
+    if (method == Method::Structured) {
         PruningConfig& p = config.pruning;
         if (command.sparsity >= 0) {
             options.headFraction = command.sparsity;
@@ -399,7 +400,7 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
         return 0;
     }
 
-    if (method == "progressive") {
+    if (method == Method::Progressive) {
         if (command.sparsity >= 0) config.pruning.finalSparsity = command.sparsity;
         TerminalProgress bar;
         const RunResult r = runProgressivePruning(config, options, progressCallbacks(bar));
@@ -465,21 +466,22 @@ int runQuantize(const QuantizeCommand& command, const ExperimentConfig* given) {
     ExperimentConfig config = configFor(command.modelDir, given);
     QuantRunOptions options;
     options.modelDir = command.modelDir;
-    options.method = command.dynamic ? "dynamic"
-                     : command.statik ? "static"
-                     : command.qat    ? "qat"
-                     : command.mixed  ? "mixed"
-                                      : config.quantization.method;
+    const Method method = command.dynamic ? Method::Dynamic
+                          : command.statik ? Method::Static
+                          : command.qat    ? Method::Qat
+                          : command.mixed  ? Method::Mixed
+                                           : requireMethod(config.quantization.method, "quantization.method");
+    options.method = method;
     if (!command.observer.empty()) {
-        if (options.method != "static") throw Error("--observer is for --static quantization");
+        if (method != Method::Static) throw Error("--observer is for --static quantization");
         config.quantization.observer = command.observer;
     }
     if (command.calibrationBatches >= 0) {
-        if (options.method != "static") throw Error("--calibration-batches is for --static quantization");
+        if (method != Method::Static) throw Error("--calibration-batches is for --static quantization");
         config.quantization.calibrationBatches = command.calibrationBatches;
     }
     if (command.qatEpochs >= 0) {
-        if (options.method != "qat") throw Error("--epochs is for --qat");
+        if (method != Method::Qat) throw Error("--epochs is for --qat");
         config.quantization.qatEpochs = command.qatEpochs;
     }
     TerminalProgress bar;
@@ -487,9 +489,9 @@ int runQuantize(const QuantizeCommand& command, const ExperimentConfig* given) {
     bar.done();
     if (results.empty()) return 0;
     const RunResult& first = results.front();
-    std::printf("%s quantization of %s; test split of %s\n", options.method.c_str(), command.modelDir.c_str(),
+    std::printf("%s quantization of %s; test split of %s\n", methodName(method), command.modelDir.c_str(),
                 config.data.dataset.c_str());
-    if (options.method == "mixed" && !first.layerSensitivity.empty()) {
+    if (method == Method::Mixed && !first.layerSensitivity.empty()) {
         std::printf("  layer sensitivity on %d validation examples (change when the layer alone is quantized)\n",
                     config.quantization.sensitivitySamples);
         std::printf("  %-44s %12s %10s %12s %10s\n", "layer", "loss int8", "acc int8", "loss int4", "acc int4");

@@ -100,7 +100,7 @@ std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const 
     if (m == Method::Progressive) return {runProgressivePruning(config, prune, callbacks)};
     QuantRunOptions quant;
     quant.modelDir = base;
-    quant.method = methodName(m);
+    quant.method = m;
     quant.runId = runId;
     if (!v.observer.empty()) config.quantization.observer = v.observer;
     return runQuantization(config, quant, callbacks);
@@ -177,7 +177,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
             QuantRunOptions quant;
             quant.modelDir = prunedModelFor(v, callbacks, onVariant);
             quant.compareWith = baseModelDir();
-            quant.method = methodName(v.quantization);
+            quant.method = v.quantization;
             quant.runId = runId;
             results = runQuantization(config, quant, callbacks);
         } else {

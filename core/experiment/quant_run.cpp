@@ -124,20 +124,20 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
 std::vector<RunResult> runQuantization(const ExperimentConfig& config, const QuantRunOptions& options,
                                        const TrainRunCallbacks& callbacks) {
     const QuantizationConfig& q = config.quantization;
-    const std::string method = options.method.empty() ? q.method : options.method;
-    if (method != "dynamic" && method != "static" && method != "qat" && method != "mixed") {
-        throw Error("unknown quantization method '" + method + "' (dynamic, static, qat or mixed)");
-    }
-    if (method != "dynamic" && q.dtype != "qint8") {
-        throw Error("quantization.dtype " + q.dtype + " is for dynamic quantization; " + method + " uses qint8");
+    const Method method = options.method ? *options.method : requireMethod(q.method, "quantization.method");
+    if (!isQuantization(method))
+        throw Error(std::string("unknown quantization method '") + methodName(method) + "' (dynamic, static, qat or mixed)");
+    if (method != Method::Dynamic && q.dtype != "qint8") {
+        throw Error("quantization.dtype " + q.dtype + " is for dynamic quantization; " + methodName(method) +
+                    " uses qint8");
     }
     const bool combined = !options.compareWith.empty();
-    if (combined && method == "mixed")
+    if (combined && method == Method::Mixed)
         throw Error("combined runs quantize with dynamic, static or qat; run mixed precision on the pruned model "
                     "with tpq quantize --mixed");
     CompressionContext c =
-        prepareCompression(config, combined ? options.compareWith : options.modelDir, method != "dynamic", callbacks);
-    if (method == "mixed") {
+        prepareCompression(config, combined ? options.compareWith : options.modelDir, method != Method::Dynamic, callbacks);
+    if (method == Method::Mixed) {
         if (c.base.model->isQuantized())
             throw Error("the model in " + options.modelDir + " is already quantized; quantize its float model instead");
         return mixedRuns(c, config, options, callbacks);
@@ -151,10 +151,10 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
     }
     const int64_t sourceNonzero = combined ? ModelSizeCalculator::measure(*model).nonzeroParameters : 0;
     const std::string base = modelName(options.modelDir);
-    nlohmann::ordered_json step = {{"method", method}};
+    nlohmann::ordered_json step = {{"method", methodName(method)}};
     QuantizationReport report;
     RunResult result;
-    if (method == "dynamic") {
+    if (method == Method::Dynamic) {
         auto o = scoped<DynamicQuantizationOptions>(q);
         o.dtype = q.dtype;
         o.perChannel = q.perChannel;
@@ -164,7 +164,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         report = PostTrainingQuantization::applyDynamicQuantization(*model, o);
         step["dtype"] = q.dtype;
         step["per_channel"] = q.perChannel;
-    } else if (method == "static") {
+    } else if (method == Method::Static) {
         auto o = scoped<StaticQuantizationOptions>(q);
         o.observer = q.observer;
         o.calibrationBatches = q.calibrationBatches;

@@ -4,10 +4,12 @@
 /// precision, with the config's quantization keys), saves the quantized model folder,
 /// reloads and tests it, and measures it beside the float model.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "config/experiment_config.h"
+#include "experiment/method.h"
 #include "experiment/run_result.h"
 #include "experiment/train_run.h"
 
@@ -15,7 +17,7 @@ namespace tpq {
 
 struct QuantRunOptions {
     std::string modelDir;  // the float model folder to start from (it is not modified)
-    std::string method;    // dynamic, static, qat or mixed; "" = quantization.method
+    std::optional<Method> method;  // Dynamic, Static, Qat or Mixed; nullopt = quantization.method
     std::string compareWith;  // combined runs: the unpruned baseline folder the quantized model is tested and
                               // measured against ("" = modelDir); the run's method is then "combined"
     std::string runId;     // the run's id; "" = derived (numbered _2, _3 when taken); mixed: "<runId>_<setting>"
