@@ -175,6 +175,7 @@ private Q_SLOTS:
         QVERIFY(window.modelPanel()->lossPoints() > 0);
         QVERIFY(window.pruningPanel()->findChild<QComboBox*>("headRun") != nullptr);
 
+        window.logView()->appendPlainText("a line of the first project");
         QVERIFY(window.openPath(empty));
         QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 0);
         QCOMPARE(window.resultsPanel()->runs().size(), size_t(0));
@@ -184,6 +185,8 @@ private Q_SLOTS:
         QCOMPARE(window.resultsPanel()->charts()->count(), 0);
         QVERIFY2(window.statusBar()->currentMessage().contains(": 0 run(s)"), qPrintable(window.statusBar()->currentMessage()));
         QVERIFY(window.windowTitle().contains("empty.tpq.yaml"));
+        // The log keeps the first project's lines, and a rule says where the second's begin.
+        QVERIFY2(window.logView()->toPlainText().contains("Opened " + empty + " "), qPrintable(window.logView()->toPlainText().right(300)));
 
         // And closing: nothing of either project stays.
         QVERIFY(window.openPath(m_trained));

@@ -1032,6 +1032,10 @@
         <source>Deleted %1.</source>
         <translation>已删除 %1。</translation>
     </message>
+    <message>
+        <source>Opened %1</source>
+        <translation>已打开 %1</translation>
+    </message>
 </context>
 <context>
     <name>tpq::ui::ModelPanel</name>

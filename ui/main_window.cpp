@@ -596,6 +596,9 @@ bool MainWindow::openPath(const QString& path) {
         m_dirty = false;
         resetPanels();  // nothing of the project open before stays
         if (m_project) setPanelsConfig(m_project->config());
+        // The log keeps earlier projects' lines: a rule says where this one's begin.
+        if (!m_log->document()->isEmpty())
+            m_log->appendPlainText(QString(12, QChar(0x2500)) + " " + tr("Opened %1").arg(path) + " " + QString(12, QChar(0x2500)));
         reloadResults();
         if (!m_project) showRunConfig();
         m_dirty = false;
