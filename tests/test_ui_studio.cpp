@@ -148,20 +148,13 @@ private Q_SLOTS:
                     maxLivePoints = std::max(maxLivePoints, window.modelPanel()->lossPoints());
                 });
         // The event loop's latency: a 5 ms timer must never wait much longer.
-        QElapsedTimer clock;
-        qint64 last = -1, worstGapMs = 0;
-        QTimer probe;
-        connect(&probe, &QTimer::timeout, [&] {
-            const qint64 now = clock.elapsed();
-            if (last >= 0) worstGapMs = std::max(worstGapMs, now - last);
-            last = now;
-        });
-        clock.start();
-        probe.start(5);
+        tpqtest::LatencyProbe probe;
+        probe.start();
         QVERIFY(window.startRun());
         QVERIFY(window.isBusy());
         const JobOutcome outcome = waitForJob(window, 240000);
         probe.stop();
+        const qint64 worstGapMs = probe.worstMs();
         QVERIFY2(outcome.ok, qPrintable(outcome.error));
         qInfo("run took %.1f s; the GUI thread's longest wait was %lld ms", outcome.seconds, worstGapMs);
         QVERIFY2(worstGapMs <= 100, qPrintable(QString("GUI thread stalled %1 ms").arg(worstGapMs)));

@@ -112,6 +112,15 @@ void layOut(QCustomPlot* plot, int width, int height) {
     plot->replot();
 }
 
+/// Shows `plot` as its own 800x500 window, laid out: pixels map to coordinates as a user sees.
+bool showAt800x500(QCustomPlot* plot) {
+    plot->resize(800, 500);
+    plot->show();
+    if (!QTest::qWaitForWindowExposed(plot)) return false;
+    plot->replot();
+    return true;
+}
+
 QRectF textRect(QCPItemText* t) { return QRectF(t->topLeft->pixelPosition(), t->bottomRight->pixelPosition()).normalized(); }
 
 }  // namespace
@@ -713,22 +722,14 @@ private Q_SLOTS:
         window.show();
         QVERIFY(window.openPath(m_trained));
         window.predictPanel()->setText("meeting notes for project 3 agenda");
-        QElapsedTimer clock;
-        qint64 last = -1, worst = 0;
-        QTimer probe;
-        connect(&probe, &QTimer::timeout, [&] {
-            const qint64 now = clock.elapsed();
-            if (last >= 0) worst = std::max(worst, now - last);
-            last = now;
-        });
+        tpqtest::LatencyProbe probe;
         // Training: the Model panel's Train on a long baseline of this project.
         window.modelPanel()->findChild<QSpinBox*>("epochs")->setValue(300);
         DialogAnswerer yes(QMessageBox::Yes);
         QSignalSpy steps(window.workerThread()->worker(), &tpq::ui::ExperimentWorker::trainingStep);
         window.modelPanel()->findChild<QPushButton*>("train")->click();
         QVERIFY(steps.wait(60000));
-        clock.start();
-        probe.start(5);
+        probe.start();
         window.predictPanel()->selectRuns({QString::fromStdString(window.resultsPanel()->runs()[1].runId),
                                            QString::fromStdString(window.resultsPanel()->runs()[2].runId)});
         for (int round = 0; round < 3; ++round) {
@@ -745,6 +746,7 @@ private Q_SLOTS:
         }
         QVERIFY(window.isBusy());  // training still running all along
         probe.stop();
+        const qint64 worst = probe.worstMs();
         qInfo("GUI thread's longest wait with Predict + Compare during training: %lld ms", worst);
         QVERIFY2(worst <= 100, qPrintable(QString("GUI thread stalled %1 ms").arg(worst)));
         window.cancelRun();
@@ -759,10 +761,7 @@ private Q_SLOTS:
                                                    fakeRun("dyn-2", "dynamic", 0.94, 10),
                                                    fakeRun("un-3", "unstructured", 0.90, 20)};
         std::unique_ptr<QCustomPlot> bars(tpq::plots::comparisonBarChart(runs, "accuracy"));
-        bars->resize(800, 500);
-        bars->show();
-        QVERIFY(QTest::qWaitForWindowExposed(bars.get()));
-        bars->replot();
+        QVERIFY(showAt800x500(bars.get()));
         const QPoint onBar(int(bars->xAxis->coordToPixel(40.0)), int(bars->yAxis->coordToPixel(2)));
         const QString barText = tpq::plots::hoverText(bars.get(), onBar);
         QVERIFY2(barText.contains("dyn-2") && barText.contains("94.00"), qPrintable(barText));
@@ -778,10 +777,7 @@ private Q_SLOTS:
         QVERIFY(!noBase->findChild<QCPItemStraightLine*>("baselineLine"));
 
         std::unique_ptr<QCustomPlot> points(tpq::plots::accuracyLatencyPlot(runs));
-        points->resize(800, 500);
-        points->show();
-        QVERIFY(QTest::qWaitForWindowExposed(points.get()));
-        points->replot();
+        QVERIFY(showAt800x500(points.get()));
         const QPoint un3(int(points->xAxis->coordToPixel(20)), int(points->yAxis->coordToPixel(90)));
         const QString pointText = tpq::plots::hoverText(points.get(), un3);
         QVERIFY2(pointText.contains("un-3") && pointText.contains("20.00") && pointText.contains("90.00"), qPrintable(pointText));

@@ -2,8 +2,11 @@
 // Helpers of the GUI tests: answering the modal dialogs a window opens (they would block
 // the test), and waiting for a window's job to end.
 
+#include <algorithm>
+
 #include <QAbstractButton>
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -49,6 +52,30 @@ private:
     QString m_file;
     QPointer<QFileDialog> m_lastFileDialog;
     QTimer m_timer;
+};
+
+/// The GUI thread's latency: a 5 ms timer on the event loop, and the longest gap between
+/// two of its ticks (a stall of the thread shows as a long gap).
+class LatencyProbe {
+public:
+    LatencyProbe() {
+        QObject::connect(&m_timer, &QTimer::timeout, [this] {
+            const qint64 now = m_clock.elapsed();
+            if (m_last >= 0) m_worstMs = std::max(m_worstMs, now - m_last);
+            m_last = now;
+        });
+    }
+    void start() {
+        m_clock.start();
+        m_timer.start(5);
+    }
+    void stop() { m_timer.stop(); }
+    qint64 worstMs() const { return m_worstMs; }
+
+private:
+    QElapsedTimer m_clock;
+    QTimer m_timer;
+    qint64 m_last = -1, m_worstMs = 0;
 };
 
 /// Waits for the window's job to end; its outcome, or one saying it timed out.

@@ -334,14 +334,6 @@
         <translation>%1 验证准确率</translation>
     </message>
     <message>
-        <source>Training curves: pick runs on the left</source>
-        <translation>训练曲线：请在左侧选择运行</translation>
-    </message>
-    <message>
-        <source>Training curves: the picked runs recorded no training history</source>
-        <translation>训练曲线：所选运行没有训练记录</translation>
-    </message>
-    <message>
         <source>Accuracy (%)</source>
         <translation>准确率 (%)</translation>
     </message>
@@ -410,8 +402,12 @@
         <translation>验证准确率（%，虚线）</translation>
     </message>
     <message>
-        <source>Nothing to draw</source>
-        <translation>没有可绘制的内容</translation>
+        <source>Pick runs on the left</source>
+        <translation>在左侧选择运行</translation>
+    </message>
+    <message>
+        <source>The picked runs recorded no training history</source>
+        <translation>所选运行没有记录训练历史</translation>
     </message>
 </context>
 <context>

@@ -32,9 +32,12 @@ constexpr Name kNames[] = {{"baseline", Method::Baseline},
 }  // namespace
 
 const std::array<Method, 9>& allMethods() {
-    static const std::array<Method, 9> all = {Method::Baseline, Method::Unstructured, Method::Progressive,
-                                              Method::Structured, Method::Dynamic,     Method::Static,
-                                              Method::Qat,        Method::Mixed,       Method::Combined};
+    // The canonical entries of kNames, which are in the enum's (listing) order.
+    static const std::array<Method, 9> all = [] {
+        std::array<Method, 9> a{};
+        for (size_t i = 0; i < a.size(); ++i) a[i] = kNames[i].method;
+        return a;
+    }();
     return all;
 }
 

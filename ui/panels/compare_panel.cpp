@@ -50,8 +50,7 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     m_curves->yAxis->setLabel(tr("loss (solid)"));
     m_curves->yAxis2->setVisible(true);
     m_curves->yAxis2->setLabel(tr("validation accuracy (%, dashed)"));
-    plots::legendBelow(m_curves);
-    m_curves->legend->setWrap(2);  // long run names: two columns keep the plot narrow
+    plots::legendBelow(m_curves, 2);  // long run names: two columns keep the plot narrow
     m_curves->legend->setFont(QFont(m_curves->font().family(), 8));
     m_list->setMaximumWidth(260);
     m_metrics = new QTableWidget;
@@ -185,11 +184,10 @@ void ComparePanel::showCurves(const std::vector<const RunSummary*>& picked) {
             anyCurve = true;
         }
     }
-    plots::setPlotTitle(m_curves, anyCurve ? tr("Training curves")
-                                           : picked.empty() ? tr("Training curves: pick runs on the left")
-                                                            : tr("Training curves: the picked runs recorded no training history"));
     plots::forgetZoom(m_curves);
-    plots::setEmptyHint(m_curves, anyCurve ? QString() : tr("Nothing to draw"));
+    plots::setEmptyHint(m_curves, anyCurve        ? QString()
+                                  : picked.empty() ? tr("Pick runs on the left")
+                                                   : tr("The picked runs recorded no training history"));
     if (anyCurve) {
         m_curves->rescaleAxes();
         const QCPRange x = m_curves->xAxis->range();

@@ -351,13 +351,16 @@ QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
     QString heading = T(QT_TRANSLATE_NOOP("Plots", "Accuracy vs latency (Pareto front marked)"));
     QCustomPlot* p = newPlot(heading);
     QVector<double> x, y, fx, fy;
+    QStringList frontNames;  // the front is sorted by latency, as the graph keeps it
     for (const auto& r : runs) {
         x.push_back(r.latencyP50);
         y.push_back(100.0 * r.accuracy);
     }
-    for (size_t i : paretoFront(runs)) {
+    const auto front = paretoFront(runs);
+    for (size_t i : front) {
         fx.push_back(runs[i].latencyP50);
         fy.push_back(100.0 * runs[i].accuracy);
+        frontNames << runLabel(runs[i]);
     }
     p->addGraph();
     p->graph(0)->setName(T(QT_TRANSLATE_NOOP("Plots", "runs")));
@@ -370,13 +373,8 @@ QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
     p->graph(1)->setPen(QPen(kPalette[3], 2, Qt::DashLine));
     p->graph(1)->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, QPen(kPalette[3]), kPalette[3], 9));
     p->graph(1)->setData(fx, fy, true);
-    {
-        QStringList names;  // the front is sorted by latency already
-        for (size_t i : paretoFront(runs)) names << runLabel(runs[i]);
-        p->graph(1)->setProperty("pointNames", names);
-    }
+    p->graph(1)->setProperty("pointNames", frontNames);
     // With many runs only the front is labelled, so the labels stay readable.
-    const auto front = paretoFront(runs);
     for (size_t i = 0; i < runs.size(); ++i) {
         if (runs.size() <= 12 || std::find(front.begin(), front.end(), i) != front.end())
             addPointLabel(p, x[int(i)], y[int(i)], runLabel(runs[i]));

@@ -209,6 +209,11 @@ void legendBelow(QCustomPlot* plot, int columns) {
     legend->setFillOrder(QCPLegend::foColumnsFirst, true);
     legend->setMargins(QMargins(6, 2, 6, 2));
     legend->setBorderPen(Qt::NoPen);
+    // A grid's column is as narrow as its narrowest element's maximum, and an empty
+    // legend's maximum is its margins: without this, a plot with no series yet (Compare
+    // with no run picked) drew its title and axis rect ~120 pixels wide. (Not
+    // QWIDGETSIZE_MAX - 1: the layout adds the margins to it and then ignores it.)
+    legend->setMaximumSize(1 << 20, 1 << 20);
     plot->plotLayout()->setRowStretchFactor(row, 0.001);
 }
 
