@@ -964,6 +964,16 @@ private Q_SLOTS:
         quantization.setRuns({});
         QVERIFY(!sensitivity->xAxis->visible());
         QVERIFY(sensitivity->findChild<QCPItemText*>("emptyHint")->visible());
+
+        // An empty legend does not narrow the plot it sits under (it capped Compare's at 124 px).
+        tpq::ui::ComparePanel compare;
+        compare.resize(1000, 600);
+        compare.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&compare));
+        QCustomPlot* compared = compare.curves();
+        compared->replot();
+        QVERIFY2(compared->axisRect()->outerRect().width() > compared->width() / 2,
+                 qPrintable(QString("axis rect %1 px in a %2 px plot").arg(compared->axisRect()->outerRect().width()).arg(compared->width())));
     }
 };
 
