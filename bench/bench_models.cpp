@@ -18,6 +18,7 @@
 #include <benchmark/benchmark.h>
 #include <torch/torch.h>
 
+#include "kernels/bf16_gemm.h"
 #include "kernels/fp32_gemm.h"
 #include "kernels/int8_gemm.h"
 #include "models/bert_model.h"
@@ -290,7 +291,8 @@ BENCHMARK(BM_BertBaseLinearStack)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)
 
 // One linear product of bert-base's feed-forward shape, [1024, 768] x [768, 3072]^T (a batch
 // of 8 x 128 tokens), on each path: 0 LibTorch fp32 (OpenBLAS), 1 our fp32 kernel, 2 our
-// int8 kernel (dynamic), 3 our int8 kernel (static), 4 our int4 kernel (W4A8, group 128).
+// int8 kernel (dynamic), 3 our int8 kernel (static), 4 our int4 kernel (W4A8, group 128),
+// 5 our bf16 kernel (AMX), 6 LibTorch bf16 (oneDNN).
 // GMAC/s of multiply-adds, p50 over the iterations.
 void BM_LinearKernel(benchmark::State& state) {
     useAllCores();
@@ -316,6 +318,13 @@ void BM_LinearKernel(benchmark::State& state) {
             run = [p, &x] { return tpq::int8gemm::linear(x, *p); };
         else
             run = [p, &x] { return tpq::int8gemm::linearStatic(x, *p, {8.0f / 255, 128, 8.0f / 255, 128}); };
+    } else if (path == 5) {
+        if (!tpq::bf16gemm::available()) return state.SkipWithError("no bf16 kernel of ours on this CPU");
+        auto p = std::make_shared<tpq::bf16gemm::PackedWeight>(tpq::bf16gemm::pack(w, b));
+        run = [p, &x] { return tpq::bf16gemm::linear(x, *p); };
+    } else if (path == 6) {
+        auto wb = std::make_shared<at::Tensor>(w.to(torch::kBFloat16)), bb = std::make_shared<at::Tensor>(b.to(torch::kBFloat16));
+        run = [wb, bb, &x] { return torch::linear(x.to(torch::kBFloat16), *wb, *bb).to(torch::kFloat32); };
     } else {
         if (!tpq::int8gemm::int4Available()) return state.SkipWithError("no int4 kernel on this CPU");
         const tpq::Int4Weight q4 = tpq::quantizeWeightInt4(w, 128);
@@ -334,7 +343,7 @@ void BM_LinearKernel(benchmark::State& state) {
     state.counters["GMAC/s"] = double(rows * in * out) / (ms[ms.size() / 2] * 1e6);
 }
 BENCHMARK(BM_LinearKernel)
-    ->ArgsProduct({{0, 1, 2, 3, 4}, {1024, 128}})
+    ->ArgsProduct({{0, 1, 2, 3, 4, 5, 6}, {1024, 128}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->Iterations(15);

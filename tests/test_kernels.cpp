@@ -1,15 +1,17 @@
 // The hand-written kernels (core/kernels/) against float references: the int8 matrix
-// product on the CPU's path (AVX-512 VNNI or AVX2; CTest runs this file a second time with
-// TPQ_INT8_KERNEL=avx2 so that the AVX2 path is tested on VNNI CPUs too) with per-row
+// product on the CPU's path (AMX, AVX-512 VNNI or AVX2; CTest runs this file again with
+// TPQ_INT8_KERNEL=avx2 and =avx512_vnni so that the lower paths are tested on AMX and VNNI
+// CPUs too) with per-row
 // dynamic quantization (exact integer sums, tails of rows, columns and inputs, GELU
 // epilogue, thread count) and with static calibrated scales (requantized output, clamping,
-// NaN rows), and the fused inference attention (padding masks, head sizes that are not 64,
+// NaN rows), the bf16 product on AMX tiles, and the fused inference attention (padding masks, head sizes that are not 64,
 // one token). A path the CPU lacks is skipped, naming the missing feature.
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include "kernels/attention_kernel.h"
+#include "kernels/bf16_gemm.h"
 #include "kernels/cpu_features.h"
 #include "kernels/fp32_gemm.h"
 #include "kernels/int8_gemm.h"
@@ -170,7 +172,7 @@ private Q_SLOTS:
         QTest::newRow("ffn out") << 8 << 3072 << 768;
     }
     void staticProductMatchesReference() {
-        if (!int8gemm::staticAvailable()) QSKIP("static int8 runs on our kernel only on the AVX2 path (this CPU: VNNI or neither)");
+        if (!int8gemm::staticAvailable()) QSKIP("no int8 kernel of ours on this CPU (needs AVX2+FMA or AVX-512 VNNI)");
         QFETCH(int, rows);
         QFETCH(int, in);
         QFETCH(int, out);
@@ -207,7 +209,7 @@ private Q_SLOTS:
     }
 
     void staticProductIsExactOnIntegerInputs() {
-        if (!int8gemm::staticAvailable()) QSKIP("static int8 runs on our kernel only on the AVX2 path");
+        if (!int8gemm::staticAvailable()) QSKIP("no int8 kernel of ours on this CPU (needs AVX2+FMA or AVX-512 VNNI)");
         // Inputs on the path's grid (codes 0..L times 255 / L, calibrated scale 1 and zero
         // point 0) quantize exactly; an output grid fine enough (and wide enough) that
         // rounding onto it is below the tolerance.
@@ -223,7 +225,7 @@ private Q_SLOTS:
     }
 
     void staticProductOfANonFiniteRowIsNaN() {
-        if (!int8gemm::staticAvailable()) QSKIP("static int8 runs on our kernel only on the AVX2 path");
+        if (!int8gemm::staticAvailable()) QSKIP("no int8 kernel of ours on this CPU (needs AVX2+FMA or AVX-512 VNNI)");
         const Int8Weight q = quantizeWeightInt8(torch::randn({20, 35}) * 0.1, true);
         at::Tensor x = torch::randn({3, 35});
         x[0][34] = -std::numeric_limits<float>::infinity();  // the scalar tail
@@ -235,6 +237,73 @@ private Q_SLOTS:
         QVERIFY(y[2].isnan().all().item<bool>());
         tpqtest::expectError([&] { int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, at::Tensor()), {0.0f, 0, 1.0f, 0}); },
                              {"static scales must be > 0"});
+    }
+
+    void bf16ProductMatchesReference_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("in");
+        QTest::addColumn<int>("out");
+        QTest::newRow("bert 768") << 64 << 768 << 768;
+        QTest::newRow("tails") << 13 << 37 << 21;
+        QTest::newRow("one row, ffn") << 1 << 3072 << 768;
+        QTest::newRow("rows past a tile") << 45 << 96 << 130;
+    }
+    void bf16ProductMatchesReference() {
+        if (!bf16gemm::available()) QSKIP("no bf16 kernel of ours here (needs AMX-BF16 and AVX512-BF16, not turned off by TPQ_BF16_KERNEL or TPQ_KERNELS)");
+        QFETCH(int, rows);
+        QFETCH(int, in);
+        QFETCH(int, out);
+        const at::Tensor w = torch::randn({out, in}) * 0.05, b = torch::randn({out}) * 0.1;
+        const at::Tensor x = torch::randn({rows, in});
+        const bf16gemm::PackedWeight packed = bf16gemm::pack(w, b);
+        const at::Tensor got = bf16gemm::linear(x, packed);
+        QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{rows, out}));
+        // The reference: inputs, weight and bias rounded to bf16, the products in double, the
+        // result rounded to bf16. The kernel's fp32 sums differ from double by far less than
+        // one bf16 step (2^-8 relative), so at most one step apart, and mostly equal.
+        auto bf = [](const at::Tensor& t) { return t.to(torch::kBFloat16).to(torch::kFloat64); };
+        const at::Tensor exact = torch::linear(bf(x), bf(w), bf(b));
+        const at::Tensor want = exact.to(torch::kBFloat16).to(torch::kFloat32);
+        const double step = ((got - want).abs() / want.abs().clamp_min(1e-3)).max().item<double>();
+        QVERIFY2(step <= 1.0 / 128, std::to_string(step).c_str());
+        const double equal = got.eq(want).to(torch::kFloat64).mean().item<double>();
+        QVERIFY2(equal > 0.9, std::to_string(equal).c_str());
+        // Within bf16's precision of the fp32 product.
+        QVERIFY(maxRelative(got, torch::linear(x, w, b)) < 2e-2);
+        const at::Tensor gelu = bf16gemm::linear(x, packed, int8gemm::Activation::Gelu);
+        QVERIFY((gelu - torch::gelu(got)).abs().max().item<double>() < 1e-5);
+        at::set_num_threads(1);
+        const at::Tensor single = bf16gemm::linear(x, packed);
+        at::set_num_threads(2);
+        QVERIFY(torch::equal(single, got));
+    }
+
+    void bf16ProductIsExactOnSmallIntegers() {
+        if (!bf16gemm::available()) QSKIP("no bf16 kernel of ours here (needs AMX-BF16 and AVX512-BF16, not turned off by TPQ_BF16_KERNEL or TPQ_KERNELS)");
+        // Small integers are exact in bf16 and their sums exact in fp32 (below 2^24); results
+        // below 256 are exact in bf16 too. A row of zeros gives the bias.
+        const at::Tensor x = torch::randint(-3, 4, {33, 70}).to(torch::kFloat32);
+        const at::Tensor w = torch::randint(-1, 2, {19, 70}).to(torch::kFloat32);
+        x[5].zero_();
+        const at::Tensor b = torch::randint(-20, 20, {19}).to(torch::kFloat32);
+        const at::Tensor got = bf16gemm::linear(x, bf16gemm::pack(w, b));
+        QVERIFY(torch::equal(got, torch::linear(x, w, b)));
+        QVERIFY(torch::equal(got[5], b));
+        QVERIFY(bf16gemm::linear(torch::zeros({0, 70}), bf16gemm::pack(w, b)).numel() == 0);
+        tpqtest::expectError([&] { bf16gemm::linear(torch::zeros({2, 71}), bf16gemm::pack(w, b)); },
+                             {"expects 70 input features, got 71"});
+    }
+
+    void bf16LayerRunsTheKernel() {
+        const at::Tensor w = torch::randn({40, 64}) * 0.05, b = torch::randn({40});
+        const auto layer = makeHalfLinear(w, b, "bf16");
+        const at::Tensor x = torch::randn({3, 5, 64});
+        const at::Tensor y = layer->forward(x);
+        QVERIFY(maxRelative(y, torch::linear(x, w, b)) < 2e-2);
+        if (bf16gemm::available()) {
+            QCOMPARE(QString::fromStdString(layer->kernelPath()), QString("amx"));
+            QVERIFY(torch::equal(y, bf16gemm::linear(x, bf16gemm::pack(w, b))));
+        }
     }
 
     void int4ProductMatchesReference_data() {
@@ -392,7 +461,13 @@ private Q_SLOTS:
         QCOMPARE(f.avx512Vnni, listed("avx512_vnni"));
         QCOMPARE(f.avx512Bf16, listed("avx512_bf16"));
         QCOMPARE(f.amxInt8, listed("amx_int8"));
-        if (f.avx2 && f.fma && !std::getenv("TPQ_KERNELS") && !std::getenv("TPQ_INT8_KERNEL")) QVERIFY(int8gemm::available());
+        const bool unforced = !std::getenv("TPQ_KERNELS") && !std::getenv("TPQ_INT8_KERNEL");
+        if (f.avx2 && f.fma && unforced) QVERIFY(int8gemm::available());
+        // The best path the CPU has: AMX where Linux gives the tile permission.
+        if (f.amxInt8 && f.amxPermitted && f.avx512Vnni && unforced)
+            QCOMPARE(QString(kernels::kernelPathName(int8gemm::path())), QString("amx"));
+        if (f.amxBf16 && f.amxPermitted && f.avx512Bf16 && !std::getenv("TPQ_KERNELS") && !std::getenv("TPQ_BF16_KERNEL"))
+            QVERIFY(bf16gemm::available());
         QCOMPARE(QString(kernels::kernelPathName(kernels::KernelPath::Avx2)), QString("avx2"));
         QCOMPARE(QString(kernels::kernelPathName(kernels::KernelPath::LibTorch)), QString("libtorch"));
         // bf16 on a CPU without bf16 hardware says so.
@@ -423,7 +498,7 @@ private Q_SLOTS:
         if (int8gemm::staticAvailable()) {
             QVERIFY(torch::equal(ys, int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, b),
                                                             {8.0f / 255, 128, 16.0f / 255, 128})));
-            QCOMPARE(QString::fromStdString(layer.kernelPath(true)), QString("avx2"));
+            QCOMPARE(QString::fromStdString(layer.kernelPath(true)), QString(kernels::kernelPathName(int8gemm::path())));
         }
         QVERIFY(maxRelative(layer.forwardStatic(x, QParams{8.0 / 255, 128}, QParams{16.0 / 255, 128}, true),
                             torch::gelu(ys)) < 1e-5);

@@ -71,6 +71,7 @@ const char* env(const char* name) {
 
 bool kernelsOff() { return std::strcmp(env("TPQ_KERNELS"), "off") == 0 || std::strcmp(env("TPQ_KERNELS"), "0") == 0; }
 bool cappedAtAvx2() { return std::strcmp(env("TPQ_KERNELS"), "avx2") == 0; }
+bool cappedAtAvx512() { return cappedAtAvx2() || std::strcmp(env("TPQ_KERNELS"), "avx512") == 0; }
 
 }  // namespace
 
@@ -105,12 +106,25 @@ bool hasAvx512Vnni() {
     return has;
 }
 
+bool hasAmxInt8() {
+    static const bool has = !cappedAtAvx512() && hasAvx512Vnni() && cpuFeatures().amxInt8 && cpuFeatures().amxPermitted;
+    return has;
+}
+
+bool hasAmxBf16() {
+    static const bool has = !cappedAtAvx512() && hasAvx512() && cpuFeatures().amxBf16 && cpuFeatures().amxPermitted;
+    return has;
+}
+
 KernelPath int8Path() {
     static const KernelPath path = [] {
         const char* forced = env("TPQ_INT8_KERNEL");
         if (std::strcmp(forced, "onednn") == 0 || std::strcmp(forced, "libtorch") == 0) return KernelPath::LibTorch;
-        // No AMX int8 kernel yet: AMX CPUs take the VNNI kernel (they all have AVX-512 VNNI).
-        if (hasAvx512Vnni() && std::strcmp(forced, "avx2") != 0) return KernelPath::Avx512Vnni;
+        if (std::strcmp(forced, "avx2") != 0 && hasAvx512Vnni()) {
+            const bool vnniForced = std::strcmp(forced, "avx512_vnni") == 0 || std::strcmp(forced, "vnni") == 0;
+            if (hasAmxInt8() && !vnniForced) return KernelPath::Amx;
+            return KernelPath::Avx512Vnni;
+        }
         if (hasAvx2()) return KernelPath::Avx2;
         return KernelPath::LibTorch;
     }();
@@ -130,7 +144,15 @@ KernelPath fp32Path() {
     return path;
 }
 
-KernelPath bf16Path() { return KernelPath::LibTorch; }
+KernelPath bf16Path() {
+    static const KernelPath path = [] {
+        const char* forced = env("TPQ_BF16_KERNEL");
+        if (std::strcmp(forced, "onednn") == 0 || std::strcmp(forced, "libtorch") == 0) return KernelPath::LibTorch;
+        if (hasAmxBf16() && cpuFeatures().avx512Bf16) return KernelPath::Amx;
+        return KernelPath::LibTorch;
+    }();
+    return path;
+}
 
 KernelPath attentionPath() {
     if (hasAvx512()) return KernelPath::Avx512;
@@ -152,22 +174,23 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
     const KernelPath int8 = int8Path();
     out.emplace_back("int8", int8 == KernelPath::LibTorch
                                  ? std::string("libtorch (quantized::linear on the ONEDNN engine)")
-                                 : describe(int8, int8 == KernelPath::Avx2 ? "our VPMADDUBSW kernel, 7-bit inputs"
-                                                                           : "our VPDPBUSD kernel"));
+                                 : describe(int8, int8 == KernelPath::Avx2         ? "our VPMADDUBSW kernel, 7-bit inputs"
+                                                  : int8 == KernelPath::Amx ? "our TDPBUSD tile kernel"
+                                                                            : "our VPDPBUSD kernel"));
     out.emplace_back("fp32", fp32Path() == KernelPath::Avx2
                                  ? std::string("avx2 (our FMA kernel, inference; training on OpenBLAS)")
                                  : std::string("libtorch (OpenBLAS sgemm; TPQ_FP32_KERNEL=avx2 for ours)"));
     out.emplace_back("bf16", bf16IsEmulated()
                                  ? std::string("libtorch, fp32 products on bf16-rounded values: ") + bf16EmulatedNote()
-                                 : std::string("libtorch (oneDNN bf16)"));
+                             : bf16Path() == KernelPath::Amx ? std::string("amx (our TDPBF16PS tile kernel, fp32 sums)")
+                                                             : std::string("libtorch (oneDNN bf16)"));
     out.emplace_back("fp16", "libtorch (weights stored in fp16, computed in fp32 from a copy made at load)");
     out.emplace_back("int4", hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, inputs per row)")
                                        : std::string("libtorch (weights expanded to fp32 for each product)"));
     out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));
     if (cpuFeatures().amxTile && !cpuFeatures().amxPermitted)
         out.emplace_back("amx", "present, but Linux refused the tile-data permission (kernel older than 5.16?)");
-    else if (cpuFeatures().amxInt8)
-        out.emplace_back("amx", "present; no AMX kernel yet (int8 runs on AVX-512 VNNI)");
+
     return out;
 }
 

@@ -14,9 +14,12 @@
 ///
 /// Environment, to compare paths or rule a kernel out when something looks wrong:
 ///   TPQ_KERNELS=off          every hand-written kernel off (LibTorch everywhere)
-///   TPQ_KERNELS=avx2         no path above AVX2 (the AVX-512 kernels off)
+///   TPQ_KERNELS=avx2         no path above AVX2 (the AVX-512 and AMX kernels off)
+///   TPQ_KERNELS=avx512       no AMX (int8 on VPDPBUSD, bf16 on VDPBF16PS)
 ///   TPQ_INT8_KERNEL=onednn   the int8 products on LibTorch's engine (the other kernels stay)
 ///   TPQ_INT8_KERNEL=avx2     the int8 products on the AVX2 kernel even where VNNI exists
+///   TPQ_INT8_KERNEL=avx512_vnni  the int8 products on VPDPBUSD even where AMX exists
+///   TPQ_BF16_KERNEL=libtorch the bf16 products on LibTorch's bf16 GEMM even where AMX exists
 ///   TPQ_FP32_KERNEL=avx2     the fp32 inference products on our AVX2 kernel (default:
 ///                            LibTorch's OpenBLAS, faster on the CPUs measured so far)
 
@@ -65,6 +68,9 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport();
 /// hasAvx512Vnni() = the VPDPBUSD int8 product may run; both false under a cap below them.
 bool hasAvx512();
 bool hasAvx512Vnni();
+/// AMX int8 / bf16 tiles present, permitted by Linux, and not capped by TPQ_KERNELS.
+bool hasAmxInt8();
+bool hasAmxBf16();
 /// AVX2 and FMA present and not turned off: the AVX2 kernels may run.
 bool hasAvx2();
 
@@ -74,5 +80,8 @@ bool hasAvx2();
 #define TPQ_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx2")))
 /// The same with VNNI; call it only when hasAvx512Vnni() holds.
 #define TPQ_TARGET_AVX512_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,avx2")))
+/// AMX tiles (int8 and bf16) with AVX-512; call it only when int8Path() or bf16Path() is Amx.
+#define TPQ_TARGET_AMX \
+    __attribute__((target("amx-tile,amx-int8,amx-bf16,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512bf16,fma,avx2")))
 /// AVX2 + FMA + F16C; call it only when hasAvx2() holds.
 #define TPQ_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))

@@ -29,6 +29,15 @@ at::Tensor outputFor(const at::Tensor& x, const PackedWeight& w) {
     return at::empty(shape, x.options());
 }
 
+// The products on the path their weights were packed for (all the same).
+void run(const float* x, int64_t rows, const std::vector<detail::Product>& products, Activation activation) {
+    switch (products.front().weight->path) {
+        case kernels::KernelPath::Amx: detail::runVnni(x, rows, products, activation, true); break;
+        case kernels::KernelPath::Avx512Vnni: detail::runVnni(x, rows, products, activation, false); break;
+        default: detail::runAvx2(x, rows, products, activation); break;
+    }
+}
+
 }  // namespace
 
 kernels::KernelPath path() { return kernels::int8Path(); }
@@ -37,7 +46,7 @@ bool available() { return path() != kernels::KernelPath::LibTorch; }
 
 int inputLevels() { return path() == kernels::KernelPath::Avx2 ? 127 : 255; }
 
-bool staticAvailable() { return path() == kernels::KernelPath::Avx2; }
+bool staticAvailable() { return available(); }
 
 int64_t PackedWeight::bytes() const {
     int64_t n = 0;
@@ -50,11 +59,13 @@ PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::
     if (!available()) throw Error("int8 kernel: this CPU has no int8 path of ours (AVX2 or AVX-512 VNNI)");
     PackedWeight p;
     p.path = path();
-    const bool vnni = p.path == kernels::KernelPath::Avx512Vnni;
+    // AMX keeps the VNNI layout with the inputs padded to whole tiles (64).
+    const bool amx = p.path == kernels::KernelPath::Amx;
+    const bool vnni = amx || p.path == kernels::KernelPath::Avx512Vnni;
     p.out = values.size(0);
     p.in = values.size(1);
     p.outPadded = roundUp(p.out, vnni ? detail::kVnniBlock : detail::kAvx2Block);
-    p.inPadded = roundUp(p.in, vnni ? detail::kVnniGroup : detail::kAvx2Group);
+    p.inPadded = roundUp(p.in, amx ? detail::kAmxDepth : vnni ? detail::kVnniGroup : detail::kAvx2Group);
     const at::Tensor v = values.contiguous();
     p.data = torch::zeros({p.outPadded * p.inPadded}, torch::kInt8);
     if (vnni)
@@ -95,11 +106,7 @@ std::vector<at::Tensor> linearShared(const at::Tensor& input, const std::vector<
         ys.push_back(outputFor(x, *w));
         products.push_back({w, ys.back().data_ptr<float>()});
     }
-    if (rows == 0) return ys;
-    if (first.path == kernels::KernelPath::Avx512Vnni)
-        detail::runVnni(x.data_ptr<float>(), rows, products, activation);
-    else
-        detail::runAvx2(x.data_ptr<float>(), rows, products, activation);
+    if (rows > 0) run(x.data_ptr<float>(), rows, products, activation);
     return ys;
 }
 
@@ -113,8 +120,8 @@ std::vector<at::Tensor> linearStaticShared(const at::Tensor& input, const std::v
     if (weights.size() != scales.size()) throw Error("int8 kernel: one set of static scales per weight");
     for (size_t i = 0; i < weights.size(); ++i) {
         const StaticScales& s = scales[i];
-        if (weights[i]->path != kernels::KernelPath::Avx2)
-            throw Error("int8 kernel: static layers run on the AVX2 path only");
+        if (weights[i]->path != weights.front()->path || weights[i]->path == kernels::KernelPath::LibTorch)
+            throw Error("int8 kernel: a weight packed for another path");
         if (weights[i]->in != weights.front()->in)
             throw Error("int8 kernel: layers sharing an input must have the same input width");
         if (!(s.inScale > 0) || !(s.outScale > 0) || s.inZero < 0 || s.inZero > 255 || s.outZero < 0 || s.outZero > 255)
@@ -128,7 +135,7 @@ std::vector<at::Tensor> linearStaticShared(const at::Tensor& input, const std::v
         ys.push_back(outputFor(x, *weights[i]));
         products.push_back({weights[i], ys.back().data_ptr<float>(), &scales[i]});
     }
-    if (rows > 0) detail::runAvx2(x.data_ptr<float>(), rows, products, activation);
+    if (rows > 0) run(x.data_ptr<float>(), rows, products, activation);
     return ys;
 }
 

@@ -2,6 +2,8 @@
 /// \file int8_gemm.h
 /// Our own int8 matrix product for int8 linear layers (dynamic, static and QAT-converted),
 /// on the best path this CPU has (kernels/cpu_features.h's int8Path()):
+///   amx          TDPBUSD on AMX tiles: 16 x 64 uint8 times 64 x 16 int8, 16,384
+///                multiply-adds per instruction
 ///   avx512_vnni  VPDPBUSD: uint8 x int8 -> int32, 64 multiply-adds per instruction
 ///   avx2         VPMADDUBSW + VPMADDWD: 32 multiply-adds per two instructions, on inputs
 ///                quantized to 7 bits (the pair sums would saturate int16 with 8)
@@ -33,12 +35,12 @@
 
 namespace tpq::int8gemm {
 
-/// True when int8Path() is one of ours (avx512_vnni or avx2).
+/// True when int8Path() is one of ours (amx, avx512_vnni or avx2).
 bool available();
 /// The path pack() packs for and linear() runs on.
 kernels::KernelPath path();
 
-/// The levels of the input codes on the current path: 255 (avx512_vnni), 127 (avx2). A
+/// The levels of the input codes on the current path: 255 (amx, avx512_vnni), 127 (avx2). A
 /// static layer's calibrated 8-bit input (scale s, zero point z) runs on 127 levels as
 /// scale s * 255 / 127 and zero point round(z * 127 / 255).
 int inputLevels();
@@ -46,6 +48,7 @@ int inputLevels();
 /// A weight [out, in] reordered for the path's kernel, padded with zeros to whole blocks of
 /// outputs and groups of inputs:
 ///   avx512_vnni  int8 [outPadded / 64][inPadded / 4][64][4]
+///   amx          the same, inPadded a multiple of 64 (one tile of inputs)
 ///   avx2         int8 [outPadded / 16][inPadded / 4][16][4]
 struct PackedWeight {
     at::Tensor data;    // the reordered int8 weight
@@ -82,8 +85,7 @@ struct StaticScales {
     int32_t outZero = 0;  // [0, 255]
 };
 
-/// True when the static form runs on our kernel here (the AVX2 path; on AVX-512 VNNI the
-/// static layers stay on LibTorch's quantized::linear for now).
+/// True when the static form runs on our kernel here (every path of ours: available()).
 bool staticAvailable();
 
 /// activation(requantize(x W^T + b)) with the input quantized by the calibrated scales (a

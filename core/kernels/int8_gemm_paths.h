@@ -26,8 +26,21 @@ constexpr int64_t kAvx2Block = 16, kAvx2Group = 4;
 void reorderVnni(const int8_t* values, PackedWeight& w);
 void reorderAvx2(const int8_t* values, PackedWeight& w);
 
-/// Dynamic products of x [rows, in] (in = every weight's input width), per-row quantization.
-void runVnni(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation);
+/// Products of x [rows, in] (in = every weight's input width) on VPDPBUSD, or with `amx` on
+/// AMX tiles (weights packed with inPadded a multiple of 64): the dynamic ones share one
+/// per-row quantization of x, each static one quantizes with its own scales.
+void runVnni(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation, bool amx);
+
+/// AMX (int8_gemm_amx.cpp): the tile configuration of this thread (every tile 16 x 64
+/// bytes) and its release; the int32 sums of 32 rows of a (uint8, lda bytes apart, 32 rows
+/// readable) x one VNNI-packed block of 64 outputs, into out [32][64].
+constexpr int64_t kAmxRows = 32, kAmxDepth = 64;
+void amxBegin();
+void amxEnd();
+void amxDotBlock(const uint8_t* a, int64_t lda, const int8_t* b, int64_t inPadded, int32_t* out);
+/// The same in bf16 (TDPBF16PS, fp32 sums): a is bf16 with rows lda elements apart, b a
+/// block of 64 outputs packed as [inPadded / 2][64][2] bf16, inPadded a multiple of 32.
+void amxDotBlockBf16(const uint16_t* a, int64_t lda, const uint16_t* b, int64_t inPadded, float* out);
 /// Dynamic products share one quantization of x; each static one quantizes with its own scales.
 void runAvx2(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation);
 

@@ -1,5 +1,7 @@
 /// \file int8_gemm_vnni.cpp
-/// The AVX-512 VNNI path of int8_gemm.h (VPDPBUSD, 6 rows x 64 outputs per tile).
+/// The AVX-512 VNNI and AMX paths of int8_gemm.h: quantization of the inputs, the epilogue,
+/// and the int32 sums by VPDPBUSD (6 rows x 64 outputs per tile) or on AMX tiles
+/// (int8_gemm_amx.cpp, 32 rows x 64 outputs).
 
 #include "kernels/int8_gemm_paths.h"
 
@@ -85,14 +87,54 @@ TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t i
     }
 }
 
+// Static quantization: the calibrated scale and zero point for every row (no range pass,
+// only a check for NaN and infinity, which make the row's outputs NaN).
+TPQ_TARGET_AVX512_VNNI void quantizeRowsStatic(const float* x, int64_t rows, int64_t in, int64_t inPadded, uint8_t* q,
+                                               float* scales, int32_t* zeros, const StaticScales& s) {
+    const int64_t full = in / 16 * 16;
+    const __mmask16 tail = kernels::laneMask(in - full, 0);
+    constexpr int kNanOrInf = 0x01 | 0x80 | 0x08 | 0x10;
+    const __m512 inv = _mm512_set1_ps(1.0f / s.inScale), zf = _mm512_set1_ps(float(s.inZero));
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* xr = x + r * in;
+        uint8_t* qr = q + r * inPadded;
+        __mmask16 notFinite = 0;
+        for (int64_t k = 0; k < full; k += 16) {
+            const __m512 v = _mm512_loadu_ps(xr + k);
+            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(qr + k), toUint8(v, inv, zf));
+        }
+        if (tail) {
+            const __m512 v = _mm512_maskz_loadu_ps(tail, xr + full);
+            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
+            _mm_mask_storeu_epi8(qr + full, tail, toUint8(v, inv, zf));
+        }
+        for (int64_t k = in; k < inPadded; ++k) qr[k] = 0;
+        scales[r] = notFinite ? std::numeric_limits<float>::quiet_NaN() : s.inScale;
+        zeros[r] = s.inZero;
+    }
+}
+
 // The epilogue of one row's 16 columns: exact zero-point correction in int32, then the
-// float rescale, bias and activation.
-template <bool Gelu>
+// float rescale and bias, for a static layer the rounding to the calibrated output grid,
+// then the activation.
+template <bool Gelu, bool Requantize>
 TPQ_TARGET_AVX512_VNNI inline void storeColumns(__m512i acc, __m512i zero, __m512 rowScale, const int32_t* colsum,
-                                           const float* wscale, const float* bias, float* y, __mmask16 mask) {
+                                                const float* wscale, const float* bias, float* y, __mmask16 mask,
+                                                const StaticScales* s) {
     const __m512i v = _mm512_sub_epi32(acc, _mm512_mullo_epi32(zero, _mm512_loadu_si512(colsum)));
     __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(rowScale, _mm512_loadu_ps(wscale)),
                                _mm512_loadu_ps(bias));
+    if (Requantize) {
+        // (clamp(round(f / so) + zo, 0, 255) - zo) * so; a NaN row stays NaN.
+        const __m512 zo = _mm512_set1_ps(float(s->outZero));
+        const __m512 code = _mm512_roundscale_ps(
+            _mm512_min_ps(_mm512_max_ps(_mm512_fmadd_ps(f, _mm512_set1_ps(1.0f / s->outScale), zo), _mm512_setzero_ps()),
+                          _mm512_set1_ps(255.0f)),
+            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        const __mmask16 nan = _mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q);
+        f = _mm512_mask_mov_ps(_mm512_mul_ps(_mm512_sub_ps(code, zo), _mm512_set1_ps(s->outScale)), nan, f);
+    }
     if (Gelu) f = kernels::gelu512(f);
     _mm512_mask_storeu_ps(y, mask, f);
 }
@@ -154,8 +196,23 @@ TPQ_TARGET_AVX512_VNNI __attribute__((noinline)) void dotTile(const uint8_t* a, 
 #undef TPQ_ROW
 #undef TPQ_SAVE
 
-template <bool Gelu>
-TPQ_TARGET_AVX512_VNNI void tileRows(int rows, const Tile& t) {
+// The epilogue of `rows` rows x 64 columns of int32 sums (64 apart).
+template <bool Gelu, bool Requantize>
+TPQ_TARGET_AVX512_VNNI void finishRows(int rows, const int32_t* sums, const Tile& t, const StaticScales* s) {
+    for (int i = 0; i < rows; ++i) {
+        const __m512i zero = _mm512_set1_epi32(t.xzero[i]);
+        const __m512 scale = _mm512_set1_ps(t.xscale[i]);
+        for (int j = 0; j < 4; ++j) {
+            const __mmask16 mask = kernels::laneMask(t.valid, j);
+            if (!mask) break;
+            storeColumns<Gelu, Requantize>(_mm512_load_si512(sums + i * 64 + 16 * j), zero, scale, t.sum + 16 * j,
+                                           t.scale + 16 * j, t.bias + 16 * j, t.y + i * t.ldy + 16 * j, mask, s);
+        }
+    }
+}
+
+template <bool Gelu, bool Requantize>
+TPQ_TARGET_AVX512_VNNI void tileRows(int rows, const Tile& t, const StaticScales* s) {
     alignas(64) int32_t sums[kRows * 64];
     switch (rows) {
         case 6: dotTile<6>(t.a, t.lda, t.b, t.in4, sums); break;
@@ -165,21 +222,23 @@ TPQ_TARGET_AVX512_VNNI void tileRows(int rows, const Tile& t) {
         case 2: dotTile<2>(t.a, t.lda, t.b, t.in4, sums); break;
         default: dotTile<1>(t.a, t.lda, t.b, t.in4, sums); break;
     }
-    for (int i = 0; i < rows; ++i) {
-        const __m512i zero = _mm512_set1_epi32(t.xzero[i]);
-        const __m512 scale = _mm512_set1_ps(t.xscale[i]);
-        for (int j = 0; j < 4; ++j) {
-            storeColumns<Gelu>(_mm512_load_si512(sums + i * 64 + 16 * j), zero, scale, t.sum + 16 * j,
-                               t.scale + 16 * j, t.bias + 16 * j, t.y + i * t.ldy + 16 * j, kernels::laneMask(t.valid, j));
-        }
-    }
+    finishRows<Gelu, Requantize>(rows, sums, t, s);
+}
+
+// The same on AMX tiles: 32 rows at a time (the codes past the last row are zeros).
+template <bool Gelu, bool Requantize>
+TPQ_TARGET_AVX512_VNNI void tileRowsAmx(int rows, const Tile& t, const StaticScales* s) {
+    alignas(64) int32_t sums[kAmxRows * 64];
+    amxDotBlock(t.a, t.lda, t.b, t.lda, sums);
+    finishRows<Gelu, Requantize>(rows, sums, t, s);
 }
 
 // Rows [r0, r1) of y = x W^T + b from their quantized inputs: for chunks of kRowChunk rows,
 // every column block.
-template <bool Gelu>
+template <bool Gelu, bool Requantize, bool Amx>
 TPQ_TARGET_AVX512_VNNI void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q,
-                                    const float* xscale, const int32_t* xzero, float* y) {
+                                         const float* xscale, const int32_t* xzero, float* y, const StaticScales* s) {
+    constexpr int64_t step = Amx ? kAmxRows : kRows;
     const int64_t in4 = w.inPadded / 4;
     const int8_t* data = w.data.data_ptr<int8_t>();
     const float* scale = w.scale.data_ptr<float>();
@@ -197,14 +256,34 @@ TPQ_TARGET_AVX512_VNNI void multiplyRows(int64_t r0, int64_t r1, const PackedWei
             t.bias = bias + n0;
             t.ldy = w.out;
             t.valid = int(std::min<int64_t>(kBlock, w.out - n0));
-            for (int64_t m = c0; m < c1; m += kRows) {
+            for (int64_t m = c0; m < c1; m += step) {
                 t.a = q + m * w.inPadded;
                 t.xscale = xscale + m;
                 t.xzero = xzero + m;
                 t.y = y + m * w.out + n0;
-                tileRows<Gelu>(int(std::min<int64_t>(kRows, c1 - m)), t);
+                const int rows = int(std::min<int64_t>(step, c1 - m));
+                if (Amx)
+                    tileRowsAmx<Gelu, Requantize>(rows, t, s);
+                else
+                    tileRows<Gelu, Requantize>(rows, t, s);
             }
         }
+    }
+}
+
+template <bool Amx>
+void multiply(int64_t r0, int64_t r1, const Product& p, const uint8_t* q, const float* xscale, const int32_t* xzero,
+              Activation activation) {
+    const bool gelu = activation == Activation::Gelu;
+    if (p.fixed) {
+        if (gelu)
+            multiplyRows<true, true, Amx>(r0, r1, *p.weight, q, xscale, xzero, p.y, p.fixed);
+        else
+            multiplyRows<false, true, Amx>(r0, r1, *p.weight, q, xscale, xzero, p.y, p.fixed);
+    } else if (gelu) {
+        multiplyRows<true, false, Amx>(r0, r1, *p.weight, q, xscale, xzero, p.y, nullptr);
+    } else {
+        multiplyRows<false, false, Amx>(r0, r1, *p.weight, q, xscale, xzero, p.y, nullptr);
     }
 }
 
@@ -219,26 +298,60 @@ void reorderVnni(const int8_t* src, PackedWeight& p) {
     }
 }
 
-void runVnni(const float* xp, int64_t rows, const std::vector<Product>& products, Activation activation) {
+void runVnni(const float* xp, int64_t rows, const std::vector<Product>& products, Activation activation, bool amx) {
     const int64_t in = products.front().weight->in, inPadded = products.front().weight->inPadded;
-    at::Tensor q = at::empty({rows * inPadded}, at::kByte);
-    at::Tensor xscale = at::empty({rows}, at::kFloat);
-    at::Tensor xzero = at::empty({rows}, at::kInt);
-    uint8_t* qp = q.data_ptr<uint8_t>();
-    float* sp = xscale.data_ptr<float>();
-    int32_t* zp = xzero.data_ptr<int32_t>();
-    const int64_t tiles = (rows + kRows - 1) / kRows;
+    const int64_t unit = amx ? kAmxRows : kRows;
+    // AMX reads whole tiles of 32 rows: the codes are allocated to a whole tile, the rows
+    // past the end zero.
+    const int64_t rowsPadded = (rows + unit - 1) / unit * unit;
+    // One set of codes for the dynamic products together, one for each static product.
+    struct Codes {
+        at::Tensor q, scale, zero;
+        const StaticScales* fixed;
+    };
+    std::vector<Codes> codes;
+    std::vector<size_t> codesOf(products.size());
+    for (size_t i = 0; i < products.size(); ++i) {
+        const StaticScales* f = products[i].fixed;
+        size_t c = codes.size();
+        if (!f) {
+            for (size_t j = 0; j < codes.size(); ++j)
+                if (!codes[j].fixed) c = j;
+        }
+        if (c == codes.size()) {
+            codes.push_back({at::empty({rowsPadded * inPadded}, at::kByte), at::empty({rowsPadded}, at::kFloat),
+                             at::empty({rowsPadded}, at::kInt), f});
+            if (rowsPadded > rows)
+                std::memset(codes.back().q.data_ptr<uint8_t>() + rows * inPadded, 0, (rowsPadded - rows) * inPadded);
+        }
+        codesOf[i] = c;
+    }
+    const int64_t tiles = rowsPadded / unit;
     // Rows split evenly over the threads, in whole tiles; each thread quantizes its own rows
     // once, then multiplies them by every weight.
     at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
-        const int64_t r0 = t0 * kRows, r1 = std::min(rows, t1 * kRows);
-        quantizeRows(xp + r0 * in, r1 - r0, in, inPadded, qp + r0 * inPadded, sp + r0, zp + r0);
-        for (const Product& p : products) {
-            if (activation == Activation::Gelu)
-                multiplyRows<true>(r0, r1, *p.weight, qp, sp, zp, p.y);
+        const int64_t r0 = t0 * unit, r1 = std::min(rows, t1 * unit);
+        for (Codes& c : codes) {
+            uint8_t* q = c.q.data_ptr<uint8_t>() + r0 * inPadded;
+            float* sp = c.scale.data_ptr<float>() + r0;
+            int32_t* zp = c.zero.data_ptr<int32_t>() + r0;
+            if (c.fixed)
+                quantizeRowsStatic(xp + r0 * in, r1 - r0, in, inPadded, q, sp, zp, *c.fixed);
             else
-                multiplyRows<false>(r0, r1, *p.weight, qp, sp, zp, p.y);
+                quantizeRows(xp + r0 * in, r1 - r0, in, inPadded, q, sp, zp);
         }
+        if (amx) amxBegin();
+        for (size_t i = 0; i < products.size(); ++i) {
+            const Codes& c = codes[codesOf[i]];
+            const uint8_t* q = c.q.data_ptr<uint8_t>();
+            const float* sp = c.scale.data_ptr<float>();
+            const int32_t* zp = c.zero.data_ptr<int32_t>();
+            if (amx)
+                multiply<true>(r0, r1, products[i], q, sp, zp, activation);
+            else
+                multiply<false>(r0, r1, products[i], q, sp, zp, activation);
+        }
+        if (amx) amxEnd();
     });
 }
 

@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "kernels/bf16_gemm.h"
 #include "kernels/cpu_features.h"
 #include "kernels/int8_gemm.h"
 #include "util/error.h"
@@ -112,8 +113,10 @@ public:
         // fp32), and converting the fp16 weight on every call cost as much as the product.
         if (dtype == "fp16" || kernels::bf16IsEmulated()) m_compute = m_weight.to(torch::kFloat32);
         if (dtype == "bf16" && m_compute.defined() && m_biasHalf.defined()) m_biasRounded = m_biasHalf.to(torch::kFloat32);
+        if (dtype == "bf16" && !m_compute.defined() && bf16gemm::available()) m_packed = bf16gemm::pack(m_weight, m_bias);
     }
     at::Tensor forward(const at::Tensor& x) const override {
+        if (m_packed.data.defined()) return bf16gemm::linear(x, m_packed);
         if (m_layout.precision == "bf16") {
             if (m_compute.defined()) {
                 // bf16 emulated: inputs, bias and result rounded to bf16 as the bf16 GEMM would
@@ -129,17 +132,24 @@ public:
     const QuantizedLayerLayout& layout() const override { return m_layout; }
     at::Tensor dequantizedWeight() const override { return m_weight.to(torch::kFloat32); }
     std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override { return {{"q", m_weight}}; }
+    at::Tensor forwardGelu(const at::Tensor& x) const override {
+        if (m_packed.data.defined()) return bf16gemm::linear(x, m_packed, int8gemm::Activation::Gelu);
+        return LinearKernel::forwardGelu(x);
+    }
     std::string kernelPath() const override {
+        if (m_packed.data.defined()) return kernels::kernelPathName(kernels::KernelPath::Amx);
         return kernels::kernelPathName(m_layout.precision == "bf16" ? kernels::bf16Path() : kernels::fp32Path());
     }
     int64_t memoryBytes() const override {
         return storedBytes() + (m_bias.defined() ? m_bias.numel() * 4 : 0) +
-               (m_biasHalf.defined() ? m_biasHalf.numel() * 2 : 0) + (m_compute.defined() ? m_compute.nbytes() : 0);
+               (m_biasHalf.defined() ? m_biasHalf.numel() * 2 : 0) + (m_compute.defined() ? m_compute.nbytes() : 0) +
+               m_packed.bytes();
     }
 
 private:
     at::Tensor m_weight, m_bias, m_biasHalf;
     at::Tensor m_compute, m_biasRounded;  // fp32 copies the products run on (see the constructor)
+    bf16gemm::PackedWeight m_packed;      // our AMX kernel's copy, where it runs
     QuantizedLayerLayout m_layout;
 };
 
