@@ -68,6 +68,8 @@ int runInfo() {
     std::printf("  loaded         %s\n", info.blasLibrary.empty() ? "(none found)" : info.blasLibrary.c_str());
     std::printf("  implementation %s\n", info.blasIsOpenBlas ? "OpenBLAS" : "not OpenBLAS (slow reference BLAS?)");
     if (!info.blasConfig.empty()) std::printf("  config         %s\n", info.blasConfig.c_str());
+    if (!info.blasCore.empty()) std::printf("  kernels        %s\n", info.blasCore.c_str());
+    if (!info.blasCoreNote.empty()) std::printf("  note           %s\n", info.blasCoreNote.c_str());
     std::printf("\nThreads\n");
     std::printf("  torch intra-op %d\n", info.torchThreads);
     std::printf("  hardware       %d\n", info.hardwareThreads);
@@ -75,7 +77,8 @@ int runInfo() {
     std::printf("\nCPU\n");
     std::printf("  model          %s\n", info.cpuModel.c_str());
     std::printf("  features       %s\n", join(info.cpuFeatures, " ").c_str());
-    std::printf("\nKernel paths (TPQ_KERNELS=off|avx2, TPQ_INT8_KERNEL=onednn|avx2 force a lower one)\n");
+    std::printf("\nKernel paths (TPQ_KERNELS=off|avx2|avx512, TPQ_INT8_KERNEL=onednn|avx2|avx512_vnni, TPQ_BF16_KERNEL=libtorch\n"
+                "force a lower one)\n");
     for (const auto& [what, path] : kernels::kernelPathReport())
         std::printf("  %-14s %s\n", what.c_str(), path.c_str());
     if (!info.blasIsOpenBlas) {

@@ -21,6 +21,7 @@
 
 int main(int argc, char** argv) {
     tpq::keepFreedMemoryForReuse();
+    tpq::tuneOpenBlasCore();
     QApplication app(argc, argv);
     QApplication::setApplicationName("TPQ Studio");
     QApplication::setOrganizationName("TPQ Studio");

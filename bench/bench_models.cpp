@@ -40,6 +40,7 @@ constexpr int64_t kTrainBatches = 6;  // optimizer steps per benchmark iteration
 void useAllCores() {
     static const bool done = [] {
         tpq::keepFreedMemoryForReuse();  // as tpq and tpq-studio do
+        tpq::tuneOpenBlasCore();
         const char* threads = std::getenv("TPQ_BENCH_THREADS");  // default: all cores
         at::set_num_threads(threads ? std::atoi(threads) : int(std::thread::hardware_concurrency()));
         return true;

@@ -26,7 +26,7 @@ namespace {
 
 using int8gemm::Activation;
 using int8gemm::detail::kAmxRows;
-using int8gemm::detail::kVnniBlock;
+using int8gemm::detail::kAmxBlock;
 
 constexpr int64_t kDepth = 32;      // bf16 inputs per tile row
 constexpr int64_t kRowChunk = 256;  // rows whose bf16 inputs stay in L2 while every block passes
@@ -60,10 +60,11 @@ TPQ_TARGET_AMX inline __m512 roundBf16(__m512 v) {
 template <bool Gelu>
 TPQ_TARGET_AMX void finish(int rows, const float* sums, const float* bias, float* y, int64_t ldy, int valid) {
     for (int i = 0; i < rows; ++i) {
-        for (int j = 0; j < 4; ++j) {
+        for (int j = 0; j < kAmxBlock / 16; ++j) {
             const __mmask16 mask = kernels::laneMask(valid, j);
             if (!mask) break;
-            __m512 f = roundBf16(_mm512_add_ps(_mm512_load_ps(sums + i * 64 + 16 * j), _mm512_loadu_ps(bias + 16 * j)));
+            __m512 f = roundBf16(
+                _mm512_add_ps(_mm512_load_ps(sums + i * kAmxBlock + 16 * j), _mm512_loadu_ps(bias + 16 * j)));
             if (Gelu) f = kernels::gelu512(f);
             _mm512_mask_storeu_ps(y + i * ldy + 16 * j, mask, f);
         }
@@ -74,11 +75,11 @@ template <bool Gelu>
 TPQ_TARGET_AMX void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const uint16_t* a, float* y) {
     const auto* data = reinterpret_cast<const uint16_t*>(w.data.data_ptr<int16_t>());
     const float* bias = w.bias.data_ptr<float>();
-    alignas(64) float sums[kAmxRows * 64];
+    alignas(64) float sums[kAmxRows * kAmxBlock];
     for (int64_t c0 = r0; c0 < r1; c0 += kRowChunk) {
         const int64_t c1 = std::min(r1, c0 + kRowChunk);
-        for (int64_t n0 = 0; n0 < w.outPadded; n0 += kVnniBlock) {
-            const int valid = int(std::min<int64_t>(kVnniBlock, w.out - n0));
+        for (int64_t n0 = 0; n0 < w.outPadded; n0 += kAmxBlock) {
+            const int valid = int(std::min<int64_t>(kAmxBlock, w.out - n0));
             for (int64_t m = c0; m < c1; m += kAmxRows) {
                 int8gemm::detail::amxDotBlockBf16(a + m * w.inPadded, w.inPadded, data + n0 * w.inPadded, w.inPadded,
                                                   sums);
@@ -104,14 +105,14 @@ PackedWeight pack(const at::Tensor& weight, const at::Tensor& bias) {
     PackedWeight p;
     p.out = weight.size(0);
     p.in = weight.size(1);
-    p.outPadded = roundUp(p.out, kVnniBlock);
+    p.outPadded = roundUp(p.out, kAmxBlock);
     p.inPadded = roundUp(p.in, kDepth);
     at::Tensor w = torch::zeros({p.outPadded, p.inPadded}, torch::kBFloat16);
     w.narrow(0, 0, p.out).narrow(1, 0, p.in).copy_(weight.detach().to(torch::kBFloat16));
-    // [blocks, 64 outputs, in / 2, 2] -> [blocks, in / 2, 64, 2]
+    // [out / 16, 16 outputs, in / 32, 16 pairs, 2] -> [out / 16, in / 32, 16 pairs, 16 outputs, 2]
     p.data = w.view(torch::kInt16)
-                 .view({p.outPadded / kVnniBlock, kVnniBlock, p.inPadded / 2, 2})
-                 .permute({0, 2, 1, 3})
+                 .view({p.outPadded / 16, 16, p.inPadded / kDepth, kDepth / 2, 2})
+                 .permute({0, 2, 3, 1, 4})
                  .contiguous();
     p.bias = torch::zeros({p.outPadded}, torch::kFloat32);
     if (bias.defined())

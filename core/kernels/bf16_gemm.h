@@ -22,8 +22,9 @@ namespace tpq::bf16gemm {
 /// True when bf16Path() is ours (AMX-BF16 with AVX512-BF16, permitted by Linux).
 bool available();
 
-/// The weight [out, in] in bf16, reordered per block of 64 outputs and pair of inputs:
-/// int16 [outPadded / 64][inPadded / 2][64][2], zero padded (inPadded a multiple of 32).
+/// The weight [out, in] in bf16, stored as AMX tiles of 16 outputs x 32 inputs (1 KB):
+/// int16 [outPadded / 16][inPadded / 32][16 pairs of inputs][16][2], zero padded
+/// (outPadded a multiple of 32, inPadded of 32).
 struct PackedWeight {
     at::Tensor data;
     at::Tensor bias;  // float32 [outPadded], bf16-rounded; zeros when the layer has none

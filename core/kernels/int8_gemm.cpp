@@ -64,11 +64,13 @@ PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::
     const bool vnni = amx || p.path == kernels::KernelPath::Avx512Vnni;
     p.out = values.size(0);
     p.in = values.size(1);
-    p.outPadded = roundUp(p.out, vnni ? detail::kVnniBlock : detail::kAvx2Block);
+    p.outPadded = roundUp(p.out, amx ? detail::kAmxBlock : vnni ? detail::kVnniBlock : detail::kAvx2Block);
     p.inPadded = roundUp(p.in, amx ? detail::kAmxDepth : vnni ? detail::kVnniGroup : detail::kAvx2Group);
     const at::Tensor v = values.contiguous();
     p.data = torch::zeros({p.outPadded * p.inPadded}, torch::kInt8);
-    if (vnni)
+    if (amx)
+        detail::reorderAmx(v.data_ptr<int8_t>(), p);
+    else if (vnni)
         detail::reorderVnni(v.data_ptr<int8_t>(), p);
     else
         detail::reorderAvx2(v.data_ptr<int8_t>(), p);

@@ -48,7 +48,8 @@ int inputLevels();
 /// A weight [out, in] reordered for the path's kernel, padded with zeros to whole blocks of
 /// outputs and groups of inputs:
 ///   avx512_vnni  int8 [outPadded / 64][inPadded / 4][64][4]
-///   amx          the same, inPadded a multiple of 64 (one tile of inputs)
+///   amx          int8 [outPadded / 16][inPadded / 64][16][16][4]: AMX tiles of 16 outputs
+///                x 64 inputs, 1 KB each (outPadded a multiple of 32, inPadded of 64)
 ///   avx2         int8 [outPadded / 16][inPadded / 4][16][4]
 struct PackedWeight {
     at::Tensor data;    // the reordered int8 weight

@@ -31,20 +31,25 @@ void reorderAvx2(const int8_t* values, PackedWeight& w);
 /// per-row quantization of x, each static one quantizes with its own scales.
 void runVnni(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation, bool amx);
 
-/// AMX (int8_gemm_amx.cpp): the tile configuration of this thread (every tile 16 x 64
-/// bytes) and its release; the int32 sums of 32 rows of a (uint8, lda bytes apart, 32 rows
-/// readable) x one VNNI-packed block of 64 outputs, into out [32][64].
-constexpr int64_t kAmxRows = 32, kAmxDepth = 64;
-void amxBegin();
-void amxEnd();
-void amxDotBlock(const uint8_t* a, int64_t lda, const int8_t* b, int64_t inPadded, int32_t* out);
-/// The same in bf16 (TDPBF16PS, fp32 sums): a is bf16 with rows lda elements apart, b a
-/// block of 64 outputs packed as [inPadded / 2][64][2] bf16, inPadded a multiple of 32.
-void amxDotBlockBf16(const uint16_t* a, int64_t lda, const uint16_t* b, int64_t inPadded, float* out);
 /// Dynamic products share one quantization of x; each static one quantizes with its own scales.
 void runAvx2(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation);
 
 /// int4 x int8 products (W4A8) of x [rows, weight.in] into y [rows, weight.out].
 void runInt4Avx2(const float* x, int64_t rows, const PackedInt4Weight& weight, float* y, Activation activation);
+
+/// AMX (int8_gemm_amx.cpp): the tile configuration of this thread (every tile 16 x 64
+/// bytes) and its release; the int32 sums of 32 rows of a (uint8, lda bytes apart, 32 rows
+/// readable) x 32 outputs of an amx-packed weight (b: its first tile of those outputs),
+/// into out [32][32].
+constexpr int64_t kAmxRows = 32, kAmxBlock = 32, kAmxDepth = 64;
+void amxBegin();
+void amxEnd();
+void amxDotBlock(const uint8_t* a, int64_t lda, const int8_t* b, int64_t inPadded, int32_t* out);
+/// The same in bf16 (TDPBF16PS, fp32 sums): a is bf16 with rows lda elements apart, b the
+/// bf16 weight packed tile by tile ([out / 16][in / 32][16 pairs][16][2]), inPadded a
+/// multiple of 32.
+void amxDotBlockBf16(const uint16_t* a, int64_t lda, const uint16_t* b, int64_t inPadded, float* out);
+/// The amx layout of an int8 weight: [outPadded / 16][inPadded / 64][16 groups of 4 inputs][16][4].
+void reorderAmx(const int8_t* values, PackedWeight& w);
 
 }  // namespace tpq::int8gemm::detail

@@ -196,16 +196,16 @@ TPQ_TARGET_AVX512_VNNI __attribute__((noinline)) void dotTile(const uint8_t* a, 
 #undef TPQ_ROW
 #undef TPQ_SAVE
 
-// The epilogue of `rows` rows x 64 columns of int32 sums (64 apart).
-template <bool Gelu, bool Requantize>
+// The epilogue of `rows` rows x Width columns of int32 sums (Width apart).
+template <bool Gelu, bool Requantize, int Width>
 TPQ_TARGET_AVX512_VNNI void finishRows(int rows, const int32_t* sums, const Tile& t, const StaticScales* s) {
     for (int i = 0; i < rows; ++i) {
         const __m512i zero = _mm512_set1_epi32(t.xzero[i]);
         const __m512 scale = _mm512_set1_ps(t.xscale[i]);
-        for (int j = 0; j < 4; ++j) {
+        for (int j = 0; j < Width / 16; ++j) {
             const __mmask16 mask = kernels::laneMask(t.valid, j);
             if (!mask) break;
-            storeColumns<Gelu, Requantize>(_mm512_load_si512(sums + i * 64 + 16 * j), zero, scale, t.sum + 16 * j,
+            storeColumns<Gelu, Requantize>(_mm512_load_si512(sums + i * Width + 16 * j), zero, scale, t.sum + 16 * j,
                                            t.scale + 16 * j, t.bias + 16 * j, t.y + i * t.ldy + 16 * j, mask, s);
         }
     }
@@ -222,15 +222,15 @@ TPQ_TARGET_AVX512_VNNI void tileRows(int rows, const Tile& t, const StaticScales
         case 2: dotTile<2>(t.a, t.lda, t.b, t.in4, sums); break;
         default: dotTile<1>(t.a, t.lda, t.b, t.in4, sums); break;
     }
-    finishRows<Gelu, Requantize>(rows, sums, t, s);
+    finishRows<Gelu, Requantize, 64>(rows, sums, t, s);
 }
 
-// The same on AMX tiles: 32 rows at a time (the codes past the last row are zeros).
+// The same on AMX tiles: 32 rows x 32 outputs at a time (the codes past the last row are zeros).
 template <bool Gelu, bool Requantize>
 TPQ_TARGET_AVX512_VNNI void tileRowsAmx(int rows, const Tile& t, const StaticScales* s) {
-    alignas(64) int32_t sums[kAmxRows * 64];
+    alignas(64) int32_t sums[kAmxRows * kAmxBlock];
     amxDotBlock(t.a, t.lda, t.b, t.lda, sums);
-    finishRows<Gelu, Requantize>(rows, sums, t, s);
+    finishRows<Gelu, Requantize, kAmxBlock>(rows, sums, t, s);
 }
 
 // Rows [r0, r1) of y = x W^T + b from their quantized inputs: for chunks of kRowChunk rows,
@@ -238,7 +238,7 @@ TPQ_TARGET_AVX512_VNNI void tileRowsAmx(int rows, const Tile& t, const StaticSca
 template <bool Gelu, bool Requantize, bool Amx>
 TPQ_TARGET_AVX512_VNNI void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q,
                                          const float* xscale, const int32_t* xzero, float* y, const StaticScales* s) {
-    constexpr int64_t step = Amx ? kAmxRows : kRows;
+    constexpr int64_t step = Amx ? kAmxRows : kRows, block = Amx ? kAmxBlock : kBlock;
     const int64_t in4 = w.inPadded / 4;
     const int8_t* data = w.data.data_ptr<int8_t>();
     const float* scale = w.scale.data_ptr<float>();
@@ -246,16 +246,16 @@ TPQ_TARGET_AVX512_VNNI void multiplyRows(int64_t r0, int64_t r1, const PackedWei
     const float* bias = w.bias.data_ptr<float>();
     for (int64_t c0 = r0; c0 < r1; c0 += kRowChunk) {
         const int64_t c1 = std::min(r1, c0 + kRowChunk);
-        for (int64_t n0 = 0; n0 < w.outPadded; n0 += kBlock) {
+        for (int64_t n0 = 0; n0 < w.outPadded; n0 += block) {
             Tile t{};
             t.lda = w.inPadded;
-            t.b = data + n0 * w.inPadded;
+            t.b = data + n0 * w.inPadded;  // both layouts: n0 outputs x inPadded inputs before
             t.in4 = in4;
             t.scale = scale + n0;
             t.sum = sum + n0;
             t.bias = bias + n0;
             t.ldy = w.out;
-            t.valid = int(std::min<int64_t>(kBlock, w.out - n0));
+            t.valid = int(std::min<int64_t>(block, w.out - n0));
             for (int64_t m = c0; m < c1; m += step) {
                 t.a = q + m * w.inPadded;
                 t.xscale = xscale + m;

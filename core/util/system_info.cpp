@@ -2,12 +2,14 @@
 
 #include <malloc.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include <dlfcn.h>
+#include <link.h>
 #include <gmime/gmime.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/version.h>
@@ -24,6 +26,44 @@ void keepFreedMemoryForReuse() {
     mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
 }
 namespace {
+
+std::string& blasCoreNote() {
+    static std::string note;
+    return note;
+}
+
+// OpenBLAS's dynamic-architecture entry points in one loaded library.
+struct OpenBlasCore {
+    char* (*corename)() = nullptr;
+    void (*quit)() = nullptr;
+    void (*init)() = nullptr;
+};
+
+// Every loaded library that is a DYNAMIC_ARCH OpenBLAS (Debian maps two: libblas.so.3 and
+// libopenblas.so.0, each with its own kernel table).
+std::vector<OpenBlasCore> loadedOpenBlas() {
+    std::vector<std::string> files;
+    dl_iterate_phdr(
+        [](dl_phdr_info* info, size_t, void* data) {
+            if (info->dlpi_name && *info->dlpi_name) static_cast<std::vector<std::string>*>(data)->push_back(info->dlpi_name);
+            return 0;
+        },
+        &files);
+    std::vector<OpenBlasCore> out;
+    std::set<void*> seen;
+    for (const std::string& f : files) {
+        if (f.find("blas") == std::string::npos) continue;
+        void* h = dlopen(f.c_str(), RTLD_LAZY | RTLD_NOLOAD);
+        if (!h) continue;
+        OpenBlasCore c;
+        c.corename = reinterpret_cast<char* (*)()>(dlsym(h, "gotoblas_corename"));
+        c.quit = reinterpret_cast<void (*)()>(dlsym(h, "gotoblas_dynamic_quit"));
+        c.init = reinterpret_cast<void (*)()>(dlsym(h, "gotoblas_dynamic_init"));
+        if (c.corename && c.quit && c.init && seen.insert(reinterpret_cast<void*>(c.corename)).second) out.push_back(c);
+        dlclose(h);
+    }
+    return out;
+}
 
 std::string mappedBlas() {
     std::ifstream maps("/proc/self/maps");
@@ -66,6 +106,34 @@ std::vector<std::string> cpuInfo(std::string* model) {
 
 }  // namespace
 
+std::string tuneOpenBlasCore() {
+    static const std::string done = [] {
+        if (std::getenv("OPENBLAS_CORETYPE")) return std::string();
+        __builtin_cpu_init();
+        const char* want = __builtin_cpu_supports("avx512bf16") ? "Cooperlake"
+                           : __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? "SkylakeX"
+                           : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "Haswell"
+                                                                                                : nullptr;
+        if (!want) return std::string();
+        static const std::set<std::string> generic{"Prescott", "Core2",   "Penryn", "Dunnington", "Nehalem", "Katmai",
+                                                   "Coppermine", "Northwood", "Banias", "Atom", "Nano", "Athlon",
+                                                   "Opteron", "Opteron(SSE3)", "Barcelona", "Unknown"};
+        std::string note;
+        for (const OpenBlasCore& c : loadedOpenBlas()) {
+            const std::string before = c.corename();
+            if (!generic.count(before)) continue;
+            setenv("OPENBLAS_CORETYPE", want, 0);
+            c.quit();
+            c.init();
+            note = "OpenBLAS chose its generic " + before + " kernels for this CPU; switched to " + c.corename() +
+                   " (OPENBLAS_CORETYPE overrides)";
+        }
+        return note;
+    }();
+    blasCoreNote() = done;
+    return done;
+}
+
 int setNumThreads(int threads) {
     if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);
@@ -100,6 +168,9 @@ SystemInfo collectSystemInfo() {
         info.blasIsOpenBlas = true;
     }
     if (info.blasLibrary.find("openblas") != std::string::npos) info.blasIsOpenBlas = true;
+    using CoreName = char* (*)();
+    if (auto fn = reinterpret_cast<CoreName>(dlsym(RTLD_DEFAULT, "gotoblas_corename"))) info.blasCore = fn();
+    info.blasCoreNote = blasCoreNote();
 
     info.torchThreads = at::get_num_threads();
     info.hardwareThreads = int(std::thread::hardware_concurrency());

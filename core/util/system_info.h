@@ -12,6 +12,8 @@ struct SystemInfo {
     std::vector<std::pair<std::string, std::string>> libraries;  // name -> version
     std::string blasLibrary;                                     // file of the BLAS mapped into this process
     std::string blasConfig;                                      // openblas_get_config() when OpenBLAS, else ""
+    std::string blasCore;                                        // OpenBLAS's kernel set (gotoblas_corename), else ""
+    std::string blasCoreNote;                                    // what tuneOpenBlasCore() changed, else ""
     bool blasIsOpenBlas = false;
     int torchThreads = 0;                       // at::get_num_threads()
     int hardwareThreads = 0;                    // cores seen by the OS
@@ -30,6 +32,18 @@ SystemInfo collectSystemInfo();
 /// bert-base batch of 8 took 8-12 % longer, fp32 and int8 alike). The price: the resident
 /// size stays at its peak. Called first thing by tpq, tpq-studio and the benchmarks.
 void keepFreedMemoryForReuse();
+
+/// OpenBLAS (Debian 12 has 0.3.21, built for every CPU and choosing at load time) falls
+/// back to its generic Prescott (SSE3) kernels on CPUs it does not know, such as virtual
+/// machines' "Intel Xeon Processor": sgemm at 16 GMAC/s on 2 cores where its AVX-512
+/// kernels reach 100 (measured on such a Xeon with AMX). Where OpenBLAS chose a generic
+/// kernel set on a CPU with AVX2 or AVX-512, this switches every OpenBLAS in the process to
+/// the set for the instructions the CPU has (Cooperlake with AVX512-BF16, SkylakeX with
+/// AVX-512, Haswell with AVX2) and sets OPENBLAS_CORETYPE for child processes. It does
+/// nothing when OPENBLAS_CORETYPE is set (the user's choice) or the BLAS is not OpenBLAS.
+/// Call it first thing, before any matrix product (tpq, tpq-studio, the benchmarks and
+/// tests do). Returns what it did ("" when nothing), also in SystemInfo::blasCoreNote.
+std::string tuneOpenBlasCore();
 
 /// Sets LibTorch's intra-op threads; `threads` <= 0 means all cores. Returns the count set.
 int setNumThreads(int threads);
