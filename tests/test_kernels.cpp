@@ -329,7 +329,7 @@ private Q_SLOTS:
         const at::Tensor got = int8gemm::linearInt4(x, packed);
         QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{rows, out}));
         // The per-row quantization of x times the dequantized int4 weight, in double.
-        const double err = maxRelative(got, perRowReference(x, Int8Weight{}, b, dequantize(q), 127));
+        const double err = maxRelative(got, perRowReference(x, Int8Weight{}, b, dequantize(q), int8gemm::int4InputLevels()));
         QVERIFY2(err < 2e-3, std::to_string(err).c_str());
         // Against the float product: int4's own error (7 levels per group), as a ratio of norms.
         const at::Tensor exactFloat = torch::linear(x, w, b);
@@ -345,12 +345,12 @@ private Q_SLOTS:
 
     void int4ProductIsExactOnIntegerInputs() {
         if (!int8gemm::int4Available()) QSKIP("no AVX2 + FMA on this CPU");
-        // Rows spanning 0..127 (7-bit codes) quantize with scale 1 and zero point 0: the
-        // result is then the exact product with the dequantized int4 weight.
-        const int64_t rows = 5, in = 256, out = 21;
-        at::Tensor x = torch::randint(0, 128, {rows, in}).to(torch::kFloat32);
+        // Rows spanning 0..L (the kernel's input levels: 127 or 255) quantize with scale 1
+        // and zero point 0: the result is then the exact product with the dequantized weight.
+        const int64_t rows = 5, in = 256, out = 21, levels = int8gemm::int4InputLevels();
+        at::Tensor x = torch::randint(0, levels + 1, {rows, in}).to(torch::kFloat32);
         x.select(1, 0).fill_(0);
-        x.select(1, 1).fill_(127);
+        x.select(1, 1).fill_(double(levels));
         const Int4Weight q = quantizeWeightInt4(torch::randn({out, in}), 64);
         const at::Tensor got = int8gemm::linearInt4(x, int8gemm::packInt4(q.packed, q.scales, 64, at::Tensor()));
         const at::Tensor exact = torch::linear(x.to(torch::kFloat64), dequantize(q).to(torch::kFloat64));
@@ -375,7 +375,7 @@ private Q_SLOTS:
         QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{3, 5, 48}));
         QVERIFY(maxRelative(y, torch::linear(x, dequantize(q), b)) < 0.02);
         if (int8gemm::int4Available()) {
-            QCOMPARE(QString::fromStdString(layer->kernelPath()), QString("avx2"));
+            QCOMPARE(QString::fromStdString(layer->kernelPath()), QString(int8gemm::int4InputLevels() == 255 ? "avx512_vnni" : "avx2"));
             QVERIFY(torch::equal(y, int8gemm::linearInt4(x, int8gemm::packInt4(q.packed, q.scales, 32, b))));
         }
         // A group size the kernel cannot take (not a multiple of 4) still works, on floats.

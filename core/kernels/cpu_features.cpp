@@ -185,8 +185,10 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                              : bf16Path() == KernelPath::Amx ? std::string("amx (our TDPBF16PS tile kernel, fp32 sums)")
                                                              : std::string("libtorch (oneDNN bf16)"));
     out.emplace_back("fp16", "libtorch (weights stored in fp16, computed in fp32 from a copy made at load)");
-    out.emplace_back("int4", hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, inputs per row)")
-                                       : std::string("libtorch (weights expanded to fp32 for each product)"));
+    const bool int4Vnni = int8 == KernelPath::Amx || int8 == KernelPath::Avx512Vnni;
+    out.emplace_back("int4", int4Vnni  ? std::string("avx512_vnni (our W4A8 kernel: nibbles unpacked in registers, 8-bit inputs per row)")
+                             : hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, 7-bit inputs per row)")
+                                         : std::string("libtorch (weights expanded to fp32 for each product)"));
     out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));
     if (cpuFeatures().amxTile && !cpuFeatures().amxPermitted)
         out.emplace_back("amx", "present, but Linux refused the tile-data permission (kernel older than 5.16?)");

@@ -148,6 +148,8 @@ at::Tensor linearStatic(const at::Tensor& input, const PackedWeight& w, const St
 
 bool int4Available() { return kernels::hasAvx2(); }
 
+int int4InputLevels() { return path() == kernels::KernelPath::Amx || path() == kernels::KernelPath::Avx512Vnni ? 255 : 127; }
+
 int64_t PackedInt4Weight::bytes() const {
     int64_t n = 0;
     for (const auto* t : {&data, &scale, &groupSum, &bias}) n += t->defined() ? t->nbytes() : 0;
@@ -196,7 +198,11 @@ at::Tensor linearInt4(const at::Tensor& input, const PackedInt4Weight& w, Activa
     auto shape = x.sizes().vec();
     shape.back() = w.out;
     at::Tensor y = at::empty(shape, x.options());
-    if (rows > 0) detail::runInt4Avx2(x.data_ptr<float>(), rows, w, y.data_ptr<float>(), activation);
+    if (rows == 0) return y;
+    if (int4InputLevels() == 255)
+        detail::runInt4Vnni(x.data_ptr<float>(), rows, w, y.data_ptr<float>(), activation);
+    else
+        detail::runInt4Avx2(x.data_ptr<float>(), rows, w, y.data_ptr<float>(), activation);
     return y;
 }
 

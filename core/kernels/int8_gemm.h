@@ -104,7 +104,7 @@ std::vector<at::Tensor> linearStaticShared(const at::Tensor& x, const std::vecto
 /// are the first 8 outputs' four weights and high nibbles the last 8's. The nibbles are
 /// unpacked in registers; the integer sums of each group are rescaled by the group's scales
 /// as the group ends (no float copy of the weight, ever). Inputs are quantized per row as
-/// in the dynamic int8 path (7 bits).
+/// in the dynamic int8 path (int4InputLevels()).
 struct PackedInt4Weight {
     at::Tensor data;      // uint8 [outPadded / 16][in / 4][32]
     at::Tensor scale;     // float32 [outPadded / 16][groups][16]
@@ -116,6 +116,9 @@ struct PackedInt4Weight {
 
 /// True where the int4 kernel runs (AVX2 + FMA, kernels not turned off).
 bool int4Available();
+/// The input levels of the int4 kernel: 255 where the int8 path is AVX-512 VNNI or AMX (the
+/// nibbles unpacked to signed bytes for VPDPBUSD, 16 outputs a register), 127 on AVX2.
+int int4InputLevels();
 
 /// packed: uint8 [out, in / 2], the even input in the low nibble (quantized_linear.h's
 /// Int4Weight); scales: float32 [out, in / groupSize]; bias: [out] or undefined.

@@ -34,7 +34,9 @@ void runVnni(const float* x, int64_t rows, const std::vector<Product>& products,
 /// Dynamic products share one quantization of x; each static one quantizes with its own scales.
 void runAvx2(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation);
 
-/// int4 x int8 products (W4A8) of x [rows, weight.in] into y [rows, weight.out].
+/// int4 x int8 products (W4A8) of x [rows, weight.in] into y [rows, weight.out]: on
+/// VPDPBUSD with 8-bit inputs, or on AVX2 with 7-bit ones.
+void runInt4Vnni(const float* x, int64_t rows, const PackedInt4Weight& weight, float* y, Activation activation);
 void runInt4Avx2(const float* x, int64_t rows, const PackedInt4Weight& weight, float* y, Activation activation);
 
 /// AMX (int8_gemm_amx.cpp): the tile configuration of this thread (every tile 16 x 64

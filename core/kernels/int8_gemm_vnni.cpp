@@ -287,6 +287,74 @@ void multiply(int64_t r0, int64_t r1, const Product& p, const uint8_t* q, const 
     }
 }
 
+// int4 (W4A8): the int32 sums of one group of inputs for MR rows x 16 outputs, with the
+// weights' nibbles unpacked in registers: 32 bytes hold the 16 outputs' 4 inputs (low
+// nibbles outputs 0-7, high 8-15), spread to 64 signed bytes (nibble - 8), one VPDPBUSD a
+// row. Then the group's scale on the exact sums; after the last group the row's scale.
+#define TPQ_ROW4(i)                                                                                    \
+    if (MR > i) c##i = _mm512_dpbusd_epi32(c##i, _mm512_set1_epi32(*reinterpret_cast<const int32_t*>( \
+                                                                        a + i * lda + g0 + 4 * k)), wv);
+#define TPQ_FLUSH4(i)                                                                                          \
+    if (MR > i) {                                                                                              \
+        const __m512i v = _mm512_sub_epi32(c##i, _mm512_mullo_epi32(_mm512_set1_epi32(xzero[i]), gs));          \
+        f##i = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), sc, f##i);                                               \
+        c##i = _mm512_setzero_si512();                                                                         \
+    }
+#define TPQ_STORE4(i) \
+    if (MR > i) _mm512_store_ps(out + i * 16, f##i);
+
+template <int MR>
+TPQ_TARGET_AVX512_VNNI __attribute__((noinline)) void int4Tile(const uint8_t* a, int64_t lda, const uint8_t* b,
+                                                               const float* scale, const int32_t* gsum, int64_t groups,
+                                                               int64_t groupSize, const int32_t* xzero, float* out) {
+    __m512i c0 = _mm512_setzero_si512(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
+    __m512 f0 = _mm512_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
+    const __m512i shifts = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);  // upper half: the high nibbles
+    const __m512i low = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8);
+    const int64_t steps = groupSize / 4;
+    for (int64_t g = 0; g < groups; ++g) {
+        const int64_t g0 = g * groupSize;
+        const uint8_t* bg = b + g * steps * 32;
+        for (int64_t k = 0; k < steps; ++k) {
+            const __m512i packed = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(bg + k * 32)));
+            const __m512i wv = _mm512_sub_epi8(_mm512_and_si512(_mm512_srlv_epi64(packed, shifts), low), eight);
+            TPQ_ROW4(0) TPQ_ROW4(1) TPQ_ROW4(2) TPQ_ROW4(3) TPQ_ROW4(4) TPQ_ROW4(5) TPQ_ROW4(6) TPQ_ROW4(7)
+        }
+        const __m512i gs = _mm512_loadu_si512(gsum + g * 16);
+        const __m512 sc = _mm512_loadu_ps(scale + g * 16);
+        TPQ_FLUSH4(0) TPQ_FLUSH4(1) TPQ_FLUSH4(2) TPQ_FLUSH4(3) TPQ_FLUSH4(4) TPQ_FLUSH4(5) TPQ_FLUSH4(6) TPQ_FLUSH4(7)
+    }
+    TPQ_STORE4(0) TPQ_STORE4(1) TPQ_STORE4(2) TPQ_STORE4(3) TPQ_STORE4(4) TPQ_STORE4(5) TPQ_STORE4(6) TPQ_STORE4(7)
+}
+#undef TPQ_ROW4
+#undef TPQ_FLUSH4
+#undef TPQ_STORE4
+
+constexpr int kRows4 = 8;
+
+template <bool Gelu>
+TPQ_TARGET_AVX512_VNNI void int4Rows(int rows, const uint8_t* a, const float* xscale, const int32_t* xzero,
+                                     const PackedInt4Weight& w, int64_t block, float* y) {
+    const uint8_t* b = w.data.data_ptr<uint8_t>() + block * (w.in / 4) * 32;
+    const float* scale = w.scale.data_ptr<float>() + block * w.groups * 16;
+    const int32_t* gsum = w.groupSum.data_ptr<int32_t>() + block * w.groups * 16;
+    const float* bias = w.bias.data_ptr<float>() + block * 16;
+    alignas(64) float acc[kRows4 * 16];
+    switch (rows) {
+#define TPQ_CASE(n) \
+    case n: int4Tile<n>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc); break;
+        TPQ_CASE(8) TPQ_CASE(7) TPQ_CASE(6) TPQ_CASE(5) TPQ_CASE(4) TPQ_CASE(3) TPQ_CASE(2)
+#undef TPQ_CASE
+        default: int4Tile<1>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc); break;
+    }
+    const __mmask16 mask = kernels::laneMask(w.out - block * 16, 0);
+    for (int i = 0; i < rows; ++i) {
+        __m512 f = _mm512_fmadd_ps(_mm512_load_ps(acc + i * 16), _mm512_set1_ps(xscale[i]), _mm512_loadu_ps(bias));
+        if (Gelu) f = kernels::gelu512(f);
+        _mm512_mask_storeu_ps(y + i * w.out, mask, f);
+    }
+}
+
 }  // namespace
 
 void reorderVnni(const int8_t* src, PackedWeight& p) {
@@ -352,6 +420,34 @@ void runVnni(const float* xp, int64_t rows, const std::vector<Product>& products
                 multiply<false>(r0, r1, products[i], q, sp, zp, activation);
         }
         if (amx) amxEnd();
+    });
+}
+
+void runInt4Vnni(const float* xp, int64_t rows, const PackedInt4Weight& w, float* y, Activation activation) {
+    const int64_t in = w.in;  // a multiple of 4: codes need no padding
+    at::Tensor q = at::empty({rows * in}, at::kByte);
+    at::Tensor xscale = at::empty({rows}, at::kFloat);
+    at::Tensor xzero = at::empty({rows}, at::kInt);
+    uint8_t* qp = q.data_ptr<uint8_t>();
+    float* sp = xscale.data_ptr<float>();
+    int32_t* zp = xzero.data_ptr<int32_t>();
+    const int64_t tiles = (rows + kRows4 - 1) / kRows4;
+    at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
+        const int64_t r0 = t0 * kRows4, r1 = std::min(rows, t1 * kRows4);
+        quantizeRows(xp + r0 * in, r1 - r0, in, in, qp + r0 * in, sp + r0, zp + r0);
+        for (int64_t c0 = r0; c0 < r1; c0 += kRowChunk) {
+            const int64_t c1 = std::min(r1, c0 + kRowChunk);
+            for (int64_t block = 0; block < w.outPadded / 16; ++block) {
+                for (int64_t m = c0; m < c1; m += kRows4) {
+                    const int n = int(std::min<int64_t>(kRows4, c1 - m));
+                    float* ym = y + m * w.out + block * 16;
+                    if (activation == Activation::Gelu)
+                        int4Rows<true>(n, qp + m * in, sp + m, zp + m, w, block, ym);
+                    else
+                        int4Rows<false>(n, qp + m * in, sp + m, zp + m, w, block, ym);
+                }
+            }
+        }
     });
 }
 

@@ -81,7 +81,10 @@ public:
         if (m_packed.data.defined()) return int8gemm::linearInt4(x, m_packed, int8gemm::Activation::Gelu);
         return LinearKernel::forwardGelu(x);
     }
-    std::string kernelPath() const override { return m_packed.data.defined() ? "avx2" : "libtorch"; }
+    std::string kernelPath() const override {
+        if (!m_packed.data.defined()) return "libtorch";
+        return int8gemm::int4InputLevels() == 255 ? "avx512_vnni" : "avx2";
+    }
     const QuantizedLayerLayout& layout() const override { return m_layout; }
     at::Tensor dequantizedWeight() const override { return dequantize(m_weight); }
     std::vector<std::pair<std::string, at::Tensor>> storedWeight() const override {
