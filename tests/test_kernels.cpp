@@ -393,6 +393,8 @@ private Q_SLOTS:
         QTest::newRow("ffn out") << 20 << 3072 << 768;
         QTest::newRow("tails") << 13 << 37 << 21;
         QTest::newRow("one row, one output") << 1 << 5 << 1;
+        QTest::newRow("k-blocks and panels with tails") << 45 << 300 << 100;
+        QTest::newRow("no inputs (every head pruned)") << 5 << 0 << 7;
     }
     void fp32ProductMatchesLinear() {
         if (!fp32gemm::supported()) QSKIP("no AVX2 + FMA on this CPU");

@@ -136,9 +136,13 @@ KernelPath fp32Path() {
     // Measured on a Zen 3 (AVX2): OpenBLAS's sgemm 72-85 GMAC/s on 2 cores against 61-65
     // for our AVX2 kernel, and bert-base 1505 against 1705 ms at batch 8, so OpenBLAS stays
     // the default and ours is opt-in (TPQ_FP32_KERNEL=avx2) until it is faster.
+    // On AVX-512 ours is the default (TPQ_FP32_KERNEL=libtorch for OpenBLAS): measured on a
+    // Xeon with AMX, see fp32_gemm.h.
     static const KernelPath path = [] {
         const char* forced = env("TPQ_FP32_KERNEL");
         if (std::strcmp(forced, "avx2") == 0 && hasAvx2()) return KernelPath::Avx2;
+        if (std::strcmp(forced, "libtorch") == 0 || std::strcmp(forced, "openblas") == 0) return KernelPath::LibTorch;
+        if (hasAvx512()) return KernelPath::Avx512;
         return KernelPath::LibTorch;
     }();
     return path;
@@ -177,9 +181,9 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                                  : describe(int8, int8 == KernelPath::Avx2         ? "our VPMADDUBSW kernel, 7-bit inputs"
                                                   : int8 == KernelPath::Amx ? "our TDPBUSD tile kernel"
                                                                             : "our VPDPBUSD kernel"));
-    out.emplace_back("fp32", fp32Path() == KernelPath::Avx2
-                                 ? std::string("avx2 (our FMA kernel, inference; training on OpenBLAS)")
-                                 : std::string("libtorch (OpenBLAS sgemm; TPQ_FP32_KERNEL=avx2 for ours)"));
+    out.emplace_back("fp32", fp32Path() == KernelPath::LibTorch
+                                 ? std::string("libtorch (OpenBLAS sgemm; TPQ_FP32_KERNEL=avx2 for ours)")
+                                 : describe(fp32Path(), "our FMA kernel, inference; training on OpenBLAS"));
     out.emplace_back("bf16", bf16IsEmulated()
                                  ? std::string("libtorch, fp32 products on bf16-rounded values: ") + bf16EmulatedNote()
                              : bf16Path() == KernelPath::Amx ? std::string("amx (our TDPBF16PS tile kernel, fp32 sums)")

@@ -1,8 +1,8 @@
 #pragma once
 /// \file fp32_gemm.h
-/// Our own fp32 matrix product for linear layers in inference (AVX2 + FMA), on weights
-/// reordered once: panels of 16 outputs, for each input the 16 weights side by side. Tiles
-/// of 6 rows x 16 outputs keep 12 accumulators in registers over the whole input width, so
+/// Our own fp32 matrix product for linear layers in inference (AVX-512 or AVX2 + FMA), on
+/// weights reordered once: panels of 48 (24) outputs, for each input the panel's weights side
+/// by side. Tiles of 8 rows x 48 outputs (4 x 24) keep 24 (12) accumulators in registers, so
 /// bias and GELU are applied as the result is written (no second pass over it), and nothing
 /// is packed per call (OpenBLAS packs both operands on every product).
 ///
@@ -18,6 +18,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "kernels/cpu_features.h"
+
 namespace tpq::fp32gemm {
 
 /// True when the CPU can run the kernel (AVX2 + FMA, kernels not turned off).
@@ -26,9 +28,10 @@ bool supported();
 bool available();
 
 struct PackedWeight {
-    at::Tensor data;  // float32 [outPadded / 24][in][24]
+    at::Tensor data;  // float32 [outPadded / 24][in][24] (avx2) or [outPadded / 48][in][48] (avx512)
     at::Tensor bias;  // float32 [outPadded], zeros when the layer has none
     int64_t out = 0, in = 0, outPadded = 0;
+    kernels::KernelPath path = kernels::KernelPath::Avx2;  // the panel layout: avx2 or avx512
     int64_t bytes() const;
 };
 
