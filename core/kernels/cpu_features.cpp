@@ -136,13 +136,14 @@ KernelPath fp32Path() {
     // Measured on a Zen 3 (AVX2): OpenBLAS's sgemm 72-85 GMAC/s on 2 cores against 61-65
     // for our AVX2 kernel, and bert-base 1505 against 1705 ms at batch 8, so OpenBLAS stays
     // the default and ours is opt-in (TPQ_FP32_KERNEL=avx2) until it is faster.
-    // On AVX-512 ours is the default (TPQ_FP32_KERNEL=libtorch for OpenBLAS): measured on a
-    // Xeon with AMX, see fp32_gemm.h.
+    // On a Xeon with AMX (AVX-512): our AVX-512 kernel 0.87-0.89x OpenBLAS's Cooperlake sgemm
+    // on bert-base's FFN product at 1024 rows, 0.6-1.15x at 128 (three runs, one process
+    // each), and bert-base batch 1 223-250 ms against 192-318 (alternating processes, a noisy
+    // machine): not faster, so OpenBLAS stays the default there too (TPQ_FP32_KERNEL=avx512).
     static const KernelPath path = [] {
         const char* forced = env("TPQ_FP32_KERNEL");
         if (std::strcmp(forced, "avx2") == 0 && hasAvx2()) return KernelPath::Avx2;
-        if (std::strcmp(forced, "libtorch") == 0 || std::strcmp(forced, "openblas") == 0) return KernelPath::LibTorch;
-        if (hasAvx512()) return KernelPath::Avx512;
+        if (std::strcmp(forced, "avx512") == 0 && hasAvx512()) return KernelPath::Avx512;
         return KernelPath::LibTorch;
     }();
     return path;
@@ -182,7 +183,7 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                                                   : int8 == KernelPath::Amx ? "our TDPBUSD tile kernel"
                                                                             : "our VPDPBUSD kernel"));
     out.emplace_back("fp32", fp32Path() == KernelPath::LibTorch
-                                 ? std::string("libtorch (OpenBLAS sgemm; TPQ_FP32_KERNEL=avx2 for ours)")
+                                 ? std::string("libtorch (OpenBLAS sgemm; TPQ_FP32_KERNEL=avx512|avx2 for ours)")
                                  : describe(fp32Path(), "our FMA kernel, inference; training on OpenBLAS"));
     out.emplace_back("bf16", bf16IsEmulated()
                                  ? std::string("libtorch, fp32 products on bf16-rounded values: ") + bf16EmulatedNote()

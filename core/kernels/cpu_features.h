@@ -20,8 +20,8 @@
 ///   TPQ_INT8_KERNEL=avx2     the int8 products on the AVX2 kernel even where VNNI exists
 ///   TPQ_INT8_KERNEL=avx512_vnni  the int8 products on VPDPBUSD even where AMX exists
 ///   TPQ_BF16_KERNEL=libtorch the bf16 products on LibTorch's bf16 GEMM even where AMX exists
-///   TPQ_FP32_KERNEL=avx2     the fp32 inference products on our AVX2 kernel (default:
-///                            LibTorch's OpenBLAS, faster on the CPUs measured so far)
+///   TPQ_FP32_KERNEL=avx512|avx2  the fp32 inference products on our AVX-512 / AVX2 kernel
+///                            (default: LibTorch's OpenBLAS, not slower on the CPUs measured so far)
 
 #include <string>
 #include <vector>
