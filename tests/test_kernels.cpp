@@ -206,6 +206,9 @@ private Q_SLOTS:
         const auto shared = int8gemm::linearStaticShared(x, {&packed, &packed}, {s, other});
         QVERIFY(torch::equal(shared[0], got));
         QVERIFY(torch::equal(shared[1], int8gemm::linearStatic(x, packed, other)));
+        // The same grid twice (query, key and value calibrated on one input): one set of codes, same bits.
+        const auto sameGrid = int8gemm::linearStaticShared(x, {&packed, &packed}, {s, s});
+        QVERIFY(torch::equal(sameGrid[0], got) && torch::equal(sameGrid[1], got));
     }
 
     void staticProductIsExactOnIntegerInputs() {
@@ -315,6 +318,9 @@ private Q_SLOTS:
         QTest::newRow("ffn out, group 128") << 9 << 3072 << 40 << 128;
         QTest::newRow("tails, group 4") << 7 << 36 << 19 << 4;
         QTest::newRow("one row, group 32") << 1 << 64 << 33 << 32;
+        // On AMX: rows past a tile of 32, an odd number of 16-output blocks, groups of 64.
+        QTest::newRow("tiles with tails, group 64") << 45 << 192 << 40 << 64;
+        QTest::newRow("bert batch, group 128") << 130 << 768 << 100 << 128;
     }
     void int4ProductMatchesReference() {
         if (!int8gemm::int4Available()) QSKIP("no AVX2 + FMA on this CPU: int4 layers expand to float");
@@ -375,8 +381,13 @@ private Q_SLOTS:
         QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{3, 5, 48}));
         QVERIFY(maxRelative(y, torch::linear(x, dequantize(q), b)) < 0.02);
         if (int8gemm::int4Available()) {
-            QCOMPARE(QString::fromStdString(layer->kernelPath()), QString(int8gemm::int4InputLevels() == 255 ? "avx512_vnni" : "avx2"));
+            QCOMPARE(QString::fromStdString(layer->kernelPath()), QString(kernels::kernelPathName(int8gemm::int4Path(q.groupSize))));
             QVERIFY(torch::equal(y, int8gemm::linearInt4(x, int8gemm::packInt4(q.packed, q.scales, 32, b))));
+            // Groups of 64 and more on AMX tiles where the int8 path is AMX; smaller ones on VPDPBUSD.
+            if (int8gemm::path() == kernels::KernelPath::Amx) {
+                QCOMPARE(QString(kernels::kernelPathName(int8gemm::int4Path(128))), QString("amx"));
+                QCOMPARE(QString::fromStdString(layer->kernelPath()), QString("avx512_vnni"));
+            }
         }
         // A group size the kernel cannot take (not a multiple of 4) still works, on floats.
         const Int4Weight q2 = quantizeWeightInt4(w, 2);

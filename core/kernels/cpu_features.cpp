@@ -191,7 +191,10 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                                                              : std::string("libtorch (oneDNN bf16)"));
     out.emplace_back("fp16", "libtorch (weights stored in fp16, computed in fp32 from a copy made at load)");
     const bool int4Vnni = int8 == KernelPath::Amx || int8 == KernelPath::Avx512Vnni;
-    out.emplace_back("int4", int4Vnni  ? std::string("avx512_vnni (our W4A8 kernel: nibbles unpacked in registers, 8-bit inputs per row)")
+    out.emplace_back("int4", int8 == KernelPath::Amx
+                                 ? std::string("amx (our W4A8 tile kernel: nibbles of 32 outputs unpacked to int8 tiles, "
+                                               "8-bit inputs per row; groups not a multiple of 64 on avx512_vnni)")
+                             : int4Vnni  ? std::string("avx512_vnni (our W4A8 kernel: nibbles unpacked in registers, 8-bit inputs per row)")
                              : hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, 7-bit inputs per row)")
                                          : std::string("libtorch (weights expanded to fp32 for each product)"));
     out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));

@@ -148,6 +148,12 @@ at::Tensor linearStatic(const at::Tensor& input, const PackedWeight& w, const St
 
 bool int4Available() { return kernels::hasAvx2(); }
 
+kernels::KernelPath int4Path(int64_t groupSize) {
+    if (!int4Available()) return kernels::KernelPath::LibTorch;
+    if (path() == kernels::KernelPath::Amx && groupSize % detail::kAmxDepth == 0) return kernels::KernelPath::Amx;
+    return int4InputLevels() == 255 ? kernels::KernelPath::Avx512Vnni : kernels::KernelPath::Avx2;
+}
+
 int int4InputLevels() { return path() == kernels::KernelPath::Amx || path() == kernels::KernelPath::Avx512Vnni ? 255 : 127; }
 
 int64_t PackedInt4Weight::bytes() const {
@@ -199,7 +205,9 @@ at::Tensor linearInt4(const at::Tensor& input, const PackedInt4Weight& w, Activa
     shape.back() = w.out;
     at::Tensor y = at::empty(shape, x.options());
     if (rows == 0) return y;
-    if (int4InputLevels() == 255)
+    if (int4Path(w.groupSize) == kernels::KernelPath::Amx)
+        detail::runInt4Amx(x.data_ptr<float>(), rows, w, y.data_ptr<float>(), activation);
+    else if (int4InputLevels() == 255)
         detail::runInt4Vnni(x.data_ptr<float>(), rows, w, y.data_ptr<float>(), activation);
     else
         detail::runInt4Avx2(x.data_ptr<float>(), rows, w, y.data_ptr<float>(), activation);

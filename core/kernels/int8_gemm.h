@@ -119,6 +119,10 @@ bool int4Available();
 /// The input levels of the int4 kernel: 255 where the int8 path is AVX-512 VNNI or AMX (the
 /// nibbles unpacked to signed bytes for VPDPBUSD, 16 outputs a register), 127 on AVX2.
 int int4InputLevels();
+/// Where an int4 layer of this group size runs: amx (groups of a multiple of 64, the nibbles
+/// of 32 outputs unpacked to int8 tiles in a buffer of the thread), avx512_vnni, avx2, or
+/// libtorch (weights expanded to float).
+kernels::KernelPath int4Path(int64_t groupSize);
 
 /// packed: uint8 [out, in / 2], the even input in the low nibble (quantized_linear.h's
 /// Int4Weight); scales: float32 [out, in / groupSize]; bias: [out] or undefined.

@@ -37,12 +37,14 @@ namespace {
 // of inputs; 6, 7: the two output tiles of weights. Every row of a tile is 64 bytes: 64
 // int8 or 32 bf16 inputs, and in a weight tile one group of 4 int8 (or 2 bf16) inputs of 16
 // outputs; a weight tile is 1 KB, contiguous (amx layout). depthBytes: bytes of one input
-// row (a multiple of 64); b: the weight tiles of the first 16 outputs, the next 16 follow.
+// row (a multiple of 64); b: the weight tiles of the first 16 outputs, those of the next
+// 16 bNext bytes further.
 template <bool Bf16, typename Sum>
-TPQ_TARGET_AMX inline void dotBlock(const void* a, int64_t lda, const void* b, int64_t depthBytes, Sum* out) {
+TPQ_TARGET_AMX inline void dotBlock(const void* a, int64_t lda, const void* b, int64_t depthBytes, int64_t bNext,
+                                    Sum* out) {
     const auto* ab = static_cast<const uint8_t*>(a);
     const auto* b0 = static_cast<const uint8_t*>(b);
-    const uint8_t* b1 = b0 + depthBytes * 16;  // the next 16 outputs
+    const uint8_t* b1 = b0 + bNext;
     _tile_zero(0);
     _tile_zero(1);
     _tile_zero(2);
@@ -74,11 +76,16 @@ TPQ_TARGET_AMX inline void dotBlock(const void* a, int64_t lda, const void* b, i
 }  // namespace
 
 TPQ_TARGET_AMX void amxDotBlock(const uint8_t* a, int64_t lda, const int8_t* b, int64_t inPadded, int32_t* out) {
-    dotBlock<false>(a, lda, b, inPadded, out);
+    dotBlock<false>(a, lda, b, inPadded, inPadded * 16, out);
+}
+
+TPQ_TARGET_AMX void amxDotSlice(const uint8_t* a, int64_t lda, const int8_t* b, int64_t sliceBytes, int64_t bNext,
+                                int32_t* out) {
+    dotBlock<false>(a, lda, b, sliceBytes, bNext, out);
 }
 
 TPQ_TARGET_AMX void amxDotBlockBf16(const uint16_t* a, int64_t lda, const uint16_t* b, int64_t inPadded, float* out) {
-    dotBlock<true>(a, lda * 2, b, inPadded * 2, out);
+    dotBlock<true>(a, lda * 2, b, inPadded * 2, inPadded * 32, out);
 }
 
 void reorderAmx(const int8_t* src, PackedWeight& p) {

@@ -37,6 +37,9 @@ void runAvx2(const float* x, int64_t rows, const std::vector<Product>& products,
 /// int4 x int8 products (W4A8) of x [rows, weight.in] into y [rows, weight.out]: on
 /// VPDPBUSD with 8-bit inputs, or on AVX2 with 7-bit ones.
 void runInt4Vnni(const float* x, int64_t rows, const PackedInt4Weight& weight, float* y, Activation activation);
+/// The same on AMX tiles (the weight's nibbles of 32 outputs unpacked to int8 tiles in a
+/// buffer of the thread, the sums of each group rescaled as it ends); groupSize a multiple of 64.
+void runInt4Amx(const float* x, int64_t rows, const PackedInt4Weight& weight, float* y, Activation activation);
 void runInt4Avx2(const float* x, int64_t rows, const PackedInt4Weight& weight, float* y, Activation activation);
 
 /// AMX (int8_gemm_amx.cpp): the tile configuration of this thread (every tile 16 x 64
@@ -47,6 +50,9 @@ constexpr int64_t kAmxRows = 32, kAmxBlock = 32, kAmxDepth = 64;
 void amxBegin();
 void amxEnd();
 void amxDotBlock(const uint8_t* a, int64_t lda, const int8_t* b, int64_t inPadded, int32_t* out);
+/// The sums over a slice of the inputs (sliceBytes, a multiple of 64): a and b point at the
+/// slice's first input, the weight tiles of outputs 16-31 bNext bytes after those of 0-15.
+void amxDotSlice(const uint8_t* a, int64_t lda, const int8_t* b, int64_t sliceBytes, int64_t bNext, int32_t* out);
 /// The same in bf16 (TDPBF16PS, fp32 sums): a is bf16 with rows lda elements apart, b the
 /// bf16 weight packed tile by tile ([out / 16][in / 32][16 pairs][16][2]), inPadded a
 /// multiple of 32.

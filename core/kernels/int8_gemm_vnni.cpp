@@ -355,6 +355,55 @@ TPQ_TARGET_AVX512_VNNI void int4Rows(int rows, const uint8_t* a, const float* xs
     }
 }
 
+// AMX int4: the nibbles of one block of 16 outputs (32 bytes per group of 4 inputs) as
+// signed bytes (nibble - 8), 64 per group: the rows of that block's AMX weight tiles.
+TPQ_TARGET_AVX512_VNNI void unpackInt4(const uint8_t* b, int64_t in4, int8_t* dst) {
+    const __m512i shifts = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
+    const __m512i low = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8);
+    for (int64_t k = 0; k < in4; ++k) {
+        const __m512i packed = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + k * 32)));
+        _mm512_storeu_si512(dst + k * 64, _mm512_sub_epi8(_mm512_and_si512(_mm512_srlv_epi64(packed, shifts), low), eight));
+    }
+}
+
+// Rows [m, m + rows) x the 32 outputs of block pair `pair` (its tiles unpacked in `tiles`,
+// in * 16 bytes per 16 outputs): per group, the int32 sums on AMX, then
+// acc += scale_g * (sums - zx * groupSum_g); at the end y = sx * acc + bias.
+template <bool Gelu>
+TPQ_TARGET_AVX512_VNNI void int4RowsAmx(int rows, const uint8_t* a, const float* xscale, const int32_t* xzero,
+                                        const PackedInt4Weight& w, int64_t pair, const int8_t* tiles, float* y) {
+    alignas(64) int32_t sums[kAmxRows * kAmxBlock];
+    alignas(64) float acc[kAmxRows * kAmxBlock] = {};
+    const int64_t blocks16 = w.outPadded / 16;
+    for (int64_t g = 0; g < w.groups; ++g) {
+        const int64_t k0 = g * w.groupSize;
+        amxDotSlice(a + k0, w.in, tiles + k0 * 16, w.groupSize, w.in * 16, sums);
+        for (int h = 0; h < 2; ++h) {
+            const int64_t b16 = std::min(blocks16 - 1, 2 * pair + h);  // a missing second block: its zeros
+            const __m512i gs = _mm512_loadu_si512(w.groupSum.data_ptr<int32_t>() + (b16 * w.groups + g) * 16);
+            const __m512 sc = _mm512_loadu_ps(w.scale.data_ptr<float>() + (b16 * w.groups + g) * 16);
+            for (int i = 0; i < rows; ++i) {
+                const int o = i * kAmxBlock + 16 * h;
+                const __m512i v = _mm512_sub_epi32(_mm512_load_si512(sums + o),
+                                                   _mm512_mullo_epi32(_mm512_set1_epi32(xzero[i]), gs));
+                _mm512_store_ps(acc + o, _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), sc, _mm512_load_ps(acc + o)));
+            }
+        }
+    }
+    const float* bias = w.bias.data_ptr<float>() + pair * kAmxBlock;
+    const int valid = int(std::min<int64_t>(kAmxBlock, w.out - pair * kAmxBlock));
+    for (int i = 0; i < rows; ++i) {
+        for (int j = 0; j < 2; ++j) {
+            const __mmask16 mask = kernels::laneMask(valid, j);
+            if (!mask) break;
+            __m512 f = _mm512_fmadd_ps(_mm512_load_ps(acc + i * kAmxBlock + 16 * j), _mm512_set1_ps(xscale[i]),
+                                       _mm512_maskz_loadu_ps(mask, bias + 16 * j));
+            if (Gelu) f = kernels::gelu512(f);
+            _mm512_mask_storeu_ps(y + i * w.out + 16 * j, mask, f);
+        }
+    }
+}
+
 }  // namespace
 
 void reorderVnni(const int8_t* src, PackedWeight& p) {
@@ -372,20 +421,22 @@ void runVnni(const float* xp, int64_t rows, const std::vector<Product>& products
     // AMX reads whole tiles of 32 rows: the codes are allocated to a whole tile, the rows
     // past the end zero.
     const int64_t rowsPadded = (rows + unit - 1) / unit * unit;
-    // One set of codes for the dynamic products together, one for each static product.
+    // One set of codes for the dynamic products together, one for each calibrated input grid
+    // of the static ones (query, key and value observed the same input: usually one grid).
     struct Codes {
         at::Tensor q, scale, zero;
         const StaticScales* fixed;
+    };
+    auto sameGrid = [](const StaticScales* a, const StaticScales* b) {
+        return a == b || (a && b && a->inScale == b->inScale && a->inZero == b->inZero);
     };
     std::vector<Codes> codes;
     std::vector<size_t> codesOf(products.size());
     for (size_t i = 0; i < products.size(); ++i) {
         const StaticScales* f = products[i].fixed;
         size_t c = codes.size();
-        if (!f) {
-            for (size_t j = 0; j < codes.size(); ++j)
-                if (!codes[j].fixed) c = j;
-        }
+        for (size_t j = 0; j < codes.size() && c == codes.size(); ++j)
+            if (sameGrid(codes[j].fixed, f)) c = j;
         if (c == codes.size()) {
             codes.push_back({at::empty({rowsPadded * inPadded}, at::kByte), at::empty({rowsPadded}, at::kFloat),
                              at::empty({rowsPadded}, at::kInt), f});
@@ -448,6 +499,45 @@ void runInt4Vnni(const float* xp, int64_t rows, const PackedInt4Weight& w, float
                 }
             }
         }
+    });
+}
+
+void runInt4Amx(const float* xp, int64_t rows, const PackedInt4Weight& w, float* y, Activation activation) {
+    const int64_t in = w.in;  // a multiple of the group size, itself of 64: no padding
+    const int64_t rowsPadded = (rows + kAmxRows - 1) / kAmxRows * kAmxRows;
+    at::Tensor q = at::zeros({rowsPadded * in}, at::kByte);
+    at::Tensor xscale = at::empty({rowsPadded}, at::kFloat);
+    at::Tensor xzero = at::empty({rowsPadded}, at::kInt);
+    uint8_t* qp = q.data_ptr<uint8_t>();
+    float* sp = xscale.data_ptr<float>();
+    int32_t* zp = xzero.data_ptr<int32_t>();
+    const int64_t blocks16 = w.outPadded / 16, pairs = (blocks16 + 1) / 2;
+    const uint8_t* data = w.data.data_ptr<uint8_t>();
+    at::parallel_for(0, rowsPadded / kAmxRows, 1, [&](int64_t t0, int64_t t1) {
+        const int64_t r0 = t0 * kAmxRows, r1 = std::min(rows, t1 * kAmxRows);
+        quantizeRows(xp + r0 * in, r1 - r0, in, in, qp + r0 * in, sp + r0, zp + r0);
+        std::vector<int8_t> tiles(size_t(in * 32), 0);  // one pair's weight tiles
+        amxBegin();
+        for (int64_t c0 = r0; c0 < r1; c0 += kRowChunk) {
+            const int64_t c1 = std::min(r1, c0 + kRowChunk);
+            for (int64_t pair = 0; pair < pairs; ++pair) {
+                for (int h = 0; h < 2; ++h) {
+                    if (2 * pair + h < blocks16)
+                        unpackInt4(data + (2 * pair + h) * (in / 4) * 32, in / 4, tiles.data() + h * in * 16);
+                    else
+                        std::fill(tiles.begin() + in * 16, tiles.end(), int8_t(0));
+                }
+                for (int64_t m = c0; m < c1; m += kAmxRows) {
+                    const int n = int(std::min<int64_t>(kAmxRows, c1 - m));
+                    float* ym = y + m * w.out + pair * kAmxBlock;
+                    if (activation == Activation::Gelu)
+                        int4RowsAmx<true>(n, qp + m * in, sp + m, zp + m, w, pair, tiles.data(), ym);
+                    else
+                        int4RowsAmx<false>(n, qp + m * in, sp + m, zp + m, w, pair, tiles.data(), ym);
+                }
+            }
+        }
+        amxEnd();
     });
 }
 

@@ -83,7 +83,7 @@ public:
     }
     std::string kernelPath() const override {
         if (!m_packed.data.defined()) return "libtorch";
-        return int8gemm::int4InputLevels() == 255 ? "avx512_vnni" : "avx2";
+        return kernels::kernelPathName(int8gemm::int4Path(m_weight.groupSize));
     }
     const QuantizedLayerLayout& layout() const override { return m_layout; }
     at::Tensor dequantizedWeight() const override { return dequantize(m_weight); }
