@@ -205,43 +205,51 @@ void BM_InferBertBaseInt8Qat(benchmark::State& state) {
 }
 BENCHMARK(BM_InferBertBaseInt8Qat)->Arg(1)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
-// fp32 and int8 bert-base (same weights) side by side: batches alternate between the two on
-// the same token ids, so that a change in the machine's load (a shared virtual machine here)
-// falls on both alike, with a pause before each batch. Reports each p50 and their ratio.
-void BM_InferBertBaseInt8VsFp32(benchmark::State& state) {
+// Every form of bert-base (same random weights) side by side: batches alternate between
+// fp32, int8 dynamic, static and QAT-converted, int4 and bf16 on the same token ids, so that
+// a change in the machine's load (a shared virtual machine here) falls on all alike, with a
+// pause before each batch. Reports each form's p50 and its speedup over fp32; the ratios of
+// one run are what the README's quantization claims rest on.
+void BM_InferBertBaseForms(benchmark::State& state) {
     useAllCores();
     const int64_t batch = state.range(0);
-    tpq::BertModel& fp32 = bertBase(false);
-    tpq::BertModel& int8 = bertBase(true);
-    fp32.eval();
-    int8.eval();
+    const std::pair<const char*, Form> forms[] = {{"fp32", Form::Fp32},     {"dynamic", Form::Dynamic},
+                                                  {"static", Form::Static}, {"qat", Form::Qat},
+                                                  {"int4", Form::Int4},     {"bf16", Form::Bf16}};
+    for (const auto& f : forms) bertBase(f.second).eval();
     torch::NoGradGuard noGrad;
     const at::Tensor ids = torch::randint(1, 30522, {batch, kSeqLen}, torch::kInt64);
     const at::Tensor mask = torch::ones({batch, kSeqLen}, torch::kInt64);
     auto timeOne = [&](tpq::BertModel& model) {
         // OpenBLAS's workers (fp32) keep spinning for ~0.1 s after a product; let them park
-        // so that the next batch, of either model, starts on idle cores.
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        // so that the next batch, of any form, starts on idle cores.
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
         const auto start = std::chrono::steady_clock::now();
         const at::Tensor logits = model.forward(ids, mask);
         benchmark::DoNotOptimize(logits.data_ptr());
         return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     };
-    std::vector<double> fp32Ms, int8Ms;
+    std::vector<std::vector<double>> ms(std::size(forms));
     for (auto _ : state) {
-        for (int i = 0; i < 2; ++i) timeOne(fp32), timeOne(int8);  // warm-up
-        for (int i = 0; i < 10; ++i) {
-            fp32Ms.push_back(timeOne(fp32));
-            int8Ms.push_back(timeOne(int8));
-        }
+        for (int i = 0; i < 2; ++i)
+            for (const auto& f : forms) timeOne(bertBase(f.second));  // warm-up
+        for (int i = 0; i < 10; ++i)
+            for (size_t f = 0; f < std::size(forms); ++f) ms[f].push_back(timeOne(bertBase(forms[f].second)));
     }
-    const double f = tpq::latencyStats(fp32Ms, batch, kSeqLen).p50Ms;
-    const double q = tpq::latencyStats(int8Ms, batch, kSeqLen).p50Ms;
-    state.counters["fp32_p50_ms"] = f;
-    state.counters["int8_p50_ms"] = q;
-    state.counters["speedup"] = f / q;
+    // How far each form's logits are from fp32's on this batch (random weights: the logits
+    // are small, so this is an absolute difference).
+    const at::Tensor reference = bertBase(Form::Fp32).forward(ids, mask);
+    for (size_t f = 1; f < std::size(forms); ++f)
+        state.counters[std::string(forms[f].first) + "_max_logit_diff"] =
+            (bertBase(forms[f].second).forward(ids, mask) - reference).abs().max().item<double>();
+    const double fp32 = tpq::latencyStats(ms[0], batch, kSeqLen).p50Ms;
+    for (size_t f = 0; f < std::size(forms); ++f) {
+        const double p50 = tpq::latencyStats(ms[f], batch, kSeqLen).p50Ms;
+        state.counters[std::string(forms[f].first) + "_p50_ms"] = p50;
+        if (f > 0) state.counters[std::string(forms[f].first) + "_speedup"] = fp32 / p50;
+    }
 }
-BENCHMARK(BM_InferBertBaseInt8VsFp32)->Arg(8)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+BENCHMARK(BM_InferBertBaseForms)->Arg(8)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 // The linear layers of the bert-base-uncased encoder alone (12 x: 4 of 768x768, 768->3072,
 // 3072->768 with GELU between) on [8, 128, 768]: fp32 (arg 0) against int8 dynamic
