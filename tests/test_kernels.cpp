@@ -15,6 +15,7 @@
 #include "kernels/cpu_features.h"
 #include "kernels/fp32_gemm.h"
 #include "kernels/int8_gemm.h"
+#include "kernels/layer_norm.h"
 #include "models/attention.h"
 #include "quant/int8_kernels.h"
 #include "quant/quantized_linear.h"
@@ -515,6 +516,38 @@ private Q_SLOTS:
         }
         QVERIFY(maxRelative(layer.forwardStatic(x, QParams{8.0 / 255, 128}, QParams{16.0 / 255, 128}, true),
                             torch::gelu(ys)) < 1e-5);
+    }
+
+    void addLayerNormMatchesLibTorch_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("width");
+        QTest::newRow("bert 768") << 130 << 768;
+        QTest::newRow("tail") << 7 << 37;
+        QTest::newRow("one value") << 3 << 1;
+    }
+    void addLayerNormMatchesLibTorch() {
+        if (!kernels::addLayerNormAvailable()) QSKIP("no AVX-512 on this CPU (or TPQ_KERNELS caps it)");
+        QFETCH(int, rows);
+        QFETCH(int, width);
+        const at::Tensor x = torch::randn({rows, width}) * 3 + 1, r = torch::randn({rows, width});
+        const at::Tensor g = torch::randn({width}), b = torch::randn({width});
+        const at::Tensor got = kernels::addLayerNorm(x, r, g, b, 1e-12);
+        const at::Tensor want = at::layer_norm((x + r).to(torch::kFloat64), {width}, g.to(torch::kFloat64),
+                                               b.to(torch::kFloat64), 1e-12);
+        QCOMPARE(got.sizes().vec(), x.sizes().vec());
+        const double err = (got.to(torch::kFloat64) - want).abs().max().item<double>();
+        QVERIFY2(err < 1e-4, std::to_string(err).c_str());
+        at::set_num_threads(1);
+        const at::Tensor single = kernels::addLayerNorm(x, r, g, b, 1e-12);
+        at::set_num_threads(2);
+        QVERIFY(torch::equal(single, got));
+        // A row holding NaN gives NaN, the others are untouched by it.
+        at::Tensor bad = x.clone();
+        bad[0][width - 1] = std::numeric_limits<float>::quiet_NaN();
+        const at::Tensor y = kernels::addLayerNorm(bad, r, g, b, 1e-12);
+        QVERIFY(y[0].isnan().all().item<bool>());
+        if (rows > 1) QVERIFY(torch::equal(y.slice(0, 1), got.slice(0, 1)));
+        tpqtest::expectError([&] { kernels::addLayerNorm(x, r.slice(0, 0, 1), g, b, 1e-12); }, {"same shape"});
     }
 
     void attentionMatchesReference_data() {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "kernels/layer_norm.h"
 #include "models/attention.h"
 #include "models/layer_surgery.h"
 #include "util/error.h"
@@ -247,7 +248,12 @@ BertDenseOutputImpl::BertDenseOutputImpl(int64_t in, int64_t out, const BertConf
 }
 
 at::Tensor BertDenseOutputImpl::forward(const at::Tensor& hidden, const at::Tensor& residual) {
-    return LayerNorm(dropout(runLinear(dense, denseKernel, hidden)) + residual);
+    const at::Tensor y = runLinear(dense, denseKernel, hidden);
+    // Inference: the residual add and the layer norm in one pass (kernels/layer_norm.h).
+    if (!is_training() && !at::GradMode::is_enabled() && y.scalar_type() == at::kFloat &&
+        residual.scalar_type() == at::kFloat && kernels::addLayerNormAvailable())
+        return kernels::addLayerNorm(y, residual, LayerNorm->weight, LayerNorm->bias, LayerNorm->options.eps());
+    return LayerNorm(dropout(y) + residual);
 }
 
 BertAttentionImpl::BertAttentionImpl(const BertConfig& c, int64_t heads) {
