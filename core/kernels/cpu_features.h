@@ -15,7 +15,7 @@
 /// Environment, to compare paths or rule a kernel out when something looks wrong:
 ///   TPQ_KERNELS=off          every hand-written kernel off (LibTorch everywhere)
 ///   TPQ_KERNELS=avx2         no path above AVX2 (the AVX-512 and AMX kernels off)
-///   TPQ_KERNELS=avx512       no AMX (int8 on VPDPBUSD, bf16 on VDPBF16PS)
+///   TPQ_KERNELS=avx512       no AMX (int8 and int4 on VPDPBUSD, bf16 on LibTorch's)
 ///   TPQ_INT8_KERNEL=onednn   the int8 products on LibTorch's engine (the other kernels stay)
 ///   TPQ_INT8_KERNEL=avx2     the int8 products on the AVX2 kernel even where VNNI exists
 ///   TPQ_INT8_KERNEL=avx512_vnni  the int8 products on VPDPBUSD even where AMX exists
