@@ -20,8 +20,7 @@
 #include "util/system_info.h"
 
 int main(int argc, char** argv) {
-    tpq::keepFreedMemoryForReuse();
-    tpq::tuneOpenBlasCore();
+    tpq::setUpProcess();
     QApplication app(argc, argv);
     QApplication::setApplicationName("TPQ Studio");
     QApplication::setOrganizationName("TPQ Studio");

@@ -55,8 +55,7 @@ void onInterrupt(int) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    tpq::keepFreedMemoryForReuse();
-    tpq::tuneOpenBlasCore();
+    tpq::setUpProcess();
     CLI::App app{"TPQ Studio: prune, quantize and compare Transformer text classifiers", "tpq"};
     app.set_version_flag("--version", std::string("tpq ") + TPQ_VERSION);
     app.require_subcommand(0, 1);

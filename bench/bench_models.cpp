@@ -39,8 +39,7 @@ constexpr int64_t kTrainBatches = 6;  // optimizer steps per benchmark iteration
 
 void useAllCores() {
     static const bool done = [] {
-        tpq::keepFreedMemoryForReuse();  // as tpq and tpq-studio do
-        tpq::tuneOpenBlasCore();
+        tpq::setUpProcess();  // as tpq and tpq-studio do
         const char* threads = std::getenv("TPQ_BENCH_THREADS");  // default: all cores
         at::set_num_threads(threads ? std::atoi(threads) : int(std::thread::hardware_concurrency()));
         return true;

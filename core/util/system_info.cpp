@@ -134,6 +134,11 @@ std::string tuneOpenBlasCore() {
     return done;
 }
 
+void setUpProcess() {
+    keepFreedMemoryForReuse();
+    tuneOpenBlasCore();
+}
+
 int setNumThreads(int threads) {
     if (threads <= 0) threads = int(std::max(1u, std::thread::hardware_concurrency()));
     at::set_num_threads(threads);

@@ -30,7 +30,7 @@ SystemInfo collectSystemInfo();
 /// A forward pass allocates and frees the same large activations on every call; getting
 /// them back from the kernel each time costs page faults and zeroing (measured here: a
 /// bert-base batch of 8 took 8-12 % longer, fp32 and int8 alike). The price: the resident
-/// size stays at its peak. Called first thing by tpq, tpq-studio and the benchmarks.
+/// size stays at its peak. Called first thing (setUpProcess) by tpq, tpq-studio and the benchmarks.
 void keepFreedMemoryForReuse();
 
 /// OpenBLAS (Debian 12 has 0.3.21, built for every CPU and choosing at load time) falls
@@ -41,9 +41,13 @@ void keepFreedMemoryForReuse();
 /// the set for the instructions the CPU has (Cooperlake with AVX512-BF16, SkylakeX with
 /// AVX-512, Haswell with AVX2) and sets OPENBLAS_CORETYPE for child processes. It does
 /// nothing when OPENBLAS_CORETYPE is set (the user's choice) or the BLAS is not OpenBLAS.
-/// Call it first thing, before any matrix product (tpq, tpq-studio, the benchmarks and
-/// tests do). Returns what it did ("" when nothing), also in SystemInfo::blasCoreNote.
+/// Call it first thing, before any matrix product (setUpProcess does, for tpq, tpq-studio
+/// and the benchmarks). Returns what it did ("" when nothing), also in SystemInfo::blasCoreNote.
 std::string tuneOpenBlasCore();
+
+/// What tpq, tpq-studio and the benchmarks call first thing: keepFreedMemoryForReuse() and
+/// tuneOpenBlasCore().
+void setUpProcess();
 
 /// Sets LibTorch's intra-op threads; `threads` <= 0 means all cores. Returns the count set.
 int setNumThreads(int threads);
