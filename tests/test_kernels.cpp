@@ -382,13 +382,13 @@ private Q_SLOTS:
         QCOMPARE(y.sizes().vec(), (std::vector<int64_t>{3, 5, 48}));
         QVERIFY(maxRelative(y, torch::linear(x, dequantize(q), b)) < 0.02);
         if (int8gemm::int4Available()) {
-            QCOMPARE(QString::fromStdString(layer->kernelPath()), QString(kernels::kernelPathName(int8gemm::int4Path(q.groupSize))));
+            // Groups of 32 (not a multiple of 64): VPDPBUSD on AVX-512 VNNI and AMX CPUs, else AVX2.
+            QCOMPARE(QString::fromStdString(layer->kernelPath()),
+                     QString(int8gemm::path() == kernels::KernelPath::Avx2 ? "avx2" : "avx512_vnni"));
             QVERIFY(torch::equal(y, int8gemm::linearInt4(x, int8gemm::packInt4(q.packed, q.scales, 32, b))));
             // Groups of 64 and more on AMX tiles where the int8 path is AMX; smaller ones on VPDPBUSD.
-            if (int8gemm::path() == kernels::KernelPath::Amx) {
+            if (int8gemm::path() == kernels::KernelPath::Amx)
                 QCOMPARE(QString(kernels::kernelPathName(int8gemm::int4Path(128))), QString("amx"));
-                QCOMPARE(QString::fromStdString(layer->kernelPath()), QString("avx512_vnni"));
-            }
         }
         // A group size the kernel cannot take (not a multiple of 4) still works, on floats.
         const Int4Weight q2 = quantizeWeightInt4(w, 2);
@@ -461,7 +461,7 @@ private Q_SLOTS:
         const auto report = kernels::kernelPathReport();
         QStringList names;
         for (const auto& [what, path] : report) names << QString::fromStdString(what);
-        for (const char* p : {"int8", "fp32", "bf16", "fp16", "int4", "attention"}) QVERIFY2(names.contains(p), p);
+        for (const char* p : {"int8", "fp32", "bf16", "fp16", "int4", "attention", "layer norm"}) QVERIFY2(names.contains(p), p);
         // cpuid + XCR0 agree with what Linux reports in /proc/cpuinfo (it clears the flags the
         // OS does not enable, as our XCR0 check does).
         const auto& f = kernels::cpuFeatures();
@@ -512,7 +512,9 @@ private Q_SLOTS:
         if (int8gemm::staticAvailable()) {
             QVERIFY(torch::equal(ys, int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, b),
                                                             {8.0f / 255, 128, 16.0f / 255, 128})));
-            QCOMPARE(QString::fromStdString(layer.kernelPath(true)), QString(kernels::kernelPathName(int8gemm::path())));
+            // Static runs on our kernel, on the same path as dynamic (no longer LibTorch's quantized::linear).
+            QVERIFY(layer.kernelPath(true) != "libtorch");
+            QCOMPARE(QString::fromStdString(layer.kernelPath(true)), QString::fromStdString(layer.kernelPath(false)));
         }
         QVERIFY(maxRelative(layer.forwardStatic(x, QParams{8.0 / 255, 128}, QParams{16.0 / 255, 128}, true),
                             torch::gelu(ys)) < 1e-5);

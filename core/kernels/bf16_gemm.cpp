@@ -27,11 +27,10 @@ namespace {
 using int8gemm::Activation;
 using int8gemm::detail::kAmxRows;
 using int8gemm::detail::kAmxBlock;
+using int8gemm::detail::roundUp;
 
 constexpr int64_t kDepth = 32;      // bf16 inputs per tile row
 constexpr int64_t kRowChunk = 256;  // rows whose bf16 inputs stay in L2 while every block passes
-
-int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
 
 // Rows of x (row length in) rounded to bf16 into a (rows inPadded apart, the padding zero).
 TPQ_TARGET_AMX void toBf16(const float* x, int64_t rows, int64_t in, int64_t inPadded, uint16_t* a) {

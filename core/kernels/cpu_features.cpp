@@ -165,6 +165,12 @@ KernelPath attentionPath() {
     return KernelPath::LibTorch;
 }
 
+KernelPath layerNormPath() {
+    static const KernelPath path =
+        hasAvx512() && std::strcmp(env("TPQ_LAYERNORM_KERNEL"), "off") != 0 ? KernelPath::Avx512 : KernelPath::LibTorch;
+    return path;
+}
+
 bool bf16IsEmulated() { return !cpuFeatures().avx512Bf16 && !cpuFeatures().amxBf16; }
 
 const char* bf16EmulatedNote() { return "bf16 is emulated on this CPU: slower than fp32"; }
@@ -190,17 +196,17 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                              : bf16Path() == KernelPath::Amx ? std::string("amx (our TDPBF16PS tile kernel, fp32 sums)")
                                                              : std::string("libtorch (oneDNN bf16)"));
     out.emplace_back("fp16", "libtorch (weights stored in fp16, computed in fp32 from a copy made at load)");
-    const bool int4Vnni = int8 == KernelPath::Amx || int8 == KernelPath::Avx512Vnni;
+    // int4 follows the int8 path (int8_gemm.h's int4Path).
     out.emplace_back("int4", int8 == KernelPath::Amx
                                  ? std::string("amx (our W4A8 tile kernel: nibbles of 32 outputs unpacked to int8 tiles, "
                                                "8-bit inputs per row; groups not a multiple of 64 on avx512_vnni)")
-                             : int4Vnni  ? std::string("avx512_vnni (our W4A8 kernel: nibbles unpacked in registers, 8-bit inputs per row)")
+                             : int8 == KernelPath::Avx512Vnni ? std::string("avx512_vnni (our W4A8 kernel: nibbles unpacked in registers, 8-bit inputs per row)")
                              : hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, 7-bit inputs per row)")
                                          : std::string("libtorch (weights expanded to fp32 for each product)"));
     out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));
+    out.emplace_back("layer norm", describe(layerNormPath(), "our add + layer norm pass"));
     if (cpuFeatures().amxTile && !cpuFeatures().amxPermitted)
         out.emplace_back("amx", "present, but Linux refused the tile-data permission (kernel older than 5.16?)");
-
     return out;
 }
 

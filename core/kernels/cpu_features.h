@@ -20,6 +20,7 @@
 ///   TPQ_INT8_KERNEL=avx2     the int8 products on the AVX2 kernel even where VNNI exists
 ///   TPQ_INT8_KERNEL=avx512_vnni  the int8 products on VPDPBUSD even where AMX exists
 ///   TPQ_BF16_KERNEL=libtorch the bf16 products on LibTorch's bf16 GEMM even where AMX exists
+///   TPQ_LAYERNORM_KERNEL=off LibTorch's add and layer_norm instead of our fused pass
 ///   TPQ_FP32_KERNEL=avx512|avx2  the fp32 inference products on our AVX-512 / AVX2 kernel
 ///                            (default: LibTorch's OpenBLAS, not slower on the CPUs measured so far)
 
@@ -54,6 +55,8 @@ KernelPath fp32Path();
 KernelPath bf16Path();
 /// The attention of inference forward passes (fp32 whatever the layers' precision).
 KernelPath attentionPath();
+/// BERT's residual add + layer norm in inference: avx512 (kernels/layer_norm.h) or libtorch.
+KernelPath layerNormPath();
 
 /// True when bf16 has no hardware support here (no AVX512-BF16 or AMX-BF16): LibTorch then
 /// emulates it, and it is slower than fp32.

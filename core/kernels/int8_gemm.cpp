@@ -14,7 +14,7 @@
 namespace tpq::int8gemm {
 namespace {
 
-int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+using detail::roundUp;
 
 at::Tensor floatInput(const at::Tensor& input, int64_t in) {
     if (input.dim() == 0 || input.size(-1) != in)

@@ -39,6 +39,31 @@ TPQ_TARGET_AVX512_VNNI inline __m128i toUint8(__m512 v, __m512 inv, __m512 zero)
     return _mm512_cvtepi32_epi8(_mm512_min_epi32(_mm512_max_epi32(i, _mm512_setzero_si512()), _mm512_set1_epi32(255)));
 }
 
+constexpr int kNanOrInf = 0x01 | 0x80 | 0x08 | 0x10;  // VFPCLASSPS: QNaN, SNaN, +inf, -inf
+
+// One row of x (length `in`) as uint8 codes round(x / scale + zero) in qr (inPadded bytes,
+// the padding zero). With CheckFinite, also whether the row holds NaN or infinity.
+template <bool CheckFinite>
+TPQ_TARGET_AVX512_VNNI inline bool encodeRow(const float* xr, int64_t in, int64_t inPadded, float scale, int32_t zero,
+                                             uint8_t* qr) {
+    const int64_t full = in / 16 * 16;
+    const __mmask16 tail = kernels::laneMask(in - full, 0);
+    const __m512 inv = _mm512_set1_ps(1.0f / scale), zf = _mm512_set1_ps(float(zero));
+    __mmask16 notFinite = 0;
+    for (int64_t k = 0; k < full; k += 16) {
+        const __m512 v = _mm512_loadu_ps(xr + k);
+        if (CheckFinite) notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(qr + k), toUint8(v, inv, zf));
+    }
+    if (tail) {
+        const __m512 v = _mm512_maskz_loadu_ps(tail, xr + full);
+        if (CheckFinite) notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
+        _mm_mask_storeu_epi8(qr + full, tail, toUint8(v, inv, zf));
+    }
+    for (int64_t k = in; k < inPadded; ++k) qr[k] = 0;
+    return notFinite != 0;
+}
+
 // Quantizes rows [0, rows) of x (row length `in`) to uint8 with a scale and zero point per
 // row; q has rows of `inPadded` bytes, the padding zero.
 TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t in, int64_t inPadded, uint8_t* q,
@@ -49,7 +74,6 @@ TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t i
         const float* xr = x + r * in;
         __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
         __mmask16 notFinite = 0;  // NaN or infinity seen (min/max would drop a NaN)
-        constexpr int kNanOrInf = 0x01 | 0x80 | 0x08 | 0x10;  // VFPCLASSPS: QNaN, SNaN, +inf, -inf
         for (int64_t k = 0; k < full; k += 16) {
             const __m512 v = _mm512_loadu_ps(xr + k);
             lo = _mm512_min_ps(lo, v);
@@ -78,12 +102,7 @@ TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t i
         }
         if (!notFinite) scales[r] = scale;
         zeros[r] = zero;
-        const __m512 inv = _mm512_set1_ps(1.0f / scale), zf = _mm512_set1_ps(float(zero));
-        uint8_t* qr = q + r * inPadded;
-        for (int64_t k = 0; k < full; k += 16)
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(qr + k), toUint8(_mm512_loadu_ps(xr + k), inv, zf));
-        if (tail) _mm_mask_storeu_epi8(qr + full, tail, toUint8(_mm512_maskz_loadu_ps(tail, xr + full), inv, zf));
-        for (int64_t k = in; k < inPadded; ++k) qr[k] = 0;
+        encodeRow<false>(xr, in, inPadded, scale, zero, q + r * inPadded);
     }
 }
 
@@ -91,25 +110,8 @@ TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t i
 // only a check for NaN and infinity, which make the row's outputs NaN).
 TPQ_TARGET_AVX512_VNNI void quantizeRowsStatic(const float* x, int64_t rows, int64_t in, int64_t inPadded, uint8_t* q,
                                                float* scales, int32_t* zeros, const StaticScales& s) {
-    const int64_t full = in / 16 * 16;
-    const __mmask16 tail = kernels::laneMask(in - full, 0);
-    constexpr int kNanOrInf = 0x01 | 0x80 | 0x08 | 0x10;
-    const __m512 inv = _mm512_set1_ps(1.0f / s.inScale), zf = _mm512_set1_ps(float(s.inZero));
     for (int64_t r = 0; r < rows; ++r) {
-        const float* xr = x + r * in;
-        uint8_t* qr = q + r * inPadded;
-        __mmask16 notFinite = 0;
-        for (int64_t k = 0; k < full; k += 16) {
-            const __m512 v = _mm512_loadu_ps(xr + k);
-            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(qr + k), toUint8(v, inv, zf));
-        }
-        if (tail) {
-            const __m512 v = _mm512_maskz_loadu_ps(tail, xr + full);
-            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
-            _mm_mask_storeu_epi8(qr + full, tail, toUint8(v, inv, zf));
-        }
-        for (int64_t k = in; k < inPadded; ++k) qr[k] = 0;
+        const bool notFinite = encodeRow<true>(x + r * in, in, inPadded, s.inScale, s.inZero, q + r * inPadded);
         scales[r] = notFinite ? std::numeric_limits<float>::quiet_NaN() : s.inScale;
         zeros[r] = s.inZero;
     }
@@ -303,21 +305,26 @@ void multiply(int64_t r0, int64_t r1, const Product& p, const uint8_t* q, const 
 #define TPQ_STORE4(i) \
     if (MR > i) _mm512_store_ps(out + i * 16, f##i);
 
+// The 32 bytes of one group of 4 inputs of 16 outputs (low nibbles outputs 0-7, high 8-15)
+// as 64 signed bytes nibble - 8, in output order.
+TPQ_TARGET_AVX512_VNNI inline __m512i unpackNibbles(const uint8_t* p) {
+    const __m512i packed = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+    const __m512i shifted = _mm512_srlv_epi64(packed, _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0));  // upper half: high nibbles
+    return _mm512_sub_epi8(_mm512_and_si512(shifted, _mm512_set1_epi8(0x0F)), _mm512_set1_epi8(8));
+}
+
 template <int MR>
 TPQ_TARGET_AVX512_VNNI __attribute__((noinline)) void int4Tile(const uint8_t* a, int64_t lda, const uint8_t* b,
                                                                const float* scale, const int32_t* gsum, int64_t groups,
                                                                int64_t groupSize, const int32_t* xzero, float* out) {
     __m512i c0 = _mm512_setzero_si512(), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0;
     __m512 f0 = _mm512_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
-    const __m512i shifts = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);  // upper half: the high nibbles
-    const __m512i low = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8);
     const int64_t steps = groupSize / 4;
     for (int64_t g = 0; g < groups; ++g) {
         const int64_t g0 = g * groupSize;
         const uint8_t* bg = b + g * steps * 32;
         for (int64_t k = 0; k < steps; ++k) {
-            const __m512i packed = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(bg + k * 32)));
-            const __m512i wv = _mm512_sub_epi8(_mm512_and_si512(_mm512_srlv_epi64(packed, shifts), low), eight);
+            const __m512i wv = unpackNibbles(bg + k * 32);
             TPQ_ROW4(0) TPQ_ROW4(1) TPQ_ROW4(2) TPQ_ROW4(3) TPQ_ROW4(4) TPQ_ROW4(5) TPQ_ROW4(6) TPQ_ROW4(7)
         }
         const __m512i gs = _mm512_loadu_si512(gsum + g * 16);
@@ -358,12 +365,7 @@ TPQ_TARGET_AVX512_VNNI void int4Rows(int rows, const uint8_t* a, const float* xs
 // AMX int4: the nibbles of one block of 16 outputs (32 bytes per group of 4 inputs) as
 // signed bytes (nibble - 8), 64 per group: the rows of that block's AMX weight tiles.
 TPQ_TARGET_AVX512_VNNI void unpackInt4(const uint8_t* b, int64_t in4, int8_t* dst) {
-    const __m512i shifts = _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0);
-    const __m512i low = _mm512_set1_epi8(0x0F), eight = _mm512_set1_epi8(8);
-    for (int64_t k = 0; k < in4; ++k) {
-        const __m512i packed = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + k * 32)));
-        _mm512_storeu_si512(dst + k * 64, _mm512_sub_epi8(_mm512_and_si512(_mm512_srlv_epi64(packed, shifts), low), eight));
-    }
+    for (int64_t k = 0; k < in4; ++k) _mm512_storeu_si512(dst + k * 64, unpackNibbles(b + k * 32));
 }
 
 // Rows [m, m + rows) x the 32 outputs of block pair `pair` (its tiles unpacked in `tiles`,
@@ -375,13 +377,15 @@ TPQ_TARGET_AVX512_VNNI void int4RowsAmx(int rows, const uint8_t* a, const float*
     alignas(64) int32_t sums[kAmxRows * kAmxBlock];
     alignas(64) float acc[kAmxRows * kAmxBlock] = {};
     const int64_t blocks16 = w.outPadded / 16;
+    const int32_t* groupSum = w.groupSum.data_ptr<int32_t>();
+    const float* groupScale = w.scale.data_ptr<float>();
     for (int64_t g = 0; g < w.groups; ++g) {
         const int64_t k0 = g * w.groupSize;
         amxDotSlice(a + k0, w.in, tiles + k0 * 16, w.groupSize, w.in * 16, sums);
         for (int h = 0; h < 2; ++h) {
             const int64_t b16 = std::min(blocks16 - 1, 2 * pair + h);  // a missing second block: its zeros
-            const __m512i gs = _mm512_loadu_si512(w.groupSum.data_ptr<int32_t>() + (b16 * w.groups + g) * 16);
-            const __m512 sc = _mm512_loadu_ps(w.scale.data_ptr<float>() + (b16 * w.groups + g) * 16);
+            const __m512i gs = _mm512_loadu_si512(groupSum + (b16 * w.groups + g) * 16);
+            const __m512 sc = _mm512_loadu_ps(groupScale + (b16 * w.groups + g) * 16);
             for (int i = 0; i < rows; ++i) {
                 const int o = i * kAmxBlock + 16 * h;
                 const __m512i v = _mm512_sub_epi32(_mm512_load_si512(sums + o),

@@ -7,8 +7,6 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -54,11 +52,7 @@ TPQ_TARGET_AVX512 void normalizeRows(int64_t r0, int64_t r1, int64_t n, const fl
 
 }  // namespace
 
-bool addLayerNormAvailable() {
-    static const bool on = hasAvx512() && !(std::getenv("TPQ_LAYERNORM_KERNEL") &&
-                                            std::strcmp(std::getenv("TPQ_LAYERNORM_KERNEL"), "off") == 0);
-    return on;
-}
+bool addLayerNormAvailable() { return layerNormPath() == KernelPath::Avx512; }
 
 at::Tensor addLayerNorm(const at::Tensor& input, const at::Tensor& residual, const at::Tensor& gammaIn,
                         const at::Tensor& betaIn, double eps) {

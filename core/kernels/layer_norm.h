@@ -12,8 +12,7 @@
 
 namespace tpq::kernels {
 
-/// True when the CPU has AVX-512 and the kernels are not turned off (TPQ_KERNELS, or
-/// TPQ_LAYERNORM_KERNEL=off for LibTorch's add and layer_norm).
+/// True when layerNormPath() (kernels/cpu_features.h) is ours.
 bool addLayerNormAvailable();
 
 /// x, residual: float32 [..., n], same shape; gamma, beta: float32 [n]. Requires addLayerNormAvailable().
