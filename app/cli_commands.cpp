@@ -18,8 +18,7 @@
 #include "experiment/predict.h"
 #include "experiment/project.h"
 #include "experiment/results_store.h"
-#include "experiment/prune_run.h"
-#include "experiment/quant_run.h"
+#include "experiment/step_plan.h"
 #include "experiment/train_run.h"
 #include "models/model_folder.h"
 #include "terminal_progress.h"
@@ -341,106 +340,78 @@ int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool
     return 0;
 }
 
-int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
+namespace {
+
+// The pruning step `tpq prune` asks for, as a variant (the same as a project's).
+VariantSpec pruneVariant(const PruneCommand& command, const ExperimentConfig& config) {
     if (int(command.unstructured) + int(command.structured) + int(command.progressive) > 1) {
         throw Error("give one pruning method: --unstructured, --structured or --progressive");
     }
-    ExperimentConfig config = configFor(command.modelDir, given);
+    VariantSpec v;
     // The method read once (pruning.method's alias magnitude is unstructured).
-    const Method method = command.unstructured ? Method::Unstructured
-                          : command.structured ? Method::Structured
-                          : command.progressive ? Method::Progressive
-                                                : requireMethod(config.pruning.method, "pruning.method");
-    if (!isPruning(method)) throw Error("pruning.method must be structured, unstructured or progressive");
-    if ((command.heads >= 0 || command.ffnSparsity >= 0) && method != Method::Structured) {
+    v.method = command.unstructured  ? Method::Unstructured
+               : command.structured  ? Method::Structured
+               : command.progressive ? Method::Progressive
+                                     : requireMethod(config.pruning.method, "pruning.method");
+    if (!isPruning(v.method)) throw Error("pruning.method must be structured, unstructured or progressive");
+    if ((command.heads || command.ffnSparsity) && v.method != Method::Structured) {
         throw Error("--heads and --ffn-sparsity are for --structured pruning");
     }
-    PruneRunOptions options;
-    options.modelDir = command.modelDir;
-    options.fineTuneEpochs = command.fineTuneEpochs >= 0 ? command.fineTuneEpochs : config.pruning.fineTuneEpochs;
-
-    if (method == Method::Structured) {
-        PruningConfig& p = config.pruning;
-        if (command.sparsity >= 0) {
-            options.headFraction = command.sparsity;
-            p.ffnSparsity = command.sparsity;
-            p.headPruningEnabled = p.ffnPruningEnabled = true;
-        }
-        if (command.heads >= 0) {
-            options.headFraction = -1;
-            p.numHeadsToPrune = command.heads;
-            p.headPruningEnabled = true;
-        }
-        if (command.ffnSparsity >= 0) {
-            p.ffnSparsity = command.ffnSparsity;
-            p.ffnPruningEnabled = true;
-        }
-        TerminalProgress bar;
-        const RunResult r = runStructuredPruning(config, options, progressCallbacks(bar));
-        bar.done();
-        std::printf("Structured pruning of %s (heads by %s, feed-forward neurons by %s, fine-tuning %d epoch(s))\n",
-                    command.modelDir.c_str(), p.headPruningMethod.c_str(), p.ffnPruningMethod.c_str(),
-                    options.fineTuneEpochs);
-        std::printf("  %5s %-24s %s\n", "layer", "heads kept", "feed-forward width");
-        for (size_t l = 0; l < r.headsKept.size(); ++l) {
-            std::string kept;
-            for (size_t h = 0; h < r.headsKept[l].size(); ++h) kept += r.headsKept[l][h] ? "#" : ".";
-            std::printf("  %5zu %-24s %lld of %lld\n", l, kept.c_str(), (long long)r.ffnKept[l],
-                        (long long)r.ffnOriginal[l]);
-        }
-        std::printf("  %s: test accuracy %.4f (unpruned %.4f, drop %.2f points), F1 %.4f\n", r.runId.c_str(),
-                    r.test.accuracy, r.baselineAccuracy, 100.0 * (r.baselineAccuracy - r.test.accuracy), r.test.f1);
-        std::printf("  parameters %lld (unpruned %lld), size %s (unpruned %s, ratio %.3f)\n",
-                    (long long)r.numParameters, (long long)r.baselineParameters,
-                    formatBytes(double(r.sizeBytes)).c_str(), formatBytes(double(r.baselineSizeBytes)).c_str(),
-                    double(r.sizeBytes) / double(r.baselineSizeBytes));
-        std::printf("  latency p50 %.2f ms vs %.2f ms unpruned (batch %lld x %lld tokens, %lld threads): %.2fx faster\n",
-                    r.latency.p50Ms, r.baselineLatency.p50Ms, (long long)r.latency.batchSize,
-                    (long long)r.latency.seqLen, (long long)r.latency.threads,
-                    r.baselineLatency.p50Ms / r.latency.p50Ms);
-        std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(), config.output.resultsDir.c_str(),
-                    r.runId.c_str());
-        return 0;
+    v.fineTuneEpochs = command.fineTuneEpochs.value_or(config.pruning.fineTuneEpochs);
+    if (v.method != Method::Structured) {
+        v.sparsity = command.sparsity;
+        return v;
     }
+    // --sparsity with --structured: that fraction of the heads and of the FFN neurons.
+    if (command.sparsity && !command.heads) v.heads = command.sparsity;
+    v.numHeadsToPrune = command.heads;
+    v.ffnSparsity = command.ffnSparsity ? command.ffnSparsity : command.sparsity;
+    return v;
+}
 
-    if (method == Method::Progressive) {
-        if (command.sparsity >= 0) config.pruning.finalSparsity = command.sparsity;
-        TerminalProgress bar;
-        const RunResult r = runProgressivePruning(config, options, progressCallbacks(bar));
-        bar.done();
-        std::printf("Progressive pruning of %s (%s schedule, %d step(s), fine-tuning %d epoch(s) per step)\n",
-                    command.modelDir.c_str(), config.pruning.progressiveSchedule.c_str(), config.pruning.numIterations,
-                    options.fineTuneEpochs);
-        std::printf("  %4s %8s %9s %13s\n", "step", "target", "sparsity", "val accuracy");
-        for (const auto& s : r.pruningHistory) {
-            std::printf("  %4d %8.4f %9.4f %13.4f%s\n", s.iteration, s.targetSparsity, s.sparsity, s.valAccuracy,
-                        s.withinBudget ? "" : "  over max_accuracy_drop: stopped, previous step kept");
-        }
-        std::printf(
-            "  %s: test accuracy %.4f (unpruned %.4f, drop %.2f points), F1 %.4f, linear-layer sparsity "
-            "%.4f\n",
-            r.runId.c_str(), r.test.accuracy, r.baselineAccuracy, 100.0 * (r.baselineAccuracy - r.test.accuracy),
-            r.test.f1, r.sparsity);
-        std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(), config.output.resultsDir.c_str(),
-                    r.runId.c_str());
-        return 0;
+void printStructured(const RunResult& r, const StepPlan& plan, const std::string& modelDir) {
+    const PruningConfig& p = plan.config.pruning;
+    std::printf("Structured pruning of %s (heads by %s, feed-forward neurons by %s, fine-tuning %d epoch(s))\n",
+                modelDir.c_str(), p.headPruningMethod.c_str(), p.ffnPruningMethod.c_str(), plan.prune.fineTuneEpochs);
+    std::printf("  %5s %-24s %s\n", "layer", "heads kept", "feed-forward width");
+    for (size_t l = 0; l < r.headsKept.size(); ++l) {
+        std::string kept;
+        for (size_t h = 0; h < r.headsKept[l].size(); ++h) kept += r.headsKept[l][h] ? "#" : ".";
+        std::printf("  %5zu %-24s %lld of %lld\n", l, kept.c_str(), (long long)r.ffnKept[l], (long long)r.ffnOriginal[l]);
     }
+    std::printf("  %s: test accuracy %.4f (unpruned %.4f, drop %.2f points), F1 %.4f\n", r.runId.c_str(),
+                r.test.accuracy, r.baselineAccuracy, 100.0 * (r.baselineAccuracy - r.test.accuracy), r.test.f1);
+    std::printf("  parameters %lld (unpruned %lld), size %s (unpruned %s, ratio %.3f)\n", (long long)r.numParameters,
+                (long long)r.baselineParameters, formatBytes(double(r.sizeBytes)).c_str(),
+                formatBytes(double(r.baselineSizeBytes)).c_str(), double(r.sizeBytes) / double(r.baselineSizeBytes));
+    std::printf("  latency p50 %.2f ms vs %.2f ms unpruned (batch %lld x %lld tokens, %lld threads): %.2fx faster\n",
+                r.latency.p50Ms, r.baselineLatency.p50Ms, (long long)r.latency.batchSize, (long long)r.latency.seqLen,
+                (long long)r.latency.threads, r.baselineLatency.p50Ms / r.latency.p50Ms);
+    std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(),
+                plan.config.output.resultsDir.c_str(), r.runId.c_str());
+}
 
-    if (command.sparsity >= 0) {
-        options.levels = {command.sparsity};
-    } else if (config.locations.count("pruning.sparsity") &&
-               !config.locations.count("pruning.unstructured.sparsity_levels")) {
-        options.levels = {config.pruning.sparsity};
-    } else {
-        options.levels = config.pruning.sparsityLevels;
+void printProgressive(const RunResult& r, const StepPlan& plan, const std::string& modelDir) {
+    const PruningConfig& p = plan.config.pruning;
+    std::printf("Progressive pruning of %s (%s schedule, %d step(s), fine-tuning %d epoch(s) per step)\n",
+                modelDir.c_str(), p.progressiveSchedule.c_str(), p.numIterations, plan.prune.fineTuneEpochs);
+    std::printf("  %4s %8s %9s %13s\n", "step", "target", "sparsity", "val accuracy");
+    for (const auto& s : r.pruningHistory) {
+        std::printf("  %4d %8.4f %9.4f %13.4f%s\n", s.iteration, s.targetSparsity, s.sparsity, s.valAccuracy,
+                    s.withinBudget ? "" : "  over max_accuracy_drop: stopped, previous step kept");
     }
-    TerminalProgress bar;
-    TrainRunCallbacks callbacks = progressCallbacks(bar);
-    const std::vector<RunResult> results = runUnstructuredPruning(config, options, callbacks);
-    bar.done();
+    std::printf("  %s: test accuracy %.4f (unpruned %.4f, drop %.2f points), F1 %.4f, linear-layer sparsity %.4f\n",
+                r.runId.c_str(), r.test.accuracy, r.baselineAccuracy, 100.0 * (r.baselineAccuracy - r.test.accuracy),
+                r.test.f1, r.sparsity);
+    std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(),
+                plan.config.output.resultsDir.c_str(), r.runId.c_str());
+}
+
+void printUnstructured(const std::vector<RunResult>& results, const StepPlan& plan, const std::string& modelDir) {
+    const ExperimentConfig& config = plan.config;
     std::printf("Unstructured pruning of %s (%s, %s ranking, fine-tuning %d epoch(s)); test split of %s\n",
-                command.modelDir.c_str(), config.pruning.unstructuredMethod.c_str(),
-                config.pruning.globalPruning ? "global" : "per-layer", options.fineTuneEpochs,
+                modelDir.c_str(), config.pruning.unstructuredMethod.c_str(),
+                config.pruning.globalPruning ? "global" : "per-layer", plan.prune.fineTuneEpochs,
                 config.data.dataset.c_str());
     std::printf("  %-34s %8s %9s %9s %8s %8s %10s %10s\n", "run", "target", "sparsity", "accuracy", "F1", "drop",
                 "size", "p50 ms");
@@ -449,52 +420,64 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
                     r.sparsity, r.test.accuracy, r.test.f1, 100.0 * (r.baselineAccuracy - r.test.accuracy),
                     formatBytes(double(r.sizeBytes)).c_str(), r.latency.p50Ms);
     }
-    if (!results.empty()) {
-        std::printf("  unpruned: size %s, p50 %.2f ms (measured side by side)\n",
-                    formatBytes(double(results.front().baselineSizeBytes)).c_str(),
-                    results.front().baselineLatency.p50Ms);
+    if (results.empty()) return;
+    std::printf("  unpruned: size %s, p50 %.2f ms (measured side by side)\n",
+                formatBytes(double(results.front().baselineSizeBytes)).c_str(), results.front().baselineLatency.p50Ms);
+    std::printf("  unpruned test accuracy %.4f; drop in points; sparsity over all linear layers\n",
+                results.front().baselineAccuracy);
+    std::printf("  models: %s/<run>/, results: %s/<run>/result.json\n", config.output.checkpointDir.c_str(),
+                config.output.resultsDir.c_str());
+}
+
+}  // namespace
+
+int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
+    const ExperimentConfig config = configFor(command.modelDir, given);
+    const VariantSpec v = pruneVariant(command, config);
+    std::vector<VariantSpec> sweep = {v};
+    if (v.method == Method::Unstructured && !v.sparsity) {  // the config's levels, one run each
+        sweep = unstructuredSweep(config);
+        for (auto& level : sweep) level.fineTuneEpochs = v.fineTuneEpochs;
     }
-    if (!results.empty()) {
-        std::printf("  unpruned test accuracy %.4f; drop in points; sparsity over all linear layers\n",
-                    results.front().baselineAccuracy);
-        std::printf("  models: %s/<run>/, results: %s/<run>/result.json\n", config.output.checkpointDir.c_str(),
-                    config.output.resultsDir.c_str());
-    }
+    const StepPlan plan = sweep.size() > 1 ? resolveSweep(sweep, config, command.modelDir)
+                                           : resolve(sweep.front(), config, command.modelDir);
+    TerminalProgress bar;
+    const std::vector<RunResult> results = runStep(plan, progressCallbacks(bar));
+    bar.done();
+    if (v.method == Method::Structured) printStructured(results.front(), plan, command.modelDir);
+    else if (v.method == Method::Progressive) printProgressive(results.front(), plan, command.modelDir);
+    else printUnstructured(results, plan, command.modelDir);
     return 0;
 }
 
-int runQuantize(const QuantizeCommand& command, const ExperimentConfig* given) {
-    const int flags = int(command.dynamic) + int(command.statik) + int(command.qat) + int(command.mixed);
+namespace {
+
+// The quantization step `tpq quantize` asks for, as a variant (the same as a project's).
+VariantSpec quantizeVariant(const QuantizeCommand& command, const ExperimentConfig& config) {
+    const int flags = int(command.dynamic) + int(command.isStatic) + int(command.qat) + int(command.mixed);
     if (flags > 1) throw Error("give one quantization method: --dynamic, --static, --qat or --mixed");
-    ExperimentConfig config = configFor(command.modelDir, given);
-    QuantRunOptions options;
-    options.modelDir = command.modelDir;
-    const Method method = command.dynamic ? Method::Dynamic
-                          : command.statik ? Method::Static
-                          : command.qat    ? Method::Qat
-                          : command.mixed  ? Method::Mixed
-                                           : requireMethod(config.quantization.method, "quantization.method");
-    options.method = method;
-    if (!command.observer.empty()) {
-        if (method != Method::Static) throw Error("--observer is for --static quantization");
-        config.quantization.observer = command.observer;
-    }
-    if (command.calibrationBatches >= 0) {
-        if (method != Method::Static) throw Error("--calibration-batches is for --static quantization");
-        config.quantization.calibrationBatches = command.calibrationBatches;
-    }
-    if (command.qatEpochs >= 0) {
-        if (method != Method::Qat) throw Error("--epochs is for --qat");
-        config.quantization.qatEpochs = command.qatEpochs;
-    }
-    TerminalProgress bar;
-    const std::vector<RunResult> results = runQuantization(config, options, progressCallbacks(bar));
-    bar.done();
-    if (results.empty()) return 0;
+    VariantSpec v;
+    v.method = command.dynamic  ? Method::Dynamic
+               : command.isStatic ? Method::Static
+               : command.qat    ? Method::Qat
+               : command.mixed  ? Method::Mixed
+                                : requireMethod(config.quantization.method, "quantization.method");
+    if (command.observer && v.method != Method::Static) throw Error("--observer is for --static quantization");
+    if (command.calibrationBatches && v.method != Method::Static)
+        throw Error("--calibration-batches is for --static quantization");
+    if (command.qatEpochs && v.method != Method::Qat) throw Error("--epochs is for --qat");
+    v.observer = command.observer;
+    v.calibrationBatches = command.calibrationBatches;
+    v.qatEpochs = command.qatEpochs;
+    return v;
+}
+
+void printQuantized(const std::vector<RunResult>& results, const StepPlan& plan, const std::string& modelDir) {
+    const ExperimentConfig& config = plan.config;
     const RunResult& first = results.front();
-    std::printf("%s quantization of %s; test split of %s\n", methodName(method), command.modelDir.c_str(),
+    std::printf("%s quantization of %s; test split of %s\n", methodName(plan.method), modelDir.c_str(),
                 config.data.dataset.c_str());
-    if (method == Method::Mixed && !first.layerSensitivity.empty()) {
+    if (plan.method == Method::Mixed && !first.layerSensitivity.empty()) {
         std::printf("  layer sensitivity on %d validation examples (change when the layer alone is quantized)\n",
                     config.quantization.sensitivitySamples);
         std::printf("  %-44s %12s %10s %12s %10s\n", "layer", "loss int8", "acc int8", "loss int4", "acc int4");
@@ -528,6 +511,17 @@ int runQuantize(const QuantizeCommand& command, const ExperimentConfig* given) {
     std::printf("  drop in points; ratio = fp32 folder bytes / quantized folder bytes (vocab.txt included)\n");
     std::printf("  models: %s/<run>/, results: %s/<run>/result.json (precision_map, size_ratio, speedup)\n",
                 config.output.checkpointDir.c_str(), config.output.resultsDir.c_str());
+}
+
+}  // namespace
+
+int runQuantize(const QuantizeCommand& command, const ExperimentConfig* given) {
+    const ExperimentConfig config = configFor(command.modelDir, given);
+    const StepPlan plan = resolve(quantizeVariant(command, config), config, command.modelDir);
+    TerminalProgress bar;
+    const std::vector<RunResult> results = runStep(plan, progressCallbacks(bar));
+    bar.done();
+    if (!results.empty()) printQuantized(results, plan, command.modelDir);
     return 0;
 }
 
@@ -573,13 +567,13 @@ int runProjectVariants(Project& project) {
         const std::string ids = join(p.runIds, ", ");
         const std::string where = p.total ? "[" + std::to_string(p.index) + "/" + std::to_string(p.total) + "] "
                                           : "      (combined needs it) ";
-        if (p.state == "skipped") {
+        if (p.state == VariantState::Skipped) {
             std::printf("%s%s: finished before (%s), skipped\n", where.c_str(), p.variant.c_str(), ids.c_str());
-        } else if (p.state == "finished") {
+        } else if (p.state == VariantState::Finished) {
             std::printf("%s%s: done in %.0f s -> %s\n", where.c_str(), p.variant.c_str(), p.seconds, ids.c_str());
         } else {
             std::printf("%s%s: %s as %s\n", where.c_str(), p.variant.c_str(),
-                        p.state == "resuming" ? "interrupted before, running again" : "running", ids.c_str());
+                        p.state == VariantState::Resuming ? "interrupted before, running again" : "running", ids.c_str());
         }
         std::fflush(stdout);
     });

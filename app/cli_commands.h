@@ -2,6 +2,7 @@
 // The `tpq` subcommands. Each returns the process exit code and throws tpq::Error for
 // user-facing failures (main prints them and exits 1).
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,20 +42,20 @@ struct PruneCommand {
     bool unstructured = false;
     bool structured = false;
     bool progressive = false;
-    double sparsity = -1;     // --sparsity; < 0 = the config's levels
-    int heads = -1;           // --heads (structured); < 0 = attention_head_pruning.num_heads_to_prune
-    double ffnSparsity = -1;  // --ffn-sparsity (structured); < 0 = ffn_pruning.intermediate_sparsity
-    int fineTuneEpochs = -1;  // --fine-tune-epochs; < 0 = pruning.fine_tune_epochs
+    std::optional<double> sparsity;     // --sparsity; unset = the config's levels
+    std::optional<int> heads;           // --heads (structured): a count; unset = num_heads_to_prune
+    std::optional<double> ffnSparsity;  // --ffn-sparsity (structured); unset = ffn_pruning.intermediate_sparsity
+    std::optional<int> fineTuneEpochs;  // --fine-tune-epochs; unset = pruning.fine_tune_epochs
 };
 /// `config` may be null: then the training config stored in the model's tpq.json is used.
 int runPrune(const PruneCommand& command, const ExperimentConfig* config);
 
 struct QuantizeCommand {
     std::string modelDir;
-    bool dynamic = false, statik = false, qat = false, mixed = false;  // --dynamic, --static, --qat, --mixed
-    std::string observer;         // --observer (static); "" = quantization.observer
-    int calibrationBatches = -1;  // --calibration-batches (static); < 0 = quantization.calibration_batches
-    int qatEpochs = -1;           // --epochs (qat); < 0 = quantization.qat.epochs
+    bool dynamic = false, isStatic = false, qat = false, mixed = false;  // --dynamic, --static, --qat, --mixed
+    std::optional<std::string> observer;     // --observer (static); unset = quantization.observer
+    std::optional<int> calibrationBatches;   // --calibration-batches (static); unset = quantization.calibration_batches
+    std::optional<int> qatEpochs;            // --epochs (qat); unset = quantization.qat.epochs
 };
 /// `config` may be null: then the training config stored in the model's tpq.json is used,
 /// with the default quantization settings.

@@ -140,21 +140,21 @@ int main(int argc, char** argv) {
                     "progressive pruning: sparsity raised step by step (pruning.progressive.*), fine-tuning "
                     "between steps");
     prune->add_option("--model", pruneCmd.modelDir, "model folder (from tpq train)")->required();
-    prune->add_option("--sparsity", pruneCmd.sparsity,
+    prune->add_option_function<double>("--sparsity", [&](const double& v) { pruneCmd.sparsity = v; },
                       "fraction of weights to remove, in [0, 1) (default: pruning.unstructured.sparsity_levels; "
                       "with --progressive: pruning.progressive.final_sparsity; with --structured: that fraction "
                       "of the heads and of each layer's feed-forward neurons)")
         ->check(kFraction);
-    prune->add_option("--heads", pruneCmd.heads,
+    prune->add_option_function<int>("--heads", [&](const int& v) { pruneCmd.heads = v; },
                       "--structured: attention heads to remove in total (default: "
                       "pruning.attention_head_pruning.num_heads_to_prune)")
         ->check(CLI::Range(0, 100000));
-    prune->add_option("--ffn-sparsity", pruneCmd.ffnSparsity,
+    prune->add_option_function<double>("--ffn-sparsity", [&](const double& v) { pruneCmd.ffnSparsity = v; },
                       "--structured: fraction of each layer's feed-forward neurons to remove (default: "
                       "pruning.ffn_pruning.intermediate_sparsity)")
         ->check(kFraction);
     prune
-        ->add_option("--fine-tune-epochs", pruneCmd.fineTuneEpochs,
+        ->add_option_function<int>("--fine-tune-epochs", [&](const int& v) { pruneCmd.fineTuneEpochs = v; },
                      "epochs of fine-tuning after pruning, pruned weights kept at zero (default: "
                      "pruning.fine_tune_epochs)")
         ->check(CLI::Range(0, 1000));
@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
     quantize->add_flag("--dynamic", quantCmd.dynamic,
                        "dynamic int8: int8 weights, activations quantized on the fly (or fp16 weights with "
                        "quantization.dtype: float16)");
-    quantize->add_flag("--static", quantCmd.statik,
+    quantize->add_flag("--static", quantCmd.isStatic,
                        "static int8: activation ranges calibrated on training batches (quantization.observer)");
     quantize->add_flag("--qat", quantCmd.qat,
                        "quantization-aware training: fine-tune through fake quantization, then convert to int8");
@@ -175,11 +175,11 @@ int main(int argc, char** argv) {
                        "mixed precision: layer sensitivity, then all-int8, top-k sensitive layers in bf16, "
                        "least sensitive in int4");
     quantize->add_option("--model", quantCmd.modelDir, "float model folder (from tpq train or tpq prune)")->required();
-    quantize->add_option("--observer", quantCmd.observer, "--static: minmax, moving_average, percentile or mse");
-    quantize->add_option("--calibration-batches", quantCmd.calibrationBatches,
+    quantize->add_option_function<std::string>("--observer", [&](const std::string& v) { quantCmd.observer = v; }, "--static: minmax, moving_average, percentile or mse");
+    quantize->add_option_function<int>("--calibration-batches", [&](const int& v) { quantCmd.calibrationBatches = v; },
                          "--static: training batches to calibrate on (default quantization.calibration_batches)")
         ->check(CLI::Range(1, 1000000));
-    quantize->add_option("--epochs", quantCmd.qatEpochs, "--qat: fine-tuning epochs (default quantization.qat.epochs)")
+    quantize->add_option_function<int>("--epochs", [&](const int& v) { quantCmd.qatEpochs = v; }, "--qat: fine-tuning epochs (default quantization.qat.epochs)")
         ->check(CLI::Range(1, 1000));
 
     std::string projectPath;

@@ -16,7 +16,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <tuple>
+
+#include <torch/torch.h>
+
 #include "experiment/project.h"
+#include "models/safetensors.h"
 #include "experiment/results_store.h"
 #include "cli_runner.h"
 #include "test_support.h"
@@ -133,9 +138,9 @@ private Q_SLOTS:
         std::map<std::string, std::string> ids;   // variant -> run id
         for (const auto& v : p.variants()) {
             const tpq::ProjectRun* r = p.findRun(v.key());
-            QVERIFY2(r && r->status == "finished", v.key().c_str());
+            QVERIFY2(r && r->status == tpq::RunStatus::Finished, v.key().c_str());
             QCOMPARE(r->runIds.size(), size_t(1));
-            ids[std::string(tpq::methodName(v.method)) + (v.sparsity >= 0 ? std::to_string(v.sparsity) : "")] = r->runIds.front();
+            ids[std::string(tpq::methodName(v.method)) + (v.sparsity ? std::to_string(*v.sparsity) : "")] = r->runIds.front();
         }
         // Combined: the structured run of the project was reused, not pruned again.
         REQUIRE_CONTAINS(first.err, "combined: quantizing the finished pruning run " + ids["structured"]);
@@ -318,6 +323,68 @@ private Q_SLOTS:
         QVERIFY2(again.code == 0, again.err.c_str());
         REQUIRE_CONTAINS(again.out, "tiny.tpq.yaml exists: continuing that project");
         REQUIRE_CONTAINS(again.out, "[4/4] combined unstructured + dynamic: finished before");
+    }
+
+    // Acceptance of issue 17: the same settings through `tpq prune` / `tpq quantize` and
+    // through a project variant (the path the GUI's Run takes: ExperimentRunner) make the
+    // same model — every tensor of model.safetensors torch::equal — under the same run id.
+    void sameSettingsSameModel() {
+        writeProject();  // the tiny task's data and config
+        QTemporaryDir cli, proj;
+        for (const QTemporaryDir* d : {&cli, &proj}) {
+            QVERIFY(QFile::copy(work() + "/tiny.csv", d->path() + "/tiny.csv"));
+            tpqtest::writeFile(*d, "tiny.yaml",
+                               tpq::readFile(path("tiny.yaml")) + "pruning:\n  progressive:\n    num_iterations: 2\n");
+        }
+        const Run train = tpqRun({"train", "--config", "tiny.yaml"}, cli.path());
+        QVERIFY2(train.code == 0, train.err.c_str());
+        const QString base = cli.path() + "/checkpoints/tiny";
+        // (CLI arguments, the project variant with the same settings, the run ids both write)
+        const std::vector<std::tuple<QStringList, std::string, std::vector<std::string>>> cases = {
+            {{"prune", "--unstructured", "--sparsity", "0.5", "--fine-tune-epochs", "1"},
+             "{method: unstructured, sparsity: 0.5, fine_tune_epochs: 1}", {"tiny_unstructured_50_ft1"}},
+            {{"prune", "--structured", "--heads", "1", "--ffn-sparsity", "0.25", "--fine-tune-epochs", "1"},
+             "{method: structured, num_heads_to_prune: 1, ffn_sparsity: 0.25, fine_tune_epochs: 1}",
+             {"tiny_structured_h1_ffn25_ft1"}},
+            {{"prune", "--structured", "--sparsity", "0.5", "--fine-tune-epochs", "0"},
+             "{method: structured, heads: 0.5, ffn_sparsity: 0.5, fine_tune_epochs: 0}", {"tiny_structured_heads50_ffn50"}},
+            {{"prune", "--progressive", "--sparsity", "0.4", "--fine-tune-epochs", "1"},
+             "{method: progressive, sparsity: 0.4, fine_tune_epochs: 1}", {"tiny_progressive_40_ft1"}},
+            {{"quantize", "--dynamic"}, "dynamic", {"tiny_dynamic_int8"}},
+            {{"quantize", "--static", "--observer", "minmax", "--calibration-batches", "2"},
+             "{method: static, observer: minmax, calibration_batches: 2}", {"tiny_static_int8_minmax"}},
+            {{"quantize", "--qat", "--epochs", "1"}, "{method: qat, qat_epochs: 1}", {"tiny_qat_int8"}},
+            {{"quantize", "--mixed"}, "mixed", {"tiny_mixed_all_int8", "tiny_mixed_top5_bf16", "tiny_mixed_int4_6"}},
+        };
+        std::string variants;
+        for (const auto& [args, variant, ids] : cases) {
+            const Run r = tpqRun(args + QStringList{"--model", base, "--config", "tiny.yaml"}, cli.path());
+            QVERIFY2(r.code == 0, (args.join(" ").toStdString() + ": " + r.err).c_str());
+            variants += "  - " + variant + "\n";
+        }
+        const std::string project = tpqtest::writeFile(proj, "same.tpq.yaml",
+                                                       "tpq_project: 1\nname: same\nconfig: tiny.yaml\nbase_model: " +
+                                                           base.toStdString() + "\nvariants:\n" + variants);
+        const Run run = tpqRun({"run", QString::fromStdString(project)}, proj.path());
+        QVERIFY2(run.code == 0, (run.out.substr(run.out.size() > 600 ? run.out.size() - 600 : 0) + run.err).c_str());
+        for (const auto& [args, variant, ids] : cases) {
+            for (const auto& id : ids) {
+                const std::string a = cli.path().toStdString() + "/checkpoints/" + id + "/model.safetensors";
+                const std::string b = proj.path().toStdString() + "/checkpoints/" + id + "/model.safetensors";
+                QVERIFY2(QFile::exists(QString::fromStdString(a)), (variant + ": no CLI run " + id).c_str());
+                QVERIFY2(QFile::exists(QString::fromStdString(b)), (variant + ": no project run " + id + "\n" + run.out).c_str());
+                const auto ta = tpq::loadSafetensors(a), tb = tpq::loadSafetensors(b);
+                QCOMPARE(ta.size(), tb.size());
+                for (size_t i = 0; i < ta.size(); ++i) {
+                    TPQ_COMPARE_STR(ta[i].name, tb[i].name);
+                    QVERIFY2(torch::equal(ta[i].tensor, tb[i].tensor), (id + ": " + ta[i].name + " differs").c_str());
+                }
+                const auto ra = readJson(cli.path().toStdString() + "/results/" + id + "/result.json");
+                const auto rb = readJson(proj.path().toStdString() + "/results/" + id + "/result.json");
+                QCOMPARE(ra["accuracy"].get<double>(), rb["accuracy"].get<double>());
+                TPQ_COMPARE_STR(ra["run_id"].get<std::string>(), id);
+            }
+        }
     }
 
     void uniqueRunIds() {

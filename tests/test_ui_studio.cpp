@@ -174,7 +174,7 @@ private Q_SLOTS:
         QVERIFY2(runs[0].accuracy >= 0.9, std::to_string(runs[0].accuracy).c_str());
         const tpq::Project reloaded = tpq::Project::load(path.toStdString());
         QCOMPARE(reloaded.runs().size(), size_t(3));
-        for (const auto& r : reloaded.runs()) QCOMPARE(r.status, std::string("finished"));
+        for (const auto& r : reloaded.runs()) QVERIFY(r.status == tpq::RunStatus::Finished);
 
         // CSV export: comparison.csv's raw numbers, the table's rows; the Accuracy chart
         // exports as a drawn PNG.
@@ -283,7 +283,7 @@ private Q_SLOTS:
         // (to run again under the same id), nothing claims to be finished, no result written.
         const tpq::Project project = tpq::Project::load(path.toStdString());
         QCOMPARE(project.runs().size(), size_t(1));
-        QCOMPARE(project.runs()[0].status, std::string("cancelled"));
+        QVERIFY(project.runs()[0].status == tpq::RunStatus::Cancelled);
         QVERIFY(!QFileInfo::exists(m_dir.path() + "/long/results/long/result.json"));
     }
 

@@ -275,7 +275,7 @@ private Q_SLOTS:
 
         QStringList states;
         connect(window.workerThread()->worker(), &tpq::ui::ExperimentWorker::variantChanged, this,
-                [&](const tpq::ui::VariantEvent& e) { states << e.variant + ":" + e.state; });
+                [&](const tpq::ui::VariantEvent& e) { states << e.variant + ":" + tpq::variantStateName(e.state); });
         QVERIFY(window.startRun());
         const JobOutcome rerun = waitForJob(window, 240000);
         QVERIFY2(rerun.ok, qPrintable(rerun.error));
@@ -303,11 +303,11 @@ private Q_SLOTS:
         QVERIFY(outcome.cancelled);
         const tpq::Project project = tpq::Project::load(path.toStdString());
         QCOMPARE(project.runs().size(), size_t(1));
-        QCOMPARE(project.runs()[0].status, std::string("cancelled"));
+        QVERIFY(project.runs()[0].status == tpq::RunStatus::Cancelled);
         // Start runs it again (resumed under the same id).
         QStringList states;
         connect(window.workerThread()->worker(), &tpq::ui::ExperimentWorker::variantChanged, this,
-                [&](const tpq::ui::VariantEvent& e) { states << e.state; });
+                [&](const tpq::ui::VariantEvent& e) { states << tpq::variantStateName(e.state); });
         QVERIFY(window.startRun());
         QTRY_VERIFY_WITH_TIMEOUT(!states.isEmpty(), 30000);
         QCOMPARE(states.front(), QString("resuming"));

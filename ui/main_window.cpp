@@ -265,13 +265,13 @@ void MainWindow::connectWorker() {
         m_eta->setText(p.etaSeconds >= 0 ? tr("ETA %1").arg(formatEta(p.etaSeconds)) : QString());
     });
     connect(w, &ExperimentWorker::variantChanged, this, [this](const VariantEvent& e) {
-        if (e.state == "running" || e.state == "resuming") {
+        if (e.state == VariantState::Running || e.state == VariantState::Resuming) {
             statusBar()->showMessage(tr("[%1/%2] %3: running").arg(e.index).arg(e.total).arg(e.variant));
-        } else if (e.state == "finished") {
+        } else if (e.state == VariantState::Finished) {
             statusBar()->showMessage(tr("[%1/%2] %3: done in %4 s").arg(e.index).arg(e.total).arg(e.variant).arg(e.seconds, 0, 'f', 0));
             refreshProjectFromDisk();
             reloadResults();
-        } else if (e.state == "skipped") {
+        } else if (e.state == VariantState::Skipped) {
             m_log->appendPlainText(tr("[%1/%2] %3: finished before, skipped").arg(e.index).arg(e.total).arg(e.variant));
         }
     });
@@ -403,7 +403,7 @@ void MainWindow::refreshWelcome() {
                 int finished = 0;
                 double best = -1;
                 for (const auto& r : p.runs()) {
-                    if (r.status != "finished") continue;
+                    if (r.status != RunStatus::Finished) continue;
                     ++finished;
                     for (const auto& dir : r.resultDirs) {
                         try {
@@ -492,7 +492,7 @@ QString MainWindow::baselineModelDir() const {
     VariantSpec baseline;
     baseline.method = Method::Baseline;
     const ProjectRun* run = m_project->findRun(baseline.key());
-    if (!run || run->status != "finished" || run->modelDirs.empty()) return {};
+    if (!run || run->status != RunStatus::Finished || run->modelDirs.empty()) return {};
     return QString::fromStdString(m_project->absolute(run->modelDirs.front()));
 }
 
@@ -642,7 +642,7 @@ void MainWindow::runVariant(const VariantSpec& variant) {
     if (!requireProject(tr("No project"))) return;
     if (isBusy()) return;
     const ProjectRun* done = m_project->findRun(variant.key());
-    if (done && done->status == "finished") {
+    if (done && done->status == RunStatus::Finished) {
         const QString ids = QString::fromStdString(done->runIds.empty() ? std::string() : done->runIds.front());
         if (QMessageBox::question(this, tr("Run again?"),
                                   tr("%1 has finished before (%2). Run it again with the current settings?")

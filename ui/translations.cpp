@@ -66,19 +66,19 @@ QString methodName(const QString& method) {
 
 QString describeVariant(const VariantSpec& v) {
     const auto fineTune = [&] {
-        if (v.fineTuneEpochs < 0) return QString();
-        if (v.fineTuneEpochs == 0) return T(QT_TRANSLATE_NOOP("Names", ", no fine-tuning"));
-        return QCoreApplication::translate("Names", ", %n fine-tuning epoch(s)", "", v.fineTuneEpochs);
+        if (!v.fineTuneEpochs) return QString();
+        if (*v.fineTuneEpochs == 0) return T(QT_TRANSLATE_NOOP("Names", ", no fine-tuning"));
+        return QCoreApplication::translate("Names", ", %n fine-tuning epoch(s)", "", *v.fineTuneEpochs);
     };
     const auto pruning = [&](Method method) {
         if (method == Method::Unstructured)
-            return v.sparsity >= 0 ? QString(T(QT_TRANSLATE_NOOP("Names", "unstructured pruning to %1 sparsity"))).arg(percent(v.sparsity))
-                                   : displayName(method);
+            return v.sparsity ? QString(T(QT_TRANSLATE_NOOP("Names", "unstructured pruning to %1 sparsity"))).arg(percent(*v.sparsity))
+                              : displayName(method);
         if (method == Method::Structured) {
             QString s = displayName(method);
-            if (v.heads >= 0) s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the heads removed"))).arg(percent(v.heads));
-            if (v.ffnSparsity > 0)
-                s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the FFN neurons removed"))).arg(percent(v.ffnSparsity));
+            if (v.heads) s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the heads removed"))).arg(percent(*v.heads));
+            if (v.ffnSparsity.value_or(0) > 0)
+                s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the FFN neurons removed"))).arg(percent(*v.ffnSparsity));
             return s;
         }
         return displayName(method);
@@ -87,7 +87,7 @@ QString describeVariant(const VariantSpec& v) {
     if (m == Method::Baseline) return T(QT_TRANSLATE_NOOP("Names", "baseline (trained)"));
     if (isPruning(m)) return pruning(m) + fineTune();
     if (m == Method::Static) {
-        const QString observer = QString::fromStdString(v.observer);
+        const QString observer = QString::fromStdString(v.observer.value_or(""));
         return observer.isEmpty() ? displayName(m)
                                   : QString(T(QT_TRANSLATE_NOOP("Names", "static int8, %1 observer"))).arg(observer);
     }

@@ -103,11 +103,6 @@ void finishRun(const CompressionContext& c, const ExperimentConfig& config, cons
             " vs " + formatBytes(double(result.baselineSizeBytes)));
 }
 
-std::string runIdFor(const ExperimentConfig& config, const std::string& requested, const std::string& derived) {
-    if (!requested.empty()) return requested;
-    return ResultsStore(config.output.resultsDir).uniqueRunId(derived, config.output.checkpointDir);
-}
-
 RunResult newResult(const CompressionContext& c, const ExperimentConfig& config, const std::string& modelDir,
                     int fineTuneEpochs, const std::string& run, const std::string& method) {
     RunResult r;

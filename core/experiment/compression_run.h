@@ -38,10 +38,6 @@ std::string percent(double s);
 CompressionContext prepareCompression(const ExperimentConfig& config, const std::string& modelDir, bool needTraining,
                                       const TrainRunCallbacks& callbacks);
 
-/// `requested` when given (a project resuming its run), else `derived`, numbered
-/// (_2, _3, ...) when results/ or checkpoints/ already hold a run of that name.
-std::string runIdFor(const ExperimentConfig& config, const std::string& requested, const std::string& derived);
-
 RunResult newResult(const CompressionContext& c, const ExperimentConfig& config, const std::string& modelDir,
                     int fineTuneEpochs, const std::string& run, const std::string& method);
 

@@ -7,8 +7,7 @@
 #include <cmath>
 #include <filesystem>
 
-#include "experiment/prune_run.h"
-#include "experiment/quant_run.h"
+#include "experiment/step_plan.h"
 #include "experiment/results_store.h"
 #include "util/error.h"
 #include "util/logging.h"
@@ -17,42 +16,6 @@
 namespace fs = std::filesystem;
 
 namespace tpq {
-namespace {
-
-std::string pct(double fraction) { return std::to_string(std::lround(fraction * 100.0)); }
-
-int fineTuneEpochs(const VariantSpec& v, const ExperimentConfig& config) {
-    return v.fineTuneEpochs >= 0 ? v.fineTuneEpochs : config.pruning.fineTuneEpochs;
-}
-
-}  // namespace
-
-std::string variantRunId(const VariantSpec& v, const std::string& base, const ExperimentConfig& config) {
-    const int epochs = fineTuneEpochs(v, config);
-    const std::string ft = epochs > 0 ? "_ft" + std::to_string(epochs) : "";
-    switch (v.method) {
-        case Method::Baseline: return config.name;
-        case Method::Unstructured:
-            return base + "_unstructured_" + pct(v.sparsity >= 0 ? v.sparsity : config.pruning.sparsity) + ft;
-        case Method::Structured: {
-            const std::string heads =
-                v.heads >= 0 ? "heads" + pct(v.heads) : "h" + std::to_string(config.pruning.numHeadsToPrune);
-            return base + "_structured_" + heads + "_ffn" +
-                   pct(v.ffnSparsity >= 0 ? v.ffnSparsity : config.pruning.ffnSparsity) + ft;
-        }
-        case Method::Progressive: return base + "_progressive_" + pct(config.pruning.finalSparsity) + ft;
-        case Method::Dynamic: return base + "_dynamic_" + (config.quantization.dtype == "float16" ? "fp16" : "int8");
-        case Method::Static:
-            return base + "_static_int8_" + (v.observer.empty() ? config.quantization.observer : v.observer);
-        case Method::Qat: return base + "_qat_int8";
-        case Method::Mixed: return base + "_mixed";
-        case Method::Combined: {
-            const std::string pruned = variantRunId(v.pruningStep(), base, config);
-            return base + "_combined" + pruned.substr(base.size()) + "_" + methodName(v.quantization) + "_int8";
-        }
-    }
-    throw Error("unknown variant method");
-}
 
 std::string ExperimentRunner::baseModelDir() const {
     if (!m_project.baseModel().empty()) return m_project.baseModel();
@@ -66,51 +29,26 @@ const std::string& ExperimentRunner::baseModelHash() {
 }
 
 std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const std::string& runId, bool interrupted,
-                                                    const TrainRunCallbacks& callbacks) {
-    ExperimentConfig config = m_project.config();
-    const std::string base = baseModelDir();
-    const Method m = v.method;
-    if (m == Method::Baseline) {
+                                                    const TrainRunCallbacks& callbacks,
+                                                    const std::function<void(const VariantProgress&)>& onVariant) {
+    const ExperimentConfig& config = m_project.config();
+    const std::string pruned = v.method == Method::Combined ? prunedModelFor(v, callbacks, onVariant) : "";
+    StepPlan plan = resolve(v, config, baseModelDir(), pruned);
+    if (v.method == Method::Baseline) {
         // Only a baseline this project left interrupted resumes, never another run's trainer state.
         const fs::path state = fs::path(config.output.checkpointDir) / (config.name + ".resume") / "trainer_state.json";
         std::error_code ec;
-        const bool resume = interrupted && fs::exists(state, ec);
-        if (resume) logInfo("resuming the baseline from its last finished epoch (" + state.parent_path().string() + ")");
-        return {runTraining(config, resume, callbacks)};
+        plan.resume = interrupted && fs::exists(state, ec);
+        if (plan.resume) logInfo("resuming the baseline from its last finished epoch (" + state.parent_path().string() + ")");
     }
-    PruneRunOptions prune;
-    prune.modelDir = base;
-    prune.fineTuneEpochs = fineTuneEpochs(v, config);
-    prune.runId = runId;
-    if (m == Method::Unstructured) {
-        prune.levels = {v.sparsity >= 0 ? v.sparsity : config.pruning.sparsity};
-        return runUnstructuredPruning(config, prune, callbacks);
-    }
-    if (m == Method::Structured) {
-        if (v.heads >= 0) {
-            prune.headFraction = v.heads;
-            config.pruning.headPruningEnabled = v.heads > 0;
-        }
-        if (v.ffnSparsity >= 0) {
-            config.pruning.ffnSparsity = v.ffnSparsity;
-            config.pruning.ffnPruningEnabled = v.ffnSparsity > 0;
-        }
-        return {runStructuredPruning(config, prune, callbacks)};
-    }
-    if (m == Method::Progressive) return {runProgressivePruning(config, prune, callbacks)};
-    QuantRunOptions quant;
-    quant.modelDir = base;
-    quant.method = m;
-    quant.runId = runId;
-    if (!v.observer.empty()) config.quantization.observer = v.observer;
-    return runQuantization(config, quant, callbacks);
+    return runStep(plan, callbacks, {runId});
 }
 
 std::string ExperimentRunner::prunedModelFor(const VariantSpec& combined, const TrainRunCallbacks& callbacks,
                                              const std::function<void(const VariantProgress&)>& onVariant) {
     const VariantSpec step = combined.pruningStep();
     const ProjectRun* done = m_project.findRun(step.key());
-    if (!done || done->status != "finished" || m_project.isStale(*done)) {
+    if (!done || done->status != RunStatus::Finished || m_project.isStale(*done)) {
         logInfo("combined: pruning first (" + step.key() + ")");
         runRecorded(step, 0, 0, callbacks, onVariant);
         done = m_project.findRun(step.key());
@@ -119,6 +57,31 @@ std::string ExperimentRunner::prunedModelFor(const VariantSpec& combined, const 
     }
     if (!done || done->modelDirs.empty()) throw Error("the pruning step '" + step.key() + "' left no model folder");
     return m_project.absolute(done->modelDirs.front());
+}
+
+ProjectRun ExperimentRunner::startRecord(const VariantSpec& v, const ProjectRun* existing) {
+    const ExperimentConfig& config = m_project.config();
+    ProjectRun record;
+    record.variant = v.key();
+    record.status = RunStatus::Running;
+    if (existing && !existing->runIds.empty()) {
+        record.runIds = {existing->runIds.front()};
+    } else {
+        const StepPlan plan = resolve(v, config, baseModelDir());
+        const bool prefix = v.method == Method::Mixed;
+        record.runIds = {v.method == Method::Baseline ? plan.runIds.front()
+                                                      : ResultsStore(config.output.resultsDir)
+                                                            .uniqueRunId(plan.runIds.front(), config.output.checkpointDir, prefix)};
+    }
+    if (v.method != Method::Baseline) {
+        // The identity of the model it is made from: a retrained baseline makes it stale.
+        const ProjectRun* base = m_project.findRun("baseline");
+        const bool fromBaseline = m_project.baseModel().empty() && base && base->status == RunStatus::Finished && !base->runIds.empty();
+        record.madeFrom = fromBaseline ? base->runIds.front() : m_project.relative(baseModelDir());
+        record.madeFromHash = fromBaseline && !base->weightsHash.empty() ? base->weightsHash : baseModelHash();
+    }
+    m_project.recordRun(record);
+    return record;
 }
 
 void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t total, const TrainRunCallbacks& callbacks,
@@ -131,8 +94,8 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     progress.variant = v.key();
     const ProjectRun* existing = m_project.findRun(v.key());
     const bool stale = existing && m_project.isStale(*existing);
-    if (existing && existing->status == "finished" && !stale) {
-        progress.state = "skipped";
+    if (existing && existing->status == RunStatus::Finished && !stale) {
+        progress.state = VariantState::Skipped;
         progress.runIds = existing->runIds;
         if (onVariant) onVariant(progress);
         return;
@@ -143,52 +106,23 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
         existing = nullptr;
     }
     // An interrupted variant runs again under its recorded id, overwriting what it left.
-    std::string runId;
     const bool interrupted = existing != nullptr;  // recorded, not finished: it stopped while running
-    if (existing && !existing->runIds.empty()) {
-        runId = existing->runIds.front();
-    } else if (method == Method::Baseline) {
-        runId = config.name;
-    } else {
-        const std::string base = fs::path(baseModelDir()).filename().string();
-        runId = ResultsStore(config.output.resultsDir)
-                    .uniqueRunId(variantRunId(v, base, config), config.output.checkpointDir, method == Method::Mixed);
-    }
-    ProjectRun record;
-    record.variant = v.key();
-    record.status = "running";
-    record.runIds = {runId};
-    if (method != Method::Baseline) {
-        // The identity of the model it is made from: a retrained baseline makes it stale.
-        const ProjectRun* base = m_project.findRun("baseline");
-        const bool fromBaseline = m_project.baseModel().empty() && base && base->status == "finished" && !base->runIds.empty();
-        record.madeFrom = fromBaseline ? base->runIds.front() : m_project.relative(baseModelDir());
-        record.madeFromHash = fromBaseline && !base->weightsHash.empty() ? base->weightsHash : baseModelHash();
-    }
-    m_project.recordRun(record);
-    progress.state = interrupted ? "resuming" : "running";
+    ProjectRun record = startRecord(v, existing);
+    const std::string runId = record.runIds.front();
+    progress.state = interrupted ? VariantState::Resuming : VariantState::Running;
     progress.runIds = record.runIds;
     if (onVariant) onVariant(progress);
 
     const auto start = std::chrono::steady_clock::now();
     std::vector<RunResult> results;
     try {
-        if (method == Method::Combined) {
-            QuantRunOptions quant;
-            quant.modelDir = prunedModelFor(v, callbacks, onVariant);
-            quant.compareWith = baseModelDir();
-            quant.method = v.quantization;
-            quant.runId = runId;
-            results = runQuantization(config, quant, callbacks);
-        } else {
-            results = runVariant(v, runId, interrupted, callbacks);
-        }
+        results = runVariant(v, runId, interrupted, callbacks, onVariant);
     } catch (const Cancelled&) {
-        record.status = "cancelled";  // runs again, under the same id, on the next start
+        record.status = RunStatus::Cancelled;  // runs again, under the same id, on the next start
         m_project.recordRun(record);
         throw;
     }
-    record.status = "finished";
+    record.status = RunStatus::Finished;
     record.runIds.clear();
     for (const auto& r : results) {
         record.runIds.push_back(r.runId);
@@ -200,7 +134,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
         m_baseHash = record.weightsHash;  // the model the variants after it are made from
     }
     m_project.recordRun(record);
-    progress.state = "finished";
+    progress.state = VariantState::Finished;
     progress.runIds = record.runIds;
     progress.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (onVariant) onVariant(progress);
@@ -221,7 +155,7 @@ void ExperimentRunner::run(const TrainRunCallbacks& callbacks,
             if (std::find(m_only.begin(), m_only.end(), v.key()) != m_only.end()) return true;
             if (!isBaseline(v) || !m_project.baseModel().empty()) return false;
             const ProjectRun* r = m_project.findRun(v.key());
-            return !r || r->status != "finished";
+            return !r || r->status != RunStatus::Finished;
         };
         order.erase(std::remove_if(order.begin(), order.end(), [&](const VariantSpec& v) { return !wanted(v); }),
                     order.end());

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "experiment/project.h"
+#include "experiment/variant_state.h"
 #include "experiment/train_run.h"
 
 namespace tpq {
@@ -19,9 +20,9 @@ struct VariantProgress {
     size_t index = 0;  // 1-based
     size_t total = 0;
     std::string variant;             // VariantSpec::key()
-    std::string state;               // "skipped" (finished before), "running", "resuming", "finished"
+    VariantState state = VariantState::Running;
     std::vector<std::string> runIds;
-    double seconds = 0;              // "finished": how long it took
+    double seconds = 0;              // Finished: how long it took
 };
 
 class ExperimentRunner {
@@ -42,7 +43,11 @@ public:
 
 private:
     std::vector<RunResult> runVariant(const VariantSpec& v, const std::string& runId, bool interrupted,
-                                      const TrainRunCallbacks& callbacks);
+                                      const TrainRunCallbacks& callbacks,
+                                      const std::function<void(const VariantProgress&)>& onVariant);
+    /// Records the variant as running (under its recorded id when it was interrupted, else a
+    /// new one) with the model it is made from, and saves the project.
+    ProjectRun startRecord(const VariantSpec& v, const ProjectRun* existing);
     std::string prunedModelFor(const VariantSpec& combined, const TrainRunCallbacks& callbacks,
                                const std::function<void(const VariantProgress&)>& onVariant);
     void runRecorded(const VariantSpec& v, size_t index, size_t total, const TrainRunCallbacks& callbacks,
@@ -55,9 +60,5 @@ private:
     std::vector<std::string> m_only;
     std::string m_baseHash;
 };
-
-/// The run id a variant gets in results/ ("<base>_structured_h50_ffn0_ft1", ...) before
-/// numbering; `base` is the base model's folder name.
-std::string variantRunId(const VariantSpec& v, const std::string& base, const ExperimentConfig& config);
 
 }  // namespace tpq

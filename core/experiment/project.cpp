@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "experiment/method.h"
+#include "experiment/step_plan.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "util/logging.h"
@@ -20,8 +21,9 @@ namespace fs = std::filesystem;
 namespace tpq {
 namespace {
 
-const std::vector<std::string> kVariantKeys = {"method",           "sparsity", "heads",   "ffn_sparsity",
-                                               "fine_tune_epochs", "observer", "pruning", "quantization"};
+const std::vector<std::string> kVariantKeys = {"method",       "sparsity",         "heads",    "num_heads_to_prune",
+                                               "ffn_sparsity", "fine_tune_epochs", "observer", "calibration_batches",
+                                               "qat_epochs",   "pruning",          "quantization"};
 const std::vector<std::string> kProjectKeys = {"tpq_project",    "name",       "config", "experiment", "results_dir",
                                                "checkpoint_dir", "base_model", "variants", "runs"};
 
@@ -52,15 +54,33 @@ std::vector<YAML::Node> values(const YAML::Node& node) {
 
 }  // namespace
 
+const char* runStatusName(RunStatus s) {
+    switch (s) {
+        case RunStatus::Running: return "running";
+        case RunStatus::Cancelled: return "cancelled";
+        case RunStatus::Finished: return "finished";
+    }
+    return "running";
+}
+
+std::optional<RunStatus> parseRunStatus(std::string_view name) {
+    for (RunStatus s : {RunStatus::Running, RunStatus::Cancelled, RunStatus::Finished})
+        if (name == runStatusName(s)) return s;
+    return std::nullopt;
+}
+
 std::string VariantSpec::key() const {
     const bool combined = method == Method::Combined;
     std::string k = methodName(method);
     if (combined) k += std::string(" ") + methodName(pruning);
-    if (sparsity >= 0) k += " sparsity=" + shortNumber(sparsity);
-    if (heads >= 0) k += " heads=" + shortNumber(heads);
-    if (ffnSparsity >= 0) k += " ffn=" + shortNumber(ffnSparsity);
-    if (fineTuneEpochs >= 0) k += " ft=" + std::to_string(fineTuneEpochs);
-    if (!observer.empty()) k += " observer=" + observer;
+    if (sparsity) k += " sparsity=" + shortNumber(*sparsity);
+    if (heads) k += " heads=" + shortNumber(*heads);
+    if (numHeadsToPrune) k += " num_heads=" + std::to_string(*numHeadsToPrune);
+    if (ffnSparsity) k += " ffn=" + shortNumber(*ffnSparsity);
+    if (fineTuneEpochs) k += " ft=" + std::to_string(*fineTuneEpochs);
+    if (observer) k += " observer=" + *observer;
+    if (calibrationBatches) k += " calibration=" + std::to_string(*calibrationBatches);
+    if (qatEpochs) k += " qat_epochs=" + std::to_string(*qatEpochs);
     if (combined) k += std::string(" + ") + methodName(quantization);
     return k;
 }
@@ -70,11 +90,78 @@ VariantSpec VariantSpec::pruningStep() const {
     p.method = pruning;
     p.pruning = Method::Structured;
     p.quantization = Method::Dynamic;
-    p.observer.clear();
+    p.observer.reset();
+    p.calibrationBatches.reset();
+    p.qatEpochs.reset();
     return p;
 }
 
 namespace {
+
+// One value of a variant key into `v` (a sweep calls it once per value).
+void setVariantKey(VariantSpec& v, const std::string& key, const YAML::Node& n, const std::string& where,
+                   int lineOffset) {
+    const std::string here = at(where, n, lineOffset);
+    const auto fraction = [&] {
+        const double f = n.as<double>();
+        if (!(f >= 0 && f < 1)) throw Error(here + ": " + key + " must be in [0, 1), got " + shortNumber(f));  // NaN too
+        return f;
+    };
+    const auto count = [&](int lo, int hi) {
+        const int c = n.as<int>();
+        if (c < lo || c > hi)
+            throw Error(here + ": " + key + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
+                        std::to_string(c));
+        return c;
+    };
+    const auto method = [&] { return requireMethod(n.as<std::string>(), here, "variant method"); };
+    if (key == "method") v.method = method();
+    else if (key == "sparsity") v.sparsity = fraction();
+    else if (key == "heads") v.heads = fraction();
+    else if (key == "num_heads_to_prune") v.numHeadsToPrune = count(0, 100000);
+    else if (key == "ffn_sparsity") v.ffnSparsity = fraction();
+    else if (key == "fine_tune_epochs") v.fineTuneEpochs = count(0, 1000);
+    else if (key == "observer") v.observer = n.as<std::string>();
+    else if (key == "calibration_batches") v.calibrationBatches = count(1, 100000);
+    else if (key == "qat_epochs") v.qatEpochs = count(0, 1000);
+    else if (key == "pruning") {
+        v.pruning = method();
+        if (v.pruning != Method::Structured && v.pruning != Method::Unstructured)
+            throw Error(here + ": combined pruning must be structured or unstructured, got '" + n.as<std::string>() + "'");
+    } else if (key == "quantization") {
+        v.quantization = method();
+        if (v.quantization != Method::Dynamic && v.quantization != Method::Static && v.quantization != Method::Qat)
+            throw Error(here + ": combined quantization must be dynamic, static or qat, got '" + n.as<std::string>() + "'");
+    }
+}
+
+// The variants of one entry of the list: a list-valued key (a sweep) makes one variant per value.
+std::vector<VariantSpec> expandVariant(const YAML::Node& item, const std::string& where, int lineOffset) {
+    std::vector<VariantSpec> expanded(1);
+    for (const auto& key : kVariantKeys) {
+        const YAML::Node node = item[key];
+        if (!node) continue;
+        // An empty list would silently make no variant at all.
+        if (node.IsSequence() && node.size() == 0)
+            throw Error(at(where, node, lineOffset) + ": variant key '" + key +
+                        "' is an empty list: give a value, or a list of values for a sweep");
+        if (node.IsNull()) throw Error(at(where, node, lineOffset) + ": variant key '" + key + "' has no value");
+        std::vector<VariantSpec> next;
+        for (const auto& spec : expanded) {
+            for (const auto& value : values(node)) {
+                VariantSpec v = spec;
+                try {
+                    setVariantKey(v, key, value, where, lineOffset);
+                } catch (const YAML::Exception&) {
+                    throw Error(at(where, value, lineOffset) + ": variant key '" + key + "' has a value of the wrong type");
+                }
+                next.push_back(v);
+            }
+        }
+        expanded = next;
+    }
+    return expanded;
+}
 
 std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::string& where, int lineOffset) {
     if (!root.IsSequence() || root.size() == 0)
@@ -83,13 +170,9 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
     std::vector<VariantSpec> out;
     for (const auto& item : root) {
         const std::string here = at(where, item, lineOffset);
-        // Read once here (aliases such as magnitude included).
-        auto methodOf = [&](const YAML::Node& n) {
-            return requireMethod(n.as<std::string>(), at(where, n, lineOffset), "variant method");
-        };
         if (item.IsScalar()) {
             VariantSpec v;
-            v.method = methodOf(item);
+            setVariantKey(v, "method", item, where, lineOffset);
             out.push_back(v);
             continue;
         }
@@ -102,63 +185,15 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
             }
         }
         if (!item["method"]) throw Error(here + ": variant without a method key");
-        // Expand every list-valued key (a sweep) into one variant per combination.
-        std::vector<VariantSpec> expanded(1);
-        auto expand = [&](const char* key, const std::function<void(VariantSpec&, const YAML::Node&)>& set) {
-            const YAML::Node node = item[key];
-            if (!node) return;
-            // An empty list would silently make no variant at all.
-            if (node.IsSequence() && node.size() == 0)
-                throw Error(at(where, node, lineOffset) + ": variant key '" + key +
-                            "' is an empty list: give a value, or a list of values for a sweep");
-            if (node.IsNull())
-                throw Error(at(where, node, lineOffset) + ": variant key '" + key + "' has no value");
-            std::vector<VariantSpec> next;
-            for (const auto& spec : expanded) {
-                for (const auto& value : values(node)) {
-                    VariantSpec v = spec;
-                    try {
-                        set(v, value);
-                    } catch (const YAML::Exception&) {
-                        throw Error(at(where, value, lineOffset) + ": variant key '" + key + "' has a value of the wrong type");
-                    }
-                    next.push_back(v);
-                }
-            }
-            expanded = next;
-        };
-        auto fraction = [&](const YAML::Node& n, const char* key) {
-            const double v = n.as<double>();
-            if (!(v >= 0 && v < 1))  // NaN too
-                throw Error(at(where, n, lineOffset) + ": " + key + " must be in [0, 1), got " + shortNumber(v));
-            return v;
-        };
-        expand("method", [&](VariantSpec& v, const YAML::Node& n) { v.method = methodOf(n); });
-        expand("sparsity", [&](VariantSpec& v, const YAML::Node& n) { v.sparsity = fraction(n, "sparsity"); });
-        expand("heads", [&](VariantSpec& v, const YAML::Node& n) { v.heads = fraction(n, "heads"); });
-        expand("ffn_sparsity", [&](VariantSpec& v, const YAML::Node& n) { v.ffnSparsity = fraction(n, "ffn_sparsity"); });
-        expand("fine_tune_epochs", [&](VariantSpec& v, const YAML::Node& n) {
-            v.fineTuneEpochs = n.as<int>();
-            if (v.fineTuneEpochs < 0 || v.fineTuneEpochs > 1000)
-                throw Error(at(where, n, lineOffset) + ": fine_tune_epochs must be in [0, 1000]");
-        });
-        expand("observer", [&](VariantSpec& v, const YAML::Node& n) { v.observer = n.as<std::string>(); });
-        expand("pruning", [&](VariantSpec& v, const YAML::Node& n) {
-            v.pruning = methodOf(n);
-            if (v.pruning != Method::Structured && v.pruning != Method::Unstructured)
-                throw Error(at(where, n, lineOffset) + ": combined pruning must be structured or unstructured, got '" +
-                            n.as<std::string>() + "'");
-        });
-        expand("quantization", [&](VariantSpec& v, const YAML::Node& n) {
-            v.quantization = methodOf(n);
-            if (v.quantization != Method::Dynamic && v.quantization != Method::Static && v.quantization != Method::Qat)
-                throw Error(at(where, n, lineOffset) + ": combined quantization must be dynamic, static or qat, got '" +
-                            n.as<std::string>() + "'");
-        });
-        for (auto& v : expanded) {
+        for (auto& v : expandVariant(item, where, lineOffset)) {
             if (v.method != Method::Combined && (item["pruning"] || item["quantization"]))
                 throw Error(here + ": pruning and quantization keys belong to combined variants (method " +
                             methodName(v.method) + ")");
+            try {
+                checkVariant(v);  // a setting for another method, two head settings
+            } catch (const Error& e) {
+                throw Error(here + ": " + e.what());
+            }
             out.push_back(v);
         }
     }
@@ -271,7 +306,12 @@ Project Project::load(const std::string& pathIn) {
             ProjectRun run;
             try {
                 run.variant = r["variant"].as<std::string>();
-                run.status = r["status"].as<std::string>();
+                const std::string status = r["status"].as<std::string>();
+                const auto parsed = parseRunStatus(status);
+                if (!parsed)
+                    throw Error(at(pathIn, r["status"], 0) + ": unknown run status '" + status +
+                                "' (running, cancelled or finished)");
+                run.status = *parsed;
                 if (r["run_ids"]) run.runIds = r["run_ids"].as<std::vector<std::string>>();
                 if (r["results"]) run.resultDirs = r["results"].as<std::vector<std::string>>();
                 if (r["models"]) run.modelDirs = r["models"].as<std::vector<std::string>>();
@@ -281,7 +321,7 @@ Project Project::load(const std::string& pathIn) {
             } catch (const YAML::Exception&) {
                 throw Error(at(pathIn, r, 0) + ": a run needs variant:, status: and lists run_ids:, results:, models:");
             }
-            if (run.status == "finished") {
+            if (run.status == RunStatus::Finished) {
                 for (const auto& dir : run.resultDirs) {
                     const std::string abs = p.absolute(dir);
                     std::error_code ec;
@@ -306,11 +346,14 @@ std::string variantsToYaml(const std::vector<VariantSpec>& variants) {
     e << YAML::BeginSeq;
     for (const auto& v : variants) {
         e << YAML::Flow << YAML::BeginMap << YAML::Key << "method" << YAML::Value << methodName(v.method);
-        if (v.sparsity >= 0) e << YAML::Key << "sparsity" << YAML::Value << v.sparsity;
-        if (v.heads >= 0) e << YAML::Key << "heads" << YAML::Value << v.heads;
-        if (v.ffnSparsity >= 0) e << YAML::Key << "ffn_sparsity" << YAML::Value << v.ffnSparsity;
-        if (v.fineTuneEpochs >= 0) e << YAML::Key << "fine_tune_epochs" << YAML::Value << v.fineTuneEpochs;
-        if (!v.observer.empty()) e << YAML::Key << "observer" << YAML::Value << v.observer;
+        if (v.sparsity) e << YAML::Key << "sparsity" << YAML::Value << *v.sparsity;
+        if (v.heads) e << YAML::Key << "heads" << YAML::Value << *v.heads;
+        if (v.numHeadsToPrune) e << YAML::Key << "num_heads_to_prune" << YAML::Value << *v.numHeadsToPrune;
+        if (v.ffnSparsity) e << YAML::Key << "ffn_sparsity" << YAML::Value << *v.ffnSparsity;
+        if (v.fineTuneEpochs) e << YAML::Key << "fine_tune_epochs" << YAML::Value << *v.fineTuneEpochs;
+        if (v.observer) e << YAML::Key << "observer" << YAML::Value << *v.observer;
+        if (v.calibrationBatches) e << YAML::Key << "calibration_batches" << YAML::Value << *v.calibrationBatches;
+        if (v.qatEpochs) e << YAML::Key << "qat_epochs" << YAML::Value << *v.qatEpochs;
         if (v.method == Method::Combined) {
             e << YAML::Key << "pruning" << YAML::Value << methodName(v.pruning);
             e << YAML::Key << "quantization" << YAML::Value << methodName(v.quantization);
@@ -359,7 +402,7 @@ void Project::save() const {
     for (const auto& r : m_runs) {
         e << YAML::BeginMap;
         e << YAML::Key << "variant" << YAML::Value << r.variant;
-        e << YAML::Key << "status" << YAML::Value << r.status;
+        e << YAML::Key << "status" << YAML::Value << runStatusName(r.status);
         e << YAML::Key << "run_ids" << YAML::Value << YAML::Flow << r.runIds;
         e << YAML::Key << "results" << YAML::Value << YAML::Flow << r.resultDirs;
         e << YAML::Key << "models" << YAML::Value << YAML::Flow << r.modelDirs;
@@ -377,7 +420,7 @@ void Project::save() const {
 bool Project::isStale(const ProjectRun& run) const {
     if (run.madeFromHash.empty() || run.variant == "baseline") return false;
     const ProjectRun* base = findRun("baseline");
-    if (!base || base->status != "finished" || base->weightsHash.empty()) return false;
+    if (!base || base->status != RunStatus::Finished || base->weightsHash.empty()) return false;
     return base->weightsHash != run.madeFromHash;
 }
 

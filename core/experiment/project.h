@@ -19,7 +19,9 @@
 ///     runs:                           # written by tpq run
 ///       - {variant: "structured heads=0.5 ffn=0 ft=1", status: finished, run_ids: [...], ...}
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/experiment_config.h"
@@ -27,14 +29,20 @@
 
 namespace tpq {
 
-/// One variant of an experiment, after sweeps are expanded.
+/// One compression step as asked for — by a project variant (after sweeps are expanded),
+/// `tpq prune`/`tpq quantize` flags or a GUI panel. A setting left unset is the config's;
+/// resolve() (step_plan.h) turns it into the run options, the config it runs with and the
+/// run id, the same way for every caller.
 struct VariantSpec {
     Method method = Method::Baseline;
-    double sparsity = -1;       // unstructured: target sparsity; < 0 = the config's first level
-    double heads = -1;          // structured: fraction of heads to remove; < 0 = num_heads_to_prune
-    double ffnSparsity = -1;    // structured: fraction of FFN neurons; < 0 = ffn_pruning.intermediate_sparsity
-    int fineTuneEpochs = -1;    // pruning: < 0 = pruning.fine_tune_epochs
-    std::string observer;       // static: "" = quantization.observer
+    std::optional<double> sparsity;        // unstructured: target sparsity; progressive: final sparsity
+    std::optional<double> heads;           // structured: fraction of all heads to remove, in [0, 1)
+    std::optional<int> numHeadsToPrune;    // structured: a count of heads to remove instead (tpq prune --heads)
+    std::optional<double> ffnSparsity;     // structured: fraction of feed-forward neurons to remove
+    std::optional<int> fineTuneEpochs;     // pruning: epochs of fine-tuning after pruning
+    std::optional<std::string> observer;   // static: minmax, moving_average, histogram or percentile
+    std::optional<int> calibrationBatches;  // static: training batches to calibrate on
+    std::optional<int> qatEpochs;          // qat: epochs of quantization-aware training
     Method pruning = Method::Structured;     // combined: Unstructured or Structured
     Method quantization = Method::Dynamic;   // combined: Dynamic, Static or Qat
 
@@ -44,12 +52,17 @@ struct VariantSpec {
     VariantSpec pruningStep() const;
 };
 
-/// What happened to a variant: "running" while (or if killed while) it runs, "cancelled"
-/// when the user stopped it, "finished" once its results are written. A running or
-/// cancelled variant runs again under the same run id.
+/// What happened to a variant: running while (or if killed while) it runs, cancelled when
+/// the user stopped it, finished once its results are written. A running or cancelled
+/// variant runs again under the same run id. The project file spells them as
+/// runStatusName() does.
+enum class RunStatus { Running, Cancelled, Finished };
+const char* runStatusName(RunStatus s);                     // "running", "cancelled", "finished"
+std::optional<RunStatus> parseRunStatus(std::string_view name);  // nullopt for anything else
+
 struct ProjectRun {
     std::string variant;               // VariantSpec::key()
-    std::string status;                // running, cancelled or finished
+    RunStatus status = RunStatus::Running;
     std::vector<std::string> runIds;   // results/<id>/ (mixed precision writes several)
     std::vector<std::string> resultDirs;  // relative to the project file
     std::vector<std::string> modelDirs;   // relative to the project file

@@ -43,6 +43,12 @@ void checkOptions(const PruneRunOptions& options) {
     if (options.fineTuneEpochs < 0) throw Error("fine-tuning epochs must be >= 0");
 }
 
+// The id of run `i` (made by runStep()).
+const std::string& runIdAt(const PruneRunOptions& options, size_t i) {
+    if (i >= options.runIds.size()) throw Error("pruning run without a run id (run it through runStep())");
+    return options.runIds[i];
+}
+
 }  // namespace
 
 std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, const PruneRunOptions& options,
@@ -63,14 +69,10 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
     saveOptions.compactSparse = config.pruning.compactStorage;
 
     std::vector<RunResult> results;
-    for (double level : options.levels) {
+    for (size_t i = 0; i < options.levels.size(); ++i) {
         if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
-        std::string run = modelName(options.modelDir) + "_unstructured_" + percent(level);
-        if (options.fineTuneEpochs > 0) run += "_ft" + std::to_string(options.fineTuneEpochs);
-        const std::string requested = options.runId.empty() || options.levels.size() == 1
-                                          ? options.runId
-                                          : options.runId + "_" + percent(level);
-        run = runIdFor(config, requested, run);
+        const double level = options.levels[i];
+        const std::string& run = runIdAt(options, i);
         RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "unstructured");
         result.targetSparsity = level;
         const nlohmann::ordered_json pruning = {{"method", "unstructured"},
@@ -113,9 +115,7 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     if (!problems.empty()) throw Error(join(problems, "; "));
 
     CompressionContext c = prepareCompression(config, options.modelDir, true, callbacks);
-    const std::string run = runIdFor(config, options.runId,
-                                     modelName(options.modelDir) + "_progressive_" + percent(progressive.finalSparsity));
-    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "progressive");
+    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), "progressive");
     result.targetSparsity = progressive.finalSparsity;
 
     torch::manual_seed(config.seed);
@@ -162,14 +162,14 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     structured.ffnSparsity = p.ffnPruningEnabled ? p.ffnSparsity : 0.0;
     structured.ffnCriterion = p.ffnPruningMethod;
     structured.calibrationBatches = p.calibrationBatches;
-    if (options.headFraction >= 1.0) {
-        throw Error("the fraction of heads to prune must be in [0, 1), got " + formatFixed(options.headFraction, 4));
+    if (options.headFraction && !(*options.headFraction >= 0.0 && *options.headFraction < 1.0)) {
+        throw Error("the fraction of heads to prune must be in [0, 1), got " + formatFixed(*options.headFraction, 4));
     }
     const auto problems = structured.validate();
     if (!problems.empty()) throw Error(join(problems, "; "));
     // With a fraction the count is known once the model is loaded; until then only
     // whether there is any matters (for the calibration data).
-    if (options.headFraction >= 0) structured.numHeadsToPrune = options.headFraction > 0 ? 1 : 0;
+    if (options.headFraction) structured.numHeadsToPrune = *options.headFraction > 0 ? 1 : 0;
     if (structured.numHeadsToPrune == 0 && structured.ffnSparsity == 0.0) {
         throw Error("structured pruning has nothing to remove: set pruning.attention_head_pruning.num_heads_to_prune "
                     "> 0 or pruning.ffn_pruning.intermediate_sparsity > 0 (with enabled: true)");
@@ -177,16 +177,12 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
 
     const bool needTraining = options.fineTuneEpochs > 0 || structured.needsCalibration();
     CompressionContext c = prepareCompression(config, options.modelDir, needTraining, callbacks);
-    if (options.headFraction >= 0) {
+    if (options.headFraction) {
         const auto heads = c.base.model->headsPerLayer();
         const int64_t total = std::accumulate(heads.begin(), heads.end(), int64_t(0));
-        structured.numHeadsToPrune = int(std::lround(options.headFraction * double(total)));
+        structured.numHeadsToPrune = int(std::lround(*options.headFraction * double(total)));
     }
-    std::string run = modelName(options.modelDir) + "_structured_h" + std::to_string(structured.numHeadsToPrune) +
-                      "_ffn" + percent(structured.ffnSparsity);
-    if (options.fineTuneEpochs > 0) run += "_ft" + std::to_string(options.fineTuneEpochs);
-    run = runIdFor(config, options.runId, run);
-    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "structured");
+    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), "structured");
 
     torch::manual_seed(config.seed);
     const ClassifierPtr model = loadModelFolder(options.modelDir).model;

@@ -97,9 +97,7 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
     std::vector<RunResult> results;
     for (const auto& [name, plan] : settings) {
         if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
-        const std::string run = runIdFor(config, options.runId.empty() ? "" : options.runId + "_" + name,
-                                         modelName(options.modelDir) + "_mixed_" + name);
-        RunResult result = newResult(c, config, options.modelDir, 0, run, "mixed_precision");
+        RunResult result = newResult(c, config, options.modelDir, 0, options.runId + "_" + name, "mixed_precision");
         result.setting = name;
         for (const auto& s : table) {
             result.layerSensitivity.push_back(
@@ -124,7 +122,8 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
 std::vector<RunResult> runQuantization(const ExperimentConfig& config, const QuantRunOptions& options,
                                        const TrainRunCallbacks& callbacks) {
     const QuantizationConfig& q = config.quantization;
-    const Method method = options.method ? *options.method : requireMethod(q.method, "quantization.method");
+    const Method method = options.method;
+    if (options.runId.empty()) throw Error("quantization run without a run id (run it through runStep())");
     if (!isQuantization(method))
         throw Error(std::string("unknown quantization method '") + methodName(method) + "' (dynamic, static, qat or mixed)");
     if (method != Method::Dynamic && q.dtype != "qint8") {
@@ -150,7 +149,6 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         throw Error("the model in " + options.modelDir + " is already quantized; quantize its float model instead");
     }
     const int64_t sourceNonzero = combined ? ModelSizeCalculator::measure(*model).nonzeroParameters : 0;
-    const std::string base = modelName(options.modelDir);
     nlohmann::ordered_json step = {{"method", methodName(method)}};
     QuantizationReport report;
     RunResult result;
@@ -158,9 +156,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         auto o = scoped<DynamicQuantizationOptions>(q);
         o.dtype = q.dtype;
         o.perChannel = q.perChannel;
-        result = newResult(c, config, options.modelDir, 0,
-                           runIdFor(config, options.runId, base + "_dynamic_" + (q.dtype == "float16" ? "fp16" : "int8")),
-                           "dynamic_quantization");
+        result = newResult(c, config, options.modelDir, 0, options.runId, "dynamic_quantization");
         report = PostTrainingQuantization::applyDynamicQuantization(*model, o);
         step["dtype"] = q.dtype;
         step["per_channel"] = q.perChannel;
@@ -169,8 +165,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         o.observer = q.observer;
         o.calibrationBatches = q.calibrationBatches;
         o.perChannel = q.perChannel;
-        result = newResult(c, config, options.modelDir, 0, runIdFor(config, options.runId, base + "_static_int8_" + q.observer),
-                           "static_quantization");
+        result = newResult(c, config, options.modelDir, 0, options.runId, "static_quantization");
         report = PostTrainingQuantization::applyStaticQuantization(*model, *c.train, o, callbacks.cancel,
                                                                    callbacks.loading);
         step["observer"] = q.observer;
@@ -178,7 +173,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         step["per_channel"] = q.perChannel;
     } else {
         const auto o = scoped<QatOptions>(q);
-        result = newResult(c, config, options.modelDir, q.qatEpochs, runIdFor(config, options.runId, base + "_qat_int8"), "qat");
+        result = newResult(c, config, options.modelDir, q.qatEpochs, options.runId, "qat");
         TrainerOptions t = trainerOptions(config.training);
         t.epochs = q.qatEpochs;
         t.learningRate = q.qatLearningRate;

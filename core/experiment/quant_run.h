@@ -4,7 +4,6 @@
 /// precision, with the config's quantization keys), saves the quantized model folder,
 /// reloads and tests it, and measures it beside the float model.
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,12 +14,13 @@
 
 namespace tpq {
 
+/// What a quantization run needs besides its config; made by resolve() (step_plan.h).
 struct QuantRunOptions {
-    std::string modelDir;  // the float model folder to start from (it is not modified)
-    std::optional<Method> method;  // Dynamic, Static, Qat or Mixed; nullopt = quantization.method
+    std::string modelDir;           // the float model folder to start from (it is not modified)
+    Method method = Method::Dynamic;  // Dynamic, Static, Qat or Mixed
     std::string compareWith;  // combined runs: the unpruned baseline folder the quantized model is tested and
                               // measured against ("" = modelDir); the run's method is then "combined"
-    std::string runId;     // the run's id; "" = derived (numbered _2, _3 when taken); mixed: "<runId>_<setting>"
+    std::string runId;        // the run's id, as used; mixed: "<runId>_<setting>" per setting
 };
 
 /// Writes for each run <checkpoint_dir>/<run>/ (the quantized folder; tpq.json gains

@@ -187,10 +187,11 @@ RunSummary ResultsStore::readRun(const std::string& path) {
             for (const auto& row : j["layer_sensitivity"]) {
                 LayerSensitivity s;
                 s.layer = row.at("layer").get<std::string>();
-                s.lossDeltaInt8 = row.value("loss_delta_int8", 0.0);
-                s.accuracyDeltaInt8 = row.value("accuracy_delta_int8", 0.0);
-                s.lossDeltaInt4 = row.value("loss_delta_int4", 0.0);
-                s.accuracyDeltaInt4 = row.value("accuracy_delta_int4", 0.0);
+                // null: not possible for the layer (int4 with a group size it cannot take), NaN.
+                s.lossDeltaInt8 = number(row, "loss_delta_int8", kNaN);
+                s.accuracyDeltaInt8 = number(row, "accuracy_delta_int8", kNaN);
+                s.lossDeltaInt4 = number(row, "loss_delta_int4", kNaN);
+                s.accuracyDeltaInt4 = number(row, "accuracy_delta_int4", kNaN);
                 r.layerSensitivity.push_back(s);
             }
         }

@@ -138,7 +138,7 @@ void ExperimentWorker::runProject(const QString& projectPath, const QStringList&
             e.index = int(v.index);
             e.total = int(v.total);
             e.variant = qs(v.variant);
-            e.state = qs(v.state);
+            e.state = v.state;
             e.runIds = qsList(v.runIds);
             e.seconds = v.seconds;
             Q_EMIT variantChanged(e);

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "config/experiment_config.h"
+#include "experiment/variant_state.h"
 #include "util/progress.h"
 
 namespace tpq::ui {
@@ -36,10 +37,11 @@ struct TrainPoint {
     double etaSeconds = -1;
 };
 
-/// A project variant starting ("running"/"resuming"), skipped or finished.
+/// A project variant starting (running or resuming), skipped or finished.
 struct VariantEvent {
     int index = 0, total = 0;
-    QString variant, state;
+    QString variant;
+    VariantState state = VariantState::Running;
     QStringList runIds;
     double seconds = 0;
 };
