@@ -122,6 +122,33 @@ private Q_SLOTS:
         QVERIFY(finalWeights[0] == finalWeights[1]);
     }
 
+    // The learning rate of every optimizer step: linear warm-up to the peak over
+    // warmup_ratio of the steps, then linear decay towards 0 (get_linear_schedule_with_warmup).
+    void learningRateScheduleIsLinearWarmupThenDecay() {
+        auto model = makeModel(5);
+        DataLoader train = tpqtest::tokenSevenTask(21, 64, true), val = tpqtest::tokenSevenTask(22, 32, false);
+        TrainerOptions o = options(2);
+        o.learningRate = 1e-3;
+        o.warmupRatio = 0.25;
+        std::vector<double> lr;
+        int64_t total = 0;
+        Trainer trainer(*model, o);
+        trainer.train(train, val, [&](const TrainProgress& p) {
+            if (p.epochEnd) return;
+            lr.push_back(p.learningRate);
+            total = p.totalSteps;
+        }, nullptr, {});
+        QCOMPARE(int64_t(lr.size()), total);
+        QVERIFY(total >= 8);
+        const int64_t warmup = std::llround(0.25 * double(total));
+        for (int64_t step = 0; step < total; ++step) {
+            const double expected = step < warmup ? 1e-3 * double(step + 1) / double(warmup)
+                                                  : 1e-3 * double(total - step) / double(total - warmup);
+            QVERIFY2(std::abs(lr[size_t(step)] - expected) < 1e-12, std::to_string(step).c_str());
+        }
+        QCOMPARE(lr[size_t(warmup - 1)], 1e-3);  // the peak, at the end of the warm-up
+    }
+
     void nanLossNamesTheStep() {
         auto model = makeModel(1);
         {

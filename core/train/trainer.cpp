@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -97,12 +98,52 @@ Trainer::Trainer(Classifier& model, TrainerOptions options) : m_model(model), m_
     if (!problems.empty()) throw Error(join(problems, "\n"));
 }
 
+namespace {
+
+// Linear warm-up to the peak, then linear decay to 0 (as Hugging Face's
+// get_linear_schedule_with_warmup), as a LibTorch scheduler: step() before each optimizer
+// step sets the learning rate of that step.
+class LinearWarmupDecay : public torch::optim::LRScheduler {
+public:
+    LinearWarmupDecay(torch::optim::Optimizer& optimizer, double peak, int64_t warmupSteps, int64_t totalSteps)
+        : LRScheduler(optimizer), m_groups(optimizer.param_groups().size()), m_peak(peak), m_warmup(warmupSteps),
+          m_total(totalSteps) {}
+
+    /// Continues a resumed run at optimizer step `step` (0-based: the next step to take).
+    void resumeAt(int64_t step) { step_count_ = unsigned(step); }
+    /// The learning rate of 0-based optimizer step `step`.
+    double at(int64_t step) const {
+        if (step < m_warmup) return m_peak * double(step + 1) / double(m_warmup);
+        return m_peak * std::max(0.0, double(m_total - step) / double(std::max<int64_t>(1, m_total - m_warmup)));
+    }
+
+private:
+    std::vector<double> get_lrs() override { return std::vector<double>(m_groups, at(int64_t(step_count_))); }
+
+    size_t m_groups;
+    double m_peak;
+    int64_t m_warmup, m_total;
+};
+
+}  // namespace
+
+struct Trainer::Session {
+    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::unique_ptr<LinearWarmupDecay> schedule;
+    TrainHistory history;
+    int64_t globalStep = 0, totalSteps = 0, stepsAtStart = 0;
+    int startEpoch = 1;
+    int epochsWithoutImprovement = 0;
+    TrainProgress lastReport;  // the last step report, repeated in the end-of-epoch report
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
 TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
                             const std::function<void(const TrainProgress&)>& progress, const CancellationToken* cancel,
                             const SaveBest& saveBest) {
     if (trainData.size() == 0) throw Error("the training split is empty; add data or raise data.train_ratio");
     const auto& o = m_options;
-
+    Session s;
     std::vector<at::Tensor> decay, plain;
     for (const auto& p : m_model.named_parameters()) {
         if (!p.value().requires_grad()) continue;
@@ -113,71 +154,18 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
                                    torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay).eps(1e-8)));
     groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(
                                    torch::optim::AdamWOptions(o.learningRate).weight_decay(0.0).eps(1e-8)));
-    torch::optim::AdamW optimizer(std::move(groups), torch::optim::AdamWOptions(o.learningRate));
-
+    s.optimizer = std::make_unique<torch::optim::AdamW>(std::move(groups), torch::optim::AdamWOptions(o.learningRate));
     const int64_t accum = o.gradientAccumulationSteps;
-    const int64_t batchesPerEpoch = int64_t(trainData.numBatches());
-    const int64_t stepsPerEpoch = (batchesPerEpoch + accum - 1) / accum;
-    const int64_t totalSteps = stepsPerEpoch * o.epochs;
-    const int64_t warmupSteps = int64_t(std::llround(o.warmupRatio * double(totalSteps)));
-    // Linear warm-up to the peak, then linear decay to 0 (as get_linear_schedule_with_warmup).
-    auto lrAt = [&](int64_t step) {
-        if (step < warmupSteps) return o.learningRate * double(step + 1) / double(warmupSteps);
-        return o.learningRate *
-               std::max(0.0, double(totalSteps - step) / double(std::max<int64_t>(1, totalSteps - warmupSteps)));
-    };
-
-    TrainHistory history;
-    int64_t globalStep = 0;
-    TrainProgress lastReport;  // the last step report, repeated in the end-of-epoch report
-    int startEpoch = 1;
-    int epochsWithoutImprovement = 0;
-    const fs::path stateDir(o.resumeDir);
-
+    s.totalSteps = (int64_t(trainData.numBatches()) + accum - 1) / accum * o.epochs;
+    const int64_t warmupSteps = int64_t(std::llround(o.warmupRatio * double(s.totalSteps)));
+    s.schedule = std::make_unique<LinearWarmupDecay>(*s.optimizer, o.learningRate, warmupSteps, s.totalSteps);
     if (o.resume) {
-        const fs::path statePath = stateDir / kStateFile;
-        if (!fs::exists(statePath)) {
-            throw Error("cannot resume: " + statePath.string() + " not found (no epoch of that run finished yet?)");
-        }
-        nlohmann::json state;
-        try {
-            state = nlohmann::json::parse(readFile(statePath.string()));
-            globalStep = state.at("global_step").get<int64_t>();
-            startEpoch = state.at("epochs_done").get<int>() + 1;
-            history.bestEpoch = state.at("best_epoch").get<int>();
-            history.bestValAccuracy = state.at("best_val_accuracy").get<double>();
-            epochsWithoutImprovement = state.at("epochs_without_improvement").get<int>();
-            for (const auto& e : state.at("epochs")) history.epochs.push_back(epochFromJson(e));
-            for (const auto& s : state.at("step_loss"))
-                history.stepLoss.emplace_back(s[0].get<int64_t>(), s[1].get<double>());
-        } catch (const nlohmann::json::exception& e) {
-            throw Error(statePath.string() + ": damaged trainer state (" + e.what() +
-                        "); start the run again without --resume");
-        }
-        std::vector<NamedTensor> weights = loadSafetensors((stateDir / kWeightsFile).string());
-        at::Tensor rngState;
-        for (auto it = weights.begin(); it != weights.end(); ++it) {
-            if (it->name == "__rng_state__") {
-                rngState = it->tensor;
-                weights.erase(it);
-                break;
-            }
-        }
-        const auto report = loadStateDict(m_model, weights, (stateDir / kWeightsFile).string());
-        if (!report.missing.empty()) throw Error("cannot resume: the saved weights do not match this model");
-        torch::load(optimizer, (stateDir / kOptimizerFile).string());
-        if (rngState.defined()) {
-            at::Generator generator = at::detail::getDefaultCPUGenerator();
-            generator.set_state(rngState);
-        }
-        history.resumedFromEpoch = startEpoch - 1;
-        logInfo("resuming at epoch " + std::to_string(startEpoch) + " (optimizer step " + std::to_string(globalStep) +
-                ")");
-        if (startEpoch > o.epochs) return history;
+        loadState(s);
+        if (s.startEpoch > o.epochs) return s.history;
     }
-
-    const auto trainStart = std::chrono::steady_clock::now();
-    const int64_t stepsAtStart = globalStep;
+    s.schedule->resumeAt(s.globalStep);
+    s.stepsAtStart = s.globalStep;
+    s.start = std::chrono::steady_clock::now();
     // Cancel is also checked inside the forward pass (between encoder layers) and before the
     // optimizer step; only the backward pass runs to its end.
     struct CancelInForward {
@@ -185,140 +173,193 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
         ~CancelInForward() { model.setCancellation(nullptr); }
     } cancelInForward{m_model};
     m_model.setCancellation(cancel);
-    for (int epoch = startEpoch; epoch <= o.epochs; ++epoch) {
-        const auto epochStart = std::chrono::steady_clock::now();
-        m_model.train();
-        trainData.setEpoch(size_t(epoch));
-        double lossSum = 0;
-        int64_t correct = 0, seen = 0;
-        double stepLossSum = 0;
-        int64_t stepBatches = 0;
-        optimizer.zero_grad();
-        for (int64_t b = 0; b < batchesPerEpoch; ++b) {
-            if (cancel) cancel->throwIfCancelled();
-            const Batch batch = trainData.batch(size_t(b));
-            const at::Tensor logits = m_model.forward(batch.inputIds, batch.attentionMask);
-            const at::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
-            const double lossValue = loss.item<double>();
-            if (!std::isfinite(lossValue)) {
-                throw Error("training loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") +
-                            " at optimizer step " + std::to_string(globalStep + 1) + " (epoch " +
-                            std::to_string(epoch) + ", batch " + std::to_string(b + 1) +
-                            "); lower training.learning_rate or set training.max_grad_norm (e.g. 1.0)");
-            }
-            (loss / double(accum)).backward();
-            if (cancel) cancel->throwIfCancelled();
-            const int64_t n = batch.labels.size(0);
-            lossSum += lossValue * double(n);
-            seen += n;
-            correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
-            stepLossSum += lossValue;
-            ++stepBatches;
-            if ((b + 1) % accum == 0 || b + 1 == batchesPerEpoch) {
-                const double lr = lrAt(globalStep);
-                for (auto& group : optimizer.param_groups()) {
-                    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
-                }
-                if (o.maxGradNorm > 0) torch::nn::utils::clip_grad_norm_(m_model.parameters(), o.maxGradNorm);
-                optimizer.step();
-                if (m_afterStep) m_afterStep();
-                optimizer.zero_grad();
-                ++globalStep;
-                history.stepLoss.emplace_back(globalStep, stepLossSum / double(stepBatches));
-                stepLossSum = 0;
-                stepBatches = 0;
-                if (progress) {
-                    TrainProgress p;
-                    p.step = globalStep;
-                    p.totalSteps = totalSteps;
-                    p.epoch = epoch;
-                    p.epochs = o.epochs;
-                    p.loss = lossSum / double(seen);
-                    p.learningRate = lr;
-                    const double elapsed = seconds(trainStart);
-                    const int64_t done = globalStep - stepsAtStart;
-                    p.samplesPerSecond =
-                        elapsed > 0 ? double(done * accum * int64_t(trainData.batchSize())) / elapsed : 0;
-                    p.etaSeconds = done > 0 ? elapsed / double(done) * double(totalSteps - globalStep) : -1;
-                    p.stepLoss = history.stepLoss.back().second;
-                    lastReport = p;
-                    progress(p);
-                }
-            }
-        }
+    for (int epoch = s.startEpoch; epoch <= o.epochs; ++epoch) {
+        EpochRecord record = runEpoch(s, trainData, epoch, progress, cancel);
+        if (finishEpoch(s, record, validation, progress, cancel, saveBest)) break;
+    }
+    return std::move(s.history);
+}
 
-        EpochRecord record;
-        record.epoch = epoch;
-        record.trainLoss = lossSum / double(seen);
-        record.trainAccuracy = double(correct) / double(seen);
-        bool improved = true;
-        if (validation.size() > 0) {
-            Evaluator evaluator(m_model);
-            const ClassificationMetrics m = evaluator.evaluate(validation, cancel);
-            record.valLoss = m.loss;
-            record.valAccuracy = m.accuracy;
-            record.valF1 = m.f1;
-            improved = m.accuracy > history.bestValAccuracy;
-        } else {
-            record.valLoss = record.valAccuracy = record.valF1 = std::nan("");
-        }
-        record.seconds = seconds(epochStart);
-        history.epochs.push_back(record);
-        if (progress) {
-            TrainProgress p = lastReport;
-            p.epoch = epoch;
-            p.epochs = o.epochs;
-            p.epochEnd = true;
-            p.loss = record.trainLoss;
-            p.trainAccuracy = record.trainAccuracy;
-            p.valLoss = validation.size() > 0 ? record.valLoss : -1;
-            p.valAccuracy = validation.size() > 0 ? record.valAccuracy : -1;
-            progress(p);
-        }
-        logInfo("epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs) + ": train loss " +
-                formatFixed(record.trainLoss, 4) + ", train acc " + formatFixed(record.trainAccuracy, 4) +
-                ", val loss " + formatFixed(record.valLoss, 4) + ", val acc " + formatFixed(record.valAccuracy, 4) +
-                " (" + formatFixed(record.seconds, 1) + " s)");
-        if (improved) {
-            history.bestEpoch = epoch;
-            history.bestValAccuracy = validation.size() > 0 ? record.valAccuracy : history.bestValAccuracy;
-            epochsWithoutImprovement = 0;
-            if (saveBest) saveBest(epoch, record);
-        } else {
-            ++epochsWithoutImprovement;
-        }
-
-        if (!o.resumeDir.empty()) {
-            // Last-epoch state for --resume. The JSON is written last: it is the commit point.
-            ensureDirectory(o.resumeDir);
-            std::vector<NamedTensor> weights = stateDict(m_model);
-            at::Generator generator = at::detail::getDefaultCPUGenerator();
-            weights.push_back({"__rng_state__", generator.get_state()});
-            saveSafetensors((stateDir / kWeightsFile).string(), weights);
-            const std::string optTmp = (stateDir / kOptimizerFile).string() + ".tmp";
-            torch::save(optimizer, optTmp);
-            fs::rename(optTmp, stateDir / kOptimizerFile);
-            nlohmann::json state;
-            state["global_step"] = globalStep;
-            state["epochs_done"] = epoch;
-            state["best_epoch"] = history.bestEpoch;
-            state["best_val_accuracy"] = history.bestValAccuracy;
-            state["epochs_without_improvement"] = epochsWithoutImprovement;
-            state["epochs"] = nlohmann::json::array();
-            for (const auto& e : history.epochs) state["epochs"].push_back(epochToJson(e));
-            state["step_loss"] = nlohmann::json::array();
-            for (const auto& [s, l] : history.stepLoss) state["step_loss"].push_back({s, l});
-            writeFileAtomic((stateDir / kStateFile).string(),
-                            state.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
-        }
-        if (o.earlyStoppingPatience > 0 && epochsWithoutImprovement >= o.earlyStoppingPatience) {
-            history.stoppedEarly = true;
-            logInfo("early stopping: no validation improvement for " + std::to_string(epochsWithoutImprovement) +
-                    " epoch(s)");
+void Trainer::loadState(Session& s) {
+    const fs::path stateDir(m_options.resumeDir);
+    const fs::path statePath = stateDir / kStateFile;
+    if (!fs::exists(statePath)) {
+        throw Error("cannot resume: " + statePath.string() + " not found (no epoch of that run finished yet?)");
+    }
+    TrainHistory& history = s.history;
+    try {
+        const nlohmann::json state = nlohmann::json::parse(readFile(statePath.string()));
+        s.globalStep = state.at("global_step").get<int64_t>();
+        s.startEpoch = state.at("epochs_done").get<int>() + 1;
+        history.bestEpoch = state.at("best_epoch").get<int>();
+        history.bestValAccuracy = state.at("best_val_accuracy").get<double>();
+        s.epochsWithoutImprovement = state.at("epochs_without_improvement").get<int>();
+        for (const auto& e : state.at("epochs")) history.epochs.push_back(epochFromJson(e));
+        for (const auto& step : state.at("step_loss"))
+            history.stepLoss.emplace_back(step[0].get<int64_t>(), step[1].get<double>());
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(statePath.string() + ": damaged trainer state (" + e.what() +
+                    "); start the run again without --resume");
+    }
+    std::vector<NamedTensor> weights = loadSafetensors((stateDir / kWeightsFile).string());
+    at::Tensor rngState;
+    for (auto it = weights.begin(); it != weights.end(); ++it) {
+        if (it->name == "__rng_state__") {
+            rngState = it->tensor;
+            weights.erase(it);
             break;
         }
     }
-    return history;
+    const auto report = loadStateDict(m_model, weights, (stateDir / kWeightsFile).string());
+    if (!report.missing.empty()) throw Error("cannot resume: the saved weights do not match this model");
+    torch::load(*s.optimizer, (stateDir / kOptimizerFile).string());
+    if (rngState.defined()) {
+        at::Generator generator = at::detail::getDefaultCPUGenerator();
+        generator.set_state(rngState);
+    }
+    history.resumedFromEpoch = s.startEpoch - 1;
+    logInfo("resuming at epoch " + std::to_string(s.startEpoch) + " (optimizer step " + std::to_string(s.globalStep) +
+            ")");
+}
+
+void Trainer::saveState(const Session& s, int epoch) const {
+    const fs::path stateDir(m_options.resumeDir);
+    ensureDirectory(m_options.resumeDir);
+    std::vector<NamedTensor> weights = stateDict(m_model);
+    at::Generator generator = at::detail::getDefaultCPUGenerator();
+    weights.push_back({"__rng_state__", generator.get_state()});
+    saveSafetensors((stateDir / kWeightsFile).string(), weights);
+    const std::string optTmp = (stateDir / kOptimizerFile).string() + ".tmp";
+    torch::save(*s.optimizer, optTmp);
+    fs::rename(optTmp, stateDir / kOptimizerFile);
+    nlohmann::json state;
+    state["global_step"] = s.globalStep;
+    state["epochs_done"] = epoch;
+    state["best_epoch"] = s.history.bestEpoch;
+    state["best_val_accuracy"] = s.history.bestValAccuracy;
+    state["epochs_without_improvement"] = s.epochsWithoutImprovement;
+    state["epochs"] = nlohmann::json::array();
+    for (const auto& e : s.history.epochs) state["epochs"].push_back(epochToJson(e));
+    state["step_loss"] = nlohmann::json::array();
+    for (const auto& [step, loss] : s.history.stepLoss) state["step_loss"].push_back({step, loss});
+    writeFileAtomic((stateDir / kStateFile).string(), state.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+EpochRecord Trainer::runEpoch(Session& s, DataLoader& trainData, int epoch,
+                              const std::function<void(const TrainProgress&)>& progress,
+                              const CancellationToken* cancel) {
+    const auto& o = m_options;
+    const int64_t accum = o.gradientAccumulationSteps;
+    const int64_t batches = int64_t(trainData.numBatches());
+    const auto epochStart = std::chrono::steady_clock::now();
+    m_model.train();
+    trainData.setEpoch(size_t(epoch));
+    double lossSum = 0, stepLossSum = 0;
+    int64_t correct = 0, seen = 0, stepBatches = 0;
+    s.optimizer->zero_grad();
+    for (int64_t b = 0; b < batches; ++b) {
+        if (cancel) cancel->throwIfCancelled();
+        const Batch batch = trainData.batch(size_t(b));
+        const at::Tensor logits = m_model.forward(batch.inputIds, batch.attentionMask);
+        const at::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
+        const double lossValue = loss.item<double>();
+        if (!std::isfinite(lossValue)) {
+            throw Error("training loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") +
+                        " at optimizer step " + std::to_string(s.globalStep + 1) + " (epoch " + std::to_string(epoch) +
+                        ", batch " + std::to_string(b + 1) +
+                        "); lower training.learning_rate or set training.max_grad_norm (e.g. 1.0)");
+        }
+        (loss / double(accum)).backward();
+        if (cancel) cancel->throwIfCancelled();
+        const int64_t n = batch.labels.size(0);
+        lossSum += lossValue * double(n);
+        seen += n;
+        correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+        stepLossSum += lossValue;
+        ++stepBatches;
+        if ((b + 1) % accum != 0 && b + 1 != batches) continue;
+        s.schedule->step();  // this step's learning rate on every group
+        const double lr = static_cast<torch::optim::AdamWOptions&>(s.optimizer->param_groups().front().options()).lr();
+        if (o.maxGradNorm > 0) torch::nn::utils::clip_grad_norm_(m_model.parameters(), o.maxGradNorm);
+        s.optimizer->step();
+        if (m_afterStep) m_afterStep();
+        s.optimizer->zero_grad();
+        ++s.globalStep;
+        s.history.stepLoss.emplace_back(s.globalStep, stepLossSum / double(stepBatches));
+        stepLossSum = 0;
+        stepBatches = 0;
+        if (!progress) continue;
+        TrainProgress p;
+        p.step = s.globalStep;
+        p.totalSteps = s.totalSteps;
+        p.epoch = epoch;
+        p.epochs = o.epochs;
+        p.loss = lossSum / double(seen);
+        p.learningRate = lr;
+        const double elapsed = seconds(s.start);
+        const int64_t done = s.globalStep - s.stepsAtStart;
+        p.samplesPerSecond = elapsed > 0 ? double(done * accum * int64_t(trainData.batchSize())) / elapsed : 0;
+        p.etaSeconds = done > 0 ? elapsed / double(done) * double(s.totalSteps - s.globalStep) : -1;
+        p.stepLoss = s.history.stepLoss.back().second;
+        s.lastReport = p;
+        progress(p);
+    }
+    EpochRecord record;
+    record.epoch = epoch;
+    record.trainLoss = lossSum / double(seen);
+    record.trainAccuracy = double(correct) / double(seen);
+    record.seconds = seconds(epochStart);
+    return record;
+}
+
+bool Trainer::finishEpoch(Session& s, EpochRecord record, DataLoader& validation,
+                          const std::function<void(const TrainProgress&)>& progress, const CancellationToken* cancel,
+                          const SaveBest& saveBest) {
+    const auto& o = m_options;
+    const auto validationStart = std::chrono::steady_clock::now();
+    bool improved = true;
+    if (validation.size() > 0) {
+        const ClassificationMetrics m = Evaluator(m_model).evaluate(validation, cancel);
+        record.valLoss = m.loss;
+        record.valAccuracy = m.accuracy;
+        record.valF1 = m.f1;
+        improved = m.accuracy > s.history.bestValAccuracy;
+    } else {
+        record.valLoss = record.valAccuracy = record.valF1 = std::nan("");
+    }
+    record.seconds += seconds(validationStart);
+    s.history.epochs.push_back(record);
+    if (progress) {
+        TrainProgress p = s.lastReport;
+        p.epoch = record.epoch;
+        p.epochs = o.epochs;
+        p.epochEnd = true;
+        p.loss = record.trainLoss;
+        p.trainAccuracy = record.trainAccuracy;
+        p.valLoss = validation.size() > 0 ? record.valLoss : -1;
+        p.valAccuracy = validation.size() > 0 ? record.valAccuracy : -1;
+        progress(p);
+    }
+    logInfo("epoch " + std::to_string(record.epoch) + "/" + std::to_string(o.epochs) + ": train loss " +
+            formatFixed(record.trainLoss, 4) + ", train acc " + formatFixed(record.trainAccuracy, 4) + ", val loss " +
+            formatFixed(record.valLoss, 4) + ", val acc " + formatFixed(record.valAccuracy, 4) + " (" +
+            formatFixed(record.seconds, 1) + " s)");
+    if (improved) {
+        s.history.bestEpoch = record.epoch;
+        s.history.bestValAccuracy = validation.size() > 0 ? record.valAccuracy : s.history.bestValAccuracy;
+        s.epochsWithoutImprovement = 0;
+        if (saveBest) saveBest(record.epoch, record);
+    } else {
+        ++s.epochsWithoutImprovement;
+    }
+    if (!o.resumeDir.empty()) saveState(s, record.epoch);
+    if (o.earlyStoppingPatience > 0 && s.epochsWithoutImprovement >= o.earlyStoppingPatience) {
+        s.history.stoppedEarly = true;
+        logInfo("early stopping: no validation improvement for " + std::to_string(s.epochsWithoutImprovement) +
+                " epoch(s)");
+        return true;
+    }
+    return false;
 }
 
 }  // namespace tpq

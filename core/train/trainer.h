@@ -87,6 +87,20 @@ public:
     void setAfterOptimizerStep(std::function<void()> hook) { m_afterStep = std::move(hook); }
 
 private:
+    struct Session;  // one train() call: optimizer, schedule, history, step counters
+    /// Reads resumeDir's trainer state (weights, optimizer, RNG, history) into `s`.
+    void loadState(Session& s);
+    /// Writes the state after `epoch` into resumeDir; the JSON last, as the commit point.
+    void saveState(const Session& s, int epoch) const;
+    /// One pass over the training data; the record's validation fields are left unset.
+    EpochRecord runEpoch(Session& s, DataLoader& trainData, int epoch,
+                         const std::function<void(const TrainProgress&)>& progress, const CancellationToken* cancel);
+    /// Validates, reports and logs the epoch; saves the best model. Returns whether training
+    /// stops early.
+    bool finishEpoch(Session& s, EpochRecord record, DataLoader& validation,
+                     const std::function<void(const TrainProgress&)>& progress, const CancellationToken* cancel,
+                     const SaveBest& saveBest);
+
     Classifier& m_model;
     TrainerOptions m_options;
     std::function<void()> m_afterStep;
