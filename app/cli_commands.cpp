@@ -107,6 +107,38 @@ void printSplitTable(const DatasetSplits& splits) {
                 splits.test.size());
 }
 
+// tpq data-stats --json: the load report, class counts, token lengths and split sizes.
+void printDataStatsJson(const ExperimentConfig& config, const LoadReport& report, const DatasetSplits& splits,
+                        const DatasetStats& stats, const std::string& tokenizerKind) {
+    nlohmann::json j;
+    j["dataset"] = config.data.dataset;
+    j["source"] = report.source;
+    j["records_read"] = report.recordsRead;
+    j["skipped"] = report.skipped;
+    j["duplicates_removed"] = report.duplicatesRemoved;
+    j["conflicting_duplicates"] = report.conflictingDuplicates;
+    j["invalid_utf8_replaced"] = report.invalidUtf8Replaced;
+    j["total"] = stats.total;
+    for (size_t c = 0; c < stats.labelNames.size(); ++c) j["counts"][stats.labelNames[c]] = stats.counts[c];
+    auto lengths = [](const LengthStats& s) {
+        return nlohmann::json{{"mean", s.mean}, {"min", s.min}, {"p50", s.p50}, {"p90", s.p90},
+                              {"p95", s.p95},   {"p99", s.p99}, {"max", s.max}, {"over_max_length", s.overLimit}};
+    };
+    j["token_length"] = lengths(stats.tokens);
+    j["tokenizer"] = tokenizerKind;
+    j["max_length"] = config.maxLength;
+    j["splits"] = {{"train", splits.train.size()},
+                   {"validation", splits.validation.size()},
+                   {"test", splits.test.size()},
+                   {"seed", config.seed}};
+    std::vector<std::string> warnings = report.warnings;
+    warnings.insert(warnings.end(), splits.warnings.begin(), splits.warnings.end());
+    j["warnings"] = warnings;
+    j["notes"] = report.notes;
+    // Paths and label names may not be valid UTF-8: replace rather than throw.
+    std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+}
+
 }  // namespace
 
 int runDataStats(const ExperimentConfig& config, bool json) {
@@ -135,33 +167,7 @@ int runDataStats(const ExperimentConfig& config, bool json) {
     const double tokSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
 
     if (json) {
-        nlohmann::json j;
-        j["dataset"] = config.data.dataset;
-        j["source"] = report.source;
-        j["records_read"] = report.recordsRead;
-        j["skipped"] = report.skipped;
-        j["duplicates_removed"] = report.duplicatesRemoved;
-        j["conflicting_duplicates"] = report.conflictingDuplicates;
-        j["invalid_utf8_replaced"] = report.invalidUtf8Replaced;
-        j["total"] = stats.total;
-        for (size_t c = 0; c < stats.labelNames.size(); ++c) j["counts"][stats.labelNames[c]] = stats.counts[c];
-        auto lengths = [](const LengthStats& s) {
-            return nlohmann::json{{"mean", s.mean}, {"min", s.min}, {"p50", s.p50}, {"p90", s.p90},
-                                  {"p95", s.p95},   {"p99", s.p99}, {"max", s.max}, {"over_max_length", s.overLimit}};
-        };
-        j["token_length"] = lengths(stats.tokens);
-        j["tokenizer"] = tokenizer->kind();
-        j["max_length"] = config.maxLength;
-        j["splits"] = {{"train", splits.train.size()},
-                       {"validation", splits.validation.size()},
-                       {"test", splits.test.size()},
-                       {"seed", config.seed}};
-        std::vector<std::string> warnings = report.warnings;
-        warnings.insert(warnings.end(), splits.warnings.begin(), splits.warnings.end());
-        j["warnings"] = warnings;
-        j["notes"] = report.notes;
-        // Paths and label names may not be valid UTF-8: replace rather than throw.
-        std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+        printDataStatsJson(config, report, splits, stats, tokenizer->kind());
         return 0;
     }
 

@@ -117,6 +117,33 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
     return results;
 }
 
+// Quantization-aware training of `model`, then convert: the fake-quantized model's test
+// accuracy and history.csv go into `result`, the QAT settings into `step`.
+QuantizationReport qatRun(const CompressionContext& c, const ExperimentConfig& config, Classifier& model,
+                          const TrainRunCallbacks& callbacks, RunResult& result, nlohmann::ordered_json& step) {
+    const QuantizationConfig& q = config.quantization;
+    const auto o = scoped<QatOptions>(q);
+    TrainerOptions t = trainerOptions(config.training);
+    t.epochs = q.qatEpochs;
+    t.learningRate = q.qatLearningRate;
+    t.earlyStoppingPatience = 0;
+    const auto start = std::chrono::steady_clock::now();
+    const QatResult qat = QuantizationAwareTraining::train(model, *c.train, *c.validation, t, o, q.calibrationBatches,
+                                                           callbacks.training, callbacks.cancel);
+    step["start_val_accuracy"] = qat.startValAccuracy;
+    step["kept_epoch"] = qat.keptEpoch;
+    logInfo("QAT: validation accuracy " + formatFixed(qat.startValAccuracy, 4) + " before fine-tuning; kept epoch " +
+            std::to_string(qat.keptEpoch) + " (0 = the start)");
+    result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    writeRunFile(config, result, "history.csv", qat.history.toCsv());
+    result.fakeQuantAccuracy = Evaluator(model).evaluate(*c.test, callbacks.cancel).accuracy;
+    logInfo("QAT: fake-quantized model test accuracy " + formatFixed(result.fakeQuantAccuracy, 4));
+    step["epochs"] = q.qatEpochs;
+    step["learning_rate"] = q.qatLearningRate;
+    step["fake_quant_accuracy"] = result.fakeQuantAccuracy;
+    return QuantizationAwareTraining::convert(model, o);
+}
+
 }  // namespace
 
 std::vector<RunResult> runQuantization(const ExperimentConfig& config, const QuantRunOptions& options,
@@ -172,28 +199,8 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         step["calibration_batches"] = q.calibrationBatches;
         step["per_channel"] = q.perChannel;
     } else {
-        const auto o = scoped<QatOptions>(q);
         result = newResult(c, config, options.modelDir, q.qatEpochs, options.runId, "qat");
-        TrainerOptions t = trainerOptions(config.training);
-        t.epochs = q.qatEpochs;
-        t.learningRate = q.qatLearningRate;
-        t.earlyStoppingPatience = 0;
-        const auto start = std::chrono::steady_clock::now();
-        const QatResult qat = QuantizationAwareTraining::train(*model, *c.train, *c.validation, t, o,
-                                                               q.calibrationBatches, callbacks.training, callbacks.cancel);
-        const TrainHistory& history = qat.history;
-        step["start_val_accuracy"] = qat.startValAccuracy;
-        step["kept_epoch"] = qat.keptEpoch;
-        logInfo("QAT: validation accuracy " + formatFixed(qat.startValAccuracy, 4) +
-                " before fine-tuning; kept epoch " + std::to_string(qat.keptEpoch) + " (0 = the start)");
-        result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        writeRunFile(config, result, "history.csv", history.toCsv());
-        result.fakeQuantAccuracy = Evaluator(*model).evaluate(*c.test, callbacks.cancel).accuracy;
-        logInfo("QAT: fake-quantized model test accuracy " + formatFixed(result.fakeQuantAccuracy, 4));
-        report = QuantizationAwareTraining::convert(*model, o);
-        step["epochs"] = q.qatEpochs;
-        step["learning_rate"] = q.qatLearningRate;
-        step["fake_quant_accuracy"] = result.fakeQuantAccuracy;
+        report = qatRun(c, config, *model, callbacks, result, step);
     }
     step["skip_layers"] = q.skipLayers;
     step["quantize_embeddings"] = q.quantizeEmbeddings;
