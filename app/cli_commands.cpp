@@ -262,7 +262,7 @@ int runTrain(const ExperimentConfig& config, bool resume) {
     TerminalProgress bar;
     const RunResult r = runTraining(config, resume, progressCallbacks(bar));
     bar.done();
-    std::printf("Run %s (%s)\n", r.runId.c_str(), r.method.c_str());
+    std::printf("Run %s (%s)\n", r.runId.c_str(), methodName(r.method));
     std::printf("  test accuracy %.4f  precision %.4f  recall %.4f  F1 %.4f  loss %.4f  (%lld examples)\n",
                 r.test.accuracy, r.test.precision, r.test.recall, r.test.f1, r.test.loss, (long long)r.test.count);
     std::printf("  parameters %lld, saved folder %s, training %.1f s\n", (long long)r.numParameters,
@@ -585,13 +585,13 @@ int runProjectVariants(Project& project) {
     });
     bar.done();
     // Every recorded run, in the order it ran (a combined variant's own pruning step included).
-    std::vector<RunSummary> runs;
+    std::vector<RunResult> runs;
     for (const auto& r : project.runs())
         for (const auto& dir : r.resultDirs) runs.push_back(ResultsStore::readRun(project.absolute(dir) + "/result.json"));
     std::printf("\n%s", comparisonTable(runs).c_str());
     std::printf("accuracy and F1 on the test split; drop in points and speedup versus the model each run was made "
                 "from (combined: versus the baseline); latency p50 at batch %lld (b1: batch 1)\n",
-                runs.empty() ? 8LL : (long long)runs.front().latencyBatchSize);
+                runs.empty() ? 8LL : (long long)runs.front().latency.batchSize);
     return 0;
 }
 

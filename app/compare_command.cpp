@@ -19,7 +19,7 @@ namespace tpq::cli {
 
 int runCompare(const std::string& resultsDir, const std::string& outputDir) {
     std::vector<std::string> warnings;
-    const std::vector<RunSummary> runs = ResultsStore(resultsDir).load(&warnings);
+    const std::vector<RunResult> runs = ResultsStore(resultsDir).load(&warnings);
     if (runs.empty()) throw Error("no runs with a readable result.json in " + resultsDir + ": run an experiment first");
     ensureDirectory(outputDir);
     const std::string csvPath = outputDir + "/comparison.csv";

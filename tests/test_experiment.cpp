@@ -23,6 +23,7 @@
 #include "experiment/project.h"
 #include "models/safetensors.h"
 #include "experiment/results_store.h"
+#include "experiment/run_result.h"
 #include "cli_runner.h"
 #include "test_support.h"
 #include "util/file_io.h"
@@ -385,6 +386,108 @@ private Q_SLOTS:
                 TPQ_COMPARE_STR(ra["run_id"].get<std::string>(), id);
             }
         }
+    }
+
+    // result.json: one type, one writer, one reader. Every field written reads back, and
+    // writing what was read gives the same text.
+    void resultJsonRoundTrip() {
+        tpq::RunResult r;
+        r.runId = "m_combined_structured_h1_ffn25_dynamic_int8";
+        r.method = tpq::Method::Combined;
+        r.modelDir = "checkpoints/x";
+        r.test.accuracy = 0.875;
+        r.test.precision = 0.8;
+        r.test.recall = 0.75;
+        r.test.f1 = 0.7741935483870968;
+        r.test.loss = 0.3125;
+        r.test.confusionMatrix = {{3, 1}, {0, 4}};
+        r.test.count = 8;
+        r.labelNames = {"ham", "spam"};
+        r.numParameters = 1234;
+        r.nonzeroParameters = 1000;
+        r.sparsity = 0.19;
+        r.sizeBytes = 4096;
+        r.latency.p50Ms = 1.5;
+        r.latency.p95Ms = 2.25;
+        r.latency.samplesPerSecond = 5333.5;
+        r.latency.batchSize = 8;
+        r.latency.seqLen = 16;
+        r.latency.threads = 2;
+        r.latencyBatch1 = r.latency;
+        r.latencyBatch1.p50Ms = 0.5;
+        r.kernelPath = "avx512_vnni+libtorch";
+        r.notes = {"a note"};
+        r.trainSeconds = 12.5;
+        r.baseModelDir = "checkpoints/m";
+        r.targetSparsity = 0.25;
+        r.baselineAccuracy = 0.9;
+        r.fineTuneEpochs = 1;
+        r.layerSparsity = {{"encoder.layer.0.ffn", 0.5}, {"encoder.layer.1.ffn", 0.25}};
+        r.pruningHistory = {{1, 0.1, 0.11, 0.85, true}, {2, 0.2, 0.21, 0.5, false}};
+        r.headImportance = {{0.5, -1}, {0.25, 1}};
+        r.headsKept = {{true, false}, {true, true}};
+        r.ffnKept = {24, 32};
+        r.ffnOriginal = {32, 32};
+        r.baselineLatency.p50Ms = 3;
+        r.baselineLatency.p95Ms = 4;
+        r.baselineLatencyBatch1.p50Ms = 1;
+        r.baselineSizeBytes = 8192;
+        r.baselineParameters = 2000;
+        r.precisionMap = {{"encoder.layer.0.ffn", "int8"}, {"encoder.layer.1.ffn", "int4"}, {"classifier", "fp32"}};
+        r.fakeQuantAccuracy = 0.86;
+        r.memoryBytes = 100;
+        r.baselineMemoryBytes = 400;
+        r.weightsBytes = 50;
+        r.baselineWeightsBytes = 200;
+        r.estimatedSizeBytes = 60;
+        r.prunedModelDir = "checkpoints/p";
+        r.prunedNonzeroParameters = 900;
+        r.setting = "top1_bf16";
+        r.layerSensitivity = {{"encoder.layer.0.ffn", 0.01, -0.02, std::nan(""), std::nan("")}};
+        const std::string text = r.toJson();
+        const tpq::RunResult back = tpq::RunResult::fromJson(text);
+        TPQ_COMPARE_STR(back.toJson(), text);
+        QVERIFY(back.method == tpq::Method::Combined);
+        QCOMPARE(back.test.confusionMatrix, r.test.confusionMatrix);
+        QCOMPARE(back.pruningHistory.size(), size_t(2));
+        QVERIFY(!back.pruningHistory[1].withinBudget);
+        QVERIFY(std::isnan(back.layerSensitivity[0].lossDeltaInt4));
+        QCOMPARE(back.compressionRatio(), 2.0);
+        QCOMPARE(back.speedup(), 2.0);
+        QVERIFY(std::abs(back.accuracyDrop() - 0.025) < 1e-12);
+        TPQ_COMPARE_STR(back.weightPrecision(), "int4+int8");  // ties: by name
+        // result.json says dynamic_quantization (users' scripts read it), and reads back.
+        tpq::RunResult d;
+        d.runId = "m_dynamic_int8";
+        d.method = tpq::Method::Dynamic;
+        REQUIRE_CONTAINS(d.toJson(), "\"method\": \"dynamic_quantization\"");
+        QVERIFY(tpq::RunResult::fromJson(d.toJson()).method == tpq::Method::Dynamic);
+    }
+
+    // A result.json as version 0.1 wrote it (no kernel_path, notes, batch-1 latency or
+    // sizes of the base model; compression_ratio alone) loads, with its ratios.
+    void resultJsonOfVersion01Loads() {
+        const std::string old = R"({
+  "run_id": "baseline_static_int8_minmax", "method": "static_quantization",
+  "accuracy": 0.9, "precision": 0.8, "recall": 0.7, "f1": 0.75, "loss": 0.25,
+  "confusion_matrix": [[5, 1], [1, 3]], "num_parameters": 100, "nonzero_parameters": 100,
+  "sparsity": 0.0, "size_bytes": 1000, "latency_ms_p50": 2.0, "latency_ms_p95": 3.0,
+  "throughput": 4000.0, "latency_batch_size": 8, "train_seconds": 0, "model_dir": "checkpoints/q",
+  "base_model_dir": "checkpoints/baseline", "baseline_accuracy": 0.95, "accuracy_drop": 0.05,
+  "compression_ratio": 3.5, "baseline_latency_ms_p50": 5.0, "speedup": 2.5,
+  "precision_map": {"encoder.layer.0.attention.self.query": "int8"}})";
+        const tpq::RunResult r = tpq::RunResult::fromJson(old);
+        QVERIFY(r.method == tpq::Method::Static);
+        QCOMPARE(r.compressionRatio(), 3.5);
+        QCOMPARE(r.speedup(), 2.5);
+        QVERIFY(std::abs(r.accuracyDrop() - 0.05) < 1e-12);
+        QVERIFY(std::isnan(r.latencyBatch1.p50Ms));  // not measured then
+        TPQ_COMPARE_STR(r.weightPrecision(), "int8");
+        tpqtest::expectError([] { tpq::RunResult::fromJson(R"({"run_id": "x", "accuracy": "high"})"); },
+                             {"key \"accuracy\" is not a number"});
+        tpqtest::expectError([] { tpq::RunResult::fromJson(R"({"run_id": "x", "accuracy": 1, "method": "fancy"})"); },
+                             {"unknown method 'fancy'"});
+        tpqtest::expectError([] { tpq::RunResult::fromJson("{\"run_id\": \"x\""); }, {"not valid JSON"});
     }
 
     void uniqueRunIds() {

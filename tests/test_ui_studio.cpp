@@ -170,8 +170,8 @@ private Q_SLOTS:
         // The results table: the three runs, as the results store reads them.
         QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 3);
         const auto& runs = window.resultsPanel()->runs();
-        QCOMPARE(runs[0].method, std::string("baseline"));
-        QVERIFY2(runs[0].accuracy >= 0.9, std::to_string(runs[0].accuracy).c_str());
+        QVERIFY(runs[0].method == tpq::Method::Baseline);
+        QVERIFY2(runs[0].test.accuracy >= 0.9, std::to_string(runs[0].test.accuracy).c_str());
         const tpq::Project reloaded = tpq::Project::load(path.toStdString());
         QCOMPARE(reloaded.runs().size(), size_t(3));
         for (const auto& r : reloaded.runs()) QVERIFY(r.status == tpq::RunStatus::Finished);
@@ -212,7 +212,7 @@ private Q_SLOTS:
         quant->findChild<QPushButton*>("runQuantization")->click();
         const JobOutcome mixed = waitForJob(window, 240000);
         QVERIFY2(mixed.ok, qPrintable(mixed.error));
-        const tpq::RunSummary* custom = nullptr;
+        const tpq::RunResult* custom = nullptr;
         for (const auto& r : window.resultsPanel()->runs())
             if (r.runId.size() > 13 && r.runId.compare(r.runId.size() - 13, 13, "_mixed_custom") == 0) custom = &r;
         QVERIFY(custom);
@@ -230,7 +230,7 @@ private Q_SLOTS:
         const JobOutcome evaluated = waitForJob(window, 120000);
         QVERIFY2(evaluated.ok, qPrintable(evaluated.error));
         const QString evaluation = window.modelPanel()->findChild<QLabel*>("evaluation")->text();
-        QVERIFY2(evaluation.contains(QString("Test accuracy %1%").arg(100 * runs[0].accuracy, 0, 'f', 2)), qPrintable(evaluation));
+        QVERIFY2(evaluation.contains(QString("Test accuracy %1%").arg(100 * runs[0].test.accuracy, 0, 'f', 2)), qPrintable(evaluation));
 
         // Settings edited in a panel: unsaved until Save, then in the project file.
         window.modelPanel()->findChild<QSpinBox*>("classes")->setValue(3);

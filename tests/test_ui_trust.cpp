@@ -94,14 +94,14 @@ double contrast(const QColor& a, const QColor& b) {
     return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
 }
 
-tpq::RunSummary fakeRun(const std::string& id, const std::string& method, double accuracy, double latency) {
-    tpq::RunSummary r;
+tpq::RunResult fakeRun(const std::string& id, const std::string& method, double accuracy, double latency) {
+    tpq::RunResult r;
     r.runId = id;
-    r.method = method;
-    r.accuracy = accuracy;
-    r.f1 = accuracy - 0.01;
-    r.latencyP50 = latency;
-    r.latencyBatchSize = 8;
+    r.method = tpq::requireMethod(method, "fakeRun");
+    r.test.accuracy = accuracy;
+    r.test.f1 = accuracy - 0.01;
+    r.latency.p50Ms = latency;
+    r.latency.batchSize = 8;
     r.sizeBytes = 1000000;
     return r;
 }
@@ -333,7 +333,7 @@ private Q_SLOTS:
         // The Pruning panel with both heatmaps, a long run name and many layers fits the
         // window without scrolling: its form scrolls on its own, the heatmaps are tabs.
         auto runs = window.resultsPanel()->runs();
-        tpq::RunSummary heads = fakeRun("a-project-with-a-long-name_structured_heads50_ffn30_ft1", "structured", 0.9, 10);
+        tpq::RunResult heads = fakeRun("a-project-with-a-long-name_structured_heads50_ffn30_ft1", "structured", 0.9, 10);
         heads.headImportance = {{0.1, 0.9, 0.5, 0.2}, {1.0, 0.0, 0.3, 0.4}};
         heads.headsKept = {{true, true, false, true}, {true, false, true, true}};
         for (int l = 0; l < 12; ++l)
@@ -368,7 +368,7 @@ private Q_SLOTS:
     // 6. The head-importance heatmap: both ends of the colour map contrast with the
     // background, and every cell has a frame.
     void bug06_heatmapReadable() {
-        tpq::RunSummary run = fakeRun("s", "structured", 0.9, 10);
+        tpq::RunResult run = fakeRun("s", "structured", 0.9, 10);
         run.headImportance = {{0.1, 0.9, 0.5}, {1.0, 0.0, 0.3}};
         run.headsKept = {{true, true, false}, {true, false, true}};
         std::unique_ptr<QCustomPlot> plot(tpq::plots::headImportanceHeatmap(run));
@@ -390,7 +390,7 @@ private Q_SLOTS:
     // 7. Charts: bars from zero, labels that do not overlap, a legend that hides no
     // point, epoch markers inside the plot, accuracy in % in the Model panel.
     void bug07_chartsReadable() {
-        std::vector<tpq::RunSummary> runs = {fakeRun("base", "baseline", 0.955, 10.0), fakeRun("base_dynamic_int8", "dynamic", 0.954, 10.1),
+        std::vector<tpq::RunResult> runs = {fakeRun("base", "baseline", 0.955, 10.0), fakeRun("base_dynamic_int8", "dynamic", 0.954, 10.1),
                                              fakeRun("base_static_int8_minmax", "static", 0.953, 10.2), fakeRun("base_qat_int8", "qat", 0.955, 10.05),
                                              fakeRun("base_unstructured_50", "unstructured", 0.95, 9.9), fakeRun("base_mixed_custom", "mixed", 0.952, 10.15)};
         for (const char* metric : {"accuracy", "f1", "size", "latency"}) {
@@ -417,7 +417,7 @@ private Q_SLOTS:
                 QVERIFY2(!legend.adjusted(-5, -5, 5, 5).contains(px.toPoint()), "the legend hides a point");
             }
         // Epoch markers fully inside the training-curve plot.
-        tpq::RunSummary trained = fakeRun("base", "baseline", 0.95, 10);
+        tpq::RunResult trained = fakeRun("base", "baseline", 0.95, 10);
         for (int s = 1; s <= 20; ++s) trained.history.push_back({-1, s, 1.0 / s, -1, -1, -1});
         for (int e = 1; e <= 2; ++e) trained.history.push_back({e, 0, 0.5, 0.4, e == 1 ? 0.8 : 1.0, 0.9});
         std::unique_ptr<QCustomPlot> curves(tpq::plots::trainingCurvePlot(trained));
@@ -548,8 +548,8 @@ private Q_SLOTS:
         window.show();
         // The parameter estimate with the word tokenizer: the trained model's own count.
         QVERIFY(window.openPath(m_trained));
-        const tpq::RunSummary baseline = window.resultsPanel()->runs().front();  // a copy: opening reloads
-        QCOMPARE(baseline.method, std::string("baseline"));
+        const tpq::RunResult baseline = window.resultsPanel()->runs().front();  // a copy: opening reloads
+        QVERIFY(baseline.method == tpq::Method::Baseline);
         const QString estimate = window.modelPanel()->parameterText();
         QVERIFY2(estimate.contains(QLocale().toString(qlonglong(baseline.numParameters))),
                  qPrintable(estimate + " vs " + QString::number(baseline.numParameters)));
@@ -595,7 +595,7 @@ private Q_SLOTS:
         QVERIFY2(lines[0].startsWith("run_id,method"), qPrintable(lines[0]));
         const int accuracy = lines[0].split(',').indexOf("accuracy");
         QVERIFY(accuracy > 0);
-        QCOMPARE(lines[1].split(',')[accuracy].toDouble(), baseline.accuracy);
+        QCOMPARE(lines[1].split(',')[accuracy].toDouble(), baseline.test.accuracy);
         QVERIFY(!lines.join('\n').contains('%'));
         // ...and nothing to export is refused.
         tpq::ui::ResultsPanel emptyPanel;
@@ -608,7 +608,7 @@ private Q_SLOTS:
         tpq::writeFileAtomic(work() + "/mixed/m/result.json", j.dump());
         const auto mixed = tpq::ResultsStore(work() + "/mixed").load();
         QCOMPARE(mixed.size(), size_t(1));
-        QCOMPARE(QString::fromStdString(mixed[0].weightPrecision), QString("int8+int4"));
+        QCOMPARE(QString::fromStdString(mixed[0].weightPrecision()), QString("int8+int4"));
     }
     // The wizard: a custom Transformer's size with a live parameter count, a sparsity
     // sweep, a summary in words, Escape asks first.
@@ -707,7 +707,7 @@ private Q_SLOTS:
         compare->selectRuns(ids);
         QCOMPARE(compare->metrics()->columnCount(), 3);
         QVERIFY(compare->metrics()->horizontalHeaderItem(0)->text().contains("reference"));
-        QCOMPARE(compare->metrics()->item(0, 0)->text(), QString::number(100 * runs[0].accuracy, 'f', 2));
+        QCOMPARE(compare->metrics()->item(0, 0)->text(), QString::number(100 * runs[0].test.accuracy, 'f', 2));
         QVERIFY(compare->metrics()->item(0, 1)->text().contains("("));  // the difference
         QCOMPARE(compare->perClass()->rowCount(), 2);
         QCOMPARE(compare->perClass()->columnCount(), 1 + 3 * 3);
@@ -757,7 +757,7 @@ private Q_SLOTS:
     void chartsHoverZoomAndBaseline() {
         // Latency order (dyn-2, un-3, baseline-1) differs from the runs' order: a point is
         // named by the run it came from, not by its index.
-        const std::vector<tpq::RunSummary> runs = {fakeRun("baseline-1", "baseline", 0.95, 30),
+        const std::vector<tpq::RunResult> runs = {fakeRun("baseline-1", "baseline", 0.95, 30),
                                                    fakeRun("dyn-2", "dynamic", 0.94, 10),
                                                    fakeRun("un-3", "unstructured", 0.90, 20)};
         std::unique_ptr<QCustomPlot> bars(tpq::plots::comparisonBarChart(runs, "accuracy"));
@@ -813,7 +813,7 @@ private Q_SLOTS:
     // Layer sensitivity: int4 beside int8, a layer whose width does not fit int4 groups
     // without an int4 bar.
     void int4SensitivityBesideInt8() {
-        tpq::RunSummary mixed = fakeRun("mixed-1", "mixed", 0.9, 5);
+        tpq::RunResult mixed = fakeRun("mixed-1", "mixed", 0.9, 5);
         mixed.layerSensitivity = {{"bert.encoder.layer.0.attention.self.query", 0.02, -0.01, 0.30, -0.05},
                                   {"bert.encoder.layer.1.output.dense", 0.01, 0.0, std::nan(""), std::nan("")}};
         tpq::ui::QuantizationPanel panel;
@@ -871,7 +871,7 @@ private Q_SLOTS:
             QVERIFY2(yes.texts.size() == 1 && yes.texts[0].contains(QString::fromStdString(folders[0])), qPrintable(yes.texts.join("|")));
         }
         QCOMPARE(window.resultsPanel()->runs().size(), size_t(1));
-        QCOMPARE(window.resultsPanel()->runs()[0].method, std::string("baseline"));
+        QVERIFY(window.resultsPanel()->runs()[0].method == tpq::Method::Baseline);
         for (const auto& f : folders) QVERIFY2(!QFileInfo::exists(QString::fromStdString(f)), f.c_str());
         const tpq::Project reread = tpq::Project::load(path.toStdString());
         QVERIFY(!reread.findRunById(id.toStdString()));
@@ -936,7 +936,7 @@ private Q_SLOTS:
         QCOMPARE(predict.selectedRuns(), QStringList({"base", "v2"}));
 
         tpq::ui::ComparePanel compare;
-        std::vector<tpq::RunSummary> runs = {fakeRun("base", "baseline", 0.9, 10)};
+        std::vector<tpq::RunResult> runs = {fakeRun("base", "baseline", 0.9, 10)};
         compare.setRuns(runs);
         QCOMPARE(compare.selectedRuns(), QStringList({"base"}));
         for (const char* id : {"v1", "v2", "v3"}) runs.push_back(fakeRun(id, "dynamic", 0.9, 5));

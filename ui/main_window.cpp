@@ -407,7 +407,7 @@ void MainWindow::refreshWelcome() {
                     ++finished;
                     for (const auto& dir : r.resultDirs) {
                         try {
-                            best = std::max(best, ResultsStore::readRun(p.absolute(dir) + "/result.json").accuracy);
+                            best = std::max(best, ResultsStore::readRun(p.absolute(dir) + "/result.json").test.accuracy);
                         } catch (const std::exception&) {
                         }
                     }
@@ -548,12 +548,12 @@ void MainWindow::reloadResults() {
     }
     m_model->setVocabularySize(wordVocabularySize(baselineModelDir()));
     if (!isBusy()) {
-        const bool drawn = std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) {
-            return r.method == "baseline" && !r.history.empty();
+        const bool drawn = std::any_of(runs.begin(), runs.end(), [](const RunResult& r) {
+            return r.method == Method::Baseline && !r.history.empty();
         });
         if (!drawn) m_model->clearCurves();
         for (const auto& r : runs) {
-            if (r.method != "baseline" || r.history.empty()) continue;
+            if (r.method != Method::Baseline || r.history.empty()) continue;
             QVector<QPair<qint64, double>> steps;
             QVector<double> train, val;
             QVector<qint64> ends;
@@ -734,7 +734,7 @@ std::map<std::string, QString> MainWindow::projectModelDirs() const {
     return dirs;
 }
 
-QString MainWindow::runModelDir(const RunSummary& r, const std::map<std::string, QString>& projectDirs) const {
+QString MainWindow::runModelDir(const RunResult& r, const std::map<std::string, QString>& projectDirs) const {
     if (m_project) {
         const auto it = projectDirs.find(r.runId);
         return it == projectDirs.end() ? QString() : it->second;
@@ -757,7 +757,7 @@ void MainWindow::setPanelsConfig(const ExperimentConfig& config) {
 void MainWindow::showRunConfig() {
     // A results folder has no project: show how its baseline was trained, not defaults.
     for (const auto& r : m_results->runs()) {
-        if (r.method != "baseline") continue;
+        if (r.method != Method::Baseline) continue;
         const QString dir = runModelDir(r, {});
         try {
             const auto meta = nlohmann::json::parse(readFile(QDir(dir).filePath("tpq.json").toStdString()));

@@ -22,7 +22,7 @@ class QAction;
 
 namespace tpq {
 class Project;
-struct RunSummary;
+struct RunResult;
 struct VariantSpec;
 }  // namespace tpq
 
@@ -130,7 +130,7 @@ private:
     std::map<std::string, QString> projectModelDirs() const;
     /// A shown run's model folder: the project's record of it, else (a results folder)
     /// its result.json's model_dir.
-    QString runModelDir(const RunSummary& run, const std::map<std::string, QString>& projectDirs) const;
+    QString runModelDir(const RunResult& run, const std::map<std::string, QString>& projectDirs) const;
     QString modelFolderOf(const QString& runId) const;
     QWidget* buildWelcome();
     void refreshWelcome();

@@ -18,7 +18,7 @@ QString fixed(double v, int digits, const QString& suffix = {}) {
 
 }  // namespace
 
-void ResultsTableModel::setRuns(std::vector<RunSummary> runs) {
+void ResultsTableModel::setRuns(std::vector<RunResult> runs) {
     beginResetModel();
     m_runs = std::move(runs);
     endResetModel();
@@ -59,7 +59,7 @@ QVariant ResultsTableModel::headerData(int section, Qt::Orientation orientation,
 
 QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
     if (!index.isValid() || index.row() >= int(m_runs.size())) return {};
-    const RunSummary& r = m_runs[size_t(index.row())];
+    const RunResult& r = m_runs[size_t(index.row())];
     if (role == Qt::ForegroundRole) return isStale(index.row()) ? QVariant(QBrush(Qt::gray)) : QVariant();
     if (role == Qt::ToolTipRole)
         return isStale(index.row()) ? tr("Made from an older baseline: the baseline was trained again since. "
@@ -71,36 +71,36 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::UserRole) {
         switch (index.column()) {
         case Run: return QString::fromStdString(r.runId);
-        case Method: return QString::fromStdString(r.method);
-        case Weights: return QString::fromStdString(r.weightPrecision);
-        case Accuracy: return number(r.accuracy);
-        case F1: return number(r.f1);
-        case Drop: return number(100 * r.accuracyDrop);
+        case Method: return QString(resultMethodName(r.method));
+        case Weights: return QString::fromStdString(r.weightPrecision());
+        case Accuracy: return number(r.test.accuracy);
+        case F1: return number(r.test.f1);
+        case Drop: return number(100 * r.accuracyDrop());
         case Sparsity: return number(r.sparsity);
         case Nonzero: return QVariant::fromValue<qlonglong>(r.nonzeroParameters);
         case SizeMb: return number(double(r.sizeBytes) / 1e6);
-        case Compression: return number(r.compressionRatio);
-        case P50: return number(r.latencyP50);
-        case P50Batch1: return number(r.latencyBatch1P50);
-        case Speedup: return number(r.speedup);
+        case Compression: return number(r.compressionRatio());
+        case P50: return number(r.latency.p50Ms);
+        case P50Batch1: return number(r.latencyBatch1.p50Ms);
+        case Speedup: return number(r.speedup());
         default: return {};
         }
     }
     if (role != Qt::DisplayRole) return {};
     switch (index.column()) {
     case Run: return QString::fromStdString(r.runId) + (isStale(index.row()) ? tr(" (stale)") : QString());
-    case Method: return methodName(QString::fromStdString(r.method));
-    case Weights: return QString::fromStdString(r.weightPrecision);
-    case Accuracy: return fixed(100 * r.accuracy, 2, "%");
-    case F1: return fixed(r.f1, 4);
-    case Drop: return fixed(100 * r.accuracyDrop, 2);
+    case Method: return displayName(r.method);
+    case Weights: return QString::fromStdString(r.weightPrecision());
+    case Accuracy: return fixed(100 * r.test.accuracy, 2, "%");
+    case F1: return fixed(r.test.f1, 4);
+    case Drop: return fixed(100 * r.accuracyDrop(), 2);
     case Sparsity: return fixed(100 * r.sparsity, 1, "%");
     case Nonzero: return QString::number(r.nonzeroParameters);
     case SizeMb: return fixed(double(r.sizeBytes) / 1e6, 2);
-    case Compression: return fixed(r.compressionRatio, 2, "x");
-    case P50: return fixed(r.latencyP50, 1);
-    case P50Batch1: return fixed(r.latencyBatch1P50, 1);
-    case Speedup: return fixed(r.speedup, 2, "x");
+    case Compression: return fixed(r.compressionRatio(), 2, "x");
+    case P50: return fixed(r.latency.p50Ms, 1);
+    case P50Batch1: return fixed(r.latencyBatch1.p50Ms, 1);
+    case Speedup: return fixed(r.speedup(), 2, "x");
     default: return {};
     }
 }

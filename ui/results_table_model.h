@@ -1,6 +1,6 @@
 #pragma once
 /// \file results_table_model.h
-/// The comparison table as a Qt model: one row per run (tpq::RunSummary), the columns of
+/// The comparison table as a Qt model: one row per run (tpq::RunResult), the columns of
 /// the CLI's comparison table. Qt::DisplayRole is formatted text, Qt::UserRole the raw
 /// number (or text) that sorting uses.
 
@@ -18,11 +18,11 @@ class ResultsTableModel : public QAbstractTableModel {
 public:
     explicit ResultsTableModel(QObject* parent = nullptr) : QAbstractTableModel(parent) {}
 
-    void setRuns(std::vector<RunSummary> runs);
+    void setRuns(std::vector<RunResult> runs);
     /// Runs made from an older baseline: greyed, with a tooltip saying so.
     void setStaleRuns(const QStringList& runIds);
     bool isStale(int row) const;
-    const std::vector<RunSummary>& runs() const { return m_runs; }
+    const std::vector<RunResult>& runs() const { return m_runs; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
@@ -30,7 +30,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
 private:
-    std::vector<RunSummary> m_runs;
+    std::vector<RunResult> m_runs;
     QSet<QString> m_stale;
 };
 

@@ -104,7 +104,7 @@ void finishRun(const CompressionContext& c, const ExperimentConfig& config, cons
 }
 
 RunResult newResult(const CompressionContext& c, const ExperimentConfig& config, const std::string& modelDir,
-                    int fineTuneEpochs, const std::string& run, const std::string& method) {
+                    int fineTuneEpochs, const std::string& run, Method method) {
     RunResult r;
     r.runId = run;
     r.method = method;

@@ -39,7 +39,7 @@ CompressionContext prepareCompression(const ExperimentConfig& config, const std:
                                       const TrainRunCallbacks& callbacks);
 
 RunResult newResult(const CompressionContext& c, const ExperimentConfig& config, const std::string& modelDir,
-                    int fineTuneEpochs, const std::string& run, const std::string& method);
+                    int fineTuneEpochs, const std::string& run, Method method);
 
 /// Reloads result.modelDir, tests it, measures it beside the base model, records `step`
 /// under `key` ("pruning", "quantization") in its tpq.json and writes result.json.

@@ -73,7 +73,7 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
         if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
         const double level = options.levels[i];
         const std::string& run = runIdAt(options, i);
-        RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, "unstructured");
+        RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, Method::Unstructured);
         result.targetSparsity = level;
         const nlohmann::ordered_json pruning = {{"method", "unstructured"},
                                                 {"criterion", pruneOptions.criterion},
@@ -115,7 +115,7 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     if (!problems.empty()) throw Error(join(problems, "; "));
 
     CompressionContext c = prepareCompression(config, options.modelDir, true, callbacks);
-    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), "progressive");
+    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), Method::Progressive);
     result.targetSparsity = progressive.finalSparsity;
 
     torch::manual_seed(config.seed);
@@ -182,7 +182,7 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
         const int64_t total = std::accumulate(heads.begin(), heads.end(), int64_t(0));
         structured.numHeadsToPrune = int(std::lround(*options.headFraction * double(total)));
     }
-    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), "structured");
+    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), Method::Structured);
 
     torch::manual_seed(config.seed);
     const ClassifierPtr model = loadModelFolder(options.modelDir).model;

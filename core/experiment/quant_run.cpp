@@ -97,7 +97,7 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
     std::vector<RunResult> results;
     for (const auto& [name, plan] : settings) {
         if (callbacks.cancel) callbacks.cancel->throwIfCancelled();
-        RunResult result = newResult(c, config, options.modelDir, 0, options.runId + "_" + name, "mixed_precision");
+        RunResult result = newResult(c, config, options.modelDir, 0, options.runId + "_" + name, Method::Mixed);
         result.setting = name;
         for (const auto& s : table) {
             result.layerSensitivity.push_back(
@@ -183,7 +183,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         auto o = scoped<DynamicQuantizationOptions>(q);
         o.dtype = q.dtype;
         o.perChannel = q.perChannel;
-        result = newResult(c, config, options.modelDir, 0, options.runId, "dynamic_quantization");
+        result = newResult(c, config, options.modelDir, 0, options.runId, Method::Dynamic);
         report = PostTrainingQuantization::applyDynamicQuantization(*model, o);
         step["dtype"] = q.dtype;
         step["per_channel"] = q.perChannel;
@@ -192,21 +192,21 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         o.observer = q.observer;
         o.calibrationBatches = q.calibrationBatches;
         o.perChannel = q.perChannel;
-        result = newResult(c, config, options.modelDir, 0, options.runId, "static_quantization");
+        result = newResult(c, config, options.modelDir, 0, options.runId, Method::Static);
         report = PostTrainingQuantization::applyStaticQuantization(*model, *c.train, o, callbacks.cancel,
                                                                    callbacks.loading);
         step["observer"] = q.observer;
         step["calibration_batches"] = q.calibrationBatches;
         step["per_channel"] = q.perChannel;
     } else {
-        result = newResult(c, config, options.modelDir, q.qatEpochs, options.runId, "qat");
+        result = newResult(c, config, options.modelDir, q.qatEpochs, options.runId, Method::Qat);
         report = qatRun(c, config, *model, callbacks, result, step);
     }
     step["skip_layers"] = q.skipLayers;
     step["quantize_embeddings"] = q.quantizeEmbeddings;
     if (combined) {
         // Tested and measured against the unpruned baseline; the pruned model it was made from is kept.
-        result.method = "combined";
+        result.method = Method::Combined;
         result.prunedModelDir = options.modelDir;
         result.prunedNonzeroParameters = sourceNonzero;
         result.baseModelDir = options.compareWith;

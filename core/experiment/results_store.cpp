@@ -24,27 +24,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double number(const nlohmann::json& j, const char* key, double fallback) {
-    const auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return fallback;
-    if (!it->is_number()) throw Error(std::string("key \"") + key + "\" is not a number");
-    return it->get<double>();
-}
-
-int64_t integer(const nlohmann::json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return 0;
-    if (!it->is_number()) throw Error(std::string("key \"") + key + "\" is not a number");
-    return it->get<int64_t>();
-}
-
-std::string text(const nlohmann::json& j, const char* key) {
-    const auto it = j.find(key);
-    if (it == j.end() || it->is_null()) return "";
-    if (!it->is_string()) throw Error(std::string("key \"") + key + "\" is not a string");
-    return it->get<std::string>();
-}
-
 // Shortest text that reads back as the same double; "" for NaN (an empty CSV cell).
 std::string exact(double v) {
     if (std::isnan(v)) return "";
@@ -53,29 +32,11 @@ std::string exact(double v) {
     return std::string(buffer, r.ptr);
 }
 
-std::string dominantPrecision(const nlohmann::json& j) {
-    const auto it = j.find("precision_map");
-    if (it == j.end() || !it->is_object()) return "fp32";
-    std::map<std::string, int> counts;
-    // Layers kept in fp32 (the classifier, a skip list) do not make a model mixed precision.
-    for (const auto& [layer, p] : it->items())
-        if (p.is_string() && p.get<std::string>() != "fp32" && layer.find("embeddings") == std::string::npos)
-            ++counts[p.get<std::string>()];
-    if (counts.empty()) return "fp32";
-    // Every precision the linear layers use, the most used first: "int8+int4".
-    std::vector<std::pair<int, std::string>> order;
-    for (const auto& [p, n] : counts) order.emplace_back(-n, p);
-    std::sort(order.begin(), order.end());
-    std::string out;
-    for (const auto& [n, p] : order) out += (out.empty() ? "" : "+") + p;
-    return out;
-}
-
 // Baselines first, then pruning, quantization and combined runs.
-int methodRank(const std::string& m) {
-    const auto method = parseMethod(m);
-    return method ? int(*method) : int(allMethods().size());
-}
+int methodRank(Method m) { return int(m); }
+
+// A latency that was not measured (0) as NaN: an empty cell, a dash.
+double measured(double ms) { return ms > 0 ? ms : kNaN; }
 
 }  // namespace
 
@@ -135,81 +96,21 @@ std::vector<HistoryPoint> parseHistoryCsv(const std::string& csv) {
 
 ResultsStore::ResultsStore(std::string resultsDir) : m_dir(std::move(resultsDir)) {}
 
-RunSummary ResultsStore::readRun(const std::string& path) {
-    const std::string body = readFile(path, "result file");
-    nlohmann::json j;
+RunResult ResultsStore::readRun(const std::string& path) {
+    RunResult r;
     try {
-        j = nlohmann::json::parse(body);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(path + ": not valid JSON (" + e.what() + "); delete the run folder or run it again");
-    }
-    if (!j.is_object()) throw Error(path + ": not a result.json (expected a JSON object)");
-    RunSummary r;
-    try {
-        r.runId = text(j, "run_id");
-        if (r.runId.empty()) throw Error("key \"run_id\" is missing");
-        if (!j.contains("accuracy")) throw Error("key \"accuracy\" is missing");
-        r.method = text(j, "method");
-        r.resultPath = path;
-        r.modelDir = text(j, "model_dir");
-        r.baseModelDir = text(j, "base_model_dir");
-        r.accuracy = number(j, "accuracy", kNaN);
-        r.precision = number(j, "precision", kNaN);
-        r.recall = number(j, "recall", kNaN);
-        r.f1 = number(j, "f1", kNaN);
-        r.loss = number(j, "loss", kNaN);
-        if (j.contains("confusion_matrix")) r.confusionMatrix = j["confusion_matrix"].get<std::vector<std::vector<int64_t>>>();
-        if (j.contains("label_names")) r.labelNames = j["label_names"].get<std::vector<std::string>>();
-        r.numParameters = integer(j, "num_parameters");
-        r.nonzeroParameters = integer(j, "nonzero_parameters");
-        r.sparsity = number(j, "sparsity", 0);
-        r.sizeBytes = integer(j, "size_bytes");
-        r.memoryBytes = integer(j, "memory_bytes");
-        r.latencyP50 = number(j, "latency_ms_p50", kNaN);
-        r.latencyP95 = number(j, "latency_ms_p95", kNaN);
-        r.throughput = number(j, "throughput", kNaN);
-        r.latencyBatchSize = integer(j, "latency_batch_size");
-        r.latencyBatch1P50 = number(j, "latency_batch1_ms_p50", kNaN);
-        r.latencyBatch1P95 = number(j, "latency_batch1_ms_p95", kNaN);
-        const bool baseline = r.method == "baseline";
-        r.compressionRatio = number(j, "compression_ratio", baseline ? 1.0 : kNaN);
-        r.speedup = number(j, "speedup", baseline ? 1.0 : kNaN);
-        r.accuracyDrop = number(j, "accuracy_drop", baseline ? 0.0 : kNaN);
-        r.targetSparsity = number(j, "target_sparsity", -1);
-        r.trainSeconds = number(j, "train_seconds", 0);
-        r.weightPrecision = dominantPrecision(j);
-        if (j.contains("layer_sparsity") && j["layer_sparsity"].is_object()) {
-            for (const auto& [layer, s] : j["layer_sparsity"].items()) r.layerSparsity.emplace_back(layer, s.get<double>());
-        }
-        if (j.contains("head_importance")) r.headImportance = j["head_importance"].get<std::vector<std::vector<double>>>();
-        if (j.contains("heads_kept")) r.headsKept = j["heads_kept"].get<std::vector<std::vector<bool>>>();
-        if (j.contains("layer_sensitivity") && j["layer_sensitivity"].is_array()) {
-            for (const auto& row : j["layer_sensitivity"]) {
-                LayerSensitivity s;
-                s.layer = row.at("layer").get<std::string>();
-                // null: not possible for the layer (int4 with a group size it cannot take), NaN.
-                s.lossDeltaInt8 = number(row, "loss_delta_int8", kNaN);
-                s.accuracyDeltaInt8 = number(row, "accuracy_delta_int8", kNaN);
-                s.lossDeltaInt4 = number(row, "loss_delta_int4", kNaN);
-                s.accuracyDeltaInt4 = number(row, "accuracy_delta_int4", kNaN);
-                r.layerSensitivity.push_back(s);
-            }
-        }
-        if (j.contains("precision_map") && j["precision_map"].is_object()) {
-            for (const auto& [layer, p] : j["precision_map"].items()) r.precisionMap.emplace_back(layer, p.get<std::string>());
-        }
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(path + ": unexpected value (" + e.what() + "); delete the run folder or run it again");
+        r = RunResult::fromJson(readFile(path, "result file"));
     } catch (const Error& e) {
         throw Error(path + ": " + e.what() + "; delete the run folder or run it again");
     }
+    r.resultPath = path;
     const fs::path history = fs::path(path).parent_path() / "history.csv";
     std::error_code ec;
     if (fs::is_regular_file(history, ec)) r.history = parseHistoryCsv(readFile(history.string(), "history file"));
     return r;
 }
 
-std::vector<RunSummary> ResultsStore::load(std::vector<std::string>* warnings) const {
+std::vector<RunResult> ResultsStore::load(std::vector<std::string>* warnings) const {
     std::error_code ec;
     if (!fs::is_directory(m_dir, ec))
         throw Error("results folder " + m_dir + " does not exist: run an experiment first (tpq train, tpq run) or "
@@ -219,7 +120,7 @@ std::vector<RunSummary> ResultsStore::load(std::vector<std::string>* warnings) c
         const fs::path file = entry.path() / "result.json";
         if (entry.is_directory() && fs::is_regular_file(file)) files.push_back(file);
     }
-    std::vector<RunSummary> runs;
+    std::vector<RunResult> runs;
     for (const auto& file : files) {
         try {
             runs.push_back(readRun(file.string()));
@@ -229,7 +130,7 @@ std::vector<RunSummary> ResultsStore::load(std::vector<std::string>* warnings) c
             if (warnings) warnings->push_back(message);
         }
     }
-    std::sort(runs.begin(), runs.end(), [](const RunSummary& a, const RunSummary& b) {
+    std::sort(runs.begin(), runs.end(), [](const RunResult& a, const RunResult& b) {
         const int ra = methodRank(a.method), rb = methodRank(b.method);
         return ra != rb ? ra < rb : a.runId < b.runId;
     });
@@ -265,39 +166,39 @@ const std::vector<std::string>& comparisonColumns() {
     return columns;
 }
 
-std::string comparisonCsv(const std::vector<RunSummary>& runs) {
+std::string comparisonCsv(const std::vector<RunResult>& runs) {
     std::string out = join(comparisonColumns(), ",") + "\n";
     for (const auto& r : runs) {
         std::vector<std::string> rows;
-        for (const auto& row : r.confusionMatrix) {
+        for (const auto& row : r.test.confusionMatrix) {
             std::vector<std::string> cells;
             for (auto v : row) cells.push_back(std::to_string(v));
             rows.push_back(join(cells, " "));
         }
         const std::vector<std::string> cells = {
             csvCell(r.runId),
-            csvCell(r.method),
-            csvCell(r.weightPrecision),
-            exact(r.accuracy),
-            exact(r.precision),
-            exact(r.recall),
-            exact(r.f1),
-            exact(r.loss),
-            exact(r.accuracyDrop),
+            csvCell(resultMethodName(r.method)),
+            csvCell(r.weightPrecision()),
+            exact(r.test.accuracy),
+            exact(r.test.precision),
+            exact(r.test.recall),
+            exact(r.test.f1),
+            exact(r.test.loss),
+            exact(r.accuracyDrop()),
             std::to_string(r.numParameters),
             std::to_string(r.nonzeroParameters),
             exact(r.sparsity),
             std::to_string(r.sizeBytes),
             exact(double(r.sizeBytes) / 1e6),
             r.memoryBytes > 0 ? std::to_string(r.memoryBytes) : "",
-            exact(r.compressionRatio),
-            exact(r.latencyP50),
-            exact(r.latencyP95),
-            std::to_string(r.latencyBatchSize),
-            exact(r.latencyBatch1P50),
-            exact(r.latencyBatch1P95),
-            exact(r.throughput),
-            exact(r.speedup),
+            exact(r.compressionRatio()),
+            exact(r.latency.p50Ms),
+            exact(r.latency.p95Ms),
+            std::to_string(r.latency.batchSize),
+            exact(measured(r.latencyBatch1.p50Ms)),
+            exact(measured(r.latencyBatch1.p95Ms)),
+            exact(r.latency.samplesPerSecond),
+            exact(r.speedup()),
             exact(r.trainSeconds),
             csvCell(join(rows, "; ")),
             csvCell(r.modelDir)};
@@ -310,7 +211,7 @@ namespace {
 
 struct Column {
     std::string title;
-    std::function<std::string(const RunSummary&)> cell;
+    std::function<std::string(const RunResult&)> cell;
 };
 
 std::string orDash(double v, int digits, const std::string& suffix = "") {
@@ -319,25 +220,25 @@ std::string orDash(double v, int digits, const std::string& suffix = "") {
 
 std::vector<Column> tableColumns() {
     return {
-        {"run", [](const RunSummary& r) { return r.runId; }},
-        {"method", [](const RunSummary& r) { return r.method; }},
-        {"weights", [](const RunSummary& r) { return r.weightPrecision; }},
-        {"accuracy", [](const RunSummary& r) { return orDash(100 * r.accuracy, 2, "%"); }},
-        {"F1", [](const RunSummary& r) { return orDash(r.f1, 4); }},
-        {"drop", [](const RunSummary& r) { return orDash(100 * r.accuracyDrop, 2); }},
-        {"sparsity", [](const RunSummary& r) { return orDash(100 * r.sparsity, 1, "%"); }},
-        {"non-zero params", [](const RunSummary& r) { return std::to_string(r.nonzeroParameters); }},
-        {"size MB", [](const RunSummary& r) { return orDash(double(r.sizeBytes) / 1e6, 2); }},
-        {"compression", [](const RunSummary& r) { return orDash(r.compressionRatio, 2, "x"); }},
-        {"p50 ms", [](const RunSummary& r) { return orDash(r.latencyP50, 1); }},
-        {"b1 p50 ms", [](const RunSummary& r) { return orDash(r.latencyBatch1P50, 1); }},
-        {"speedup", [](const RunSummary& r) { return orDash(r.speedup, 2, "x"); }},
+        {"run", [](const RunResult& r) { return r.runId; }},
+        {"method", [](const RunResult& r) { return std::string(resultMethodName(r.method)); }},
+        {"weights", [](const RunResult& r) { return r.weightPrecision(); }},
+        {"accuracy", [](const RunResult& r) { return orDash(100 * r.test.accuracy, 2, "%"); }},
+        {"F1", [](const RunResult& r) { return orDash(r.test.f1, 4); }},
+        {"drop", [](const RunResult& r) { return orDash(100 * r.accuracyDrop(), 2); }},
+        {"sparsity", [](const RunResult& r) { return orDash(100 * r.sparsity, 1, "%"); }},
+        {"non-zero params", [](const RunResult& r) { return std::to_string(r.nonzeroParameters); }},
+        {"size MB", [](const RunResult& r) { return orDash(double(r.sizeBytes) / 1e6, 2); }},
+        {"compression", [](const RunResult& r) { return orDash(r.compressionRatio(), 2, "x"); }},
+        {"p50 ms", [](const RunResult& r) { return orDash(r.latency.p50Ms, 1); }},
+        {"b1 p50 ms", [](const RunResult& r) { return orDash(measured(r.latencyBatch1.p50Ms), 1); }},
+        {"speedup", [](const RunResult& r) { return orDash(r.speedup(), 2, "x"); }},
     };
 }
 
 }  // namespace
 
-std::string comparisonTable(const std::vector<RunSummary>& runs) {
+std::string comparisonTable(const std::vector<RunResult>& runs) {
     const auto columns = tableColumns();
     std::vector<size_t> width;
     for (const auto& c : columns) width.push_back(c.title.size());
@@ -365,14 +266,14 @@ std::string comparisonTable(const std::vector<RunSummary>& runs) {
     return out;
 }
 
-std::string comparisonReport(const std::vector<RunSummary>& runs,
+std::string comparisonReport(const std::vector<RunResult>& runs,
                              const std::vector<std::pair<std::string, std::string>>& images) {
     const auto columns = tableColumns();
     std::string out = "# Compression results\n\n";
     out += std::to_string(runs.size()) +
            " runs. Accuracy and F1 on each run's test split; drop in points versus the model it was made "
            "from; size is the saved model folder; latency is p50 at batch " +
-           (runs.empty() ? std::string("8") : std::to_string(runs.front().latencyBatchSize)) +
+           (runs.empty() ? std::string("8") : std::to_string(runs.front().latency.batchSize)) +
            " (b1: batch 1), measured side by side with the model it was made from; the full table is "
            "comparison.csv.\n\n";
     std::string header = "|", rule = "|";

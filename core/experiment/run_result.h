@@ -1,21 +1,39 @@
 #pragma once
 /// \file run_result.h
-/// The outcome of one step of an experiment (baseline training now; pruning and
-/// quantization later), written as results/<run>/result.json.
+/// The outcome of one run of an experiment — training, pruning, quantization or both — as
+/// one type with one writer and one reader: results/<run>/result.json is toJson(), and
+/// fromJson() reads it (and the files of older versions) back. The comparison, the plots
+/// and the GUI read RunResult values (ResultsStore::readRun adds history.csv).
 
 #include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "experiment/method.h"
+#include "quant/layer_sensitivity.h"
 #include "train/inference_timer.h"
 #include "train/metrics.h"
 
 namespace tpq {
 
+/// One row of history.csv: a training step (epoch < 0) or an epoch's summary.
+struct HistoryPoint {
+    int epoch = -1;         // 1-based for epoch rows, -1 for step rows
+    int64_t step = 0;       // optimizer step (both kinds of row)
+    double loss = 0;        // step rows: the step's loss; epoch rows: train loss
+    double valLoss = -1;    // epoch rows; < 0 = none
+    double valAccuracy = -1;
+    double trainAccuracy = -1;
+};
+
+/// The name result.json gives a method: the project's name, except dynamic_quantization,
+/// static_quantization and mixed_precision (what users' scripts have always read).
+const char* resultMethodName(Method m);
+
 struct RunResult {
     std::string runId;  // results/<runId>/
-    std::string method = "baseline";
+    Method method = Method::Baseline;
     std::string modelDir;  // the saved model folder
     ClassificationMetrics test;
     std::vector<std::string> labelNames;
@@ -35,16 +53,16 @@ struct RunResult {
     int fineTuneEpochs = 0;                                     // fine-tuning after pruning
     std::vector<std::pair<std::string, double>> layerSparsity;  // (linear layer, zero fraction)
     struct PruningStep {
-        int iteration;          // 1-based
-        double targetSparsity;  // the schedule's value
-        double sparsity;        // measured, in scope
-        double valAccuracy;     // after fine-tuning
-        bool withinBudget;      // within max_accuracy_drop
+        int iteration = 0;          // 1-based
+        double targetSparsity = 0;  // the schedule's value
+        double sparsity = 0;        // measured, in scope
+        double valAccuracy = 0;     // after fine-tuning
+        bool withinBudget = true;   // within max_accuracy_drop
     };
     std::vector<PruningStep> pruningHistory;  // progressive pruning, one entry per step
     // Structured pruning (heatmaps): layers x configured heads, -1 = not scored.
     std::vector<std::vector<double>> headImportance;
-    std::vector<std::vector<bool>> headsKept;  // layers x configured heads
+    std::vector<std::vector<bool>> headsKept;  // layers x configured heads, false = removed
     std::vector<int64_t> ffnKept;              // per layer, feed-forward neurons left
     std::vector<int64_t> ffnOriginal;          // per layer, configured width
     // The model it was made from, measured side by side in the same process (< 0 / 0 = unknown).
@@ -64,16 +82,28 @@ struct RunResult {
     std::string prunedModelDir;           // combined: the pruned model that was quantized
     int64_t prunedNonzeroParameters = 0;  // combined: its non-zero parameters before quantization
     std::string setting;              // mixed precision: which plan ("all_int8", "top5_bf16", ...)
-    struct Sensitivity {
-        std::string layer;
-        double lossDeltaInt8, accuracyDeltaInt8, lossDeltaInt4, accuracyDeltaInt4;
-    };
-    std::vector<Sensitivity> layerSensitivity;  // mixed precision, most sensitive first
+    std::vector<LayerSensitivity> layerSensitivity;  // mixed precision, most sensitive first
+
+    // Where it was read from (not written): ResultsStore::readRun.
+    std::string resultPath;            // results/<run-id>/result.json
+    std::vector<HistoryPoint> history;  // history.csv beside it, empty when absent
+
+    /// Versus the model it was made from, from the sizes, latencies and accuracies above: 1,
+    /// 1 and 0 for a baseline; NaN when the run did not record what they need.
+    double compressionRatio() const;  // base folder bytes / this folder's
+    double speedup() const;           // base p50 latency / this p50 latency
+    double accuracyDrop() const;      // base test accuracy - this test accuracy (a fraction)
+    /// The precisions of the linear layers, most used first ("fp32", "int8", "int8+int4").
+    std::string weightPrecision() const;
 
     /// result.json with the keys users' scripts read: run_id, method, accuracy, precision,
     /// recall, f1, loss, confusion_matrix, num_parameters, nonzero_parameters, sparsity,
     /// size_bytes, latency_ms_p50, latency_ms_p95, throughput, model_dir (+ a few more).
     std::string toJson() const;
+    /// Reads what toJson() writes, and result.json files of earlier versions (a missing key
+    /// keeps its default; numbers missing from a run are NaN). Throws tpq::Error naming the
+    /// key: not JSON, not an object, no run_id or accuracy, a value of the wrong type.
+    static RunResult fromJson(const std::string& text);
 };
 
 }  // namespace tpq

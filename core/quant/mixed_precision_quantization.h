@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "quant/layer_sensitivity.h"
 #include "quant/quant_common.h"
 #include "util/progress.h"
 
@@ -32,15 +33,6 @@ struct MixedPrecisionOptions {
     std::string engine = "onednn";                   // quantized engine for int8 layers
 
     std::vector<std::string> validate() const;
-};
-
-/// How one layer alone in int8 (and alone in int4) changes loss and accuracy.
-struct LayerSensitivity {
-    std::string layer;
-    double lossDeltaInt8 = 0;      // mean cross-entropy with the layer int8 minus fp32
-    double accuracyDeltaInt8 = 0;  // accuracy with the layer int8 minus fp32 (fraction)
-    double lossDeltaInt4 = 0;      // the same with the layer int4 (nan when its width does not fit the group size)
-    double accuracyDeltaInt4 = 0;
 };
 
 /// Layer name -> precision ("fp32", "bf16", "fp16", "int8", "int4").

@@ -92,24 +92,24 @@ ComparePanel::ComparePanel(QWidget* parent) : QWidget(parent) {
     rebuild();
 }
 
-void ComparePanel::setRuns(const std::vector<RunSummary>& runs) {
+void ComparePanel::setRuns(const std::vector<RunResult>& runs) {
     const QStringList picked = selectedRuns();
     QStringList known;
     for (int i = 0; i < m_list->count(); ++i) known << m_list->item(i)->text();
     m_runs = runs;
     const QSignalBlocker block(m_list);
     m_list->clear();
-    int others = int(std::count_if(runs.begin(), runs.end(), [&](const RunSummary& r) {
-        return r.method != "baseline" && picked.contains(QString::fromStdString(r.runId));
+    int others = int(std::count_if(runs.begin(), runs.end(), [&](const RunResult& r) {
+        return r.method != Method::Baseline && picked.contains(QString::fromStdString(r.runId));
     }));
     for (const auto& r : runs) {
         auto* item = new QListWidgetItem(QString::fromStdString(r.runId));
         item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
-        item->setToolTip(methodName(QString::fromStdString(r.method)));
+        item->setToolTip(displayName(r.method));
         // Runs shown before keep the user's choice; new ones (a run that just finished):
         // the baseline and the first two variants are picked.
         bool on = picked.contains(item->text());
-        if (!known.contains(item->text())) on = r.method == "baseline" || others++ < 2;
+        if (!known.contains(item->text())) on = r.method == Method::Baseline || others++ < 2;
         item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
         m_list->addItem(item);
     }
@@ -133,7 +133,7 @@ QStringList ComparePanel::selectedRuns() const {
 }
 
 void ComparePanel::rebuild() {
-    std::vector<const RunSummary*> picked;
+    std::vector<const RunResult*> picked;
     for (int i = 0; i < m_list->count() && i < int(m_runs.size()); ++i)
         if (m_list->item(i)->checkState() == Qt::Checked) picked.push_back(&m_runs[size_t(i)]);
     showCurves(picked);
@@ -147,13 +147,13 @@ void ComparePanel::rebuild() {
     m_confusion->setHtml(picked.empty() ? tr("Pick runs on the left to compare them.") : html);
 }
 
-void ComparePanel::showCurves(const std::vector<const RunSummary*>& picked) {
+void ComparePanel::showCurves(const std::vector<const RunResult*>& picked) {
     // Loss per step (smoothed), validation accuracy per epoch.
     m_curves->clearGraphs();
     const int window = m_smoothing->value();
     bool anyCurve = false;
     for (size_t k = 0; k < picked.size(); ++k) {
-        const RunSummary& r = *picked[k];
+        const RunResult& r = *picked[k];
         plots::TrainingCurve curve = plots::trainingCurve(r);
         if (window > 1 && curve.losses.size() > 1) {  // trailing moving average
             QVector<double> smooth(curve.losses.size());
@@ -199,22 +199,22 @@ void ComparePanel::showCurves(const std::vector<const RunSummary*>& picked) {
     m_curves->replot();
 }
 
-void ComparePanel::showMetrics(const std::vector<const RunSummary*>& picked) {
+void ComparePanel::showMetrics(const std::vector<const RunResult*>& picked) {
     // Each metric, with the difference from the first picked run.
     struct Metric {
         QString name;
-        double (*value)(const RunSummary&);
+        double (*value)(const RunResult&);
         int digits;
     };
     const std::vector<Metric> rows = {
-        {tr("Accuracy (%)"), [](const RunSummary& r) { return 100 * r.accuracy; }, 2},
-        {tr("F1"), [](const RunSummary& r) { return r.f1; }, 4},
-        {tr("Precision"), [](const RunSummary& r) { return r.precision; }, 4},
-        {tr("Recall"), [](const RunSummary& r) { return r.recall; }, 4},
-        {tr("Size (MB)"), [](const RunSummary& r) { return double(r.sizeBytes) / 1e6; }, 2},
-        {tr("p50 latency (ms)"), [](const RunSummary& r) { return r.latencyP50; }, 1},
-        {tr("Sparsity (%)"), [](const RunSummary& r) { return 100 * r.sparsity; }, 1},
-        {tr("Non-zero parameters"), [](const RunSummary& r) { return double(r.nonzeroParameters); }, 0}};
+        {tr("Accuracy (%)"), [](const RunResult& r) { return 100 * r.test.accuracy; }, 2},
+        {tr("F1"), [](const RunResult& r) { return r.test.f1; }, 4},
+        {tr("Precision"), [](const RunResult& r) { return r.test.precision; }, 4},
+        {tr("Recall"), [](const RunResult& r) { return r.test.recall; }, 4},
+        {tr("Size (MB)"), [](const RunResult& r) { return double(r.sizeBytes) / 1e6; }, 2},
+        {tr("p50 latency (ms)"), [](const RunResult& r) { return r.latency.p50Ms; }, 1},
+        {tr("Sparsity (%)"), [](const RunResult& r) { return 100 * r.sparsity; }, 1},
+        {tr("Non-zero parameters"), [](const RunResult& r) { return double(r.nonzeroParameters); }, 0}};
     m_metrics->clear();
     m_metrics->setRowCount(int(rows.size()));
     m_metrics->setColumnCount(int(picked.size()));
@@ -236,13 +236,13 @@ void ComparePanel::showMetrics(const std::vector<const RunSummary*>& picked) {
     m_metrics->resizeColumnsToContents();
 }
 
-void ComparePanel::showPerClass(const std::vector<const RunSummary*>& picked) {
+void ComparePanel::showPerClass(const std::vector<const RunResult*>& picked) {
     // Precision / recall / F1 of each class for each picked run, by class name.
     std::vector<std::vector<ClassReport>> reports;
     QStringList classes;
     for (const auto* r : picked) {
         try {
-            reports.push_back(perClassReport(r->confusionMatrix, r->labelNames));
+            reports.push_back(perClassReport(r->test.confusionMatrix, r->labelNames));
         } catch (const std::exception&) {
             reports.emplace_back();  // a damaged matrix: no figures rather than wrong ones
         }

@@ -26,7 +26,7 @@ public:
     explicit ComparePanel(QWidget* parent = nullptr);
 
     /// The runs to pick from; the baseline and the first two others are picked.
-    void setRuns(const std::vector<RunSummary>& runs);
+    void setRuns(const std::vector<RunResult>& runs);
     void selectRuns(const QStringList& runIds);
     QStringList selectedRuns() const;
 
@@ -37,11 +37,11 @@ public:
 
 private:
     void rebuild();
-    void showCurves(const std::vector<const RunSummary*>& picked);
-    void showMetrics(const std::vector<const RunSummary*>& picked);
-    void showPerClass(const std::vector<const RunSummary*>& picked);
+    void showCurves(const std::vector<const RunResult*>& picked);
+    void showMetrics(const std::vector<const RunResult*>& picked);
+    void showPerClass(const std::vector<const RunResult*>& picked);
 
-    std::vector<RunSummary> m_runs;
+    std::vector<RunResult> m_runs;
     QListWidget* m_list;
     QSpinBox* m_smoothing;
     QCheckBox* m_validation;

@@ -25,9 +25,8 @@ namespace tpq::ui {
 
 namespace {
 
-bool isPruning(const RunSummary& r) {
-    const auto m = parseMethod(r.method);
-    return m && tpq::isPruning(*m);
+bool isPruning(const RunResult& r) {
+    return tpq::isPruning(r.method);
 }
 
 }  // namespace
@@ -225,7 +224,7 @@ void PruningPanel::updateSchedule() {
     m_schedule->replot();
 }
 
-void PruningPanel::setRuns(const std::vector<RunSummary>& runs) {
+void PruningPanel::setRuns(const std::vector<RunResult>& runs) {
     m_runs = runs;
     const QSignalBlocker block(m_headRun);
     m_headRun->clear();
@@ -234,12 +233,12 @@ void PruningPanel::setRuns(const std::vector<RunSummary>& runs) {
     m_headRun->setEnabled(m_headRun->count() > 0);
     if (m_sparsityHeatmap) m_sparsityHeatmap->deleteLater();
     m_sparsityHeatmap = nullptr;
-    std::vector<RunSummary> pruned;
+    std::vector<RunResult> pruned;
     for (const auto& r : runs)
-        if (isPruning(r) || parseMethod(r.method) == Method::Baseline) pruned.push_back(r);
-    const bool anyPruning = std::any_of(pruned.begin(), pruned.end(), [](const RunSummary& r) { return isPruning(r); });
+        if (isPruning(r) || r.method == Method::Baseline) pruned.push_back(r);
+    const bool anyPruning = std::any_of(pruned.begin(), pruned.end(), [](const RunResult& r) { return isPruning(r); });
     const bool anySparsity =
-        std::any_of(pruned.begin(), pruned.end(), [](const RunSummary& r) { return !r.layerSparsity.empty(); });
+        std::any_of(pruned.begin(), pruned.end(), [](const RunResult& r) { return !r.layerSparsity.empty(); });
     if (anyPruning && anySparsity) {
         m_sparsityHeatmap = plots::layerSparsityHeatmap(pruned);
         m_sparsityHeatmap->setMinimumSize(200, 200);

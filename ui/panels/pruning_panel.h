@@ -35,7 +35,7 @@ public:
     /// The variant the Run button adds.
     VariantSpec variant() const;
     /// The runs to draw heatmaps for (every run of the results folder).
-    void setRuns(const std::vector<RunSummary>& runs);
+    void setRuns(const std::vector<RunResult>& runs);
     void setBusy(bool busy);
 
     std::vector<double> schedulePreview() const;
@@ -72,7 +72,7 @@ private:
     QWidget* m_headHeatmap = nullptr;
     QWidget* m_sparsityHeatmap = nullptr;
     QLabel* m_noRuns;
-    std::vector<RunSummary> m_runs;
+    std::vector<RunResult> m_runs;
     ExperimentConfig m_base;
 };
 

@@ -204,7 +204,7 @@ void QuantizationPanel::setModelDir(const QString& dir) {
 
 QString QuantizationPanel::sensitivityHint() { return tr("Run a mixed-precision variant\nto measure it"); }
 
-void QuantizationPanel::setRuns(const std::vector<RunSummary>& runs) {
+void QuantizationPanel::setRuns(const std::vector<RunResult>& runs) {
     m_sensitivityRows.clear();
     for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
         if (!it->layerSensitivity.empty()) {

@@ -36,7 +36,7 @@ public:
     /// The float model the precision table describes (its model.safetensors is read for
     /// the layer shapes); "" = none yet.
     void setModelDir(const QString& dir);
-    void setRuns(const std::vector<RunSummary>& runs);
+    void setRuns(const std::vector<RunResult>& runs);
     void setBusy(bool busy);
 
     /// Layer -> precision as the table shows it.

@@ -27,17 +27,17 @@ QString csvCell(const QString& s) { return QString::fromStdString(tpq::csvCell(s
 
 }  // namespace
 
-QString confusionMatrixHtml(const RunSummary& r) {
+QString confusionMatrixHtml(const RunResult& r) {
     // Class names never break inside a word: the table scrolls instead.
     const auto name = [&](size_t i) {
         return i < r.labelNames.size() ? QString::fromStdString(r.labelNames[i]).toHtmlEscaped() : QString::number(i);
     };
     QString html = "<table border=1 cellspacing=0 cellpadding=3><tr><th></th>";
-    for (size_t c = 0; c < r.confusionMatrix.size(); ++c) html += "<th style=\"white-space:pre\">" + name(c) + "</th>";
+    for (size_t c = 0; c < r.test.confusionMatrix.size(); ++c) html += "<th style=\"white-space:pre\">" + name(c) + "</th>";
     html += "</tr>";
-    for (size_t i = 0; i < r.confusionMatrix.size(); ++i) {
+    for (size_t i = 0; i < r.test.confusionMatrix.size(); ++i) {
         html += "<tr><th style=\"white-space:pre\">" + name(i) + "</th>";
-        for (int64_t v : r.confusionMatrix[i]) html += "<td align=right style=\"white-space:pre\">" + QString::number(v) + "</td>";
+        for (int64_t v : r.test.confusionMatrix[i]) html += "<td align=right style=\"white-space:pre\">" + QString::number(v) + "</td>";
         html += "</tr>";
     }
     return html + "</table>";
@@ -113,11 +113,11 @@ void ResultsPanel::showDetails(int row) {
         m_details->clear();
         return;
     }
-    const RunSummary& r = runs[size_t(row)];
+    const RunResult& r = runs[size_t(row)];
     QString html = "<h3>" + QString::fromStdString(r.runId).toHtmlEscaped() + "</h3>";
-    html += "<p>" + tr("Method: %1").arg(methodName(QString::fromStdString(r.method))) + "<br>" +
-            tr("Accuracy %1%, F1 %2").arg(100 * r.accuracy, 0, 'f', 2).arg(r.f1, 0, 'f', 4) + "</p>";
-    if (!r.confusionMatrix.empty()) {
+    html += "<p>" + tr("Method: %1").arg(displayName(r.method)) + "<br>" +
+            tr("Accuracy %1%, F1 %2").arg(100 * r.test.accuracy, 0, 'f', 2).arg(r.test.f1, 0, 'f', 4) + "</p>";
+    if (!r.test.confusionMatrix.empty()) {
         html += "<p><b>" + tr("Confusion matrix") + "</b> " + tr("(rows: true, columns: predicted)") + "</p>" +
                 confusionMatrixHtml(r);
     }
@@ -134,7 +134,7 @@ void ResultsPanel::showDetails(int row) {
     m_details->setHtml(html);
 }
 
-const std::vector<RunSummary>& ResultsPanel::runs() const { return m_model->runs(); }
+const std::vector<RunResult>& ResultsPanel::runs() const { return m_model->runs(); }
 
 QString ResultsPanel::currentRunId() const {
     const QModelIndex current = m_table->currentIndex();
@@ -150,7 +150,7 @@ QStringList ResultsPanel::loadResults(const QString& resultsDir, const QStringLi
     if (onlyRuns) {
         // A project shows its own runs, not whatever else shares the folder.
         runs.erase(std::remove_if(runs.begin(), runs.end(),
-                                  [&](const RunSummary& r) { return !onlyRuns->contains(QString::fromStdString(r.runId)); }),
+                                  [&](const RunResult& r) { return !onlyRuns->contains(QString::fromStdString(r.runId)); }),
                    runs.end());
     }
     setRuns(std::move(runs), staleRuns);
@@ -169,7 +169,7 @@ void ResultsPanel::clear(const QString& message) {
     m_summary->setText(message.isEmpty() ? tr("No runs yet: Run > Start (F5) runs the project's variants.") : message);
 }
 
-void ResultsPanel::setRuns(std::vector<RunSummary> runs, const QStringList& staleRuns) {
+void ResultsPanel::setRuns(std::vector<RunResult> runs, const QStringList& staleRuns) {
     m_model->setRuns(std::move(runs));
     m_model->setStaleRuns(staleRuns);
     m_table->sortByColumn(-1, Qt::AscendingOrder);  // the store's order: baselines first
@@ -195,7 +195,7 @@ void ResultsPanel::rebuildCharts() {
     addChart(plots::sparsityAccuracyPlot(runs), tr("Sparsity vs accuracy"));
     addChart(plots::accuracyLatencyPlot(runs), tr("Accuracy vs latency"));
     for (const auto& r : runs) {
-        if (r.method == "baseline" && !r.history.empty()) {
+        if (r.method == Method::Baseline && !r.history.empty()) {
             addChart(plots::trainingCurvePlot(r), tr("Training curves"));
             break;
         }
@@ -217,7 +217,7 @@ QString ResultsPanel::tableCsv() const {
 void ResultsPanel::exportCsv(const QString& path) const {
     if (m_proxy->rowCount() == 0)
         throw Error(tr("no runs to export: open a project or a results folder with finished runs first").toStdString());
-    std::vector<RunSummary> shown;  // in the table's order
+    std::vector<RunResult> shown;  // in the table's order
     for (int r = 0; r < m_proxy->rowCount(); ++r)
         shown.push_back(m_model->runs()[size_t(m_proxy->mapToSource(m_proxy->index(r, 0)).row())]);
     writeFileAtomic(path.toStdString(), comparisonCsv(shown));

@@ -19,7 +19,7 @@ class ResultsTableModel;
 
 /// A run's confusion matrix as an HTML table (rows: true class, columns: predicted); class
 /// names never break inside a word.
-QString confusionMatrixHtml(const RunSummary& run);
+QString confusionMatrixHtml(const RunResult& run);
 
 class ResultsPanel : public QWidget {
     Q_OBJECT
@@ -48,7 +48,7 @@ public:
     /// returns how many. Throws tpq::Error.
     int exportAllCharts(const QString& dir) const;
 
-    const std::vector<RunSummary>& runs() const;
+    const std::vector<RunResult>& runs() const;
     /// The run id of the table's current row ("" when none).
     QString currentRunId() const;
     /// Whether the table's menu offers Delete Run (a project's runs, nothing running).
@@ -66,7 +66,7 @@ Q_SIGNALS:
 
 private:
     void rebuildCharts();
-    void setRuns(std::vector<RunSummary> runs, const QStringList& staleRuns);
+    void setRuns(std::vector<RunResult> runs, const QStringList& staleRuns);
     void addChart(QWidget* chart, const QString& title);
     /// Shows run `row` (of the model, unsorted) in the details pane.
     void showDetails(int row);

@@ -43,11 +43,11 @@ QCustomPlot* newPlot(const QString& title) {
     return p;
 }
 
-QString runLabel(const RunSummary& r) { return QString::fromStdString(r.runId); }
+QString runLabel(const RunResult& r) { return QString::fromStdString(r.runId); }
 
 // The run names of points (x[i] from runs[i]) in the order a graph keeps them: sorted by
 // key, ties in the runs' order — the hover tooltip names a point by its data index.
-QStringList runNamesByKey(const std::vector<RunSummary>& runs, const QVector<double>& x) {
+QStringList runNamesByKey(const std::vector<RunResult>& runs, const QVector<double>& x) {
     std::vector<int> order(runs.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = int(i);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return x[a] < x[b]; });
@@ -56,11 +56,11 @@ QStringList runNamesByKey(const std::vector<RunSummary>& runs, const QVector<dou
     return names;
 }
 
-double metricValue(const RunSummary& r, const QString& metric) {
-    if (metric == "accuracy") return 100.0 * r.accuracy;
-    if (metric == "f1") return r.f1;
+double metricValue(const RunResult& r, const QString& metric) {
+    if (metric == "accuracy") return 100.0 * r.test.accuracy;
+    if (metric == "f1") return r.test.f1;
     if (metric == "size") return double(r.sizeBytes) / 1e6;
-    if (metric == "latency") return r.latencyP50;
+    if (metric == "latency") return r.latency.p50Ms;
     throw Error("unknown comparison metric '" + metric.toStdString() + "' (accuracy, f1, size, latency)");
 }
 
@@ -175,7 +175,7 @@ QString shortLayerName(const std::string& name) {
     return layer.isEmpty() ? last : layer + " " + last;
 }
 
-TrainingCurve trainingCurve(const RunSummary& run) {
+TrainingCurve trainingCurve(const RunResult& run) {
     TrainingCurve c;
     int epochs = 0;
     for (const auto& h : run.history) {
@@ -196,7 +196,7 @@ TrainingCurve trainingCurve(const RunSummary& run) {
     return c;
 }
 
-QCustomPlot* trainingCurvePlot(const RunSummary& run) {
+QCustomPlot* trainingCurvePlot(const RunResult& run) {
     QCustomPlot* p = newPlot(T(QT_TRANSLATE_NOOP("Plots", "Training curves: ")) + runLabel(run));
     const TrainingCurve curve = trainingCurve(run);
     const QVector<double>&steps = curve.steps, &losses = curve.losses, &epochSteps = curve.epochSteps,
@@ -226,7 +226,7 @@ QCustomPlot* trainingCurvePlot(const RunSummary& run) {
     return p;
 }
 
-QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QString& metric) {
+QCustomPlot* comparisonBarChart(const std::vector<RunResult>& runs, const QString& metric) {
     static const QMap<QString, QPair<QString, QString>> titles = {
         {"accuracy", {T(QT_TRANSLATE_NOOP("Plots", "Test accuracy")), T(QT_TRANSLATE_NOOP("Plots", "accuracy (%)"))}},
         {"f1", {T(QT_TRANSLATE_NOOP("Plots", "Test F1")), T(QT_TRANSLATE_NOOP("Plots", "F1 score"))}},
@@ -235,7 +235,7 @@ QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QStri
     const auto title = titles.value(metric, {metric, metric});
     QString heading = title.first;
     if (metric == "latency" && !runs.empty())
-        heading += QString(" (batch %1, p50)").arg(runs.front().latencyBatchSize);
+        heading += QString(" (batch %1, p50)").arg(runs.front().latency.batchSize);
     QCustomPlot* p = newPlot(heading);
     QVector<double> ticks, values;
     QVector<QString> labels;
@@ -281,7 +281,7 @@ QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QStri
     valueAxis->setRange(0, top * 1.18 + 1e-9);
     // The baseline's value as a reference line across every bar.
     for (const auto& r : runs) {
-        const double v = r.method == "baseline" ? metricValue(r, metric) : std::nan("");
+        const double v = r.method == Method::Baseline ? metricValue(r, metric) : std::nan("");
         if (std::isnan(v)) continue;
         auto* line = new QCPItemStraightLine(p);
         line->setObjectName("baselineLine");
@@ -306,12 +306,12 @@ QCustomPlot* comparisonBarChart(const std::vector<RunSummary>& runs, const QStri
     return p;
 }
 
-QCustomPlot* sparsityAccuracyPlot(const std::vector<RunSummary>& runs) {
+QCustomPlot* sparsityAccuracyPlot(const std::vector<RunResult>& runs) {
     QCustomPlot* p = newPlot(T(QT_TRANSLATE_NOOP("Plots", "Sparsity vs accuracy")));
     QVector<double> x, y;
     for (const auto& r : runs) {
         x.push_back(100.0 * r.sparsity);
-        y.push_back(100.0 * r.accuracy);
+        y.push_back(100.0 * r.test.accuracy);
     }
     p->addGraph();
     p->graph(0)->setLineStyle(QCPGraph::lsNone);
@@ -328,38 +328,38 @@ QCustomPlot* sparsityAccuracyPlot(const std::vector<RunSummary>& runs) {
     return p;
 }
 
-std::vector<size_t> paretoFront(const std::vector<RunSummary>& runs) {
+std::vector<size_t> paretoFront(const std::vector<RunResult>& runs) {
     std::vector<size_t> front;
     for (size_t i = 0; i < runs.size(); ++i) {
         const auto& a = runs[i];
-        if (std::isnan(a.latencyP50) || std::isnan(a.accuracy)) continue;
+        if (std::isnan(a.latency.p50Ms) || std::isnan(a.test.accuracy)) continue;
         bool dominated = false;
         for (size_t j = 0; j < runs.size() && !dominated; ++j) {
             const auto& b = runs[j];
-            if (j == i || std::isnan(b.latencyP50)) continue;
-            const bool noWorse = b.latencyP50 <= a.latencyP50 && b.accuracy >= a.accuracy;
-            const bool better = b.latencyP50 < a.latencyP50 || b.accuracy > a.accuracy;
+            if (j == i || std::isnan(b.latency.p50Ms)) continue;
+            const bool noWorse = b.latency.p50Ms <= a.latency.p50Ms && b.test.accuracy >= a.test.accuracy;
+            const bool better = b.latency.p50Ms < a.latency.p50Ms || b.test.accuracy > a.test.accuracy;
             dominated = noWorse && better;
         }
         if (!dominated) front.push_back(i);
     }
-    std::sort(front.begin(), front.end(), [&](size_t a, size_t b) { return runs[a].latencyP50 < runs[b].latencyP50; });
+    std::sort(front.begin(), front.end(), [&](size_t a, size_t b) { return runs[a].latency.p50Ms < runs[b].latency.p50Ms; });
     return front;
 }
 
-QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
+QCustomPlot* accuracyLatencyPlot(const std::vector<RunResult>& runs) {
     QString heading = T(QT_TRANSLATE_NOOP("Plots", "Accuracy vs latency (Pareto front marked)"));
     QCustomPlot* p = newPlot(heading);
     QVector<double> x, y, fx, fy;
     QStringList frontNames;  // the front is sorted by latency, as the graph keeps it
     for (const auto& r : runs) {
-        x.push_back(r.latencyP50);
-        y.push_back(100.0 * r.accuracy);
+        x.push_back(r.latency.p50Ms);
+        y.push_back(100.0 * r.test.accuracy);
     }
     const auto front = paretoFront(runs);
     for (size_t i : front) {
-        fx.push_back(runs[i].latencyP50);
-        fy.push_back(100.0 * runs[i].accuracy);
+        fx.push_back(runs[i].latency.p50Ms);
+        fy.push_back(100.0 * runs[i].test.accuracy);
         frontNames << runLabel(runs[i]);
     }
     p->addGraph();
@@ -379,7 +379,7 @@ QCustomPlot* accuracyLatencyPlot(const std::vector<RunSummary>& runs) {
         if (runs.size() <= 12 || std::find(front.begin(), front.end(), i) != front.end())
             addPointLabel(p, x[int(i)], y[int(i)], runLabel(runs[i]));
     }
-    const int batch = runs.empty() ? 8 : int(runs.front().latencyBatchSize);
+    const int batch = runs.empty() ? 8 : int(runs.front().latency.batchSize);
     p->xAxis->setLabel(QString(T(QT_TRANSLATE_NOOP("Plots", "p50 latency at batch %1 (ms)"))).arg(batch));
     p->yAxis->setLabel(T(QT_TRANSLATE_NOOP("Plots", "test accuracy (%)")));
     p->rescaleAxes();
@@ -459,10 +459,10 @@ QCustomPlot* heatmap(const QString& title, const QVector<QString>& columns, cons
 
 }  // namespace
 
-QCustomPlot* layerSparsityHeatmap(const std::vector<RunSummary>& runs) {
-    if (std::none_of(runs.begin(), runs.end(), [](const RunSummary& r) { return !r.layerSparsity.empty(); }))
+QCustomPlot* layerSparsityHeatmap(const std::vector<RunResult>& runs) {
+    if (std::none_of(runs.begin(), runs.end(), [](const RunResult& r) { return !r.layerSparsity.empty(); }))
         throw Error("no run recorded per-layer sparsity");
-    std::vector<const RunSummary*> rows;
+    std::vector<const RunResult*> rows;
     std::vector<std::string> layers;
     for (const auto& r : runs) {
         if (r.layerSparsity.empty()) continue;
@@ -483,7 +483,7 @@ QCustomPlot* layerSparsityHeatmap(const std::vector<RunSummary>& runs) {
         T(QT_TRANSLATE_NOOP("Plots", "linear layer")), T(QT_TRANSLATE_NOOP("Plots", "run")), T(QT_TRANSLATE_NOOP("Plots", "fraction of weights zero")), true);
 }
 
-QCustomPlot* headImportanceHeatmap(const RunSummary& run) {
+QCustomPlot* headImportanceHeatmap(const RunResult& run) {
     const auto& m = run.headImportance;
     size_t heads = 0;
     for (const auto& row : m) heads = std::max(heads, row.size());
@@ -514,7 +514,7 @@ QCustomPlot* headImportanceHeatmap(const RunSummary& run) {
     return p;
 }
 
-std::vector<std::pair<std::string, std::string>> writeComparisonPlots(const std::vector<RunSummary>& runs,
+std::vector<std::pair<std::string, std::string>> writeComparisonPlots(const std::vector<RunResult>& runs,
                                                                       const std::string& outputDir, int width,
                                                                       int height) {
     if (!QDir().mkpath(QString::fromStdString(outputDir)))
@@ -526,7 +526,7 @@ std::vector<std::pair<std::string, std::string>> writeComparisonPlots(const std:
         written.emplace_back(file, caption);
     };
     for (const auto& r : runs) {
-        if (r.method == "baseline" && !r.history.empty()) {
+        if (r.method == Method::Baseline && !r.history.empty()) {
             render(trainingCurvePlot(r), "training_curves.png", "Training curves (" + r.runId + ")");
             break;
         }
@@ -537,7 +537,7 @@ std::vector<std::pair<std::string, std::string>> writeComparisonPlots(const std:
     render(comparisonBarChart(runs, "latency"), "latency.png", "Inference latency");
     render(sparsityAccuracyPlot(runs), "sparsity_vs_accuracy.png", "Sparsity vs accuracy");
     render(accuracyLatencyPlot(runs), "accuracy_vs_latency.png", "Accuracy vs latency, Pareto front");
-    if (std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) { return !r.layerSparsity.empty(); }))
+    if (std::any_of(runs.begin(), runs.end(), [](const RunResult& r) { return !r.layerSparsity.empty(); }))
         render(layerSparsityHeatmap(runs), "layer_sparsity_heatmap.png", "Per-layer sparsity");
     for (const auto& r : runs) {
         if (!r.headImportance.empty()) {
