@@ -20,7 +20,7 @@
 #include "experiment/results_store.h"
 #include "experiment/step_plan.h"
 #include "experiment/train_run.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "terminal_progress.h"
 #include "text/encode_dataset.h"
 #include "text/wordpiece_tokenizer.h"

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "prune/unstructured_pruning.h"
 #include "cli_runner.h"
 #include "test_support.h"

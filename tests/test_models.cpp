@@ -8,7 +8,7 @@
 #include "data/data_loader.h"
 #include "models/attention.h"
 #include "models/bert_model.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "models/state_dict.h"
 #include "models/transformer_model.h"
 #include "test_support.h"

@@ -11,8 +11,8 @@
 #include <torch/torch.h>
 
 #include "models/bert_model.h"
-#include "models/model_folder.h"
-#include "models/sparse_storage.h"
+#include "io/model_folder.h"
+#include "io/sparse_storage.h"
 #include "models/transformer_model.h"
 #include "prune/progressive_pruning.h"
 #include "prune/unstructured_pruning.h"

@@ -8,7 +8,7 @@
 
 #include <torch/torch.h>
 
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "models/safetensors.h"
 #include "prune/unstructured_pruning.h"
 #include "quant/mixed_precision_quantization.h"

@@ -11,7 +11,7 @@
 #include <torch/torch.h>
 
 #include "models/bert_model.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "models/transformer_model.h"
 #include "prune/structured_pruning.h"
 #include "test_support.h"

@@ -27,7 +27,7 @@
 #include "main_window.h"
 #include "models/architecture_estimate.h"
 #include "models/bert_model.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "models/transformer_model.h"
 #include "new_experiment_wizard.h"
 #include "panels/dataset_panel.h"

@@ -16,7 +16,7 @@
 #include "data/data_loader.h"
 #include "experiment/run_result.h"
 #include "experiment/train_run.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 
 namespace tpq::detail {
 

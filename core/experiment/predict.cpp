@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "data/data_loader.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "text/encode_dataset.h"
 #include "train/evaluator.h"
 #include "util/utf8.h"

@@ -216,17 +216,10 @@ std::vector<VariantSpec> parseVariants(const std::string& yaml, const std::strin
     return parseVariantsNode(root, where, lineOffset);
 }
 
-Project Project::load(const std::string& pathIn) {
-    Project p;
-    p.m_path = fs::absolute(pathIn).lexically_normal().string();
-    const std::string text = readFile(pathIn, "project file");
-    YAML::Node root;
-    try {
-        root = YAML::Load(text);
-    } catch (const YAML::Exception& e) {
-        throw Error(pathIn + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
-                    ": not valid YAML: " + e.msg);
-    }
+namespace {
+
+// The tpq_project version (not newer than this build's) and no unknown top-level key.
+void checkProjectHeader(const YAML::Node& root, const std::string& pathIn) {
     if (!root.IsMap() || !root["tpq_project"])
         throw Error(pathIn + ": not a TPQ Studio project (no tpq_project: version key); create one with "
                              "tpq combined --config FILE or see README, Projects");
@@ -236,9 +229,9 @@ Project Project::load(const std::string& pathIn) {
     } catch (const YAML::Exception&) {
         throw Error(at(pathIn, root["tpq_project"], 0) + ": tpq_project must be a version number");
     }
-    if (version > kVersion) {
+    if (version > Project::kVersion) {
         throw Error(at(pathIn, root["tpq_project"], 0) + ": this project was written by a newer TPQ Studio (format " +
-                    std::to_string(version) + "; this tpq reads format " + std::to_string(kVersion) +
+                    std::to_string(version) + "; this tpq reads format " + std::to_string(Project::kVersion) +
                     " and older): update TPQ Studio to open it");
     }
     if (version < 1) throw Error(at(pathIn, root["tpq_project"], 0) + ": tpq_project must be >= 1");
@@ -249,15 +242,21 @@ Project Project::load(const std::string& pathIn) {
                         nearestMatch(key, kProjectKeys) + "'?)");
         }
     }
-    auto scalar = [&](const char* key) {
-        const YAML::Node n = root[key];
-        if (!n) return std::string();
-        if (!n.IsScalar()) throw Error(at(pathIn, n, 0) + ": " + key + " must be a text value");
-        return n.as<std::string>();
-    };
-    p.m_name = scalar("name");
-    if (p.m_name.empty()) p.m_name = fs::path(p.m_path).stem().stem().string();
-    p.m_configRef = scalar("config");
+}
+
+// A top-level text value, "" when absent.
+std::string projectScalar(const YAML::Node& root, const char* key, const std::string& pathIn) {
+    const YAML::Node n = root[key];
+    if (!n) return std::string();
+    if (!n.IsScalar()) throw Error(at(pathIn, n, 0) + ": " + key + " must be a text value");
+    return n.as<std::string>();
+}
+
+}  // namespace
+
+void Project::readConfig(const YAML::Node& root, const std::string& pathIn) {
+    Project& p = *this;
+    p.m_configRef = projectScalar(root, "config", pathIn);
     if (!p.m_configRef.empty() && root["experiment"])
         throw Error(at(pathIn, root["experiment"], 0) + ": give either config: (a file) or experiment: (inline), not both");
     if (p.m_configRef.empty()) {
@@ -281,10 +280,64 @@ Project Project::load(const std::string& pathIn) {
     }
     const auto problems = p.m_config.validate();
     if (!problems.empty()) throw Error("the project's config is not valid:\n  " + join(problems, "\n  "));
-    p.m_resultsDir = scalar("results_dir");
-    p.m_checkpointDir = scalar("checkpoint_dir");
+}
+
+void Project::readRuns(const YAML::Node& runs, const std::string& pathIn) {
+    Project& p = *this;
+    if (!runs.IsSequence()) throw Error(at(pathIn, runs, 0) + ": runs must be a list");
+    for (const auto& r : runs) {
+        ProjectRun run;
+        try {
+            run.variant = r["variant"].as<std::string>();
+            const std::string status = r["status"].as<std::string>();
+            const auto parsed = parseRunStatus(status);
+            if (!parsed)
+                throw Error(at(pathIn, r["status"], 0) + ": unknown run status '" + status +
+                            "' (running, cancelled or finished)");
+            run.status = *parsed;
+            if (r["run_ids"]) run.runIds = r["run_ids"].as<std::vector<std::string>>();
+            if (r["results"]) run.resultDirs = r["results"].as<std::vector<std::string>>();
+            if (r["models"]) run.modelDirs = r["models"].as<std::vector<std::string>>();
+            if (r["weights_hash"]) run.weightsHash = r["weights_hash"].as<std::string>();
+            if (r["made_from"]) run.madeFrom = r["made_from"].as<std::string>();
+            if (r["made_from_hash"]) run.madeFromHash = r["made_from_hash"].as<std::string>();
+        } catch (const YAML::Exception&) {
+            throw Error(at(pathIn, r, 0) + ": a run needs variant:, status: and lists run_ids:, results:, models:");
+        }
+        if (run.status == RunStatus::Finished) {
+            for (const auto& dir : run.resultDirs) {
+                const std::string abs = p.absolute(dir);
+                std::error_code ec;
+                if (!fs::is_regular_file(fs::path(abs) / "result.json", ec)) {
+                    throw Error(at(pathIn, r, 0) + ": run '" + run.variant + "' lists the result folder " + abs +
+                                ", which is missing or has no result.json: restore the folder, or delete this "
+                                "entry under runs: to run the variant again");
+                }
+            }
+        }
+        p.m_runs.push_back(run);
+    }
+}
+
+Project Project::load(const std::string& pathIn) {
+    Project p;
+    p.m_path = fs::absolute(pathIn).lexically_normal().string();
+    const std::string text = readFile(pathIn, "project file");
+    YAML::Node root;
+    try {
+        root = YAML::Load(text);
+    } catch (const YAML::Exception& e) {
+        throw Error(pathIn + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
+                    ": not valid YAML: " + e.msg);
+    }
+    checkProjectHeader(root, pathIn);
+    p.m_name = projectScalar(root, "name", pathIn);
+    if (p.m_name.empty()) p.m_name = fs::path(p.m_path).stem().stem().string();
+    p.readConfig(root, pathIn);
+    p.m_resultsDir = projectScalar(root, "results_dir", pathIn);
+    p.m_checkpointDir = projectScalar(root, "checkpoint_dir", pathIn);
     p.resolveOutputFolders();
-    p.m_baseModelRef = scalar("base_model");
+    p.m_baseModelRef = projectScalar(root, "base_model", pathIn);
     if (!p.m_baseModelRef.empty()) p.m_baseModel = p.absolute(p.m_baseModelRef);
 
     if (!root["variants"]) throw Error(pathIn + ": the project has no variants: list");
@@ -299,42 +352,7 @@ Project Project::load(const std::string& pathIn) {
     if (!hasBaseline && p.m_baseModel.empty())
         throw Error(pathIn + ": the variants have no baseline and no base_model: is given; add '- baseline' to "
                              "variants or set base_model: to a trained model folder");
-
-    if (const YAML::Node runs = root["runs"]) {
-        if (!runs.IsSequence()) throw Error(at(pathIn, runs, 0) + ": runs must be a list");
-        for (const auto& r : runs) {
-            ProjectRun run;
-            try {
-                run.variant = r["variant"].as<std::string>();
-                const std::string status = r["status"].as<std::string>();
-                const auto parsed = parseRunStatus(status);
-                if (!parsed)
-                    throw Error(at(pathIn, r["status"], 0) + ": unknown run status '" + status +
-                                "' (running, cancelled or finished)");
-                run.status = *parsed;
-                if (r["run_ids"]) run.runIds = r["run_ids"].as<std::vector<std::string>>();
-                if (r["results"]) run.resultDirs = r["results"].as<std::vector<std::string>>();
-                if (r["models"]) run.modelDirs = r["models"].as<std::vector<std::string>>();
-                if (r["weights_hash"]) run.weightsHash = r["weights_hash"].as<std::string>();
-                if (r["made_from"]) run.madeFrom = r["made_from"].as<std::string>();
-                if (r["made_from_hash"]) run.madeFromHash = r["made_from_hash"].as<std::string>();
-            } catch (const YAML::Exception&) {
-                throw Error(at(pathIn, r, 0) + ": a run needs variant:, status: and lists run_ids:, results:, models:");
-            }
-            if (run.status == RunStatus::Finished) {
-                for (const auto& dir : run.resultDirs) {
-                    const std::string abs = p.absolute(dir);
-                    std::error_code ec;
-                    if (!fs::is_regular_file(fs::path(abs) / "result.json", ec)) {
-                        throw Error(at(pathIn, r, 0) + ": run '" + run.variant + "' lists the result folder " + abs +
-                                    ", which is missing or has no result.json: restore the folder, or delete this "
-                                    "entry under runs: to run the variant again");
-                    }
-                }
-            }
-            p.m_runs.push_back(run);
-        }
-    }
+    if (const YAML::Node runs = root["runs"]) p.readRuns(runs, pathIn);
     return p;
 }
 

@@ -27,6 +27,10 @@
 #include "config/experiment_config.h"
 #include "experiment/method.h"
 
+namespace YAML {
+class Node;
+}
+
 namespace tpq {
 
 /// One compression step as asked for — by a project variant (after sweeps are expanded),
@@ -134,6 +138,10 @@ public:
     std::string relative(const std::string& absolute) const;
 
 private:
+    /// load(): the config: file or inline experiment: section, validated.
+    void readConfig(const YAML::Node& root, const std::string& where);
+    /// load(): the runs: list; a finished run's result folders must exist.
+    void readRuns(const YAML::Node& runs, const std::string& where);
     /// The config's results and checkpoint folders, resolved against the project file.
     void resolveOutputFolders();
     /// Writes the current output folders into results_dir / checkpoint_dir when the project

@@ -13,7 +13,7 @@
 #include <torch/torch.h>
 
 #include "data/dataset_loader.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "prune/progressive_pruning.h"
 #include "prune/structured_pruning.h"
 #include "prune/unstructured_pruning.h"

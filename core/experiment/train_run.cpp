@@ -10,7 +10,7 @@
 #include "data/dataset_loader.h"
 #include "experiment/pipeline.h"
 #include "models/bert_model.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "models/transformer_model.h"
 #include "text/encode_dataset.h"
 #include "train/evaluator.h"

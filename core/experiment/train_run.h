@@ -6,7 +6,7 @@
 
 #include "config/experiment_config.h"
 #include "experiment/run_result.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "train/evaluator.h"
 #include "train/trainer.h"
 

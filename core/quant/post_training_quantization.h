@@ -6,7 +6,7 @@
 /// - static: observers watch each layer's input and output over calibration batches, then
 ///   the layer runs quantized::linear with the calibrated input/output quantization.
 /// Embedding tables are stored as int8 rows by default, so a saved folder is ~4x smaller
-/// than fp32 (models/quantized_storage.h). Layers whose name contains a skip entry stay fp32.
+/// than fp32 (io/quantized_storage.h). Layers whose name contains a skip entry stay fp32.
 ///
 ///     QuantizationReport r = PostTrainingQuantization::applyDynamicQuantization(model);
 ///     // r.precisionMap: {"layers.0.q_proj", "int8"}, ..., {"classifier", "fp32"}

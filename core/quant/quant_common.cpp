@@ -4,7 +4,6 @@
 
 #include <torch/torch.h>
 
-#include "models/quantized_storage.h"
 #include "quant/int8_kernels.h"
 #include "util/error.h"
 

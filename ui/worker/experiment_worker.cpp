@@ -4,7 +4,7 @@
 #include "experiment/experiment_runner.h"
 #include "experiment/predict.h"
 #include "experiment/project.h"
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 #include "util/logging.h"
 
 #include "worker/experiment_worker.h"

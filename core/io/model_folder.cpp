@@ -1,4 +1,4 @@
-#include "models/model_folder.h"
+#include "io/model_folder.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "models/bert_model.h"
-#include "models/quantized_storage.h"
-#include "models/sparse_storage.h"
+#include "io/quantized_storage.h"
+#include "io/sparse_storage.h"
 #include "models/transformer_model.h"
 #include "text/word_vocab_tokenizer.h"
 #include "text/wordpiece_tokenizer.h"

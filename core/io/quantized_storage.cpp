@@ -1,4 +1,4 @@
-#include "models/quantized_storage.h"
+#include "io/quantized_storage.h"
 
 #include <algorithm>
 #include <set>

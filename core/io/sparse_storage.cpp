@@ -1,4 +1,4 @@
-#include "models/sparse_storage.h"
+#include "io/sparse_storage.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
