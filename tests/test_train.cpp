@@ -241,7 +241,40 @@ private Q_SLOTS:
         QVERIFY(csv.rfind("type,epoch,step,loss,train_loss,train_accuracy,val_loss,val_accuracy,val_f1,seconds\n", 0) ==
                 0);
         QVERIFY(csv.find("\nstep,,1,") != std::string::npos);
-        QVERIFY(csv.find("\nepoch,3,,,") != std::string::npos);
+        // Every row carries its optimizer step: epoch 3 ended at the last step.
+        const int64_t lastStep = h.stepLoss.back().first;
+        QVERIFY(csv.find("\nepoch,3," + std::to_string(lastStep) + ",,") != std::string::npos);
+        QCOMPARE(h.epochs.back().step, lastStep);
+        QCOMPARE(h.epochs.front().step, lastStep / 3);
+    }
+
+    // history.csv: what toCsv() writes, fromCsv() reads back exactly (NaN as nan), and a file
+    // of an earlier version (epoch rows without a step) gets its epoch ends estimated.
+    void historyCsvRoundTrip() {
+        auto model = makeModel(1);
+        DataLoader train = tpqtest::tokenSevenTask(1, 32, true), val = tpqtest::tokenSevenTask(2, 16, false);
+        TrainHistory h = Trainer(*model, options(2)).train(train, val, {}, nullptr, {});
+        h.epochs.back().valF1 = std::nan("");
+        const TrainHistory back = TrainHistory::fromCsv(h.toCsv());
+        QCOMPARE(back.stepLoss, h.stepLoss);
+        QCOMPARE(back.epochs.size(), h.epochs.size());
+        for (size_t e = 0; e < h.epochs.size(); ++e) {
+            QCOMPARE(back.epochs[e].epoch, h.epochs[e].epoch);
+            QCOMPARE(back.epochs[e].step, h.epochs[e].step);
+            QCOMPARE(back.epochs[e].trainLoss, h.epochs[e].trainLoss);
+            QCOMPARE(back.epochs[e].valAccuracy, h.epochs[e].valAccuracy);
+            QCOMPARE(back.epochEndStep(e), h.epochs[e].step);
+        }
+        QVERIFY(std::isnan(back.epochs.back().valF1));
+        QCOMPARE(back.toCsv(), h.toCsv());
+        const TrainHistory old = TrainHistory::fromCsv(
+            "type,epoch,step,loss,train_loss,train_accuracy,val_loss,val_accuracy,val_f1,seconds\n"
+            "step,,1,0.7,,,,,,\nstep,,2,0.6,,,,,,\nstep,,3,0.5,,,,,,\nstep,,4,0.4,,,,,,\n"
+            "epoch,1,,,0.65,0.5,0.6,0.5,0.5,1\nepoch,2,,,0.45,0.7,0.5,0.75,0.7,1\nbogus,row\n");
+        QCOMPARE(old.stepLoss.size(), size_t(4));
+        QCOMPARE(old.epochs.size(), size_t(2));
+        QCOMPARE(old.epochEndStep(0), int64_t(2));
+        QCOMPARE(old.epochEndStep(1), int64_t(4));
     }
 
     void badOptionsAreRefused() {

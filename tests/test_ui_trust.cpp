@@ -341,7 +341,8 @@ private Q_SLOTS:
                 heads.layerSparsity.emplace_back("bert.encoder.layer." + std::to_string(l) + "." + part, 0.3);
         runs.push_back(heads);
         window.pruningPanel()->setRuns(runs);
-        heads.history = {{-1, 1, 0.7, -1, -1, -1}, {-1, 2, 0.5, -1, -1, -1}, {1, 2, 0.5, 0.4, 0.9, 0.9}};
+        heads.history.stepLoss = {{1, 0.7}, {2, 0.5}};
+        heads.history.epochs = {{1, 2, 0.5, 0.9, 0.4, 0.9, 0.9, 1.0}};
         runs.back() = heads;
         window.comparePanel()->setRuns(runs);
         QStringList all;
@@ -418,8 +419,8 @@ private Q_SLOTS:
             }
         // Epoch markers fully inside the training-curve plot.
         tpq::RunResult trained = fakeRun("base", "baseline", 0.95, 10);
-        for (int s = 1; s <= 20; ++s) trained.history.push_back({-1, s, 1.0 / s, -1, -1, -1});
-        for (int e = 1; e <= 2; ++e) trained.history.push_back({e, 0, 0.5, 0.4, e == 1 ? 0.8 : 1.0, 0.9});
+        for (int s = 1; s <= 20; ++s) trained.history.stepLoss.emplace_back(s, 1.0 / s);
+        for (int e = 1; e <= 2; ++e) trained.history.epochs.push_back({e, 10 * e, 0.5, 0.9, 0.4, e == 1 ? 0.8 : 1.0, 0.9, 1.0});
         std::unique_ptr<QCustomPlot> curves(tpq::plots::trainingCurvePlot(trained));
         layOut(curves.get(), 1000, 600);
         const QRect inner = curves->axisRect()->rect();

@@ -557,18 +557,12 @@ void MainWindow::reloadResults() {
             QVector<QPair<qint64, double>> steps;
             QVector<double> train, val;
             QVector<qint64> ends;
-            qint64 last = 0;
-            for (const auto& h : r.history) {
-                if (h.epoch < 0) {
-                    steps << qMakePair(qint64(h.step), h.loss);
-                    last = std::max<qint64>(last, h.step);
-                } else {
-                    train << h.trainAccuracy;
-                    val << h.valAccuracy;
-                }
+            for (const auto& [step, loss] : r.history.stepLoss) steps << qMakePair(qint64(step), loss);
+            for (size_t e = 0; e < r.history.epochs.size(); ++e) {
+                train << r.history.epochs[e].trainAccuracy;
+                val << r.history.epochs[e].valAccuracy;
+                ends << qint64(r.history.epochEndStep(e));
             }
-            // history.csv lists the epochs after the steps: epoch e ended at e/E of the steps.
-            for (int e = 1; e <= train.size(); ++e) ends << qint64(std::llround(double(last) * e / train.size()));
             m_model->showHistory(steps, train, val, ends);
             break;
         }

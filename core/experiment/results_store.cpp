@@ -47,53 +47,6 @@ std::string csvCell(const std::string& s) {
     return out + "\"";
 }
 
-std::vector<HistoryPoint> parseHistoryCsv(const std::string& csv) {
-    std::vector<HistoryPoint> points;
-    std::istringstream in(csv);
-    std::string line;
-    std::vector<std::string> header;
-    auto column = [&](const std::vector<std::string>& cells, const std::string& name) -> std::string {
-        const auto it = std::find(header.begin(), header.end(), name);
-        const size_t i = size_t(it - header.begin());
-        return it == header.end() || i >= cells.size() ? std::string() : cells[i];
-    };
-    auto value = [](const std::string& s, double fallback) {
-        if (s.empty()) return fallback;
-        try {
-            return std::stod(s);
-        } catch (const std::exception&) {
-            return fallback;
-        }
-    };
-    while (std::getline(in, line)) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        auto cells = split(line, ',');
-        if (header.empty()) {
-            header = cells;
-            continue;
-        }
-        HistoryPoint p;
-        const std::string type = column(cells, "type");
-        if (type == "step") {
-            p.step = int64_t(value(column(cells, "step"), 0));
-            p.loss = value(column(cells, "loss"), kNaN);
-            if (std::isnan(p.loss)) continue;
-        } else if (type == "epoch") {
-            p.epoch = int(value(column(cells, "epoch"), 0));
-            p.step = int64_t(value(column(cells, "step"), 0));
-            p.loss = value(column(cells, "train_loss"), kNaN);
-            p.trainAccuracy = value(column(cells, "train_accuracy"), -1);
-            p.valLoss = value(column(cells, "val_loss"), -1);
-            p.valAccuracy = value(column(cells, "val_accuracy"), -1);
-            if (p.epoch < 1) continue;
-        } else {
-            continue;
-        }
-        points.push_back(p);
-    }
-    return points;
-}
-
 ResultsStore::ResultsStore(std::string resultsDir) : m_dir(std::move(resultsDir)) {}
 
 RunResult ResultsStore::readRun(const std::string& path) {
@@ -106,7 +59,7 @@ RunResult ResultsStore::readRun(const std::string& path) {
     r.resultPath = path;
     const fs::path history = fs::path(path).parent_path() / "history.csv";
     std::error_code ec;
-    if (fs::is_regular_file(history, ec)) r.history = parseHistoryCsv(readFile(history.string(), "history file"));
+    if (fs::is_regular_file(history, ec)) r.history = TrainHistory::fromCsv(readFile(history.string(), "history file"));
     return r;
 }
 

@@ -55,7 +55,5 @@ std::string comparisonTable(const std::vector<RunResult>& runs);
 std::string comparisonReport(const std::vector<RunResult>& runs,
                              const std::vector<std::pair<std::string, std::string>>& images);
 
-/// Reads history.csv text (the Trainer's format) into points; malformed rows are skipped.
-std::vector<HistoryPoint> parseHistoryCsv(const std::string& text);
 
 }  // namespace tpq

@@ -14,18 +14,9 @@
 #include "quant/layer_sensitivity.h"
 #include "train/inference_timer.h"
 #include "train/metrics.h"
+#include "train/train_history.h"
 
 namespace tpq {
-
-/// One row of history.csv: a training step (epoch < 0) or an epoch's summary.
-struct HistoryPoint {
-    int epoch = -1;         // 1-based for epoch rows, -1 for step rows
-    int64_t step = 0;       // optimizer step (both kinds of row)
-    double loss = 0;        // step rows: the step's loss; epoch rows: train loss
-    double valLoss = -1;    // epoch rows; < 0 = none
-    double valAccuracy = -1;
-    double trainAccuracy = -1;
-};
 
 /// The name result.json gives a method: the project's name, except dynamic_quantization,
 /// static_quantization and mixed_precision (what users' scripts have always read).
@@ -86,7 +77,7 @@ struct RunResult {
 
     // Where it was read from (not written): ResultsStore::readRun.
     std::string resultPath;            // results/<run-id>/result.json
-    std::vector<HistoryPoint> history;  // history.csv beside it, empty when absent
+    TrainHistory history;              // history.csv beside it, empty when absent
 
     /// Versus the model it was made from, from the sizes, latencies and accuracies above: 1,
     /// 1 and 0 for a baseline; NaN when the run did not record what they need.

@@ -46,6 +46,7 @@ double number(const nlohmann::json& j) {
 
 nlohmann::json epochToJson(const EpochRecord& r) {
     return {{"epoch", r.epoch},
+            {"step", r.step},
             {"train_loss", number(r.trainLoss)},
             {"train_accuracy", number(r.trainAccuracy)},
             {"val_loss", number(r.valLoss)},
@@ -57,6 +58,7 @@ nlohmann::json epochToJson(const EpochRecord& r) {
 EpochRecord epochFromJson(const nlohmann::json& j) {
     EpochRecord r;
     r.epoch = j.at("epoch").get<int>();
+    r.step = j.value("step", int64_t(0));  // states written before 0.2 have none
     r.trainLoss = number(j.at("train_loss"));
     r.trainAccuracy = number(j.at("train_accuracy"));
     r.valLoss = number(j.at("val_loss"));
@@ -79,18 +81,6 @@ std::vector<std::string> TrainerOptions::validate() const {
     if (earlyStoppingPatience < 0) p.push_back("training.early_stopping_patience must be >= 0");
     if (resume && resumeDir.empty()) p.push_back("resume needs the folder of a previous run's trainer state");
     return p;
-}
-
-std::string TrainHistory::toCsv() const {
-    std::ostringstream out;
-    out << "type,epoch,step,loss,train_loss,train_accuracy,val_loss,val_accuracy,val_f1,seconds\n";
-    out.precision(8);
-    for (const auto& [step, loss] : stepLoss) out << "step,," << step << "," << loss << ",,,,,,\n";
-    for (const auto& e : epochs) {
-        out << "epoch," << e.epoch << ",,," << e.trainLoss << "," << e.trainAccuracy << "," << e.valLoss << ","
-            << e.valAccuracy << "," << e.valF1 << "," << e.seconds << "\n";
-    }
-    return out.str();
 }
 
 Trainer::Trainer(Classifier& model, TrainerOptions options) : m_model(model), m_options(std::move(options)) {
@@ -306,6 +296,7 @@ EpochRecord Trainer::runEpoch(Session& s, DataLoader& trainData, int epoch,
     }
     EpochRecord record;
     record.epoch = epoch;
+    record.step = s.globalStep;
     record.trainLoss = lossSum / double(seen);
     record.trainAccuracy = double(correct) / double(seen);
     record.seconds = seconds(epochStart);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "data/data_loader.h"
+#include "train/train_history.h"
 #include "models/classifier.h"
 #include "util/progress.h"
 
@@ -46,26 +47,6 @@ struct TrainProgress {
     // repeat the epoch's last step, the rest is that epoch's summary.
     bool epochEnd = false;
     double trainAccuracy = -1, valLoss = -1, valAccuracy = -1;  // epochEnd reports; < 0 = none
-};
-
-struct EpochRecord {
-    int epoch = 0;
-    double trainLoss = 0, trainAccuracy = 0;
-    double valLoss = 0, valAccuracy = 0, valF1 = 0;
-    double seconds = 0;
-};
-
-struct TrainHistory {
-    std::vector<std::pair<int64_t, double>> stepLoss;  // (optimizer step, loss)
-    std::vector<EpochRecord> epochs;
-    int bestEpoch = 0;  // 1-based; 0 = none yet
-    double bestValAccuracy = -1;
-    bool stoppedEarly = false;
-    int resumedFromEpoch = 0;  // epochs already done when training resumed
-
-    /// CSV: type,epoch,step,loss,train_loss,train_accuracy,val_loss,val_accuracy,val_f1,seconds
-    /// with one "step" row per optimizer step and one "epoch" row per epoch.
-    std::string toCsv() const;
 };
 
 class Trainer {

@@ -122,9 +122,8 @@ void ResultsPanel::showDetails(int row) {
                 confusionMatrixHtml(r);
     }
     QString epochs;
-    for (const auto& h : r.history) {
-        if (h.epoch < 0) continue;
-        epochs += "<tr><td>" + QString::number(h.epoch) + "</td><td>" + QString::number(h.loss, 'f', 4) + "</td><td>" +
+    for (const auto& h : r.history.epochs) {
+        epochs += "<tr><td>" + QString::number(h.epoch) + "</td><td>" + QString::number(h.trainLoss, 'f', 4) + "</td><td>" +
                   (h.valAccuracy >= 0 ? QString::number(100 * h.valAccuracy, 'f', 2) + "%" : "-") + "</td></tr>";
     }
     if (!epochs.isEmpty()) {

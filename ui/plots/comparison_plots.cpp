@@ -177,21 +177,15 @@ QString shortLayerName(const std::string& name) {
 
 TrainingCurve trainingCurve(const RunResult& run) {
     TrainingCurve c;
-    int epochs = 0;
-    for (const auto& h : run.history) {
-        if (h.epoch < 0) {
-            c.steps.push_back(double(h.step));
-            c.losses.push_back(h.loss);
-        }
-        epochs = std::max(epochs, h.epoch);
+    for (const auto& [step, loss] : run.history.stepLoss) {
+        c.steps.push_back(double(step));
+        c.losses.push_back(loss);
     }
-    // history.csv lists the steps, then the epochs: epoch e ends after e/epochs of the steps.
-    const double lastStep = c.steps.isEmpty() ? double(epochs) : c.steps.back();
-    for (const auto& h : run.history) {
-        if (h.epoch > 0 && h.valAccuracy >= 0) {
-            c.epochSteps.push_back(h.step > 0 ? double(h.step) : lastStep * h.epoch / std::max(1, epochs));
-            c.valAccuracy.push_back(100.0 * h.valAccuracy);
-        }
+    for (size_t e = 0; e < run.history.epochs.size(); ++e) {
+        const double acc = run.history.epochs[e].valAccuracy;
+        if (!(acc >= 0)) continue;  // no validation split (NaN)
+        c.epochSteps.push_back(double(run.history.epochEndStep(e)));
+        c.valAccuracy.push_back(100.0 * acc);
     }
     return c;
 }
