@@ -277,33 +277,29 @@ int runTrain(const ExperimentConfig& config, bool resume) {
 
 namespace {
 
-// The config a model was trained with, from its tpq.json text.
-ExperimentConfig configOfModel(const std::string& tpqJson, const std::string& modelDir) {
-    if (tpqJson.empty()) {
+// The config a model was trained with, from its tpq.json.
+ExperimentConfig configOfModel(const ModelInfo& info, const std::string& modelDir) {
+    if (!info.present) {
         throw Error(modelDir + " has no tpq.json (not trained by tpq): pass --config FILE to say which data to use");
     }
-    const auto j = nlohmann::json::parse(tpqJson, nullptr, false);
-    if (j.is_discarded() || !j.contains("training_config")) {
-        throw Error(modelDir + "/tpq.json has no training_config: pass --config FILE");
-    }
-    return ExperimentConfig::parse(j["training_config"].get<std::string>(), modelDir + "/tpq.json");
+    if (info.trainingConfig.empty()) throw Error(modelDir + "/tpq.json has no training_config: pass --config FILE");
+    return ExperimentConfig::parse(info.trainingConfig, modelDir + "/tpq.json");
 }
 
 // `given`, or the config in the model folder's tpq.json (read without loading the weights:
 // the run loads the model itself).
 ExperimentConfig configFor(const std::string& modelDir, const ExperimentConfig* given) {
     if (given) return *given;
-    const std::string info = modelDir + "/tpq.json";
-    std::error_code ec;
-    if (!std::filesystem::exists(info, ec)) loadModelFolder(modelDir);  // says what is wrong with the folder
-    return configOfModel(std::filesystem::exists(info, ec) ? readFile(info, "model info") : std::string(), modelDir);
+    ModelInfo info = ModelInfo::read(modelDir);
+    if (!info.present) loadModelFolder(modelDir);  // says what is wrong with the folder
+    return configOfModel(info, modelDir);
 }
 
 }  // namespace
 
 int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool json) {
     LoadedModel loaded = loadModelFolder(modelDir);
-    const ExperimentConfig config = given ? *given : configOfModel(loaded.tpqJson, modelDir);
+    const ExperimentConfig config = given ? *given : configOfModel(loaded.info, modelDir);
     TerminalProgress bar;
     TrainRunCallbacks callbacks;
     callbacks.loading = bar.callback();

@@ -24,6 +24,7 @@
 #include "models/safetensors.h"
 #include "experiment/results_store.h"
 #include "experiment/run_result.h"
+#include "io/model_info.h"
 #include "cli_runner.h"
 #include "test_support.h"
 #include "util/file_io.h"
@@ -488,6 +489,35 @@ private Q_SLOTS:
         tpqtest::expectError([] { tpq::RunResult::fromJson(R"({"run_id": "x", "accuracy": 1, "method": "fancy"})"); },
                              {"unknown method 'fancy'"});
         tpqtest::expectError([] { tpq::RunResult::fromJson("{\"run_id\": \"x\""); }, {"not valid JSON"});
+    }
+
+    // tpq.json: one type, one writer, one reader; unknown keys kept; a damaged file is an
+    // error naming it, never an unlabeled model.
+    void modelInfoRoundTrip() {
+        tpq::ModelInfo info;
+        info.labelNames = {"ham", "spam"};
+        info.maxLength = 64;
+        info.trainingConfig = "name: x\nseed: 1\n";
+        info.pruning = {{"method", "structured"}, {"num_heads_to_prune", 2}};
+        info.quantization = {{"method", "dynamic"}, {"dtype", "qint8"}};
+        info.metrics = {{"run_id", "x"}, {"accuracy", 0.5}};
+        info.weightsStorage = {{"quant_format", "tpq-int8"}, {"quantized_tensors", 12}};
+        info.other["from_a_newer_tool"] = {1, 2, 3};
+        const std::string text = info.toJson();
+        const tpq::ModelInfo back = tpq::ModelInfo::fromJson(text, "m/tpq.json");
+        QVERIFY(back.present);
+        QCOMPARE(back.labelNames, info.labelNames);
+        QCOMPARE(back.maxLength, 64);
+        TPQ_COMPARE_STR(back.trainingConfig, info.trainingConfig);
+        QCOMPARE(back.pruning["num_heads_to_prune"].get<int>(), 2);
+        TPQ_COMPARE_STR(back.toJson(), text);
+        REQUIRE_CONTAINS(text, "\"format\": \"tpq-model-folder\"");
+        tpqtest::expectError([] { tpq::ModelInfo::fromJson("{\"label_names\": [\"a\"", "m/tpq.json"); },
+                             {"m/tpq.json: not valid JSON", "damaged"});
+        tpqtest::expectError([] { tpq::ModelInfo::fromJson("{\"label_names\": \"ham\"}", "m/tpq.json"); },
+                             {"m/tpq.json: unexpected value"});
+        tpqtest::expectError([] { tpq::ModelInfo::fromJson("{\"version\": 7}", "m/tpq.json"); }, {"newer TPQ Studio"});
+        QVERIFY(!tpq::ModelInfo::read(m_dir.path().toStdString() + "/no-such-folder").present);
     }
 
     void uniqueRunIds() {

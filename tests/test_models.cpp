@@ -242,8 +242,8 @@ private Q_SLOTS:
                                                            std::make_shared<TransformerModel>(tinyTransformer("mean"))};
         for (auto& model : models) {
             const std::string folder = dir.path().toStdString() + "/" + model->architecture();
-            saveModelFolder(folder, *model, tok, "{\"label_names\": [\"a\", \"b\", \"c\"]}\n");
-            saveModelFolder(folder, *model, tok, "{}\n");  // overwriting an existing folder works
+            saveModelFolder(folder, *model, tok, ModelInfo::fromJson("{\"label_names\": [\"a\", \"b\", \"c\"]}\n", "test"));
+            saveModelFolder(folder, *model, tok, ModelInfo{});  // overwriting an existing folder works
             LoadedModel loaded = loadModelFolder(folder);
             QVERIFY(loaded.report.missing.empty() && loaded.report.unexpected.empty());
             const auto a = model->named_parameters(), b = loaded.model->named_parameters();

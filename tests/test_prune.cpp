@@ -143,7 +143,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
         const std::string folder = dir.path().toStdString() + "/pruned";
-        saveModelFolder(folder, *model, tok, "{}\n");
+        saveModelFolder(folder, *model, tok, ModelInfo{});
         LoadedModel loaded = loadModelFolder(folder);
         const SparsityStats s = calculateSparsity(*loaded.model);
         int64_t zeros = 0, total = 0;
@@ -248,10 +248,10 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
         const std::string dense = dir.path().toStdString() + "/dense", compact = dir.path().toStdString() + "/compact";
-        saveModelFolder(dense, *model, tok, "{}\n");
+        saveModelFolder(dense, *model, tok, ModelInfo{});
         ModelSaveOptions so;
         so.compactSparse = true;
-        saveModelFolder(compact, *model, tok, "{\"name\": \"x\"}\n", so);
+        saveModelFolder(compact, *model, tok, ModelInfo::fromJson("{\"name\": \"x\"}\n", "test"), so);
         const double denseBytes = double(std::filesystem::file_size(dense + "/model.safetensors"));
         const double compactBytes = double(std::filesystem::file_size(compact + "/model.safetensors"));
         QVERIFY2(compactBytes <= 0.25 * denseBytes, (std::to_string(compactBytes / denseBytes)).c_str());
@@ -263,9 +263,9 @@ private Q_SLOTS:
             const at::Tensor& b = original[p.key()];
             QVERIFY2(torch::equal(a.view(torch::kInt32), b.view(torch::kInt32)), p.key().c_str());
         }
-        const auto info = nlohmann::json::parse(loaded.tpqJson);
-        QCOMPARE(info["weights_storage"]["format"].get<std::string>(), std::string(kSparseFormat));
-        QCOMPARE(info["name"].get<std::string>(), std::string("x"));
+        const auto& info = loaded.info;
+        QCOMPARE(info.weightsStorage["format"].get<std::string>(), std::string(kSparseFormat));
+        QCOMPARE(info.other["name"].get<std::string>(), std::string("x"));
 
         // A damaged file: a values tensor that does not match its bitmask.
         std::map<std::string, std::string> meta;

@@ -56,7 +56,7 @@ std::shared_ptr<TransformerModel> smallTransformer(uint64_t seed) {
 std::string roundTrip(Classifier& model, const DataLoader& data, const QTemporaryDir& dir, const std::string& name) {
     const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
     const std::string path = dir.path().toStdString() + "/" + name;
-    saveModelFolder(path, model, tok, "{}\n");
+    saveModelFolder(path, model, tok, ModelInfo{});
     const auto before = logitsOf(model, data);
     LoadedModel loaded = loadModelFolder(path);
     if (!loaded.report.missing.empty()) qWarning("missing: %s", loaded.report.missing.front().c_str());
@@ -196,7 +196,7 @@ private Q_SLOTS:
             PostTrainingQuantization::applyDynamicQuantization(*model);
             const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
             const std::string path = dir.path().toStdString() + "/engine";
-            saveModelFolder(path, *model, tok, "{}\n");
+            saveModelFolder(path, *model, tok, ModelInfo{});
             std::map<std::string, std::string> metadata;
             loadSafetensors(path + "/model.safetensors", &metadata);
             QCOMPARE(metadata.at("tpq_quant_engine"), std::string("onednn"));
@@ -407,9 +407,9 @@ private Q_SLOTS:
         const auto fp32 = tpqtest::tinyBert(12, 1000, 64);
         const auto quantized = tpqtest::tinyBert(12, 1000, 64);
         const std::string a = dir.path().toStdString() + "/fp32", b = dir.path().toStdString() + "/int8";
-        saveModelFolder(a, *fp32, tok, "{}\n");
+        saveModelFolder(a, *fp32, tok, ModelInfo{});
         PostTrainingQuantization::applyDynamicQuantization(*quantized);
-        saveModelFolder(b, *quantized, tok, "{}\n");
+        saveModelFolder(b, *quantized, tok, ModelInfo{});
         const Fp32Comparison c = PostTrainingQuantization::compareWithFp32(*fp32, *quantized, a, b);
         QCOMPARE(c.fp32DiskBytes, ModelSizeCalculator::folderBytes(a));
         QCOMPARE(c.quantizedDiskBytes, ModelSizeCalculator::folderBytes(b));

@@ -128,7 +128,7 @@ private Q_SLOTS:
             randomizeBiases(*model);
             const std::string fullDir = dir.path().toStdString() + "/full" + std::to_string(arch);
             const std::string prunedDir = dir.path().toStdString() + "/pruned" + std::to_string(arch);
-            saveModelFolder(fullDir, *model, tok, "{}\n");
+            saveModelFolder(fullDir, *model, tok, ModelInfo{});
             StructuredPruningOptions o;
             o.numHeadsToPrune = 1;
             o.headCriterion = "magnitude";
@@ -138,7 +138,7 @@ private Q_SLOTS:
             const StructuredPruningReport report = pruner.apply(pruner.plan(nullptr));
             const int64_t removed = report.parametersBefore - report.parametersAfter;
             QVERIFY(removed > 0);
-            saveModelFolder(prunedDir, *model, tok, "{}\n");
+            saveModelFolder(prunedDir, *model, tok, ModelInfo{});
             const at::Tensor expected = logitsOn(*model, data);
 
             LoadedModel loaded = loadModelFolder(prunedDir);
@@ -227,7 +227,7 @@ private Q_SLOTS:
         QVERIFY(maxDiff(masked, logitsOn(*model, data)) <= 1e-5);
         QTemporaryDir dir;
         const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
-        saveModelFolder(dir.path().toStdString() + "/m", *model, tok, "{}\n");
+        saveModelFolder(dir.path().toStdString() + "/m", *model, tok, ModelInfo{});
         QVERIFY(torch::equal(logitsOn(*loadModelFolder(dir.path().toStdString() + "/m").model, data),
                              logitsOn(*model, data)));
     }

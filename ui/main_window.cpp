@@ -33,6 +33,7 @@
 
 #include "experiment/project.h"
 #include "experiment/results_store.h"
+#include "io/model_info.h"
 #include "new_experiment_wizard.h"
 #include "panels/dataset_panel.h"
 #include "panels/model_panel.h"
@@ -754,8 +755,7 @@ void MainWindow::showRunConfig() {
         if (r.method != Method::Baseline) continue;
         const QString dir = runModelDir(r, {});
         try {
-            const auto meta = nlohmann::json::parse(readFile(QDir(dir).filePath("tpq.json").toStdString()));
-            const std::string yaml = meta.value("training_config", std::string());
+            const std::string yaml = ModelInfo::read(dir.toStdString()).trainingConfig;
             if (yaml.empty()) continue;
             setPanelsConfig(ExperimentConfig::parse(yaml, dir.toStdString() + "/tpq.json"));
             m_model->setVocabularySize(wordVocabularySize(dir));

@@ -24,13 +24,11 @@ namespace tpq::detail {
 namespace {
 
 // The base model's tpq.json with the step recorded under `key` and the new metrics.
-std::string stepTpqJson(const std::string& baseJson, const std::string& key, const nlohmann::ordered_json& step,
-                        const RunResult& result) {
-    auto j = nlohmann::ordered_json::parse(baseJson.empty() ? std::string("{}") : baseJson, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) j = nlohmann::ordered_json::object();
-    j[key] = step;
-    j["metrics"] = nlohmann::ordered_json::parse(result.toJson());
-    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+// The saved folder's tpq.json with the step that made it and the run's metrics.
+ModelInfo withStep(ModelInfo info, const std::string& key, const nlohmann::ordered_json& step, const RunResult& result) {
+    (key == "pruning" ? info.pruning : info.quantization) = step;
+    info.metrics = nlohmann::ordered_json::parse(result.toJson());
+    return info;
 }
 
 }  // namespace
@@ -91,7 +89,7 @@ void finishRun(const CompressionContext& c, const ExperimentConfig& config, cons
                              result.latencyBatch1, callbacks.cancel, 1);
     result.baselineParameters = c.base.model->numParameters();
     for (const auto& [name, s] : calculateSparsity(model).perLayer) result.layerSparsity.emplace_back(name, s);
-    writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(), stepTpqJson(saved.tpqJson, key, step, result));
+    writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(), withStep(saved.info, key, step, result).toJson());
     result.sizeBytes = ModelSizeCalculator::folderBytes(result.modelDir);
     result.baselineSizeBytes = c.baselineSizeBytes;
     writeRunFile(config, result, "result.json", result.toJson());

@@ -33,11 +33,8 @@ PredictionBatch predictTexts(const LoadedModel& loaded, const std::vector<std::s
     PredictionBatch out;
     const auto start = Clock::now();
     std::vector<std::string> labels;
-    if (!loaded.tpqJson.empty()) {
-        const auto j = nlohmann::json::parse(loaded.tpqJson, nullptr, false);
-        if (!j.is_discarded() && j.contains("label_names")) labels = j["label_names"].get<std::vector<std::string>>();
-        if (maxLength <= 0 && !j.is_discarded() && j.contains("max_length")) maxLength = j["max_length"].get<int>();
-    }
+    labels = loaded.info.labelNames;
+    if (maxLength <= 0) maxLength = loaded.info.maxLength;
     if (maxLength <= 0) maxLength = 128;
     std::vector<std::string> clean;
     for (const auto& t : texts) clean.push_back(sanitizeUtf8(t));

@@ -93,7 +93,7 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
         // The best fine-tuned epoch is saved, and tested by finishRun.
         fineTuneAndSave(
             c, config, options.fineTuneEpochs, *model,
-            [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.tpqJson, saveOptions); },
+            [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.info, saveOptions); },
             [&] { pruner.applyMasks(); }, callbacks, result);
         finishRun(c, config, "pruning", pruning, callbacks, result);
         results.push_back(std::move(result));
@@ -136,7 +136,7 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     for (const auto& s : outcome.history) {
         result.pruningHistory.push_back({s.iteration, s.targetSparsity, s.sparsity, s.valAccuracy, s.withinBudget});
     }
-    saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.tpqJson, saveOptions);
+    saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.info, saveOptions);
     nlohmann::ordered_json pruning = {{"method", "progressive"},
                                       {"schedule", progressive.schedule},
                                       {"initial_sparsity", progressive.initialSparsity},
@@ -200,7 +200,7 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
 
     fineTuneAndSave(
         c, config, options.fineTuneEpochs, *model,
-        [&] { saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.tpqJson); }, nullptr, callbacks,
+        [&] { saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.info); }, nullptr, callbacks,
         result);
     nlohmann::ordered_json heads = nlohmann::ordered_json::object();
     for (const auto& [layer, list] : plan.heads) heads[std::to_string(layer)] = list;

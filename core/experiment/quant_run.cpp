@@ -37,9 +37,9 @@ Options scoped(const QuantizationConfig& q) {
 
 // Saves the quantized model, records its report and sizes, and finishes the run.
 void saveAndFinish(const CompressionContext& c, const ExperimentConfig& config, Classifier& model,
-                   const std::string& sourceTpqJson, const QuantizationReport& report, nlohmann::ordered_json step,
+                   const ModelInfo& sourceInfo, const QuantizationReport& report, nlohmann::ordered_json step,
                    const TrainRunCallbacks& callbacks, RunResult& result) {
-    saveModelFolder(result.modelDir, model, *c.base.tokenizer, sourceTpqJson);
+    saveModelFolder(result.modelDir, model, *c.base.tokenizer, sourceInfo);
     result.precisionMap = report.precisionMap;
     const Fp32Comparison sizes = PostTrainingQuantization::compareWithFp32(*c.base.model, model);
     result.memoryBytes = sizes.quantizedMemoryBytes;
@@ -111,7 +111,7 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
                                        {"setting", name},
                                        {"group_size", q.int4GroupSize},
                                        {"sensitive_precision", q.sensitivePrecision}};
-        saveAndFinish(c, config, *model, c.base.tpqJson, report, step, callbacks, result);
+        saveAndFinish(c, config, *model, c.base.info, report, step, callbacks, result);
         results.push_back(result);
     }
     return results;
@@ -212,7 +212,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         result.baseModelDir = options.compareWith;
         step["pruned_model_dir"] = options.modelDir;
     }
-    saveAndFinish(c, config, *model, source.tpqJson, report, step, callbacks, result);
+    saveAndFinish(c, config, *model, source.info, report, step, callbacks, result);
     return {result};
 }
 

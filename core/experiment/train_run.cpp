@@ -102,15 +102,13 @@ Built buildModel(const ExperimentConfig& config, const DatasetSplits& splits) {
     return out;
 }
 
-std::string tpqJson(const ExperimentConfig& config, const std::vector<std::string>& labels, const RunResult* result) {
-    nlohmann::ordered_json j;
-    j["format"] = "tpq-model-folder";
-    j["version"] = 1;
-    j["label_names"] = labels;
-    j["max_length"] = config.maxLength;
-    j["training_config"] = config.toYaml();
-    if (result) j["metrics"] = nlohmann::json::parse(result->toJson());
-    return j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+ModelInfo modelInfo(const ExperimentConfig& config, const std::vector<std::string>& labels, const RunResult* result) {
+    ModelInfo info;
+    info.labelNames = labels;
+    info.maxLength = config.maxLength;
+    info.trainingConfig = config.toYaml();
+    if (result) info.metrics = nlohmann::ordered_json::parse(result->toJson());
+    return info;
 }
 
 }  // namespace
@@ -205,7 +203,7 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
     const auto start = std::chrono::steady_clock::now();
     const TrainHistory history =
         trainer.train(train, validation, callbacks.training, callbacks.cancel, [&](int, const EpochRecord&) {
-            saveModelFolder(modelDir, model, tokenizer, tpqJson(config, labels, nullptr));
+            saveModelFolder(modelDir, model, tokenizer, modelInfo(config, labels, nullptr));
         });
     const double trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     ensureDirectory(resultsDir);
@@ -222,7 +220,7 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
     measureModel(*best.model, int64_t(maxLength), int64_t(tokenizer.vocabSize()), result);
     result.trainSeconds = trainSeconds;
     // Rewrite tpq.json with the test metrics, then measure the folder as saved.
-    writeFileAtomic((fs::path(modelDir) / "tpq.json").string(), tpqJson(config, labels, &result));
+    writeFileAtomic((fs::path(modelDir) / "tpq.json").string(), modelInfo(config, labels, &result).toJson());
     result.sizeBytes = ModelSizeCalculator::folderBytes(modelDir);
     writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
     logInfo("test accuracy " + formatFixed(result.test.accuracy, 4) + ", F1 " + formatFixed(result.test.f1, 4) +

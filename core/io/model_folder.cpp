@@ -38,7 +38,7 @@ ClassifierPtr createModelFromConfig(const std::string& configJson, const std::st
 }
 
 void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer,
-                     const std::string& tpqJson, const ModelSaveOptions& options) {
+                     const ModelInfo& info, const ModelSaveOptions& options) {
     const fs::path target(dir);
     if (target.has_parent_path()) ensureDirectory(target.parent_path().string());
     const fs::path tmp = fs::path(dir + ".tmp-" + std::to_string(::getpid()));
@@ -55,18 +55,14 @@ void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer&
         if (options.compactSparse) tensors = compressSparseTensors(tensors, metadata, 0.9, 256, &compressed);
         saveSafetensors((tmp / "model.safetensors").string(), tensors, metadata);
         tokenizer.save((tmp / "vocab.txt").string());
-        std::string info = tpqJson.empty() ? "{}\n" : tpqJson;
-        auto j = nlohmann::ordered_json::parse(info, nullptr, false);
-        if (!j.is_discarded() && j.is_object()) {
-            j.erase("weights_storage");
-            if (compressed > 0 || quantized > 0) {
-                auto& storage = j["weights_storage"];
-                if (compressed > 0) storage["format"] = kSparseFormat, storage["sparse_tensors"] = compressed;
-                if (quantized > 0) storage["quant_format"] = kQuantFormat, storage["quantized_tensors"] = quantized;
-            }
-            info = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+        ModelInfo saved = info;
+        saved.weightsStorage = nullptr;  // this save's own
+        if (compressed > 0 || quantized > 0) {
+            auto& storage = saved.weightsStorage;
+            if (compressed > 0) storage["format"] = kSparseFormat, storage["sparse_tensors"] = compressed;
+            if (quantized > 0) storage["quant_format"] = kQuantFormat, storage["quantized_tensors"] = quantized;
         }
-        writeFileAtomic((tmp / "tpq.json").string(), info);
+        writeFileAtomic((tmp / "tpq.json").string(), saved.toJson());
     } catch (...) {
         fs::remove_all(tmp, ec);
         throw;
@@ -154,8 +150,7 @@ LoadedModel loadModelFolder(const std::string& dir) {
         tokenizer = std::make_unique<WordPieceTokenizer>(WordPieceTokenizer::fromFile(vocab.string(), false));
     }
     out.tokenizer = std::move(tokenizer);
-    const fs::path tpqJson = root / "tpq.json";
-    if (fs::exists(tpqJson, ec)) out.tpqJson = readFile(tpqJson.string());
+    out.info = ModelInfo::read(root.string());
     return out;
 }
 

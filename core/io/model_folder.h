@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "io/model_info.h"
 #include "models/classifier.h"
 #include "models/state_dict.h"
 #include "text/tokenizer.h"
@@ -17,7 +18,7 @@ namespace tpq {
 struct LoadedModel {
     ClassifierPtr model;
     std::unique_ptr<Tokenizer> tokenizer;
-    std::string tpqJson;      // contents of tpq.json, "" for a plain Hugging Face folder
+    ModelInfo info;           // tpq.json (info.present false for a plain Hugging Face folder)
     std::string weightsFile;  // the file the weights came from
     StateDictReport report;   // missing / unexpected keys
 };
@@ -30,7 +31,7 @@ struct ModelSaveOptions {
 /// Writes the folder atomically: everything goes to a temporary folder beside `dir`,
 /// which then replaces `dir`, so a failure never leaves a half-written model. With
 /// compact storage, tpq.json records "weights_storage" and the safetensors metadata the layout.
-void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer, const std::string& tpqJson,
+void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer, const ModelInfo& info,
                      const ModelSaveOptions& options = {});
 
 /// Loads a folder written by saveModelFolder or a Hugging Face BERT folder. Errors name
