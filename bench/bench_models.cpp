@@ -133,7 +133,7 @@ tpq::BertModel& bertBase(Form form) {
                 if (l.name == "classifier") continue;
                 *l.kernel = f == Form::Int4
                                 ? tpq::makeInt4Linear(tpq::quantizeWeightInt4(l.linear->weight, 128), l.linear->bias)
-                                : tpq::makeHalfLinear(l.linear->weight, l.linear->bias, "bf16");
+                                : tpq::makeHalfLinear(l.linear->weight, l.linear->bias, tpq::Precision::Bf16);
             }
         }
         if (f == Form::Static || f == Form::Qat) {

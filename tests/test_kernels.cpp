@@ -300,7 +300,7 @@ private Q_SLOTS:
 
     void bf16LayerRunsTheKernel() {
         const at::Tensor w = torch::randn({40, 64}) * 0.05, b = torch::randn({40});
-        const auto layer = makeHalfLinear(w, b, "bf16");
+        const auto layer = makeHalfLinear(w, b, Precision::Bf16);
         const at::Tensor x = torch::randn({3, 5, 64});
         const at::Tensor y = layer->forward(x);
         QVERIFY(maxRelative(y, torch::linear(x, w, b)) < 2e-2);

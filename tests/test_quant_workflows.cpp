@@ -146,7 +146,7 @@ private Q_SLOTS:
             QCOMPARE(r.quantizedLayers, int64_t(model->linearLayers().size() - 1));
             for (const auto& l : model->linearLayers()) {
                 const std::string want = l.name == "classifier" ? "" : "int8";
-                QCOMPARE(*l.kernel ? (*l.kernel)->precision() : std::string(), want);
+                QCOMPARE(*l.kernel ? (*l.kernel)->label() : std::string(), want);
             }
             const auto after = logitsOf(*model, data);
             for (size_t i = 0; i < after.size(); ++i) {

@@ -856,7 +856,7 @@ bool MainWindow::deleteRun(const QString& runId) {
     QString text = tr("Delete the run of variant \"%1\" (%2)?").arg(variant, ids.join(", "));
     text += "\n\n" + (paths.isEmpty() ? tr("No folder of it lies in the project's results or checkpoints; nothing is deleted from disk.")
                                       : tr("These folders are deleted:") + "\n" + paths.join("\n"));
-    if (record.variant == "baseline")
+    if (record.variant == VariantSpec().key())  // the baseline variant
         text += "\n\n" + tr("This is the baseline: Run > Start trains it again, and the variants made from it run again.");
     else
         text += "\n\n" + tr("Run > Start runs the variant again.");

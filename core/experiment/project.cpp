@@ -436,7 +436,7 @@ void Project::save() const {
 }
 
 bool Project::isStale(const ProjectRun& run) const {
-    if (run.madeFromHash.empty() || run.variant == "baseline") return false;
+    if (run.madeFromHash.empty() || run.variant == VariantSpec().key()) return false;  // the baseline
     const ProjectRun* base = findRun("baseline");
     if (!base || base->status != RunStatus::Finished || base->weightsHash.empty()) return false;
     return base->weightsHash != run.madeFromHash;

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/precision.h"
 #include "util/error.h"
 
 namespace tpq {
@@ -323,7 +324,7 @@ std::string RunResult::weightPrecision() const {
     std::map<std::string, int> counts;
     // Layers kept in fp32 (the classifier, a skip list) do not make a model mixed precision.
     for (const auto& [layer, p] : precisionMap)
-        if (p != "fp32" && layer.find("embeddings") == std::string::npos) ++counts[p];
+        if (parsePrecision(p) != Precision::Fp32 && layer.find("embeddings") == std::string::npos) ++counts[p];
     if (counts.empty()) return "fp32";
     // Every precision the linear layers use, the most used first: "int8+int4".
     std::vector<std::pair<int, std::string>> order;

@@ -26,11 +26,11 @@ std::vector<NamedTensor> packQuantizedWeights(Classifier& model, const std::vect
         if (!l.kernel || !*l.kernel) continue;
         const auto* q = dynamic_cast<const QuantizedLinear*>(l.kernel->get());
         if (!q) {
-            throw Error("layer " + l.name + " has a kernel that cannot be saved (" + (*l.kernel)->precision() +
+            throw Error("layer " + l.name + " has a kernel that cannot be saved (" + (*l.kernel)->label() +
                         "); a QAT model is saved after QuantizationAwareTraining::convert");
         }
         const QuantizedLayerLayout& lay = q->layout();
-        layers[l.name] = {{"precision", lay.precision},         {"scheme", lay.scheme},
+        layers[l.name] = {{"precision", precisionName(lay.precision)}, {"scheme", schemeName(lay.scheme)},
                           {"per_channel", lay.perChannel},       {"group_size", lay.groupSize},
                           {"input_scale", lay.input.scale},      {"input_zero_point", lay.input.zeroPoint},
                           {"output_scale", lay.output.scale},    {"output_zero_point", lay.output.zeroPoint}};
@@ -99,8 +99,15 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
             }
             QuantizedParts::Layer layer;
             layer.name = name;
-            layer.layout.precision = spec.at("precision").get<std::string>();
-            layer.layout.scheme = scheme;
+            const std::string precision = spec.at("precision").get<std::string>();
+            const auto p = parsePrecision(precision);
+            if (!p || *p == Precision::Fp32)
+                throw Error(where + ": layer " + name + " has the unknown precision '" + precision +
+                            "' (int8, int4, bf16, fp16); save the model again");
+            layer.layout.precision = *p;
+            const auto s = parseScheme(scheme);
+            if (!s) throw Error(where + ": layer " + name + " has the unknown scheme '" + scheme + "' (dynamic, static, weight_only)");
+            layer.layout.scheme = *s;
             layer.layout.perChannel = spec.value("per_channel", true);
             layer.layout.groupSize = spec.value("group_size", int64_t(0));
             layer.layout.input = {spec.value("input_scale", 1.0), spec.value("input_zero_point", int64_t(0))};
@@ -119,7 +126,7 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
 std::vector<std::string> installQuantizedParts(Classifier& model, QuantizedParts parts, const std::string& source) {
     torch::NoGradGuard noGrad;
     const bool int8 = std::any_of(parts.layers.begin(), parts.layers.end(),
-                                  [](const QuantizedParts::Layer& l) { return l.layout.precision == "int8"; });
+                                  [](const QuantizedParts::Layer& l) { return l.layout.precision == Precision::Int8; });
     if (int8 && !parts.engine.empty()) {
         try {
             setQuantizedEngine(parts.engine);

@@ -1,5 +1,7 @@
 #include "models/architecture_estimate.h"
 
+#include "models/precision.h"
+
 #include <algorithm>
 
 #include "models/bert_presets.h"
@@ -60,10 +62,13 @@ int64_t estimatePlanBytes(const std::vector<TensorShape>& shapes, const std::map
         const std::string layer = weightLayer(t);
         const auto it = layer.empty() ? plan.end() : plan.find(layer);
         if (it != plan.end()) {
-            const std::string& p = it->second;
-            if (p == "int8") bytes = n + t.shape[0] * 4;
-            else if (p == "int4") bytes = n / 2 + (n / std::max(1, int4GroupSize)) * 4;
-            else if (p == "bf16" || p == "fp16") bytes = n * 2;
+            switch (parsePrecision(it->second).value_or(Precision::Fp32)) {  // an unknown name: as stored
+                case Precision::Int8: bytes = n + t.shape[0] * 4; break;
+                case Precision::Int4: bytes = n / 2 + (n / std::max(1, int4GroupSize)) * 4; break;
+                case Precision::Bf16:
+                case Precision::Fp16: bytes = n * 2; break;
+                case Precision::Fp32: break;
+            }
         } else if (!layer.empty() && isEmbeddingTable(t.name) && int8Embeddings) {
             bytes = n + t.shape[0] * 2;
         }

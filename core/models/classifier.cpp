@@ -137,7 +137,7 @@ std::string modelKernelPath(Classifier& model) {
 std::vector<std::string> speedNotes(Classifier& model) {
     if (!kernels::bf16IsEmulated()) return {};
     for (const NamedLinear& l : model.linearLayers()) {
-        if (l.kernel && *l.kernel && (*l.kernel)->precision() == "bf16") return {kernels::bf16EmulatedNote()};
+        if (l.kernel && *l.kernel && (*l.kernel)->precision() == Precision::Bf16) return {kernels::bf16EmulatedNote()};
     }
     return {};
 }

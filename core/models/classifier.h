@@ -14,6 +14,7 @@
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
+#include "models/precision.h"
 #include "util/progress.h"
 
 namespace tpq {
@@ -33,8 +34,10 @@ public:
                                                         const at::Tensor& x) const {
         return {};
     }
-    /// "int8", "int4", "bf16", ...
-    virtual std::string precision() const = 0;
+    /// What the weight is stored in.
+    virtual Precision precision() const = 0;
+    /// The precision as messages and memory tables name it ("int8", "fp32 (calibrating)").
+    virtual std::string label() const { return precisionName(precision()); }
     /// The weight as the kernel computes with it, float32 [out, in].
     virtual at::Tensor dequantizedWeight() const = 0;
     /// Bytes the kernel holds in memory.

@@ -25,19 +25,20 @@ bool skippedBy(const std::string& name, const std::vector<std::string>& skip) {
     return std::any_of(skip.begin(), skip.end(), [&](const std::string& s) { return name.find(s) != std::string::npos; });
 }
 
-QuantizedLinearPtr makeKernel(const NamedLinear& l, const std::string& precision, int64_t groupSize) {
-    if (precision == "fp32") return nullptr;
-    if (precision == "bf16" || precision == "fp16") return makeHalfLinear(l.linear->weight, l.linear->bias, precision);
-    if (precision == "int8") return makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, true), l.linear->bias);
-    if (precision == "int4") {
-        try {
-            return makeInt4Linear(quantizeWeightInt4(l.linear->weight, groupSize), l.linear->bias);
-        } catch (const Error& e) {
-            throw Error("layer " + l.name + ": " + e.what());
-        }
+QuantizedLinearPtr makeKernel(const NamedLinear& l, Precision precision, int64_t groupSize) {
+    switch (precision) {
+        case Precision::Fp32: return nullptr;
+        case Precision::Bf16:
+        case Precision::Fp16: return makeHalfLinear(l.linear->weight, l.linear->bias, precision);
+        case Precision::Int8: return makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, true), l.linear->bias);
+        case Precision::Int4:
+            try {
+                return makeInt4Linear(quantizeWeightInt4(l.linear->weight, groupSize), l.linear->bias);
+            } catch (const Error& e) {
+                throw Error("layer " + l.name + ": " + e.what());
+            }
     }
-    throw Error("unknown precision '" + precision + "' for layer " + l.name + " (use one of: " +
-                join(layerPrecisions(), ", ") + ")");
+    return nullptr;
 }
 
 bool int4Fits(const NamedLinear& l, int64_t groupSize) {
@@ -76,7 +77,7 @@ public:
         try {
             for (auto& l : m_layers) {
                 const auto it = plan.find(l.name);
-                if (it != plan.end() && l.kernel) *l.kernel = makeKernel(l, it->second, groupSize);
+                if (it != plan.end() && l.kernel) *l.kernel = makeKernel(l, requirePrecision(it->second, "layer " + l.name), groupSize);
             }
         } catch (...) {
             clear();
@@ -196,22 +197,19 @@ PrecisionPlan MixedPrecisionQuantization::planFor(const std::vector<std::string>
 QuantizationReport MixedPrecisionQuantization::applyMixedPrecision(const PrecisionPlan& plan) {
     std::vector<bool> skipped;
     std::vector<NamedLinear> layers = quantdetail::selectLayers(m_model, m_options.skip, skipped);
-    const auto& names = layerPrecisions();
+    std::map<std::string, Precision> parsed;  // the plan's names, read once
     for (const auto& [layer, precision] : plan) {
         if (std::none_of(layers.begin(), layers.end(), [&](const NamedLinear& l) { return l.name == layer; })) {
             throw Error("mixed precision plan names layer '" + layer + "', which this " + m_model.architecture() +
                         " model does not have (its layers are named like '" + layers.front().name + "')");
         }
-        if (std::find(names.begin(), names.end(), precision) == names.end()) {
-            throw Error("unknown precision '" + precision + "' for layer " + layer + " (use one of: " + join(names, ", ") +
-                        ")");
-        }
+        parsed[layer] = requirePrecision(precision, "mixed precision plan, layer " + layer);
     }
     // Build every kernel first, so a bad layer leaves the model untouched.
     std::vector<QuantizedLinearPtr> kernels(layers.size());
     for (size_t i = 0; i < layers.size(); ++i) {
-        const auto it = plan.find(layers[i].name);
-        const std::string precision = it != plan.end() ? it->second : (skipped[i] ? "fp32" : "int8");
+        const auto it = parsed.find(layers[i].name);
+        const Precision precision = it != parsed.end() ? it->second : (skipped[i] ? Precision::Fp32 : Precision::Int8);
         if (layers[i].kernel) kernels[i] = makeKernel(layers[i], precision, m_options.int4GroupSize);
     }
     QuantizationReport report;

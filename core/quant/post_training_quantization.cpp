@@ -28,7 +28,8 @@ public:
         m_out->observe(y);
         return y;
     }
-    std::string precision() const override { return "fp32 (calibrating)"; }
+    Precision precision() const override { return Precision::Fp32; }
+    std::string label() const override { return "fp32 (calibrating)"; }
     at::Tensor dequantizedWeight() const override { return m_linear->weight; }
     QParams input() const { return m_in->qparams(); }
     QParams output() const { return m_out->qparams(); }
@@ -88,7 +89,7 @@ QuantizationReport PostTrainingQuantization::applyDynamicQuantization(Classifier
         if (skipped[i]) continue;
         const auto& l = layers[i];
         kernels[i] = options.dtype == "float16"
-                         ? makeHalfLinear(l.linear->weight, l.linear->bias, "fp16")
+                         ? makeHalfLinear(l.linear->weight, l.linear->bias, Precision::Fp16)
                          : makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, options.perChannel), l.linear->bias);
     }
     quantdetail::installKernels(layers, kernels, report);

@@ -33,7 +33,7 @@ std::vector<NamedLinear> selectLayers(Classifier& model, const std::vector<std::
     }
     for (const auto& l : layers) {
         if (l.kernel && *l.kernel) {
-            throw Error("layer " + l.name + " is already quantized (" + (*l.kernel)->precision() +
+            throw Error("layer " + l.name + " is already quantized (" + (*l.kernel)->label() +
                         "); quantize the float model instead");
         }
     }
@@ -75,7 +75,7 @@ void installKernel(NamedLinear& layer, LinearKernelPtr kernel, int64_t storedByt
         report.precisionMap.emplace_back(layer.name, "fp32");
         return;
     }
-    report.precisionMap.emplace_back(layer.name, kernel->precision());
+    report.precisionMap.emplace_back(layer.name, precisionName(kernel->precision()));
     ++report.quantizedLayers;
     report.floatWeightBytes += layer.linear->weight.numel() * 4;
     report.quantizedWeightBytes += storedBytes;

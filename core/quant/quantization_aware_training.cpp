@@ -36,7 +36,8 @@ public:
         const QParams out = m_out->qparams();
         return at::fake_quantize_per_tensor_affine(y, out.scale, out.zeroPoint, 0, 255);
     }
-    std::string precision() const override { return "int8 (fake quantization)"; }
+    Precision precision() const override { return Precision::Int8; }
+    std::string label() const override { return "int8 (fake quantization)"; }
     at::Tensor dequantizedWeight() const override { return m_linear->weight; }
     QParams input() const { return m_in->qparams(); }
     QParams output() const { return m_out->qparams(); }

@@ -18,17 +18,17 @@ at::Tensor floatBias(const at::Tensor& bias) {
 // int8 weights prepacked for the quantized engine, run dynamically or statically.
 class Int8 : public QuantizedLinear {
 public:
-    Int8(const Int8Weight& w, const at::Tensor& bias, const std::string& scheme, QParams input = {},
+    Int8(const Int8Weight& w, const at::Tensor& bias, QuantScheme scheme, QParams input = {},
          QParams output = {})
-        : m_linear(w, bias, scheme == "static" ? Int8Linear::Use::Static : Int8Linear::Use::Dynamic) {
-        m_layout.precision = "int8";
+        : m_linear(w, bias, scheme == QuantScheme::Static ? Int8Linear::Use::Static : Int8Linear::Use::Dynamic) {
+        m_layout.precision = Precision::Int8;
         m_layout.scheme = scheme;
         m_layout.perChannel = w.perChannel;
         m_layout.input = input;
         m_layout.output = output;
     }
     at::Tensor forward(const at::Tensor& x) const override {
-        return m_layout.scheme == "static" ? m_linear.forwardStatic(x, m_layout.input, m_layout.output)
+        return m_layout.scheme == QuantScheme::Static ? m_linear.forwardStatic(x, m_layout.input, m_layout.output)
                                            : m_linear.forward(x);
     }
     const QuantizedLayerLayout& layout() const override { return m_layout; }
@@ -38,7 +38,7 @@ public:
         return {{"q", w.values}, {"scale", w.scales}};
     }
     at::Tensor forwardGelu(const at::Tensor& x) const override {
-        return m_layout.scheme == "static" ? m_linear.forwardStatic(x, m_layout.input, m_layout.output, true)
+        return m_layout.scheme == QuantScheme::Static ? m_linear.forwardStatic(x, m_layout.input, m_layout.output, true)
                                            : m_linear.forwardGelu(x);
     }
     std::vector<at::Tensor> forwardSharingInput(const std::vector<const LinearKernel*>& others,
@@ -51,12 +51,12 @@ public:
             layers.push_back(&int8->m_linear);
             scales.emplace_back(int8->m_layout.input, int8->m_layout.output);
         }
-        if (m_layout.scheme == "static") return Int8Linear::forwardStaticShared(layers, scales, x);
+        if (m_layout.scheme == QuantScheme::Static) return Int8Linear::forwardStaticShared(layers, scales, x);
         return Int8Linear::forwardShared(layers, x);
     }
     // The int8 weight and the kernel's reordered copy of it.
     int64_t memoryBytes() const override { return m_linear.memoryBytes(); }
-    std::string kernelPath() const override { return m_linear.kernelPath(m_layout.scheme == "static"); }
+    std::string kernelPath() const override { return m_linear.kernelPath(m_layout.scheme == QuantScheme::Static); }
 
 private:
     Int8Linear m_linear;
@@ -66,8 +66,8 @@ private:
 class Int4 : public QuantizedLinear {
 public:
     Int4(const Int4Weight& w, const at::Tensor& bias) : m_weight(w), m_bias(floatBias(bias)) {
-        m_layout.precision = "int4";
-        m_layout.scheme = "weight_only";
+        m_layout.precision = Precision::Int4;
+        m_layout.scheme = QuantScheme::WeightOnly;
         m_layout.groupSize = w.groupSize;
         if (int8gemm::int4Available() && w.groupSize % 4 == 0)
             m_packed = int8gemm::packInt4(w.packed, w.scales, w.groupSize, m_bias);
@@ -103,24 +103,24 @@ private:
 
 class Half : public QuantizedLinear {
 public:
-    Half(const at::Tensor& weight, const at::Tensor& bias, const std::string& dtype) {
-        const auto type = dtype == "bf16" ? torch::kBFloat16 : torch::kFloat16;
+    Half(const at::Tensor& weight, const at::Tensor& bias, Precision dtype) {
+        const auto type = dtype == Precision::Bf16 ? torch::kBFloat16 : torch::kFloat16;
         m_weight = weight.detach().to(type).contiguous().clone();
         m_bias = floatBias(bias);
-        if (dtype == "bf16" && m_bias.defined()) m_biasHalf = m_bias.to(type);
+        if (dtype == Precision::Bf16 && m_bias.defined()) m_biasHalf = m_bias.to(type);
         m_layout.precision = dtype;
-        m_layout.scheme = dtype == "bf16" ? "dynamic" : "weight_only";
+        m_layout.scheme = dtype == Precision::Bf16 ? QuantScheme::Dynamic : QuantScheme::WeightOnly;
         // fp16 (weight-only), and bf16 on a CPU without bf16 instructions: the products run
         // in fp32 on the weight's exact fp32 value, kept beside it. LibTorch's own bf16 GEMM
         // without AVX512-BF16 is a scalar loop (measured: bert-mini 4488 ms against 78 ms in
         // fp32), and converting the fp16 weight on every call cost as much as the product.
-        if (dtype == "fp16" || kernels::bf16IsEmulated()) m_compute = m_weight.to(torch::kFloat32);
-        if (dtype == "bf16" && m_compute.defined() && m_biasHalf.defined()) m_biasRounded = m_biasHalf.to(torch::kFloat32);
-        if (dtype == "bf16" && !m_compute.defined() && bf16gemm::available()) m_packed = bf16gemm::pack(m_weight, m_bias);
+        if (dtype == Precision::Fp16 || kernels::bf16IsEmulated()) m_compute = m_weight.to(torch::kFloat32);
+        if (dtype == Precision::Bf16 && m_compute.defined() && m_biasHalf.defined()) m_biasRounded = m_biasHalf.to(torch::kFloat32);
+        if (dtype == Precision::Bf16 && !m_compute.defined() && bf16gemm::available()) m_packed = bf16gemm::pack(m_weight, m_bias);
     }
     at::Tensor forward(const at::Tensor& x) const override {
         if (m_packed.data.defined()) return bf16gemm::linear(x, m_packed);
-        if (m_layout.precision == "bf16") {
+        if (m_layout.precision == Precision::Bf16) {
             if (m_compute.defined()) {
                 // bf16 emulated: inputs, bias and result rounded to bf16 as the bf16 GEMM would
                 // have them, products accumulated in fp32 (as the bf16 GEMM does).
@@ -141,7 +141,7 @@ public:
     }
     std::string kernelPath() const override {
         if (m_packed.data.defined()) return kernels::kernelPathName(kernels::KernelPath::Amx);
-        return kernels::kernelPathName(m_layout.precision == "bf16" ? kernels::bf16Path() : kernels::fp32Path());
+        return kernels::kernelPathName(m_layout.precision == Precision::Bf16 ? kernels::bf16Path() : kernels::fp32Path());
     }
     int64_t memoryBytes() const override {
         return storedBytes() + (m_bias.defined() ? m_bias.numel() * 4 : 0) +
@@ -215,20 +215,21 @@ at::Tensor dequantize(const Int4Weight& weight) {
 }
 
 QuantizedLinearPtr makeDynamicInt8Linear(const Int8Weight& weight, const at::Tensor& bias) {
-    return std::make_shared<Int8>(weight, bias, "dynamic");
+    return std::make_shared<Int8>(weight, bias, QuantScheme::Dynamic);
 }
 
 QuantizedLinearPtr makeStaticInt8Linear(const Int8Weight& weight, const at::Tensor& bias, QParams input,
                                         QParams output) {
-    return std::make_shared<Int8>(weight, bias, "static", input, output);
+    return std::make_shared<Int8>(weight, bias, QuantScheme::Static, input, output);
 }
 
 QuantizedLinearPtr makeInt4Linear(const Int4Weight& weight, const at::Tensor& bias) {
     return std::make_shared<Int4>(weight, bias);
 }
 
-QuantizedLinearPtr makeHalfLinear(const at::Tensor& weight, const at::Tensor& bias, const std::string& dtype) {
-    if (dtype != "bf16" && dtype != "fp16") throw Error("half precision must be bf16 or fp16, got '" + dtype + "'");
+QuantizedLinearPtr makeHalfLinear(const at::Tensor& weight, const at::Tensor& bias, Precision dtype) {
+    if (dtype != Precision::Bf16 && dtype != Precision::Fp16)
+        throw Error(std::string("half precision must be bf16 or fp16, got '") + precisionName(dtype) + "'");
     return std::make_shared<Half>(weight, bias, dtype);
 }
 
@@ -237,7 +238,7 @@ QuantizedLinearPtr restoreQuantizedLinear(const QuantizedLayerLayout& layout,
                                           const at::Tensor& bias, const std::string& where) {
     const at::Tensor q = storedTensor(stored, "q", where);
     expect(q.dim() == 2, where, "the quantized weight is not a matrix");
-    if (layout.precision == "int8") {
+    if (layout.precision == Precision::Int8) {
         expect(q.scalar_type() == torch::kInt8, where, "int8 weights are not stored as I8");
         Int8Weight w;
         w.values = q;
@@ -245,14 +246,14 @@ QuantizedLinearPtr restoreQuantizedLinear(const QuantizedLayerLayout& layout,
         w.perChannel = layout.perChannel;
         expect(w.scales.numel() == (w.perChannel ? q.size(0) : 1), where, "wrong number of int8 scales");
         expect((w.scales > 0).all().item<bool>(), where, "an int8 scale is not positive");
-        if (layout.scheme == "dynamic") return makeDynamicInt8Linear(w, bias);
-        if (layout.scheme == "static") {
+        if (layout.scheme == QuantScheme::Dynamic) return makeDynamicInt8Linear(w, bias);
+        if (layout.scheme == QuantScheme::Static) {
             expect(layout.input.scale > 0 && layout.output.scale > 0, where, "static scales must be > 0");
             return makeStaticInt8Linear(w, bias, layout.input, layout.output);
         }
-        throw Error(where + ": unknown int8 scheme '" + layout.scheme + "' (dynamic or static)");
+        throw Error(where + ": int8 weights with the " + schemeName(layout.scheme) + " scheme (dynamic or static)");
     }
-    if (layout.precision == "int4") {
+    if (layout.precision == Precision::Int4) {
         expect(q.scalar_type() == torch::kUInt8, where, "int4 weights are not stored as U8");
         Int4Weight w;
         w.packed = q;
@@ -264,17 +265,12 @@ QuantizedLinearPtr restoreQuantizedLinear(const QuantizedLayerLayout& layout,
                where, "wrong shape of int4 scales");
         return makeInt4Linear(w, bias);
     }
-    if (layout.precision == "bf16" || layout.precision == "fp16") {
-        expect(q.scalar_type() == (layout.precision == "bf16" ? torch::kBFloat16 : torch::kFloat16), where,
-               layout.precision + " weights are stored with another dtype");
+    if (layout.precision == Precision::Bf16 || layout.precision == Precision::Fp16) {
+        expect(q.scalar_type() == (layout.precision == Precision::Bf16 ? torch::kBFloat16 : torch::kFloat16), where,
+               std::string(precisionName(layout.precision)) + " weights are stored with another dtype");
         return makeHalfLinear(q, bias, layout.precision);
     }
-    throw Error(where + ": unknown precision '" + layout.precision + "' (" + join(layerPrecisions(), ", ") + ")");
-}
-
-const std::vector<std::string>& layerPrecisions() {
-    static const std::vector<std::string> names = {"fp32", "bf16", "fp16", "int8", "int4"};
-    return names;
+    throw Error(where + ": " + precisionName(layout.precision) + " is not a stored layer precision (int8, int4, bf16, fp16)");
 }
 
 }  // namespace tpq

@@ -29,8 +29,8 @@ namespace tpq {
 
 /// Everything about a quantized layer besides its tensors (saved as JSON beside them).
 struct QuantizedLayerLayout {
-    std::string precision;  // "int8", "int4", "bf16" or "fp16"
-    std::string scheme;     // "dynamic", "static" or "weight_only"
+    Precision precision = Precision::Int8;        // Int8, Int4, Bf16 or Fp16
+    QuantScheme scheme = QuantScheme::Dynamic;    // how the input is treated
     bool perChannel = true;  // int8: one weight scale per output channel
     int64_t groupSize = 0;   // int4: inputs per scale
     QParams input, output;   // static int8: calibrated activation quantization
@@ -38,7 +38,7 @@ struct QuantizedLayerLayout {
 
 class QuantizedLinear : public LinearKernel {
 public:
-    std::string precision() const override { return layout().precision; }
+    Precision precision() const override { return layout().precision; }
     virtual const QuantizedLayerLayout& layout() const = 0;
     /// The tensors that store the weight, by suffix: {"q", values} and, when scaled, {"scale", scales}.
     virtual std::vector<std::pair<std::string, at::Tensor>> storedWeight() const = 0;
@@ -66,8 +66,8 @@ QuantizedLinearPtr makeDynamicInt8Linear(const Int8Weight& weight, const at::Ten
 QuantizedLinearPtr makeStaticInt8Linear(const Int8Weight& weight, const at::Tensor& bias, QParams input,
                                         QParams output);
 QuantizedLinearPtr makeInt4Linear(const Int4Weight& weight, const at::Tensor& bias);
-/// `dtype` "bf16" or "fp16".
-QuantizedLinearPtr makeHalfLinear(const at::Tensor& weight, const at::Tensor& bias, const std::string& dtype);
+/// `precision` Bf16 or Fp16.
+QuantizedLinearPtr makeHalfLinear(const at::Tensor& weight, const at::Tensor& bias, Precision precision);
 
 /// Rebuilds a kernel from what storedWeight() gave and the layout. Throws tpq::Error
 /// naming `where` for a missing or mis-shaped tensor or an unknown precision/scheme.
@@ -76,6 +76,5 @@ QuantizedLinearPtr restoreQuantizedLinear(const QuantizedLayerLayout& layout,
                                           const at::Tensor& bias, const std::string& where);
 
 /// The precisions a layer can be given, for error messages and validation.
-const std::vector<std::string>& layerPrecisions();  // fp32, bf16, fp16, int8, int4
 
 }  // namespace tpq

@@ -84,7 +84,7 @@ ModelSize ModelSizeCalculator::measure(Classifier& model) {
         if (!l.kernel || !*l.kernel || !isReleased(l.linear->weight)) continue;
         const LinearKernel& k = **l.kernel;
         size.memoryBytes += k.memoryBytes();
-        size.bytesByDtype[k.precision()] += k.memoryBytes();
+        size.bytesByDtype[k.label()] += k.memoryBytes();
         size.nonzeroParameters += countNonzero(k.dequantizedWeight());
     }
     for (auto& [name, table] : model.embeddingTables()) {

@@ -154,7 +154,8 @@ void PruningPanel::setConfig(const ExperimentConfig& config) {
     const auto& p = config.pruning;
     const QSignalBlocker b1(m_method), b2(m_sparsity), b3(m_heads), b4(m_ffn), b5(m_fineTune), b6(m_initial),
         b7(m_final), b8(m_iterations), b9(m_scheduleKind);
-    const std::string method = p.method == "magnitude" ? "unstructured" : p.method;
+    const auto parsed = parseMethod(p.method);  // the alias magnitude is unstructured
+    const std::string method = parsed ? methodName(*parsed) : p.method;
     const int index = m_method->findData(QString::fromStdString(method));
     m_method->setCurrentIndex(index < 0 ? 0 : index);
     m_sparsity->setValue(p.sparsity);
