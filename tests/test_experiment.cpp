@@ -520,6 +520,53 @@ private Q_SLOTS:
         QVERIFY(!tpq::ModelInfo::read(m_dir.path().toStdString() + "/no-such-folder").present);
     }
 
+    // The project file: what create()/recordRun() write, load() reads back — variants with
+    // every kind of setting, and runs with their state and provenance; a setting for
+    // another method is refused with its file:line.
+    void projectFileRoundTrip() {
+        writeProject();  // tiny.yaml
+        std::vector<tpq::VariantSpec> variants(5);
+        variants[0].method = tpq::Method::Baseline;
+        variants[1].method = tpq::Method::Structured;
+        variants[1].numHeadsToPrune = 2;
+        variants[1].ffnSparsity = 0.25;
+        variants[1].fineTuneEpochs = 1;
+        variants[2].method = tpq::Method::Static;
+        variants[2].observer = "percentile";
+        variants[2].calibrationBatches = 3;
+        variants[3].method = tpq::Method::Qat;
+        variants[3].qatEpochs = 2;
+        variants[4].method = tpq::Method::Combined;
+        variants[4].pruning = tpq::Method::Unstructured;
+        variants[4].sparsity = 0.5;
+        variants[4].quantization = tpq::Method::Static;
+        variants[4].observer = "minmax";
+        const std::string path = work().toStdString() + "/roundtrip.tpq.yaml";
+        tpq::Project p = tpq::Project::create(path, tpq::ExperimentConfig::load(this->path("tiny.yaml")), variants);
+        p.save();
+        tpq::ProjectRun run;
+        run.variant = variants[2].key();
+        run.status = tpq::RunStatus::Cancelled;
+        run.runIds = {"tiny_static_int8_percentile"};
+        run.madeFrom = "tiny";
+        run.madeFromHash = "fnv1a64:0123456789abcdef";
+        p.recordRun(run);
+        const tpq::Project back = tpq::Project::load(path);
+        QCOMPARE(back.variants().size(), variants.size());
+        for (size_t i = 0; i < variants.size(); ++i) TPQ_COMPARE_STR(back.variants()[i].key(), variants[i].key());
+        TPQ_COMPARE_STR(back.variants()[1].key(), "structured num_heads=2 ffn=0.25 ft=1");
+        QCOMPARE(*back.variants()[2].calibrationBatches, 3);
+        const tpq::ProjectRun* r = back.findRun(variants[2].key());
+        QVERIFY(r && r->status == tpq::RunStatus::Cancelled);
+        QCOMPARE(r->runIds, run.runIds);
+        TPQ_COMPARE_STR(r->madeFromHash, run.madeFromHash);
+        const std::string wrong = tpqtest::writeFile(
+            m_dir, "wrong.tpq.yaml",
+            "tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - baseline\n  - {method: dynamic, observer: minmax}\n");
+        tpqtest::expectError([&] { tpq::Project::load(wrong); },
+                             {wrong + ":5:5: observer is for static quantization (the variant is dynamic observer=minmax)"});
+    }
+
     void uniqueRunIds() {
         QTemporaryDir dir;
         const std::string results = dir.path().toStdString() + "/results";

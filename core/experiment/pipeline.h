@@ -1,7 +1,7 @@
 #pragma once
 /// \file pipeline.h
-/// Builds the pieces of a run from an ExperimentConfig: the dataset splits and the
-/// tokenizer. Later steps (model, trainer, pruning, quantization) are added here.
+/// The data side of a run, from an ExperimentConfig: the dataset splits and the tokenizer
+/// (the model, training and compression steps are train_run.h and step_plan.h).
 
 #include <memory>
 

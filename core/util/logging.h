@@ -1,7 +1,7 @@
 #pragma once
 /// \file logging.h
 /// The engine's logging front: spdlog stays behind this header (CTranslate2 style).
-/// Console plus `<logDir>/tpq.log`; the GUI later adds a sink of its own.
+/// Console plus `<logDir>/tpq.log`; listeners (addLogListener: the GUI's log pane) hear every line.
 
 #include <functional>
 #include <string>
