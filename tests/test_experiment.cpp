@@ -275,7 +275,7 @@ private Q_SLOTS:
         const Run k = tpqRun({"run", QString::fromStdString(badKey)}, work());
         QCOMPARE(k.code, 1);
         REQUIRE_CONTAINS(k.err, badKey + ":5:");
-        REQUIRE_CONTAINS(k.err, "unknown variant key 'sparsty' (did you mean 'sparsity'?");
+        REQUIRE_CONTAINS(k.err, "unknown variant key 'sparsty'; did you mean 'sparsity'?");
 
         const std::string badMethod = tpqtest::writeFile(
             m_dir, "badmethod.tpq.yaml", "tpq_project: 1\nconfig: tiny.yaml\nvariants: [baseline, {method: pruneit}]\n");
@@ -285,8 +285,10 @@ private Q_SLOTS:
 
         // NaN and empty lists are errors at their line, not a default or no variant at all.
         const std::pair<const char*, const char*> bad[] = {
-            {"{method: unstructured, sparsity: .nan}", "sparsity must be in [0, 1), got nan"},
-            {"{method: structured, heads: .nan}", "heads must be in [0, 1), got nan"},
+            {"{method: unstructured, sparsity: .nan}", "sparsity must be a number in [0, 1), got '.nan'"},
+            {"{method: structured, heads: .nan}", "heads must be a number in [0, 1), got '.nan'"},
+            {"{method: structured, heads: 0.5x}", "heads must be a number in [0, 1), got '0.5x'"},
+            {"{method: structured, num_heads_to_prune: 2.5}", "num_heads_to_prune must be a whole number, got '2.5'"},
             {"{method: unstructured, sparsity: []}", "variant key 'sparsity' is an empty list"},
             {"{method: []}", "variant key 'method' is an empty list"},
             {"{method: unstructured, sparsity: -0.5}", "sparsity must be in [0, 1), got -0.5"}};

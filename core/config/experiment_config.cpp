@@ -1,5 +1,7 @@
 #include "config/experiment_config.h"
 
+#include "config/yaml_support.h"
+
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -28,39 +30,7 @@ std::string formatDouble(double v) {
     return buf;
 }
 
-std::string where(const std::string& source, const YAML::Mark& mark) {
-    return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
-// ---- strict scalar conversions (yaml-cpp's as<> accepts too much, e.g. "3abc") ----------
-
-bool parseInt64(const std::string& s, long long& out) {
-    if (s.empty()) return false;
-    errno = 0;
-    char* end = nullptr;
-    const long long v = std::strtoll(s.c_str(), &end, 10);
-    if (errno != 0 || *end != '\0') return false;
-    out = v;
-    return true;
-}
-
-bool parseDouble(const std::string& s, double& out) {
-    if (s.empty()) return false;
-    errno = 0;
-    char* end = nullptr;
-    if (s.find_first_of("xX") != std::string::npos) return false;  // no hex floats
-    const double v = std::strtod(s.c_str(), &end);
-    if (errno != 0 || *end != '\0' || !std::isfinite(v)) return false;
-    out = v;
-    return true;
-}
-
-bool parseBool(const std::string& s, bool& out) {
-    const std::string l = toLowerAscii(s);
-    if (l == "true" || l == "yes" || l == "on") return out = true, true;
-    if (l == "false" || l == "no" || l == "off") return out = false, true;
-    return false;
-}
+std::string where(const std::string& source, const YAML::Mark& mark) { return yamlWhere(source, mark); }
 
 // ---- the visitor that reads YAML ---------------------------------------------------------
 
@@ -243,16 +213,11 @@ private:
                 continue;
             }
             if (top.known.count(key)) continue;
-            std::string msg = where(m_source, it->first.Mark()) + ": unknown key '" + top.prefix + key + "'";
             const std::string elsewhere = sameKeyElsewhere(key);
-            const std::string near = nearestMatch(key, known);
-            if (!elsewhere.empty()) {
-                msg += "; did you mean '" + elsewhere + "'?";
-            } else if (!near.empty()) {
-                msg += "; did you mean '" + top.prefix + near + "'?";
-            } else {
-                msg += "; valid keys here: " + join(known, ", ");
-            }
+            const std::string msg = where(m_source, it->first.Mark()) + ": " +
+                                    (elsewhere.empty() ? unknownKeyMessage("key", key, known, top.prefix)
+                                                       : "unknown key '" + top.prefix + key + "'; did you mean '" +
+                                                             elsewhere + "'?");
             m_warnings.push_back(msg + " (ignored)");
         }
     }

@@ -9,6 +9,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/yaml_support.h"
 #include "experiment/method.h"
 #include "experiment/step_plan.h"
 #include "util/error.h"
@@ -27,10 +28,9 @@ const std::vector<std::string> kVariantKeys = {"method",       "sparsity",      
 const std::vector<std::string> kProjectKeys = {"tpq_project",    "name",       "config", "experiment", "results_dir",
                                                "checkpoint_dir", "base_model", "variants", "runs"};
 
+// file:line:col, as the config reader writes it.
 std::string at(const std::string& where, const YAML::Node& node, int lineOffset) {
-    const auto mark = node.Mark();
-    if (mark.line < 0) return where;
-    return where + ":" + std::to_string(mark.line + 1 + lineOffset) + ":" + std::to_string(mark.column + 1);
+    return yamlWhere(where, node.Mark(), lineOffset);
 }
 
 // 0.5 -> "0.5", 1 -> "1"
@@ -102,13 +102,17 @@ namespace {
 void setVariantKey(VariantSpec& v, const std::string& key, const YAML::Node& n, const std::string& where,
                    int lineOffset) {
     const std::string here = at(where, n, lineOffset);
+    // The config reader's strict numbers: "0.5x", ".nan" and ".inf" are not numbers.
+    const std::string text = n.IsScalar() ? n.Scalar() : std::string();
     const auto fraction = [&] {
-        const double f = n.as<double>();
-        if (!(f >= 0 && f < 1)) throw Error(here + ": " + key + " must be in [0, 1), got " + shortNumber(f));  // NaN too
+        double f = 0;
+        if (!parseDouble(text, f)) throw Error(here + ": " + key + " must be a number in [0, 1), got '" + text + "'");
+        if (!(f >= 0 && f < 1)) throw Error(here + ": " + key + " must be in [0, 1), got " + shortNumber(f));
         return f;
     };
     const auto count = [&](int lo, int hi) {
-        const int c = n.as<int>();
+        long long c = 0;
+        if (!parseInt64(text, c)) throw Error(here + ": " + key + " must be a whole number, got '" + text + "'");
         if (c < lo || c > hi)
             throw Error(here + ": " + key + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
                         std::to_string(c));
@@ -180,8 +184,7 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
         for (const auto& kv : item) {
             const std::string key = kv.first.as<std::string>();
             if (std::find(kVariantKeys.begin(), kVariantKeys.end(), key) == kVariantKeys.end()) {
-                throw Error(at(where, kv.first, lineOffset) + ": unknown variant key '" + key + "' (did you mean '" +
-                            nearestMatch(key, kVariantKeys) + "'? keys: " + join(kVariantKeys, ", ") + ")");
+                throw Error(at(where, kv.first, lineOffset) + ": " + unknownKeyMessage("variant key", key, kVariantKeys));
             }
         }
         if (!item["method"]) throw Error(here + ": variant without a method key");
@@ -223,12 +226,10 @@ void checkProjectHeader(const YAML::Node& root, const std::string& pathIn) {
     if (!root.IsMap() || !root["tpq_project"])
         throw Error(pathIn + ": not a TPQ Studio project (no tpq_project: version key); create one with "
                              "tpq combined --config FILE or see README, Projects");
-    int version = 0;
-    try {
-        version = root["tpq_project"].as<int>();
-    } catch (const YAML::Exception&) {
-        throw Error(at(pathIn, root["tpq_project"], 0) + ": tpq_project must be a version number");
-    }
+    long long version = 0;
+    const YAML::Node v = root["tpq_project"];
+    if (!v.IsScalar() || !parseInt64(v.Scalar(), version))
+        throw Error(at(pathIn, v, 0) + ": tpq_project must be a version number");
     if (version > Project::kVersion) {
         throw Error(at(pathIn, root["tpq_project"], 0) + ": this project was written by a newer TPQ Studio (format " +
                     std::to_string(version) + "; this tpq reads format " + std::to_string(Project::kVersion) +
@@ -238,8 +239,7 @@ void checkProjectHeader(const YAML::Node& root, const std::string& pathIn) {
     for (const auto& kv : root) {
         const std::string key = kv.first.as<std::string>();
         if (std::find(kProjectKeys.begin(), kProjectKeys.end(), key) == kProjectKeys.end()) {
-            throw Error(at(pathIn, kv.first, 0) + ": unknown project key '" + key + "' (did you mean '" +
-                        nearestMatch(key, kProjectKeys) + "'?)");
+            throw Error(at(pathIn, kv.first, 0) + ": " + unknownKeyMessage("project key", key, kProjectKeys));
         }
     }
 }
