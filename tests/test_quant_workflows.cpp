@@ -176,7 +176,7 @@ private Q_SLOTS:
                 const ClassifierPtr model = arch == 0 ? ClassifierPtr(smallTransformer(5)) : ClassifierPtr(tpqtest::tinyBert(5, 60, 16));
                 DynamicQuantizationOptions o;
                 o.perChannel = form != "int8_tensor";
-                if (form == "fp16") o.dtype = "float16";
+                if (form == "fp16") o.weights = Precision::Fp16;
                 PostTrainingQuantization::applyDynamicQuantization(*model, o);
                 const std::string path = roundTrip(*model, data, dir, form + std::to_string(arch));
                 QVERIFY2(!path.empty(), form.c_str());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -146,6 +147,13 @@ QuantizationReport qatRun(const CompressionContext& c, const ExperimentConfig& c
 
 }  // namespace
 
+Precision dynamicWeights(const QuantizationConfig& q) {
+    static const std::map<std::string, Precision> kDtypes = {{"qint8", Precision::Int8}, {"float16", Precision::Fp16}};
+    const auto it = kDtypes.find(q.dtype);
+    if (it == kDtypes.end()) throw Error("quantization.dtype must be qint8 or float16, got '" + q.dtype + "'");
+    return it->second;
+}
+
 std::vector<RunResult> runQuantization(const ExperimentConfig& config, const QuantRunOptions& options,
                                        const TrainRunCallbacks& callbacks) {
     const QuantizationConfig& q = config.quantization;
@@ -153,7 +161,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
     if (options.runId.empty()) throw Error("quantization run without a run id (run it through runStep())");
     if (!isQuantization(method))
         throw Error(std::string("unknown quantization method '") + methodName(method) + "' (dynamic, static, qat or mixed)");
-    if (method != Method::Dynamic && q.dtype != "qint8") {
+    if (method != Method::Dynamic && dynamicWeights(q) != Precision::Int8) {
         throw Error("quantization.dtype " + q.dtype + " is for dynamic quantization; " + methodName(method) +
                     " uses qint8");
     }
@@ -181,7 +189,7 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
     RunResult result;
     if (method == Method::Dynamic) {
         auto o = scoped<DynamicQuantizationOptions>(q);
-        o.dtype = q.dtype;
+        o.weights = dynamicWeights(q);
         o.perChannel = q.perChannel;
         result = newResult(c, config, options.modelDir, 0, options.runId, Method::Dynamic);
         report = PostTrainingQuantization::applyDynamicQuantization(*model, o);

@@ -9,6 +9,7 @@
 
 #include "config/experiment_config.h"
 #include "experiment/method.h"
+#include "models/precision.h"
 #include "experiment/run_result.h"
 #include "experiment/train_run.h"
 
@@ -33,6 +34,10 @@ struct QuantRunOptions {
 ///   qat      "<model>_qat_int8", quantization.qat.epochs of fine-tuning, then convert
 ///   mixed    one run per setting: "<model>_mixed_all_int8", "<model>_mixed_top<k>_<precision>",
 ///            "<model>_mixed_int4_<n>" and, with max_accuracy_drop, "<model>_mixed_budget"
+/// quantization.dtype as a precision: qint8 -> Int8, float16 -> Fp16; tpq::Error for
+/// anything else.
+Precision dynamicWeights(const QuantizationConfig& q);
+
 std::vector<RunResult> runQuantization(const ExperimentConfig& config, const QuantRunOptions& options,
                                        const TrainRunCallbacks& callbacks);
 

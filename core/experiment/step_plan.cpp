@@ -92,7 +92,7 @@ std::string resolveQuantization(const VariantSpec& v, Method method, StepPlan& p
     if (v.calibrationBatches) q.calibrationBatches = *v.calibrationBatches;
     if (v.qatEpochs) q.qatEpochs = *v.qatEpochs;
     switch (method) {
-        case Method::Dynamic: return std::string("_dynamic_") + (q.dtype == "float16" ? "fp16" : "int8");
+        case Method::Dynamic: return std::string("_dynamic_") + precisionName(dynamicWeights(q));
         case Method::Static: return "_static_int8_" + q.observer;
         case Method::Qat: return "_qat_int8";
         case Method::Mixed: return "_mixed";

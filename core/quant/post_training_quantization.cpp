@@ -55,8 +55,9 @@ struct ClearKernels {
 
 std::vector<std::string> DynamicQuantizationOptions::validate() const {
     std::vector<std::string> p;
-    if (dtype != "qint8" && dtype != "float16")
-        p.push_back("quantization.dtype must be qint8 or float16 for dynamic quantization, got '" + dtype + "'");
+    if (weights != Precision::Int8 && weights != Precision::Fp16)
+        p.push_back(std::string("dynamic quantization stores int8 or fp16 weights (quantization.dtype qint8 or "
+                                "float16), got ") + precisionName(weights));
     quantdetail::validateScope(skip, engine, p);
     return p;
 }
@@ -88,7 +89,7 @@ QuantizationReport PostTrainingQuantization::applyDynamicQuantization(Classifier
     for (size_t i = 0; i < layers.size(); ++i) {
         if (skipped[i]) continue;
         const auto& l = layers[i];
-        kernels[i] = options.dtype == "float16"
+        kernels[i] = options.weights == Precision::Fp16
                          ? makeHalfLinear(l.linear->weight, l.linear->bias, Precision::Fp16)
                          : makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, options.perChannel), l.linear->bias);
     }

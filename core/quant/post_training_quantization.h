@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "models/precision.h"
 #include "quant/quant_common.h"
 #include "util/progress.h"
 
@@ -22,7 +23,7 @@ namespace tpq {
 class DataLoader;
 
 struct DynamicQuantizationOptions {
-    std::string dtype = "qint8";                     // qint8 (int8 weights) or float16 (weights stored fp16)
+    Precision weights = Precision::Int8;  // Int8, or Fp16 (quantization.dtype float16: weights stored fp16)
     bool perChannel = true;                          // one weight scale per output channel, else per tensor
     std::vector<std::string> skip = {"classifier"};  // name parts of linear layers kept in fp32
     bool quantizeEmbeddings = true;                  // store embedding tables as int8 rows
