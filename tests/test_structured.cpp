@@ -94,9 +94,9 @@ private Q_SLOTS:
             auto model = makeTransformer(1);
             StructuredPruningOptions o;
             o.numHeadsToPrune = 4;  // of 8, at most 3 from a layer
-            o.headCriterion = criterion;
+            o.headCriterion = *parseStructuredCriterion(criterion);
             o.ffnSparsity = 0.3;
-            o.ffnCriterion = criterion;
+            o.ffnCriterion = *parseStructuredCriterion(criterion);
             checkSmallerMatchesMasked(*model, o, 16, 4);
             QCOMPARE(model->ffnWidths(), (std::vector<int64_t>{22, 22}));  // 32 - round(9.6)
             const auto heads = model->headsPerLayer();
@@ -110,9 +110,9 @@ private Q_SLOTS:
             auto model = tinyBert(2);
             StructuredPruningOptions o;
             o.numHeadsToPrune = 2;  // one from each layer: each keeps one
-            o.headCriterion = criterion;
+            o.headCriterion = *parseStructuredCriterion(criterion);
             o.ffnSparsity = 0.5;
-            o.ffnCriterion = criterion;
+            o.ffnCriterion = *parseStructuredCriterion(criterion);
             checkSmallerMatchesMasked(*model, o, 128, 64);
             QCOMPARE(model->headsPerLayer(), (std::vector<int64_t>{1, 1}));
             QCOMPARE(model->ffnWidths(), (std::vector<int64_t>{256, 256}));
@@ -131,9 +131,9 @@ private Q_SLOTS:
             saveModelFolder(fullDir, *model, tok, ModelInfo{});
             StructuredPruningOptions o;
             o.numHeadsToPrune = 1;
-            o.headCriterion = "magnitude";
+            o.headCriterion = StructuredCriterion::Magnitude;
             o.ffnSparsity = 0.25;
-            o.ffnCriterion = "magnitude";
+            o.ffnCriterion = StructuredCriterion::Magnitude;
             StructuredPruning pruner(*model, o);
             const StructuredPruningReport report = pruner.apply(pruner.plan(nullptr));
             const int64_t removed = report.parametersBefore - report.parametersAfter;
@@ -191,9 +191,9 @@ private Q_SLOTS:
             }
             StructuredPruningOptions o;
             o.numHeadsToPrune = 1;
-            o.headCriterion = criterion;
+            o.headCriterion = *parseStructuredCriterion(criterion);
             o.ffnSparsity = 1.0 / 32.0;  // one neuron per layer
-            o.ffnCriterion = criterion;
+            o.ffnCriterion = *parseStructuredCriterion(criterion);
             const DataLoader calibration = tpqtest::tokenSevenTask(24, 32, true);
             StructuredPruning pruner(*model, o);
             const StructuredPlan plan = pruner.plan(&calibration);
@@ -249,9 +249,8 @@ private Q_SLOTS:
         o.ffnSparsity = 1.0;
         expectError([&] { StructuredPruning p(*model, o); }, {"intermediate_sparsity must be in [0, 1)", "1.0000"});
         o.ffnSparsity = 0.3;
-        o.ffnCriterion = "taylor";
-        expectError([&] { StructuredPruning p(*model, o); }, {"ffn_pruning.pruning_method", "'taylor'"});
-        o.ffnCriterion = "importance";
+        QVERIFY(!parseStructuredCriterion("taylor"));  // the config's names, read once
+        o.ffnCriterion = StructuredCriterion::Importance;
         StructuredPruning needsData(*model, o);
         expectError([&] { needsData.plan(nullptr); }, {"needs calibration data"});
         expectError([&] { model->setHeadMask(0, torch::ones({3})); }, {"3 entries", "4 heads"});

@@ -43,6 +43,13 @@ void checkOptions(const PruneRunOptions& options) {
     if (options.fineTuneEpochs < 0) throw Error("fine-tuning epochs must be >= 0");
 }
 
+// A criterion named by the config, read once ("pruning.unstructured.method must be ...").
+template <class Criterion>
+Criterion readCriterion(std::optional<Criterion> parsed, const char* key, const std::string& name, const char* allowed) {
+    if (!parsed) throw Error(std::string(key) + " must be " + allowed + ", got '" + name + "'");
+    return *parsed;
+}
+
 // The id of run `i` (made by runStep()).
 const std::string& runIdAt(const PruneRunOptions& options, size_t i) {
     if (i >= options.runIds.size()) throw Error("pruning run without a run id (run it through runStep())");
@@ -60,7 +67,8 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
     const Tokenizer& tokenizer = *c.base.tokenizer;
 
     UnstructuredPruningOptions pruneOptions;
-    pruneOptions.criterion = config.pruning.unstructuredMethod;
+    pruneOptions.criterion = readCriterion(parseUnstructuredCriterion(config.pruning.unstructuredMethod),
+                                           "pruning.unstructured.method", config.pruning.unstructuredMethod, "magnitude or random");
     pruneOptions.global = config.pruning.globalPruning;
     pruneOptions.seed = config.seed;
     pruneOptions.include = config.pruning.include;
@@ -76,7 +84,7 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
         RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, Method::Unstructured);
         result.targetSparsity = level;
         const nlohmann::ordered_json pruning = {{"method", "unstructured"},
-                                                {"criterion", pruneOptions.criterion},
+                                                {"criterion", criterionName(pruneOptions.criterion)},
                                                 {"global", pruneOptions.global},
                                                 {"target_sparsity", level},
                                                 {"fine_tune_epochs", options.fineTuneEpochs},
@@ -157,10 +165,14 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     const PruningConfig& p = config.pruning;
     StructuredPruningOptions structured;
     structured.numHeadsToPrune = p.headPruningEnabled ? p.numHeadsToPrune : 0;
-    structured.headCriterion = p.headPruningMethod;
+    structured.headCriterion = readCriterion(parseStructuredCriterion(p.headPruningMethod),
+                                             "pruning.attention_head_pruning.pruning_method", p.headPruningMethod,
+                                             "importance or magnitude");
     structured.keepOneHeadPerLayer = p.keepOneHeadPerLayer;
     structured.ffnSparsity = p.ffnPruningEnabled ? p.ffnSparsity : 0.0;
-    structured.ffnCriterion = p.ffnPruningMethod;
+    structured.ffnCriterion = readCriterion(parseStructuredCriterion(p.ffnPruningMethod),
+                                            "pruning.ffn_pruning.pruning_method", p.ffnPruningMethod,
+                                            "importance or magnitude");
     structured.calibrationBatches = p.calibrationBatches;
     if (options.headFraction && !(*options.headFraction >= 0.0 && *options.headFraction < 1.0)) {
         throw Error("the fraction of heads to prune must be in [0, 1), got " + formatFixed(*options.headFraction, 4));
@@ -206,10 +218,10 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     for (const auto& [layer, list] : plan.heads) heads[std::to_string(layer)] = list;
     const nlohmann::ordered_json pruning = {{"method", "structured"},
                                             {"num_heads_to_prune", structured.numHeadsToPrune},
-                                            {"head_criterion", structured.headCriterion},
+                                            {"head_criterion", criterionName(structured.headCriterion)},
                                             {"heads_removed", heads},
                                             {"intermediate_sparsity", structured.ffnSparsity},
-                                            {"ffn_criterion", structured.ffnCriterion},
+                                            {"ffn_criterion", criterionName(structured.ffnCriterion)},
                                             {"ffn_kept", report.ffnKept},
                                             {"parameters_before", report.parametersBefore},
                                             {"parameters_after", report.parametersAfter},

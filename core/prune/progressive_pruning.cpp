@@ -16,7 +16,7 @@ namespace tpq {
 namespace {
 
 UnstructuredPruningOptions magnitudeScope(UnstructuredPruningOptions scope) {
-    scope.criterion = "magnitude";
+    scope.criterion = UnstructuredCriterion::Magnitude;
     return scope;
 }
 

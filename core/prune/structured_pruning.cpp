@@ -35,23 +35,30 @@ void normalizeRows(std::vector<std::vector<double>>& rows) {
 
 }  // namespace
 
+const char* criterionName(StructuredCriterion c) {
+    return c == StructuredCriterion::Magnitude ? "magnitude" : "importance";
+}
+
+std::optional<StructuredCriterion> parseStructuredCriterion(std::string_view name) {
+    for (auto c : {StructuredCriterion::Importance, StructuredCriterion::Magnitude})
+        if (name == criterionName(c)) return c;
+    return std::nullopt;
+}
+
 std::vector<std::string> StructuredPruningOptions::validate() const {
     std::vector<std::string> p;
     if (numHeadsToPrune < 0)
         p.push_back("num_heads_to_prune must be >= 0, got " + std::to_string(numHeadsToPrune));
-    if (headCriterion != "importance" && headCriterion != "magnitude")
-        p.push_back("attention_head_pruning.pruning_method must be importance or magnitude, got '" + headCriterion + "'");
     if (!(ffnSparsity >= 0.0 && ffnSparsity < 1.0))
         p.push_back("ffn_pruning.intermediate_sparsity must be in [0, 1), got " + formatFixed(ffnSparsity, 4));
-    if (ffnCriterion != "importance" && ffnCriterion != "magnitude")
-        p.push_back("ffn_pruning.pruning_method must be importance or magnitude, got '" + ffnCriterion + "'");
     if (calibrationBatches < 0)
         p.push_back("calibration_batches must be >= 0 (0 = all), got " + std::to_string(calibrationBatches));
     return p;
 }
 
 bool StructuredPruningOptions::needsCalibration() const {
-    return (numHeadsToPrune > 0 && headCriterion == "importance") || (ffnSparsity > 0 && ffnCriterion == "importance");
+    return (numHeadsToPrune > 0 && headCriterion == StructuredCriterion::Importance) ||
+           (ffnSparsity > 0 && ffnCriterion == StructuredCriterion::Importance);
 }
 
 StructuredPruning::StructuredPruning(Classifier& model, StructuredPruningOptions options)
@@ -153,7 +160,7 @@ void StructuredPruning::gradientScores(const DataLoader& calibration, const Canc
 std::vector<std::vector<double>> StructuredPruning::headImportance(const DataLoader* calibration,
                                                                    const CancellationToken* cancel) {
     std::vector<std::vector<double>> scores;
-    if (m_options.headCriterion == "importance") {
+    if (m_options.headCriterion == StructuredCriterion::Importance) {
         if (!calibration) throw Error("gradient-based head importance needs calibration data");
         gradientScores(*calibration, cancel, true, false, &scores, nullptr);
     } else {
@@ -186,7 +193,7 @@ std::vector<std::vector<double>> StructuredPruning::headImportance(const DataLoa
 std::vector<std::vector<double>> StructuredPruning::ffnImportance(const DataLoader* calibration,
                                                                   const CancellationToken* cancel) {
     std::vector<std::vector<double>> scores;
-    if (m_options.ffnCriterion == "importance") {
+    if (m_options.ffnCriterion == StructuredCriterion::Importance) {
         if (!calibration) throw Error("activation x gradient neuron importance needs calibration data");
         gradientScores(*calibration, cancel, false, true, nullptr, &scores);
         return scores;

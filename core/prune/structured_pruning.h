@@ -17,7 +17,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <ATen/core/Tensor.h>
@@ -29,12 +31,18 @@ namespace tpq {
 
 class Classifier;
 
+/// How heads and neurons are scored: importance (|gradient| based, needs calibration data)
+/// or magnitude (weight norms).
+enum class StructuredCriterion { Importance, Magnitude };
+const char* criterionName(StructuredCriterion c);  // "importance", "magnitude" (config and tpq.json)
+std::optional<StructuredCriterion> parseStructuredCriterion(std::string_view name);
+
 struct StructuredPruningOptions {
     int numHeadsToPrune = 0;                  // heads removed in total, lowest importance first; 0 = none
-    std::string headCriterion = "importance";  // importance (gradient, Michel et al. 2019) or magnitude (weight norm)
+    StructuredCriterion headCriterion = StructuredCriterion::Importance;  // importance: Michel et al. 2019
     bool keepOneHeadPerLayer = true;           // never remove the last head of a layer
     double ffnSparsity = 0.0;                  // fraction of each layer's feed-forward neurons removed, in [0, 1)
-    std::string ffnCriterion = "importance";   // importance (|activation x gradient|) or magnitude (weight norms)
+    StructuredCriterion ffnCriterion = StructuredCriterion::Importance;   // importance: |activation x gradient|
     int calibrationBatches = 16;               // batches scored for the importance criteria; 0 = the whole loader
 
     std::vector<std::string> validate() const;

@@ -22,11 +22,16 @@ bool matchesAny(const std::string& name, const std::vector<std::string>& pattern
 
 }  // namespace
 
+const char* criterionName(UnstructuredCriterion c) { return c == UnstructuredCriterion::Random ? "random" : "magnitude"; }
+
+std::optional<UnstructuredCriterion> parseUnstructuredCriterion(std::string_view name) {
+    for (auto c : {UnstructuredCriterion::Magnitude, UnstructuredCriterion::Random})
+        if (name == criterionName(c)) return c;
+    return std::nullopt;
+}
+
 std::vector<std::string> UnstructuredPruningOptions::validate() const {
     std::vector<std::string> problems;
-    if (criterion != "magnitude" && criterion != "random") {
-        problems.push_back("unstructured.method must be magnitude or random, got '" + criterion + "'");
-    }
     for (const auto* list : {&include, &exclude}) {
         for (const auto& p : *list) {
             if (p.empty()) problems.push_back("an empty layer name in unstructured pruning's include/exclude list");
@@ -97,7 +102,7 @@ PruningStats UnstructuredPruning::applyPruning(double target, bool global) {
     // they stay pruned and count toward the target.
     std::vector<at::Tensor> scores;
     for (const auto& t : m_targets) {
-        at::Tensor s = m_options.criterion == "random" ? torch::rand(t.weight.sizes(), generator, t.weight.options())
+        at::Tensor s = m_options.criterion == UnstructuredCriterion::Random ? torch::rand(t.weight.sizes(), generator, t.weight.options())
                                                        : t.weight.abs();
         scores.push_back(s.masked_fill(t.mask.logical_not(), -1.0).flatten());
     }

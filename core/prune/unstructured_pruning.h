@@ -17,14 +17,22 @@
 #include <utility>
 #include <vector>
 
+#include <optional>
+#include <string_view>
+
 #include <ATen/core/Tensor.h>
 
 namespace tpq {
 
 class Classifier;
 
+/// Which weights go first: the smallest |w| (magnitude), or random ones (a control).
+enum class UnstructuredCriterion { Magnitude, Random };
+const char* criterionName(UnstructuredCriterion c);  // "magnitude", "random" (config and tpq.json)
+std::optional<UnstructuredCriterion> parseUnstructuredCriterion(std::string_view name);
+
 struct UnstructuredPruningOptions {
-    std::string criterion = "magnitude";  // magnitude (smallest |w| first) or random (a control)
+    UnstructuredCriterion criterion = UnstructuredCriterion::Magnitude;
     bool global = true;                   // rank weights across all layers in scope, not per layer
     std::vector<std::string> include;     // name substrings that select layers (linear layers, or embedding
                                           // tables such as "embedding"); empty = all linear layers
