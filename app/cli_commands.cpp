@@ -1,10 +1,8 @@
 #include "cli_commands.h"
 
-#include "experiment/method.h"
-
 #include <chrono>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/Version.hpp>
@@ -14,6 +12,7 @@
 #include "data/dataset_loader.h"
 #include "data/dataset_stats.h"
 #include "experiment/experiment_runner.h"
+#include "experiment/method.h"
 #include "experiment/pipeline.h"
 #include "experiment/predict.h"
 #include "experiment/project.h"
@@ -21,6 +20,7 @@
 #include "experiment/step_plan.h"
 #include "experiment/train_run.h"
 #include "io/model_folder.h"
+#include "kernels/cpu_features.h"
 #include "terminal_progress.h"
 #include "text/encode_dataset.h"
 #include "text/wordpiece_tokenizer.h"
@@ -30,7 +30,6 @@
 #include "util/file_io.h"
 #include "util/logging.h"
 #include "util/strings.h"
-#include "kernels/cpu_features.h"
 #include "util/system_info.h"
 #include "util/utf8.h"
 
@@ -76,8 +75,10 @@ int runInfo() {
     std::printf("\nCPU\n");
     std::printf("  model          %s\n", info.cpuModel.c_str());
     std::printf("  features       %s\n", join(info.cpuFeatures, " ").c_str());
-    std::printf("\nKernel paths (TPQ_KERNELS=off|avx2|avx512, TPQ_INT8_KERNEL=onednn|avx2|avx512_vnni, TPQ_BF16_KERNEL=libtorch\n"
-                "force a lower one)\n");
+    std::printf(
+        "\nKernel paths (TPQ_KERNELS=off|avx2|avx512, TPQ_INT8_KERNEL=onednn|avx2|avx512_vnni, "
+        "TPQ_BF16_KERNEL=libtorch\n"
+        "force a lower one)\n");
     for (const auto& [what, path] : kernels::kernelPathReport())
         std::printf("  %-14s %s\n", what.c_str(), path.c_str());
     if (!info.blasIsOpenBlas) {
@@ -379,7 +380,8 @@ void printStructured(const RunResult& r, const StepPlan& plan, const std::string
     for (size_t l = 0; l < r.headsKept.size(); ++l) {
         std::string kept;
         for (size_t h = 0; h < r.headsKept[l].size(); ++h) kept += r.headsKept[l][h] ? "#" : ".";
-        std::printf("  %5zu %-24s %lld of %lld\n", l, kept.c_str(), (long long)r.ffnKept[l], (long long)r.ffnOriginal[l]);
+        std::printf("  %5zu %-24s %lld of %lld\n", l, kept.c_str(), (long long)r.ffnKept[l],
+                    (long long)r.ffnOriginal[l]);
     }
     std::printf("  %s: test accuracy %.4f (unpruned %.4f, drop %.2f points), F1 %.4f\n", r.runId.c_str(),
                 r.test.accuracy, r.baselineAccuracy, 100.0 * (r.baselineAccuracy - r.test.accuracy), r.test.f1);
@@ -389,8 +391,8 @@ void printStructured(const RunResult& r, const StepPlan& plan, const std::string
     std::printf("  latency p50 %.2f ms vs %.2f ms unpruned (batch %lld x %lld tokens, %lld threads): %.2fx faster\n",
                 r.latency.p50Ms, r.baselineLatency.p50Ms, (long long)r.latency.batchSize, (long long)r.latency.seqLen,
                 (long long)r.latency.threads, r.baselineLatency.p50Ms / r.latency.p50Ms);
-    std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(),
-                plan.config.output.resultsDir.c_str(), r.runId.c_str());
+    std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(), plan.config.output.resultsDir.c_str(),
+                r.runId.c_str());
 }
 
 void printProgressive(const RunResult& r, const StepPlan& plan, const std::string& modelDir) {
@@ -405,8 +407,8 @@ void printProgressive(const RunResult& r, const StepPlan& plan, const std::strin
     std::printf("  %s: test accuracy %.4f (unpruned %.4f, drop %.2f points), F1 %.4f, linear-layer sparsity %.4f\n",
                 r.runId.c_str(), r.test.accuracy, r.baselineAccuracy, 100.0 * (r.baselineAccuracy - r.test.accuracy),
                 r.test.f1, r.sparsity);
-    std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(),
-                plan.config.output.resultsDir.c_str(), r.runId.c_str());
+    std::printf("  model: %s, results: %s/%s/result.json\n", r.modelDir.c_str(), plan.config.output.resultsDir.c_str(),
+                r.runId.c_str());
 }
 
 void printUnstructured(const std::vector<RunResult>& results, const StepPlan& plan, const std::string& modelDir) {
@@ -446,9 +448,12 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
     TerminalProgress bar;
     const std::vector<RunResult> results = runStep(plan, progressCallbacks(bar));
     bar.done();
-    if (v.method == Method::Structured) printStructured(results.front(), plan, command.modelDir);
-    else if (v.method == Method::Progressive) printProgressive(results.front(), plan, command.modelDir);
-    else printUnstructured(results, plan, command.modelDir);
+    if (v.method == Method::Structured)
+        printStructured(results.front(), plan, command.modelDir);
+    else if (v.method == Method::Progressive)
+        printProgressive(results.front(), plan, command.modelDir);
+    else
+        printUnstructured(results, plan, command.modelDir);
     return 0;
 }
 
@@ -459,11 +464,11 @@ VariantSpec quantizeVariant(const QuantizeCommand& command, const ExperimentConf
     const int flags = int(command.dynamic) + int(command.isStatic) + int(command.qat) + int(command.mixed);
     if (flags > 1) throw Error("give one quantization method: --dynamic, --static, --qat or --mixed");
     VariantSpec v;
-    v.method = command.dynamic  ? Method::Dynamic
+    v.method = command.dynamic    ? Method::Dynamic
                : command.isStatic ? Method::Static
-               : command.qat    ? Method::Qat
-               : command.mixed  ? Method::Mixed
-                                : requireMethod(config.quantization.method, "quantization.method");
+               : command.qat      ? Method::Qat
+               : command.mixed    ? Method::Mixed
+                                  : requireMethod(config.quantization.method, "quantization.method");
     if (command.observer && v.method != Method::Static) throw Error("--observer is for --static quantization");
     if (command.calibrationBatches && v.method != Method::Static)
         throw Error("--calibration-batches is for --static quantization");
@@ -506,7 +511,8 @@ void printQuantized(const std::vector<RunResult>& results, const StepPlan& plan,
     for (const auto& r : results) {
         if (r.weightsBytes > 0 && r.baselineWeightsBytes > 0) {
             std::printf("  %-36s weights file %s vs %s fp32: %.2fx smaller\n", r.runId.c_str(),
-                        formatBytes(double(r.weightsBytes)).c_str(), formatBytes(double(r.baselineWeightsBytes)).c_str(),
+                        formatBytes(double(r.weightsBytes)).c_str(),
+                        formatBytes(double(r.baselineWeightsBytes)).c_str(),
                         double(r.baselineWeightsBytes) / double(r.weightsBytes));
         }
     }
@@ -575,7 +581,8 @@ int runProjectVariants(Project& project) {
             std::printf("%s%s: done in %.0f s -> %s\n", where.c_str(), p.variant.c_str(), p.seconds, ids.c_str());
         } else {
             std::printf("%s%s: %s as %s\n", where.c_str(), p.variant.c_str(),
-                        p.state == VariantState::Resuming ? "interrupted before, running again" : "running", ids.c_str());
+                        p.state == VariantState::Resuming ? "interrupted before, running again" : "running",
+                        ids.c_str());
         }
         std::fflush(stdout);
     });
@@ -583,11 +590,13 @@ int runProjectVariants(Project& project) {
     // Every recorded run, in the order it ran (a combined variant's own pruning step included).
     std::vector<RunResult> runs;
     for (const auto& r : project.runs())
-        for (const auto& dir : r.resultDirs) runs.push_back(ResultsStore::readRun(project.absolute(dir) + "/result.json"));
+        for (const auto& dir : r.resultDirs)
+            runs.push_back(ResultsStore::readRun(project.absolute(dir) + "/result.json"));
     std::printf("\n%s", comparisonTable(runs).c_str());
-    std::printf("accuracy and F1 on the test split; drop in points and speedup versus the model each run was made "
-                "from (combined: versus the baseline); latency p50 at batch %lld (b1: batch 1)\n",
-                runs.empty() ? 8LL : (long long)runs.front().latency.batchSize);
+    std::printf(
+        "accuracy and F1 on the test split; drop in points and speedup versus the model each run was made "
+        "from (combined: versus the baseline); latency p50 at batch %lld (b1: batch 1)\n",
+        runs.empty() ? 8LL : (long long)runs.front().latency.batchSize);
     return 0;
 }
 

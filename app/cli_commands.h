@@ -53,9 +53,9 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* config);
 struct QuantizeCommand {
     std::string modelDir;
     bool dynamic = false, isStatic = false, qat = false, mixed = false;  // --dynamic, --static, --qat, --mixed
-    std::optional<std::string> observer;     // --observer (static); unset = quantization.observer
-    std::optional<int> calibrationBatches;   // --calibration-batches (static); unset = quantization.calibration_batches
-    std::optional<int> qatEpochs;            // --epochs (qat); unset = quantization.qat.epochs
+    std::optional<std::string> observer;    // --observer (static); unset = quantization.observer
+    std::optional<int> calibrationBatches;  // --calibration-batches (static); unset = quantization.calibration_batches
+    std::optional<int> qatEpochs;           // --epochs (qat); unset = quantization.qat.epochs
 };
 /// `config` may be null: then the training config stored in the model's tpq.json is used,
 /// with the default quantization settings.

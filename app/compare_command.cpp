@@ -2,12 +2,11 @@
 // names clash with Qt's keywords). Reads the results folder, writes comparison.csv,
 // renders the GUI's plots offscreen to PNG and writes report.md.
 
+#include <QApplication>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
-
-#include <QApplication>
 
 #include "cli_commands.h"
 #include "experiment/results_store.h"

@@ -95,8 +95,7 @@ void addDataCommands(CLI::App& app, Cli& c) {
 
     auto* data = app.add_subcommand("data", "dataset commands");
     data->require_subcommand(1);
-    c.stats =
-        data->add_subcommand("stats", "load the config's dataset; print class counts, split and token lengths");
+    c.stats = data->add_subcommand("stats", "load the config's dataset; print class counts, split and token lengths");
     c.stats->add_flag("--json", c.statsJson, "print the statistics as JSON");
 
     c.tokenize = app.add_subcommand("tokenize", "print the WordPiece tokens of each TEXT, one line per text");
@@ -114,8 +113,8 @@ void addDataCommands(CLI::App& app, Cli& c) {
 // Train, evaluate, predict, bench.
 void addModelCommands(CLI::App& app, Cli& c) {
     c.train = app.add_subcommand("train",
-                                     "train the config's model on its dataset; writes checkpoints/<name>/ and "
-                                     "results/<name>/{result.json,history.csv}");
+                                 "train the config's model on its dataset; writes checkpoints/<name>/ and "
+                                 "results/<name>/{result.json,history.csv}");
     c.train->add_flag("--resume", c.resume, "continue from checkpoints/<name>.resume/ (the last finished epoch)");
 
     c.evaluate = app.add_subcommand("evaluate", "metrics of a model folder on a test split");
@@ -125,7 +124,9 @@ void addModelCommands(CLI::App& app, Cli& c) {
 
     c.predict = app.add_subcommand("predict", "label and probability for each TEXT");
     c.predict->add_option("--model", c.modelDir, "model folder")->required();
-    c.predict->add_option("--max-length", c.predictMaxLength, "tokens per text, 3 to 8192 (default: the model's training max_length)")
+    c.predict
+        ->add_option("--max-length", c.predictMaxLength,
+                     "tokens per text, 3 to 8192 (default: the model's training max_length)")
         ->check(CLI::Range(3, 8192));
     c.predict->add_option("TEXT", c.predictTexts, "texts to classify")->required();
 
@@ -134,8 +135,12 @@ void addModelCommands(CLI::App& app, Cli& c) {
     c.bench->add_option("--batch-size", c.benchBatch, "examples per batch")
         ->check(CLI::Range(1, 4096))
         ->capture_default_str();
-    c.bench->add_option("--seq-len", c.benchSeq, "tokens per example")->check(CLI::Range(2, 8192))->capture_default_str();
-    c.bench->add_option("--batches", c.benchBatches, "timed batches")->check(CLI::Range(1, 100000))->capture_default_str();
+    c.bench->add_option("--seq-len", c.benchSeq, "tokens per example")
+        ->check(CLI::Range(2, 8192))
+        ->capture_default_str();
+    c.bench->add_option("--batches", c.benchBatches, "timed batches")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
 }
 
 // Prune.
@@ -144,32 +149,40 @@ void addPruneCommand(CLI::App& app, Cli& c) {
         "prune",
         "prune a trained model folder (--unstructured, --structured or --progressive; default pruning.method); "
         "a pruned model folder and result.json per run");
-    c.prune->add_flag("--unstructured", c.pruneCmd.unstructured,
-                    "unstructured pruning: the smallest-magnitude weights of the encoder's linear layers set to zero");
+    c.prune->add_flag(
+        "--unstructured", c.pruneCmd.unstructured,
+        "unstructured pruning: the smallest-magnitude weights of the encoder's linear layers set to zero");
     c.prune->add_flag("--structured", c.pruneCmd.structured,
-                    "structured pruning: whole attention heads and feed-forward neurons removed, so the model "
-                    "is physically smaller and faster");
+                      "structured pruning: whole attention heads and feed-forward neurons removed, so the model "
+                      "is physically smaller and faster");
     c.prune->add_flag("--progressive", c.pruneCmd.progressive,
-                    "progressive pruning: sparsity raised step by step (pruning.progressive.*), fine-tuning "
-                    "between steps");
+                      "progressive pruning: sparsity raised step by step (pruning.progressive.*), fine-tuning "
+                      "between steps");
     c.prune->add_option("--model", c.pruneCmd.modelDir, "model folder (from tpq train)")->required();
-    c.prune->add_option_function<double>("--sparsity", [&](const double& v) { c.pruneCmd.sparsity = v; },
-                      "fraction of weights to remove, in [0, 1) (default: pruning.unstructured.sparsity_levels; "
-                      "with --progressive: pruning.progressive.final_sparsity; with --structured: that fraction "
-                      "of the heads and of each layer's feed-forward neurons)")
-        ->check(kFraction);
-    c.prune->add_option_function<int>("--heads", [&](const int& v) { c.pruneCmd.heads = v; },
-                      "--structured: attention heads to remove in total (default: "
-                      "pruning.attention_head_pruning.num_heads_to_prune)")
-        ->check(CLI::Range(0, 100000));
-    c.prune->add_option_function<double>("--ffn-sparsity", [&](const double& v) { c.pruneCmd.ffnSparsity = v; },
-                      "--structured: fraction of each layer's feed-forward neurons to remove (default: "
-                      "pruning.ffn_pruning.intermediate_sparsity)")
+    c.prune
+        ->add_option_function<double>(
+            "--sparsity", [&](const double& v) { c.pruneCmd.sparsity = v; },
+            "fraction of weights to remove, in [0, 1) (default: pruning.unstructured.sparsity_levels; "
+            "with --progressive: pruning.progressive.final_sparsity; with --structured: that fraction "
+            "of the heads and of each layer's feed-forward neurons)")
         ->check(kFraction);
     c.prune
-        ->add_option_function<int>("--fine-tune-epochs", [&](const int& v) { c.pruneCmd.fineTuneEpochs = v; },
-                     "epochs of fine-tuning after pruning, pruned weights kept at zero (default: "
-                     "pruning.fine_tune_epochs)")
+        ->add_option_function<int>(
+            "--heads", [&](const int& v) { c.pruneCmd.heads = v; },
+            "--structured: attention heads to remove in total (default: "
+            "pruning.attention_head_pruning.num_heads_to_prune)")
+        ->check(CLI::Range(0, 100000));
+    c.prune
+        ->add_option_function<double>(
+            "--ffn-sparsity", [&](const double& v) { c.pruneCmd.ffnSparsity = v; },
+            "--structured: fraction of each layer's feed-forward neurons to remove (default: "
+            "pruning.ffn_pruning.intermediate_sparsity)")
+        ->check(kFraction);
+    c.prune
+        ->add_option_function<int>(
+            "--fine-tune-epochs", [&](const int& v) { c.pruneCmd.fineTuneEpochs = v; },
+            "epochs of fine-tuning after pruning, pruned weights kept at zero (default: "
+            "pruning.fine_tune_epochs)")
         ->check(CLI::Range(0, 1000));
 }
 
@@ -180,29 +193,37 @@ void addQuantizeCommand(CLI::App& app, Cli& c) {
         "quantize a trained model folder (--dynamic, --static, --qat or --mixed; default quantization.method); "
         "a quantized model folder and result.json per run");
     c.quantize->add_flag("--dynamic", c.quantCmd.dynamic,
-                       "dynamic int8: int8 weights, activations quantized on the fly (or fp16 weights with "
-                       "quantization.dtype: float16)");
+                         "dynamic int8: int8 weights, activations quantized on the fly (or fp16 weights with "
+                         "quantization.dtype: float16)");
     c.quantize->add_flag("--static", c.quantCmd.isStatic,
-                       "static int8: activation ranges calibrated on training batches (quantization.observer)");
+                         "static int8: activation ranges calibrated on training batches (quantization.observer)");
     c.quantize->add_flag("--qat", c.quantCmd.qat,
-                       "quantization-aware training: fine-tune through fake quantization, then convert to int8");
+                         "quantization-aware training: fine-tune through fake quantization, then convert to int8");
     c.quantize->add_flag("--mixed", c.quantCmd.mixed,
-                       "mixed precision: layer sensitivity, then all-int8, top-k sensitive layers in bf16, "
-                       "least sensitive in int4");
-    c.quantize->add_option("--model", c.quantCmd.modelDir, "float model folder (from tpq train or tpq prune)")->required();
-    c.quantize->add_option_function<std::string>("--observer", [&](const std::string& v) { c.quantCmd.observer = v; }, "--static: minmax, moving_average, percentile or mse");
-    c.quantize->add_option_function<int>("--calibration-batches", [&](const int& v) { c.quantCmd.calibrationBatches = v; },
-                         "--static: training batches to calibrate on (default quantization.calibration_batches)")
+                         "mixed precision: layer sensitivity, then all-int8, top-k sensitive layers in bf16, "
+                         "least sensitive in int4");
+    c.quantize->add_option("--model", c.quantCmd.modelDir, "float model folder (from tpq train or tpq prune)")
+        ->required();
+    c.quantize->add_option_function<std::string>(
+        "--observer", [&](const std::string& v) { c.quantCmd.observer = v; },
+        "--static: minmax, moving_average, percentile or mse");
+    c.quantize
+        ->add_option_function<int>(
+            "--calibration-batches", [&](const int& v) { c.quantCmd.calibrationBatches = v; },
+            "--static: training batches to calibrate on (default quantization.calibration_batches)")
         ->check(CLI::Range(1, 1000000));
-    c.quantize->add_option_function<int>("--epochs", [&](const int& v) { c.quantCmd.qatEpochs = v; }, "--qat: fine-tuning epochs (default quantization.qat.epochs)")
+    c.quantize
+        ->add_option_function<int>(
+            "--epochs", [&](const int& v) { c.quantCmd.qatEpochs = v; },
+            "--qat: fine-tuning epochs (default quantization.qat.epochs)")
         ->check(CLI::Range(1, 1000));
 }
 
 // Run, combined, compare.
 void addProjectCommands(CLI::App& app, Cli& c) {
     c.run = app.add_subcommand("run",
-                                   "run every variant of a project file (*.tpq.yaml) not finished yet: a re-run "
-                                   "skips finished variants and runs an interrupted one again");
+                               "run every variant of a project file (*.tpq.yaml) not finished yet: a re-run "
+                               "skips finished variants and runs an interrupted one again");
     c.run->add_option("PROJECT", c.projectPath, "project file, e.g. configs/demo.tpq.yaml")->required();
 
     c.combined = app.add_subcommand(
@@ -211,8 +232,8 @@ void addProjectCommands(CLI::App& app, Cli& c) {
         "pruning.method, quantization.method and both combined, as the project <name>.tpq.yaml");
     c.combined->add_option("--model", c.combinedModel, "start from this trained model folder instead of training one");
 
-    c.compare = app.add_subcommand(
-        "compare", "comparison.csv, PNG plots and report.md from every results/<run>/result.json");
+    c.compare =
+        app.add_subcommand("compare", "comparison.csv, PNG plots and report.md from every results/<run>/result.json");
     c.compare->add_option("--results-dir", c.resultsDir, "folder of run folders")->capture_default_str();
     c.compare->add_option("--output-dir", c.comparisonDir, "where the CSV, plots and report go")->capture_default_str();
 }
@@ -228,7 +249,7 @@ int dispatch(CLI::App& app, Cli& c) {
             throw tpq::Error(std::string(c.dumpConfig           ? "--dump-config"
                                          : c.stats->parsed()    ? "data stats"
                                          : c.combined->parsed() ? "combined"
-                                                              : "train") +
+                                                                : "train") +
                              " needs --config FILE (try configs/" +
                              (c.combined->parsed() ? "combined_config" : "quickstart") + ".yaml)");
         }

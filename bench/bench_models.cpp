@@ -25,8 +25,8 @@
 #include "models/transformer_model.h"
 #include "quant/int8_kernels.h"
 #include "quant/post_training_quantization.h"
-#include "quant/quantized_linear.h"
 #include "quant/quantization_aware_training.h"
+#include "quant/quantized_linear.h"
 #include "train/inference_timer.h"
 #include "train/trainer.h"
 #include "util/system_info.h"
@@ -39,7 +39,7 @@ constexpr int64_t kTrainBatches = 6;  // optimizer steps per benchmark iteration
 
 void useAllCores() {
     static const bool done = [] {
-        tpq::setUpProcess();  // as tpq and tpq-studio do
+        tpq::setUpProcess();                                     // as tpq and tpq-studio do
         const char* threads = std::getenv("TPQ_BENCH_THREADS");  // default: all cores
         at::set_num_threads(threads ? std::atoi(threads) : int(std::thread::hardware_concurrency()));
         return true;
@@ -166,7 +166,9 @@ tpq::BertModel& bertBase(Form form) {
     if (!slot) slot = make(form);
     return *slot;
 }
-tpq::BertModel& bertBase(bool int8) { return bertBase(int8 ? Form::Dynamic : Form::Fp32); }
+tpq::BertModel& bertBase(bool int8) {
+    return bertBase(int8 ? Form::Dynamic : Form::Fp32);
+}
 
 void BM_InferBertBase(benchmark::State& state) {
     useAllCores();
@@ -274,7 +276,9 @@ void BM_BertBaseLinearStack(benchmark::State& state) {
         }
     }
     const at::Tensor x = torch::randn({8, kSeqLen, kHidden});
-    auto apply = [&](const Layer& l, const at::Tensor& in) { return l.q ? l.q->forward(in) : torch::linear(in, l.w, l.b); };
+    auto apply = [&](const Layer& l, const at::Tensor& in) {
+        return l.q ? l.q->forward(in) : torch::linear(in, l.w, l.b);
+    };
     auto run = [&] {
         at::Tensor y;
         for (int l = 0; l < 12; ++l) {
@@ -331,12 +335,14 @@ void BM_LinearKernel(benchmark::State& state) {
         auto p = std::make_shared<tpq::bf16gemm::PackedWeight>(tpq::bf16gemm::pack(w, b));
         run = [p, &x] { return tpq::bf16gemm::linear(x, *p); };
     } else if (path == 6) {
-        auto wb = std::make_shared<at::Tensor>(w.to(torch::kBFloat16)), bb = std::make_shared<at::Tensor>(b.to(torch::kBFloat16));
+        auto wb = std::make_shared<at::Tensor>(w.to(torch::kBFloat16)),
+             bb = std::make_shared<at::Tensor>(b.to(torch::kBFloat16));
         run = [wb, bb, &x] { return torch::linear(x.to(torch::kBFloat16), *wb, *bb).to(torch::kFloat32); };
     } else {
         if (!tpq::int8gemm::int4Available()) return state.SkipWithError("no int4 kernel on this CPU");
         const tpq::Int4Weight q4 = tpq::quantizeWeightInt4(w, 128);
-        auto p = std::make_shared<tpq::int8gemm::PackedInt4Weight>(tpq::int8gemm::packInt4(q4.packed, q4.scales, 128, b));
+        auto p =
+            std::make_shared<tpq::int8gemm::PackedInt4Weight>(tpq::int8gemm::packInt4(q4.packed, q4.scales, 128, b));
         run = [p, &x] { return tpq::int8gemm::linearInt4(x, *p); };
     }
     run();

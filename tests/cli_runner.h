@@ -33,6 +33,5 @@ inline bool contains(const std::string& haystack, const std::string& needle) {
 
 }  // namespace tpqtest
 
-#define REQUIRE_CONTAINS(text, fragment)                                                                          \
-    QVERIFY2(tpqtest::contains(text, fragment),                                                                   \
-             (std::string("missing '") + (fragment) + "' in:\n" + (text)).c_str())
+#define REQUIRE_CONTAINS(text, fragment) \
+    QVERIFY2(tpqtest::contains(text, fragment), (std::string("missing '") + (fragment) + "' in:\n" + (text)).c_str())

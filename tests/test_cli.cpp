@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cli_runner.h"
 #include "io/model_folder.h"
 #include "prune/unstructured_pruning.h"
-#include "cli_runner.h"
 #include "test_support.h"
 #include "util/file_io.h"
 
@@ -252,7 +252,8 @@ private Q_SLOTS:
             const double s = UnstructuredPruning(*pruned.model).sparsity();
             QVERIFY2(std::abs(s - rj["target_sparsity"].get<double>()) <= 0.005, run);
         }
-        const Run twoMethods = tpqRun({"prune", "--unstructured", "--structured", "--model", "checkpoints/tiny"}, work());
+        const Run twoMethods =
+            tpqRun({"prune", "--unstructured", "--structured", "--model", "checkpoints/tiny"}, work());
         QCOMPARE(twoMethods.code, 1);
         REQUIRE_CONTAINS(twoMethods.err, "give one pruning method");
 
@@ -283,7 +284,8 @@ private Q_SLOTS:
         const Run allHeads = tpqRun({"prune", "--structured", "--model", "checkpoints/tiny", "--heads", "2"}, work());
         QCOMPARE(allHeads.code, 1);
         REQUIRE_CONTAINS(allHeads.err, "would remove every head of a layer");
-        const Run headsFlag = tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--heads", "1"}, work());
+        const Run headsFlag =
+            tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--heads", "1"}, work());
         QCOMPARE(headsFlag.code, 1);
         REQUIRE_CONTAINS(headsFlag.err, "--heads and --ffn-sparsity are for --structured");
         const Run badLevel =
@@ -355,10 +357,12 @@ private Q_SLOTS:
         QCOMPARE(zeroBatches.code, 1);
         REQUIRE_CONTAINS(zeroBatches.err, "--calibration-batches: Value 0 not in range 1");
         const QString zeroCfg = config("z.yaml", readFileQ(cfg) + "quantization:\n  calibration_batches: 0\n");
-        const Run zeroInConfig = tpqRun({"quantize", "--static", "--model", "checkpoints/tiny", "--config", zeroCfg}, work());
+        const Run zeroInConfig =
+            tpqRun({"quantize", "--static", "--model", "checkpoints/tiny", "--config", zeroCfg}, work());
         QCOMPARE(zeroInConfig.code, 1);
         REQUIRE_CONTAINS(zeroInConfig.err, "quantization.calibration_batches must be >= 1, got 0");
-        const QString badGroup = config("g.yaml", readFileQ(cfg) + "quantization:\n  mixed_precision:\n    group_size: 7\n");
+        const QString badGroup =
+            config("g.yaml", readFileQ(cfg) + "quantization:\n  mixed_precision:\n    group_size: 7\n");
         const Run badG = tpqRun({"quantize", "--mixed", "--model", "checkpoints/tiny", "--config", badGroup}, work());
         QCOMPARE(badG.code, 1);
         REQUIRE_CONTAINS(badG.err, "group_size");

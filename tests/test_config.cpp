@@ -169,7 +169,8 @@ private Q_SLOTS:
     // files and result.json use map to one method, an unknown name is an error with a
     // suggestion.
     void methodNamesParseOnce() {
-        for (tpq::Method m : tpq::allMethods()) QCOMPARE(tpq::parseMethod(tpq::methodName(m)), std::optional<tpq::Method>(m));
+        for (tpq::Method m : tpq::allMethods())
+            QCOMPARE(tpq::parseMethod(tpq::methodName(m)), std::optional<tpq::Method>(m));
         QCOMPARE(tpq::parseMethod("magnitude"), std::optional<tpq::Method>(tpq::Method::Unstructured));
         QCOMPARE(tpq::parseMethod("dynamic_quantization"), std::optional<tpq::Method>(tpq::Method::Dynamic));
         QCOMPARE(tpq::parseMethod("static_quantization"), std::optional<tpq::Method>(tpq::Method::Static));

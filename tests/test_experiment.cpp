@@ -9,23 +9,20 @@
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
-
 #include <cmath>
 #include <map>
 #include <set>
-
-#include <nlohmann/json.hpp>
-
 #include <tuple>
 
+#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "cli_runner.h"
 #include "experiment/project.h"
-#include "models/safetensors.h"
 #include "experiment/results_store.h"
 #include "experiment/run_result.h"
 #include "io/model_info.h"
-#include "cli_runner.h"
+#include "models/safetensors.h"
 #include "test_support.h"
 #include "util/file_io.h"
 #include "util/strings.h"
@@ -34,10 +31,13 @@ namespace {
 
 using Run = tpqtest::CliRun;
 using tpqtest::contains;
-Run tpqRun(const QStringList& args, const QString& workDir) { return tpqtest::tpqRun(args, workDir, 280000); }
+Run tpqRun(const QStringList& args, const QString& workDir) {
+    return tpqtest::tpqRun(args, workDir, 280000);
+}
 
-
-nlohmann::json readJson(const std::string& path) { return nlohmann::json::parse(tpq::readFile(path)); }
+nlohmann::json readJson(const std::string& path) {
+    return nlohmann::json::parse(tpq::readFile(path));
+}
 
 // A CSV reader of our own (quoted cells with "" escapes), independent of the writer.
 std::vector<std::vector<std::string>> readCsv(const std::string& text) {
@@ -89,7 +89,6 @@ std::pair<double, size_t> imageContent(const QImage& image) {
 
 }  // namespace
 
-
 class TestExperiment : public QObject {
     Q_OBJECT
 
@@ -137,12 +136,13 @@ private Q_SLOTS:
 
         tpq::Project p = tpq::Project::load(project);
         QCOMPARE(p.variants().size(), size_t(6));  // the sparsity sweep made two
-        std::map<std::string, std::string> ids;   // variant -> run id
+        std::map<std::string, std::string> ids;    // variant -> run id
         for (const auto& v : p.variants()) {
             const tpq::ProjectRun* r = p.findRun(v.key());
             QVERIFY2(r && r->status == tpq::RunStatus::Finished, v.key().c_str());
             QCOMPARE(r->runIds.size(), size_t(1));
-            ids[std::string(tpq::methodName(v.method)) + (v.sparsity ? std::to_string(*v.sparsity) : "")] = r->runIds.front();
+            ids[std::string(tpq::methodName(v.method)) + (v.sparsity ? std::to_string(*v.sparsity) : "")] =
+                r->runIds.front();
         }
         // Combined: the structured run of the project was reused, not pruned again.
         REQUIRE_CONTAINS(first.err, "combined: quantizing the finished pruning run " + ids["structured"]);
@@ -230,16 +230,16 @@ private Q_SLOTS:
         }
         // Every plot: the expected size, and drawn (not one colour).
         const std::string report = tpq::readFile(path("out/cmp/report.md"));
-        for (const char* png : {"training_curves.png", "accuracy.png", "f1.png", "size.png", "latency.png",
-                                "sparsity_vs_accuracy.png", "accuracy_vs_latency.png", "layer_sparsity_heatmap.png",
-                                "head_importance_heatmap.png"}) {
+        for (const char* png :
+             {"training_curves.png", "accuracy.png", "f1.png", "size.png", "latency.png", "sparsity_vs_accuracy.png",
+              "accuracy_vs_latency.png", "layer_sparsity_heatmap.png", "head_importance_heatmap.png"}) {
             QImage image;
             QVERIFY2(image.load(QString::fromStdString(path(std::string("out/cmp/") + png))), png);
             QCOMPARE(image.width(), 1000);
             QCOMPARE(image.height(), 600);
             const auto [ink, colours] = imageContent(image);
-            QVERIFY2(ink > 0.01 && colours > 20, (std::string(png) + ": " + std::to_string(ink) + " of the pixels drawn, " +
-                                                  std::to_string(colours) + " colours")
+            QVERIFY2(ink > 0.01 && colours > 20, (std::string(png) + ": " + std::to_string(ink) +
+                                                  " of the pixels drawn, " + std::to_string(colours) + " colours")
                                                      .c_str());
             REQUIRE_CONTAINS(report, std::string("](") + png + ")");
         }
@@ -263,8 +263,8 @@ private Q_SLOTS:
     }
 
     void projectErrors() {
-        const std::string newer = tpqtest::writeFile(m_dir, "newer.tpq.yaml",
-                                                     "tpq_project: 7\nname: x\nconfig: tiny.yaml\nvariants: [baseline]\n");
+        const std::string newer = tpqtest::writeFile(
+            m_dir, "newer.tpq.yaml", "tpq_project: 7\nname: x\nconfig: tiny.yaml\nvariants: [baseline]\n");
         const Run r = tpqRun({"run", QString::fromStdString(newer)}, work());
         QCOMPARE(r.code, 1);
         REQUIRE_CONTAINS(r.err, newer + ":1:14: this project was written by a newer TPQ Studio (format 7");
@@ -277,8 +277,9 @@ private Q_SLOTS:
         REQUIRE_CONTAINS(k.err, badKey + ":5:");
         REQUIRE_CONTAINS(k.err, "unknown variant key 'sparsty'; did you mean 'sparsity'?");
 
-        const std::string badMethod = tpqtest::writeFile(
-            m_dir, "badmethod.tpq.yaml", "tpq_project: 1\nconfig: tiny.yaml\nvariants: [baseline, {method: pruneit}]\n");
+        const std::string badMethod =
+            tpqtest::writeFile(m_dir, "badmethod.tpq.yaml",
+                               "tpq_project: 1\nconfig: tiny.yaml\nvariants: [baseline, {method: pruneit}]\n");
         const Run m = tpqRun({"run", QString::fromStdString(badMethod)}, work());
         QCOMPARE(m.code, 1);
         REQUIRE_CONTAINS(m.err, "unknown variant method 'pruneit'");
@@ -294,7 +295,8 @@ private Q_SLOTS:
             {"{method: unstructured, sparsity: -0.5}", "sparsity must be in [0, 1), got -0.5"}};
         for (const auto& [variant, message] : bad) {
             const std::string file = tpqtest::writeFile(
-                m_dir, "badvalue.tpq.yaml", std::string("tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - baseline\n  - ") + variant + "\n");
+                m_dir, "badvalue.tpq.yaml",
+                std::string("tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - baseline\n  - ") + variant + "\n");
             const Run b = tpqRun({"run", QString::fromStdString(file)}, work());
             QVERIFY2(b.code == 1, variant);
             REQUIRE_CONTAINS(b.err, file + ":5:");
@@ -346,17 +348,21 @@ private Q_SLOTS:
         // (CLI arguments, the project variant with the same settings, the run ids both write)
         const std::vector<std::tuple<QStringList, std::string, std::vector<std::string>>> cases = {
             {{"prune", "--unstructured", "--sparsity", "0.5", "--fine-tune-epochs", "1"},
-             "{method: unstructured, sparsity: 0.5, fine_tune_epochs: 1}", {"tiny_unstructured_50_ft1"}},
+             "{method: unstructured, sparsity: 0.5, fine_tune_epochs: 1}",
+             {"tiny_unstructured_50_ft1"}},
             {{"prune", "--structured", "--heads", "1", "--ffn-sparsity", "0.25", "--fine-tune-epochs", "1"},
              "{method: structured, num_heads_to_prune: 1, ffn_sparsity: 0.25, fine_tune_epochs: 1}",
              {"tiny_structured_h1_ffn25_ft1"}},
             {{"prune", "--structured", "--sparsity", "0.5", "--fine-tune-epochs", "0"},
-             "{method: structured, heads: 0.5, ffn_sparsity: 0.5, fine_tune_epochs: 0}", {"tiny_structured_heads50_ffn50"}},
+             "{method: structured, heads: 0.5, ffn_sparsity: 0.5, fine_tune_epochs: 0}",
+             {"tiny_structured_heads50_ffn50"}},
             {{"prune", "--progressive", "--sparsity", "0.4", "--fine-tune-epochs", "1"},
-             "{method: progressive, sparsity: 0.4, fine_tune_epochs: 1}", {"tiny_progressive_40_ft1"}},
+             "{method: progressive, sparsity: 0.4, fine_tune_epochs: 1}",
+             {"tiny_progressive_40_ft1"}},
             {{"quantize", "--dynamic"}, "dynamic", {"tiny_dynamic_int8"}},
             {{"quantize", "--static", "--observer", "minmax", "--calibration-batches", "2"},
-             "{method: static, observer: minmax, calibration_batches: 2}", {"tiny_static_int8_minmax"}},
+             "{method: static, observer: minmax, calibration_batches: 2}",
+             {"tiny_static_int8_minmax"}},
             {{"quantize", "--qat", "--epochs", "1"}, "{method: qat, qat_epochs: 1}", {"tiny_qat_int8"}},
             {{"quantize", "--mixed"}, "mixed", {"tiny_mixed_all_int8", "tiny_mixed_top5_bf16", "tiny_mixed_int4_6"}},
         };
@@ -366,9 +372,10 @@ private Q_SLOTS:
             QVERIFY2(r.code == 0, (args.join(" ").toStdString() + ": " + r.err).c_str());
             variants += "  - " + variant + "\n";
         }
-        const std::string project = tpqtest::writeFile(proj, "same.tpq.yaml",
-                                                       "tpq_project: 1\nname: same\nconfig: tiny.yaml\nbase_model: " +
-                                                           base.toStdString() + "\nvariants:\n" + variants);
+        const std::string project =
+            tpqtest::writeFile(proj, "same.tpq.yaml",
+                               "tpq_project: 1\nname: same\nconfig: tiny.yaml\nbase_model: " + base.toStdString() +
+                                   "\nvariants:\n" + variants);
         const Run run = tpqRun({"run", QString::fromStdString(project)}, proj.path());
         QVERIFY2(run.code == 0, (run.out.substr(run.out.size() > 600 ? run.out.size() - 600 : 0) + run.err).c_str());
         for (const auto& [args, variant, ids] : cases) {
@@ -376,7 +383,8 @@ private Q_SLOTS:
                 const std::string a = cli.path().toStdString() + "/checkpoints/" + id + "/model.safetensors";
                 const std::string b = proj.path().toStdString() + "/checkpoints/" + id + "/model.safetensors";
                 QVERIFY2(QFile::exists(QString::fromStdString(a)), (variant + ": no CLI run " + id).c_str());
-                QVERIFY2(QFile::exists(QString::fromStdString(b)), (variant + ": no project run " + id + "\n" + run.out).c_str());
+                QVERIFY2(QFile::exists(QString::fromStdString(b)),
+                         (variant + ": no project run " + id + "\n" + run.out).c_str());
                 const auto ta = tpq::loadSafetensors(a), tb = tpq::loadSafetensors(b);
                 QCOMPARE(ta.size(), tb.size());
                 for (size_t i = 0; i < ta.size(); ++i) {
@@ -565,8 +573,9 @@ private Q_SLOTS:
         const std::string wrong = tpqtest::writeFile(
             m_dir, "wrong.tpq.yaml",
             "tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - baseline\n  - {method: dynamic, observer: minmax}\n");
-        tpqtest::expectError([&] { tpq::Project::load(wrong); },
-                             {wrong + ":5:5: observer is for static quantization (the variant is dynamic observer=minmax)"});
+        tpqtest::expectError(
+            [&] { tpq::Project::load(wrong); },
+            {wrong + ":5:5: observer is for static quantization (the variant is dynamic observer=minmax)"});
     }
 
     void uniqueRunIds() {

@@ -4,8 +4,8 @@
 // CPUs too) with per-row
 // dynamic quantization (exact integer sums, tails of rows, columns and inputs, GELU
 // epilogue, thread count) and with static calibrated scales (requantized output, clamping,
-// NaN rows), the bf16 product on AMX tiles, and the fused inference attention (padding masks, head sizes that are not 64,
-// one token). A path the CPU lacks is skipped, naming the missing feature.
+// NaN rows), the bf16 product on AMX tiles, and the fused inference attention (padding masks, head sizes that are not
+// 64, one token). A path the CPU lacks is skipped, naming the missing feature.
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -141,8 +141,11 @@ private Q_SLOTS:
         QCOMPARE(int8gemm::linear(torch::randn({2, 5, 32}), int8gemm::pack(q.values, q.scales, b)).sizes().vec(),
                  (std::vector<int64_t>{2, 5, 40}));
         QCOMPARE(int8gemm::linear(torch::randn({0, 32}), int8gemm::pack(q.values, q.scales, b)).numel(), int64_t(0));
-        tpqtest::expectError([&] { int8gemm::linear(torch::randn({2, 31}), int8gemm::pack(q.values, q.scales, b)); },
-                             {"expects 32 input features"});
+        tpqtest::expectError(
+            [&] {
+                int8gemm::linear(torch::randn({2, 31}), int8gemm::pack(q.values, q.scales, b));
+            },
+            {"expects 32 input features"});
     }
 
     void int8ProductOfANonFiniteRowIsNaN() {
@@ -222,8 +225,8 @@ private Q_SLOTS:
         const Int8Weight q = quantizeWeightInt8(torch::randn({out, in}) * 0.002, true);
         const at::Tensor exact = torch::linear(x.to(torch::kFloat64), dequantize(q).to(torch::kFloat64));
         const float outScale = float(exact.abs().max().item<double>() / 100.0);
-        const at::Tensor got = int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, at::Tensor()),
-                                                      {1.0f, 0, outScale, 128});
+        const at::Tensor got =
+            int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, at::Tensor()), {1.0f, 0, outScale, 128});
         const double err = (got.to(torch::kFloat64) - exact).abs().max().item<double>();
         QVERIFY2(err <= 0.5 * outScale * 1.001, std::to_string(err).c_str());
     }
@@ -239,8 +242,11 @@ private Q_SLOTS:
         QVERIFY(y[0].isnan().all().item<bool>());
         QVERIFY(y[1].isfinite().all().item<bool>());
         QVERIFY(y[2].isnan().all().item<bool>());
-        tpqtest::expectError([&] { int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, at::Tensor()), {0.0f, 0, 1.0f, 0}); },
-                             {"static scales must be > 0"});
+        tpqtest::expectError(
+            [&] {
+                int8gemm::linearStatic(x, int8gemm::pack(q.values, q.scales, at::Tensor()), {0.0f, 0, 1.0f, 0});
+            },
+            {"static scales must be > 0"});
     }
 
     void bf16ProductMatchesReference_data() {
@@ -253,7 +259,10 @@ private Q_SLOTS:
         QTest::newRow("rows past a tile") << 45 << 96 << 130;
     }
     void bf16ProductMatchesReference() {
-        if (!bf16gemm::available()) QSKIP("no bf16 kernel of ours here (needs AMX-BF16 and AVX512-BF16, not turned off by TPQ_BF16_KERNEL or TPQ_KERNELS)");
+        if (!bf16gemm::available())
+            QSKIP(
+                "no bf16 kernel of ours here (needs AMX-BF16 and AVX512-BF16, not turned off by TPQ_BF16_KERNEL or "
+                "TPQ_KERNELS)");
         QFETCH(int, rows);
         QFETCH(int, in);
         QFETCH(int, out);
@@ -283,7 +292,10 @@ private Q_SLOTS:
     }
 
     void bf16ProductIsExactOnSmallIntegers() {
-        if (!bf16gemm::available()) QSKIP("no bf16 kernel of ours here (needs AMX-BF16 and AVX512-BF16, not turned off by TPQ_BF16_KERNEL or TPQ_KERNELS)");
+        if (!bf16gemm::available())
+            QSKIP(
+                "no bf16 kernel of ours here (needs AMX-BF16 and AVX512-BF16, not turned off by TPQ_BF16_KERNEL or "
+                "TPQ_KERNELS)");
         // Small integers are exact in bf16 and their sums exact in fp32 (below 2^24); results
         // below 256 are exact in bf16 too. A row of zeros gives the bias.
         const at::Tensor x = torch::randint(-3, 4, {33, 70}).to(torch::kFloat32);
@@ -294,8 +306,11 @@ private Q_SLOTS:
         QVERIFY(torch::equal(got, torch::linear(x, w, b)));
         QVERIFY(torch::equal(got[5], b));
         QVERIFY(bf16gemm::linear(torch::zeros({0, 70}), bf16gemm::pack(w, b)).numel() == 0);
-        tpqtest::expectError([&] { bf16gemm::linear(torch::zeros({2, 71}), bf16gemm::pack(w, b)); },
-                             {"expects 70 input features, got 71"});
+        tpqtest::expectError(
+            [&] {
+                bf16gemm::linear(torch::zeros({2, 71}), bf16gemm::pack(w, b));
+            },
+            {"expects 70 input features, got 71"});
     }
 
     void bf16LayerRunsTheKernel() {
@@ -336,14 +351,16 @@ private Q_SLOTS:
         const at::Tensor got = int8gemm::linearInt4(x, packed);
         QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{rows, out}));
         // The per-row quantization of x times the dequantized int4 weight, in double.
-        const double err = maxRelative(got, perRowReference(x, Int8Weight{}, b, dequantize(q), int8gemm::int4InputLevels()));
+        const double err =
+            maxRelative(got, perRowReference(x, Int8Weight{}, b, dequantize(q), int8gemm::int4InputLevels()));
         QVERIFY2(err < 2e-3, std::to_string(err).c_str());
         // Against the float product: int4's own error (7 levels per group), as a ratio of norms.
         const at::Tensor exactFloat = torch::linear(x, w, b);
         const double rms = ((got - exactFloat).norm() / exactFloat.norm()).item<double>();
         QVERIFY2(rms < 0.25, std::to_string(rms).c_str());
         const at::Tensor gelu = int8gemm::linearInt4(x, packed, int8gemm::Activation::Gelu);
-        QVERIFY((gelu - torch::gelu(got)).abs().max().item<double>() < 1e-5 * std::max(1.0, got.abs().max().item<double>()));
+        QVERIFY((gelu - torch::gelu(got)).abs().max().item<double>() <
+                1e-5 * std::max(1.0, got.abs().max().item<double>()));
         at::set_num_threads(1);
         const at::Tensor single = int8gemm::linearInt4(x, packed);
         at::set_num_threads(2);
@@ -370,7 +387,8 @@ private Q_SLOTS:
         const at::Tensor yz = int8gemm::linearInt4(z, int8gemm::packInt4(q.packed, q.scales, 64, b));
         QVERIFY(torch::equal(yz[0], b));
         QVERIFY(yz[1].isnan().all().item<bool>());
-        tpqtest::expectError([&] { int8gemm::packInt4(q.packed, q.scales, 48, b); }, {"not a multiple of 4 that divides"});
+        tpqtest::expectError([&] { int8gemm::packInt4(q.packed, q.scales, 48, b); },
+                             {"not a multiple of 4 that divides"});
     }
 
     void int4LayerRunsTheKernel() {
@@ -422,7 +440,8 @@ private Q_SLOTS:
         const double err = maxRelative(got.to(torch::kFloat64), want);
         QVERIFY2(err < 1e-5, std::to_string(err).c_str());
         const at::Tensor gelu = fp32gemm::linear(x, packed, fp32gemm::Activation::Gelu);
-        QVERIFY((gelu - torch::gelu(got)).abs().max().item<double>() < 1e-5 * std::max(1.0, got.abs().max().item<double>()));
+        QVERIFY((gelu - torch::gelu(got)).abs().max().item<double>() <
+                1e-5 * std::max(1.0, got.abs().max().item<double>()));
         const auto shared = fp32gemm::linearShared(x, {&packed, &packed});
         QVERIFY(torch::equal(shared[0], got) && torch::equal(shared[1], got));
         at::set_num_threads(1);
@@ -461,7 +480,8 @@ private Q_SLOTS:
         const auto report = kernels::kernelPathReport();
         QStringList names;
         for (const auto& [what, path] : report) names << QString::fromStdString(what);
-        for (const char* p : {"int8", "fp32", "bf16", "fp16", "int4", "attention", "layer norm"}) QVERIFY2(names.contains(p), p);
+        for (const char* p : {"int8", "fp32", "bf16", "fp16", "int4", "attention", "layer norm"})
+            QVERIFY2(names.contains(p), p);
         // cpuid + XCR0 agree with what Linux reports in /proc/cpuinfo (it clears the flags the
         // OS does not enable, as our XCR0 check does).
         const auto& f = kernels::cpuFeatures();
@@ -480,7 +500,8 @@ private Q_SLOTS:
         // The best path the CPU has: AMX where Linux gives the tile permission.
         if (f.amxInt8 && f.amxPermitted && f.avx512Vnni && unforced)
             QCOMPARE(QString(kernels::kernelPathName(int8gemm::path())), QString("amx"));
-        if (f.amxBf16 && f.amxPermitted && f.avx512Bf16 && !std::getenv("TPQ_KERNELS") && !std::getenv("TPQ_BF16_KERNEL"))
+        if (f.amxBf16 && f.amxPermitted && f.avx512Bf16 && !std::getenv("TPQ_KERNELS") &&
+            !std::getenv("TPQ_BF16_KERNEL"))
             QVERIFY(bf16gemm::available());
         QCOMPARE(QString(kernels::kernelPathName(kernels::KernelPath::Avx2)), QString("avx2"));
         QCOMPARE(QString(kernels::kernelPathName(kernels::KernelPath::LibTorch)), QString("libtorch"));
@@ -534,8 +555,8 @@ private Q_SLOTS:
         const at::Tensor x = torch::randn({rows, width}) * 3 + 1, r = torch::randn({rows, width});
         const at::Tensor g = torch::randn({width}), b = torch::randn({width});
         const at::Tensor got = kernels::addLayerNorm(x, r, g, b, 1e-12);
-        const at::Tensor want = at::layer_norm((x + r).to(torch::kFloat64), {width}, g.to(torch::kFloat64),
-                                               b.to(torch::kFloat64), 1e-12);
+        const at::Tensor want =
+            at::layer_norm((x + r).to(torch::kFloat64), {width}, g.to(torch::kFloat64), b.to(torch::kFloat64), 1e-12);
         QCOMPARE(got.sizes().vec(), x.sizes().vec());
         const double err = (got.to(torch::kFloat64) - want).abs().max().item<double>();
         QVERIFY2(err < 1e-4, std::to_string(err).c_str());
@@ -576,8 +597,8 @@ private Q_SLOTS:
         if (length > 1) tokens[batch - 1].slice(0, length / 2).fill_(0);  // padding in the last example
         const at::Tensor mask = additiveAttentionMask(tokens, torch::kFloat32);
         auto split = [&](const at::Tensor& t) { return t.view({batch, length, heads, headSize}).transpose(1, 2); };
-        const at::Tensor probs =
-            torch::softmax(torch::matmul(split(q), split(k).transpose(-1, -2)) / std::sqrt(double(headSize)) + mask, -1);
+        const at::Tensor probs = torch::softmax(
+            torch::matmul(split(q), split(k).transpose(-1, -2)) / std::sqrt(double(headSize)) + mask, -1);
         const at::Tensor want = torch::matmul(probs, split(v)).transpose(1, 2).reshape({batch, length, width});
         const at::Tensor got = kernels::attention(q, k, v, mask, heads, headSize);
         QCOMPARE(got.sizes().vec(), want.sizes().vec());
@@ -585,7 +606,8 @@ private Q_SLOTS:
         QVERIFY2(err < 1e-5, std::to_string(err).c_str());
         // Without a mask every key counts.
         const at::Tensor open = torch::matmul(
-            torch::softmax(torch::matmul(split(q), split(k).transpose(-1, -2)) / std::sqrt(double(headSize)), -1), split(v));
+            torch::softmax(torch::matmul(split(q), split(k).transpose(-1, -2)) / std::sqrt(double(headSize)), -1),
+            split(v));
         const double openErr = (kernels::attention(q, k, v, at::Tensor(), heads, headSize) -
                                 open.transpose(1, 2).reshape({batch, length, width}))
                                    .abs()

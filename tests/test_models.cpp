@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "data/data_loader.h"
+#include "io/model_folder.h"
 #include "models/attention.h"
 #include "models/bert_model.h"
-#include "io/model_folder.h"
 #include "models/state_dict.h"
 #include "models/transformer_model.h"
 #include "test_support.h"
@@ -242,7 +242,8 @@ private Q_SLOTS:
                                                            std::make_shared<TransformerModel>(tinyTransformer("mean"))};
         for (auto& model : models) {
             const std::string folder = dir.path().toStdString() + "/" + model->architecture();
-            saveModelFolder(folder, *model, tok, ModelInfo::fromJson("{\"label_names\": [\"a\", \"b\", \"c\"]}\n", "test"));
+            saveModelFolder(folder, *model, tok,
+                            ModelInfo::fromJson("{\"label_names\": [\"a\", \"b\", \"c\"]}\n", "test"));
             saveModelFolder(folder, *model, tok, ModelInfo{});  // overwriting an existing folder works
             LoadedModel loaded = loadModelFolder(folder);
             QVERIFY(loaded.report.missing.empty() && loaded.report.unexpected.empty());

@@ -3,16 +3,14 @@
 // a save/load round trip, pruning that accumulates, and the error messages.
 
 #include <QTemporaryDir>
-
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
-
 #include <torch/torch.h>
 
-#include "models/bert_model.h"
 #include "io/model_folder.h"
 #include "io/sparse_storage.h"
+#include "models/bert_model.h"
 #include "models/transformer_model.h"
 #include "prune/progressive_pruning.h"
 #include "prune/unstructured_pruning.h"
@@ -277,7 +275,8 @@ private Q_SLOTS:
         tensors.pop_back();
         expectError([&] { expandSparseTensors(tensors, meta, "m.safetensors"); }, {"lacks its values"});
         meta["tpq_sparse_format"] = "tpq-bitmask-v9";
-        expectError([&] { expandSparseTensors(tensors, meta, "m.safetensors"); }, {"'tpq-bitmask-v9' is not supported"});
+        expectError([&] { expandSparseTensors(tensors, meta, "m.safetensors"); },
+                    {"'tpq-bitmask-v9' is not supported"});
     }
 
     void errorsNameTheProblem() {

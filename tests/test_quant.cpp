@@ -6,7 +6,6 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/int8_gemm.h"
-
 #include "models/bert_model.h"
 #include "models/transformer_model.h"
 #include "quant/int8_kernels.h"
@@ -47,9 +46,10 @@ private Q_SLOTS:
             // become +-1 step to stay non-zero.
             const at::Tensor err = (dequantize(q) - w).abs();
             const at::Tensor tiny = w.abs() < s / 2;
-            QVERIFY((err.masked_select(tiny.logical_not()) <= (s / 2 + 1e-7).expand_as(w).masked_select(tiny.logical_not()))
-                        .all()
-                        .item<bool>());
+            QVERIFY(
+                (err.masked_select(tiny.logical_not()) <= (s / 2 + 1e-7).expand_as(w).masked_select(tiny.logical_not()))
+                    .all()
+                    .item<bool>());
             QVERIFY((err.masked_select(tiny) <= (s + 1e-7).expand_as(w).masked_select(tiny)).all().item<bool>());
             // The largest magnitude maps to +-127.
             if (perChannel) {

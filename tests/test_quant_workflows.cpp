@@ -3,7 +3,6 @@
 // store each precision at its width, pruned zeros kept, and the error paths.
 
 #include <QTemporaryDir>
-
 #include <cmath>
 
 #include <torch/torch.h>
@@ -16,12 +15,12 @@
 #include "quant/post_training_quantization.h"
 #include "quant/quantization_aware_training.h"
 #include "quant/quantized_linear.h"
-#include "text/wordpiece_tokenizer.h"
-#include "train/evaluator.h"
-#include "train/model_size.h"
 #include "test_support.h"
+#include "text/wordpiece_tokenizer.h"
 #include "tiny_models.h"
 #include "token_seven_task.h"
+#include "train/evaluator.h"
+#include "train/model_size.h"
 
 using namespace tpq;
 using tpqtest::expectError;
@@ -99,8 +98,11 @@ private Q_SLOTS:
         QVERIFY(((d - w).abs() <= step + 1e-6).all().item<bool>());
         const at::Tensor big = w.abs() >= step / 2;
         QVERIFY(((d - w).abs().masked_select(big) <= (step / 2 + 1e-6).masked_select(big)).all().item<bool>());
-        expectError([&] { quantizeWeightInt4(torch::randn({4, 48}), 32); },
-                    {"group size 32 does not divide the layer's 48 inputs", "16"});
+        expectError(
+            [&] {
+                quantizeWeightInt4(torch::randn({4, 48}), 32);
+            },
+            {"group size 32 does not divide the layer's 48 inputs", "16"});
         expectError([&] { quantizeWeightInt4(w, 3); }, {"positive even number"});
     }
 
@@ -173,7 +175,8 @@ private Q_SLOTS:
         // Dynamic int8 (per channel, per tensor) and fp16, both architectures.
         for (int arch = 0; arch < 2; ++arch) {
             for (const std::string form : {"int8", "int8_tensor", "fp16"}) {
-                const ClassifierPtr model = arch == 0 ? ClassifierPtr(smallTransformer(5)) : ClassifierPtr(tpqtest::tinyBert(5, 60, 16));
+                const ClassifierPtr model =
+                    arch == 0 ? ClassifierPtr(smallTransformer(5)) : ClassifierPtr(tpqtest::tinyBert(5, 60, 16));
                 DynamicQuantizationOptions o;
                 o.perChannel = form != "int8_tensor";
                 if (form == "fp16") o.weights = Precision::Fp16;
@@ -181,7 +184,8 @@ private Q_SLOTS:
                 const std::string path = roundTrip(*model, data, dir, form + std::to_string(arch));
                 QVERIFY2(!path.empty(), form.c_str());
                 const auto stored = storedTensors(path);
-                const std::string q = arch == 0 ? "layers.0.linear1.weight.__q" : "bert.encoder.layer.0.intermediate.dense.weight.__q";
+                const std::string q =
+                    arch == 0 ? "layers.0.linear1.weight.__q" : "bert.encoder.layer.0.intermediate.dense.weight.__q";
                 QVERIFY(stored.count(q));
                 QCOMPARE(stored.at(q).scalar_type(), form == "fp16" ? torch::kFloat16 : torch::kInt8);
                 QVERIFY(!stored.count(q.substr(0, q.size() - 4)));  // no float copy
@@ -216,8 +220,10 @@ private Q_SLOTS:
         {
             const auto model = smallTransformer(7);
             MixedPrecisionQuantization mp(*model, {});
-            const PrecisionPlan plan = {{"layers.0.q_proj", "bf16"}, {"layers.0.k_proj", "int4"},
-                                        {"layers.1.linear2", "int4"}, {"layers.1.v_proj", "fp32"}};
+            const PrecisionPlan plan = {{"layers.0.q_proj", "bf16"},
+                                        {"layers.0.k_proj", "int4"},
+                                        {"layers.1.linear2", "int4"},
+                                        {"layers.1.v_proj", "fp32"}};
             const int64_t estimate = mp.estimateModelSize(plan);
             mp.applyMixedPrecision(plan);
             const std::string path = roundTrip(*model, data, dir, "mixed");
@@ -273,8 +279,8 @@ private Q_SLOTS:
             }
             int64_t nonzeroAfter = 0;
             for (const auto& l : model->linearLayers()) {
-                const at::Tensor w = *l.kernel ? dynamic_cast<const QuantizedLinear&>(**l.kernel).dequantizedWeight()
-                                               : l.linear->weight;
+                const at::Tensor w =
+                    *l.kernel ? dynamic_cast<const QuantizedLinear&>(**l.kernel).dequantizedWeight() : l.linear->weight;
                 QVERIFY2(torch::equal(w.eq(0), zeros[l.name]), (method + " " + l.name).c_str());
                 nonzeroAfter += w.ne(0).sum().item<int64_t>();
             }
@@ -301,7 +307,8 @@ private Q_SLOTS:
         {
             model->train();
             const Batch b = train.batch(0);
-            const at::Tensor loss = torch::nn::functional::cross_entropy(model->forward(b.inputIds, b.attentionMask), b.labels);
+            const at::Tensor loss =
+                torch::nn::functional::cross_entropy(model->forward(b.inputIds, b.attentionMask), b.labels);
             loss.backward();
             const auto l = model->linearLayers()[0];
             QVERIFY(l.linear->weight.grad().defined());
@@ -386,14 +393,20 @@ private Q_SLOTS:
         QVERIFY(countInt4(strict) <= countInt4(loose));
         QVERIFY(!model->isQuantized());
         // Errors: unknown precision, unknown layer, int4 on a width the group does not divide.
-        expectError([&] { mp.applyMixedPrecision({{"layers.0.q_proj", "int2"}}); },
-                    {"unknown precision 'int2'", "fp32, bf16, fp16, int8, int4"});
+        expectError(
+            [&] {
+                mp.applyMixedPrecision({{"layers.0.q_proj", "int2"}});
+            },
+            {"unknown precision 'int2'", "fp32, bf16, fp16, int8, int4"});
         expectError([&] { mp.applyMixedPrecision({{"layers.9.q_proj", "int8"}}); }, {"does not have"});
         MixedPrecisionOptions wide;
         wide.int4GroupSize = 128;
         MixedPrecisionQuantization mpWide(*model, wide);
-        expectError([&] { mpWide.applyMixedPrecision({{"layers.0.q_proj", "int4"}}); },
-                    {"layers.0.q_proj", "group size 128 does not divide the layer's 32 inputs"});
+        expectError(
+            [&] {
+                mpWide.applyMixedPrecision({{"layers.0.q_proj", "int4"}});
+            },
+            {"layers.0.q_proj", "group size 128 does not divide the layer's 32 inputs"});
         QVERIFY(!model->isQuantized());  // nothing applied on error
         const QuantizationReport r = mp.applyMixedPrecision(plan);
         QVERIFY(model->isQuantized());
@@ -429,9 +442,10 @@ private Q_SLOTS:
         for (const auto& l : quantized->linearLayers()) {
             if (*l.kernel) expected += (*l.kernel)->memoryBytes(), ++released;
         }
-        for (const auto& [name, t] : quantized->int8Embeddings()) expected += t.values.numel() + t.scales.numel() * 2, ++released;
+        for (const auto& [name, t] : quantized->int8Embeddings())
+            expected += t.values.numel() + t.scales.numel() * 2, ++released;
         QCOMPARE(released, int64_t(quantized->linearLayers().size() - 1 + 3));
-        QCOMPARE(q.memoryBytes, expected + 4 * released);  // each released weight keeps one float
+        QCOMPARE(q.memoryBytes, expected + 4 * released);                       // each released weight keeps one float
         QVERIFY(!isReleased(quantized->linearLayers().back().linear->weight));  // the fp32 classifier
     }
 };

@@ -4,14 +4,13 @@
 // dead heads and neurons, and bad requests get clear errors.
 
 #include <QTemporaryDir>
-
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
-#include "models/bert_model.h"
 #include "io/model_folder.h"
+#include "models/bert_model.h"
 #include "models/transformer_model.h"
 #include "prune/structured_pruning.h"
 #include "test_support.h"
@@ -54,7 +53,7 @@ double maxDiff(const at::Tensor& a, const at::Tensor& b) {
 // of width `hidden` with head size `headSize`.
 int64_t expectedRemoved(int64_t heads, int64_t neurons, int64_t hidden, int64_t headSize) {
     const int64_t perHead = 3 * (hidden * headSize + headSize) + hidden * headSize;  // q/k/v rows + bias, out columns
-    const int64_t perNeuron = hidden + 1 + hidden;                                    // in row + bias, out column
+    const int64_t perNeuron = hidden + 1 + hidden;                                   // in row + bias, out column
     return heads * perHead + neurons * perNeuron;
 }
 
@@ -78,7 +77,8 @@ void checkSmallerMatchesMasked(Classifier& model, const StructuredPruningOptions
     QCOMPARE(report.headsRemoved, int64_t(options.numHeadsToPrune));
     QCOMPARE(report.parametersBefore, before);
     QCOMPARE(report.parametersAfter, model.numParameters());
-    QCOMPARE(before - model.numParameters(), expectedRemoved(report.headsRemoved, report.neuronsRemoved, hidden, headSize));
+    QCOMPARE(before - model.numParameters(),
+             expectedRemoved(report.headsRemoved, report.neuronsRemoved, hidden, headSize));
 }
 
 }  // namespace
@@ -149,10 +149,10 @@ private Q_SLOTS:
             // The file shrinks by 4 bytes per removed float32 (the header barely changes).
             const auto fullBytes = int64_t(std::filesystem::file_size(fullDir + "/model.safetensors"));
             const auto prunedBytes = int64_t(std::filesystem::file_size(prunedDir + "/model.safetensors"));
-            QVERIFY2(std::abs((fullBytes - prunedBytes) - 4 * removed) < 256,
-                     (std::to_string(fullBytes) + " - " + std::to_string(prunedBytes) + " vs 4 x " +
-                      std::to_string(removed))
-                         .c_str());
+            QVERIFY2(
+                std::abs((fullBytes - prunedBytes) - 4 * removed) < 256,
+                (std::to_string(fullBytes) + " - " + std::to_string(prunedBytes) + " vs 4 x " + std::to_string(removed))
+                    .c_str());
             const auto config = nlohmann::json::parse(readFile(prunedDir + "/config.json"));
             QCOMPARE(config["pruned_heads"].size(), size_t(1));
         }

@@ -57,17 +57,16 @@ private Q_SLOTS:
         int64_t lastTotal = 0;
         std::vector<TrainProgress> epochReports;
         std::vector<double> stepLosses;
-        const TrainHistory h = trainer.train(
-            train, val,
-            [&](const TrainProgress& p) {
-                if (p.epochEnd) {
-                    epochReports.push_back(p);
-                    return;
-                }
-                ++calls, lastTotal = p.totalSteps;
-                stepLosses.push_back(p.stepLoss);
-            },
-            nullptr, {});
+        const TrainHistory h = trainer.train(train, val,
+                                             [&](const TrainProgress& p) {
+                                                 if (p.epochEnd) {
+                                                     epochReports.push_back(p);
+                                                     return;
+                                                 }
+                                                 ++calls, lastTotal = p.totalSteps;
+                                                 stepLosses.push_back(p.stepLoss);
+                                             },
+                                             nullptr, {});
         QCOMPARE(h.epochs.size(), size_t(6));
         QCOMPARE(lastTotal, int64_t(6 * 16));
         QCOMPARE(calls, 6 * 16);
@@ -133,11 +132,13 @@ private Q_SLOTS:
         std::vector<double> lr;
         int64_t total = 0;
         Trainer trainer(*model, o);
-        trainer.train(train, val, [&](const TrainProgress& p) {
-            if (p.epochEnd) return;
-            lr.push_back(p.learningRate);
-            total = p.totalSteps;
-        }, nullptr, {});
+        trainer.train(train, val,
+                      [&](const TrainProgress& p) {
+                          if (p.epochEnd) return;
+                          lr.push_back(p.learningRate);
+                          total = p.totalSteps;
+                      },
+                      nullptr, {});
         QCOMPARE(int64_t(lr.size()), total);
         QVERIFY(total >= 8);
         const int64_t warmup = std::llround(0.25 * double(total));

@@ -22,8 +22,8 @@
 
 namespace {
 
-void writeRun(const std::string& dir, const std::string& id, const std::string& method, double accuracy,
-              double latency, int64_t size) {
+void writeRun(const std::string& dir, const std::string& id, const std::string& method, double accuracy, double latency,
+              int64_t size) {
     nlohmann::ordered_json j = {{"run_id", id},
                                 {"method", method},
                                 {"accuracy", accuracy},
@@ -133,7 +133,8 @@ private Q_SLOTS:
         // And the window still opens a good folder afterwards, remembering it as recent.
         QVERIFY(window.openPath(QString::fromStdString(results())));
         QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 3);
-        QCOMPARE(QSettings().value("recent").toStringList().value(0), QFileInfo(QString::fromStdString(results())).absoluteFilePath());
+        QCOMPARE(QSettings().value("recent").toStringList().value(0),
+                 QFileInfo(QString::fromStdString(results())).absoluteFilePath());
     }
 };
 

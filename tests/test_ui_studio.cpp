@@ -24,10 +24,10 @@
 #include <algorithm>
 
 #include "experiment/project.h"
+#include "io/model_folder.h"
 #include "main_window.h"
 #include "models/architecture_estimate.h"
 #include "models/bert_model.h"
-#include "io/model_folder.h"
 #include "models/transformer_model.h"
 #include "new_experiment_wizard.h"
 #include "panels/dataset_panel.h"
@@ -42,7 +42,6 @@ using tpq::ui::JobOutcome;
 using tpq::ui::MainWindow;
 using tpqtest::DialogAnswerer;
 using tpqtest::waitForJob;
-
 
 class TestUiStudio : public QObject {
     Q_OBJECT
@@ -59,14 +58,16 @@ class TestUiStudio : public QObject {
             csv += "meeting notes for project " + std::to_string(i) + " agenda,ham\n";
         }
         tpqtest::writeFile(m_dir, name + ".csv", csv);
-        std::string yaml = "tpq_project: 1\nname: " + name +
-                           "\nexperiment:\n  name: " + name +
+        std::string yaml = "tpq_project: 1\nname: " + name + "\nexperiment:\n  name: " + name +
                            "\n  seed: 1\n  threads: 1\n  model: {name: transformer, d_model: 32, num_heads: 2, "
-                           "num_layers: 2, d_ff: 64}\n  data: {dataset: csv, path: " + work() + "/" + name +
+                           "num_layers: 2, d_ff: 64}\n  data: {dataset: csv, path: " +
+                           work() + "/" + name +
                            ".csv, max_length: 16}\n  tokenizer: {type: word, min_frequency: 1}\n"
-                           "  training: {batch_size: 16, learning_rate: 0.003, epochs: " + std::to_string(epochs) +
+                           "  training: {batch_size: 16, learning_rate: 0.003, epochs: " +
+                           std::to_string(epochs) +
                            ", warmup_ratio: 0}\n"
-                           "results_dir: " + name + "/results\ncheckpoint_dir: " + name + "/checkpoints\nvariants:\n";
+                           "results_dir: " +
+                           name + "/results\ncheckpoint_dir: " + name + "/checkpoints\nvariants:\n";
         for (const auto& v : variants) yaml += "  - " + v + "\n";
         return QString::fromStdString(tpqtest::writeFile(m_dir, name + ".tpq.yaml", yaml));
     }
@@ -135,7 +136,9 @@ private Q_SLOTS:
     }
 
     void workerFillsTheResultsTableAndTheGuiStaysResponsive() {
-        const QString path = writeProject("tiny", 4, 600, {"baseline", "{method: unstructured, sparsity: 0.5, fine_tune_epochs: 0}", "{method: dynamic}"});
+        const QString path = writeProject(
+            "tiny", 4, 600,
+            {"baseline", "{method: unstructured, sparsity: 0.5, fine_tune_epochs: 0}", "{method: dynamic}"});
         MainWindow window;
         window.show();
         QVERIFY(window.openPath(path));
@@ -165,7 +168,8 @@ private Q_SLOTS:
         QVERIFY(maxLivePoints >= 2);
         QCOMPARE(window.modelPanel()->epochPoints(), 4);  // the finished baseline's history drawn
         // The engine's log lines reached the log dock.
-        QVERIFY2(window.logView()->toPlainText().contains("epoch 4/4"), qPrintable(window.logView()->toPlainText().right(500)));
+        QVERIFY2(window.logView()->toPlainText().contains("epoch 4/4"),
+                 qPrintable(window.logView()->toPlainText().right(500)));
 
         // The results table: the three runs, as the results store reads them.
         QCOMPARE(window.resultsPanel()->table()->model()->rowCount(), 3);
@@ -180,7 +184,8 @@ private Q_SLOTS:
         // exports as a drawn PNG.
         const QString csv = m_dir.path() + "/tiny_table.csv";
         window.resultsPanel()->exportCsv(csv);
-        QCOMPARE(QString::fromStdString(tpq::readFile(csv.toStdString())), QString::fromStdString(tpq::comparisonCsv(runs)));
+        QCOMPARE(QString::fromStdString(tpq::readFile(csv.toStdString())),
+                 QString::fromStdString(tpq::comparisonCsv(runs)));
         QCOMPARE(window.resultsPanel()->tableCsv().count('\n'), 4);
         const QString png = m_dir.path() + "/tiny_accuracy.png";
         window.resultsPanel()->exportCurrentChart(png);
@@ -207,7 +212,8 @@ private Q_SLOTS:
         for (int r = 0; r < quant->precisionTable()->rowCount(); ++r)
             if (quant->precisionTable()->item(r, 0)->text() == "layers.0.linear1")
                 qobject_cast<QComboBox*>(quant->precisionTable()->cellWidget(r, 1))->setCurrentText("int4");
-        QVERIFY2(quant->estimatedBytes() < allInt8, qPrintable(QString("%1 vs %2").arg(quant->estimatedBytes()).arg(allInt8)));
+        QVERIFY2(quant->estimatedBytes() < allInt8,
+                 qPrintable(QString("%1 vs %2").arg(quant->estimatedBytes()).arg(allInt8)));
         QCOMPARE(quant->plan().at("layers.0.linear1"), std::string("int4"));
         quant->findChild<QPushButton*>("runQuantization")->click();
         const JobOutcome mixed = waitForJob(window, 240000);
@@ -230,7 +236,8 @@ private Q_SLOTS:
         const JobOutcome evaluated = waitForJob(window, 120000);
         QVERIFY2(evaluated.ok, qPrintable(evaluated.error));
         const QString evaluation = window.modelPanel()->findChild<QLabel*>("evaluation")->text();
-        QVERIFY2(evaluation.contains(QString("Test accuracy %1%").arg(100 * runs[0].test.accuracy, 0, 'f', 2)), qPrintable(evaluation));
+        QVERIFY2(evaluation.contains(QString("Test accuracy %1%").arg(100 * runs[0].test.accuracy, 0, 'f', 2)),
+                 qPrintable(evaluation));
 
         // Settings edited in a panel: unsaved until Save, then in the project file.
         window.modelPanel()->findChild<QSpinBox*>("classes")->setValue(3);

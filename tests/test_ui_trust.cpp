@@ -11,11 +11,11 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
-#include <QFileDialog>
 #include <QElapsedTimer>
+#include <QFileDialog>
 #include <QLabel>
-#include <QListWidget>
 #include <QLineEdit>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPointer>
@@ -23,9 +23,9 @@
 #include <QRegularExpression>
 #include <QScrollArea>
 #include <QScrollBar>
-#include <QStackedWidget>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
@@ -67,8 +67,8 @@
 #include "plots/comparison_plots.h"
 #include "plots/panel_plots.h"
 #include "test_support.h"
-#include "ui_test_support.h"
 #include "translations.h"
+#include "ui_test_support.h"
 #include "util/file_io.h"
 
 using tpq::ui::JobOutcome;
@@ -121,7 +121,9 @@ bool showAt800x500(QCustomPlot* plot) {
     return true;
 }
 
-QRectF textRect(QCPItemText* t) { return QRectF(t->topLeft->pixelPosition(), t->bottomRight->pixelPosition()).normalized(); }
+QRectF textRect(QCPItemText* t) {
+    return QRectF(t->topLeft->pixelPosition(), t->bottomRight->pixelPosition()).normalized();
+}
 
 }  // namespace
 
@@ -142,12 +144,15 @@ class TestUiTrust : public QObject {
         tpqtest::writeFile(m_dir, name + ".csv", csv);
         std::string yaml = "tpq_project: 1\nname: " + name + "\nexperiment:\n  name: " + name +
                            "\n  seed: 1\n  threads: 1\n  model: {name: transformer, d_model: 32, num_heads: 2, "
-                           "num_layers: 2, d_ff: 64}\n  data: {dataset: csv, path: " + work() + "/" + name +
+                           "num_layers: 2, d_ff: 64}\n  data: {dataset: csv, path: " +
+                           work() + "/" + name +
                            ".csv, max_length: 16}\n  tokenizer: {type: word, min_frequency: 1}\n"
-                           "  training: {batch_size: 16, learning_rate: 0.003, epochs: " + std::to_string(epochs) +
+                           "  training: {batch_size: 16, learning_rate: 0.003, epochs: " +
+                           std::to_string(epochs) +
                            ", warmup_ratio: 0}\n"
-                           "results_dir: " + (resultsDir.empty() ? name + "/results" : resultsDir) +
-                           "\ncheckpoint_dir: " + name + "/checkpoints\nvariants:\n";
+                           "results_dir: " +
+                           (resultsDir.empty() ? name + "/results" : resultsDir) + "\ncheckpoint_dir: " + name +
+                           "/checkpoints\nvariants:\n";
         for (const auto& v : variants) yaml += "  - " + v + "\n";
         return QString::fromStdString(tpqtest::writeFile(m_dir, name + ".tpq.yaml", yaml));
     }
@@ -165,7 +170,9 @@ private Q_SLOTS:
         QCoreApplication::setOrganizationName("TPQ Studio Tests");
         QCoreApplication::setApplicationName("test_ui_trust");
         QSettings().clear();
-        m_trained = writeProject("trained", 2, 60, {"baseline", "{method: unstructured, sparsity: 0.5, fine_tune_epochs: 0}", "{method: dynamic}"});
+        m_trained = writeProject(
+            "trained", 2, 60,
+            {"baseline", "{method: unstructured, sparsity: 0.5, fine_tune_epochs: 0}", "{method: dynamic}"});
         runAll(m_trained);
     }
 
@@ -192,10 +199,12 @@ private Q_SLOTS:
         QCOMPARE(window.modelPanel()->findChild<QLabel*>("evaluation")->text(), QString());
         QCOMPARE(window.modelPanel()->lossPoints(), 0);
         QCOMPARE(window.resultsPanel()->charts()->count(), 0);
-        QVERIFY2(window.statusBar()->currentMessage().contains(": 0 run(s)"), qPrintable(window.statusBar()->currentMessage()));
+        QVERIFY2(window.statusBar()->currentMessage().contains(": 0 run(s)"),
+                 qPrintable(window.statusBar()->currentMessage()));
         QVERIFY(window.windowTitle().contains("empty.tpq.yaml"));
         // The log keeps the first project's lines, and a rule says where the second's begin.
-        QVERIFY2(window.logView()->toPlainText().contains("Opened " + empty + " "), qPrintable(window.logView()->toPlainText().right(300)));
+        QVERIFY2(window.logView()->toPlainText().contains("Opened " + empty + " "),
+                 qPrintable(window.logView()->toPlainText().right(300)));
 
         // And closing: nothing of either project stays.
         QVERIFY(window.openPath(m_trained));
@@ -325,19 +334,27 @@ private Q_SLOTS:
             window.showPanel(i);
             QCoreApplication::processEvents();
             QVERIFY2(window.minimumSizeHint().width() <= 1024 && window.minimumSizeHint().height() <= 700,
-                     qPrintable(QString("panel %1: minimum %2x%3").arg(i).arg(window.minimumSizeHint().width()).arg(window.minimumSizeHint().height())));
+                     qPrintable(QString("panel %1: minimum %2x%3")
+                                    .arg(i)
+                                    .arg(window.minimumSizeHint().width())
+                                    .arg(window.minimumSizeHint().height())));
             QVERIFY2(window.minimumSize().width() <= 1024 && window.minimumSize().height() <= 700,
-                     qPrintable(QString("panel %1: minimum size %2x%3").arg(i).arg(window.minimumSize().width()).arg(window.minimumSize().height())));
+                     qPrintable(QString("panel %1: minimum size %2x%3")
+                                    .arg(i)
+                                    .arg(window.minimumSize().width())
+                                    .arg(window.minimumSize().height())));
             QCOMPARE(window.size(), QSize(1024, 700));
         }
         // The Pruning panel with both heatmaps, a long run name and many layers fits the
         // window without scrolling: its form scrolls on its own, the heatmaps are tabs.
         auto runs = window.resultsPanel()->runs();
-        tpq::RunResult heads = fakeRun("a-project-with-a-long-name_structured_heads50_ffn30_ft1", "structured", 0.9, 10);
+        tpq::RunResult heads =
+            fakeRun("a-project-with-a-long-name_structured_heads50_ffn30_ft1", "structured", 0.9, 10);
         heads.headImportance = {{0.1, 0.9, 0.5, 0.2}, {1.0, 0.0, 0.3, 0.4}};
         heads.headsKept = {{true, true, false, true}, {true, false, true, true}};
         for (int l = 0; l < 12; ++l)
-            for (const char* part : {"attention.self.query", "attention.self.key", "attention.output.dense", "intermediate.dense"})
+            for (const char* part :
+                 {"attention.self.query", "attention.self.key", "attention.output.dense", "intermediate.dense"})
                 heads.layerSparsity.emplace_back("bert.encoder.layer." + std::to_string(l) + "." + part, 0.3);
         runs.push_back(heads);
         window.pruningPanel()->setRuns(runs);
@@ -348,7 +365,7 @@ private Q_SLOTS:
         QStringList all;
         for (const auto& r : runs) all << QString::fromStdString(r.runId);
         window.comparePanel()->selectRuns(all);
-        const QList<QWidget*> panels = {window.datasetPanel(), window.modelPanel(), window.pruningPanel(),
+        const QList<QWidget*> panels = {window.datasetPanel(),      window.modelPanel(),   window.pruningPanel(),
                                         window.quantizationPanel(), window.resultsPanel(), window.predictPanel(),
                                         window.comparePanel()};
         QStringList scrolls;
@@ -360,7 +377,11 @@ private Q_SLOTS:
             const QSize need = scroll->widget()->minimumSizeHint(), have = scroll->viewport()->size();
             if (need.width() > have.width() || need.height() > have.height())
                 scrolls << QString("panel %1 needs %2x%3 in a %4x%5 view")
-                               .arg(i).arg(need.width()).arg(need.height()).arg(have.width()).arg(have.height());
+                               .arg(i)
+                               .arg(need.width())
+                               .arg(need.height())
+                               .arg(have.width())
+                               .arg(have.height());
             QCOMPARE(window.size(), QSize(1024, 700));
         }
         QVERIFY2(scrolls.isEmpty(), qPrintable(scrolls.join("; ")));
@@ -381,8 +402,10 @@ private Q_SLOTS:
         const QCPRange range = map->dataRange();
         const QColor low = QColor::fromRgb(map->gradient().color(range.lower, range));
         const QColor high = QColor::fromRgb(map->gradient().color(range.upper, range));
-        QVERIFY2(contrast(low, background) >= 2.5, qPrintable(QString("least important %1: %2").arg(low.name()).arg(contrast(low, background))));
-        QVERIFY2(contrast(high, background) >= 2.5, qPrintable(QString("most important %1: %2").arg(high.name()).arg(contrast(high, background))));
+        QVERIFY2(contrast(low, background) >= 2.5,
+                 qPrintable(QString("least important %1: %2").arg(low.name()).arg(contrast(low, background))));
+        QVERIFY2(contrast(high, background) >= 2.5,
+                 qPrintable(QString("most important %1: %2").arg(high.name()).arg(contrast(high, background))));
         int frames = 0;
         for (int i = 0; i < plot->itemCount(); ++i) frames += qobject_cast<QCPItemRect*>(plot->item(i)) != nullptr;
         QCOMPARE(frames, 6);
@@ -391,9 +414,12 @@ private Q_SLOTS:
     // 7. Charts: bars from zero, labels that do not overlap, a legend that hides no
     // point, epoch markers inside the plot, accuracy in % in the Model panel.
     void bug07_chartsReadable() {
-        std::vector<tpq::RunResult> runs = {fakeRun("base", "baseline", 0.955, 10.0), fakeRun("base_dynamic_int8", "dynamic", 0.954, 10.1),
-                                             fakeRun("base_static_int8_minmax", "static", 0.953, 10.2), fakeRun("base_qat_int8", "qat", 0.955, 10.05),
-                                             fakeRun("base_unstructured_50", "unstructured", 0.95, 9.9), fakeRun("base_mixed_custom", "mixed", 0.952, 10.15)};
+        std::vector<tpq::RunResult> runs = {fakeRun("base", "baseline", 0.955, 10.0),
+                                            fakeRun("base_dynamic_int8", "dynamic", 0.954, 10.1),
+                                            fakeRun("base_static_int8_minmax", "static", 0.953, 10.2),
+                                            fakeRun("base_qat_int8", "qat", 0.955, 10.05),
+                                            fakeRun("base_unstructured_50", "unstructured", 0.95, 9.9),
+                                            fakeRun("base_mixed_custom", "mixed", 0.952, 10.15)};
         for (const char* metric : {"accuracy", "f1", "size", "latency"}) {
             std::unique_ptr<QCustomPlot> bars(tpq::plots::comparisonBarChart(runs, metric));
             QCOMPARE(bars->xAxis->range().lower, 0.0);
@@ -408,7 +434,8 @@ private Q_SLOTS:
         for (int a = 0; a < labels.size(); ++a) {
             QVERIFY2(area.contains(textRect(labels[a])), qPrintable(labels[a]->text() + " outside the plot"));
             for (int b = a + 1; b < labels.size(); ++b)
-                QVERIFY2(!textRect(labels[a]).intersects(textRect(labels[b])), qPrintable(labels[a]->text() + " overlaps " + labels[b]->text()));
+                QVERIFY2(!textRect(labels[a]).intersects(textRect(labels[b])),
+                         qPrintable(labels[a]->text() + " overlaps " + labels[b]->text()));
         }
         // The legend covers no point.
         const QRect legend = scatter->legend->outerRect();
@@ -420,7 +447,8 @@ private Q_SLOTS:
         // Epoch markers fully inside the training-curve plot.
         tpq::RunResult trained = fakeRun("base", "baseline", 0.95, 10);
         for (int s = 1; s <= 20; ++s) trained.history.stepLoss.emplace_back(s, 1.0 / s);
-        for (int e = 1; e <= 2; ++e) trained.history.epochs.push_back({e, 10 * e, 0.5, 0.9, 0.4, e == 1 ? 0.8 : 1.0, 0.9, 1.0});
+        for (int e = 1; e <= 2; ++e)
+            trained.history.epochs.push_back({e, 10 * e, 0.5, 0.9, 0.4, e == 1 ? 0.8 : 1.0, 0.9, 1.0});
         std::unique_ptr<QCustomPlot> curves(tpq::plots::trainingCurvePlot(trained));
         layOut(curves.get(), 1000, 600);
         const QRect inner = curves->axisRect()->rect();
@@ -433,7 +461,9 @@ private Q_SLOTS:
                     QVERIFY2(QRectF(inner).adjusted(r, r, -r, -r).contains(px),
                              qPrintable(QString("marker at %1,%2 cut by the plot edge").arg(px.x()).arg(px.y())));
             }
-            if (r > 0) QVERIFY2(!curves->legend->outerRect().intersects(inner) || graph->dataCount() == 0, "legend over the curves");
+            if (r > 0)
+                QVERIFY2(!curves->legend->outerRect().intersects(inner) || graph->dataCount() == 0,
+                         "legend over the curves");
         }
         // The Model panel's accuracy axis in %.
         tpq::ui::ModelPanel panel;
@@ -464,7 +494,8 @@ private Q_SLOTS:
         QStringList bound;
         for (QAction* a : window.findChildren<QAction*>())
             for (const QKeySequence& k : a->shortcuts()) bound << k.toString(QKeySequence::PortableText);
-        for (const QString& k : wanted) QVERIFY2(bound.contains(k), qPrintable(k + " is not bound; bound: " + bound.join(" ")));
+        for (const QString& k : wanted)
+            QVERIFY2(bound.contains(k), qPrintable(k + " is not bound; bound: " + bound.join(" ")));
 
         // Ctrl+Shift+S on an open project opens the Save As dialog and writes the file.
         const QString path = writeProject("saveas", 1, 10, {"baseline"});
@@ -487,9 +518,11 @@ private Q_SLOTS:
             tpq::ui::NewExperimentWizard wizard;
             for (auto button : {QWizard::NextButton, QWizard::BackButton, QWizard::FinishButton, QWizard::CancelButton})
                 QVERIFY2(hasCjk(wizard.buttonText(button)), qPrintable(wizard.buttonText(button)));
-            QMessageBox box(QMessageBox::Warning, "t", "x", QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
+            QMessageBox box(QMessageBox::Warning, "t", "x",
+                            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel);
             QVERIFY2(hasCjk(box.button(QMessageBox::Save)->text()), qPrintable(box.button(QMessageBox::Save)->text()));
-            QVERIFY2(hasCjk(box.button(QMessageBox::Discard)->text()), qPrintable(box.button(QMessageBox::Discard)->text()));
+            QVERIFY2(hasCjk(box.button(QMessageBox::Discard)->text()),
+                     qPrintable(box.button(QMessageBox::Discard)->text()));
             tpq::VariantSpec v;
             v.method = tpq::Method::Unstructured;
             v.sparsity = 0.5;
@@ -512,7 +545,8 @@ private Q_SLOTS:
         auto* kind = wizard.findChild<QComboBox*>("datasetKind");
         auto* path = wizard.findChild<QLineEdit*>("datasetPath");
         kind->setCurrentIndex(kind->findData("csv"));
-        path->setText(QString::fromStdString(tpqtest::writeFile(m_dir, "cols.csv", "body,category\nhello,ham\nbuy,spam\n")));
+        path->setText(
+            QString::fromStdString(tpqtest::writeFile(m_dir, "cols.csv", "body,category\nhello,ham\nbuy,spam\n")));
         QVERIFY2(wizard.datasetProblem().contains("no column 'text'"), qPrintable(wizard.datasetProblem()));
         QVERIFY2(wizard.datasetProblem().contains("body, category"), qPrintable(wizard.datasetProblem()));
         wizard.findChild<QLineEdit*>("textColumn")->setText("body");
@@ -521,7 +555,8 @@ private Q_SLOTS:
         QVERIFY2(wizard.datasetProblem().isEmpty(), qPrintable(wizard.datasetProblem()));
 
         kind->setCurrentIndex(kind->findData("jsonl"));
-        path->setText(QString::fromStdString(tpqtest::writeFile(m_dir, "cols.jsonl", "{\"body\": \"hello\", \"category\": \"ham\"}\n")));
+        path->setText(QString::fromStdString(
+            tpqtest::writeFile(m_dir, "cols.jsonl", "{\"body\": \"hello\", \"category\": \"ham\"}\n")));
         QVERIFY2(wizard.datasetProblem().isEmpty(), qPrintable(wizard.datasetProblem()));
         wizard.findChild<QLineEdit*>("textColumn")->setText("text");
         QVERIFY2(wizard.datasetProblem().contains("no column 'text'"), qPrintable(wizard.datasetProblem()));
@@ -530,7 +565,8 @@ private Q_SLOTS:
         QDir().mkpath(m_dir.path() + "/notimdb/stuff");
         path->setText(m_dir.path() + "/notimdb");
         QVERIFY2(wizard.datasetProblem().contains("train/pos"), qPrintable(wizard.datasetProblem()));
-        for (const char* sub : {"train/pos", "train/neg", "test/pos", "test/neg"}) QDir().mkpath(m_dir.path() + "/imdb/" + sub);
+        for (const char* sub : {"train/pos", "train/neg", "test/pos", "test/neg"})
+            QDir().mkpath(m_dir.path() + "/imdb/" + sub);
         path->setText(m_dir.path() + "/imdb");
         QVERIFY2(wizard.datasetProblem().isEmpty(), qPrintable(wizard.datasetProblem()));
     }
@@ -574,7 +610,8 @@ private Q_SLOTS:
         // A results folder without a project: the Model form shows the run's model, not
         // bert-base defaults.
         QVERIFY(window.openPath(QString::fromStdString(work() + "/trained/results")));
-        QCOMPARE(window.modelPanel()->findChild<QComboBox*>("modelName")->currentData().toString(), QString("transformer"));
+        QCOMPARE(window.modelPanel()->findChild<QComboBox*>("modelName")->currentData().toString(),
+                 QString("transformer"));
         QCOMPARE(window.modelPanel()->findChild<QSpinBox*>("dModel")->value(), 32);
         // View > Log brings back a closed Log dock.
         auto* dock = window.findChild<QDockWidget*>("logDock");
@@ -603,7 +640,10 @@ private Q_SLOTS:
         tpqtest::expectError([&] { emptyPanel.exportCsv(m_dir.path() + "/nothing.csv"); }, {"no runs"});
         QVERIFY(!QFileInfo::exists(m_dir.path() + "/nothing.csv"));
         // int4 + int8 layers are not "mixed (int8)".
-        nlohmann::ordered_json j = {{"run_id", "m"}, {"method", "mixed"}, {"accuracy", 0.9}, {"f1", 0.9},
+        nlohmann::ordered_json j = {{"run_id", "m"},
+                                    {"method", "mixed"},
+                                    {"accuracy", 0.9},
+                                    {"f1", 0.9},
                                     {"precision_map", {{"a", "int8"}, {"b", "int8"}, {"c", "int4"}}}};
         tpq::ensureDirectory(work() + "/mixed/m");
         tpq::writeFileAtomic(work() + "/mixed/m/result.json", j.dump());
@@ -628,8 +668,9 @@ private Q_SLOTS:
         QCOMPARE(c.model.dModel, 48);
         QCOMPARE(c.model.numLayers, 3);
         QCOMPARE(c.model.pooling, std::string("mean"));
-        QVERIFY2(wizard.parameterText().contains(QLocale().toString(qlonglong(tpq::estimateParameters(c.model, 30522)))),
-                 qPrintable(wizard.parameterText()));
+        QVERIFY2(
+            wizard.parameterText().contains(QLocale().toString(qlonglong(tpq::estimateParameters(c.model, 30522)))),
+            qPrintable(wizard.parameterText()));
         wizard.findChild<QSpinBox*>("wizardHeads")->setValue(5);
         QVERIFY2(wizard.modelProblem().contains("multiple"), qPrintable(wizard.modelProblem()));
         wizard.findChild<QSpinBox*>("wizardHeads")->setValue(4);
@@ -668,8 +709,9 @@ private Q_SLOTS:
         QVERIFY(recent && recent->count() >= 1);
         bool listed = false;
         for (int i = 0; i < recent->count(); ++i)
-            listed = listed || (recent->item(i)->data(Qt::UserRole).toString() == QFileInfo(m_trained).absoluteFilePath() &&
-                                recent->item(i)->text().contains("3 finished run(s), best accuracy"));
+            listed =
+                listed || (recent->item(i)->data(Qt::UserRole).toString() == QFileInfo(m_trained).absoluteFilePath() &&
+                           recent->item(i)->text().contains("3 finished run(s), best accuracy"));
         QVERIFY2(listed, qPrintable(recent->item(0)->text()));
 
         QVERIFY(window.openPath(m_trained));
@@ -684,8 +726,10 @@ private Q_SLOTS:
         QCOMPARE(table->rowCount(), 3);
         QCOMPARE(table->horizontalHeaderItem(2)->text(), QString("P(ham)"));
         for (int r = 0; r < 3; ++r) {
-            QVERIFY2(table->item(r, 1)->text() == "ham" || table->item(r, 1)->text() == "spam", qPrintable(table->item(r, 1)->text()));
-            const double sum = table->item(r, 2)->text().chopped(1).toDouble() + table->item(r, 3)->text().chopped(1).toDouble();
+            QVERIFY2(table->item(r, 1)->text() == "ham" || table->item(r, 1)->text() == "spam",
+                     qPrintable(table->item(r, 1)->text()));
+            const double sum =
+                table->item(r, 2)->text().chopped(1).toDouble() + table->item(r, 3)->text().chopped(1).toDouble();
             QVERIFY2(std::abs(sum - 100) < 0.05, qPrintable(QString::number(sum)));
         }
         // The rows are the picked runs, and each says what tpq predict says for the text.
@@ -697,7 +741,8 @@ private Q_SLOTS:
             for (const auto& pr : project.runs())
                 for (size_t i = 0; i < pr.runIds.size(); ++i)
                     if (pr.runIds[i] == runs[size_t(r)].runId) dir = project.absolute(pr.modelDirs[i]);
-            const tpq::TextPrediction cli = tpq::predictTexts(dir, {"win a prize now number 7 free offer"}).texts.front();
+            const tpq::TextPrediction cli =
+                tpq::predictTexts(dir, {"win a prize now number 7 free offer"}).texts.front();
             QCOMPARE(table->item(r, 1)->text(), QString::fromStdString(cli.label));
             QCOMPARE(table->item(r, 3)->text(), QString::number(100 * cli.probabilities[1], 'f', 2) + "%");
         }
@@ -739,8 +784,9 @@ private Q_SLOTS:
             QVERIFY(done.wait(60000));
             QVERIFY(done.takeFirst().at(0).value<JobOutcome>().ok);
             QCOMPARE(window.predictPanel()->table()->rowCount(), 2);
-            window.comparePanel()->selectRuns({QString::fromStdString(window.resultsPanel()->runs()[0].runId),
-                                               QString::fromStdString(window.resultsPanel()->runs()[round % 2 + 1].runId)});
+            window.comparePanel()->selectRuns(
+                {QString::fromStdString(window.resultsPanel()->runs()[0].runId),
+                 QString::fromStdString(window.resultsPanel()->runs()[round % 2 + 1].runId)});
             window.comparePanel()->findChild<QSpinBox*>("smoothing")->setValue(1 + 5 * round);
             window.showPanel(5 + round % 2);
             QTest::qWait(200);
@@ -753,21 +799,22 @@ private Q_SLOTS:
         window.cancelRun();
         QVERIFY(waitForJob(window, 5000).cancelled);
     }
-// Charts: hover shows the exact value and run, wheel zooms, double-click resets, the
+    // Charts: hover shows the exact value and run, wheel zooms, double-click resets, the
     // bar charts draw the baseline's value as a reference line.
     void chartsHoverZoomAndBaseline() {
         // Latency order (dyn-2, un-3, baseline-1) differs from the runs' order: a point is
         // named by the run it came from, not by its index.
         const std::vector<tpq::RunResult> runs = {fakeRun("baseline-1", "baseline", 0.95, 30),
-                                                   fakeRun("dyn-2", "dynamic", 0.94, 10),
-                                                   fakeRun("un-3", "unstructured", 0.90, 20)};
+                                                  fakeRun("dyn-2", "dynamic", 0.94, 10),
+                                                  fakeRun("un-3", "unstructured", 0.90, 20)};
         std::unique_ptr<QCustomPlot> bars(tpq::plots::comparisonBarChart(runs, "accuracy"));
         QVERIFY(showAt800x500(bars.get()));
         const QPoint onBar(int(bars->xAxis->coordToPixel(40.0)), int(bars->yAxis->coordToPixel(2)));
         const QString barText = tpq::plots::hoverText(bars.get(), onBar);
         QVERIFY2(barText.contains("dyn-2") && barText.contains("94.00"), qPrintable(barText));
         QVERIFY(!barText.contains("baseline-1"));
-        QCOMPARE(tpq::plots::hoverText(bars.get(), QPoint(int(bars->xAxis->coordToPixel(110.0)), onBar.y())), QString());
+        QCOMPARE(tpq::plots::hoverText(bars.get(), QPoint(int(bars->xAxis->coordToPixel(110.0)), onBar.y())),
+                 QString());
         auto* line = bars->findChild<QCPItemStraightLine*>("baselineLine");
         QVERIFY(line);
         QCOMPARE(line->point1->coords().x(), 95.0);
@@ -781,7 +828,8 @@ private Q_SLOTS:
         QVERIFY(showAt800x500(points.get()));
         const QPoint un3(int(points->xAxis->coordToPixel(20)), int(points->yAxis->coordToPixel(90)));
         const QString pointText = tpq::plots::hoverText(points.get(), un3);
-        QVERIFY2(pointText.contains("un-3") && pointText.contains("20.00") && pointText.contains("90.00"), qPrintable(pointText));
+        QVERIFY2(pointText.contains("un-3") && pointText.contains("20.00") && pointText.contains("90.00"),
+                 qPrintable(pointText));
         // The real mouse shows it as a tooltip.
         QTest::mouseMove(points.get(), un3);
         QTRY_VERIFY_WITH_TIMEOUT(QToolTip::isVisible() && QToolTip::text().contains("un-3"), 2000);
@@ -792,8 +840,9 @@ private Q_SLOTS:
                           Qt::NoModifier, Qt::NoScrollPhase, false);
         QApplication::sendEvent(points.get(), &wheel);
         QVERIFY(tpq::plots::isZoomed(points.get()));
-        QVERIFY2(points->xAxis->range().size() < 0.9 * x0.size(),
-                 qPrintable(QString("x range %1 after zoom, %2 before").arg(points->xAxis->range().size()).arg(x0.size())));
+        QVERIFY2(
+            points->xAxis->range().size() < 0.9 * x0.size(),
+            qPrintable(QString("x range %1 after zoom, %2 before").arg(points->xAxis->range().size()).arg(x0.size())));
         QTest::mouseDClick(points.get(), Qt::LeftButton, Qt::NoModifier, un3);
         QVERIFY(!tpq::plots::isZoomed(points.get()));
         QCOMPARE(points->xAxis->range().lower, x0.lower);
@@ -801,12 +850,14 @@ private Q_SLOTS:
         QCOMPARE(points->yAxis->range().upper, y0.upper);
         // Drag: pan.
         QTest::mousePress(points.get(), Qt::LeftButton, Qt::NoModifier, un3);
-        QMouseEvent move(QEvent::MouseMove, QPointF(un3 + QPoint(80, 0)), QPointF(points->mapToGlobal(un3 + QPoint(80, 0))),
-                         Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+        QMouseEvent move(QEvent::MouseMove, QPointF(un3 + QPoint(80, 0)),
+                         QPointF(points->mapToGlobal(un3 + QPoint(80, 0))), Qt::NoButton, Qt::LeftButton,
+                         Qt::NoModifier);
         QApplication::sendEvent(points.get(), &move);
         QTest::mouseRelease(points.get(), Qt::LeftButton, Qt::NoModifier, un3 + QPoint(80, 0));
         QVERIFY(tpq::plots::isZoomed(points.get()));
-        QVERIFY2(points->xAxis->range().lower < x0.lower - 1e-9, qPrintable(QString::number(points->xAxis->range().lower)));
+        QVERIFY2(points->xAxis->range().lower < x0.lower - 1e-9,
+                 qPrintable(QString::number(points->xAxis->range().lower)));
         tpq::plots::resetZoom(points.get());
         QCOMPARE(points->xAxis->range().lower, x0.lower);
     }
@@ -825,7 +876,8 @@ private Q_SLOTS:
         auto* int8 = qobject_cast<QCPBars*>(plot->plottable(0));
         auto* int4 = qobject_cast<QCPBars*>(plot->plottable(1));
         QVERIFY(int8 && int4);
-        QVERIFY2(int8->name().contains("int8") && int4->name().contains("int4"), qPrintable(int8->name() + " / " + int4->name()));
+        QVERIFY2(int8->name().contains("int8") && int4->name().contains("int4"),
+                 qPrintable(int8->name() + " / " + int4->name()));
         QCOMPARE(int8->dataCount(), 2);
         QCOMPARE(int4->dataCount(), 1);
         QCOMPARE(int4->data()->at(0)->value, 0.30);
@@ -864,12 +916,14 @@ private Q_SLOTS:
         for (const auto& f : folders) QVERIFY(QFileInfo(QString::fromStdString(f)).isDir());
 
         QVERIFY(window.openModelFolder(id));
-        QCOMPARE(window.statusBar()->currentMessage(), QString::fromStdString(window.project()->absolute(record.modelDirs.at(0))));
+        QCOMPARE(window.statusBar()->currentMessage(),
+                 QString::fromStdString(window.project()->absolute(record.modelDirs.at(0))));
 
         {
             DialogAnswerer yes(QMessageBox::Yes);
             QVERIFY(window.deleteRun(id));
-            QVERIFY2(yes.texts.size() == 1 && yes.texts[0].contains(QString::fromStdString(folders[0])), qPrintable(yes.texts.join("|")));
+            QVERIFY2(yes.texts.size() == 1 && yes.texts[0].contains(QString::fromStdString(folders[0])),
+                     qPrintable(yes.texts.join("|")));
         }
         QCOMPARE(window.resultsPanel()->runs().size(), size_t(1));
         QVERIFY(window.resultsPanel()->runs()[0].method == tpq::Method::Baseline);
@@ -877,7 +931,8 @@ private Q_SLOTS:
         const tpq::Project reread = tpq::Project::load(path.toStdString());
         QVERIFY(!reread.findRunById(id.toStdString()));
         QVERIFY(reread.findRun("baseline"));
-        QVERIFY(QFileInfo(QString::fromStdString(reread.absolute(reread.findRun("baseline")->modelDirs.at(0)))).isDir());
+        QVERIFY(
+            QFileInfo(QString::fromStdString(reread.absolute(reread.findRun("baseline")->modelDirs.at(0)))).isDir());
         // A run the project does not have: refused with a message.
         DialogAnswerer ok(QMessageBox::Ok);
         QVERIFY(!window.deleteRun(id));
@@ -900,8 +955,9 @@ private Q_SLOTS:
                 // Not a field of its own: a spin box's or combo box's editor, the file dialog's
                 // parts, the wizard's "start now" and the Pruning panel's choice of the run
                 // whose heads it shows.
-                if (!input || qobject_cast<QAbstractSpinBox*>(w->parentWidget()) || qobject_cast<QComboBox*>(w->parentWidget()) ||
-                    w->objectName() == "startNow" || w->objectName() == "headRun" || w->window() != form->window())
+                if (!input || qobject_cast<QAbstractSpinBox*>(w->parentWidget()) ||
+                    qobject_cast<QComboBox*>(w->parentWidget()) || w->objectName() == "startNow" ||
+                    w->objectName() == "headRun" || w->window() != form->window())
                     continue;
                 ++fields;
                 const QString key = w->property("configKey").toString();
@@ -974,10 +1030,11 @@ private Q_SLOTS:
         QCustomPlot* compared = compare.curves();
         compared->replot();
         QVERIFY2(compared->axisRect()->outerRect().width() > compared->width() / 2,
-                 qPrintable(QString("axis rect %1 px in a %2 px plot").arg(compared->axisRect()->outerRect().width()).arg(compared->width())));
+                 qPrintable(QString("axis rect %1 px in a %2 px plot")
+                                .arg(compared->axisRect()->outerRect().width())
+                                .arg(compared->width())));
     }
 };
-
 
 QTEST_MAIN(TestUiTrust)
 #include "test_ui_trust.moc"

@@ -29,8 +29,8 @@ inline tpq::TransformerConfig tinyTransformerConfig() {
 }
 
 /// Seeds torch with `seed`, then builds the model, so equal seeds give equal weights.
-inline std::shared_ptr<tpq::TransformerModel> tinyTransformer(uint64_t seed,
-                                                              const tpq::TransformerConfig& c = tinyTransformerConfig()) {
+inline std::shared_ptr<tpq::TransformerModel> tinyTransformer(
+    uint64_t seed, const tpq::TransformerConfig& c = tinyTransformerConfig()) {
     torch::manual_seed(seed);
     return std::make_shared<tpq::TransformerModel>(c);
 }

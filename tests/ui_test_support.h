@@ -2,8 +2,6 @@
 // Helpers of the GUI tests: answering the modal dialogs a window opens (they would block
 // the test), and waiting for a window's job to end.
 
-#include <algorithm>
-
 #include <QAbstractButton>
 #include <QApplication>
 #include <QElapsedTimer>
@@ -13,6 +11,7 @@
 #include <QPointer>
 #include <QSignalSpy>
 #include <QTimer>
+#include <algorithm>
 
 #include "main_window.h"
 
@@ -22,13 +21,16 @@ namespace tpqtest {
 /// `file` (or Cancel when empty). Keeps the message boxes' texts.
 class DialogAnswerer {
 public:
-    explicit DialogAnswerer(QMessageBox::StandardButton answer, QString file = {}) : m_answer(answer), m_file(std::move(file)) {
+    explicit DialogAnswerer(QMessageBox::StandardButton answer, QString file = {})
+        : m_answer(answer), m_file(std::move(file)) {
         QObject::connect(&m_timer, &QTimer::timeout, [this] {
             QWidget* modal = QApplication::activeModalWidget();
             if (auto* box = qobject_cast<QMessageBox*>(modal)) {
                 texts << box->text();
-                if (QAbstractButton* b = box->button(m_answer)) b->click();  // as the user does
-                else box->done(m_answer);
+                if (QAbstractButton* b = box->button(m_answer))
+                    b->click();  // as the user does
+                else
+                    box->done(m_answer);
             } else if (auto* dialog = qobject_cast<QFileDialog*>(modal); dialog && dialog != m_lastFileDialog) {
                 m_lastFileDialog = dialog;
                 ++fileDialogs;
@@ -81,7 +83,8 @@ private:
 /// Waits for the window's job to end; its outcome, or one saying it timed out.
 inline tpq::ui::JobOutcome waitForJob(tpq::ui::MainWindow& window, int timeoutMs) {
     QSignalSpy spy(&window, &tpq::ui::MainWindow::jobFinished);
-    if (!spy.wait(timeoutMs)) return tpq::ui::JobOutcome{"timeout", false, false, "no jobFinished within the timeout", 0};
+    if (!spy.wait(timeoutMs))
+        return tpq::ui::JobOutcome{"timeout", false, false, "no jobFinished within the timeout", 0};
     return spy.takeFirst().at(0).value<tpq::ui::JobOutcome>();
 }
 

@@ -3,15 +3,12 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QDir>
-#include <QFile>
-#include <QDialog>
-#include <map>
 #include <QDesktopServices>
+#include <QDialog>
+#include <QDir>
 #include <QDockWidget>
-#include <QUrl>
-#include <QTextBrowser>
-#include <QVBoxLayout>
+#include <QEventLoop>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -26,26 +23,29 @@
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QEventLoop>
+#include <QTextBrowser>
 #include <QTime>
 #include <QTimer>
+#include <QUrl>
+#include <QVBoxLayout>
 #include <cmath>
+#include <map>
+
+#include <nlohmann/json.hpp>
 
 #include "experiment/project.h"
 #include "experiment/results_store.h"
 #include "io/model_info.h"
 #include "new_experiment_wizard.h"
+#include "panels/compare_panel.h"
 #include "panels/dataset_panel.h"
 #include "panels/model_panel.h"
+#include "panels/predict_panel.h"
 #include "panels/pruning_panel.h"
 #include "panels/quantization_panel.h"
 #include "panels/results_panel.h"
-#include "panels/predict_panel.h"
-#include "panels/compare_panel.h"
-#include "translations.h"
-#include <nlohmann/json.hpp>
-
 #include "text/word_vocab_tokenizer.h"
+#include "translations.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "util/system_info.h"
@@ -58,8 +58,9 @@ namespace {
 QString formatEta(double seconds) {
     if (seconds < 0) return {};
     const int s = int(seconds + 0.5);
-    return s >= 3600 ? QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
-                     : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+    return s >= 3600
+               ? QString("%1:%2:%3").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0')).arg(s % 60, 2, 10, QChar('0'))
+               : QString("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
 
 /// Tokens in a model folder's word vocabulary (as the model was built with it); 0 when it
@@ -90,8 +91,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_stack = new QStackedWidget;
     m_nav = new QListWidget;
     m_nav->setObjectName("navigation");
-    const QStringList names = {tr("Dataset"), tr("Model"), tr("Pruning"), tr("Quantization"), tr("Results"),
-                               tr("Predict"), tr("Compare")};
+    const QStringList names = {tr("Dataset"), tr("Model"),   tr("Pruning"), tr("Quantization"),
+                               tr("Results"), tr("Predict"), tr("Compare")};
     const QList<QWidget*> panels = {m_dataset, m_model, m_pruning, m_quantization, m_results, m_predict, m_compare};
     for (int i = 0; i < panels.size(); ++i) {
         m_nav->addItem(names[i]);
@@ -143,8 +144,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_pruning, &PruningPanel::edited, this, &MainWindow::markDirty);
     connect(m_quantization, &QuantizationPanel::edited, this, &MainWindow::markDirty);
     connect(m_dataset, &DatasetPanel::loadRequested, this, [this](const DatasetOptions& options) {
-        if (!m_worker->start([options](ExperimentWorker* w) { w->loadDatasetPreview(options); }))
-            return;
+        if (!m_worker->start([options](ExperimentWorker* w) { w->loadDatasetPreview(options); })) return;
         m_status->setText(tr("Loading the dataset..."));
     });
     connect(m_model, &ModelPanel::trainRequested, this, [this] {
@@ -170,7 +170,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     // Predictions on a thread of their own: they run while a training run goes on.
     connect(m_predict, &PredictPanel::predictRequested, this,
             [this](const QStringList& ids, const QStringList& dirs, const QString& text) {
-                if (!m_predictWorker->start([ids, dirs, text](ExperimentWorker* w) { w->predict(ids, dirs, text); })) return;
+                if (!m_predictWorker->start([ids, dirs, text](ExperimentWorker* w) { w->predict(ids, dirs, text); }))
+                    return;
                 m_predict->setBusy(true);
             });
     connect(m_predictWorker->worker(), &ExperimentWorker::predicted, m_predict, &PredictPanel::showResult);
@@ -195,7 +196,8 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New Experiment..."), QKeySequence::New, this, &MainWindow::newExperiment);
     file->addAction(tr("&Open..."), QKeySequence::Open, this, &MainWindow::openDialog);
-    file->addAction(tr("Open Results &Folder..."), QKeySequence(tr("Ctrl+Shift+O")), this, &MainWindow::openResultsFolder);
+    file->addAction(tr("Open Results &Folder..."), QKeySequence(tr("Ctrl+Shift+O")), this,
+                    &MainWindow::openResultsFolder);
     m_recent = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     m_saveAction = file->addAction(tr("&Save"), QKeySequence::Save, this, [this] { save(); });
@@ -213,7 +215,8 @@ void MainWindow::buildMenus() {
     m_cancelAction->setEnabled(false);
     QMenu* view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < m_nav->count(); ++i)
-        view->addAction(m_nav->item(i)->text(), QKeySequence(QString("Ctrl+%1").arg(i + 1)), this, [this, i] { showPanel(i); });
+        view->addAction(m_nav->item(i)->text(), QKeySequence(QString("Ctrl+%1").arg(i + 1)), this,
+                        [this, i] { showPanel(i); });
     view->addSeparator();
     if (auto* dock = findChild<QDockWidget*>("logDock")) {
         QAction* log = dock->toggleViewAction();  // brings a closed Log dock back
@@ -269,7 +272,8 @@ void MainWindow::connectWorker() {
         if (e.state == VariantState::Running || e.state == VariantState::Resuming) {
             statusBar()->showMessage(tr("[%1/%2] %3: running").arg(e.index).arg(e.total).arg(e.variant));
         } else if (e.state == VariantState::Finished) {
-            statusBar()->showMessage(tr("[%1/%2] %3: done in %4 s").arg(e.index).arg(e.total).arg(e.variant).arg(e.seconds, 0, 'f', 0));
+            statusBar()->showMessage(
+                tr("[%1/%2] %3: done in %4 s").arg(e.index).arg(e.total).arg(e.variant).arg(e.seconds, 0, 'f', 0));
             refreshProjectFromDisk();
             reloadResults();
         } else if (e.state == VariantState::Skipped) {
@@ -301,7 +305,9 @@ void MainWindow::setBusy(bool busy) {
     }
 }
 
-bool MainWindow::isBusy() const { return m_worker->isBusy(); }
+bool MainWindow::isBusy() const {
+    return m_worker->isBusy();
+}
 
 void MainWindow::refreshProjectFromDisk() {
     if (!m_project) return;
@@ -329,7 +335,8 @@ void MainWindow::onFinished(const JobOutcome& outcome) {
         reloadResults();
     }
     if (outcome.cancelled) {
-        statusBar()->showMessage(tr("Cancelled after %1 s; what finished before is kept.").arg(outcome.seconds, 0, 'f', 1));
+        statusBar()->showMessage(
+            tr("Cancelled after %1 s; what finished before is kept.").arg(outcome.seconds, 0, 'f', 1));
     } else if (!outcome.ok) {
         if (outcome.job == "dataset") m_dataset->showError(outcome.error);
         showError(outcome.job == "dataset" ? tr("Cannot load the dataset") : tr("The run failed"), outcome.error);
@@ -341,9 +348,13 @@ void MainWindow::onFinished(const JobOutcome& outcome) {
     Q_EMIT jobFinished(outcome);
 }
 
-void MainWindow::showPanel(int index) { m_nav->setCurrentRow(index); }
+void MainWindow::showPanel(int index) {
+    m_nav->setCurrentRow(index);
+}
 
-bool MainWindow::welcomeShown() const { return m_pages->currentWidget() == m_welcome; }
+bool MainWindow::welcomeShown() const {
+    return m_pages->currentWidget() == m_welcome;
+}
 
 void MainWindow::updatePages() {
     const bool open = m_project || !m_resultsDir.isEmpty();
@@ -355,8 +366,9 @@ void MainWindow::updatePages() {
 QWidget* MainWindow::buildWelcome() {
     auto* page = new QWidget;
     page->setObjectName("welcome");
-    auto* title = new QLabel(tr("<h1>TPQ Studio</h1><p>Prune and quantize Transformer text classifiers, and compare "
-                                "every variant: accuracy, F1, size, latency.</p>"));
+    auto* title =
+        new QLabel(tr("<h1>TPQ Studio</h1><p>Prune and quantize Transformer text classifiers, and compare "
+                      "every variant: accuracy, F1, size, latency.</p>"));
     title->setWordWrap(true);
     auto* newButton = new QPushButton(tr("New Experiment..."));
     newButton->setObjectName("welcomeNew");
@@ -365,8 +377,9 @@ QWidget* MainWindow::buildWelcome() {
     openButton->setObjectName("welcomeOpen");
     auto* demoButton = new QPushButton(tr("Open the Demo"));
     demoButton->setObjectName("welcomeDemo");
-    demoButton->setToolTip(tr("The quickstart bert-mini on the SpamAssassin corpus and four compressed variants; "
-                              "Run > Start runs what has not run yet"));
+    demoButton->setToolTip(
+        tr("The quickstart bert-mini on the SpamAssassin corpus and four compressed variants; "
+           "Run > Start runs what has not run yet"));
     for (QPushButton* b : {newButton, openButton, demoButton}) b->setMinimumHeight(36);
     m_welcomeRecent = new QListWidget;
     m_welcomeRecent->setObjectName("welcomeRecent");
@@ -408,7 +421,8 @@ void MainWindow::refreshWelcome() {
                     ++finished;
                     for (const auto& dir : r.resultDirs) {
                         try {
-                            best = std::max(best, ResultsStore::readRun(p.absolute(dir) + "/result.json").test.accuracy);
+                            best =
+                                std::max(best, ResultsStore::readRun(p.absolute(dir) + "/result.json").test.accuracy);
                         } catch (const std::exception&) {
                         }
                     }
@@ -417,7 +431,8 @@ void MainWindow::refreshWelcome() {
                        tr("%n finished run(s)", "", finished) +
                        (best >= 0 ? tr(", best accuracy %1%").arg(100 * best, 0, 'f', 2) : QString());
             } catch (const std::exception& e) {
-                line = path + "\n    " + tr("cannot be opened: %1").arg(QString::fromStdString(e.what()).section('\n', 0, 0));
+                line = path + "\n    " +
+                       tr("cannot be opened: %1").arg(QString::fromStdString(e.what()).section('\n', 0, 0));
             }
         } else {
             line = path + "\n    " + tr("results folder");
@@ -440,7 +455,8 @@ bool MainWindow::openDemo() {
     if (!QFileInfo::exists(project)) {
         const QString packaged = source.filePath("configs/demo.tpq.yaml");
         if (!QDir().mkpath(source.filePath("results")) || !QFile::copy(packaged, project)) {
-            showError(tr("Cannot open the demo"), tr("Cannot copy %1 to %2: check that the folder is writable.").arg(packaged, project));
+            showError(tr("Cannot open the demo"),
+                      tr("Cannot copy %1 to %2: check that the folder is writable.").arg(packaged, project));
             return false;
         }
     }
@@ -482,8 +498,10 @@ void MainWindow::markDirty() {
 
 void MainWindow::updateTitle() {
     QString title = tr("TPQ Studio");
-    if (m_project) title += " - " + QFileInfo(QString::fromStdString(m_project->path())).fileName() + (m_dirty ? "*" : "");
-    else if (!m_resultsDir.isEmpty()) title += " - " + m_resultsDir;
+    if (m_project)
+        title += " - " + QFileInfo(QString::fromStdString(m_project->path())).fileName() + (m_dirty ? "*" : "");
+    else if (!m_resultsDir.isEmpty())
+        title += " - " + m_resultsDir;
     setWindowTitle(title);
 }
 
@@ -580,7 +598,9 @@ bool MainWindow::openPath(const QString& path) {
             project = std::make_unique<Project>(Project::load(path.toStdString()));
             resultsDir = QString::fromStdString(project->config().output.resultsDir);
         } else if (!QFileInfo::exists(path)) {
-            throw Error(tr("%1 does not exist: choose a project file (*.tpq.yaml) or a results folder").arg(path).toStdString());
+            throw Error(tr("%1 does not exist: choose a project file (*.tpq.yaml) or a results folder")
+                            .arg(path)
+                            .toStdString());
         } else if (!QFileInfo(path).isDir()) {
             throw Error(tr("%1 is neither a project file (*.tpq.yaml) nor a results folder").arg(path).toStdString());
         } else {
@@ -593,7 +613,8 @@ bool MainWindow::openPath(const QString& path) {
         if (m_project) setPanelsConfig(m_project->config());
         // The log keeps earlier projects' lines: a rule says where this one's begin.
         if (!m_log->document()->isEmpty())
-            m_log->appendPlainText(QString(12, QChar(0x2500)) + " " + tr("Opened %1").arg(path) + " " + QString(12, QChar(0x2500)));
+            m_log->appendPlainText(QString(12, QChar(0x2500)) + " " + tr("Opened %1").arg(path) + " " +
+                                   QString(12, QChar(0x2500)));
         reloadResults();
         if (!m_project) showRunConfig();
         m_dirty = false;
@@ -686,7 +707,8 @@ bool MainWindow::saveAs(const QString& chosen) {
     if (!path.endsWith(".tpq.yaml")) {
         path += ".tpq.yaml";  // the dialog checked the name without it
         if (QFileInfo::exists(path) &&
-            QMessageBox::question(this, tr("Replace file?"), tr("%1 exists. Replace it?").arg(path)) != QMessageBox::Yes)
+            QMessageBox::question(this, tr("Replace file?"), tr("%1 exists. Replace it?").arg(path)) !=
+                QMessageBox::Yes)
             return false;
     }
     try {
@@ -761,16 +783,17 @@ void MainWindow::showRunConfig() {
             m_model->setVocabularySize(wordVocabularySize(dir));
             return;
         } catch (const std::exception& e) {
-            m_log->appendPlainText(tr("Cannot read the training settings of %1: %2").arg(dir, QString::fromStdString(e.what())));
+            m_log->appendPlainText(
+                tr("Cannot read the training settings of %1: %2").arg(dir, QString::fromStdString(e.what())));
         }
     }
 }
 
 bool MainWindow::maybeSave() {
     if (!m_dirty || !m_project) return true;
-    const auto answer = QMessageBox::warning(
-        this, tr("Unsaved changes"), tr("The project has unsaved changes. Save them?"),
-        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+    const auto answer =
+        QMessageBox::warning(this, tr("Unsaved changes"), tr("The project has unsaved changes. Save them?"),
+                             QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
     if (answer == QMessageBox::Cancel) return false;
     if (answer == QMessageBox::Save) return save();
     m_dirty = false;
@@ -834,7 +857,8 @@ bool MainWindow::openModelFolder(const QString& runId) {
 }
 
 bool MainWindow::deleteRun(const QString& runId) {
-    if (!requireProject(tr("Delete Run")) || !requireIdle(tr("Wait for the run to finish (or cancel it) before deleting one.")))
+    if (!requireProject(tr("Delete Run")) ||
+        !requireIdle(tr("Wait for the run to finish (or cancel it) before deleting one.")))
         return false;
     if (m_predictWorker->isBusy()) {
         showError(tr("A prediction is in progress"), tr("Wait for the prediction to finish before deleting a run."));
@@ -854,14 +878,17 @@ bool MainWindow::deleteRun(const QString& runId) {
     for (const auto& v : m_project->variants())
         if (v.key() == record.variant) variant = describeVariant(v);
     QString text = tr("Delete the run of variant \"%1\" (%2)?").arg(variant, ids.join(", "));
-    text += "\n\n" + (paths.isEmpty() ? tr("No folder of it lies in the project's results or checkpoints; nothing is deleted from disk.")
-                                      : tr("These folders are deleted:") + "\n" + paths.join("\n"));
+    text += "\n\n" +
+            (paths.isEmpty()
+                 ? tr("No folder of it lies in the project's results or checkpoints; nothing is deleted from disk.")
+                 : tr("These folders are deleted:") + "\n" + paths.join("\n"));
     if (record.variant == VariantSpec().key())  // the baseline variant
-        text += "\n\n" + tr("This is the baseline: Run > Start trains it again, and the variants made from it run again.");
+        text +=
+            "\n\n" + tr("This is the baseline: Run > Start trains it again, and the variants made from it run again.");
     else
         text += "\n\n" + tr("Run > Start runs the variant again.");
-    if (QMessageBox::question(this, tr("Delete Run"), text, QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel) !=
-        QMessageBox::Yes)
+    if (QMessageBox::question(this, tr("Delete Run"), text, QMessageBox::Yes | QMessageBox::Cancel,
+                              QMessageBox::Cancel) != QMessageBox::Yes)
         return false;
     try {
         // The project file first: it never names a folder that is gone. The panels' unsaved
@@ -879,8 +906,8 @@ bool MainWindow::deleteRun(const QString& runId) {
     reloadResults();
     if (!failed.isEmpty()) {
         showError(tr("Some folders were not deleted"),
-                  tr("The run is gone from the project, but these folders could not be deleted (check permissions):") + "\n" +
-                      failed.join("\n"));
+                  tr("The run is gone from the project, but these folders could not be deleted (check permissions):") +
+                      "\n" + failed.join("\n"));
         return false;
     }
     statusBar()->showMessage(tr("Deleted %1.").arg(ids.join(", ")));
@@ -900,7 +927,8 @@ void MainWindow::showError(const QString& title, const QString& message) {
 }
 
 void MainWindow::openDialog() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Project"), {}, tr("TPQ Studio projects (*.tpq.yaml)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Project"), {}, tr("TPQ Studio projects (*.tpq.yaml)"));
     if (!path.isEmpty()) openPath(path);
 }
 

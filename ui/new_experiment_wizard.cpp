@@ -7,10 +7,10 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
@@ -55,11 +55,16 @@ public:
     /// Re-checks whenever one of `widgets` changes.
     void watch(std::initializer_list<QObject*> widgets) {
         for (QObject* w : widgets) {
-            if (auto* e = qobject_cast<QLineEdit*>(w)) QObject::connect(e, &QLineEdit::textChanged, this, [this] { recheck(); });
-            if (auto* c = qobject_cast<QComboBox*>(w)) QObject::connect(c, &QComboBox::currentIndexChanged, this, [this] { recheck(); });
-            if (auto* s = qobject_cast<QSpinBox*>(w)) QObject::connect(s, &QSpinBox::valueChanged, this, [this] { recheck(); });
-            if (auto* d = qobject_cast<QDoubleSpinBox*>(w)) QObject::connect(d, &QDoubleSpinBox::valueChanged, this, [this] { recheck(); });
-            if (auto* b = qobject_cast<QCheckBox*>(w)) QObject::connect(b, &QCheckBox::toggled, this, [this] { recheck(); });
+            if (auto* e = qobject_cast<QLineEdit*>(w))
+                QObject::connect(e, &QLineEdit::textChanged, this, [this] { recheck(); });
+            if (auto* c = qobject_cast<QComboBox*>(w))
+                QObject::connect(c, &QComboBox::currentIndexChanged, this, [this] { recheck(); });
+            if (auto* s = qobject_cast<QSpinBox*>(w))
+                QObject::connect(s, &QSpinBox::valueChanged, this, [this] { recheck(); });
+            if (auto* d = qobject_cast<QDoubleSpinBox*>(w))
+                QObject::connect(d, &QDoubleSpinBox::valueChanged, this, [this] { recheck(); });
+            if (auto* b = qobject_cast<QCheckBox*>(w))
+                QObject::connect(b, &QCheckBox::toggled, this, [this] { recheck(); });
         }
     }
 
@@ -101,7 +106,8 @@ QStringList fileColumns(const QString& path, const QString& kind, QString* probl
         const bool whole = file.atEnd();
         const int end = whole ? int(head.size()) : int(head.lastIndexOf('\n'));
         try {
-            const auto records = parseCsv(head.left(std::max(0, end)).toStdString(), kind == "tsv" ? '\t' : ',', path.toStdString());
+            const auto records =
+                parseCsv(head.left(std::max(0, end)).toStdString(), kind == "tsv" ? '\t' : ',', path.toStdString());
             if (!records.empty()) {
                 QStringList columns;
                 for (const auto& f : records.front().fields) columns << QString::fromStdString(f).trimmed();
@@ -157,7 +163,7 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     m_path->setObjectName("datasetPath");
     const auto placeholder = [this] {
         const QString kind = m_kind->currentData().toString();
-        m_path->setPlaceholderText(kind == "spam_assassin" ? tr("empty = the packaged SpamAssassin corpus")
+        m_path->setPlaceholderText(kind == "spam_assassin"         ? tr("empty = the packaged SpamAssassin corpus")
                                    : FormFields::readsFolder(kind) ? tr("the folder to read")
                                                                    : tr("the file to read"));
     };
@@ -168,8 +174,8 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     m_preview = new QPlainTextEdit;
     m_preview->setReadOnly(true);
     m_preview->setLineWrapMode(QPlainTextEdit::NoWrap);
-    auto* dataPage = new WizardPage(tr("Dataset"), tr("Where the labelled texts come from."),
-                                    [this] { return datasetProblem(); });
+    auto* dataPage =
+        new WizardPage(tr("Dataset"), tr("Where the labelled texts come from."), [this] { return datasetProblem(); });
     auto* df = new QFormLayout;
     df->addRow(tr("Source:"), m_kind);
     df->addRow(tr("Path:"), withBrowse(m_path, [this] {
@@ -203,8 +209,9 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     m_train = FormFields::fraction(defaults.data.trainRatio);
     m_validation = FormFields::fraction(defaults.data.validationRatio);
     m_test = FormFields::fraction(defaults.data.testRatio);
-    auto* splitPage = new WizardPage(tr("Tokenizer and splits"), tr("How texts become tokens, and how the data is split."),
-                                     [this] { return splitProblem(); });
+    auto* splitPage =
+        new WizardPage(tr("Tokenizer and splits"), tr("How texts become tokens, and how the data is split."),
+                       [this] { return splitProblem(); });
     auto* sf = new QFormLayout;
     sf->addRow(tr("Tokenizer:"), m_tokenizer);
     sf->addRow(tr("Max tokens per text:"), m_maxLength);
@@ -279,16 +286,17 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     mf->addRow(tr("Batch size:"), m_batch);
     mf->addRow(tr("Learning rate:"), m_lr);
     const std::pair<QWidget*, const char*> modelKeys[] = {
-        {m_model, "model.name"},        {m_dModel, "model.d_model"},     {m_numHeads, "model.num_heads"},
-        {m_layers, "model.num_layers"}, {m_dFf, "model.d_ff"},           {m_pooling, "model.pooling"},
-        {m_modelPath, "model.path"},    {m_epochs, "training.epochs"},   {m_batch, "training.batch_size"},
+        {m_model, "model.name"},         {m_dModel, "model.d_model"},   {m_numHeads, "model.num_heads"},
+        {m_layers, "model.num_layers"},  {m_dFf, "model.d_ff"},         {m_pooling, "model.pooling"},
+        {m_modelPath, "model.path"},     {m_epochs, "training.epochs"}, {m_batch, "training.batch_size"},
         {m_lr, "training.learning_rate"}};
     for (const auto& [field, key] : modelKeys) FormFields::configKey(field, key);
     modelPage->body()->addLayout(mf);
     modelPage->body()->addStretch();
     modelPage->watch({m_model, m_modelPath, m_dModel, m_numHeads});
     connect(m_model, &QComboBox::currentIndexChanged, this, &NewExperimentWizard::updateModelFields);
-    for (QSpinBox* s : {m_dModel, m_numHeads, m_layers, m_dFf}) connect(s, &QSpinBox::valueChanged, this, &NewExperimentWizard::refreshParameters);
+    for (QSpinBox* s : {m_dModel, m_numHeads, m_layers, m_dFf})
+        connect(s, &QSpinBox::valueChanged, this, &NewExperimentWizard::refreshParameters);
     connect(m_tokenizer, &QComboBox::currentIndexChanged, this, &NewExperimentWizard::refreshParameters);
     addPage(modelPage);
 
@@ -297,7 +305,8 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
     m_unstructured->setObjectName("unstructured");
     m_sparsity = new QLineEdit("0.5");
     m_sparsity->setObjectName("sparsities");
-    m_sparsity->setToolTip(tr("One sparsity, or several separated by commas for a sweep (one variant each), e.g. 0.3, 0.5, 0.7"));
+    m_sparsity->setToolTip(
+        tr("One sparsity, or several separated by commas for a sweep (one variant each), e.g. 0.3, 0.5, 0.7"));
     m_structured = new QCheckBox(tr("Structured pruning (1 fine-tuning epoch), heads removed:"));
     m_structured->setObjectName("structured");
     m_heads = FormFields::fraction(0.5);
@@ -348,7 +357,8 @@ NewExperimentWizard::NewExperimentWizard(QWidget* parent) : QWizard(parent) {
                                        [this] { return summaryProblem(); });
     auto* pf = new QFormLayout;
     pf->addRow(tr("Project name:"), m_name);
-    pf->addRow(tr("Folder:"), withBrowse(m_folder, [this] { return QFileDialog::getExistingDirectory(this, tr("Project Folder")); }));
+    pf->addRow(tr("Folder:"),
+               withBrowse(m_folder, [this] { return QFileDialog::getExistingDirectory(this, tr("Project Folder")); }));
     FormFields::projectKey(m_name, "name");
     FormFields::projectKey(m_folder, "results_dir: <name>/results, checkpoint_dir: <name>/checkpoints");
     summaryPage->body()->addLayout(pf);
@@ -372,8 +382,9 @@ ExperimentConfig NewExperimentWizard::config() const {
     c.name = m_name->text().trimmed().toStdString();
     c.data.dataset = m_kind->currentData().toString().toStdString();
     // Absolute: the project may be opened from another working directory.
-    c.data.path = m_path->text().trimmed().isEmpty() ? std::string()
-                                                     : QFileInfo(m_path->text().trimmed()).absoluteFilePath().toStdString();
+    c.data.path = m_path->text().trimmed().isEmpty()
+                      ? std::string()
+                      : QFileInfo(m_path->text().trimmed()).absoluteFilePath().toStdString();
     c.data.textColumn = m_textColumn->text().trimmed().toStdString();
     c.data.labelColumn = m_labelColumn->text().trimmed().toStdString();
     c.data.trainRatio = m_train->value();
@@ -447,7 +458,9 @@ QString NewExperimentWizard::projectPath() const {
     return QDir(m_folder->text().trimmed()).filePath(m_name->text().trimmed() + ".tpq.yaml");
 }
 
-bool NewExperimentWizard::startNow() const { return m_start->isChecked(); }
+bool NewExperimentWizard::startNow() const {
+    return m_start->isChecked();
+}
 
 QString NewExperimentWizard::datasetProblem() const {
     const QString kind = m_kind->currentData().toString();
@@ -472,7 +485,8 @@ QString NewExperimentWizard::datasetProblem() const {
         std::vector<std::string> header;
         for (const QString& c : columns) header.push_back(c.toStdString());
         for (const QString& column : {m_textColumn->text().trimmed(), m_labelColumn->text().trimmed()}) {
-            const bool found = kind == "jsonl" ? columns.contains(column) : findCsvColumn(column.toStdString(), header) >= 0;
+            const bool found =
+                kind == "jsonl" ? columns.contains(column) : findCsvColumn(column.toStdString(), header) >= 0;
             if (!found) return tr("%1 has no column '%2'; its columns are: %3.").arg(path, column, columns.join(", "));
         }
     }
@@ -483,7 +497,8 @@ QString NewExperimentWizard::datasetProblem() const {
     if (kind == "folder") {
         const int classes = int(QDir(path).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size());
         if (classes < 2)
-            return tr("%1 has %n sub-folder(s): a folder per class needs at least two (one per label).", "", classes).arg(path);
+            return tr("%1 has %n sub-folder(s): a folder per class needs at least two (one per label).", "", classes)
+                .arg(path);
     }
     return {};
 }
@@ -513,7 +528,8 @@ std::vector<double> NewExperimentWizard::sparsities() const {
 
 QString NewExperimentWizard::variantProblem() const {
     if (m_unstructured->isChecked() && sparsities().empty())
-        return tr("Sparsities: numbers from 0 to 0.99 separated by commas (e.g. 0.3, 0.5), not '%1'.").arg(m_sparsity->text());
+        return tr("Sparsities: numbers from 0 to 0.99 separated by commas (e.g. 0.3, 0.5), not '%1'.")
+            .arg(m_sparsity->text());
     return {};
 }
 
@@ -538,14 +554,17 @@ void NewExperimentWizard::refreshParameters() {
                                   .arg(QLocale().toString(qlonglong(n)))
                                   .arg(double(n) * 4 / 1e6, 0, 'f', 2)
                                   .arg(words ? tr(" (with the largest word vocabulary, %1 tokens; the real one is "
-                                                  "built from the training split)").arg(vocab)
+                                                  "built from the training split)")
+                                                   .arg(vocab)
                                              : QString()));
     } catch (const std::exception& e) {
         m_parameters->setText(QString::fromStdString(e.what()));
     }
 }
 
-QString NewExperimentWizard::parameterText() const { return m_parameters->text(); }
+QString NewExperimentWizard::parameterText() const {
+    return m_parameters->text();
+}
 
 void NewExperimentWizard::reject() {
     if (QMessageBox::question(this, tr("Discard the new experiment?"),
@@ -565,7 +584,9 @@ QString NewExperimentWizard::splitProblem() const {
 
 QString NewExperimentWizard::modelProblem() const {
     if (m_model->currentData().toString() == "transformer" && m_dModel->value() % m_numHeads->value() != 0)
-        return tr("The width (%1) must be a multiple of the attention heads (%2).").arg(m_dModel->value()).arg(m_numHeads->value());
+        return tr("The width (%1) must be a multiple of the attention heads (%2).")
+            .arg(m_dModel->value())
+            .arg(m_numHeads->value());
     if (m_model->currentData().toString() != "folder") return {};
     const QString dir = m_modelPath->text().trimmed();
     if (dir.isEmpty()) return tr("Choose the model folder.");
@@ -592,15 +613,17 @@ void NewExperimentWizard::refreshPreview() {
     const QString path = m_path->text().trimmed();
     const QString kind = m_kind->currentData().toString();
     if (path.isEmpty()) {
-        m_preview->setPlainText(kind == "spam_assassin"
-                                    ? tr("The SpamAssassin public corpus (ham and spam mails), installed by scripts/setup.")
-                                    : QString());
+        m_preview->setPlainText(
+            kind == "spam_assassin"
+                ? tr("The SpamAssassin public corpus (ham and spam mails), installed by scripts/setup.")
+                : QString());
         return;
     }
     QFile file(path);
     if (QFileInfo(path).isDir()) {
         const QStringList entries = QDir(path).entryList(QDir::Dirs | QDir::Files | QDir::NoDotAndDotDot);
-        m_preview->setPlainText(tr("Folder with %n entries:", "", int(entries.size())) + "\n" + entries.mid(0, 20).join('\n'));
+        m_preview->setPlainText(tr("Folder with %n entries:", "", int(entries.size())) + "\n" +
+                                entries.mid(0, 20).join('\n'));
         return;
     }
     if (!file.open(QIODevice::ReadOnly)) {
@@ -618,7 +641,8 @@ void NewExperimentWizard::refreshSummary() {
     lines << tr("Project file: %1").arg(projectPath());
     lines << tr("Data: %1 %2").arg(m_kind->currentText(), QString::fromStdString(c.data.path));
     if (FormFields::hasColumns(m_kind->currentData().toString()))
-        lines << tr("Columns: text from '%1', labels from '%2'").arg(m_textColumn->text().trimmed(), m_labelColumn->text().trimmed());
+        lines << tr("Columns: text from '%1', labels from '%2'")
+                     .arg(m_textColumn->text().trimmed(), m_labelColumn->text().trimmed());
     lines << tr("Splits: %1% training, %2% validation, %3% test")
                  .arg(100 * c.data.trainRatio, 0, 'g', 3)
                  .arg(100 * c.data.validationRatio, 0, 'g', 3)

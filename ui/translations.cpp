@@ -1,17 +1,21 @@
 #include "translations.h"
 
-#include "experiment/method.h"
-
 #include <QCoreApplication>
 #include <QLibraryInfo>
 #include <cstdio>
 
+#include "experiment/method.h"
+
 namespace tpq::ui {
 namespace {
 
-QString T(const char* text) { return QCoreApplication::translate("Names", text); }
+QString T(const char* text) {
+    return QCoreApplication::translate("Names", text);
+}
 
-QString percent(double fraction) { return QString::number(100.0 * fraction, 'g', 3) + "%"; }
+QString percent(double fraction) {
+    return QString::number(100.0 * fraction, 'g', 3) + "%";
+}
 
 }  // namespace
 
@@ -30,8 +34,9 @@ bool Translations::install(const QLocale& locale) {
         QCoreApplication::installTranslator(qt.get());
         m_qt = std::move(qt);
     } else {
-        fprintf(stderr, "tpq-studio: Qt's own translation (qtbase_%s.qm) is not in %s: its buttons stay English "
-                        "(install Debian's qt6-translations-l10n)\n",
+        fprintf(stderr,
+                "tpq-studio: Qt's own translation (qtbase_%s.qm) is not in %s: its buttons stay English "
+                "(install Debian's qt6-translations-l10n)\n",
                 qPrintable(locale.name()), qPrintable(dir));
     }
     return true;
@@ -46,15 +51,24 @@ void Translations::remove() {
 
 QString displayName(Method m) {
     switch (m) {
-        case Method::Baseline: return T(QT_TRANSLATE_NOOP("Names", "baseline"));
-        case Method::Unstructured: return T(QT_TRANSLATE_NOOP("Names", "unstructured pruning"));
-        case Method::Structured: return T(QT_TRANSLATE_NOOP("Names", "structured pruning"));
-        case Method::Progressive: return T(QT_TRANSLATE_NOOP("Names", "progressive pruning"));
-        case Method::Dynamic: return T(QT_TRANSLATE_NOOP("Names", "dynamic int8"));
-        case Method::Static: return T(QT_TRANSLATE_NOOP("Names", "static int8"));
-        case Method::Qat: return T(QT_TRANSLATE_NOOP("Names", "quantization-aware training"));
-        case Method::Mixed: return T(QT_TRANSLATE_NOOP("Names", "mixed precision"));
-        case Method::Combined: return T(QT_TRANSLATE_NOOP("Names", "pruning + quantization"));
+        case Method::Baseline:
+            return T(QT_TRANSLATE_NOOP("Names", "baseline"));
+        case Method::Unstructured:
+            return T(QT_TRANSLATE_NOOP("Names", "unstructured pruning"));
+        case Method::Structured:
+            return T(QT_TRANSLATE_NOOP("Names", "structured pruning"));
+        case Method::Progressive:
+            return T(QT_TRANSLATE_NOOP("Names", "progressive pruning"));
+        case Method::Dynamic:
+            return T(QT_TRANSLATE_NOOP("Names", "dynamic int8"));
+        case Method::Static:
+            return T(QT_TRANSLATE_NOOP("Names", "static int8"));
+        case Method::Qat:
+            return T(QT_TRANSLATE_NOOP("Names", "quantization-aware training"));
+        case Method::Mixed:
+            return T(QT_TRANSLATE_NOOP("Names", "mixed precision"));
+        case Method::Combined:
+            return T(QT_TRANSLATE_NOOP("Names", "pruning + quantization"));
     }
     return QString::fromUtf8(tpq::methodName(m));
 }
@@ -72,13 +86,16 @@ QString describeVariant(const VariantSpec& v) {
     };
     const auto pruning = [&](Method method) {
         if (method == Method::Unstructured)
-            return v.sparsity ? QString(T(QT_TRANSLATE_NOOP("Names", "unstructured pruning to %1 sparsity"))).arg(percent(*v.sparsity))
+            return v.sparsity ? QString(T(QT_TRANSLATE_NOOP("Names", "unstructured pruning to %1 sparsity")))
+                                    .arg(percent(*v.sparsity))
                               : displayName(method);
         if (method == Method::Structured) {
             QString s = displayName(method);
-            if (v.heads) s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the heads removed"))).arg(percent(*v.heads));
+            if (v.heads)
+                s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the heads removed"))).arg(percent(*v.heads));
             if (v.ffnSparsity.value_or(0) > 0)
-                s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the FFN neurons removed"))).arg(percent(*v.ffnSparsity));
+                s += QString(T(QT_TRANSLATE_NOOP("Names", ", %1 of the FFN neurons removed")))
+                         .arg(percent(*v.ffnSparsity));
             return s;
         }
         return displayName(method);
@@ -92,7 +109,8 @@ QString describeVariant(const VariantSpec& v) {
                                   : QString(T(QT_TRANSLATE_NOOP("Names", "static int8, %1 observer"))).arg(observer);
     }
     if (m == Method::Combined)
-        return QString(T(QT_TRANSLATE_NOOP("Names", "%1, then %2"))).arg(pruning(v.pruning) + fineTune(), displayName(v.quantization));
+        return QString(T(QT_TRANSLATE_NOOP("Names", "%1, then %2")))
+            .arg(pruning(v.pruning) + fineTune(), displayName(v.quantization));
     return displayName(m);
 }
 

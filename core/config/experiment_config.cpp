@@ -1,7 +1,5 @@
 #include "config/experiment_config.h"
 
-#include "config/yaml_support.h"
-
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -14,6 +12,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "config/yaml_support.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "util/strings.h"
@@ -30,7 +29,9 @@ std::string formatDouble(double v) {
     return buf;
 }
 
-std::string where(const std::string& source, const YAML::Mark& mark) { return yamlWhere(source, mark); }
+std::string where(const std::string& source, const YAML::Mark& mark) {
+    return yamlWhere(source, mark);
+}
 
 // ---- the visitor that reads YAML ---------------------------------------------------------
 
@@ -214,10 +215,10 @@ private:
             }
             if (top.known.count(key)) continue;
             const std::string elsewhere = sameKeyElsewhere(key);
-            const std::string msg = where(m_source, it->first.Mark()) + ": " +
-                                    (elsewhere.empty() ? unknownKeyMessage("key", key, known, top.prefix)
-                                                       : "unknown key '" + top.prefix + key + "'; did you mean '" +
-                                                             elsewhere + "'?");
+            const std::string msg =
+                where(m_source, it->first.Mark()) + ": " +
+                (elsewhere.empty() ? unknownKeyMessage("key", key, known, top.prefix)
+                                   : "unknown key '" + top.prefix + key + "'; did you mean '" + elsewhere + "'?");
             m_warnings.push_back(msg + " (ignored)");
         }
     }
@@ -583,7 +584,8 @@ std::vector<std::string> ExperimentConfig::validate() const {
         oneOf(precision, ("quantization.mixed_precision.precision_map." + layer).c_str(),
               {"fp32", "bf16", "fp16", "int8", "int4"});
     check(quantization.int4GroupSize > 0 && quantization.int4GroupSize % 2 == 0,
-          "quantization.mixed_precision.group_size", "a positive even number", std::to_string(quantization.int4GroupSize));
+          "quantization.mixed_precision.group_size", "a positive even number",
+          std::to_string(quantization.int4GroupSize));
     check(quantization.maxAccuracyDrop < 0 || quantization.maxAccuracyDrop <= 1,
           "quantization.mixed_precision.max_accuracy_drop", "<= 1 (a fraction: 0.01 = 1 point), or < 0 for none",
           formatDouble(quantization.maxAccuracyDrop));

@@ -64,36 +64,38 @@ struct PruningConfig {
     int calibrationBatches = 16;                   // training batches scored for importance; 0 = all
     std::string unstructuredMethod = "magnitude";  // unstructured.method
     std::vector<double> sparsityLevels = {0.1, 0.3, 0.5, 0.7, 0.9};  // unstructured.sparsity_levels
-    std::vector<std::string> include;                                // unstructured.include: layer name parts; empty = linear layers
-    std::vector<std::string> exclude = {"classifier", "pooler"};     // unstructured.exclude
-    bool compactStorage = true;  // save mostly-zero weights as bitmask + values (tpq reads them; other tools do not)
-    double initialSparsity = 0.0;                                    // progressive.initial_sparsity
-    double finalSparsity = 0.5;                                      // progressive.final_sparsity
-    int numIterations = 5;                                           // progressive.num_iterations
-    std::string progressiveSchedule = "cubic";                       // progressive.schedule: linear or cubic
-    double maxAccuracyDrop = -1;  // progressive.max_accuracy_drop: validation accuracy budget (0.01 = 1 point); < 0 = none
-    int fineTuneEpochs = 1;                                          // epochs of fine-tuning after each pruning step
+    std::vector<std::string> include;  // unstructured.include: layer name parts; empty = linear layers
+    std::vector<std::string> exclude = {"classifier", "pooler"};  // unstructured.exclude
+    bool compactStorage = true;    // save mostly-zero weights as bitmask + values (tpq reads them; other tools do not)
+    double initialSparsity = 0.0;  // progressive.initial_sparsity
+    double finalSparsity = 0.5;    // progressive.final_sparsity
+    int numIterations = 5;         // progressive.num_iterations
+    std::string progressiveSchedule = "cubic";  // progressive.schedule: linear or cubic
+    double maxAccuracyDrop =
+        -1;                  // progressive.max_accuracy_drop: validation accuracy budget (0.01 = 1 point); < 0 = none
+    int fineTuneEpochs = 1;  // epochs of fine-tuning after each pruning step
 };
 
 struct QuantizationConfig {
-    std::string method = "dynamic";  // dynamic, static, qat or mixed
-    std::string dtype = "qint8";     // qint8 or float16 (dynamic); qint8 for static/qat
-    std::string backend = "onednn";  // quantized engine: onednn or qnnpack
-    int calibrationBatches = 10;     // batches of training data for static calibration
-    int qatEpochs = 1;               // qat.epochs
-    double qatLearningRate = 1e-5;   // qat.learning_rate
-    bool perChannel = true;          // per_channel: one int8 weight scale per output channel
-    bool quantizeEmbeddings = true;  // quantize_embeddings: store embedding tables as int8 rows
+    std::string method = "dynamic";                        // dynamic, static, qat or mixed
+    std::string dtype = "qint8";                           // qint8 or float16 (dynamic); qint8 for static/qat
+    std::string backend = "onednn";                        // quantized engine: onednn or qnnpack
+    int calibrationBatches = 10;                           // batches of training data for static calibration
+    int qatEpochs = 1;                                     // qat.epochs
+    double qatLearningRate = 1e-5;                         // qat.learning_rate
+    bool perChannel = true;                                // per_channel: one int8 weight scale per output channel
+    bool quantizeEmbeddings = true;                        // quantize_embeddings: store embedding tables as int8 rows
     std::vector<std::string> skipLayers = {"classifier"};  // skip_layers: name parts of linear layers kept fp32
     std::string observer = "minmax";  // observer (static): minmax, moving_average, percentile or mse
-    int sensitiveLayersTopK = 5;     // mixed_precision.top_k: most sensitive layers kept in sensitive_precision
-    int sensitivitySamples = 100;    // mixed_precision.num_samples: validation examples per sensitivity test
+    int sensitiveLayersTopK = 5;      // mixed_precision.top_k: most sensitive layers kept in sensitive_precision
+    int sensitivitySamples = 100;     // mixed_precision.num_samples: validation examples per sensitivity test
     std::string sensitivePrecision = "bf16";  // mixed_precision.sensitive_precision: fp32, bf16 or fp16
-    int int4Layers = -1;             // mixed_precision.int4_layers: least sensitive layers in int4; < 0 = half
-    int int4GroupSize = 32;          // mixed_precision.group_size: inputs per int4 scale
-    double maxAccuracyDrop = -1;     // mixed_precision.max_accuracy_drop: budget plan (0.01 = 1 point); < 0 = none
-    std::map<std::string, std::string> precisionMap;  // mixed_precision.precision_map: layer -> fp32/bf16/fp16/int8/int4,
-                                                      // an extra "custom" setting (the GUI's precision table)
+    int int4Layers = -1;                      // mixed_precision.int4_layers: least sensitive layers in int4; < 0 = half
+    int int4GroupSize = 32;                   // mixed_precision.group_size: inputs per int4 scale
+    double maxAccuracyDrop = -1;  // mixed_precision.max_accuracy_drop: budget plan (0.01 = 1 point); < 0 = none
+    std::map<std::string, std::string>
+        precisionMap;  // mixed_precision.precision_map: layer -> fp32/bf16/fp16/int8/int4,
+                       // an extra "custom" setting (the GUI's precision table)
 };
 
 struct OutputConfig {

@@ -25,7 +25,8 @@ namespace {
 
 // The base model's tpq.json with the step recorded under `key` and the new metrics.
 // The saved folder's tpq.json with the step that made it and the run's metrics.
-ModelInfo withStep(ModelInfo info, const std::string& key, const nlohmann::ordered_json& step, const RunResult& result) {
+ModelInfo withStep(ModelInfo info, const std::string& key, const nlohmann::ordered_json& step,
+                   const RunResult& result) {
     (key == "pruning" ? info.pruning : info.quantization) = step;
     info.metrics = nlohmann::ordered_json::parse(result.toJson());
     return info;
@@ -43,9 +44,8 @@ std::string percent(double s) {
     return std::to_string(int(std::lround(s * 100.0)));
 }
 
-
 CompressionContext prepareCompression(const ExperimentConfig& config, const std::string& modelDir, bool needTraining,
-                     const TrainRunCallbacks& callbacks) {
+                                      const TrainRunCallbacks& callbacks) {
     prepareRun(config);
     CompressionContext c;
     c.base = loadModelFolder(modelDir);
@@ -76,8 +76,7 @@ CompressionContext prepareCompression(const ExperimentConfig& config, const std:
 
 // Tests the saved folder of a run and writes its tpq.json and result.json.
 void finishRun(const CompressionContext& c, const ExperimentConfig& config, const std::string& key,
-               const nlohmann::ordered_json& step,
-               const TrainRunCallbacks& callbacks, RunResult& result) {
+               const nlohmann::ordered_json& step, const TrainRunCallbacks& callbacks, RunResult& result) {
     LoadedModel saved = loadModelFolder(result.modelDir);
     Classifier& model = *saved.model;
     result.test = Evaluator(model).evaluate(*c.test, callbacks.cancel);
@@ -89,7 +88,8 @@ void finishRun(const CompressionContext& c, const ExperimentConfig& config, cons
                              result.latencyBatch1, callbacks.cancel, 1);
     result.baselineParameters = c.base.model->numParameters();
     for (const auto& [name, s] : calculateSparsity(model).perLayer) result.layerSparsity.emplace_back(name, s);
-    writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(), withStep(saved.info, key, step, result).toJson());
+    writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(),
+                    withStep(saved.info, key, step, result).toJson());
     result.sizeBytes = ModelSizeCalculator::folderBytes(result.modelDir);
     result.baselineSizeBytes = c.baselineSizeBytes;
     writeRunFile(config, result, "result.json", result.toJson());
@@ -97,8 +97,8 @@ void finishRun(const CompressionContext& c, const ExperimentConfig& config, cons
     logInfo(result.runId + ": test accuracy " + formatFixed(result.test.accuracy, 4) + " (" +
             formatFixed(std::abs(drop), 2) + (drop >= 0 ? " points below" : " points above") +
             " the base model); latency p50 " + formatFixed(result.latency.p50Ms, 2) + " ms vs " +
-            formatFixed(result.baselineLatency.p50Ms, 2) + " ms for the base model; " + formatBytes(double(result.sizeBytes)) +
-            " vs " + formatBytes(double(result.baselineSizeBytes)));
+            formatFixed(result.baselineLatency.p50Ms, 2) + " ms for the base model; " +
+            formatBytes(double(result.sizeBytes)) + " vs " + formatBytes(double(result.baselineSizeBytes)));
 }
 
 RunResult newResult(const CompressionContext& c, const ExperimentConfig& config, const std::string& modelDir,
@@ -141,6 +141,5 @@ void writeRunFile(const ExperimentConfig& config, const RunResult& result, const
     ensureDirectory(dir.string());
     writeFileAtomic((dir / name).string(), text);
 }
-
 
 }  // namespace tpq::detail

@@ -1,14 +1,13 @@
 #include "experiment/experiment_runner.h"
 
-#include "experiment/method.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 
-#include "experiment/step_plan.h"
+#include "experiment/method.h"
 #include "experiment/results_store.h"
+#include "experiment/step_plan.h"
 #include "util/error.h"
 #include "util/logging.h"
 #include "util/progress.h"
@@ -39,7 +38,8 @@ std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const 
         const fs::path state = fs::path(config.output.checkpointDir) / (config.name + ".resume") / "trainer_state.json";
         std::error_code ec;
         plan.resume = interrupted && fs::exists(state, ec);
-        if (plan.resume) logInfo("resuming the baseline from its last finished epoch (" + state.parent_path().string() + ")");
+        if (plan.resume)
+            logInfo("resuming the baseline from its last finished epoch (" + state.parent_path().string() + ")");
     }
     return runStep(plan, callbacks, {runId});
 }
@@ -69,14 +69,16 @@ ProjectRun ExperimentRunner::startRecord(const VariantSpec& v, const ProjectRun*
     } else {
         const StepPlan plan = resolve(v, config, baseModelDir());
         const bool prefix = v.method == Method::Mixed;
-        record.runIds = {v.method == Method::Baseline ? plan.runIds.front()
-                                                      : ResultsStore(config.output.resultsDir)
-                                                            .uniqueRunId(plan.runIds.front(), config.output.checkpointDir, prefix)};
+        record.runIds = {v.method == Method::Baseline
+                             ? plan.runIds.front()
+                             : ResultsStore(config.output.resultsDir)
+                                   .uniqueRunId(plan.runIds.front(), config.output.checkpointDir, prefix)};
     }
     if (v.method != Method::Baseline) {
         // The identity of the model it is made from: a retrained baseline makes it stale.
         const ProjectRun* base = m_project.findRun("baseline");
-        const bool fromBaseline = m_project.baseModel().empty() && base && base->status == RunStatus::Finished && !base->runIds.empty();
+        const bool fromBaseline =
+            m_project.baseModel().empty() && base && base->status == RunStatus::Finished && !base->runIds.empty();
         record.madeFrom = fromBaseline ? base->runIds.front() : m_project.relative(baseModelDir());
         record.madeFromHash = fromBaseline && !base->weightsHash.empty() ? base->weightsHash : baseModelHash();
     }

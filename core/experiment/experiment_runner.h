@@ -11,18 +11,18 @@
 #include <vector>
 
 #include "experiment/project.h"
-#include "experiment/variant_state.h"
 #include "experiment/train_run.h"
+#include "experiment/variant_state.h"
 
 namespace tpq {
 
 struct VariantProgress {
     size_t index = 0;  // 1-based
     size_t total = 0;
-    std::string variant;             // VariantSpec::key()
+    std::string variant;  // VariantSpec::key()
     VariantState state = VariantState::Running;
     std::vector<std::string> runIds;
-    double seconds = 0;              // Finished: how long it took
+    double seconds = 0;  // Finished: how long it took
 };
 
 class ExperimentRunner {

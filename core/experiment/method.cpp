@@ -63,11 +63,13 @@ Method requireMethod(std::string_view name, const std::string& where, const std:
     if (const auto m = parseMethod(name)) return *m;
     std::vector<std::string> names;
     for (Method m : allMethods()) names.emplace_back(methodName(m));
-    throw Error(where + ": unknown " + what + " '" + std::string(name) + "' (did you mean '" + nearestMatch(name, names) +
-                "'? methods: " + methodList() + ")");
+    throw Error(where + ": unknown " + what + " '" + std::string(name) + "' (did you mean '" +
+                nearestMatch(name, names) + "'? methods: " + methodList() + ")");
 }
 
-bool isPruning(Method m) { return m == Method::Unstructured || m == Method::Progressive || m == Method::Structured; }
+bool isPruning(Method m) {
+    return m == Method::Unstructured || m == Method::Progressive || m == Method::Structured;
+}
 
 bool isQuantization(Method m) {
     return m == Method::Dynamic || m == Method::Static || m == Method::Qat || m == Method::Mixed;

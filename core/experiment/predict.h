@@ -9,7 +9,7 @@
 namespace tpq {
 
 struct TextPrediction {
-    std::string label;                 // the predicted class's name (its index when unnamed)
+    std::string label;  // the predicted class's name (its index when unnamed)
     int64_t labelIndex = 0;
     std::vector<std::string> labelNames;
     std::vector<double> probabilities;  // one per class, summing to 1

@@ -1,8 +1,8 @@
 #include "experiment/project.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -22,10 +22,10 @@ namespace fs = std::filesystem;
 namespace tpq {
 namespace {
 
-const std::vector<std::string> kVariantKeys = {"method",       "sparsity",         "heads",    "num_heads_to_prune",
-                                               "ffn_sparsity", "fine_tune_epochs", "observer", "calibration_batches",
+const std::vector<std::string> kVariantKeys = {"method",       "sparsity",         "heads",       "num_heads_to_prune",
+                                               "ffn_sparsity", "fine_tune_epochs", "observer",    "calibration_batches",
                                                "qat_epochs",   "pruning",          "quantization"};
-const std::vector<std::string> kProjectKeys = {"tpq_project",    "name",       "config", "experiment", "results_dir",
+const std::vector<std::string> kProjectKeys = {"tpq_project",    "name",       "config",   "experiment", "results_dir",
                                                "checkpoint_dir", "base_model", "variants", "runs"};
 
 // file:line:col, as the config reader writes it.
@@ -56,9 +56,12 @@ std::vector<YAML::Node> values(const YAML::Node& node) {
 
 const char* runStatusName(RunStatus s) {
     switch (s) {
-        case RunStatus::Running: return "running";
-        case RunStatus::Cancelled: return "cancelled";
-        case RunStatus::Finished: return "finished";
+        case RunStatus::Running:
+            return "running";
+        case RunStatus::Cancelled:
+            return "cancelled";
+        case RunStatus::Finished:
+            return "finished";
     }
     return "running";
 }
@@ -114,28 +117,39 @@ void setVariantKey(VariantSpec& v, const std::string& key, const YAML::Node& n, 
         long long c = 0;
         if (!parseInt64(text, c)) throw Error(here + ": " + key + " must be a whole number, got '" + text + "'");
         if (c < lo || c > hi)
-            throw Error(here + ": " + key + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) + "], got " +
-                        std::to_string(c));
+            throw Error(here + ": " + key + " must be in [" + std::to_string(lo) + ", " + std::to_string(hi) +
+                        "], got " + std::to_string(c));
         return c;
     };
     const auto method = [&] { return requireMethod(n.as<std::string>(), here, "variant method"); };
-    if (key == "method") v.method = method();
-    else if (key == "sparsity") v.sparsity = fraction();
-    else if (key == "heads") v.heads = fraction();
-    else if (key == "num_heads_to_prune") v.numHeadsToPrune = count(0, 100000);
-    else if (key == "ffn_sparsity") v.ffnSparsity = fraction();
-    else if (key == "fine_tune_epochs") v.fineTuneEpochs = count(0, 1000);
-    else if (key == "observer") v.observer = n.as<std::string>();
-    else if (key == "calibration_batches") v.calibrationBatches = count(1, 100000);
-    else if (key == "qat_epochs") v.qatEpochs = count(0, 1000);
+    if (key == "method")
+        v.method = method();
+    else if (key == "sparsity")
+        v.sparsity = fraction();
+    else if (key == "heads")
+        v.heads = fraction();
+    else if (key == "num_heads_to_prune")
+        v.numHeadsToPrune = count(0, 100000);
+    else if (key == "ffn_sparsity")
+        v.ffnSparsity = fraction();
+    else if (key == "fine_tune_epochs")
+        v.fineTuneEpochs = count(0, 1000);
+    else if (key == "observer")
+        v.observer = n.as<std::string>();
+    else if (key == "calibration_batches")
+        v.calibrationBatches = count(1, 100000);
+    else if (key == "qat_epochs")
+        v.qatEpochs = count(0, 1000);
     else if (key == "pruning") {
         v.pruning = method();
         if (v.pruning != Method::Structured && v.pruning != Method::Unstructured)
-            throw Error(here + ": combined pruning must be structured or unstructured, got '" + n.as<std::string>() + "'");
+            throw Error(here + ": combined pruning must be structured or unstructured, got '" + n.as<std::string>() +
+                        "'");
     } else if (key == "quantization") {
         v.quantization = method();
         if (v.quantization != Method::Dynamic && v.quantization != Method::Static && v.quantization != Method::Qat)
-            throw Error(here + ": combined quantization must be dynamic, static or qat, got '" + n.as<std::string>() + "'");
+            throw Error(here + ": combined quantization must be dynamic, static or qat, got '" + n.as<std::string>() +
+                        "'");
     }
 }
 
@@ -157,7 +171,8 @@ std::vector<VariantSpec> expandVariant(const YAML::Node& item, const std::string
                 try {
                     setVariantKey(v, key, value, where, lineOffset);
                 } catch (const YAML::Exception&) {
-                    throw Error(at(where, value, lineOffset) + ": variant key '" + key + "' has a value of the wrong type");
+                    throw Error(at(where, value, lineOffset) + ": variant key '" + key +
+                                "' has a value of the wrong type");
                 }
                 next.push_back(v);
             }
@@ -184,7 +199,8 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
         for (const auto& kv : item) {
             const std::string key = kv.first.as<std::string>();
             if (std::find(kVariantKeys.begin(), kVariantKeys.end(), key) == kVariantKeys.end()) {
-                throw Error(at(where, kv.first, lineOffset) + ": " + unknownKeyMessage("variant key", key, kVariantKeys));
+                throw Error(at(where, kv.first, lineOffset) + ": " +
+                            unknownKeyMessage("variant key", key, kVariantKeys));
             }
         }
         if (!item["method"]) throw Error(here + ": variant without a method key");
@@ -224,8 +240,9 @@ namespace {
 // The tpq_project version (not newer than this build's) and no unknown top-level key.
 void checkProjectHeader(const YAML::Node& root, const std::string& pathIn) {
     if (!root.IsMap() || !root["tpq_project"])
-        throw Error(pathIn + ": not a TPQ Studio project (no tpq_project: version key); create one with "
-                             "tpq combined --config FILE or see README, Projects");
+        throw Error(pathIn +
+                    ": not a TPQ Studio project (no tpq_project: version key); create one with "
+                    "tpq combined --config FILE or see README, Projects");
     long long version = 0;
     const YAML::Node v = root["tpq_project"];
     if (!v.IsScalar() || !parseInt64(v.Scalar(), version))
@@ -258,7 +275,8 @@ void Project::readConfig(const YAML::Node& root, const std::string& pathIn) {
     Project& p = *this;
     p.m_configRef = projectScalar(root, "config", pathIn);
     if (!p.m_configRef.empty() && root["experiment"])
-        throw Error(at(pathIn, root["experiment"], 0) + ": give either config: (a file) or experiment: (inline), not both");
+        throw Error(at(pathIn, root["experiment"], 0) +
+                    ": give either config: (a file) or experiment: (inline), not both");
     if (p.m_configRef.empty()) {
         if (!root["experiment"] || !root["experiment"].IsMap())
             throw Error(pathIn + ": the project has no config: file and no experiment: section");
@@ -350,8 +368,9 @@ Project Project::load(const std::string& pathIn) {
     const bool hasBaseline = std::any_of(p.m_variants.begin(), p.m_variants.end(),
                                          [](const VariantSpec& v) { return v.method == Method::Baseline; });
     if (!hasBaseline && p.m_baseModel.empty())
-        throw Error(pathIn + ": the variants have no baseline and no base_model: is given; add '- baseline' to "
-                             "variants or set base_model: to a trained model folder");
+        throw Error(pathIn +
+                    ": the variants have no baseline and no base_model: is given; add '- baseline' to "
+                    "variants or set base_model: to a trained model folder");
     if (const YAML::Node runs = root["runs"]) p.readRuns(runs, pathIn);
     return p;
 }
@@ -552,8 +571,9 @@ void Project::recordRun(const ProjectRun& run) {
 }
 
 void Project::forgetRun(const std::string& variantKey) {
-    m_runs.erase(std::remove_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == variantKey; }),
-                 m_runs.end());
+    m_runs.erase(
+        std::remove_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == variantKey; }),
+        m_runs.end());
 }
 
 const ProjectRun* Project::findRunById(const std::string& runId) const {

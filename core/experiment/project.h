@@ -39,16 +39,16 @@ namespace tpq {
 /// run id, the same way for every caller.
 struct VariantSpec {
     Method method = Method::Baseline;
-    std::optional<double> sparsity;        // unstructured: target sparsity; progressive: final sparsity
-    std::optional<double> heads;           // structured: fraction of all heads to remove, in [0, 1)
-    std::optional<int> numHeadsToPrune;    // structured: a count of heads to remove instead (tpq prune --heads)
-    std::optional<double> ffnSparsity;     // structured: fraction of feed-forward neurons to remove
-    std::optional<int> fineTuneEpochs;     // pruning: epochs of fine-tuning after pruning
-    std::optional<std::string> observer;   // static: minmax, moving_average, histogram or percentile
+    std::optional<double> sparsity;         // unstructured: target sparsity; progressive: final sparsity
+    std::optional<double> heads;            // structured: fraction of all heads to remove, in [0, 1)
+    std::optional<int> numHeadsToPrune;     // structured: a count of heads to remove instead (tpq prune --heads)
+    std::optional<double> ffnSparsity;      // structured: fraction of feed-forward neurons to remove
+    std::optional<int> fineTuneEpochs;      // pruning: epochs of fine-tuning after pruning
+    std::optional<std::string> observer;    // static: minmax, moving_average, histogram or percentile
     std::optional<int> calibrationBatches;  // static: training batches to calibrate on
-    std::optional<int> qatEpochs;          // qat: epochs of quantization-aware training
-    Method pruning = Method::Structured;     // combined: Unstructured or Structured
-    Method quantization = Method::Dynamic;   // combined: Dynamic, Static or Qat
+    std::optional<int> qatEpochs;           // qat: epochs of quantization-aware training
+    Method pruning = Method::Structured;    // combined: Unstructured or Structured
+    Method quantization = Method::Dynamic;  // combined: Dynamic, Static or Qat
 
     /// A stable description that identifies the variant ("structured heads=0.5 ffn=0 ft=1").
     std::string key() const;
@@ -61,13 +61,13 @@ struct VariantSpec {
 /// variant runs again under the same run id. The project file spells them as
 /// runStatusName() does.
 enum class RunStatus { Running, Cancelled, Finished };
-const char* runStatusName(RunStatus s);                     // "running", "cancelled", "finished"
+const char* runStatusName(RunStatus s);                          // "running", "cancelled", "finished"
 std::optional<RunStatus> parseRunStatus(std::string_view name);  // nullopt for anything else
 
 struct ProjectRun {
-    std::string variant;               // VariantSpec::key()
+    std::string variant;  // VariantSpec::key()
     RunStatus status = RunStatus::Running;
-    std::vector<std::string> runIds;   // results/<id>/ (mixed precision writes several)
+    std::vector<std::string> runIds;      // results/<id>/ (mixed precision writes several)
     std::vector<std::string> resultDirs;  // relative to the project file
     std::vector<std::string> modelDirs;   // relative to the project file
     /// Baseline runs: a hash of the model's weights file (weightsHash()).
@@ -150,8 +150,8 @@ private:
 
     std::string m_path;  // absolute
     std::string m_name;
-    std::string m_configRef;   // `config:` as written, "" when inline
-    std::string m_configYaml;  // the inline config (YAML) when m_configRef is empty
+    std::string m_configRef;                    // `config:` as written, "" when inline
+    std::string m_configYaml;                   // the inline config (YAML) when m_configRef is empty
     std::string m_resultsDir, m_checkpointDir;  // as written (relative), "" = the config's
     std::string m_baseModelRef;                 // as written
     std::string m_baseModel;

@@ -1,7 +1,5 @@
 #include "experiment/prune_run.h"
 
-#include "experiment/compression_run.h"
-
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -13,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "data/dataset_loader.h"
+#include "experiment/compression_run.h"
 #include "io/model_folder.h"
 #include "prune/progressive_pruning.h"
 #include "prune/structured_pruning.h"
@@ -45,7 +44,8 @@ void checkOptions(const PruneRunOptions& options) {
 
 // A criterion named by the config, read once ("pruning.unstructured.method must be ...").
 template <class Criterion>
-Criterion readCriterion(std::optional<Criterion> parsed, const char* key, const std::string& name, const char* allowed) {
+Criterion readCriterion(std::optional<Criterion> parsed, const char* key, const std::string& name,
+                        const char* allowed) {
     if (!parsed) throw Error(std::string(key) + " must be " + allowed + ", got '" + name + "'");
     return *parsed;
 }
@@ -67,8 +67,9 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
     const Tokenizer& tokenizer = *c.base.tokenizer;
 
     UnstructuredPruningOptions pruneOptions;
-    pruneOptions.criterion = readCriterion(parseUnstructuredCriterion(config.pruning.unstructuredMethod),
-                                           "pruning.unstructured.method", config.pruning.unstructuredMethod, "magnitude or random");
+    pruneOptions.criterion =
+        readCriterion(parseUnstructuredCriterion(config.pruning.unstructuredMethod), "pruning.unstructured.method",
+                      config.pruning.unstructuredMethod, "magnitude or random");
     pruneOptions.global = config.pruning.globalPruning;
     pruneOptions.seed = config.seed;
     pruneOptions.include = config.pruning.include;
@@ -123,7 +124,8 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     if (!problems.empty()) throw Error(join(problems, "; "));
 
     CompressionContext c = prepareCompression(config, options.modelDir, true, callbacks);
-    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), Method::Progressive);
+    RunResult result =
+        newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), Method::Progressive);
     result.targetSparsity = progressive.finalSparsity;
 
     torch::manual_seed(config.seed);
@@ -165,14 +167,14 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     const PruningConfig& p = config.pruning;
     StructuredPruningOptions structured;
     structured.numHeadsToPrune = p.headPruningEnabled ? p.numHeadsToPrune : 0;
-    structured.headCriterion = readCriterion(parseStructuredCriterion(p.headPruningMethod),
-                                             "pruning.attention_head_pruning.pruning_method", p.headPruningMethod,
-                                             "importance or magnitude");
+    structured.headCriterion =
+        readCriterion(parseStructuredCriterion(p.headPruningMethod), "pruning.attention_head_pruning.pruning_method",
+                      p.headPruningMethod, "importance or magnitude");
     structured.keepOneHeadPerLayer = p.keepOneHeadPerLayer;
     structured.ffnSparsity = p.ffnPruningEnabled ? p.ffnSparsity : 0.0;
-    structured.ffnCriterion = readCriterion(parseStructuredCriterion(p.ffnPruningMethod),
-                                            "pruning.ffn_pruning.pruning_method", p.ffnPruningMethod,
-                                            "importance or magnitude");
+    structured.ffnCriterion =
+        readCriterion(parseStructuredCriterion(p.ffnPruningMethod), "pruning.ffn_pruning.pruning_method",
+                      p.ffnPruningMethod, "importance or magnitude");
     structured.calibrationBatches = p.calibrationBatches;
     if (options.headFraction && !(*options.headFraction >= 0.0 && *options.headFraction < 1.0)) {
         throw Error("the fraction of heads to prune must be in [0, 1), got " + formatFixed(*options.headFraction, 4));
@@ -183,8 +185,9 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
     // whether there is any matters (for the calibration data).
     if (options.headFraction) structured.numHeadsToPrune = *options.headFraction > 0 ? 1 : 0;
     if (structured.numHeadsToPrune == 0 && structured.ffnSparsity == 0.0) {
-        throw Error("structured pruning has nothing to remove: set pruning.attention_head_pruning.num_heads_to_prune "
-                    "> 0 or pruning.ffn_pruning.intermediate_sparsity > 0 (with enabled: true)");
+        throw Error(
+            "structured pruning has nothing to remove: set pruning.attention_head_pruning.num_heads_to_prune "
+            "> 0 or pruning.ffn_pruning.intermediate_sparsity > 0 (with enabled: true)");
     }
 
     const bool needTraining = options.fineTuneEpochs > 0 || structured.needsCalibration();
@@ -194,7 +197,8 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
         const int64_t total = std::accumulate(heads.begin(), heads.end(), int64_t(0));
         structured.numHeadsToPrune = int(std::lround(*options.headFraction * double(total)));
     }
-    RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), Method::Structured);
+    RunResult result =
+        newResult(c, config, options.modelDir, options.fineTuneEpochs, runIdAt(options, 0), Method::Structured);
 
     torch::manual_seed(config.seed);
     const ClassifierPtr model = loadModelFolder(options.modelDir).model;
@@ -212,8 +216,7 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
 
     fineTuneAndSave(
         c, config, options.fineTuneEpochs, *model,
-        [&] { saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.info); }, nullptr, callbacks,
-        result);
+        [&] { saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.info); }, nullptr, callbacks, result);
     nlohmann::ordered_json heads = nlohmann::ordered_json::object();
     for (const auto& [layer, list] : plan.heads) heads[std::to_string(layer)] = list;
     const nlohmann::ordered_json pruning = {{"method", "structured"},

@@ -16,10 +16,10 @@ namespace tpq {
 
 /// What a pruning run needs besides its config; made by resolve() (step_plan.h).
 struct PruneRunOptions {
-    std::string modelDir;        // the trained model folder to start from (it is not modified)
-    std::vector<double> levels;  // unstructured: target sparsities, each in [0, 1); one run per level
-    int fineTuneEpochs = 0;      // epochs of fine-tuning after pruning, masks kept; 0 = none
-    std::vector<std::string> runIds;   // the runs' ids, as used (one per level; else one)
+    std::string modelDir;                // the trained model folder to start from (it is not modified)
+    std::vector<double> levels;          // unstructured: target sparsities, each in [0, 1); one run per level
+    int fineTuneEpochs = 0;              // epochs of fine-tuning after pruning, masks kept; 0 = none
+    std::vector<std::string> runIds;     // the runs' ids, as used (one per level; else one)
     std::optional<double> headFraction;  // structured: fraction of the model's heads to remove, in [0, 1),
                                          // instead of the config's num_heads_to_prune
 };

@@ -67,7 +67,8 @@ std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentCo
         for (const auto& l : probe->linearLayers()) names.push_back(l.name);
         for (const auto& [layer, precision] : q.precisionMap) {
             if (std::find(names.begin(), names.end(), layer) != names.end()) continue;
-            std::string msg = "quantization.mixed_precision.precision_map: the model has no linear layer '" + layer + "'";
+            std::string msg =
+                "quantization.mixed_precision.precision_map: the model has no linear layer '" + layer + "'";
             const std::string near = nearestMatch(layer, names);
             if (!near.empty()) msg += "; did you mean '" + near + "'?";
             throw Error(msg);
@@ -160,17 +161,19 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
     const Method method = options.method;
     if (options.runId.empty()) throw Error("quantization run without a run id (run it through runStep())");
     if (!isQuantization(method))
-        throw Error(std::string("unknown quantization method '") + methodName(method) + "' (dynamic, static, qat or mixed)");
+        throw Error(std::string("unknown quantization method '") + methodName(method) +
+                    "' (dynamic, static, qat or mixed)");
     if (method != Method::Dynamic && dynamicWeights(q) != Precision::Int8) {
         throw Error("quantization.dtype " + q.dtype + " is for dynamic quantization; " + methodName(method) +
                     " uses qint8");
     }
     const bool combined = !options.compareWith.empty();
     if (combined && method == Method::Mixed)
-        throw Error("combined runs quantize with dynamic, static or qat; run mixed precision on the pruned model "
-                    "with tpq quantize --mixed");
-    CompressionContext c =
-        prepareCompression(config, combined ? options.compareWith : options.modelDir, method != Method::Dynamic, callbacks);
+        throw Error(
+            "combined runs quantize with dynamic, static or qat; run mixed precision on the pruned model "
+            "with tpq quantize --mixed");
+    CompressionContext c = prepareCompression(config, combined ? options.compareWith : options.modelDir,
+                                              method != Method::Dynamic, callbacks);
     if (method == Method::Mixed) {
         if (c.base.model->isQuantized())
             throw Error("the model in " + options.modelDir + " is already quantized; quantize its float model instead");
@@ -201,8 +204,8 @@ std::vector<RunResult> runQuantization(const ExperimentConfig& config, const Qua
         o.calibrationBatches = q.calibrationBatches;
         o.perChannel = q.perChannel;
         result = newResult(c, config, options.modelDir, 0, options.runId, Method::Static);
-        report = PostTrainingQuantization::applyStaticQuantization(*model, *c.train, o, callbacks.cancel,
-                                                                   callbacks.loading);
+        report =
+            PostTrainingQuantization::applyStaticQuantization(*model, *c.train, o, callbacks.cancel, callbacks.loading);
         step["observer"] = q.observer;
         step["calibration_batches"] = q.calibrationBatches;
         step["per_channel"] = q.perChannel;

@@ -9,19 +9,19 @@
 
 #include "config/experiment_config.h"
 #include "experiment/method.h"
-#include "models/precision.h"
 #include "experiment/run_result.h"
 #include "experiment/train_run.h"
+#include "models/precision.h"
 
 namespace tpq {
 
 /// What a quantization run needs besides its config; made by resolve() (step_plan.h).
 struct QuantRunOptions {
-    std::string modelDir;           // the float model folder to start from (it is not modified)
+    std::string modelDir;             // the float model folder to start from (it is not modified)
     Method method = Method::Dynamic;  // Dynamic, Static, Qat or Mixed
-    std::string compareWith;  // combined runs: the unpruned baseline folder the quantized model is tested and
-                              // measured against ("" = modelDir); the run's method is then "combined"
-    std::string runId;        // the run's id, as used; mixed: "<runId>_<setting>" per setting
+    std::string compareWith;          // combined runs: the unpruned baseline folder the quantized model is tested and
+                                      // measured against ("" = modelDir); the run's method is then "combined"
+    std::string runId;                // the run's id, as used; mixed: "<runId>_<setting>" per setting
 };
 
 /// Writes for each run <checkpoint_dir>/<run>/ (the quantized folder; tpq.json gains

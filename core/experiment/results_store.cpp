@@ -33,10 +33,14 @@ std::string exact(double v) {
 }
 
 // Baselines first, then pruning, quantization and combined runs.
-int methodRank(Method m) { return int(m); }
+int methodRank(Method m) {
+    return int(m);
+}
 
 // A latency that was not measured (0) as NaN: an empty cell, a dash.
-double measured(double ms) { return ms > 0 ? ms : kNaN; }
+double measured(double ms) {
+    return ms > 0 ? ms : kNaN;
+}
 
 }  // namespace
 
@@ -66,7 +70,8 @@ RunResult ResultsStore::readRun(const std::string& path) {
 std::vector<RunResult> ResultsStore::load(std::vector<std::string>* warnings) const {
     std::error_code ec;
     if (!fs::is_directory(m_dir, ec))
-        throw Error("results folder " + m_dir + " does not exist: run an experiment first (tpq train, tpq run) or "
+        throw Error("results folder " + m_dir +
+                    " does not exist: run an experiment first (tpq train, tpq run) or "
                     "pass --results-dir");
     std::vector<fs::path> files;
     for (const auto& entry : fs::directory_iterator(m_dir, ec)) {
@@ -109,13 +114,32 @@ std::string ResultsStore::uniqueRunId(const std::string& base, const std::string
 }
 
 const std::vector<std::string>& comparisonColumns() {
-    static const std::vector<std::string> columns = {
-        "run_id",          "method",          "precision_type",      "accuracy",          "precision",
-        "recall",          "f1",              "loss",                "accuracy_drop",     "num_parameters",
-        "nonzero_parameters", "sparsity",     "size_bytes",          "size_mb",           "memory_bytes",
-        "compression_ratio", "latency_ms_p50", "latency_ms_p95",     "latency_batch_size", "latency_batch1_ms_p50",
-        "latency_batch1_ms_p95", "throughput", "speedup",            "train_seconds",     "confusion_matrix",
-        "model_dir"};
+    static const std::vector<std::string> columns = {"run_id",
+                                                     "method",
+                                                     "precision_type",
+                                                     "accuracy",
+                                                     "precision",
+                                                     "recall",
+                                                     "f1",
+                                                     "loss",
+                                                     "accuracy_drop",
+                                                     "num_parameters",
+                                                     "nonzero_parameters",
+                                                     "sparsity",
+                                                     "size_bytes",
+                                                     "size_mb",
+                                                     "memory_bytes",
+                                                     "compression_ratio",
+                                                     "latency_ms_p50",
+                                                     "latency_ms_p95",
+                                                     "latency_batch_size",
+                                                     "latency_batch1_ms_p50",
+                                                     "latency_batch1_ms_p95",
+                                                     "throughput",
+                                                     "speedup",
+                                                     "train_seconds",
+                                                     "confusion_matrix",
+                                                     "model_dir"};
     return columns;
 }
 
@@ -128,33 +152,32 @@ std::string comparisonCsv(const std::vector<RunResult>& runs) {
             for (auto v : row) cells.push_back(std::to_string(v));
             rows.push_back(join(cells, " "));
         }
-        const std::vector<std::string> cells = {
-            csvCell(r.runId),
-            csvCell(resultMethodName(r.method)),
-            csvCell(r.weightPrecision()),
-            exact(r.test.accuracy),
-            exact(r.test.precision),
-            exact(r.test.recall),
-            exact(r.test.f1),
-            exact(r.test.loss),
-            exact(r.accuracyDrop()),
-            std::to_string(r.numParameters),
-            std::to_string(r.nonzeroParameters),
-            exact(r.sparsity),
-            std::to_string(r.sizeBytes),
-            exact(double(r.sizeBytes) / 1e6),
-            r.memoryBytes > 0 ? std::to_string(r.memoryBytes) : "",
-            exact(r.compressionRatio()),
-            exact(r.latency.p50Ms),
-            exact(r.latency.p95Ms),
-            std::to_string(r.latency.batchSize),
-            exact(measured(r.latencyBatch1.p50Ms)),
-            exact(measured(r.latencyBatch1.p95Ms)),
-            exact(r.latency.samplesPerSecond),
-            exact(r.speedup()),
-            exact(r.trainSeconds),
-            csvCell(join(rows, "; ")),
-            csvCell(r.modelDir)};
+        const std::vector<std::string> cells = {csvCell(r.runId),
+                                                csvCell(resultMethodName(r.method)),
+                                                csvCell(r.weightPrecision()),
+                                                exact(r.test.accuracy),
+                                                exact(r.test.precision),
+                                                exact(r.test.recall),
+                                                exact(r.test.f1),
+                                                exact(r.test.loss),
+                                                exact(r.accuracyDrop()),
+                                                std::to_string(r.numParameters),
+                                                std::to_string(r.nonzeroParameters),
+                                                exact(r.sparsity),
+                                                std::to_string(r.sizeBytes),
+                                                exact(double(r.sizeBytes) / 1e6),
+                                                r.memoryBytes > 0 ? std::to_string(r.memoryBytes) : "",
+                                                exact(r.compressionRatio()),
+                                                exact(r.latency.p50Ms),
+                                                exact(r.latency.p95Ms),
+                                                std::to_string(r.latency.batchSize),
+                                                exact(measured(r.latencyBatch1.p50Ms)),
+                                                exact(measured(r.latencyBatch1.p95Ms)),
+                                                exact(r.latency.samplesPerSecond),
+                                                exact(r.speedup()),
+                                                exact(r.trainSeconds),
+                                                csvCell(join(rows, "; ")),
+                                                csvCell(r.modelDir)};
         out += join(cells, ",") + "\n";
     }
     return out;

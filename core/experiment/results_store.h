@@ -55,5 +55,4 @@ std::string comparisonTable(const std::vector<RunResult>& runs);
 std::string comparisonReport(const std::vector<RunResult>& runs,
                              const std::vector<std::pair<std::string, std::string>>& images);
 
-
 }  // namespace tpq

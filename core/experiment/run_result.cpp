@@ -268,10 +268,14 @@ void readQuantization(const Json& j, RunResult& r) {
 
 const char* resultMethodName(Method m) {
     switch (m) {
-        case Method::Dynamic: return "dynamic_quantization";
-        case Method::Static: return "static_quantization";
-        case Method::Mixed: return "mixed_precision";
-        default: return methodName(m);
+        case Method::Dynamic:
+            return "dynamic_quantization";
+        case Method::Static:
+            return "static_quantization";
+        case Method::Mixed:
+            return "mixed_precision";
+        default:
+            return methodName(m);
     }
 }
 

@@ -30,9 +30,9 @@ struct RunResult {
     std::vector<std::string> labelNames;
     int64_t numParameters = 0;
     int64_t nonzeroParameters = 0;
-    double sparsity = 0;    // fraction of zero weights in the linear layers
-    int64_t sizeBytes = 0;  // bytes of the saved model folder
-    LatencyStats latency;   // fp32 inference at the run's batch size and max_length
+    double sparsity = 0;         // fraction of zero weights in the linear layers
+    int64_t sizeBytes = 0;       // bytes of the saved model folder
+    LatencyStats latency;        // fp32 inference at the run's batch size and max_length
     LatencyStats latencyBatch1;  // the same at batch 1 (p50Ms 0 = not measured)
     std::string kernelPath;      // where the linear layers ran: "avx2", "avx512_vnni+libtorch", ... (modelKernelPath)
     std::vector<std::string> notes;  // facts about the measurement a reader must know ("bf16 is emulated ...")
@@ -64,20 +64,20 @@ struct RunResult {
 
     // Quantization runs (written only when set):
     std::vector<std::pair<std::string, std::string>> precisionMap;  // (layer or embedding table, precision)
-    double fakeQuantAccuracy = -1;    // QAT: test accuracy of the fake-quantized model before convert
-    int64_t memoryBytes = 0;          // weights the model computes from, in memory (compareWithFp32)
-    int64_t baselineMemoryBytes = 0;  // the same for the base model
-    int64_t weightsBytes = 0;          // bytes of model.safetensors alone (the folder also holds vocab.txt, ...)
-    int64_t baselineWeightsBytes = 0;  // the same for the base model
-    int64_t estimatedSizeBytes = 0;   // mixed precision: estimateModelSize of the plan
+    double fakeQuantAccuracy = -1;        // QAT: test accuracy of the fake-quantized model before convert
+    int64_t memoryBytes = 0;              // weights the model computes from, in memory (compareWithFp32)
+    int64_t baselineMemoryBytes = 0;      // the same for the base model
+    int64_t weightsBytes = 0;             // bytes of model.safetensors alone (the folder also holds vocab.txt, ...)
+    int64_t baselineWeightsBytes = 0;     // the same for the base model
+    int64_t estimatedSizeBytes = 0;       // mixed precision: estimateModelSize of the plan
     std::string prunedModelDir;           // combined: the pruned model that was quantized
     int64_t prunedNonzeroParameters = 0;  // combined: its non-zero parameters before quantization
-    std::string setting;              // mixed precision: which plan ("all_int8", "top5_bf16", ...)
+    std::string setting;                  // mixed precision: which plan ("all_int8", "top5_bf16", ...)
     std::vector<LayerSensitivity> layerSensitivity;  // mixed precision, most sensitive first
 
     // Where it was read from (not written): ResultsStore::readRun.
-    std::string resultPath;            // results/<run-id>/result.json
-    TrainHistory history;              // history.csv beside it, empty when absent
+    std::string resultPath;  // results/<run-id>/result.json
+    TrainHistory history;    // history.csv beside it, empty when absent
 
     /// Versus the model it was made from, from the sizes, latencies and accuracies above: 1,
     /// 1 and 0 for a baseline; NaN when the run did not record what they need.

@@ -1,9 +1,8 @@
 #include "experiment/step_plan.h"
 
-#include "experiment/compression_run.h"
-
 #include <cmath>
 
+#include "experiment/compression_run.h"
 #include "experiment/results_store.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -26,7 +25,8 @@ void checkVariant(const VariantSpec& v) {
         refuse("sparsity", "unstructured or progressive pruning");
     if ((v.heads || v.numHeadsToPrune || v.ffnSparsity) && pruning != Method::Structured)
         refuse(v.ffnSparsity ? "ffn_sparsity" : "heads", "structured pruning");
-    if (v.heads && v.numHeadsToPrune) refuse("heads (a fraction) or num_heads_to_prune (a count), not both,", "structured pruning");
+    if (v.heads && v.numHeadsToPrune)
+        refuse("heads (a fraction) or num_heads_to_prune (a count), not both,", "structured pruning");
     if (v.fineTuneEpochs && !isPruning(pruning)) refuse("fine_tune_epochs", "pruning");
     if ((v.observer || v.calibrationBatches) && quantization != Method::Static)
         refuse(v.observer ? "observer" : "calibration_batches", "static quantization");
@@ -39,7 +39,8 @@ void checkVariant(const VariantSpec& v) {
     fraction(v.heads, "heads");
     fraction(v.ffnSparsity, "ffn_sparsity");
     const auto atLeast = [](const std::optional<int>& n, int lo, const char* name) {
-        if (n && *n < lo) throw Error(std::string(name) + " must be >= " + std::to_string(lo) + ", got " + std::to_string(*n));
+        if (n && *n < lo)
+            throw Error(std::string(name) + " must be >= " + std::to_string(lo) + ", got " + std::to_string(*n));
     };
     atLeast(v.numHeadsToPrune, 0, "num_heads_to_prune");
     atLeast(v.fineTuneEpochs, 0, "fine_tune_epochs");
@@ -79,7 +80,8 @@ std::string resolvePruning(const VariantSpec& v, StepPlan& plan) {
                                               : "h" + std::to_string(p.headPruningEnabled ? p.numHeadsToPrune : 0);
             return "_structured_" + heads + "_ffn" + percent(p.ffnPruningEnabled ? p.ffnSparsity : 0.0);
         }
-        default: throw Error(std::string("not a pruning method: ") + methodName(v.method));
+        default:
+            throw Error(std::string("not a pruning method: ") + methodName(v.method));
     }
 }
 
@@ -92,11 +94,16 @@ std::string resolveQuantization(const VariantSpec& v, Method method, StepPlan& p
     if (v.calibrationBatches) q.calibrationBatches = *v.calibrationBatches;
     if (v.qatEpochs) q.qatEpochs = *v.qatEpochs;
     switch (method) {
-        case Method::Dynamic: return std::string("_dynamic_") + precisionName(dynamicWeights(q));
-        case Method::Static: return "_static_int8_" + q.observer;
-        case Method::Qat: return "_qat_int8";
-        case Method::Mixed: return "_mixed";
-        default: throw Error(std::string("not a quantization method: ") + methodName(method));
+        case Method::Dynamic:
+            return std::string("_dynamic_") + precisionName(dynamicWeights(q));
+        case Method::Static:
+            return "_static_int8_" + q.observer;
+        case Method::Qat:
+            return "_qat_int8";
+        case Method::Mixed:
+            return "_mixed";
+        default:
+            throw Error(std::string("not a quantization method: ") + methodName(method));
     }
 }
 
@@ -181,14 +188,20 @@ std::vector<RunResult> runStep(const StepPlan& plan, const TrainRunCallbacks& ca
     prune.runIds = ids;
     quant.runId = ids.empty() ? "" : ids.front();
     switch (plan.method) {
-        case Method::Baseline: return {runTraining(plan.config, plan.resume, callbacks)};
-        case Method::Unstructured: return runUnstructuredPruning(plan.config, prune, callbacks);
-        case Method::Structured: return {runStructuredPruning(plan.config, prune, callbacks)};
-        case Method::Progressive: return {runProgressivePruning(plan.config, prune, callbacks)};
+        case Method::Baseline:
+            return {runTraining(plan.config, plan.resume, callbacks)};
+        case Method::Unstructured:
+            return runUnstructuredPruning(plan.config, prune, callbacks);
+        case Method::Structured:
+            return {runStructuredPruning(plan.config, prune, callbacks)};
+        case Method::Progressive:
+            return {runProgressivePruning(plan.config, prune, callbacks)};
         case Method::Combined:
-            if (quant.modelDir.empty()) throw Error("a combined step needs its pruned model (resolve's prunedModelDir)");
+            if (quant.modelDir.empty())
+                throw Error("a combined step needs its pruned model (resolve's prunedModelDir)");
             return runQuantization(plan.config, quant, callbacks);
-        default: return runQuantization(plan.config, quant, callbacks);
+        default:
+            return runQuantization(plan.config, quant, callbacks);
     }
 }
 

@@ -9,8 +9,9 @@
 ///     VariantSpec v;
 ///     v.method = Method::Unstructured;
 ///     v.sparsity = 0.5;
-///     const StepPlan plan = resolve(v, config, "checkpoints/baseline");   // plan.runIds = {"baseline_unstructured_50"}
-///     const std::vector<RunResult> results = runStep(plan, callbacks);    // numbered _2 when taken
+///     const StepPlan plan = resolve(v, config, "checkpoints/baseline");   // plan.runIds =
+///     {"baseline_unstructured_50"} const std::vector<RunResult> results = runStep(plan, callbacks);    // numbered _2
+///     when taken
 
 #include <string>
 #include <vector>

@@ -9,8 +9,8 @@
 
 #include "data/dataset_loader.h"
 #include "experiment/pipeline.h"
-#include "models/bert_model.h"
 #include "io/model_folder.h"
+#include "models/bert_model.h"
 #include "models/transformer_model.h"
 #include "text/encode_dataset.h"
 #include "train/evaluator.h"

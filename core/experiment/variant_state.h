@@ -15,10 +15,14 @@ enum class VariantState {
 /// "skipped", "running", "resuming", "finished" (logs and tests).
 inline const char* variantStateName(VariantState s) {
     switch (s) {
-        case VariantState::Skipped: return "skipped";
-        case VariantState::Running: return "running";
-        case VariantState::Resuming: return "resuming";
-        case VariantState::Finished: return "finished";
+        case VariantState::Skipped:
+            return "skipped";
+        case VariantState::Running:
+            return "running";
+        case VariantState::Resuming:
+            return "resuming";
+        case VariantState::Finished:
+            return "finished";
     }
     return "running";
 }

@@ -7,9 +7,9 @@
 #include <torch/torch.h>
 #include <unistd.h>
 
-#include "models/bert_model.h"
 #include "io/quantized_storage.h"
 #include "io/sparse_storage.h"
+#include "models/bert_model.h"
 #include "models/transformer_model.h"
 #include "text/word_vocab_tokenizer.h"
 #include "text/wordpiece_tokenizer.h"
@@ -37,8 +37,8 @@ ClassifierPtr createModelFromConfig(const std::string& configJson, const std::st
     throw Error(source + ": model_type '" + type + "' is not supported (bert or tpq-transformer)");
 }
 
-void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer,
-                     const ModelInfo& info, const ModelSaveOptions& options) {
+void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer, const ModelInfo& info,
+                     const ModelSaveOptions& options) {
     const fs::path target(dir);
     if (target.has_parent_path()) ensureDirectory(target.parent_path().string());
     const fs::path tmp = fs::path(dir + ".tmp-" + std::to_string(::getpid()));

@@ -49,14 +49,22 @@ ModelInfo ModelInfo::fromJson(const std::string& text, const std::string& where)
             const std::string& key = it.key();
             const Json& v = it.value();
             if (key == "format" || key == "version") continue;
-            if (key == "label_names") info.labelNames = v.get<std::vector<std::string>>();
-            else if (key == "max_length") info.maxLength = v.get<int>();
-            else if (key == "training_config") info.trainingConfig = v.get<std::string>();
-            else if (key == "pruning") info.pruning = v;
-            else if (key == "quantization") info.quantization = v;
-            else if (key == "metrics") info.metrics = v;
-            else if (key == "weights_storage") info.weightsStorage = v;
-            else info.other[key] = v;
+            if (key == "label_names")
+                info.labelNames = v.get<std::vector<std::string>>();
+            else if (key == "max_length")
+                info.maxLength = v.get<int>();
+            else if (key == "training_config")
+                info.trainingConfig = v.get<std::string>();
+            else if (key == "pruning")
+                info.pruning = v;
+            else if (key == "quantization")
+                info.quantization = v;
+            else if (key == "metrics")
+                info.metrics = v;
+            else if (key == "weights_storage")
+                info.weightsStorage = v;
+            else
+                info.other[key] = v;
         }
     } catch (const Json::exception& e) {
         throw Error(where + ": unexpected value (" + e.what() + "); the model folder is damaged: save it again");

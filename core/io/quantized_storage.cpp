@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "models/layout_metadata.h"
 #include "quant/int8_kernels.h"
 #include "quant/quantized_linear.h"
-#include "models/layout_metadata.h"
 #include "util/error.h"
 
 namespace tpq {
@@ -30,10 +30,14 @@ std::vector<NamedTensor> packQuantizedWeights(Classifier& model, const std::vect
                         "); a QAT model is saved after QuantizationAwareTraining::convert");
         }
         const QuantizedLayerLayout& lay = q->layout();
-        layers[l.name] = {{"precision", precisionName(lay.precision)}, {"scheme", schemeName(lay.scheme)},
-                          {"per_channel", lay.perChannel},       {"group_size", lay.groupSize},
-                          {"input_scale", lay.input.scale},      {"input_zero_point", lay.input.zeroPoint},
-                          {"output_scale", lay.output.scale},    {"output_zero_point", lay.output.zeroPoint}};
+        layers[l.name] = {{"precision", precisionName(lay.precision)},
+                          {"scheme", schemeName(lay.scheme)},
+                          {"per_channel", lay.perChannel},
+                          {"group_size", lay.groupSize},
+                          {"input_scale", lay.input.scale},
+                          {"input_zero_point", lay.input.zeroPoint},
+                          {"output_scale", lay.output.scale},
+                          {"output_zero_point", lay.output.zeroPoint}};
         auto& out = replacement[l.name + kWeightSuffix];
         for (const auto& [suffix, t] : q->storedWeight()) out.push_back({l.name + kWeightSuffix + ".__" + suffix, t});
     }
@@ -72,7 +76,8 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
     const auto engine = metadata.find("tpq_quant_engine");
     if (engine != metadata.end()) parts.engine = engine->second;
     auto take = [&](const std::string& name, const std::string& where) -> at::Tensor {
-        const auto it = std::find_if(tensors.begin(), tensors.end(), [&](const NamedTensor& t) { return t.name == name; });
+        const auto it =
+            std::find_if(tensors.begin(), tensors.end(), [&](const NamedTensor& t) { return t.name == name; });
         if (it == tensors.end()) {
             throw Error(where + ": tensor " + name + " is missing; the file is incomplete — save the model again");
         }
@@ -106,7 +111,9 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
                             "' (int8, int4, bf16, fp16); save the model again");
             layer.layout.precision = *p;
             const auto s = parseScheme(scheme);
-            if (!s) throw Error(where + ": layer " + name + " has the unknown scheme '" + scheme + "' (dynamic, static, weight_only)");
+            if (!s)
+                throw Error(where + ": layer " + name + " has the unknown scheme '" + scheme +
+                            "' (dynamic, static, weight_only)");
             layer.layout.scheme = *s;
             layer.layout.perChannel = spec.value("per_channel", true);
             layer.layout.groupSize = spec.value("group_size", int64_t(0));
@@ -137,7 +144,8 @@ std::vector<std::string> installQuantizedParts(Classifier& model, QuantizedParts
     std::vector<std::string> filled;
     std::vector<NamedLinear> linears = model.linearLayers();
     for (auto& layer : parts.layers) {
-        const auto it = std::find_if(linears.begin(), linears.end(), [&](const NamedLinear& l) { return l.name == layer.name; });
+        const auto it =
+            std::find_if(linears.begin(), linears.end(), [&](const NamedLinear& l) { return l.name == layer.name; });
         if (it == linears.end() || !it->kernel) {
             throw Error(source + ": quantized layer " + layer.name + " is not a linear layer of this " +
                         model.architecture() + " model");
@@ -159,8 +167,7 @@ std::vector<std::string> installQuantizedParts(Classifier& model, QuantizedParts
         if (it == tables.end()) throw Error(source + ": int8 table " + name + " is not an embedding of this model");
         if (!table.values.sizes().equals(it->second.sizes())) {
             throw Error(source + ": int8 table " + name + " has shape " + c10::str(table.values.sizes()) +
-                        " but the model's is " +
-                        c10::str(it->second.sizes()));
+                        " but the model's is " + c10::str(it->second.sizes()));
         }
         model.int8Embeddings()[name] = table;
         releaseParameter(it->second);

@@ -16,15 +16,15 @@ constexpr const char* kValuesSuffix = ".__values";
 // The integer type of the same width, to test "all bits zero".
 at::ScalarType bitsType(at::ScalarType t) {
     switch (t) {
-    case at::kFloat:
-        return at::kInt;
-    case at::kDouble:
-        return at::kLong;
-    case at::kHalf:
-    case at::kBFloat16:
-        return at::kShort;
-    default:
-        return at::kByte;
+        case at::kFloat:
+            return at::kInt;
+        case at::kDouble:
+            return at::kLong;
+        case at::kHalf:
+        case at::kBFloat16:
+            return at::kShort;
+        default:
+            return at::kByte;
     }
 }
 
@@ -111,8 +111,7 @@ std::vector<NamedTensor> expandSparseTensors(std::vector<NamedTensor> tensors,
             throw Error(where + ": its bitmask has " + std::to_string(packed.numel()) + " bytes, expected " +
                         std::to_string((n + 7) / 8) + " for " + std::to_string(n) + " elements");
         }
-        const at::Tensor keep =
-            packed.unsqueeze(1).bitwise_and(bitWeights()).ne(0).view(-1).narrow(0, 0, n);
+        const at::Tensor keep = packed.unsqueeze(1).bitwise_and(bitWeights()).ne(0).view(-1).narrow(0, 0, n);
         const at::Tensor& vals = values->second;
         const int64_t expected = keep.sum().item<int64_t>();
         if (vals.dim() != 1 || vals.numel() != expected) {

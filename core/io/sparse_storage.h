@@ -24,9 +24,8 @@ inline constexpr const char* kSparseFormat = "tpq-bitmask-v1";
 /// form is at most `maxRatio` of its dense bytes by its bitmask and values, and records
 /// them in `metadata`. Returns the tensors to write; `*compressed` gets how many were.
 std::vector<NamedTensor> compressSparseTensors(const std::vector<NamedTensor>& tensors,
-                                               std::map<std::string, std::string>& metadata,
-                                               double maxRatio = 0.9, int64_t minElements = 256,
-                                               int* compressed = nullptr);
+                                               std::map<std::string, std::string>& metadata, double maxRatio = 0.9,
+                                               int64_t minElements = 256, int* compressed = nullptr);
 
 /// The inverse: rebuilds the dense tensors listed in `metadata` (unchanged when the file
 /// has no sparse tensors). Throws tpq::Error naming `source` and the tensor for a missing

@@ -11,9 +11,9 @@ namespace tpq::kernels {
 constexpr int64_t kKeys = 64;
 
 struct Head {
-    const float* q;     // the head's first query row (row stride `stride`)
+    const float* q;  // the head's first query row (row stride `stride`)
     const float* k;
-    const float* v;     // the head's first value row: stride `stride`, or headSize once copied
+    const float* v;  // the head's first value row: stride `stride`, or headSize once copied
     float* out;
     const float* mask;  // [length] or nullptr
     int64_t stride;     // heads * headSize

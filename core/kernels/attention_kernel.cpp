@@ -23,22 +23,21 @@
 namespace tpq::kernels {
 namespace {
 
-
 // The two tiles below keep R rows x 4 registers of float sums in named registers (GCC
 // spills an array of them): a##r##j. One step adds broadcast(base[r * ld + i]) * x_j, x0..x3
 // being the step's four registers of keys or values.
-#define TPQ_ACCUMULATORS                                                   \
-    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00;     \
-    __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;                     \
-    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;                     \
+#define TPQ_ACCUMULATORS                                               \
+    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00; \
+    __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;                 \
+    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;                 \
     __m512 a30 = a00, a31 = a00, a32 = a00, a33 = a00;
-#define TPQ_FMA_ROW(r, base, ld, i)                                        \
-    if (R > r) {                                                           \
-        const __m512 b = _mm512_set1_ps(base[r * ld + i]);                 \
-        a##r##0 = _mm512_fmadd_ps(b, x0, a##r##0);                         \
-        a##r##1 = _mm512_fmadd_ps(b, x1, a##r##1);                         \
-        a##r##2 = _mm512_fmadd_ps(b, x2, a##r##2);                         \
-        a##r##3 = _mm512_fmadd_ps(b, x3, a##r##3);                         \
+#define TPQ_FMA_ROW(r, base, ld, i)                        \
+    if (R > r) {                                           \
+        const __m512 b = _mm512_set1_ps(base[r * ld + i]); \
+        a##r##0 = _mm512_fmadd_ps(b, x0, a##r##0);         \
+        a##r##1 = _mm512_fmadd_ps(b, x1, a##r##1);         \
+        a##r##2 = _mm512_fmadd_ps(b, x2, a##r##2);         \
+        a##r##3 = _mm512_fmadd_ps(b, x3, a##r##3);         \
     }
 
 // scores[r][j] = scale * q[r] . kt[:, j] + mask[j] for R rows and keys [j0, j0 + 64).
@@ -52,7 +51,8 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void scoreTile(const Head& h, const 
         __m512 x0 = _mm512_loadu_ps(kd), x1 = _mm512_loadu_ps(kd + 16), x2 = _mm512_loadu_ps(kd + 32),
                x3 = _mm512_loadu_ps(kd + 48);
         asm("" : "+v"(x0), "+v"(x1), "+v"(x2), "+v"(x3));
-        TPQ_FMA_ROW(0, q, stride, d) TPQ_FMA_ROW(1, q, stride, d) TPQ_FMA_ROW(2, q, stride, d) TPQ_FMA_ROW(3, q, stride, d)
+        TPQ_FMA_ROW(0, q, stride, d)
+        TPQ_FMA_ROW(1, q, stride, d) TPQ_FMA_ROW(2, q, stride, d) TPQ_FMA_ROW(3, q, stride, d)
     }
     const __m512 s = _mm512_set1_ps(h.scale);
     __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
@@ -62,13 +62,13 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void scoreTile(const Head& h, const 
         m2 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 2), h.mask + j0 + 32);
         m3 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 3), h.mask + j0 + 48);
     }
-#define TPQ_SAVE(r)                                                                    \
-    if (R > r) {                                                                       \
-        float* sr = scores + r * h.keysPadded + j0;                                    \
-        _mm512_storeu_ps(sr, _mm512_fmadd_ps(a##r##0, s, m0));                         \
-        _mm512_storeu_ps(sr + 16, _mm512_fmadd_ps(a##r##1, s, m1));                    \
-        _mm512_storeu_ps(sr + 32, _mm512_fmadd_ps(a##r##2, s, m2));                    \
-        _mm512_storeu_ps(sr + 48, _mm512_fmadd_ps(a##r##3, s, m3));                    \
+#define TPQ_SAVE(r)                                                 \
+    if (R > r) {                                                    \
+        float* sr = scores + r * h.keysPadded + j0;                 \
+        _mm512_storeu_ps(sr, _mm512_fmadd_ps(a##r##0, s, m0));      \
+        _mm512_storeu_ps(sr + 16, _mm512_fmadd_ps(a##r##1, s, m1)); \
+        _mm512_storeu_ps(sr + 32, _mm512_fmadd_ps(a##r##2, s, m2)); \
+        _mm512_storeu_ps(sr + 48, _mm512_fmadd_ps(a##r##3, s, m3)); \
     }
     TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3)
 #undef TPQ_SAVE
@@ -110,17 +110,17 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void contextTile(const Head& h, cons
         __m512 x0 = _mm512_maskz_loadu_ps(n0, vj), x1 = _mm512_maskz_loadu_ps(n1, vj + 16),
                x2 = _mm512_maskz_loadu_ps(n2, vj + 32), x3 = _mm512_maskz_loadu_ps(n3, vj + 48);
         asm("" : "+v"(x0), "+v"(x1), "+v"(x2), "+v"(x3));
-        TPQ_FMA_ROW(0, p, keysPadded, j) TPQ_FMA_ROW(1, p, keysPadded, j) TPQ_FMA_ROW(2, p, keysPadded, j)
-        TPQ_FMA_ROW(3, p, keysPadded, j)
+        TPQ_FMA_ROW(0, p, keysPadded, j)
+        TPQ_FMA_ROW(1, p, keysPadded, j) TPQ_FMA_ROW(2, p, keysPadded, j) TPQ_FMA_ROW(3, p, keysPadded, j)
     }
-#define TPQ_SAVE(r)                                                                   \
-    if (R > r) {                                                                      \
-        const __m512 s = _mm512_set1_ps(inv[r]);                                      \
-        float* o = out + r * h.stride + d0;                                           \
-        _mm512_mask_storeu_ps(o, n0, _mm512_mul_ps(a##r##0, s));                      \
-        _mm512_mask_storeu_ps(o + 16, n1, _mm512_mul_ps(a##r##1, s));                 \
-        _mm512_mask_storeu_ps(o + 32, n2, _mm512_mul_ps(a##r##2, s));                 \
-        _mm512_mask_storeu_ps(o + 48, n3, _mm512_mul_ps(a##r##3, s));                 \
+#define TPQ_SAVE(r)                                                   \
+    if (R > r) {                                                      \
+        const __m512 s = _mm512_set1_ps(inv[r]);                      \
+        float* o = out + r * h.stride + d0;                           \
+        _mm512_mask_storeu_ps(o, n0, _mm512_mul_ps(a##r##0, s));      \
+        _mm512_mask_storeu_ps(o + 16, n1, _mm512_mul_ps(a##r##1, s)); \
+        _mm512_mask_storeu_ps(o + 32, n2, _mm512_mul_ps(a##r##2, s)); \
+        _mm512_mask_storeu_ps(o + 48, n3, _mm512_mul_ps(a##r##3, s)); \
     }
     TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3)
 #undef TPQ_SAVE
@@ -145,10 +145,14 @@ TPQ_TARGET_AVX512 void contextRows(const Head& h, int64_t i, const float* scores
 // attention_head.h's phases on the AVX-512 tiles.
 struct Avx512Tiles {
     template <int R>
-    static void scores(const Head& h, int64_t i, const float* kt, float* s) { scoreRows<R>(h, i, kt, s); }
+    static void scores(const Head& h, int64_t i, const float* kt, float* s) {
+        scoreRows<R>(h, i, kt, s);
+    }
     static float softmax(float* row, int64_t length) { return softmaxRow(row, length); }
     template <int R>
-    static void context(const Head& h, int64_t i, const float* s, const float* inv) { contextRows<R>(h, i, s, inv); }
+    static void context(const Head& h, int64_t i, const float* s, const float* inv) {
+        contextRows<R>(h, i, s, inv);
+    }
 };
 
 }  // namespace
@@ -181,7 +185,9 @@ void prepareHead(Head& h, float* kt, float* values) {
         for (int64_t j = h.length; j < h.keysPadded; ++j) kt[d * h.keysPadded + j] = 0.0f;
 }
 
-bool attentionAvailable() { return attentionPath() != KernelPath::LibTorch; }
+bool attentionAvailable() {
+    return attentionPath() != KernelPath::LibTorch;
+}
 
 at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Tensor& vIn,
                      const at::Tensor& additiveMask, int64_t heads, int64_t headSize) {

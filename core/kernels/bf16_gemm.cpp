@@ -25,8 +25,8 @@ namespace tpq::bf16gemm {
 namespace {
 
 using int8gemm::Activation;
-using int8gemm::detail::kAmxRows;
 using int8gemm::detail::kAmxBlock;
+using int8gemm::detail::kAmxRows;
 using int8gemm::detail::roundUp;
 
 constexpr int64_t kDepth = 32;      // bf16 inputs per tile row
@@ -62,8 +62,8 @@ TPQ_TARGET_AMX void finish(int rows, const float* sums, const float* bias, float
         for (int j = 0; j < kAmxBlock / 16; ++j) {
             const __mmask16 mask = kernels::laneMask(valid, j);
             if (!mask) break;
-            __m512 f = roundBf16(
-                _mm512_add_ps(_mm512_load_ps(sums + i * kAmxBlock + 16 * j), _mm512_loadu_ps(bias + 16 * j)));
+            __m512 f =
+                roundBf16(_mm512_add_ps(_mm512_load_ps(sums + i * kAmxBlock + 16 * j), _mm512_loadu_ps(bias + 16 * j)));
             if (Gelu) f = kernels::gelu512(f);
             _mm512_mask_storeu_ps(y + i * ldy + 16 * j, mask, f);
         }
@@ -91,7 +91,9 @@ TPQ_TARGET_AMX void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, 
 
 }  // namespace
 
-bool available() { return kernels::bf16Path() == kernels::KernelPath::Amx; }
+bool available() {
+    return kernels::bf16Path() == kernels::KernelPath::Amx;
+}
 
 int64_t PackedWeight::bytes() const {
     return (data.defined() ? data.nbytes() : 0) + (bias.defined() ? bias.nbytes() : 0);

@@ -1,9 +1,9 @@
 #include "kernels/cpu_features.h"
 
-#include <cpuid.h>
-
 #include <cstdlib>
 #include <cstring>
+
+#include <cpuid.h>
 
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -19,7 +19,9 @@ uint64_t xgetbv0() {
     return (uint64_t(edx) << 32) | eax;
 }
 
-bool bit(uint32_t v, int b) { return (v >> b) & 1u; }
+bool bit(uint32_t v, int b) {
+    return (v >> b) & 1u;
+}
 
 // Linux keeps AMX tile data off for a process until it asks (kernel 5.16+).
 bool requestAmxPermission() {
@@ -40,8 +42,8 @@ CpuFeatures detect() {
     f.f16c = bit(c, 29);
     const bool avx = bit(c, 28);
     const uint64_t xcr0 = osxsave ? xgetbv0() : 0;
-    const bool ymmState = (xcr0 & 0x6) == 0x6;             // SSE + AVX state
-    const bool zmmState = ymmState && (xcr0 & 0xe0) == 0xe0;  // opmask + ZMM halves
+    const bool ymmState = (xcr0 & 0x6) == 0x6;                     // SSE + AVX state
+    const bool zmmState = ymmState && (xcr0 & 0xe0) == 0xe0;       // opmask + ZMM halves
     const bool tileState = (xcr0 & (3ull << 17)) == (3ull << 17);  // TILECFG + TILEDATA
     if (__get_cpuid_max(0, nullptr) < 7) return f;
     __cpuid_count(7, 0, a, b, c, d);
@@ -69,9 +71,15 @@ const char* env(const char* name) {
     return v ? v : "";
 }
 
-bool kernelsOff() { return std::strcmp(env("TPQ_KERNELS"), "off") == 0 || std::strcmp(env("TPQ_KERNELS"), "0") == 0; }
-bool cappedAtAvx2() { return std::strcmp(env("TPQ_KERNELS"), "avx2") == 0; }
-bool cappedAtAvx512() { return cappedAtAvx2() || std::strcmp(env("TPQ_KERNELS"), "avx512") == 0; }
+bool kernelsOff() {
+    return std::strcmp(env("TPQ_KERNELS"), "off") == 0 || std::strcmp(env("TPQ_KERNELS"), "0") == 0;
+}
+bool cappedAtAvx2() {
+    return std::strcmp(env("TPQ_KERNELS"), "avx2") == 0;
+}
+bool cappedAtAvx512() {
+    return cappedAtAvx2() || std::strcmp(env("TPQ_KERNELS"), "avx512") == 0;
+}
 
 }  // namespace
 
@@ -82,11 +90,16 @@ const CpuFeatures& cpuFeatures() {
 
 const char* kernelPathName(KernelPath path) {
     switch (path) {
-        case KernelPath::Amx: return "amx";
-        case KernelPath::Avx512Vnni: return "avx512_vnni";
-        case KernelPath::Avx512: return "avx512";
-        case KernelPath::Avx2: return "avx2";
-        case KernelPath::LibTorch: break;
+        case KernelPath::Amx:
+            return "amx";
+        case KernelPath::Avx512Vnni:
+            return "avx512_vnni";
+        case KernelPath::Avx512:
+            return "avx512";
+        case KernelPath::Avx2:
+            return "avx2";
+        case KernelPath::LibTorch:
+            break;
     }
     return "libtorch";
 }
@@ -171,9 +184,13 @@ KernelPath layerNormPath() {
     return path;
 }
 
-bool bf16IsEmulated() { return !cpuFeatures().avx512Bf16 && !cpuFeatures().amxBf16; }
+bool bf16IsEmulated() {
+    return !cpuFeatures().avx512Bf16 && !cpuFeatures().amxBf16;
+}
 
-const char* bf16EmulatedNote() { return "bf16 is emulated on this CPU: slower than fp32"; }
+const char* bf16EmulatedNote() {
+    return "bf16 is emulated on this CPU: slower than fp32";
+}
 
 std::vector<std::pair<std::string, std::string>> kernelPathReport() {
     std::vector<std::pair<std::string, std::string>> out;
@@ -185,7 +202,7 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
     const KernelPath int8 = int8Path();
     out.emplace_back("int8", int8 == KernelPath::LibTorch
                                  ? std::string("libtorch (quantized::linear on the ONEDNN engine)")
-                                 : describe(int8, int8 == KernelPath::Avx2         ? "our VPMADDUBSW kernel, 7-bit inputs"
+                                 : describe(int8, int8 == KernelPath::Avx2  ? "our VPMADDUBSW kernel, 7-bit inputs"
                                                   : int8 == KernelPath::Amx ? "our TDPBUSD tile kernel"
                                                                             : "our VPDPBUSD kernel"));
     out.emplace_back("fp32", fp32Path() == KernelPath::LibTorch
@@ -197,12 +214,14 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                                                              : std::string("libtorch (oneDNN bf16)"));
     out.emplace_back("fp16", "libtorch (weights stored in fp16, computed in fp32 from a copy made at load)");
     // int4 follows the int8 path (int8_gemm.h's int4Path).
-    out.emplace_back("int4", int8 == KernelPath::Amx
-                                 ? std::string("amx (our W4A8 tile kernel: nibbles of 32 outputs unpacked to int8 tiles, "
-                                               "8-bit inputs per row; groups not a multiple of 64 on avx512_vnni)")
-                             : int8 == KernelPath::Avx512Vnni ? std::string("avx512_vnni (our W4A8 kernel: nibbles unpacked in registers, 8-bit inputs per row)")
-                             : hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, 7-bit inputs per row)")
-                                         : std::string("libtorch (weights expanded to fp32 for each product)"));
+    out.emplace_back(
+        "int4", int8 == KernelPath::Amx
+                    ? std::string("amx (our W4A8 tile kernel: nibbles of 32 outputs unpacked to int8 tiles, "
+                                  "8-bit inputs per row; groups not a multiple of 64 on avx512_vnni)")
+                : int8 == KernelPath::Avx512Vnni
+                    ? std::string("avx512_vnni (our W4A8 kernel: nibbles unpacked in registers, 8-bit inputs per row)")
+                : hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, 7-bit inputs per row)")
+                            : std::string("libtorch (weights expanded to fp32 for each product)"));
     out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));
     out.emplace_back("layer norm", describe(layerNormPath(), "our add + layer norm pass"));
     if (cpuFeatures().amxTile && !cpuFeatures().amxPermitted)

@@ -85,6 +85,7 @@ bool hasAvx2();
 #define TPQ_TARGET_AVX512_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,avx2")))
 /// AMX tiles (int8 and bf16) with AVX-512; call it only when int8Path() or bf16Path() is Amx.
 #define TPQ_TARGET_AMX \
-    __attribute__((target("amx-tile,amx-int8,amx-bf16,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512bf16,fma,avx2")))
+    __attribute__((    \
+        target("amx-tile,amx-int8,amx-bf16,avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,avx512bf16,fma,avx2")))
 /// AVX2 + FMA + F16C; call it only when hasAvx2() holds.
 #define TPQ_TARGET_AVX2 __attribute__((target("avx2,fma,f16c")))

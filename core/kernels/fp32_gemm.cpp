@@ -20,24 +20,24 @@
 namespace tpq::fp32gemm {
 namespace {
 
-constexpr int64_t kBlock = 24;             // outputs per panel: three registers of 8 floats
-constexpr int kRows = 4;                   // rows per tile: 12 accumulators + 3 weights + 1 input
+constexpr int64_t kBlock = 24;  // outputs per panel: three registers of 8 floats
+constexpr int kRows = 4;        // rows per tile: 12 accumulators + 3 weights + 1 input
 // (4 x 24 rather than 6 x 16: three FMAs per broadcast instead of two, measured faster here)
 constexpr int64_t kChunkBytes = 192 * 1024;  // inputs of a row chunk (one k-block of them), kept in L2
 constexpr int64_t kKc = 256;                 // inputs per k-block: a panel's 24 x 256 weights (24 kB) stay in L1
 
-#define TPQ_ROW(i)                                                   \
-    if (MR > i) {                                                    \
-        const __m256 av = _mm256_broadcast_ss(a + k * kRows + i);    \
-        c##i##0 = _mm256_fmadd_ps(av, w0, c##i##0);                  \
-        c##i##1 = _mm256_fmadd_ps(av, w1, c##i##1);                  \
-        c##i##2 = _mm256_fmadd_ps(av, w2, c##i##2);                  \
+#define TPQ_ROW(i)                                                \
+    if (MR > i) {                                                 \
+        const __m256 av = _mm256_broadcast_ss(a + k * kRows + i); \
+        c##i##0 = _mm256_fmadd_ps(av, w0, c##i##0);               \
+        c##i##1 = _mm256_fmadd_ps(av, w1, c##i##1);               \
+        c##i##2 = _mm256_fmadd_ps(av, w2, c##i##2);               \
     }
-#define TPQ_SAVE(i)                                \
-    if (MR > i) {                                  \
-        _mm256_store_ps(out + i * kBlock, c##i##0);       \
-        _mm256_store_ps(out + i * kBlock + 8, c##i##1);   \
-        _mm256_store_ps(out + i * kBlock + 16, c##i##2);  \
+#define TPQ_SAVE(i)                                      \
+    if (MR > i) {                                        \
+        _mm256_store_ps(out + i * kBlock, c##i##0);      \
+        _mm256_store_ps(out + i * kBlock + 8, c##i##1);  \
+        _mm256_store_ps(out + i * kBlock + 16, c##i##2); \
     }
 
 // The sums of MR rows x 24 outputs over `in` inputs into out[MR][24], from the rows packed
@@ -65,10 +65,18 @@ TPQ_TARGET_AVX2 void tileRows(int rows, const float* a, const float* b, int64_t 
                               int64_t ldy, int valid, bool first, bool last) {
     alignas(32) float sums[kRows * kBlock];
     switch (rows) {
-        case 4: dotTile<4>(a, b, kc, sums); break;
-        case 3: dotTile<3>(a, b, kc, sums); break;
-        case 2: dotTile<2>(a, b, kc, sums); break;
-        default: dotTile<1>(a, b, kc, sums); break;
+        case 4:
+            dotTile<4>(a, b, kc, sums);
+            break;
+        case 3:
+            dotTile<3>(a, b, kc, sums);
+            break;
+        case 2:
+            dotTile<2>(a, b, kc, sums);
+            break;
+        default:
+            dotTile<1>(a, b, kc, sums);
+            break;
     }
     for (int i = 0; i < rows; ++i) {
         for (int j = 0; j < 3; ++j) {
@@ -91,18 +99,18 @@ TPQ_TARGET_AVX2 void tileRows(int rows, const float* a, const float* b, int64_t 
 constexpr int64_t kBlock512 = 48;
 constexpr int kRows512 = 8;
 
-#define TPQ_ROW(i)                                                    \
-    if (MR > i) {                                                     \
-        const __m512 av = _mm512_set1_ps(a[k * kRows512 + i]);        \
-        c##i##0 = _mm512_fmadd_ps(av, w0, c##i##0);                   \
-        c##i##1 = _mm512_fmadd_ps(av, w1, c##i##1);                   \
-        c##i##2 = _mm512_fmadd_ps(av, w2, c##i##2);                   \
+#define TPQ_ROW(i)                                             \
+    if (MR > i) {                                              \
+        const __m512 av = _mm512_set1_ps(a[k * kRows512 + i]); \
+        c##i##0 = _mm512_fmadd_ps(av, w0, c##i##0);            \
+        c##i##1 = _mm512_fmadd_ps(av, w1, c##i##1);            \
+        c##i##2 = _mm512_fmadd_ps(av, w2, c##i##2);            \
     }
-#define TPQ_SAVE(i)                                          \
-    if (MR > i) {                                            \
-        _mm512_store_ps(out + i * kBlock512, c##i##0);       \
-        _mm512_store_ps(out + i * kBlock512 + 16, c##i##1);  \
-        _mm512_store_ps(out + i * kBlock512 + 32, c##i##2);  \
+#define TPQ_SAVE(i)                                         \
+    if (MR > i) {                                           \
+        _mm512_store_ps(out + i * kBlock512, c##i##0);      \
+        _mm512_store_ps(out + i * kBlock512 + 16, c##i##1); \
+        _mm512_store_ps(out + i * kBlock512 + 32, c##i##2); \
     }
 
 template <int MR>
@@ -127,11 +135,30 @@ TPQ_TARGET_AVX512 void tileRows512(int rows, const float* a, const float* b, int
                                    int64_t ldy, int valid, bool first, bool last) {
     alignas(64) float sums[kRows512 * kBlock512];
     switch (rows) {
-#define TPQ_CASE(n) \
-    case n: dotTile512<n>(a, b, kc, sums); break;
-        TPQ_CASE(8) TPQ_CASE(7) TPQ_CASE(6) TPQ_CASE(5) TPQ_CASE(4) TPQ_CASE(3) TPQ_CASE(2)
-#undef TPQ_CASE
-        default: dotTile512<1>(a, b, kc, sums); break;
+        case 8:
+            dotTile512<8>(a, b, kc, sums);
+            break;
+        case 7:
+            dotTile512<7>(a, b, kc, sums);
+            break;
+        case 6:
+            dotTile512<6>(a, b, kc, sums);
+            break;
+        case 5:
+            dotTile512<5>(a, b, kc, sums);
+            break;
+        case 4:
+            dotTile512<4>(a, b, kc, sums);
+            break;
+        case 3:
+            dotTile512<3>(a, b, kc, sums);
+            break;
+        case 2:
+            dotTile512<2>(a, b, kc, sums);
+            break;
+        default:
+            dotTile512<1>(a, b, kc, sums);
+            break;
     }
     for (int i = 0; i < rows; ++i) {
         for (int j = 0; j < 3; ++j) {
@@ -158,7 +185,9 @@ struct Geometry {
 };
 constexpr Geometry kAvx2Geometry{kBlock, kRows, kKc}, kAvx512Geometry{kBlock512, kRows512, 128};
 
-Geometry geometryOf(kernels::KernelPath path) { return path == kernels::KernelPath::Avx512 ? kAvx512Geometry : kAvx2Geometry; }
+Geometry geometryOf(kernels::KernelPath path) {
+    return path == kernels::KernelPath::Avx512 ? kAvx512Geometry : kAvx2Geometry;
+}
 
 // Rows [r0, r1): for chunks of rows, for blocks of inputs (the panel's part of them stays
 // in L1), every panel.
@@ -200,7 +229,9 @@ void multiplyRows(int64_t r0, int64_t r1, const float* x, const PackedWeight& w,
 
 }  // namespace
 
-bool supported() { return kernels::hasAvx2(); }
+bool supported() {
+    return kernels::hasAvx2();
+}
 
 bool available() {
     const kernels::KernelPath p = kernels::fp32Path();

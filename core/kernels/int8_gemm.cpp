@@ -32,21 +32,35 @@ at::Tensor outputFor(const at::Tensor& x, const PackedWeight& w) {
 // The products on the path their weights were packed for (all the same).
 void run(const float* x, int64_t rows, const std::vector<detail::Product>& products, Activation activation) {
     switch (products.front().weight->path) {
-        case kernels::KernelPath::Amx: detail::runVnni(x, rows, products, activation, true); break;
-        case kernels::KernelPath::Avx512Vnni: detail::runVnni(x, rows, products, activation, false); break;
-        default: detail::runAvx2(x, rows, products, activation); break;
+        case kernels::KernelPath::Amx:
+            detail::runVnni(x, rows, products, activation, true);
+            break;
+        case kernels::KernelPath::Avx512Vnni:
+            detail::runVnni(x, rows, products, activation, false);
+            break;
+        default:
+            detail::runAvx2(x, rows, products, activation);
+            break;
     }
 }
 
 }  // namespace
 
-kernels::KernelPath path() { return kernels::int8Path(); }
+kernels::KernelPath path() {
+    return kernels::int8Path();
+}
 
-bool available() { return path() != kernels::KernelPath::LibTorch; }
+bool available() {
+    return path() != kernels::KernelPath::LibTorch;
+}
 
-int inputLevels() { return path() == kernels::KernelPath::Avx2 ? 127 : 255; }
+int inputLevels() {
+    return path() == kernels::KernelPath::Avx2 ? 127 : 255;
+}
 
-bool staticAvailable() { return available(); }
+bool staticAvailable() {
+    return available();
+}
 
 int64_t PackedWeight::bytes() const {
     int64_t n = 0;
@@ -55,7 +69,8 @@ int64_t PackedWeight::bytes() const {
 }
 
 PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::Tensor& bias) {
-    if (values.dim() != 2 || values.scalar_type() != at::kChar) throw Error("int8 kernel: weights must be int8 [out, in]");
+    if (values.dim() != 2 || values.scalar_type() != at::kChar)
+        throw Error("int8 kernel: weights must be int8 [out, in]");
     if (!available()) throw Error("int8 kernel: this CPU has no int8 path of ours (AVX2 or AVX-512 VNNI)");
     PackedWeight p;
     p.path = path();
@@ -146,7 +161,9 @@ at::Tensor linearStatic(const at::Tensor& input, const PackedWeight& w, const St
     return linearStaticShared(input, {&w}, {scales}, activation).front();
 }
 
-bool int4Available() { return kernels::hasAvx2(); }
+bool int4Available() {
+    return kernels::hasAvx2();
+}
 
 kernels::KernelPath int4Path(int64_t groupSize) {
     if (!int4Available()) return kernels::KernelPath::LibTorch;
@@ -154,7 +171,9 @@ kernels::KernelPath int4Path(int64_t groupSize) {
     return int4InputLevels() == 255 ? kernels::KernelPath::Avx512Vnni : kernels::KernelPath::Avx2;
 }
 
-int int4InputLevels() { return path() == kernels::KernelPath::Amx || path() == kernels::KernelPath::Avx512Vnni ? 255 : 127; }
+int int4InputLevels() {
+    return path() == kernels::KernelPath::Amx || path() == kernels::KernelPath::Avx512Vnni ? 255 : 127;
+}
 
 int64_t PackedInt4Weight::bytes() const {
     int64_t n = 0;
@@ -162,9 +181,11 @@ int64_t PackedInt4Weight::bytes() const {
     return n;
 }
 
-PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, int64_t groupSize, const at::Tensor& bias) {
+PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, int64_t groupSize,
+                          const at::Tensor& bias) {
     if (!int4Available()) throw Error("int4 kernel: this CPU has no AVX2");
-    if (packed.dim() != 2 || packed.scalar_type() != at::kByte) throw Error("int4 kernel: weights must be uint8 [out, in / 2]");
+    if (packed.dim() != 2 || packed.scalar_type() != at::kByte)
+        throw Error("int4 kernel: weights must be uint8 [out, in / 2]");
     torch::NoGradGuard noGrad;
     PackedInt4Weight p;
     p.out = packed.size(0);
@@ -185,13 +206,15 @@ PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, in
     n.narrow(0, 0, p.out).copy_(torch::stack({v.bitwise_and(15), v.bitwise_right_shift(4)}, 2).reshape({p.out, p.in}));
     // [blocks, half, 8 outputs, in / 4, 4] -> [blocks, in / 4, half, 8 outputs x 4]: byte l of a
     // group of 4 inputs holds lane l of the first half (low nibble) and of the second (high).
-    const at::Tensor r = n.view({blocks, 2, 8, p.in / 4, 4}).permute({0, 3, 1, 2, 4}).reshape({blocks, p.in / 4, 2, 32});
+    const at::Tensor r =
+        n.view({blocks, 2, 8, p.in / 4, 4}).permute({0, 3, 1, 2, 4}).reshape({blocks, p.in / 4, 2, 32});
     p.data = r.select(2, 0).bitwise_or(r.select(2, 1).bitwise_left_shift(4)).contiguous();
     // Scales and group sums per block: [outPadded, groups] -> [blocks, groups, 16].
     at::Tensor sc = torch::zeros({p.outPadded, p.groups}, torch::kFloat32);
     sc.narrow(0, 0, p.out).copy_(scales);
     p.scale = sc.view({blocks, kB, p.groups}).transpose(1, 2).contiguous();
-    const at::Tensor sums = n.to(torch::kInt32).sub(8).view({p.outPadded, p.groups, groupSize}).sum(2).to(torch::kInt32);
+    const at::Tensor sums =
+        n.to(torch::kInt32).sub(8).view({p.outPadded, p.groups, groupSize}).sum(2).to(torch::kInt32);
     p.groupSum = sums.view({blocks, kB, p.groups}).transpose(1, 2).contiguous();
     p.bias = torch::zeros({p.outPadded}, torch::kFloat32);
     if (bias.defined()) p.bias.narrow(0, 0, p.out).copy_(bias.detach().to(torch::kFloat32).reshape({-1}));

@@ -127,7 +127,8 @@ kernels::KernelPath int4Path(int64_t groupSize);
 /// packed: uint8 [out, in / 2], the even input in the low nibble (quantized_linear.h's
 /// Int4Weight); scales: float32 [out, in / groupSize]; bias: [out] or undefined.
 /// groupSize must be a multiple of 4 that divides `in`. Requires int4Available().
-PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, int64_t groupSize, const at::Tensor& bias);
+PackedInt4Weight packInt4(const at::Tensor& packed, const at::Tensor& scales, int64_t groupSize,
+                          const at::Tensor& bias);
 
 /// activation(x W^T + b) with x quantized per row. Requires int4Available().
 at::Tensor linearInt4(const at::Tensor& x, const PackedInt4Weight& weight, Activation activation = Activation::None);

@@ -5,13 +5,12 @@
 /// apart), so that the weight tiles of 32 outputs stay in L1 while the rows stream past;
 /// inputs are padded to whole tiles (64 bytes).
 
-#include "kernels/int8_gemm_paths.h"
+#include <cstring>
 
 #include <immintrin.h>
 
-#include <cstring>
-
 #include "kernels/cpu_features.h"
+#include "kernels/int8_gemm_paths.h"
 
 namespace tpq::int8gemm::detail {
 namespace {
@@ -19,17 +18,20 @@ namespace {
 // LDTILECFG's 64-byte operand, palette 1: tiles 0-7 of 16 rows x 64 bytes (bytes 16-31:
 // each tile's bytes per row, little-endian 16 bits; bytes 48-55: its rows). A constant in
 // memory: GCC 12 drops stores to a local config that only _tile_loadconfig reads.
-alignas(64) const uint8_t kTileConfig[64] = {
-    1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,            //
-    64, 0, 64, 0, 64, 0, 64, 0, 64, 0, 64, 0, 64, 0, 64, 0,    //
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,            //
-    16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 0, 0, 0, 0, 0, 0};
+alignas(64) const uint8_t kTileConfig[64] = {1,  0,  0,  0,  0,  0,  0,  0,  0,  0, 0,  0, 0,  0, 0,  0,  //
+                                             64, 0,  64, 0,  64, 0,  64, 0,  64, 0, 64, 0, 64, 0, 64, 0,  //
+                                             0,  0,  0,  0,  0,  0,  0,  0,  0,  0, 0,  0, 0,  0, 0,  0,  //
+                                             16, 16, 16, 16, 16, 16, 16, 16, 0,  0, 0,  0, 0,  0, 0,  0};
 
 }  // namespace
 
-TPQ_TARGET_AMX void amxBegin() { _tile_loadconfig(kTileConfig); }
+TPQ_TARGET_AMX void amxBegin() {
+    _tile_loadconfig(kTileConfig);
+}
 
-TPQ_TARGET_AMX void amxEnd() { _tile_release(); }
+TPQ_TARGET_AMX void amxEnd() {
+    _tile_release();
+}
 
 namespace {
 

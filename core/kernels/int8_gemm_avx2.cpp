@@ -9,14 +9,13 @@
 /// sums are then exact. Tiles of 4 rows x 16 outputs: 8 accumulators, 2 weight registers,
 /// the input broadcast, the ones and a temporary.
 
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <vector>
 
 #include <ATen/Parallel.h>
+#include <immintrin.h>
 #include <torch/torch.h>
 
 #include "kernels/int8_gemm_paths.h"
@@ -25,8 +24,8 @@
 namespace tpq::int8gemm::detail {
 namespace {
 
-constexpr int64_t kBlock = kAvx2Block;  // outputs per block: two registers of 8 int32
-constexpr int kRows = 4;               // rows per tile
+constexpr int64_t kBlock = kAvx2Block;       // outputs per block: two registers of 8 int32
+constexpr int kRows = 4;                     // rows per tile
 constexpr int64_t kChunkBytes = 128 * 1024;  // codes of a row chunk: kept in L2 while every block passes
 constexpr float kLevels = 127.0f;            // 7-bit inputs
 
@@ -38,8 +37,8 @@ struct RowQuant {
 // clamp(round(v * inv + zero), 0, 127) for 8 floats, as int32 (clamped in float first, so a
 // value far outside a static range still lands on 0 or 127).
 TPQ_TARGET_AVX2 inline __m256i toCode(__m256 v, __m256 inv, __m256 zero) {
-    const __m256 t = _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(v, inv, zero), _mm256_setzero_ps()),
-                                   _mm256_set1_ps(kLevels));
+    const __m256 t =
+        _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(v, inv, zero), _mm256_setzero_ps()), _mm256_set1_ps(kLevels));
     return _mm256_cvtps_epi32(t);
 }
 
@@ -55,7 +54,8 @@ TPQ_TARGET_AVX2 void encodeRow(const float* xr, int64_t in, int64_t inPadded, fl
     int64_t k = 0;
     for (; k + 32 <= in; k += 32) {
         const __m256i a = toCode(_mm256_loadu_ps(xr + k), inv, zf), b = toCode(_mm256_loadu_ps(xr + k + 8), inv, zf);
-        const __m256i c = toCode(_mm256_loadu_ps(xr + k + 16), inv, zf), d = toCode(_mm256_loadu_ps(xr + k + 24), inv, zf);
+        const __m256i c = toCode(_mm256_loadu_ps(xr + k + 16), inv, zf),
+                      d = toCode(_mm256_loadu_ps(xr + k + 24), inv, zf);
         // packs interleave the 128-bit halves: ab = a0 b0 a1 b1 (4 lanes each), abcd = a0 b0 c0 d0 a1 b1 c1 d1.
         const __m256i ab = _mm256_packs_epi32(a, b), cd = _mm256_packs_epi32(c, d);
         const __m256i abcd = _mm256_packus_epi16(ab, cd);
@@ -135,16 +135,16 @@ TPQ_TARGET_AVX2 void quantizeRowsStatic(const float* x, int64_t rows, int64_t in
     }
 }
 
-#define TPQ_ROW(i)                                                                                   \
-    if (MR > i) {                                                                                    \
+#define TPQ_ROW(i)                                                                                    \
+    if (MR > i) {                                                                                     \
         const __m256i av = _mm256_set1_epi32(*reinterpret_cast<const int32_t*>(a + i * lda + 4 * k)); \
-        c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(_mm256_maddubs_epi16(av, w0), ones));  \
-        c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(_mm256_maddubs_epi16(av, w1), ones));  \
+        c##i##0 = _mm256_add_epi32(c##i##0, _mm256_madd_epi16(_mm256_maddubs_epi16(av, w0), ones));   \
+        c##i##1 = _mm256_add_epi32(c##i##1, _mm256_madd_epi16(_mm256_maddubs_epi16(av, w1), ones));   \
     }
-#define TPQ_SAVE(i)                                                                             \
-    if (MR > i) {                                                                               \
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i * kBlock), c##i##0);             \
-        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i * kBlock + 8), c##i##1);         \
+#define TPQ_SAVE(i)                                                                     \
+    if (MR > i) {                                                                       \
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i * kBlock), c##i##0);     \
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i * kBlock + 8), c##i##1); \
     }
 
 // The int32 sums of MR rows x 16 outputs into out[MR][16]; named accumulators stay in
@@ -186,10 +186,18 @@ template <bool Gelu, bool Requantize>
 TPQ_TARGET_AVX2 void tileRows(int rows, const Tile& t, const StaticScales* s) {
     alignas(32) int32_t sums[kRows * kBlock];
     switch (rows) {
-        case 4: dotTile<4>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 3: dotTile<3>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 2: dotTile<2>(t.a, t.lda, t.b, t.in4, sums); break;
-        default: dotTile<1>(t.a, t.lda, t.b, t.in4, sums); break;
+        case 4:
+            dotTile<4>(t.a, t.lda, t.b, t.in4, sums);
+            break;
+        case 3:
+            dotTile<3>(t.a, t.lda, t.b, t.in4, sums);
+            break;
+        case 2:
+            dotTile<2>(t.a, t.lda, t.b, t.in4, sums);
+            break;
+        default:
+            dotTile<1>(t.a, t.lda, t.b, t.in4, sums);
+            break;
     }
     for (int i = 0; i < rows; ++i) {
         const __m256i zero = _mm256_set1_epi32(t.xzero[i]);
@@ -206,9 +214,9 @@ TPQ_TARGET_AVX2 void tileRows(int rows, const Tile& t, const StaticScales* s) {
                 // Onto the calibrated output grid: (clamp(round(f / so) + zo, 0, 255) - zo) * so.
                 const __m256 zo = _mm256_set1_ps(float(s->outZero));
                 const __m256 code = _mm256_round_ps(
-                    _mm256_min_ps(_mm256_max_ps(_mm256_fmadd_ps(f, _mm256_set1_ps(1.0f / s->outScale), zo),
-                                                _mm256_setzero_ps()),
-                                  _mm256_set1_ps(255.0f)),
+                    _mm256_min_ps(
+                        _mm256_max_ps(_mm256_fmadd_ps(f, _mm256_set1_ps(1.0f / s->outScale), zo), _mm256_setzero_ps()),
+                        _mm256_set1_ps(255.0f)),
                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
                 // A NaN row stays NaN (max/min would have turned it into a number).
                 const __m256 nan = _mm256_cmp_ps(f, f, _CMP_UNORD_Q);
@@ -221,8 +229,8 @@ TPQ_TARGET_AVX2 void tileRows(int rows, const Tile& t, const StaticScales* s) {
 }
 
 template <bool Gelu, bool Requantize>
-TPQ_TARGET_AVX2 void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q,
-                                  const float* xscale, const int32_t* xzero, float* y, const StaticScales* s) {
+TPQ_TARGET_AVX2 void multiplyRows(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q, const float* xscale,
+                                  const int32_t* xzero, float* y, const StaticScales* s) {
     const int64_t in4 = w.inPadded / 4;
     const int8_t* data = w.data.data_ptr<int8_t>();
     const float* scale = w.scale.data_ptr<float>();
@@ -266,21 +274,21 @@ void multiply(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q, c
 // the signed one: a pair is at most 2 x 15 x 127 = 3810, so eight steps add up in int16
 // (30480 < 32767) before one VPMADDWD widens them: about half the multiplier work of int8.
 
-constexpr int kRows4 = 4;      // rows per int4 tile
+constexpr int kRows4 = 4;        // rows per int4 tile
 constexpr int64_t kSteps16 = 8;  // groups of 4 inputs summed in int16 before widening
 
-#define TPQ_ROW4(i)                                                                                  \
-    if (MR > i) {                                                                                    \
+#define TPQ_ROW4(i)                                                                                   \
+    if (MR > i) {                                                                                     \
         const __m256i av = _mm256_set1_epi32(*reinterpret_cast<const int32_t*>(a + i * lda + 4 * k)); \
-        s##i##0 = _mm256_add_epi16(s##i##0, _mm256_maddubs_epi16(w0, av));                          \
-        s##i##1 = _mm256_add_epi16(s##i##1, _mm256_maddubs_epi16(w1, av));                          \
+        s##i##0 = _mm256_add_epi16(s##i##0, _mm256_maddubs_epi16(w0, av));                            \
+        s##i##1 = _mm256_add_epi16(s##i##1, _mm256_maddubs_epi16(w1, av));                            \
     }
-#define TPQ_WIDEN4(i)                                                                                  \
-    if (MR > i) {                                                                                      \
-        __m256i* o = reinterpret_cast<__m256i*>(out + i * kBlock);                                    \
-        const __m256i v0 = _mm256_madd_epi16(s##i##0, ones), v1 = _mm256_madd_epi16(s##i##1, ones);    \
-        _mm256_store_si256(o, first ? v0 : _mm256_add_epi32(_mm256_load_si256(o), v0));               \
-        _mm256_store_si256(o + 1, first ? v1 : _mm256_add_epi32(_mm256_load_si256(o + 1), v1));       \
+#define TPQ_WIDEN4(i)                                                                               \
+    if (MR > i) {                                                                                   \
+        __m256i* o = reinterpret_cast<__m256i*>(out + i * kBlock);                                  \
+        const __m256i v0 = _mm256_madd_epi16(s##i##0, ones), v1 = _mm256_madd_epi16(s##i##1, ones); \
+        _mm256_store_si256(o, first ? v0 : _mm256_add_epi32(_mm256_load_si256(o), v0));             \
+        _mm256_store_si256(o + 1, first ? v1 : _mm256_add_epi32(_mm256_load_si256(o + 1), v1));     \
     }
 
 // sum_k code[k] * nibble[k] over one group (`steps` groups of 4 inputs) for MR rows x 16
@@ -292,7 +300,8 @@ TPQ_TARGET_AVX2 __attribute__((noinline)) void dotGroupInt4(const uint8_t* a, in
     const __m256i low = _mm256_set1_epi8(0x0F), ones = _mm256_set1_epi16(1);
     for (int64_t k0 = 0; k0 < steps; k0 += kSteps16) {
         const bool first = k0 == 0;
-        __m256i s00 = _mm256_setzero_si256(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+        __m256i s00 = _mm256_setzero_si256(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00,
+                s31 = s00;
         const int64_t k1 = std::min(steps, k0 + kSteps16);
         for (int64_t k = k0; k < k1; ++k) {
             const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b + 32 * k));
@@ -307,10 +316,10 @@ TPQ_TARGET_AVX2 __attribute__((noinline)) void dotGroupInt4(const uint8_t* a, in
 #undef TPQ_WIDEN4
 
 struct Int4Rows {
-    const uint8_t* q;        // codes, rows of `in`
-    const float* xscale;     // per row
-    const int32_t* xzero;    // per row
-    const int32_t* qsum;     // per row and group: sum of the group's codes
+    const uint8_t* q;      // codes, rows of `in`
+    const float* xscale;   // per row
+    const int32_t* xzero;  // per row
+    const int32_t* qsum;   // per row and group: sum of the group's codes
 };
 
 template <bool Gelu>
@@ -326,10 +335,18 @@ TPQ_TARGET_AVX2 void int4Tile(int rows, const Int4Rows& r, const PackedInt4Weigh
         const uint8_t* a = r.q + g * w.groupSize;
         const uint8_t* bg = b + g * steps * 32;
         switch (rows) {
-            case 4: dotGroupInt4<4>(a, w.in, bg, steps, sums); break;
-            case 3: dotGroupInt4<3>(a, w.in, bg, steps, sums); break;
-            case 2: dotGroupInt4<2>(a, w.in, bg, steps, sums); break;
-            default: dotGroupInt4<1>(a, w.in, bg, steps, sums); break;
+            case 4:
+                dotGroupInt4<4>(a, w.in, bg, steps, sums);
+                break;
+            case 3:
+                dotGroupInt4<3>(a, w.in, bg, steps, sums);
+                break;
+            case 2:
+                dotGroupInt4<2>(a, w.in, bg, steps, sums);
+                break;
+            default:
+                dotGroupInt4<1>(a, w.in, bg, steps, sums);
+                break;
         }
         // sum (q - zx)(nibble - 8) = sum q nibble - 8 sum q - zx sum (nibble - 8), times the group's scale.
         for (int i = 0; i < rows; ++i) {

@@ -19,7 +19,9 @@ struct Product {
 };
 
 /// v rounded up to a multiple of m (the padded widths of the packed layouts).
-inline int64_t roundUp(int64_t v, int64_t m) { return (v + m - 1) / m * m; }
+inline int64_t roundUp(int64_t v, int64_t m) {
+    return (v + m - 1) / m * m;
+}
 
 /// Output blocks and input groups of each path (PackedWeight's layout).
 constexpr int64_t kVnniBlock = 64, kVnniGroup = 4;

@@ -3,9 +3,9 @@
 /// and the int32 sums by VPDPBUSD (6 rows x 64 outputs per tile) or on AMX tiles
 /// (int8_gemm_amx.cpp, 32 rows x 64 outputs).
 
-#include "kernels/int8_gemm_paths.h"
-
 #include <immintrin.h>
+
+#include "kernels/int8_gemm_paths.h"
 
 // GCC 12's own _mm512_reduce_* and masked-load intrinsics trip its uninitialized-value
 // warnings (the undefined upper half they start from); the code here is not affected.
@@ -30,8 +30,8 @@ namespace tpq::int8gemm::detail {
 namespace {
 
 constexpr int64_t kBlock = kVnniBlock;  // output columns per block: four registers of 16 int32
-constexpr int kRows = 6;           // rows per tile: 6 x 4 accumulators + 4 weight registers
-constexpr int64_t kRowChunk = 512;  // rows whose quantized inputs stay in L2 while every block passes
+constexpr int kRows = 6;                // rows per tile: 6 x 4 accumulators + 4 weight registers
+constexpr int64_t kRowChunk = 512;      // rows whose quantized inputs stay in L2 while every block passes
 
 // round(v * inv + zero) clamped to [0, 255], as 16 bytes.
 TPQ_TARGET_AVX512_VNNI inline __m128i toUint8(__m512 v, __m512 inv, __m512 zero) {
@@ -67,7 +67,7 @@ TPQ_TARGET_AVX512_VNNI inline bool encodeRow(const float* xr, int64_t in, int64_
 // Quantizes rows [0, rows) of x (row length `in`) to uint8 with a scale and zero point per
 // row; q has rows of `inPadded` bytes, the padding zero.
 TPQ_TARGET_AVX512_VNNI void quantizeRows(const float* x, int64_t rows, int64_t in, int64_t inPadded, uint8_t* q,
-                                    float* scales, int32_t* zeros) {
+                                         float* scales, int32_t* zeros) {
     const int64_t full = in / 16 * 16;
     const __mmask16 tail = kernels::laneMask(in - full, 0);
     for (int64_t r = 0; r < rows; ++r) {
@@ -125,14 +125,15 @@ TPQ_TARGET_AVX512_VNNI inline void storeColumns(__m512i acc, __m512i zero, __m51
                                                 const float* wscale, const float* bias, float* y, __mmask16 mask,
                                                 const StaticScales* s) {
     const __m512i v = _mm512_sub_epi32(acc, _mm512_mullo_epi32(zero, _mm512_loadu_si512(colsum)));
-    __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(rowScale, _mm512_loadu_ps(wscale)),
-                               _mm512_loadu_ps(bias));
+    __m512 f =
+        _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(rowScale, _mm512_loadu_ps(wscale)), _mm512_loadu_ps(bias));
     if (Requantize) {
         // (clamp(round(f / so) + zo, 0, 255) - zo) * so; a NaN row stays NaN.
         const __m512 zo = _mm512_set1_ps(float(s->outZero));
         const __m512 code = _mm512_roundscale_ps(
-            _mm512_min_ps(_mm512_max_ps(_mm512_fmadd_ps(f, _mm512_set1_ps(1.0f / s->outScale), zo), _mm512_setzero_ps()),
-                          _mm512_set1_ps(255.0f)),
+            _mm512_min_ps(
+                _mm512_max_ps(_mm512_fmadd_ps(f, _mm512_set1_ps(1.0f / s->outScale), zo), _mm512_setzero_ps()),
+                _mm512_set1_ps(255.0f)),
             _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
         const __mmask16 nan = _mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q);
         f = _mm512_mask_mov_ps(_mm512_mul_ps(_mm512_sub_ps(code, zo), _mm512_set1_ps(s->outScale)), nan, f);
@@ -142,30 +143,30 @@ TPQ_TARGET_AVX512_VNNI inline void storeColumns(__m512i acc, __m512i zero, __m51
 }
 
 struct Tile {
-    const uint8_t* a;     // first row's quantized inputs
-    int64_t lda;          // inPadded
-    const int8_t* b;      // the block's packed weights
-    int64_t in4;          // inPadded / 4
-    const float* scale;   // the block's weight scales (64)
-    const int32_t* sum;   // the block's column sums (64)
-    const float* bias;    // the block's biases (64)
-    const float* xscale;  // the rows' scales
-    const int32_t* xzero; // the rows' zero points
-    float* y;             // first row, first column of the block
-    int64_t ldy;          // out
-    int valid;            // columns of the block that exist (1..64)
+    const uint8_t* a;      // first row's quantized inputs
+    int64_t lda;           // inPadded
+    const int8_t* b;       // the block's packed weights
+    int64_t in4;           // inPadded / 4
+    const float* scale;    // the block's weight scales (64)
+    const int32_t* sum;    // the block's column sums (64)
+    const float* bias;     // the block's biases (64)
+    const float* xscale;   // the rows' scales
+    const int32_t* xzero;  // the rows' zero points
+    float* y;              // first row, first column of the block
+    int64_t ldy;           // out
+    int valid;             // columns of the block that exist (1..64)
 };
 
-#define TPQ_ROW(i)                                                                                   \
-    if (MR > i) {                                                                                    \
+#define TPQ_ROW(i)                                                                                    \
+    if (MR > i) {                                                                                     \
         const __m512i av = _mm512_set1_epi32(*reinterpret_cast<const int32_t*>(a + i * lda + 4 * k)); \
-        c##i##0 = _mm512_dpbusd_epi32(c##i##0, av, b0);                                              \
-        c##i##1 = _mm512_dpbusd_epi32(c##i##1, av, b1);                                              \
-        c##i##2 = _mm512_dpbusd_epi32(c##i##2, av, b2);                                              \
-        c##i##3 = _mm512_dpbusd_epi32(c##i##3, av, b3);                                              \
+        c##i##0 = _mm512_dpbusd_epi32(c##i##0, av, b0);                                               \
+        c##i##1 = _mm512_dpbusd_epi32(c##i##1, av, b1);                                               \
+        c##i##2 = _mm512_dpbusd_epi32(c##i##2, av, b2);                                               \
+        c##i##3 = _mm512_dpbusd_epi32(c##i##3, av, b3);                                               \
     }
-#define TPQ_SAVE(i)                                   \
-    if (MR > i) {                                     \
+#define TPQ_SAVE(i)                                      \
+    if (MR > i) {                                        \
         _mm512_storeu_si512(out + i * 64, c##i##0);      \
         _mm512_storeu_si512(out + i * 64 + 16, c##i##1); \
         _mm512_storeu_si512(out + i * 64 + 32, c##i##2); \
@@ -176,8 +177,8 @@ struct Tile {
 // that the compiler keeps all 24 in registers (an array of them goes to the stack), and the
 // epilogue is elsewhere: with it in the same function GCC spilled them in the loop.
 template <int MR>
-TPQ_TARGET_AVX512_VNNI __attribute__((noinline)) void dotTile(const uint8_t* a, int64_t lda, const int8_t* b, int64_t in4,
-                                                         int32_t* out) {
+TPQ_TARGET_AVX512_VNNI __attribute__((noinline)) void dotTile(const uint8_t* a, int64_t lda, const int8_t* b,
+                                                              int64_t in4, int32_t* out) {
     __m512i c00 = _mm512_setzero_si512(), c01 = c00, c02 = c00, c03 = c00;
     __m512i c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     __m512i c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -217,12 +218,24 @@ template <bool Gelu, bool Requantize>
 TPQ_TARGET_AVX512_VNNI void tileRows(int rows, const Tile& t, const StaticScales* s) {
     alignas(64) int32_t sums[kRows * 64];
     switch (rows) {
-        case 6: dotTile<6>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 5: dotTile<5>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 4: dotTile<4>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 3: dotTile<3>(t.a, t.lda, t.b, t.in4, sums); break;
-        case 2: dotTile<2>(t.a, t.lda, t.b, t.in4, sums); break;
-        default: dotTile<1>(t.a, t.lda, t.b, t.in4, sums); break;
+        case 6:
+            dotTile<6>(t.a, t.lda, t.b, t.in4, sums);
+            break;
+        case 5:
+            dotTile<5>(t.a, t.lda, t.b, t.in4, sums);
+            break;
+        case 4:
+            dotTile<4>(t.a, t.lda, t.b, t.in4, sums);
+            break;
+        case 3:
+            dotTile<3>(t.a, t.lda, t.b, t.in4, sums);
+            break;
+        case 2:
+            dotTile<2>(t.a, t.lda, t.b, t.in4, sums);
+            break;
+        default:
+            dotTile<1>(t.a, t.lda, t.b, t.in4, sums);
+            break;
     }
     finishRows<Gelu, Requantize, 64>(rows, sums, t, s);
 }
@@ -293,14 +306,15 @@ void multiply(int64_t r0, int64_t r1, const Product& p, const uint8_t* q, const 
 // weights' nibbles unpacked in registers: 32 bytes hold the 16 outputs' 4 inputs (low
 // nibbles outputs 0-7, high 8-15), spread to 64 signed bytes (nibble - 8), one VPDPBUSD a
 // row. Then the group's scale on the exact sums; after the last group the row's scale.
-#define TPQ_ROW4(i)                                                                                    \
-    if (MR > i) c##i = _mm512_dpbusd_epi32(c##i, _mm512_set1_epi32(*reinterpret_cast<const int32_t*>( \
-                                                                        a + i * lda + g0 + 4 * k)), wv);
-#define TPQ_FLUSH4(i)                                                                                          \
-    if (MR > i) {                                                                                              \
-        const __m512i v = _mm512_sub_epi32(c##i, _mm512_mullo_epi32(_mm512_set1_epi32(xzero[i]), gs));          \
-        f##i = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), sc, f##i);                                               \
-        c##i = _mm512_setzero_si512();                                                                         \
+#define TPQ_ROW4(i)                 \
+    if (MR > i)                     \
+        c##i = _mm512_dpbusd_epi32( \
+            c##i, _mm512_set1_epi32(*reinterpret_cast<const int32_t*>(a + i * lda + g0 + 4 * k)), wv);
+#define TPQ_FLUSH4(i)                                                                                  \
+    if (MR > i) {                                                                                      \
+        const __m512i v = _mm512_sub_epi32(c##i, _mm512_mullo_epi32(_mm512_set1_epi32(xzero[i]), gs)); \
+        f##i = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), sc, f##i);                                       \
+        c##i = _mm512_setzero_si512();                                                                 \
     }
 #define TPQ_STORE4(i) \
     if (MR > i) _mm512_store_ps(out + i * 16, f##i);
@@ -309,7 +323,8 @@ void multiply(int64_t r0, int64_t r1, const Product& p, const uint8_t* q, const 
 // as 64 signed bytes nibble - 8, in output order.
 TPQ_TARGET_AVX512_VNNI inline __m512i unpackNibbles(const uint8_t* p) {
     const __m512i packed = _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
-    const __m512i shifted = _mm512_srlv_epi64(packed, _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0));  // upper half: high nibbles
+    const __m512i shifted =
+        _mm512_srlv_epi64(packed, _mm512_set_epi64(4, 4, 4, 4, 0, 0, 0, 0));  // upper half: high nibbles
     return _mm512_sub_epi8(_mm512_and_si512(shifted, _mm512_set1_epi8(0x0F)), _mm512_set1_epi8(8));
 }
 
@@ -348,11 +363,30 @@ TPQ_TARGET_AVX512_VNNI void int4Rows(int rows, const uint8_t* a, const float* xs
     const float* bias = w.bias.data_ptr<float>() + block * 16;
     alignas(64) float acc[kRows4 * 16];
     switch (rows) {
-#define TPQ_CASE(n) \
-    case n: int4Tile<n>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc); break;
-        TPQ_CASE(8) TPQ_CASE(7) TPQ_CASE(6) TPQ_CASE(5) TPQ_CASE(4) TPQ_CASE(3) TPQ_CASE(2)
-#undef TPQ_CASE
-        default: int4Tile<1>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc); break;
+        case 8:
+            int4Tile<8>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
+            break;
+        case 7:
+            int4Tile<7>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
+            break;
+        case 6:
+            int4Tile<6>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
+            break;
+        case 5:
+            int4Tile<5>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
+            break;
+        case 4:
+            int4Tile<4>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
+            break;
+        case 3:
+            int4Tile<3>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
+            break;
+        case 2:
+            int4Tile<2>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
+            break;
+        default:
+            int4Tile<1>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
+            break;
     }
     const __mmask16 mask = kernels::laneMask(w.out - block * 16, 0);
     for (int i = 0; i < rows; ++i) {
@@ -388,8 +422,8 @@ TPQ_TARGET_AVX512_VNNI void int4RowsAmx(int rows, const uint8_t* a, const float*
             const __m512 sc = _mm512_loadu_ps(groupScale + (b16 * w.groups + g) * 16);
             for (int i = 0; i < rows; ++i) {
                 const int o = i * kAmxBlock + 16 * h;
-                const __m512i v = _mm512_sub_epi32(_mm512_load_si512(sums + o),
-                                                   _mm512_mullo_epi32(_mm512_set1_epi32(xzero[i]), gs));
+                const __m512i v =
+                    _mm512_sub_epi32(_mm512_load_si512(sums + o), _mm512_mullo_epi32(_mm512_set1_epi32(xzero[i]), gs));
                 _mm512_store_ps(acc + o, _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), sc, _mm512_load_ps(acc + o)));
             }
         }

@@ -52,7 +52,9 @@ TPQ_TARGET_AVX512 void normalizeRows(int64_t r0, int64_t r1, int64_t n, const fl
 
 }  // namespace
 
-bool addLayerNormAvailable() { return layerNormPath() == KernelPath::Avx512; }
+bool addLayerNormAvailable() {
+    return layerNormPath() == KernelPath::Avx512;
+}
 
 at::Tensor addLayerNorm(const at::Tensor& input, const at::Tensor& residual, const at::Tensor& gammaIn,
                         const at::Tensor& betaIn, double eps) {
@@ -60,7 +62,8 @@ at::Tensor addLayerNorm(const at::Tensor& input, const at::Tensor& residual, con
         throw Error("add + layer norm: the input and the residual must have the same shape");
     const int64_t n = input.size(-1);
     if (gammaIn.numel() != n || betaIn.numel() != n)
-        throw Error("add + layer norm: " + std::to_string(gammaIn.numel()) + " weights for rows of " + std::to_string(n));
+        throw Error("add + layer norm: " + std::to_string(gammaIn.numel()) + " weights for rows of " +
+                    std::to_string(n));
     const at::Tensor x = input.to(torch::kFloat32).contiguous(), r = residual.to(torch::kFloat32).contiguous();
     const at::Tensor gamma = gammaIn.detach().to(torch::kFloat32).contiguous();
     const at::Tensor beta = betaIn.detach().to(torch::kFloat32).contiguous();
@@ -72,7 +75,8 @@ at::Tensor addLayerNorm(const at::Tensor& input, const at::Tensor& residual, con
     const float* gp = gamma.data_ptr<float>();
     const float* bp = beta.data_ptr<float>();
     float* yp = y.data_ptr<float>();
-    at::parallel_for(0, rows, 16, [&](int64_t r0, int64_t r1) { normalizeRows(r0, r1, n, xp, rp, gp, bp, float(eps), yp); });
+    at::parallel_for(0, rows, 16,
+                     [&](int64_t r0, int64_t r1) { normalizeRows(r0, r1, n, xp, rp, gp, bp, float(eps), yp); });
     return y;
 }
 

@@ -9,10 +9,10 @@
 ///        vectorized erf uses).
 ///   gelu: x/2 (1 + erf(x/sqrt 2)), the exact GELU of BERT.
 
-#include <immintrin.h>
-
 #include <algorithm>
 #include <cstdint>
+
+#include <immintrin.h>
 
 #include "kernels/cpu_features.h"
 

@@ -1,10 +1,9 @@
 #include "models/architecture_estimate.h"
 
-#include "models/precision.h"
-
 #include <algorithm>
 
 #include "models/bert_presets.h"
+#include "models/precision.h"
 #include "util/error.h"
 #include "util/strings.h"
 
@@ -12,7 +11,9 @@ namespace tpq {
 
 namespace {
 
-int64_t linear(int64_t in, int64_t out) { return in * out + out; }
+int64_t linear(int64_t in, int64_t out) {
+    return in * out + out;
+}
 
 }  // namespace
 
@@ -20,7 +21,8 @@ int64_t estimateParameters(const ModelConfig& m, int64_t vocabSize) {
     const int64_t labels = m.numLabels;
     if (m.name == "transformer") {
         const int64_t d = m.dModel, f = m.dFf;
-        const int64_t layer = 4 * linear(d, d) + linear(d, f) + linear(f, d) + 2 * 2 * d;  // q,k,v,out; FFN; 2 LayerNorms
+        const int64_t layer =
+            4 * linear(d, d) + linear(d, f) + linear(f, d) + 2 * 2 * d;  // q,k,v,out; FFN; 2 LayerNorms
         return vocabSize * d + m.numLayers * layer + linear(d, labels);  // positions are sinusoidal, not parameters
     }
     const BertPreset* preset = findBertPreset(m.name);
@@ -31,7 +33,9 @@ int64_t estimateParameters(const ModelConfig& m, int64_t vocabSize) {
     return embeddings + layers * layer + linear(h, h) + linear(h, labels);  // pooler, classifier
 }
 
-bool isEmbeddingTable(const std::string& name) { return name.find("embedding") != std::string::npos; }
+bool isEmbeddingTable(const std::string& name) {
+    return name.find("embedding") != std::string::npos;
+}
 
 namespace {
 
@@ -63,11 +67,18 @@ int64_t estimatePlanBytes(const std::vector<TensorShape>& shapes, const std::map
         const auto it = layer.empty() ? plan.end() : plan.find(layer);
         if (it != plan.end()) {
             switch (parsePrecision(it->second).value_or(Precision::Fp32)) {  // an unknown name: as stored
-                case Precision::Int8: bytes = n + t.shape[0] * 4; break;
-                case Precision::Int4: bytes = n / 2 + (n / std::max(1, int4GroupSize)) * 4; break;
+                case Precision::Int8:
+                    bytes = n + t.shape[0] * 4;
+                    break;
+                case Precision::Int4:
+                    bytes = n / 2 + (n / std::max(1, int4GroupSize)) * 4;
+                    break;
                 case Precision::Bf16:
-                case Precision::Fp16: bytes = n * 2; break;
-                case Precision::Fp32: break;
+                case Precision::Fp16:
+                    bytes = n * 2;
+                    break;
+                case Precision::Fp32:
+                    break;
             }
         } else if (!layer.empty() && isEmbeddingTable(t.name) && int8Embeddings) {
             bytes = n + t.shape[0] * 2;

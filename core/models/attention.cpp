@@ -79,8 +79,10 @@ at::Tensor parallelAttention(const at::Tensor& q, const at::Tensor& k, const at:
             const int64_t h1 = std::min(heads, h0 + (end - i));
             const auto scores = at::matmul(qh[b].slice(0, h0, h1), kh[b].slice(0, h0, h1).transpose(-1, -2)) + mask[b];
             const auto probs = at::softmax(scores, -1);
-            context[b].view({length, heads, headSize}).slice(1, h0, h1).copy_(
-                at::matmul(probs, vh[b].slice(0, h0, h1)).transpose(0, 1));
+            context[b]
+                .view({length, heads, headSize})
+                .slice(1, h0, h1)
+                .copy_(at::matmul(probs, vh[b].slice(0, h0, h1)).transpose(0, 1));
             i += h1 - h0;
         }
     });

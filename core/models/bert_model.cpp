@@ -1,12 +1,11 @@
 #include "models/bert_model.h"
 
-#include "models/bert_presets.h"
-
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include "kernels/layer_norm.h"
 #include "models/attention.h"
+#include "models/bert_presets.h"
 #include "models/layer_surgery.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -276,7 +275,8 @@ BertLayerImpl::BertLayerImpl(const BertConfig& c, int64_t heads, int64_t inter)
 at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& additiveMask) {
     auto& self = attention->self;
     const auto qkv = runLinears(
-        {{&self->query, &self->queryKernel}, {&self->key, &self->keyKernel}, {&self->value, &self->valueKernel}}, hidden);
+        {{&self->query, &self->queryKernel}, {&self->key, &self->keyKernel}, {&self->value, &self->valueKernel}},
+        hidden);
     const auto context = multiHeadAttention(qkv[0], qkv[1], qkv[2], additiveMask, self->heads, self->headSize,
                                             attentionDropout, is_training(), headMask);
     const auto attended = attention->output(context, hidden);

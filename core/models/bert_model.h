@@ -60,7 +60,7 @@ public:
     at::Tensor forward(const at::Tensor& inputIds);
 
     torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr}, token_type_embeddings{nullptr};
-    const Int8Tables* int8Tables = nullptr;  // the model's int8 embedding tables (set by BertModel)
+    const Int8Tables* int8Tables = nullptr;   // the model's int8 embedding tables (set by BertModel)
     torch::nn::LayerNorm LayerNorm{nullptr};  // NOLINT: Hugging Face name
     torch::nn::Dropout dropout{nullptr};
 };

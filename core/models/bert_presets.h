@@ -10,7 +10,7 @@
 namespace tpq {
 
 struct BertPreset {
-    std::string name;  // model.name: bert-base-uncased, bert-medium, ...
+    std::string name;                           // model.name: bert-base-uncased, bert-medium, ...
     int64_t layers = 0, hidden = 0, heads = 0;  // intermediate (feed-forward) width is 4 * hidden
 };
 

@@ -13,7 +13,9 @@
 
 namespace tpq {
 
-at::Tensor LinearKernel::forwardGelu(const at::Tensor& x) const { return torch::gelu(forward(x)); }
+at::Tensor LinearKernel::forwardGelu(const at::Tensor& x) const {
+    return torch::gelu(forward(x));
+}
 
 namespace {
 
@@ -31,16 +33,21 @@ public:
         std::lock_guard<std::mutex> lock(m_mutex);
         auto it = m_entries.find(weight.unsafeGetTensorImpl());
         if (it != m_entries.end() && !it->second.weight.expired() && it->second.version == version &&
-            it->second.data == weight.data_ptr() && it->second.biasData == (bias.defined() ? bias.data_ptr() : nullptr) &&
-            it->second.biasVersion == biasVersion && it->second.biasImpl == (bias.defined() ? bias.unsafeGetTensorImpl() : nullptr))
+            it->second.data == weight.data_ptr() &&
+            it->second.biasData == (bias.defined() ? bias.data_ptr() : nullptr) &&
+            it->second.biasVersion == biasVersion &&
+            it->second.biasImpl == (bias.defined() ? bias.unsafeGetTensorImpl() : nullptr))
             return it->second.packed;
         if (m_entries.size() >= m_nextSweep) {
             for (auto e = m_entries.begin(); e != m_entries.end();)
                 e = e->second.weight.expired() ? m_entries.erase(e) : std::next(e);
             m_nextSweep = 2 * m_entries.size() + 64;
         }
-        Entry entry{c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>(weight.getIntrusivePtr()), version, biasVersion,
-                    bias.defined() ? bias.unsafeGetTensorImpl() : nullptr, weight.data_ptr(),
+        Entry entry{c10::weak_intrusive_ptr<c10::TensorImpl, c10::UndefinedTensorImpl>(weight.getIntrusivePtr()),
+                    version,
+                    biasVersion,
+                    bias.defined() ? bias.unsafeGetTensorImpl() : nullptr,
+                    weight.data_ptr(),
                     bias.defined() ? bias.data_ptr() : nullptr,
                     std::make_shared<const fp32gemm::PackedWeight>(fp32gemm::pack(weight, bias))};
         Packed packed = entry.packed;
@@ -123,8 +130,8 @@ at::Tensor runLinearGelu(torch::nn::Linear& linear, const LinearKernelPtr& kerne
 std::string modelKernelPath(Classifier& model) {
     std::vector<std::string> paths;
     for (const NamedLinear& l : model.linearLayers()) {
-        const std::string p = (l.kernel && *l.kernel) ? (*l.kernel)->kernelPath()
-                                                      : kernels::kernelPathName(kernels::fp32Path());
+        const std::string p =
+            (l.kernel && *l.kernel) ? (*l.kernel)->kernelPath() : kernels::kernelPathName(kernels::fp32Path());
         if (std::find(paths.begin(), paths.end(), p) == paths.end()) paths.push_back(p);
     }
     const std::vector<std::string> order = {"amx", "avx512_vnni", "avx512", "avx2", "libtorch"};

@@ -12,11 +12,16 @@ const std::vector<Precision>& allPrecisions() {
 
 const char* precisionName(Precision p) {
     switch (p) {
-        case Precision::Fp32: return "fp32";
-        case Precision::Bf16: return "bf16";
-        case Precision::Fp16: return "fp16";
-        case Precision::Int8: return "int8";
-        case Precision::Int4: return "int4";
+        case Precision::Fp32:
+            return "fp32";
+        case Precision::Bf16:
+            return "bf16";
+        case Precision::Fp16:
+            return "fp16";
+        case Precision::Int8:
+            return "int8";
+        case Precision::Int4:
+            return "int4";
     }
     return "fp32";
 }
@@ -34,9 +39,12 @@ Precision requirePrecision(std::string_view name, const std::string& where) {
 
 const char* schemeName(QuantScheme s) {
     switch (s) {
-        case QuantScheme::Dynamic: return "dynamic";
-        case QuantScheme::Static: return "static";
-        case QuantScheme::WeightOnly: return "weight_only";
+        case QuantScheme::Dynamic:
+            return "dynamic";
+        case QuantScheme::Static:
+            return "static";
+        case QuantScheme::WeightOnly:
+            return "weight_only";
     }
     return "dynamic";
 }

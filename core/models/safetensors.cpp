@@ -1,5 +1,4 @@
 #include "models/safetensors.h"
-#include "models/safetensors_header.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -13,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "models/safetensors_header.h"
 #include "util/error.h"
 #include "util/file_io.h"
 #include "util/utf8.h"
@@ -296,7 +296,8 @@ std::vector<TensorShape> readSafetensorsShapes(const std::string& path) {
     prefix.resize(size_t(in.gcount()));
     const uint64_t headerSize = headerLength(path, prefix, uint64_t(fileSize));
     prefix.resize(size_t(8 + headerSize));
-    if (!in.read(prefix.data() + 8, std::streamsize(headerSize))) throw Error(path + ": cannot read the header: " + kCorrupt);
+    if (!in.read(prefix.data() + 8, std::streamsize(headerSize)))
+        throw Error(path + ": cannot read the header: " + kCorrupt);
     std::vector<TensorShape> out;
     for (const auto& e : readFileHeader(path, prefix, uint64_t(fileSize), nullptr).entries)
         out.push_back({e.name, e.dtype->name, e.shape});
@@ -305,7 +306,9 @@ std::vector<TensorShape> readSafetensorsShapes(const std::string& path) {
 
 std::string safetensorsDtypeName(at::ScalarType type) {
     const Dtype* d = dtypeByType(type);
-    if (!d) throw Error(std::string("dtype ") + c10::toString(type) + " has no safetensors name (" + supportedDtypes() + ")");
+    if (!d)
+        throw Error(std::string("dtype ") + c10::toString(type) + " has no safetensors name (" + supportedDtypes() +
+                    ")");
     return d->name;
 }
 

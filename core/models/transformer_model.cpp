@@ -192,7 +192,9 @@ at::Tensor TransformerModel::forward(const at::Tensor& inputIds, const at::Tenso
                     std::to_string(m_config.maxLen) + "; lower data.max_length");
     }
     checkTokenIds(inputIds, m_config.vocabSize);
-    auto x = embeddingLookup(m_embedding, &int8Embeddings(), "embedding.weight", inputIds) * std::sqrt(double(m_config.dModel)) + m_positions.narrow(0, 0, length).unsqueeze(0);
+    auto x = embeddingLookup(m_embedding, &int8Embeddings(), "embedding.weight", inputIds) *
+                 std::sqrt(double(m_config.dModel)) +
+             m_positions.narrow(0, 0, length).unsqueeze(0);
     x = m_dropout(x);
     const auto mask = additiveAttentionMask(attentionMask, x.scalar_type());
     for (const auto& layer : *m_layers) {

@@ -1,12 +1,11 @@
 #include "prune/progressive_pruning.h"
 
-#include "prune/pruning_schedule.h"
-
 #include <cmath>
 
 #include <torch/torch.h>
 
 #include "models/classifier.h"
+#include "prune/pruning_schedule.h"
 #include "train/evaluator.h"
 #include "util/error.h"
 #include "util/logging.h"

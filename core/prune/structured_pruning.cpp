@@ -47,8 +47,7 @@ std::optional<StructuredCriterion> parseStructuredCriterion(std::string_view nam
 
 std::vector<std::string> StructuredPruningOptions::validate() const {
     std::vector<std::string> p;
-    if (numHeadsToPrune < 0)
-        p.push_back("num_heads_to_prune must be >= 0, got " + std::to_string(numHeadsToPrune));
+    if (numHeadsToPrune < 0) p.push_back("num_heads_to_prune must be >= 0, got " + std::to_string(numHeadsToPrune));
     if (!(ffnSparsity >= 0.0 && ffnSparsity < 1.0))
         p.push_back("ffn_pruning.intermediate_sparsity must be in [0, 1), got " + formatFixed(ffnSparsity, 4));
     if (calibrationBatches < 0)
@@ -227,7 +226,8 @@ StructuredPlan StructuredPruning::plan(const DataLoader* calibration, const Canc
         std::vector<Candidate> all;
         for (size_t l = 0; l < heads.size(); ++l)
             for (int64_t h = 0; h < heads[l]; ++h) all.push_back({plan.headImportance[l][size_t(h)], int64_t(l), h});
-        std::stable_sort(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) { return a.score < b.score; });
+        std::stable_sort(all.begin(), all.end(),
+                         [](const Candidate& a, const Candidate& b) { return a.score < b.score; });
         std::vector<int64_t> left(heads.begin(), heads.end());
         int removed = 0;
         for (const auto& c : all) {
@@ -247,7 +247,8 @@ StructuredPlan StructuredPruning::plan(const DataLoader* calibration, const Canc
             const int64_t drop = std::min<int64_t>(width, std::llround(m_options.ffnSparsity * double(width)));
             std::vector<int64_t> order(static_cast<size_t>(width));
             std::iota(order.begin(), order.end(), 0);
-            std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return s[size_t(a)] < s[size_t(b)]; });
+            std::stable_sort(order.begin(), order.end(),
+                             [&](int64_t a, int64_t b) { return s[size_t(a)] < s[size_t(b)]; });
             std::vector<int64_t> keep(order.begin() + drop, order.end());
             std::sort(keep.begin(), keep.end());
             plan.keepNeurons[int64_t(l)] = std::move(keep);

@@ -38,12 +38,12 @@ const char* criterionName(StructuredCriterion c);  // "importance", "magnitude" 
 std::optional<StructuredCriterion> parseStructuredCriterion(std::string_view name);
 
 struct StructuredPruningOptions {
-    int numHeadsToPrune = 0;                  // heads removed in total, lowest importance first; 0 = none
+    int numHeadsToPrune = 0;  // heads removed in total, lowest importance first; 0 = none
     StructuredCriterion headCriterion = StructuredCriterion::Importance;  // importance: Michel et al. 2019
-    bool keepOneHeadPerLayer = true;           // never remove the last head of a layer
-    double ffnSparsity = 0.0;                  // fraction of each layer's feed-forward neurons removed, in [0, 1)
-    StructuredCriterion ffnCriterion = StructuredCriterion::Importance;   // importance: |activation x gradient|
-    int calibrationBatches = 16;               // batches scored for the importance criteria; 0 = the whole loader
+    bool keepOneHeadPerLayer = true;                                      // never remove the last head of a layer
+    double ffnSparsity = 0.0;  // fraction of each layer's feed-forward neurons removed, in [0, 1)
+    StructuredCriterion ffnCriterion = StructuredCriterion::Importance;  // importance: |activation x gradient|
+    int calibrationBatches = 16;  // batches scored for the importance criteria; 0 = the whole loader
 
     std::vector<std::string> validate() const;
     /// True when a criterion needs calibration batches.

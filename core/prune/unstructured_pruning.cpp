@@ -22,7 +22,9 @@ bool matchesAny(const std::string& name, const std::vector<std::string>& pattern
 
 }  // namespace
 
-const char* criterionName(UnstructuredCriterion c) { return c == UnstructuredCriterion::Random ? "random" : "magnitude"; }
+const char* criterionName(UnstructuredCriterion c) {
+    return c == UnstructuredCriterion::Random ? "random" : "magnitude";
+}
 
 std::optional<UnstructuredCriterion> parseUnstructuredCriterion(std::string_view name) {
     for (auto c : {UnstructuredCriterion::Magnitude, UnstructuredCriterion::Random})
@@ -52,8 +54,9 @@ UnstructuredPruning::UnstructuredPruning(Classifier& model, UnstructuredPruningO
         bool embedding;
     };
     if (model.isQuantized()) {
-        throw Error("cannot prune a quantized model: prune the float model first, then quantize it "
-                    "(quantization keeps the zeros)");
+        throw Error(
+            "cannot prune a quantized model: prune the float model first, then quantize it "
+            "(quantization keeps the zeros)");
     }
     std::vector<Candidate> candidates;
     for (const auto& l : model.linearLayers()) candidates.push_back({l.name, l.linear->weight, false});
@@ -102,8 +105,9 @@ PruningStats UnstructuredPruning::applyPruning(double target, bool global) {
     // they stay pruned and count toward the target.
     std::vector<at::Tensor> scores;
     for (const auto& t : m_targets) {
-        at::Tensor s = m_options.criterion == UnstructuredCriterion::Random ? torch::rand(t.weight.sizes(), generator, t.weight.options())
-                                                       : t.weight.abs();
+        at::Tensor s = m_options.criterion == UnstructuredCriterion::Random
+                           ? torch::rand(t.weight.sizes(), generator, t.weight.options())
+                           : t.weight.abs();
         scores.push_back(s.masked_fill(t.mask.logical_not(), -1.0).flatten());
     }
     auto keepMask = [](const at::Tensor& flatScores, int64_t k) {

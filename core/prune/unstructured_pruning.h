@@ -13,12 +13,11 @@
 /// is physically smaller.
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
-
-#include <optional>
-#include <string_view>
 
 #include <ATen/core/Tensor.h>
 
@@ -33,9 +32,9 @@ std::optional<UnstructuredCriterion> parseUnstructuredCriterion(std::string_view
 
 struct UnstructuredPruningOptions {
     UnstructuredCriterion criterion = UnstructuredCriterion::Magnitude;
-    bool global = true;                   // rank weights across all layers in scope, not per layer
-    std::vector<std::string> include;     // name substrings that select layers (linear layers, or embedding
-                                          // tables such as "embedding"); empty = all linear layers
+    bool global = true;                // rank weights across all layers in scope, not per layer
+    std::vector<std::string> include;  // name substrings that select layers (linear layers, or embedding
+                                       // tables such as "embedding"); empty = all linear layers
     std::vector<std::string> exclude = {"classifier", "pooler"};  // name substrings removed from the scope
     uint64_t seed = 0;                                            // random criterion: generator seed
 

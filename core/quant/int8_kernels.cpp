@@ -27,7 +27,9 @@ PackedPtr prepack(const at::Tensor& qweight, const c10::optional<at::Tensor>& bi
 }
 
 // VPDPBUSD (AVX-512 or AVX VNNI): LibTorch's ONEDNN int8 products take 8-bit inputs exactly.
-bool cpuHasVnni() { return kernels::cpuFeatures().avx512Vnni || kernels::cpuFeatures().avxVnni; }
+bool cpuHasVnni() {
+    return kernels::cpuFeatures().avx512Vnni || kernels::cpuFeatures().avxVnni;
+}
 
 void checkInput(const at::Tensor& x, int64_t in) {
     if (x.size(-1) != in) {
@@ -145,7 +147,9 @@ Int8Linear::Int8Linear(const Int8Weight& weight, const at::Tensor& bias, Use use
         m_packed->forTorch();
 }
 
-Int8Weight Int8Linear::weight() const { return m_packed->weight; }
+Int8Weight Int8Linear::weight() const {
+    return m_packed->weight;
+}
 
 std::string Int8Linear::kernelPath(bool staticForm) const {
     const bool ours = staticForm ? int8gemm::staticAvailable() : int8gemm::available();
@@ -164,9 +168,13 @@ Int8Linear::~Int8Linear() = default;
 Int8Linear::Int8Linear(Int8Linear&&) noexcept = default;
 Int8Linear& Int8Linear::operator=(Int8Linear&&) noexcept = default;
 
-at::Tensor Int8Linear::forward(const at::Tensor& x) const { return forwardDynamic(x, false); }
+at::Tensor Int8Linear::forward(const at::Tensor& x) const {
+    return forwardDynamic(x, false);
+}
 
-at::Tensor Int8Linear::forwardGelu(const at::Tensor& x) const { return forwardDynamic(x, true); }
+at::Tensor Int8Linear::forwardGelu(const at::Tensor& x) const {
+    return forwardDynamic(x, true);
+}
 
 std::vector<at::Tensor> Int8Linear::forwardShared(const std::vector<const Int8Linear*>& layers, const at::Tensor& x) {
     if (!int8gemm::available() || layers.empty()) return {};
@@ -179,8 +187,8 @@ std::vector<at::Tensor> Int8Linear::forwardShared(const std::vector<const Int8Li
 }
 
 std::vector<at::Tensor> Int8Linear::forwardStaticShared(const std::vector<const Int8Linear*>& layers,
-                                                       const std::vector<std::pair<QParams, QParams>>& scales,
-                                                       const at::Tensor& x) {
+                                                        const std::vector<std::pair<QParams, QParams>>& scales,
+                                                        const at::Tensor& x) {
     if (!int8gemm::staticAvailable() || layers.empty() || layers.size() != scales.size()) return {};
     std::vector<const int8gemm::PackedWeight*> weights;
     std::vector<int8gemm::StaticScales> s;
@@ -196,7 +204,8 @@ std::vector<at::Tensor> Int8Linear::forwardStaticShared(const std::vector<const 
 at::Tensor Int8Linear::forwardDynamic(const at::Tensor& x, bool gelu) const {
     checkInput(x, m_in);
     if (int8gemm::available())
-        return int8gemm::linear(x, m_packed->forKernel(), gelu ? int8gemm::Activation::Gelu : int8gemm::Activation::None);
+        return int8gemm::linear(x, m_packed->forKernel(),
+                                gelu ? int8gemm::Activation::Gelu : int8gemm::Activation::None);
     // reduce_range: on a CPU without VNNI, ONEDNN's u8 x s8 product goes through VPMADDUBSW,
     // whose int16 pair sums saturate with 8-bit inputs (measured here: 16 % error on a
     // Zen 3); 7-bit inputs are exact. With VNNI keep all 8 bits.
@@ -242,6 +251,5 @@ Int8Embedding Int8Embedding::quantize(const at::Tensor& table) {
     e.values = v.to(torch::kInt8);
     return e;
 }
-
 
 }  // namespace tpq

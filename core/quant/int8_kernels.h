@@ -24,9 +24,9 @@ namespace tpq {
 
 /// Symmetric int8 weights: w ~= values * scales (per row when per-channel).
 struct Int8Weight {
-    at::Tensor values;        // int8, the weight's shape
-    at::Tensor scales;        // float32 [rows] (per-channel) or [1] (per-tensor); > 0
-    bool perChannel = true;   // one scale per output channel (row)
+    at::Tensor values;       // int8, the weight's shape
+    at::Tensor scales;       // float32 [rows] (per-channel) or [1] (per-tensor); > 0
+    bool perChannel = true;  // one scale per output channel (row)
 };
 
 /// Quantizes a float weight matrix [out, in] to int8 with scale = max|w| / 127 (per row or

@@ -22,15 +22,19 @@ namespace tpq {
 namespace {
 
 bool skippedBy(const std::string& name, const std::vector<std::string>& skip) {
-    return std::any_of(skip.begin(), skip.end(), [&](const std::string& s) { return name.find(s) != std::string::npos; });
+    return std::any_of(skip.begin(), skip.end(),
+                       [&](const std::string& s) { return name.find(s) != std::string::npos; });
 }
 
 QuantizedLinearPtr makeKernel(const NamedLinear& l, Precision precision, int64_t groupSize) {
     switch (precision) {
-        case Precision::Fp32: return nullptr;
+        case Precision::Fp32:
+            return nullptr;
         case Precision::Bf16:
-        case Precision::Fp16: return makeHalfLinear(l.linear->weight, l.linear->bias, precision);
-        case Precision::Int8: return makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, true), l.linear->bias);
+        case Precision::Fp16:
+            return makeHalfLinear(l.linear->weight, l.linear->bias, precision);
+        case Precision::Int8:
+            return makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, true), l.linear->bias);
         case Precision::Int4:
             try {
                 return makeInt4Linear(quantizeWeightInt4(l.linear->weight, groupSize), l.linear->bias);
@@ -77,7 +81,8 @@ public:
         try {
             for (auto& l : m_layers) {
                 const auto it = plan.find(l.name);
-                if (it != plan.end() && l.kernel) *l.kernel = makeKernel(l, requirePrecision(it->second, "layer " + l.name), groupSize);
+                if (it != plan.end() && l.kernel)
+                    *l.kernel = makeKernel(l, requirePrecision(it->second, "layer " + l.name), groupSize);
             }
         } catch (...) {
             clear();
@@ -100,7 +105,8 @@ private:
 
 std::vector<std::string> MixedPrecisionOptions::validate() const {
     std::vector<std::string> p;
-    if (numSamples < 1) p.push_back("quantization.mixed_precision.num_samples must be >= 1, got " + std::to_string(numSamples));
+    if (numSamples < 1)
+        p.push_back("quantization.mixed_precision.num_samples must be >= 1, got " + std::to_string(numSamples));
     if (int4GroupSize <= 0 || int4GroupSize % 2 != 0) {
         p.push_back("quantization.mixed_precision.group_size must be a positive even number, got " +
                     std::to_string(int4GroupSize));

@@ -16,7 +16,6 @@
 namespace tpq {
 namespace {
 
-
 // A float layer that records what flows in and out (static calibration).
 class CalibrationKernel : public LinearKernel {
 public:
@@ -57,7 +56,8 @@ std::vector<std::string> DynamicQuantizationOptions::validate() const {
     std::vector<std::string> p;
     if (weights != Precision::Int8 && weights != Precision::Fp16)
         p.push_back(std::string("dynamic quantization stores int8 or fp16 weights (quantization.dtype qint8 or "
-                                "float16), got ") + precisionName(weights));
+                                "float16), got ") +
+                    precisionName(weights));
     quantdetail::validateScope(skip, engine, p);
     return p;
 }
@@ -89,9 +89,10 @@ QuantizationReport PostTrainingQuantization::applyDynamicQuantization(Classifier
     for (size_t i = 0; i < layers.size(); ++i) {
         if (skipped[i]) continue;
         const auto& l = layers[i];
-        kernels[i] = options.weights == Precision::Fp16
-                         ? makeHalfLinear(l.linear->weight, l.linear->bias, Precision::Fp16)
-                         : makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, options.perChannel), l.linear->bias);
+        kernels[i] =
+            options.weights == Precision::Fp16
+                ? makeHalfLinear(l.linear->weight, l.linear->bias, Precision::Fp16)
+                : makeDynamicInt8Linear(quantizeWeightInt8(l.linear->weight, options.perChannel), l.linear->bias);
     }
     quantdetail::installKernels(layers, kernels, report);
     if (options.quantizeEmbeddings) quantdetail::quantizeEmbeddingsInt8(model, report);

@@ -23,7 +23,7 @@ namespace tpq {
 class DataLoader;
 
 struct DynamicQuantizationOptions {
-    Precision weights = Precision::Int8;  // Int8, or Fp16 (quantization.dtype float16: weights stored fp16)
+    Precision weights = Precision::Int8;             // Int8, or Fp16 (quantization.dtype float16: weights stored fp16)
     bool perChannel = true;                          // one weight scale per output channel, else per tensor
     std::vector<std::string> skip = {"classifier"};  // name parts of linear layers kept in fp32
     bool quantizeEmbeddings = true;                  // store embedding tables as int8 rows
@@ -51,7 +51,7 @@ struct Fp32Comparison {
     double memoryRatio = 0;            // fp32 / quantized
     int64_t fp32DiskBytes = -1;        // model folders on disk; -1 when no folder was given
     int64_t quantizedDiskBytes = -1;
-    double diskRatio = 0;              // fp32 / quantized on disk; 0 without folders
+    double diskRatio = 0;  // fp32 / quantized on disk; 0 without folders
 };
 
 class PostTrainingQuantization {
@@ -59,7 +59,8 @@ public:
     /// Puts a dynamic int8 (or fp16) kernel on every linear layer not skipped. Throws
     /// tpq::Error when the model is already quantized, for a skip entry that names no
     /// layer, or an unavailable engine.
-    static QuantizationReport applyDynamicQuantization(Classifier& model, const DynamicQuantizationOptions& options = {});
+    static QuantizationReport applyDynamicQuantization(Classifier& model,
+                                                       const DynamicQuantizationOptions& options = {});
 
     /// Runs `options.calibrationBatches` batches of `calibration` (fewer if it has fewer)
     /// through the float model with an observer on every layer's input and output, then

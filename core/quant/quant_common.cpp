@@ -38,7 +38,8 @@ std::vector<NamedLinear> selectLayers(Classifier& model, const std::vector<std::
         }
     }
     for (const auto& s : skip) {
-        const bool found = std::any_of(layers.begin(), layers.end(), [&](const NamedLinear& l) { return matches(l.name, s); });
+        const bool found =
+            std::any_of(layers.begin(), layers.end(), [&](const NamedLinear& l) { return matches(l.name, s); });
         if (!found && s != "classifier") {
             throw Error("quantization skip entry '" + s + "' matches no linear layer of this " + model.architecture() +
                         " model; its layers are named like '" + layers.front().name + "' … '" + layers.back().name +
@@ -47,8 +48,8 @@ std::vector<NamedLinear> selectLayers(Classifier& model, const std::vector<std::
     }
     skipped.clear();
     for (const auto& l : layers) {
-        skipped.push_back(!l.kernel ||
-                          std::any_of(skip.begin(), skip.end(), [&](const std::string& s) { return matches(l.name, s); }));
+        skipped.push_back(!l.kernel || std::any_of(skip.begin(), skip.end(),
+                                                   [&](const std::string& s) { return matches(l.name, s); }));
     }
     return layers;
 }

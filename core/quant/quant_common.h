@@ -15,9 +15,9 @@ namespace tpq {
 
 struct QuantizationReport {
     std::vector<std::pair<std::string, std::string>> precisionMap;  // (layer or embedding table, precision)
-    int64_t quantizedLayers = 0;     // linear layers given a quantized kernel
-    int64_t quantizedTables = 0;     // embedding tables stored in int8
-    int64_t floatWeightBytes = 0;    // float32 bytes of everything quantized
+    int64_t quantizedLayers = 0;                                    // linear layers given a quantized kernel
+    int64_t quantizedTables = 0;                                    // embedding tables stored in int8
+    int64_t floatWeightBytes = 0;                                   // float32 bytes of everything quantized
     int64_t quantizedWeightBytes = 0;  // the same weights as stored quantized (values + scales)
 };
 
@@ -30,8 +30,7 @@ std::vector<NamedLinear> selectLayers(Classifier& model, const std::vector<std::
                                       std::vector<bool>& skipped);
 
 /// Problems with a skip list (empty entries) and an engine name (onednn or qnnpack).
-void validateScope(const std::vector<std::string>& skip, const std::string& engine,
-                   std::vector<std::string>& problems);
+void validateScope(const std::vector<std::string>& skip, const std::string& engine, std::vector<std::string>& problems);
 
 /// Stores every embedding table as int8 rows (Int8Table); the parameter takes the
 /// dequantized values. Adds the tables to `report`.

@@ -19,7 +19,8 @@ namespace {
 class FakeQuantKernel : public LinearKernel {
 public:
     FakeQuantKernel(torch::nn::Linear linear, double c)
-        : m_linear(std::move(linear)), m_in(Observer::create("moving_average", c)),
+        : m_linear(std::move(linear)),
+          m_in(Observer::create("moving_average", c)),
           m_out(Observer::create("moving_average", c)) {}
 
     at::Tensor forward(const at::Tensor& x) const override {
@@ -152,7 +153,8 @@ QatResult QuantizationAwareTraining::train(Classifier& model, DataLoader& train,
                                            const CancellationToken* cancel) {
     QatResult r;
     if (validation.size() == 0) {
-        throw Error("QAT needs validation data to keep its best epoch (data.val_ratio is 0); give it a validation split");
+        throw Error(
+            "QAT needs validation data to keep its best epoch (data.val_ratio is 0); give it a validation split");
     }
     r.report = prepare(model, options);
     {
@@ -188,7 +190,8 @@ QatResult QuantizationAwareTraining::applyQat(Classifier& model, DataLoader& tra
                                               const TrainerOptions& trainerOptions, const QatOptions& options,
                                               const std::function<void(const TrainProgress&)>& progress,
                                               const CancellationToken* cancel) {
-    QatResult r = QuantizationAwareTraining::train(model, train, validation, trainerOptions, options, 10, progress, cancel);
+    QatResult r =
+        QuantizationAwareTraining::train(model, train, validation, trainerOptions, options, 10, progress, cancel);
     r.report = convert(model, options);
     return r;
 }

@@ -18,8 +18,7 @@ at::Tensor floatBias(const at::Tensor& bias) {
 // int8 weights prepacked for the quantized engine, run dynamically or statically.
 class Int8 : public QuantizedLinear {
 public:
-    Int8(const Int8Weight& w, const at::Tensor& bias, QuantScheme scheme, QParams input = {},
-         QParams output = {})
+    Int8(const Int8Weight& w, const at::Tensor& bias, QuantScheme scheme, QParams input = {}, QParams output = {})
         : m_linear(w, bias, scheme == QuantScheme::Static ? Int8Linear::Use::Static : Int8Linear::Use::Dynamic) {
         m_layout.precision = Precision::Int8;
         m_layout.scheme = scheme;
@@ -29,7 +28,7 @@ public:
     }
     at::Tensor forward(const at::Tensor& x) const override {
         return m_layout.scheme == QuantScheme::Static ? m_linear.forwardStatic(x, m_layout.input, m_layout.output)
-                                           : m_linear.forward(x);
+                                                      : m_linear.forward(x);
     }
     const QuantizedLayerLayout& layout() const override { return m_layout; }
     at::Tensor dequantizedWeight() const override { return dequantize(m_linear.weight()); }
@@ -39,7 +38,7 @@ public:
     }
     at::Tensor forwardGelu(const at::Tensor& x) const override {
         return m_layout.scheme == QuantScheme::Static ? m_linear.forwardStatic(x, m_layout.input, m_layout.output, true)
-                                           : m_linear.forwardGelu(x);
+                                                      : m_linear.forwardGelu(x);
     }
     std::vector<at::Tensor> forwardSharingInput(const std::vector<const LinearKernel*>& others,
                                                 const at::Tensor& x) const override {
@@ -115,8 +114,10 @@ public:
         // without AVX512-BF16 is a scalar loop (measured: bert-mini 4488 ms against 78 ms in
         // fp32), and converting the fp16 weight on every call cost as much as the product.
         if (dtype == Precision::Fp16 || kernels::bf16IsEmulated()) m_compute = m_weight.to(torch::kFloat32);
-        if (dtype == Precision::Bf16 && m_compute.defined() && m_biasHalf.defined()) m_biasRounded = m_biasHalf.to(torch::kFloat32);
-        if (dtype == Precision::Bf16 && !m_compute.defined() && bf16gemm::available()) m_packed = bf16gemm::pack(m_weight, m_bias);
+        if (dtype == Precision::Bf16 && m_compute.defined() && m_biasHalf.defined())
+            m_biasRounded = m_biasHalf.to(torch::kFloat32);
+        if (dtype == Precision::Bf16 && !m_compute.defined() && bf16gemm::available())
+            m_packed = bf16gemm::pack(m_weight, m_bias);
     }
     at::Tensor forward(const at::Tensor& x) const override {
         if (m_packed.data.defined()) return bf16gemm::linear(x, m_packed);
@@ -141,7 +142,8 @@ public:
     }
     std::string kernelPath() const override {
         if (m_packed.data.defined()) return kernels::kernelPathName(kernels::KernelPath::Amx);
-        return kernels::kernelPathName(m_layout.precision == Precision::Bf16 ? kernels::bf16Path() : kernels::fp32Path());
+        return kernels::kernelPathName(m_layout.precision == Precision::Bf16 ? kernels::bf16Path()
+                                                                             : kernels::fp32Path());
     }
     int64_t memoryBytes() const override {
         return storedBytes() + (m_bias.defined() ? m_bias.numel() * 4 : 0) +
@@ -193,7 +195,8 @@ Int4Weight quantizeWeightInt4(const at::Tensor& weight, int64_t groupSize) {
         }
         throw Error("int4 group size " + std::to_string(groupSize) + " does not divide the layer's " +
                     std::to_string(in) + " inputs; use a group size that does (" +
-                    (fits.empty() ? std::string("none of 16..256 does; keep this layer int8") : join(fits, ", ")) + ")");
+                    (fits.empty() ? std::string("none of 16..256 does; keep this layer int8") : join(fits, ", ")) +
+                    ")");
     }
     torch::NoGradGuard noGrad;
     const at::Tensor w = weight.detach().to(torch::kFloat32).reshape({out, in / groupSize, groupSize});
@@ -270,7 +273,8 @@ QuantizedLinearPtr restoreQuantizedLinear(const QuantizedLayerLayout& layout,
                std::string(precisionName(layout.precision)) + " weights are stored with another dtype");
         return makeHalfLinear(q, bias, layout.precision);
     }
-    throw Error(where + ": " + precisionName(layout.precision) + " is not a stored layer precision (int8, int4, bf16, fp16)");
+    throw Error(where + ": " + precisionName(layout.precision) +
+                " is not a stored layer precision (int8, int4, bf16, fp16)");
 }
 
 }  // namespace tpq

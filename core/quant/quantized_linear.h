@@ -29,11 +29,11 @@ namespace tpq {
 
 /// Everything about a quantized layer besides its tensors (saved as JSON beside them).
 struct QuantizedLayerLayout {
-    Precision precision = Precision::Int8;        // Int8, Int4, Bf16 or Fp16
-    QuantScheme scheme = QuantScheme::Dynamic;    // how the input is treated
-    bool perChannel = true;  // int8: one weight scale per output channel
-    int64_t groupSize = 0;   // int4: inputs per scale
-    QParams input, output;   // static int8: calibrated activation quantization
+    Precision precision = Precision::Int8;      // Int8, Int4, Bf16 or Fp16
+    QuantScheme scheme = QuantScheme::Dynamic;  // how the input is treated
+    bool perChannel = true;                     // int8: one weight scale per output channel
+    int64_t groupSize = 0;                      // int4: inputs per scale
+    QParams input, output;                      // static int8: calibrated activation quantization
 };
 
 class QuantizedLinear : public LinearKernel {

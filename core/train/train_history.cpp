@@ -29,8 +29,8 @@ std::string TrainHistory::toCsv() const {
     out.precision(17);  // reads back as the same double
     for (const auto& [step, loss] : stepLoss) out << "step,," << step << "," << loss << ",,,,,,\n";
     for (const auto& e : epochs) {
-        out << "epoch," << e.epoch << "," << e.step << ",," << e.trainLoss << "," << e.trainAccuracy << ","
-            << e.valLoss << "," << e.valAccuracy << "," << e.valF1 << "," << e.seconds << "\n";
+        out << "epoch," << e.epoch << "," << e.step << ",," << e.trainLoss << "," << e.trainAccuracy << "," << e.valLoss
+            << "," << e.valAccuracy << "," << e.valF1 << "," << e.seconds << "\n";
     }
     return out.str();
 }

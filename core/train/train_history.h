@@ -12,8 +12,8 @@
 namespace tpq {
 
 struct EpochRecord {
-    int epoch = 0;      // 1-based
-    int64_t step = 0;   // optimizer steps done at the end of the epoch; 0 = unknown (files before 0.2)
+    int epoch = 0;     // 1-based
+    int64_t step = 0;  // optimizer steps done at the end of the epoch; 0 = unknown (files before 0.2)
     double trainLoss = 0, trainAccuracy = 0;
     double valLoss = 0, valAccuracy = 0, valF1 = 0;  // NaN: no validation split
     double seconds = 0;

@@ -96,7 +96,10 @@ namespace {
 class LinearWarmupDecay : public torch::optim::LRScheduler {
 public:
     LinearWarmupDecay(torch::optim::Optimizer& optimizer, double peak, int64_t warmupSteps, int64_t totalSteps)
-        : LRScheduler(optimizer), m_groups(optimizer.param_groups().size()), m_peak(peak), m_warmup(warmupSteps),
+        : LRScheduler(optimizer),
+          m_groups(optimizer.param_groups().size()),
+          m_peak(peak),
+          m_warmup(warmupSteps),
           m_total(totalSteps) {}
 
     /// Continues a resumed run at optimizer step `step` (0-based: the next step to take).
@@ -232,7 +235,8 @@ void Trainer::saveState(const Session& s, int epoch) const {
     for (const auto& e : s.history.epochs) state["epochs"].push_back(epochToJson(e));
     state["step_loss"] = nlohmann::json::array();
     for (const auto& [step, loss] : s.history.stepLoss) state["step_loss"].push_back({step, loss});
-    writeFileAtomic((stateDir / kStateFile).string(), state.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
+    writeFileAtomic((stateDir / kStateFile).string(),
+                    state.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 EpochRecord Trainer::runEpoch(Session& s, DataLoader& trainData, int epoch,

@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "data/data_loader.h"
-#include "train/train_history.h"
 #include "models/classifier.h"
+#include "train/train_history.h"
 #include "util/progress.h"
 
 namespace tpq {

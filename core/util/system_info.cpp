@@ -1,7 +1,5 @@
 #include "util/system_info.h"
 
-#include <malloc.h>
-
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -9,8 +7,9 @@
 #include <thread>
 
 #include <dlfcn.h>
-#include <link.h>
 #include <gmime/gmime.h>
+#include <link.h>
+#include <malloc.h>
 #include <nlohmann/json.hpp>
 #include <spdlog/version.h>
 #include <torch/torch.h>
@@ -45,7 +44,8 @@ std::vector<OpenBlasCore> loadedOpenBlas() {
     std::vector<std::string> files;
     dl_iterate_phdr(
         [](dl_phdr_info* info, size_t, void* data) {
-            if (info->dlpi_name && *info->dlpi_name) static_cast<std::vector<std::string>*>(data)->push_back(info->dlpi_name);
+            if (info->dlpi_name && *info->dlpi_name)
+                static_cast<std::vector<std::string>*>(data)->push_back(info->dlpi_name);
             return 0;
         },
         &files);
@@ -110,14 +110,14 @@ std::string tuneOpenBlasCore() {
     static const std::string done = [] {
         if (std::getenv("OPENBLAS_CORETYPE")) return std::string();
         __builtin_cpu_init();
-        const char* want = __builtin_cpu_supports("avx512bf16") ? "Cooperlake"
+        const char* want = __builtin_cpu_supports("avx512bf16")                                      ? "Cooperlake"
                            : __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") ? "SkylakeX"
-                           : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "Haswell"
-                                                                                                : nullptr;
+                           : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")         ? "Haswell"
+                                                                                                     : nullptr;
         if (!want) return std::string();
-        static const std::set<std::string> generic{"Prescott", "Core2",   "Penryn", "Dunnington", "Nehalem", "Katmai",
-                                                   "Coppermine", "Northwood", "Banias", "Atom", "Nano", "Athlon",
-                                                   "Opteron", "Opteron(SSE3)", "Barcelona", "Unknown"};
+        static const std::set<std::string> generic{
+            "Prescott", "Core2", "Penryn", "Dunnington", "Nehalem", "Katmai",        "Coppermine", "Northwood",
+            "Banias",   "Atom",  "Nano",   "Athlon",     "Opteron", "Opteron(SSE3)", "Barcelona",  "Unknown"};
         std::string note;
         for (const OpenBlasCore& c : loadedOpenBlas()) {
             const std::string before = c.corename();

@@ -1,7 +1,5 @@
 #include "panels/compare_panel.h"
 
-#include <algorithm>
-
 #include <QCheckBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -14,7 +12,9 @@
 #include <QTableWidget>
 #include <QTextBrowser>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
+
 #include <qcustomplot.h>
 
 #include "panels/results_panel.h"
@@ -185,7 +185,7 @@ void ComparePanel::showCurves(const std::vector<const RunResult*>& picked) {
         }
     }
     plots::forgetZoom(m_curves);
-    plots::setEmptyHint(m_curves, anyCurve        ? QString()
+    plots::setEmptyHint(m_curves, anyCurve         ? QString()
                                   : picked.empty() ? tr("Pick runs on the left")
                                                    : tr("The picked runs recorded no training history"));
     if (anyCurve) {
@@ -229,7 +229,8 @@ void ComparePanel::showMetrics(const std::vector<const RunResult*>& picked) {
             const double v = rows[i].value(*picked[k]);
             QString text = std::isnan(v) ? QString("-") : QString::number(v, 'f', rows[i].digits);
             const double d = v - rows[i].value(*picked[0]);
-            if (k > 0 && !std::isnan(d)) text += QString(" (%1%2)").arg(d >= 0 ? "+" : "").arg(d, 0, 'f', rows[i].digits);
+            if (k > 0 && !std::isnan(d))
+                text += QString(" (%1%2)").arg(d >= 0 ? "+" : "").arg(d, 0, 'f', rows[i].digits);
             m_metrics->setItem(int(i), int(k), cell(text));
         }
     }
@@ -264,9 +265,11 @@ void ComparePanel::showPerClass(const std::vector<const RunResult*>& picked) {
             const auto it = std::find_if(reports[k].begin(), reports[k].end(),
                                          [&](const ClassReport& r) { return r.name == classes[c].toStdString(); });
             for (int j = 0; j < 3; ++j) {
-                const QString text = it == reports[k].end()
-                                         ? QString("-")
-                                         : QString::number(j == 0 ? it->precision : j == 1 ? it->recall : it->f1, 'f', 4);
+                const QString text = it == reports[k].end() ? QString("-")
+                                                            : QString::number(j == 0   ? it->precision
+                                                                              : j == 1 ? it->recall
+                                                                                       : it->f1,
+                                                                              'f', 4);
                 m_perClass->setItem(c, 1 + 3 * int(k) + j, cell(text));
             }
         }

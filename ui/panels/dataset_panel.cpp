@@ -12,6 +12,7 @@
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
 #include <qcustomplot.h>
 
 #include "panels/form_fields.h"
@@ -123,9 +124,13 @@ DatasetOptions DatasetPanel::options() const {
     return o;
 }
 
-void DatasetPanel::applyTo(ExperimentConfig& config) const { config.data = options(); }
+void DatasetPanel::applyTo(ExperimentConfig& config) const {
+    config.data = options();
+}
 
-void DatasetPanel::setBusy(bool busy) { m_load->setEnabled(!busy); }
+void DatasetPanel::setBusy(bool busy) {
+    m_load->setEnabled(!busy);
+}
 
 void DatasetPanel::showError(const QString& message) {
     m_problems->clear();
@@ -151,8 +156,9 @@ void DatasetPanel::showPreview(const DatasetPreview& p) {
     m_preview->setRowCount(p.rows.size());
     for (int i = 0; i < p.rows.size(); ++i) {
         const int label = p.rows[i].second;
-        m_preview->setItem(i, 0, new QTableWidgetItem(label >= 0 && label < p.labelNames.size() ? p.labelNames[label]
-                                                                                                 : QString::number(label)));
+        m_preview->setItem(i, 0,
+                           new QTableWidgetItem(label >= 0 && label < p.labelNames.size() ? p.labelNames[label]
+                                                                                          : QString::number(label)));
         QString text = p.rows[i].first;
         text.replace('\n', ' ');
         m_preview->setItem(i, 1, new QTableWidgetItem(text));
@@ -170,8 +176,8 @@ void DatasetPanel::showPreview(const DatasetPreview& p) {
 
     m_problems->clear();
     if (p.invalidUtf8Replaced > 0) {
-        auto* item = new QListWidgetItem(
-            tr("%1 invalid UTF-8 sequences were replaced by U+FFFD").arg(p.invalidUtf8Replaced));
+        auto* item =
+            new QListWidgetItem(tr("%1 invalid UTF-8 sequences were replaced by U+FFFD").arg(p.invalidUtf8Replaced));
         item->setForeground(QColor(170, 90, 0));
         m_problems->addItem(item);
     }

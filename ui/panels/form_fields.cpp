@@ -25,12 +25,15 @@ bool FormFields::readsFolder(const QString& kind) {
     return kind == "folder" || kind == "imdb" || kind == "spam_assassin";
 }
 
-bool FormFields::hasColumns(const QString& kind) { return kind == "csv" || kind == "tsv" || kind == "jsonl"; }
+bool FormFields::hasColumns(const QString& kind) {
+    return kind == "csv" || kind == "tsv" || kind == "jsonl";
+}
 
 QString FormFields::browseDataset(QWidget* parent, const QString& kind) {
-    return readsFolder(kind) ? QFileDialog::getExistingDirectory(parent, tr("Dataset Folder"))
-                             : QFileDialog::getOpenFileName(parent, tr("Dataset File"), {},
-                                                            tr("Data files (*.csv *.tsv *.jsonl *.txt);;All files (*)"));
+    return readsFolder(kind)
+               ? QFileDialog::getExistingDirectory(parent, tr("Dataset Folder"))
+               : QFileDialog::getOpenFileName(parent, tr("Dataset File"), {},
+                                              tr("Data files (*.csv *.tsv *.jsonl *.txt);;All files (*)"));
 }
 
 void FormFields::addModels(QComboBox* box) {
@@ -53,8 +56,8 @@ void appendKeyTip(QWidget* field, const QString& line, const QString& key) {
     field->setProperty("configKey", key);
     const QString tip = field->toolTip();
     const QString html = "<code>" + key.toHtmlEscaped() + "</code>";
-    field->setToolTip((tip.isEmpty() ? QString() : "<p>" + tip.toHtmlEscaped() + "</p>") + "<p style=\"white-space:pre\">" +
-                      line.arg(html) + "</p>");
+    field->setToolTip((tip.isEmpty() ? QString() : "<p>" + tip.toHtmlEscaped() + "</p>") +
+                      "<p style=\"white-space:pre\">" + line.arg(html) + "</p>");
 }
 
 }  // namespace
@@ -69,9 +72,13 @@ QScrollArea* FormFields::scrollingColumn(QWidget* column) {
     return scroll;
 }
 
-void FormFields::configKey(QWidget* field, const QString& key) { appendKeyTip(field, tr("Config key: %1"), key); }
+void FormFields::configKey(QWidget* field, const QString& key) {
+    appendKeyTip(field, tr("Config key: %1"), key);
+}
 
-void FormFields::projectKey(QWidget* field, const QString& entry) { appendKeyTip(field, tr("Project file: %1"), entry); }
+void FormFields::projectKey(QWidget* field, const QString& entry) {
+    appendKeyTip(field, tr("Project file: %1"), entry);
+}
 
 qint64 FormFields::estimateVocabulary(const ExperimentConfig& config) {
     if (config.tokenizer.type != "word") return 30522;

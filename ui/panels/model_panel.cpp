@@ -7,9 +7,10 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSplitter>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QVBoxLayout>
+
 #include <qcustomplot.h>
 
 #include "models/architecture_estimate.h"
@@ -75,9 +76,9 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     tf->addRow(tr("Batch size:"), m_batch);
     tf->addRow(tr("Learning rate:"), m_lr);
     const std::pair<QWidget*, const char*> keys[] = {
-        {m_name, "model.name"},         {m_labels, "model.num_labels"},    {m_dModel, "model.d_model"},
-        {m_heads, "model.num_heads"},   {m_layers, "model.num_layers"},    {m_dFf, "model.d_ff"},
-        {m_tokenizer, "tokenizer.type"}, {m_maxLength, "data.max_length"}, {m_epochs, "training.epochs"},
+        {m_name, "model.name"},           {m_labels, "model.num_labels"},   {m_dModel, "model.d_model"},
+        {m_heads, "model.num_heads"},     {m_layers, "model.num_layers"},   {m_dFf, "model.d_ff"},
+        {m_tokenizer, "tokenizer.type"},  {m_maxLength, "data.max_length"}, {m_epochs, "training.epochs"},
         {m_batch, "training.batch_size"}, {m_lr, "training.learning_rate"}};
     for (const auto& [field, key] : keys) FormFields::configKey(field, key);
     auto* buttons = new QHBoxLayout;
@@ -110,7 +111,7 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
     m_curves->yAxis2->setVisible(true);
     m_curves->yAxis2->setLabel(tr("accuracy (%)"));
     m_curves->yAxis2->setRange(0, 105);  // 100% markers drawn whole
-    plots::legendBelow(m_curves, 2);  // two per row: the panel fits 1024 pixels
+    plots::legendBelow(m_curves, 2);     // two per row: the panel fits 1024 pixels
 
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(FormFields::scrollingColumn(form));
@@ -143,10 +144,10 @@ ModelPanel::ModelPanel(QWidget* parent) : QWidget(parent) {
 
 void ModelPanel::setConfig(const ExperimentConfig& config) {
     m_base = config;
-    const QSignalBlocker blockers[] = {QSignalBlocker(m_name), QSignalBlocker(m_labels), QSignalBlocker(m_dModel),
-                                       QSignalBlocker(m_heads), QSignalBlocker(m_layers), QSignalBlocker(m_dFf),
-                                       QSignalBlocker(m_maxLength), QSignalBlocker(m_tokenizer),
-                                       QSignalBlocker(m_epochs), QSignalBlocker(m_batch), QSignalBlocker(m_lr)};
+    const QSignalBlocker blockers[] = {
+        QSignalBlocker(m_name),   QSignalBlocker(m_labels), QSignalBlocker(m_dModel),    QSignalBlocker(m_heads),
+        QSignalBlocker(m_layers), QSignalBlocker(m_dFf),    QSignalBlocker(m_maxLength), QSignalBlocker(m_tokenizer),
+        QSignalBlocker(m_epochs), QSignalBlocker(m_batch),  QSignalBlocker(m_lr)};
     const int index = m_name->findData(QString::fromStdString(config.model.name));
     m_name->setCurrentIndex(index < 0 ? 0 : index);
     m_labels->setValue(config.model.numLabels);
@@ -198,7 +199,9 @@ void ModelPanel::updateEnabled() {
     }
 }
 
-QString ModelPanel::parameterText() const { return m_estimate->text(); }
+QString ModelPanel::parameterText() const {
+    return m_estimate->text();
+}
 
 void ModelPanel::updateEstimate() {
     ExperimentConfig c = m_base;
@@ -231,8 +234,12 @@ void ModelPanel::clearCurves() {
     m_curves->replot();
 }
 
-int ModelPanel::lossPoints() const { return m_curves->graph(0)->dataCount(); }
-int ModelPanel::epochPoints() const { return m_curves->graph(2)->dataCount(); }
+int ModelPanel::lossPoints() const {
+    return m_curves->graph(0)->dataCount();
+}
+int ModelPanel::epochPoints() const {
+    return m_curves->graph(2)->dataCount();
+}
 
 void ModelPanel::addTrainPoint(const TrainPoint& p) {
     plots::setEmptyHint(m_curves, {});
@@ -262,10 +269,14 @@ void ModelPanel::showHistory(const QVector<QPair<qint64, double>>& stepLoss, con
         last = std::max(last, step);
     }
     for (int e = 0; e < epochEndSteps.size(); ++e) {
-        if (e < trainAccuracy.size() && trainAccuracy[e] >= 0) m_curves->graph(1)->addData(epochEndSteps[e], 100 * trainAccuracy[e]);
-        if (e < valAccuracy.size() && valAccuracy[e] >= 0) m_curves->graph(2)->addData(epochEndSteps[e], 100 * valAccuracy[e]);
+        if (e < trainAccuracy.size() && trainAccuracy[e] >= 0)
+            m_curves->graph(1)->addData(epochEndSteps[e], 100 * trainAccuracy[e]);
+        if (e < valAccuracy.size() && valAccuracy[e] >= 0)
+            m_curves->graph(2)->addData(epochEndSteps[e], 100 * valAccuracy[e]);
     }
-    plots::setEmptyHint(m_curves, stepLoss.isEmpty() && valAccuracy.isEmpty() ? tr("This run recorded no training history") : QString());
+    plots::setEmptyHint(m_curves, stepLoss.isEmpty() && valAccuracy.isEmpty()
+                                      ? tr("This run recorded no training history")
+                                      : QString());
     m_curves->xAxis->setRange(0, double(last) * 1.03);
     bool found = false;
     const QCPRange loss = m_curves->graph(0)->getValueRange(found);
@@ -274,7 +285,10 @@ void ModelPanel::showHistory(const QVector<QPair<qint64, double>>& stepLoss, con
 }
 
 void ModelPanel::showEvaluation(const EvaluationResult& r) {
-    QString text = tr("Test accuracy %1%, F1 %2, loss %3").arg(100 * r.accuracy, 0, 'f', 2).arg(r.f1, 0, 'f', 4).arg(r.loss, 0, 'f', 4);
+    QString text = tr("Test accuracy %1%, F1 %2, loss %3")
+                       .arg(100 * r.accuracy, 0, 'f', 2)
+                       .arg(r.f1, 0, 'f', 4)
+                       .arg(r.loss, 0, 'f', 4);
     text += "\n" + tr("Confusion matrix (rows: true, columns: predicted):");
     for (int i = 0; i < r.confusionMatrix.size(); ++i) {
         QStringList cells;
@@ -284,7 +298,9 @@ void ModelPanel::showEvaluation(const EvaluationResult& r) {
     m_evaluation->setText(text);
 }
 
-void ModelPanel::clearEvaluation() { m_evaluation->clear(); }
+void ModelPanel::clearEvaluation() {
+    m_evaluation->clear();
+}
 
 void ModelPanel::setVocabularySize(qint64 tokens) {
     m_vocabulary = tokens;

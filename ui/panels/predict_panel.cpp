@@ -89,7 +89,9 @@ void PredictPanel::setRuns(const QStringList& runIds, const QStringList& modelDi
     }
 }
 
-void PredictPanel::setText(const QString& text) { m_text->setPlainText(text); }
+void PredictPanel::setText(const QString& text) {
+    m_text->setPlainText(text);
+}
 
 void PredictPanel::selectRuns(const QStringList& runIds) {
     for (int i = 0; i < m_runs->count(); ++i)
@@ -132,7 +134,8 @@ void PredictPanel::showResult(const PredictionResult& result) {
         m_table->setItem(row, 1, label);
         for (int c = 0; c < classes.size(); ++c) {
             const int k = int(r.labelNames.indexOf(classes[c]));
-            auto* cell = new QTableWidgetItem(k >= 0 && k < r.probabilities.size() ? QString::number(100 * r.probabilities[k], 'f', 2) + "%" : "-");
+            auto* cell = new QTableWidgetItem(
+                k >= 0 && k < r.probabilities.size() ? QString::number(100 * r.probabilities[k], 'f', 2) + "%" : "-");
             cell->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             m_table->setItem(row, 2 + c, cell);
         }
@@ -144,6 +147,8 @@ void PredictPanel::showResult(const PredictionResult& result) {
     m_hint->setText(tr("Each run's answer for the text; time = tokenizing and running it once (model loaded)."));
 }
 
-void PredictPanel::setBusy(bool busy) { m_predict->setEnabled(!busy); }
+void PredictPanel::setBusy(bool busy) {
+    m_predict->setEnabled(!busy);
+}
 
 }  // namespace tpq::ui

@@ -9,10 +9,11 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTabWidget>
-#include <QSpinBox>
 #include <QVBoxLayout>
+
 #include <qcustomplot.h>
 
 #include "experiment/method.h"
@@ -264,6 +265,8 @@ void PruningPanel::showHeadRun(int index) {
     m_headArea->addWidget(m_headHeatmap, 1);
 }
 
-void PruningPanel::setBusy(bool busy) { m_run->setEnabled(!busy); }
+void PruningPanel::setBusy(bool busy) {
+    m_run->setEnabled(!busy);
+}
 
 }  // namespace tpq::ui

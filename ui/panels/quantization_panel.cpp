@@ -1,6 +1,4 @@
 #include "panels/quantization_panel.h"
-#include "experiment/method.h"
-#include "panels/form_fields.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -14,9 +12,12 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
 #include <qcustomplot.h>
 
+#include "experiment/method.h"
 #include "kernels/cpu_features.h"
+#include "panels/form_fields.h"
 #include "plots/comparison_plots.h"
 #include "plots/panel_plots.h"
 
@@ -49,7 +50,8 @@ QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
     m_groupSize->setRange(2, 4096);
     m_groupSize->setSingleStep(2);
     m_useTable = new QCheckBox(tr("Run changed layers as \"custom\""));
-    m_useTable->setToolTip(tr("The layers you change in the table run as the extra \"custom\" mixed-precision setting"));
+    m_useTable->setToolTip(
+        tr("The layers you change in the table run as the extra \"custom\" mixed-precision setting"));
     m_useTable->setChecked(true);
     m_seed = new QPushButton(tr("Reset from Sensitivity"));
     m_run = new QPushButton(tr("Run Quantization"));
@@ -115,7 +117,8 @@ QuantizationPanel::QuantizationPanel(QWidget* parent) : QWidget(parent) {
     for (QComboBox* c : {m_observer, m_sensitivePrecision})
         connect(c, &QComboBox::currentIndexChanged, this, &QuantizationPanel::edited);
     connect(m_sensitivePrecision, &QComboBox::currentIndexChanged, this, &QuantizationPanel::reseed);
-    for (QSpinBox* s : {m_calibration, m_groupSize}) connect(s, &QSpinBox::valueChanged, this, &QuantizationPanel::edited);
+    for (QSpinBox* s : {m_calibration, m_groupSize})
+        connect(s, &QSpinBox::valueChanged, this, &QuantizationPanel::edited);
     connect(m_groupSize, &QSpinBox::valueChanged, this, &QuantizationPanel::updateEstimate);
     connect(m_topK, &QSpinBox::valueChanged, this, [this] {
         reseed();
@@ -145,7 +148,8 @@ void QuantizationPanel::setConfig(const ExperimentConfig& config) {
     m_perChannel->setChecked(q.perChannel);
     m_embeddings->setChecked(q.quantizeEmbeddings);
     m_topK->setValue(q.sensitiveLayersTopK);
-    m_sensitivePrecision->setCurrentIndex(std::max(0, m_sensitivePrecision->findData(QString::fromStdString(q.sensitivePrecision))));
+    m_sensitivePrecision->setCurrentIndex(
+        std::max(0, m_sensitivePrecision->findData(QString::fromStdString(q.sensitivePrecision))));
     m_groupSize->setValue(q.int4GroupSize);
     updateEnabled();
     m_saved = q.precisionMap;
@@ -186,7 +190,8 @@ void QuantizationPanel::updateEnabled() {
     const Method m = chosenMethod();
     m_observer->setEnabled(m == Method::Static);
     m_calibration->setEnabled(m == Method::Static);
-    for (QWidget* w : std::initializer_list<QWidget*>{m_topK, m_sensitivePrecision, m_groupSize, m_useTable, m_table, m_seed})
+    for (QWidget* w :
+         std::initializer_list<QWidget*>{m_topK, m_sensitivePrecision, m_groupSize, m_useTable, m_table, m_seed})
         w->setEnabled(m == Method::Mixed);
 }
 
@@ -202,7 +207,9 @@ void QuantizationPanel::setModelDir(const QString& dir) {
     seedTable();
 }
 
-QString QuantizationPanel::sensitivityHint() { return tr("Run a mixed-precision variant\nto measure it"); }
+QString QuantizationPanel::sensitivityHint() {
+    return tr("Run a mixed-precision variant\nto measure it");
+}
 
 void QuantizationPanel::setRuns(const std::vector<RunResult>& runs) {
     m_sensitivityRows.clear();
@@ -221,8 +228,7 @@ void QuantizationPanel::setRuns(const std::vector<RunResult>& runs) {
     }
     plots::setGroupedBars(m_sensitivity, labels, deltas, {tr("layer alone in int8"), tr("layer alone in int4")},
                           tr("validation loss change"));
-    if (m_sensitivityRows.empty())
-        plots::setEmptyHint(m_sensitivity, sensitivityHint());
+    if (m_sensitivityRows.empty()) plots::setEmptyHint(m_sensitivity, sensitivityHint());
     seedTable();
 }
 
@@ -315,10 +321,13 @@ void QuantizationPanel::updateEstimate() {
                        .arg(m_estimatedBytes > 0 ? double(fp32) / double(m_estimatedBytes) : 0, 0, 'f', 2)
                        .arg(parts.join(", "));
     // Said, not hidden: bf16 layers on a CPU without bf16 hardware run slower than fp32.
-    if (counts.count("bf16") && kernels::bf16IsEmulated()) text += " " + tr("bf16 is emulated on this CPU: slower than fp32.");
+    if (counts.count("bf16") && kernels::bf16IsEmulated())
+        text += " " + tr("bf16 is emulated on this CPU: slower than fp32.");
     m_estimate->setText(text);
 }
 
-void QuantizationPanel::setBusy(bool busy) { m_run->setEnabled(!busy); }
+void QuantizationPanel::setBusy(bool busy) {
+    m_run->setEnabled(!busy);
+}
 
 }  // namespace tpq::ui

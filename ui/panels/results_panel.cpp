@@ -1,16 +1,17 @@
 #include "panels/results_panel.h"
 
 #include <QHeaderView>
-#include <QScrollBar>
-#include <algorithm>
 #include <QLabel>
 #include <QMenu>
-#include <QTextBrowser>
+#include <QScrollBar>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QVBoxLayout>
+#include <algorithm>
+
 #include <qcustomplot.h>
 
 #include "plots/comparison_plots.h"
@@ -23,7 +24,9 @@
 namespace tpq::ui {
 namespace {
 
-QString csvCell(const QString& s) { return QString::fromStdString(tpq::csvCell(s.toStdString())); }
+QString csvCell(const QString& s) {
+    return QString::fromStdString(tpq::csvCell(s.toStdString()));
+}
 
 }  // namespace
 
@@ -33,11 +36,13 @@ QString confusionMatrixHtml(const RunResult& r) {
         return i < r.labelNames.size() ? QString::fromStdString(r.labelNames[i]).toHtmlEscaped() : QString::number(i);
     };
     QString html = "<table border=1 cellspacing=0 cellpadding=3><tr><th></th>";
-    for (size_t c = 0; c < r.test.confusionMatrix.size(); ++c) html += "<th style=\"white-space:pre\">" + name(c) + "</th>";
+    for (size_t c = 0; c < r.test.confusionMatrix.size(); ++c)
+        html += "<th style=\"white-space:pre\">" + name(c) + "</th>";
     html += "</tr>";
     for (size_t i = 0; i < r.test.confusionMatrix.size(); ++i) {
         html += "<tr><th style=\"white-space:pre\">" + name(i) + "</th>";
-        for (int64_t v : r.test.confusionMatrix[i]) html += "<td align=right style=\"white-space:pre\">" + QString::number(v) + "</td>";
+        for (int64_t v : r.test.confusionMatrix[i])
+            html += "<td align=right style=\"white-space:pre\">" + QString::number(v) + "</td>";
         html += "</tr>";
     }
     return html + "</table>";
@@ -76,14 +81,17 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     layout->addWidget(splitter, 1);
 
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex& current) { showDetails(current.isValid() ? m_proxy->mapToSource(current).row() : -1); });
+            [this](const QModelIndex& current) {
+                showDetails(current.isValid() ? m_proxy->mapToSource(current).row() : -1);
+            });
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     connect(m_table, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
         QMenu menu;
         const QString run = currentRunId();
         if (!run.isEmpty()) {
             menu.addAction(tr("Open Model Folder"), this, [this, run] { Q_EMIT openModelFolderRequested(run); });
-            QAction* remove = menu.addAction(tr("Delete Run..."), this, [this, run] { Q_EMIT deleteRunRequested(run); });
+            QAction* remove =
+                menu.addAction(tr("Delete Run..."), this, [this, run] { Q_EMIT deleteRunRequested(run); });
             remove->setEnabled(m_canDelete);
             menu.addSeparator();
         }
@@ -123,17 +131,21 @@ void ResultsPanel::showDetails(int row) {
     }
     QString epochs;
     for (const auto& h : r.history.epochs) {
-        epochs += "<tr><td>" + QString::number(h.epoch) + "</td><td>" + QString::number(h.trainLoss, 'f', 4) + "</td><td>" +
-                  (h.valAccuracy >= 0 ? QString::number(100 * h.valAccuracy, 'f', 2) + "%" : "-") + "</td></tr>";
+        epochs += "<tr><td>" + QString::number(h.epoch) + "</td><td>" + QString::number(h.trainLoss, 'f', 4) +
+                  "</td><td>" + (h.valAccuracy >= 0 ? QString::number(100 * h.valAccuracy, 'f', 2) + "%" : "-") +
+                  "</td></tr>";
     }
     if (!epochs.isEmpty()) {
-        html += "<p><b>" + tr("History") + "</b></p><table border=1 cellspacing=0 cellpadding=3><tr><th>" + tr("epoch") +
-                "</th><th>" + tr("train loss") + "</th><th>" + tr("val accuracy") + "</th></tr>" + epochs + "</table>";
+        html += "<p><b>" + tr("History") + "</b></p><table border=1 cellspacing=0 cellpadding=3><tr><th>" +
+                tr("epoch") + "</th><th>" + tr("train loss") + "</th><th>" + tr("val accuracy") + "</th></tr>" +
+                epochs + "</table>";
     }
     m_details->setHtml(html);
 }
 
-const std::vector<RunResult>& ResultsPanel::runs() const { return m_model->runs(); }
+const std::vector<RunResult>& ResultsPanel::runs() const {
+    return m_model->runs();
+}
 
 QString ResultsPanel::currentRunId() const {
     const QModelIndex current = m_table->currentIndex();
@@ -143,14 +155,16 @@ QString ResultsPanel::currentRunId() const {
     return row >= 0 && row < int(runs.size()) ? QString::fromStdString(runs[size_t(row)].runId) : QString();
 }
 
-QStringList ResultsPanel::loadResults(const QString& resultsDir, const QStringList* onlyRuns, const QStringList& staleRuns) {
+QStringList ResultsPanel::loadResults(const QString& resultsDir, const QStringList* onlyRuns,
+                                      const QStringList& staleRuns) {
     std::vector<std::string> warnings;
     auto runs = ResultsStore(resultsDir.toStdString()).load(&warnings);
     if (onlyRuns) {
         // A project shows its own runs, not whatever else shares the folder.
-        runs.erase(std::remove_if(runs.begin(), runs.end(),
-                                  [&](const RunResult& r) { return !onlyRuns->contains(QString::fromStdString(r.runId)); }),
-                   runs.end());
+        runs.erase(
+            std::remove_if(runs.begin(), runs.end(),
+                           [&](const RunResult& r) { return !onlyRuns->contains(QString::fromStdString(r.runId)); }),
+            runs.end());
     }
     setRuns(std::move(runs), staleRuns);
     QString summary = tr("%n run(s) in %1", "", int(m_model->runs().size())).arg(resultsDir);
@@ -172,11 +186,13 @@ void ResultsPanel::setRuns(std::vector<RunResult> runs, const QStringList& stale
     m_model->setRuns(std::move(runs));
     m_model->setStaleRuns(staleRuns);
     m_table->sortByColumn(-1, Qt::AscendingOrder);  // the store's order: baselines first
-    m_table->horizontalScrollBar()->setValue(0);     // a new folder starts at its first column
+    m_table->horizontalScrollBar()->setValue(0);    // a new folder starts at its first column
     m_table->verticalScrollBar()->setValue(0);
     rebuildCharts();
-    if (m_proxy->rowCount() > 0) m_table->selectRow(0);
-    else showDetails(-1);
+    if (m_proxy->rowCount() > 0)
+        m_table->selectRow(0);
+    else
+        showDetails(-1);
 }
 
 void ResultsPanel::rebuildCharts() {
@@ -203,7 +219,8 @@ void ResultsPanel::rebuildCharts() {
 
 QString ResultsPanel::tableCsv() const {
     QStringList lines, header;
-    for (int c = 0; c < m_proxy->columnCount(); ++c) header << csvCell(m_proxy->headerData(c, Qt::Horizontal).toString());
+    for (int c = 0; c < m_proxy->columnCount(); ++c)
+        header << csvCell(m_proxy->headerData(c, Qt::Horizontal).toString());
     lines << header.join(',');
     for (int r = 0; r < m_proxy->rowCount(); ++r) {
         QStringList cells;

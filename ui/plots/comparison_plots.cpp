@@ -1,14 +1,14 @@
 #include "plots/comparison_plots.h"
 
+#include <QCoreApplication>
+#include <QDir>
+#include <QFont>
+#include <QSharedPointer>
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
 
-#include <QCoreApplication>
-#include <QDir>
-#include <QFont>
-#include <QSharedPointer>
 #include <qcustomplot.h>
 
 #include "plots/panel_plots.h"
@@ -19,12 +19,13 @@ namespace {
 
 // Plot texts go through Qt's translator (context "Plots"): the GUI shows them in the
 // user's language; `tpq compare` installs no translator and writes English.
-QString T(const char* text) { return QCoreApplication::translate("Plots", text); }
+QString T(const char* text) {
+    return QCoreApplication::translate("Plots", text);
+}
 
-const QList<QColor> kPalette = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
-                                QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75),
-                                QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
-                                QColor(23, 190, 207)};
+const QList<QColor> kPalette = {
+    QColor(31, 119, 180), QColor(255, 127, 14),  QColor(44, 160, 44),   QColor(214, 39, 40),  QColor(148, 103, 189),
+    QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34), QColor(23, 190, 207)};
 
 QCustomPlot* newPlot(const QString& title) {
     auto* p = new QCustomPlot;
@@ -43,7 +44,9 @@ QCustomPlot* newPlot(const QString& title) {
     return p;
 }
 
-QString runLabel(const RunResult& r) { return QString::fromStdString(r.runId); }
+QString runLabel(const RunResult& r) {
+    return QString::fromStdString(r.runId);
+}
 
 // The run names of points (x[i] from runs[i]) in the order a graph keeps them: sorted by
 // key, ties in the runs' order — the hover tooltip names a point by its data index.
@@ -106,7 +109,8 @@ void placePointLabels(QCustomPlot* p) {
         double bestOverlap = 1e300;
         for (int ring = 0; ring < 8 && bestOverlap > 0; ++ring) {
             const double d = 6 + ring * (size.height() + 1);
-            const QPointF spots[] = {{at.x() + 6, at.y() - d - size.height()}, {at.x() + 6, at.y() + d},
+            const QPointF spots[] = {{at.x() + 6, at.y() - d - size.height()},
+                                     {at.x() + 6, at.y() + d},
                                      {at.x() - 6 - size.width(), at.y() - d - size.height()},
                                      {at.x() - 6 - size.width(), at.y() + d},
                                      {at.x() + d + 2, at.y() - size.height() / 2},
@@ -126,7 +130,8 @@ void placePointLabels(QCustomPlot* p) {
         if (best.isNull()) best = QRectF(QPointF(at.x() + 6, at.y() - size.height() - 6), size);
         label->position->setCoords(best.topLeft());
         taken.push_back(best);
-        const QPointF nearest(std::clamp(at.x(), best.left(), best.right()), std::clamp(at.y(), best.top(), best.bottom()));
+        const QPointF nearest(std::clamp(at.x(), best.left(), best.right()),
+                              std::clamp(at.y(), best.top(), best.bottom()));
         if (QLineF(at, nearest).length() > 14) {  // far from its point: a leader line
             auto* leader = new QCPItemLine(p);
             leader->setProperty("leader", true);
@@ -158,7 +163,9 @@ void savePlot(QCustomPlot* p, const std::string& path, int width, int height) {
 
 }  // namespace
 
-QColor seriesColor(int i) { return kPalette[i % kPalette.size()]; }
+QColor seriesColor(int i) {
+    return kPalette[i % kPalette.size()];
+}
 
 QString shortLayerName(const std::string& name) {
     QString s = QString::fromStdString(name);
@@ -194,7 +201,7 @@ QCustomPlot* trainingCurvePlot(const RunResult& run) {
     QCustomPlot* p = newPlot(T(QT_TRANSLATE_NOOP("Plots", "Training curves: ")) + runLabel(run));
     const TrainingCurve curve = trainingCurve(run);
     const QVector<double>&steps = curve.steps, &losses = curve.losses, &epochSteps = curve.epochSteps,
-                          &valAccuracy = curve.valAccuracy;
+          &valAccuracy = curve.valAccuracy;
     p->addGraph(p->xAxis, p->yAxis);
     p->graph(0)->setName(T(QT_TRANSLATE_NOOP("Plots", "training loss (per step)")));
     p->graph(0)->setPen(QPen(kPalette[0], 1.5));
@@ -225,7 +232,8 @@ QCustomPlot* comparisonBarChart(const std::vector<RunResult>& runs, const QStrin
         {"accuracy", {T(QT_TRANSLATE_NOOP("Plots", "Test accuracy")), T(QT_TRANSLATE_NOOP("Plots", "accuracy (%)"))}},
         {"f1", {T(QT_TRANSLATE_NOOP("Plots", "Test F1")), T(QT_TRANSLATE_NOOP("Plots", "F1 score"))}},
         {"size", {T(QT_TRANSLATE_NOOP("Plots", "Model size on disk")), T(QT_TRANSLATE_NOOP("Plots", "size (MB)"))}},
-        {"latency", {T(QT_TRANSLATE_NOOP("Plots", "Inference latency")), T(QT_TRANSLATE_NOOP("Plots", "p50 latency (ms)"))}}};
+        {"latency",
+         {T(QT_TRANSLATE_NOOP("Plots", "Inference latency")), T(QT_TRANSLATE_NOOP("Plots", "p50 latency (ms)"))}}};
     const auto title = titles.value(metric, {metric, metric});
     QString heading = title.first;
     if (metric == "latency" && !runs.empty())
@@ -337,7 +345,8 @@ std::vector<size_t> paretoFront(const std::vector<RunResult>& runs) {
         }
         if (!dominated) front.push_back(i);
     }
-    std::sort(front.begin(), front.end(), [&](size_t a, size_t b) { return runs[a].latency.p50Ms < runs[b].latency.p50Ms; });
+    std::sort(front.begin(), front.end(),
+              [&](size_t a, size_t b) { return runs[a].latency.p50Ms < runs[b].latency.p50Ms; });
     return front;
 }
 
@@ -474,7 +483,8 @@ QCustomPlot* layerSparsityHeatmap(const std::vector<RunResult>& runs) {
                 if (layer == layers[size_t(x)]) return s;
             return std::nan("");  // a layer the run does not have (removed, or another model)
         },
-        T(QT_TRANSLATE_NOOP("Plots", "linear layer")), T(QT_TRANSLATE_NOOP("Plots", "run")), T(QT_TRANSLATE_NOOP("Plots", "fraction of weights zero")), true);
+        T(QT_TRANSLATE_NOOP("Plots", "linear layer")), T(QT_TRANSLATE_NOOP("Plots", "run")),
+        T(QT_TRANSLATE_NOOP("Plots", "fraction of weights zero")), true);
 }
 
 QCustomPlot* headImportanceHeatmap(const RunResult& run) {
@@ -487,13 +497,16 @@ QCustomPlot* headImportanceHeatmap(const RunResult& run) {
     for (size_t l = 0; l < m.size(); ++l) rows.push_back(QString(T(QT_TRANSLATE_NOOP("Plots", "layer %1"))).arg(l));
     const bool marked = !run.headsKept.empty();
     QCustomPlot* p = heatmap(
-        T(QT_TRANSLATE_NOOP("Plots", "Attention head importance: ")) + runLabel(run) + (marked ? T(QT_TRANSLATE_NOOP("Plots", "  (\u00d7 = removed)")) : QString()), columns, rows,
+        T(QT_TRANSLATE_NOOP("Plots", "Attention head importance: ")) + runLabel(run) +
+            (marked ? T(QT_TRANSLATE_NOOP("Plots", "  (\u00d7 = removed)")) : QString()),
+        columns, rows,
         [&](int x, int y) {
             const auto& row = m[size_t(y)];
             const double v = size_t(x) < row.size() ? row[size_t(x)] : -1;
             return v < 0 ? std::nan("") : v;
         },
-        T(QT_TRANSLATE_NOOP("Plots", "attention head")), T(QT_TRANSLATE_NOOP("Plots", "encoder layer")), T(QT_TRANSLATE_NOOP("Plots", "importance (grey = not scored)")), false);
+        T(QT_TRANSLATE_NOOP("Plots", "attention head")), T(QT_TRANSLATE_NOOP("Plots", "encoder layer")),
+        T(QT_TRANSLATE_NOOP("Plots", "importance (grey = not scored)")), false);
     // The heads structured pruning removed, crossed out.
     for (size_t l = 0; l < run.headsKept.size() && l < m.size(); ++l) {
         for (size_t h = 0; h < run.headsKept[l].size(); ++h) {
@@ -511,8 +524,7 @@ QCustomPlot* headImportanceHeatmap(const RunResult& run) {
 std::vector<std::pair<std::string, std::string>> writeComparisonPlots(const std::vector<RunResult>& runs,
                                                                       const std::string& outputDir, int width,
                                                                       int height) {
-    if (!QDir().mkpath(QString::fromStdString(outputDir)))
-        throw Error("cannot create the output folder " + outputDir);
+    if (!QDir().mkpath(QString::fromStdString(outputDir))) throw Error("cannot create the output folder " + outputDir);
     std::vector<std::pair<std::string, std::string>> written;
     auto render = [&](QCustomPlot* plot, const std::string& file, const std::string& caption) {
         std::unique_ptr<QCustomPlot> owner(plot);
@@ -535,7 +547,8 @@ std::vector<std::pair<std::string, std::string>> writeComparisonPlots(const std:
         render(layerSparsityHeatmap(runs), "layer_sparsity_heatmap.png", "Per-layer sparsity");
     for (const auto& r : runs) {
         if (!r.headImportance.empty()) {
-            render(headImportanceHeatmap(r), "head_importance_heatmap.png", "Attention head importance (" + r.runId + ")");
+            render(headImportanceHeatmap(r), "head_importance_heatmap.png",
+                   "Attention head importance (" + r.runId + ")");
             break;
         }
     }

@@ -5,12 +5,15 @@
 #include <QToolTip>
 #include <algorithm>
 #include <cmath>
+
 #include <qcustomplot.h>
 
 namespace tpq::plots {
 namespace {
 
-QString T(const char* text) { return QCoreApplication::translate("Plots", text); }
+QString T(const char* text) {
+    return QCoreApplication::translate("Plots", text);
+}
 
 QString number(double v) {
     if (std::isnan(v)) return "-";
@@ -71,7 +74,8 @@ QString hoverText(QCustomPlot* plot, const QPoint& pos) {
         map->pixelsToCoords(QPointF(pos), key, value);
         const double v = map->data()->data(key, value);
         const QString column = tickLabel(keyAxis, key), row = tickLabel(valueAxis, value);
-        const QString scale = map->colorScale() ? map->colorScale()->axis()->label() : T(QT_TRANSLATE_NOOP("Plots", "value"));
+        const QString scale =
+            map->colorScale() ? map->colorScale()->axis()->label() : T(QT_TRANSLATE_NOOP("Plots", "value"));
         return lines(row.isEmpty() || column.isEmpty() ? row + column : row + " \u00b7 " + column,
                      {scale + ": " + (std::isnan(v) ? T(QT_TRANSLATE_NOOP("Plots", "none")) : number(v))});
     }
@@ -93,8 +97,10 @@ QString hoverText(QCustomPlot* plot, const QPoint& pos) {
         const auto it = graph->data()->at(index);
         QString title = pointName(graph, index);
         QStringList rows;
-        if (title.isEmpty()) title = graph->name();
-        else if (!graph->name().isEmpty()) rows << graph->name();
+        if (title.isEmpty())
+            title = graph->name();
+        else if (!graph->name().isEmpty())
+            rows << graph->name();
         rows << axisLabel(keyAxis) + ": " + number(it->key) << axisLabel(valueAxis) + ": " + number(it->value);
         return lines(title, rows);
     }
@@ -133,9 +139,13 @@ void setEmptyHint(QCustomPlot* plot, const QString& hint) {
     }
 }
 
-bool isZoomed(const QCustomPlot* plot) { return plot->property("tpqZoomed").toBool(); }
+bool isZoomed(const QCustomPlot* plot) {
+    return plot->property("tpqZoomed").toBool();
+}
 
-void forgetZoom(QCustomPlot* plot) { plot->setProperty("tpqZoomed", false); }
+void forgetZoom(QCustomPlot* plot) {
+    plot->setProperty("tpqZoomed", false);
+}
 
 void resetZoom(QCustomPlot* plot) {
     if (!isZoomed(plot)) return;
@@ -180,7 +190,8 @@ void makeInteractive(QCustomPlot* plot) {
             return;
         }
         const QString hint = T(QT_TRANSLATE_NOOP("Plots", "drag: pan \u00b7 wheel: zoom \u00b7 double-click: reset"));
-        QToolTip::showText(plot->mapToGlobal(pos), text + "<p style=\"color:#777;white-space:pre\">" + hint + "</p>", plot);
+        QToolTip::showText(plot->mapToGlobal(pos), text + "<p style=\"color:#777;white-space:pre\">" + hint + "</p>",
+                           plot);
     });
 }
 
@@ -316,8 +327,10 @@ void setGroupedBars(QCustomPlot* plot, const QStringList& labels, const QVector<
     plot->yAxis->setRange(lo < 0 ? lo * 1.15 : 0, hi > 0 ? hi * 1.15 : (lo < 0 ? -lo * 0.05 : 1));
     plot->yAxis->setLabel(valueLabel);
     setEmptyHint(plot, labels.isEmpty() ? T(QT_TRANSLATE_NOOP("Plots", "Nothing to show yet")) : QString());
-    if (series.size() > 1 && !labels.isEmpty()) legendBelow(plot);
-    else if (!labels.isEmpty()) plot->legend->setVisible(false);
+    if (series.size() > 1 && !labels.isEmpty())
+        legendBelow(plot);
+    else if (!labels.isEmpty())
+        plot->legend->setVisible(false);
     plot->replot();
 }
 

@@ -1,18 +1,18 @@
 // The engine's headers (torch) come first and Qt's keywords are off for this file
 // (QT_NO_KEYWORDS): LibTorch uses `slots` as a name.
-#include "data/dataset_loader.h"
-#include "experiment/experiment_runner.h"
-#include "experiment/predict.h"
-#include "experiment/project.h"
-#include "io/model_folder.h"
-#include "util/logging.h"
-
 #include "worker/experiment_worker.h"
 
 #include <QElapsedTimer>
 #include <chrono>
 #include <filesystem>
 #include <map>
+
+#include "data/dataset_loader.h"
+#include "experiment/experiment_runner.h"
+#include "experiment/predict.h"
+#include "experiment/project.h"
+#include "io/model_folder.h"
+#include "util/logging.h"
 
 namespace tpq::ui {
 
@@ -23,7 +23,9 @@ qint64 nowNs() {
         .count();
 }
 
-QString qs(const std::string& s) { return QString::fromStdString(s); }
+QString qs(const std::string& s) {
+    return QString::fromStdString(s);
+}
 
 QStringList qsList(const std::vector<std::string>& v) {
     QStringList out;
@@ -209,7 +211,8 @@ void ExperimentWorker::predict(const QStringList& runIds, const QStringList& mod
             r.runId = runIds[i];
             try {
                 // Loaded once, then reused: pressing Predict again costs the prediction only.
-                const PredictionBatch batch = predictTexts(m_models->get(modelDirs[i].toStdString()), {text.toStdString()});
+                const PredictionBatch batch =
+                    predictTexts(m_models->get(modelDirs[i].toStdString()), {text.toStdString()});
                 const TextPrediction& t = batch.texts.front();
                 r.label = qs(t.label);
                 for (const auto& n : t.labelNames) r.labelNames << qs(n);
@@ -256,7 +259,8 @@ bool WorkerThread::start(const std::function<void(ExperimentWorker*)>& job) {
     m_worker->resetCancel();
     Q_EMIT busyChanged(true);
     ExperimentWorker* w = m_worker;
-    QMetaObject::invokeMethod(w, [w, job] { job(w); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        w, [w, job] { job(w); }, Qt::QueuedConnection);
     return true;
 }
 

@@ -50,9 +50,9 @@ struct VariantEvent {
 struct DatasetPreview {
     QString source;
     QStringList labelNames;
-    QVector<qint64> counts;                // per class
-    QVector<QPair<QString, int>> rows;     // (text, label id), the first rows
-    QVector<int> wordCounts;               // words per text, every text
+    QVector<qint64> counts;             // per class
+    QVector<QPair<QString, int>> rows;  // (text, label id), the first rows
+    QVector<int> wordCounts;            // words per text, every text
     QStringList warnings, notes;
     qint64 total = 0, duplicatesRemoved = 0, invalidUtf8Replaced = 0, skipped = 0;
 };
@@ -68,10 +68,10 @@ struct EvaluationResult {
 /// One run's answer for a typed text (Predict view).
 struct RunPrediction {
     QString runId;
-    QString label;                 // "" when the run failed: see error
+    QString label;  // "" when the run failed: see error
     QStringList labelNames;
     QVector<double> probabilities;
-    double milliseconds = 0;       // tokenizing and running the text (the model loaded)
+    double milliseconds = 0;  // tokenizing and running the text (the model loaded)
     QString error;
 };
 

@@ -7,9 +7,8 @@ namespace tpq::ui {
 LogBridge* LogBridge::instance() {
     static LogBridge* bridge = [] {
         auto* b = new LogBridge;
-        tpq::addLogListener([b](LogLevel level, const std::string& text) {
-            Q_EMIT b->line(int(level), QString::fromStdString(text));
-        });
+        tpq::addLogListener(
+            [b](LogLevel level, const std::string& text) { Q_EMIT b->line(int(level), QString::fromStdString(text)); });
         return b;
     }();
     return bridge;
