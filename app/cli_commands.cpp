@@ -360,7 +360,7 @@ VariantSpec pruneVariant(const PruneCommand& command, const ExperimentConfig& co
     if ((command.heads || command.ffnSparsity) && v.method != Method::Structured) {
         throw Error("--heads and --ffn-sparsity are for --structured pruning");
     }
-    v.fineTuneEpochs = command.fineTuneEpochs.value_or(config.pruning.fineTuneEpochs);
+    v.fineTuneEpochs = command.fineTuneEpochs;  // unset: the config's (resolve())
     if (v.method != Method::Structured) {
         v.sparsity = command.sparsity;
         return v;

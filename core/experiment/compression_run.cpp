@@ -23,11 +23,9 @@ namespace fs = std::filesystem;
 namespace tpq::detail {
 namespace {
 
-// The base model's tpq.json with the step recorded under `key` and the new metrics.
-// The saved folder's tpq.json with the step that made it and the run's metrics.
-ModelInfo withStep(ModelInfo info, const std::string& key, const nlohmann::ordered_json& step,
-                   const RunResult& result) {
-    (key == "pruning" ? info.pruning : info.quantization) = step;
+// The saved folder's tpq.json with the step that made it (in `field`) and the run's metrics.
+ModelInfo withStep(ModelInfo info, ModelInfo::Step field, const nlohmann::ordered_json& step, const RunResult& result) {
+    info.*field = step;
     info.metrics = nlohmann::ordered_json::parse(result.toJson());
     return info;
 }
@@ -75,7 +73,7 @@ CompressionContext prepareCompression(const ExperimentConfig& config, const std:
 }
 
 // Tests the saved folder of a run and writes its tpq.json and result.json.
-void finishRun(const CompressionContext& c, const ExperimentConfig& config, const std::string& key,
+void finishRun(const CompressionContext& c, const ExperimentConfig& config, ModelInfo::Step field,
                const nlohmann::ordered_json& step, const TrainRunCallbacks& callbacks, RunResult& result) {
     LoadedModel saved = loadModelFolder(result.modelDir);
     Classifier& model = *saved.model;
@@ -89,7 +87,7 @@ void finishRun(const CompressionContext& c, const ExperimentConfig& config, cons
     result.baselineParameters = c.base.model->numParameters();
     for (const auto& [name, s] : calculateSparsity(model).perLayer) result.layerSparsity.emplace_back(name, s);
     writeFileAtomic((fs::path(result.modelDir) / "tpq.json").string(),
-                    withStep(saved.info, key, step, result).toJson());
+                    withStep(saved.info, field, step, result).toJson());
     result.sizeBytes = ModelSizeCalculator::folderBytes(result.modelDir);
     result.baselineSizeBytes = c.baselineSizeBytes;
     writeRunFile(config, result, "result.json", result.toJson());

@@ -41,9 +41,9 @@ CompressionContext prepareCompression(const ExperimentConfig& config, const std:
 RunResult newResult(const CompressionContext& c, const ExperimentConfig& config, const std::string& modelDir,
                     int fineTuneEpochs, const std::string& run, Method method);
 
-/// Reloads result.modelDir, tests it, measures it beside the base model, records `step`
-/// under `key` ("pruning", "quantization") in its tpq.json and writes result.json.
-void finishRun(const CompressionContext& c, const ExperimentConfig& config, const std::string& key,
+/// Reloads result.modelDir, tests it, measures it beside the base model, records `step` in
+/// its tpq.json (`field`: &ModelInfo::pruning or &ModelInfo::quantization) and writes result.json.
+void finishRun(const CompressionContext& c, const ExperimentConfig& config, ModelInfo::Step field,
                const nlohmann::ordered_json& step, const TrainRunCallbacks& callbacks, RunResult& result);
 
 /// Writes `text` to <results_dir>/<run>/`name` (history.csv, result.json).

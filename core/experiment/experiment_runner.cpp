@@ -6,7 +6,6 @@
 #include <filesystem>
 
 #include "experiment/method.h"
-#include "experiment/results_store.h"
 #include "experiment/step_plan.h"
 #include "util/error.h"
 #include "util/logging.h"
@@ -27,12 +26,11 @@ const std::string& ExperimentRunner::baseModelHash() {
     return m_baseHash;
 }
 
-std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, const std::string& runId, bool interrupted,
-                                                    const TrainRunCallbacks& callbacks,
+std::vector<RunResult> ExperimentRunner::runVariant(const VariantSpec& v, StepPlan plan, const std::string& runId,
+                                                    bool interrupted, const TrainRunCallbacks& callbacks,
                                                     const std::function<void(const VariantProgress&)>& onVariant) {
     const ExperimentConfig& config = m_project.config();
-    const std::string pruned = v.method == Method::Combined ? prunedModelFor(v, callbacks, onVariant) : "";
-    StepPlan plan = resolve(v, config, baseModelDir(), pruned);
+    if (v.method == Method::Combined) plan.quant.modelDir = prunedModelFor(v, callbacks, onVariant);
     if (v.method == Method::Baseline) {
         // Only a baseline this project left interrupted resumes, never another run's trainer state.
         const fs::path state = fs::path(config.output.checkpointDir) / (config.name + ".resume") / "trainer_state.json";
@@ -59,21 +57,12 @@ std::string ExperimentRunner::prunedModelFor(const VariantSpec& combined, const 
     return m_project.absolute(done->modelDirs.front());
 }
 
-ProjectRun ExperimentRunner::startRecord(const VariantSpec& v, const ProjectRun* existing) {
-    const ExperimentConfig& config = m_project.config();
+ProjectRun ExperimentRunner::startRecord(const VariantSpec& v, const StepPlan& plan, const ProjectRun* existing) {
     ProjectRun record;
     record.variant = v.key();
     record.status = RunStatus::Running;
-    if (existing && !existing->runIds.empty()) {
-        record.runIds = {existing->runIds.front()};
-    } else {
-        const StepPlan plan = resolve(v, config, baseModelDir());
-        const bool prefix = v.method == Method::Mixed;
-        record.runIds = {v.method == Method::Baseline
-                             ? plan.runIds.front()
-                             : ResultsStore(config.output.resultsDir)
-                                   .uniqueRunId(plan.runIds.front(), config.output.checkpointDir, prefix)};
-    }
+    const bool recorded = existing && !existing->runIds.empty();
+    record.runIds = {recorded ? existing->runIds.front() : numberedRunIds(plan).front()};
     if (v.method != Method::Baseline) {
         // The identity of the model it is made from: a retrained baseline makes it stale.
         const ProjectRun* base = m_project.findRun("baseline");
@@ -108,8 +97,9 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
         existing = nullptr;
     }
     // An interrupted variant runs again under its recorded id, overwriting what it left.
-    const bool interrupted = existing != nullptr;  // recorded, not finished: it stopped while running
-    ProjectRun record = startRecord(v, existing);
+    const bool interrupted = existing != nullptr;              // recorded, not finished: it stopped while running
+    const StepPlan plan = resolve(v, config, baseModelDir());  // the settings and run id, once
+    ProjectRun record = startRecord(v, plan, existing);
     const std::string runId = record.runIds.front();
     progress.state = interrupted ? VariantState::Resuming : VariantState::Running;
     progress.runIds = record.runIds;
@@ -118,7 +108,7 @@ void ExperimentRunner::runRecorded(const VariantSpec& v, size_t index, size_t to
     const auto start = std::chrono::steady_clock::now();
     std::vector<RunResult> results;
     try {
-        results = runVariant(v, runId, interrupted, callbacks, onVariant);
+        results = runVariant(v, plan, runId, interrupted, callbacks, onVariant);
     } catch (const Cancelled&) {
         record.status = RunStatus::Cancelled;  // runs again, under the same id, on the next start
         m_project.recordRun(record);

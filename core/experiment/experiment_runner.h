@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "experiment/project.h"
+#include "experiment/step_plan.h"
 #include "experiment/train_run.h"
 #include "experiment/variant_state.h"
 
@@ -42,12 +43,14 @@ public:
     std::string baseModelDir() const;
 
 private:
-    std::vector<RunResult> runVariant(const VariantSpec& v, const std::string& runId, bool interrupted,
+    /// Runs `plan` (resolved from `v`) under `runId`: a combined variant's pruning step first
+    /// (or the finished one reused), an interrupted baseline from its trainer state.
+    std::vector<RunResult> runVariant(const VariantSpec& v, StepPlan plan, const std::string& runId, bool interrupted,
                                       const TrainRunCallbacks& callbacks,
                                       const std::function<void(const VariantProgress&)>& onVariant);
     /// Records the variant as running (under its recorded id when it was interrupted, else a
     /// new one) with the model it is made from, and saves the project.
-    ProjectRun startRecord(const VariantSpec& v, const ProjectRun* existing);
+    ProjectRun startRecord(const VariantSpec& v, const StepPlan& plan, const ProjectRun* existing);
     std::string prunedModelFor(const VariantSpec& combined, const TrainRunCallbacks& callbacks,
                                const std::function<void(const VariantProgress&)>& onVariant);
     void runRecorded(const VariantSpec& v, size_t index, size_t total, const TrainRunCallbacks& callbacks,

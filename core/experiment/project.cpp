@@ -272,36 +272,34 @@ std::string projectScalar(const YAML::Node& root, const char* key, const std::st
 }  // namespace
 
 void Project::readConfig(const YAML::Node& root, const std::string& pathIn) {
-    Project& p = *this;
-    p.m_configRef = projectScalar(root, "config", pathIn);
-    if (!p.m_configRef.empty() && root["experiment"])
+    m_configRef = projectScalar(root, "config", pathIn);
+    if (!m_configRef.empty() && root["experiment"])
         throw Error(at(pathIn, root["experiment"], 0) +
                     ": give either config: (a file) or experiment: (inline), not both");
-    if (p.m_configRef.empty()) {
+    if (m_configRef.empty()) {
         if (!root["experiment"] || !root["experiment"].IsMap())
             throw Error(pathIn + ": the project has no config: file and no experiment: section");
         YAML::Emitter e;
         e << root["experiment"];
-        p.m_configYaml = std::string(e.c_str()) + "\n";
+        m_configYaml = std::string(e.c_str()) + "\n";
         std::vector<std::string> warnings;
-        p.m_config = ExperimentConfig::parse(p.m_configYaml, pathIn + " (experiment: section)", &warnings);
+        m_config = ExperimentConfig::parse(m_configYaml, pathIn + " (experiment: section)", &warnings);
         for (const auto& w : warnings) logWarning(w);
     } else {
-        const std::string configPath = p.absolute(p.m_configRef);
+        const std::string configPath = absolute(m_configRef);
         std::error_code ec;
         if (!fs::is_regular_file(configPath, ec))
             throw Error(at(pathIn, root["config"], 0) + ": config file " + configPath +
                         " does not exist (paths are relative to the project file)");
         std::vector<std::string> warnings;
-        p.m_config = ExperimentConfig::load(configPath, &warnings);
+        m_config = ExperimentConfig::load(configPath, &warnings);
         for (const auto& w : warnings) logWarning(w);
     }
-    const auto problems = p.m_config.validate();
+    const auto problems = m_config.validate();
     if (!problems.empty()) throw Error("the project's config is not valid:\n  " + join(problems, "\n  "));
 }
 
 void Project::readRuns(const YAML::Node& runs, const std::string& pathIn) {
-    Project& p = *this;
     if (!runs.IsSequence()) throw Error(at(pathIn, runs, 0) + ": runs must be a list");
     for (const auto& r : runs) {
         ProjectRun run;
@@ -324,7 +322,7 @@ void Project::readRuns(const YAML::Node& runs, const std::string& pathIn) {
         }
         if (run.status == RunStatus::Finished) {
             for (const auto& dir : run.resultDirs) {
-                const std::string abs = p.absolute(dir);
+                const std::string abs = absolute(dir);
                 std::error_code ec;
                 if (!fs::is_regular_file(fs::path(abs) / "result.json", ec)) {
                     throw Error(at(pathIn, r, 0) + ": run '" + run.variant + "' lists the result folder " + abs +
@@ -333,7 +331,7 @@ void Project::readRuns(const YAML::Node& runs, const std::string& pathIn) {
                 }
             }
         }
-        p.m_runs.push_back(run);
+        m_runs.push_back(run);
     }
 }
 

@@ -104,7 +104,7 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
             c, config, options.fineTuneEpochs, *model,
             [&] { saveModelFolder(result.modelDir, *model, tokenizer, c.base.info, saveOptions); },
             [&] { pruner.applyMasks(); }, callbacks, result);
-        finishRun(c, config, "pruning", pruning, callbacks, result);
+        finishRun(c, config, &ModelInfo::pruning, pruning, callbacks, result);
         results.push_back(std::move(result));
     }
     return results;
@@ -157,7 +157,7 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
                                       {"stopped_by_budget", outcome.stoppedByBudget},
                                       {"base_model_dir", options.modelDir}};
     if (progressive.maxAccuracyDrop >= 0) pruning["max_accuracy_drop"] = progressive.maxAccuracyDrop;
-    finishRun(c, config, "pruning", pruning, callbacks, result);
+    finishRun(c, config, &ModelInfo::pruning, pruning, callbacks, result);
     return result;
 }
 
@@ -230,7 +230,7 @@ RunResult runStructuredPruning(const ExperimentConfig& config, const PruneRunOpt
                                             {"parameters_after", report.parametersAfter},
                                             {"fine_tune_epochs", options.fineTuneEpochs},
                                             {"base_model_dir", options.modelDir}};
-    finishRun(c, config, "pruning", pruning, callbacks, result);
+    finishRun(c, config, &ModelInfo::pruning, pruning, callbacks, result);
     return result;
 }
 

@@ -50,7 +50,7 @@ void saveAndFinish(const CompressionContext& c, const ExperimentConfig& config, 
     step["quantized_layers"] = report.quantizedLayers;
     step["int8_embedding_tables"] = report.quantizedTables;
     step["base_model_dir"] = result.baseModelDir;
-    finishRun(c, config, "quantization", step, callbacks, result);
+    finishRun(c, config, &ModelInfo::quantization, step, callbacks, result);
 }
 
 std::vector<RunResult> mixedRuns(const CompressionContext& c, const ExperimentConfig& config,

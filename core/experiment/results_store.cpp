@@ -6,10 +6,6 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
-#include <map>
-#include <sstream>
-
-#include <nlohmann/json.hpp>
 
 #include "experiment/method.h"
 #include "util/error.h"
@@ -30,11 +26,6 @@ std::string exact(double v) {
     char buffer[64];
     const auto r = std::to_chars(buffer, buffer + sizeof buffer, v);
     return std::string(buffer, r.ptr);
-}
-
-// Baselines first, then pruning, quantization and combined runs.
-int methodRank(Method m) {
-    return int(m);
 }
 
 // A latency that was not measured (0) as NaN: an empty cell, a dash.
@@ -89,7 +80,7 @@ std::vector<RunResult> ResultsStore::load(std::vector<std::string>* warnings) co
         }
     }
     std::sort(runs.begin(), runs.end(), [](const RunResult& a, const RunResult& b) {
-        const int ra = methodRank(a.method), rb = methodRank(b.method);
+        const int ra = int(a.method), rb = int(b.method);  // Method lists baselines first
         return ra != rb ? ra < rb : a.runId < b.runId;
     });
     return runs;

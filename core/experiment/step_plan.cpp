@@ -8,12 +8,9 @@
 #include "util/strings.h"
 
 namespace tpq {
-namespace {
 
 using detail::modelName;
 using detail::percent;
-
-}  // namespace
 
 void checkVariant(const VariantSpec& v) {
     const Method pruning = v.method == Method::Combined ? v.pruning : v.method;
@@ -109,8 +106,7 @@ std::string resolveQuantization(const VariantSpec& v, Method method, StepPlan& p
 
 }  // namespace
 
-StepPlan resolve(const VariantSpec& v, const ExperimentConfig& config, const std::string& modelDir,
-                 const std::string& prunedModelDir) {
+StepPlan resolve(const VariantSpec& v, const ExperimentConfig& config, const std::string& modelDir) {
     checkVariant(v);
     StepPlan plan;
     plan.method = v.method;
@@ -132,10 +128,8 @@ StepPlan resolve(const VariantSpec& v, const ExperimentConfig& config, const std
     } else {  // combined: the pruning step's settings, then the quantization's
         const StepPlan pruned = resolve(v.pruningStep(), config, modelDir);
         plan.config = pruned.config;
-        plan.prune = pruned.prune;
         resolveQuantization(v, v.quantization, plan);
-        plan.quant.modelDir = prunedModelDir;
-        plan.quant.compareWith = modelDir;
+        plan.quant.compareWith = modelDir;  // quant.modelDir: the pruned model, once its step ran
         plan.runIds = {base + "_combined" + pruned.runIds.front().substr(base.size()) + "_" +
                        methodName(v.quantization) + "_int8"};
     }
@@ -172,17 +166,21 @@ std::vector<VariantSpec> unstructuredSweep(const ExperimentConfig& config) {
     return out;
 }
 
+std::vector<std::string> numberedRunIds(const StepPlan& plan) {
+    if (plan.method == Method::Baseline) return plan.runIds;
+    const ResultsStore store(plan.config.output.resultsDir);
+    std::vector<std::string> ids;
+    for (const auto& id : plan.runIds)
+        ids.push_back(store.uniqueRunId(id, plan.config.output.checkpointDir, plan.method == Method::Mixed));
+    return ids;
+}
+
 std::vector<RunResult> runStep(const StepPlan& plan, const TrainRunCallbacks& callbacks,
                                const std::vector<std::string>& runIds) {
     if (!runIds.empty() && runIds.size() != plan.runIds.size())
         throw Error("runStep: " + std::to_string(runIds.size()) + " run ids for a step that writes " +
                     std::to_string(plan.runIds.size()));
-    std::vector<std::string> ids = runIds;
-    if (ids.empty() && plan.method != Method::Baseline) {
-        const ResultsStore store(plan.config.output.resultsDir);
-        for (const auto& id : plan.runIds)
-            ids.push_back(store.uniqueRunId(id, plan.config.output.checkpointDir, plan.method == Method::Mixed));
-    }
+    const std::vector<std::string> ids = runIds.empty() ? numberedRunIds(plan) : runIds;
     PruneRunOptions prune = plan.prune;
     QuantRunOptions quant = plan.quant;
     prune.runIds = ids;
@@ -197,8 +195,7 @@ std::vector<RunResult> runStep(const StepPlan& plan, const TrainRunCallbacks& ca
         case Method::Progressive:
             return {runProgressivePruning(plan.config, prune, callbacks)};
         case Method::Combined:
-            if (quant.modelDir.empty())
-                throw Error("a combined step needs its pruned model (resolve's prunedModelDir)");
+            if (quant.modelDir.empty()) throw Error("a combined step needs its pruned model (plan.quant.modelDir)");
             return runQuantization(plan.config, quant, callbacks);
         default:
             return runQuantization(plan.config, quant, callbacks);

@@ -45,10 +45,10 @@ struct StepPlan {
 void checkVariant(const VariantSpec& v);
 
 /// Resolves `v` against `config` for a step starting from the model in `modelDir`.
-/// Combined variants quantize `prunedModelDir` (known once their pruning step ran; the run
-/// id is known before) and compare with `modelDir`. Throws what checkVariant() throws.
-StepPlan resolve(const VariantSpec& v, const ExperimentConfig& config, const std::string& modelDir,
-                 const std::string& prunedModelDir = "");
+/// Combined variants compare with `modelDir` and quantize the pruned model, which the
+/// caller puts in plan.quant.modelDir once the pruning step ran (the run id is known before). Throws what
+/// checkVariant() throws.
+StepPlan resolve(const VariantSpec& v, const ExperimentConfig& config, const std::string& modelDir);
 
 /// One plan for several unstructured levels of the same model and settings (`tpq prune
 /// --unstructured` over pruning.unstructured.sparsity_levels): the base model is loaded and
@@ -59,6 +59,10 @@ StepPlan resolveSweep(const std::vector<VariantSpec>& levels, const ExperimentCo
 /// The levels `tpq prune --unstructured` runs without --sparsity, as variants:
 /// pruning.unstructured.sparsity_levels, or pruning.sparsity when only that is set.
 std::vector<VariantSpec> unstructuredSweep(const ExperimentConfig& config);
+
+/// The plan's run ids, numbered _2, _3 when results/ or checkpoints/ hold a run of that name
+/// (mixed precision: a run starting with "<id>_" counts too); a baseline's as they are.
+std::vector<std::string> numberedRunIds(const StepPlan& plan);
 
 /// Runs the plan. `runIds` ("" = the plan's, numbered _2, _3 when results/ or checkpoints/
 /// hold a run of that name) are used as given: a project re-running an interrupted variant

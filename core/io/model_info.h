@@ -24,6 +24,7 @@ struct ModelInfo {
     // Provenance, null when absent: the step that made it (pruning / quantization keys of
     // the run), the run's result.json, how the weights file stores tensors.
     nlohmann::ordered_json pruning, quantization, metrics, weightsStorage;
+    using Step = nlohmann::ordered_json ModelInfo::*;                 // &ModelInfo::pruning or &ModelInfo::quantization
     nlohmann::ordered_json other = nlohmann::ordered_json::object();  // keys of a newer version, kept
 
     std::string toJson() const;

@@ -134,32 +134,15 @@ template <bool Gelu>
 TPQ_TARGET_AVX512 void tileRows512(int rows, const float* a, const float* b, int64_t kc, const float* bias, float* y,
                                    int64_t ldy, int valid, bool first, bool last) {
     alignas(64) float sums[kRows512 * kBlock512];
+    // clang-format off
     switch (rows) {
-        case 8:
-            dotTile512<8>(a, b, kc, sums);
-            break;
-        case 7:
-            dotTile512<7>(a, b, kc, sums);
-            break;
-        case 6:
-            dotTile512<6>(a, b, kc, sums);
-            break;
-        case 5:
-            dotTile512<5>(a, b, kc, sums);
-            break;
-        case 4:
-            dotTile512<4>(a, b, kc, sums);
-            break;
-        case 3:
-            dotTile512<3>(a, b, kc, sums);
-            break;
-        case 2:
-            dotTile512<2>(a, b, kc, sums);
-            break;
-        default:
-            dotTile512<1>(a, b, kc, sums);
-            break;
+#define TPQ_CASE(n) \
+    case n: dotTile512<n>(a, b, kc, sums); break;
+        TPQ_CASE(8) TPQ_CASE(7) TPQ_CASE(6) TPQ_CASE(5) TPQ_CASE(4) TPQ_CASE(3) TPQ_CASE(2)
+#undef TPQ_CASE
+        default: dotTile512<1>(a, b, kc, sums); break;
     }
+    // clang-format on
     for (int i = 0; i < rows; ++i) {
         for (int j = 0; j < 3; ++j) {
             const __mmask16 mask = kernels::laneMask(valid, j);

@@ -362,32 +362,15 @@ TPQ_TARGET_AVX512_VNNI void int4Rows(int rows, const uint8_t* a, const float* xs
     const int32_t* gsum = w.groupSum.data_ptr<int32_t>() + block * w.groups * 16;
     const float* bias = w.bias.data_ptr<float>() + block * 16;
     alignas(64) float acc[kRows4 * 16];
+    // clang-format off
     switch (rows) {
-        case 8:
-            int4Tile<8>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
-            break;
-        case 7:
-            int4Tile<7>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
-            break;
-        case 6:
-            int4Tile<6>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
-            break;
-        case 5:
-            int4Tile<5>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
-            break;
-        case 4:
-            int4Tile<4>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
-            break;
-        case 3:
-            int4Tile<3>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
-            break;
-        case 2:
-            int4Tile<2>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
-            break;
-        default:
-            int4Tile<1>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc);
-            break;
+#define TPQ_CASE(n) \
+    case n: int4Tile<n>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc); break;
+        TPQ_CASE(8) TPQ_CASE(7) TPQ_CASE(6) TPQ_CASE(5) TPQ_CASE(4) TPQ_CASE(3) TPQ_CASE(2)
+#undef TPQ_CASE
+        default: int4Tile<1>(a, w.in, b, scale, gsum, w.groups, w.groupSize, xzero, acc); break;
     }
+    // clang-format on
     const __mmask16 mask = kernels::laneMask(w.out - block * 16, 0);
     for (int i = 0; i < rows; ++i) {
         __m512 f = _mm512_fmadd_ps(_mm512_load_ps(acc + i * 16), _mm512_set1_ps(xscale[i]), _mm512_loadu_ps(bias));
