@@ -300,6 +300,7 @@ ExperimentConfig configFor(const std::string& modelDir, const ExperimentConfig* 
 
 int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool json) {
     LoadedModel loaded = loadModelFolder(modelDir);
+    requireTrainedHead(loaded);
     const ExperimentConfig config = given ? *given : configOfModel(loaded.info, modelDir);
     TerminalProgress bar;
     TrainRunCallbacks callbacks;

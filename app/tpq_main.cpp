@@ -1,9 +1,12 @@
 // tpq: the command-line front end of TPQ Studio. Parses arguments, sets up logging and
 // threads, and hands off to cli_commands.cpp. Every tpq::Error ends here: printed, exit 1.
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -12,6 +15,7 @@
 
 #include "cli_commands.h"
 #include "config/experiment_config.h"
+#include "io/model_folder.h"
 #include "util/error.h"
 #include "util/logging.h"
 #include "util/system_info.h"
@@ -46,6 +50,16 @@ const CLI::Validator kFraction(
     },
     "FRACTION in [0, 1)");
 
+// A library message without the stack trace LibTorch appends ("Exception raised from ...",
+// "frame #0: ...").
+std::string withoutTrace(std::string message) {
+    for (const char* marker : {"\nException raised from", "Exception raised from", "\nframe #"}) {
+        const auto at = message.find(marker);
+        if (at != std::string::npos) message.resize(at);
+    }
+    return message;
+}
+
 void onInterrupt(int) {
     static int count = 0;
     if (++count > 1) std::_Exit(130);  // second Ctrl-C: stop now
@@ -59,6 +73,7 @@ struct Cli {
     std::string logLevel = "info";
     bool strict = false;
     bool dumpConfig = false;
+    bool allowMissingWeights = false;
     bool statsJson = false;
     tpq::cli::TokenizeOptions tok;
     std::vector<std::string> texts;
@@ -87,6 +102,9 @@ void addGlobalOptions(CLI::App& app, Cli& c) {
         ->capture_default_str();
     app.add_flag("--strict", c.strict, "treat config warnings (unknown keys) as errors");
     app.add_flag("--dump-config", c.dumpConfig, "print the resolved config as YAML and exit");
+    app.add_flag("--allow-missing-weights", c.allowMissingWeights,
+                 "load model folders whose weights file lacks some of the model's weights (they start from random "
+                 "values; a warning lists them) instead of refusing them");
 }
 
 // Info, data stats, tokenize.
@@ -258,6 +276,9 @@ int dispatch(CLI::App& app, Cli& c) {
             // Work driven by a config is logged to its output.log_dir (default logs/tpq.log).
             if (!c.dumpConfig) tpq::initLogging(level, config.output.logDir);
         }
+        tpq::ModelLoadOptions load;
+        load.allowMissingWeights = c.allowMissingWeights;
+        tpq::ModelLoadOptions::setProcessDefault(load);
         if (c.threads >= 0) config.threads = c.threads;  // --threads wins over the config
         tpq::setNumThreads(config.threads);
 
@@ -284,9 +305,21 @@ int dispatch(CLI::App& app, Cli& c) {
         std::fprintf(stderr, "error: %s\n", e.what());
         return 1;
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "internal error: %s\n(please report this with the command you ran)\n", e.what());
+        std::fprintf(stderr, "internal error: %s\n(please report this with the command you ran)\n",
+                     withoutTrace(e.what()).c_str());
         return 2;
     }
+}
+
+// Output that could not be written (a full disk, a closed pipe) is a failure, not exit 0.
+int checkedExit(int code) {
+    std::cout.flush();
+    const bool failed = std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout;
+    if (failed && code == 0) {
+        std::fprintf(stderr, "error: cannot write the output: %s\n", std::strerror(errno ? errno : EIO));
+        return 1;
+    }
+    return code;
 }
 
 }  // namespace
@@ -315,5 +348,5 @@ int main(int argc, char** argv) {
         c.quantize->parsed() || c.run->parsed() || c.combined->parsed())
         ensurePassiveOpenMp(argv);
     std::signal(SIGINT, onInterrupt);
-    return dispatch(app, c);
+    return checkedExit(dispatch(app, c));
 }

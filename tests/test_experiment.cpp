@@ -525,7 +525,7 @@ private Q_SLOTS:
         tpqtest::expectError([] { tpq::ModelInfo::fromJson("{\"label_names\": [\"a\"", "m/tpq.json"); },
                              {"m/tpq.json: not valid JSON", "damaged"});
         tpqtest::expectError([] { tpq::ModelInfo::fromJson("{\"label_names\": \"ham\"}", "m/tpq.json"); },
-                             {"m/tpq.json: unexpected value"});
+                             {"m/tpq.json: \"label_names\" must be a list of strings, got a string \"ham\""});
         tpqtest::expectError([] { tpq::ModelInfo::fromJson("{\"version\": 7}", "m/tpq.json"); }, {"newer TPQ Studio"});
         QVERIFY(!tpq::ModelInfo::read(m_dir.path().toStdString() + "/no-such-folder").present);
     }

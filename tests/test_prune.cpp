@@ -139,7 +139,7 @@ private Q_SLOTS:
 
         // The saved weights hold the same zeros.
         QTemporaryDir dir;
-        const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
+        const WordPieceTokenizer tok = tpqtest::tokenizerFor(*model);
         const std::string folder = dir.path().toStdString() + "/pruned";
         saveModelFolder(folder, *model, tok, ModelInfo{});
         LoadedModel loaded = loadModelFolder(folder);
@@ -244,7 +244,7 @@ private Q_SLOTS:
             w.view(-1)[nz[0].item<int64_t>()] = -0.0;
         }
         QTemporaryDir dir;
-        const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
+        const WordPieceTokenizer tok = tpqtest::tokenizerFor(*model);
         const std::string dense = dir.path().toStdString() + "/dense", compact = dir.path().toStdString() + "/compact";
         saveModelFolder(dense, *model, tok, ModelInfo{});
         ModelSaveOptions so;

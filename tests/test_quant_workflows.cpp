@@ -53,7 +53,7 @@ std::shared_ptr<TransformerModel> smallTransformer(uint64_t seed) {
 
 // Saves `model`, reloads it and checks the logits are identical; returns the folder.
 std::string roundTrip(Classifier& model, const DataLoader& data, const QTemporaryDir& dir, const std::string& name) {
-    const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
+    const WordPieceTokenizer tok = tpqtest::tokenizerFor(model);
     const std::string path = dir.path().toStdString() + "/" + name;
     saveModelFolder(path, model, tok, ModelInfo{});
     const auto before = logitsOf(model, data);
@@ -198,7 +198,7 @@ private Q_SLOTS:
         {
             const auto model = smallTransformer(5);
             PostTrainingQuantization::applyDynamicQuantization(*model);
-            const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
+            const WordPieceTokenizer tok = tpqtest::tokenizerFor(*model);
             const std::string path = dir.path().toStdString() + "/engine";
             saveModelFolder(path, *model, tok, ModelInfo{});
             std::map<std::string, std::string> metadata;

@@ -121,10 +121,10 @@ private Q_SLOTS:
 
     void prunedFoldersReloadWithTheSameLogits() {
         QTemporaryDir dir;
-        const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
         const DataLoader data = tpqtest::tokenSevenTask(23, 24, false);
         for (int arch = 0; arch < 2; ++arch) {
             ClassifierPtr model = arch == 0 ? ClassifierPtr(makeTransformer(3)) : ClassifierPtr(tinyBert(3));
+            const WordPieceTokenizer tok = tpqtest::tokenizerFor(*model);
             randomizeBiases(*model);
             const std::string fullDir = dir.path().toStdString() + "/full" + std::to_string(arch);
             const std::string prunedDir = dir.path().toStdString() + "/pruned" + std::to_string(arch);
@@ -226,7 +226,7 @@ private Q_SLOTS:
         QCOMPARE(model->headsPerLayer(), (std::vector<int64_t>{0, 4}));
         QVERIFY(maxDiff(masked, logitsOn(*model, data)) <= 1e-5);
         QTemporaryDir dir;
-        const WordPieceTokenizer tok = WordPieceTokenizer::fromFile(tpqtest::dataPath("tiny_bert/vocab.txt"));
+        const WordPieceTokenizer tok = tpqtest::tokenizerFor(*model);
         saveModelFolder(dir.path().toStdString() + "/m", *model, tok, ModelInfo{});
         QVERIFY(torch::equal(logitsOn(*loadModelFolder(dir.path().toStdString() + "/m").model, data),
                              logitsOn(*model, data)));

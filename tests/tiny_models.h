@@ -13,6 +13,9 @@
 #include "data/data_loader.h"
 #include "models/bert_model.h"
 #include "models/transformer_model.h"
+#include "text/wordpiece_tokenizer.h"
+#include "util/file_io.h"
+#include "util/strings.h"
 
 namespace tpqtest {
 
@@ -41,6 +44,19 @@ inline std::shared_ptr<tpq::BertModel> tinyBert(uint64_t seed, int64_t vocabSize
     c.vocabSize = vocabSize;
     c.maxPositionEmbeddings = maxPositions;
     return std::make_shared<tpq::BertModel>(c);
+}
+
+/// tests/data/tiny_bert/vocab.txt without its [unused] tokens, cut to the rows of `model`'s embedding table, so a saved
+/// folder's vocabulary fits its model (a longer one is refused on loading).
+inline tpq::WordPieceTokenizer tokenizerFor(tpq::Classifier& model) {
+    const std::string text = tpq::readFile(std::string(TPQ_TEST_DATA) + "/tiny_bert/vocab.txt");
+    std::vector<std::string> tokens;
+    for (const auto& line : tpq::split(text, '\n'))
+        if (!line.empty() && line.rfind("[unused", 0) != 0) tokens.push_back(line);  // specials first
+    const auto tables = model.embeddingTables();
+    if (!tables.empty() && int64_t(tokens.size()) > tables.front().second.size(0))
+        tokens.resize(size_t(tables.front().second.size(0)));
+    return tpq::WordPieceTokenizer(tpq::Vocabulary(tokens));
 }
 
 /// The model's logits for each batch of `data`, in eval mode without gradients.

@@ -469,6 +469,26 @@ void ExperimentConfig::save(const std::string& path) const {
     writeFileAtomic(path, toYaml());
 }
 
+namespace {
+constexpr const char* kRunNameRule = "a run name of letters, digits, '-', '_' and '.' (it names folders: no '/')";
+}  // namespace
+
+bool isRunName(const std::string& name) {
+    return !name.empty() && name != "." && name != ".." && name.size() <= 128 &&
+           name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+               std::string::npos;
+}
+
+void checkRunName(const std::string& name, const std::string& where) {
+    if (!isRunName(name)) throw Error(where + ": name must be " + kRunNameRule + ", got '" + name + "'");
+}
+
+std::string ExperimentConfig::locationOf(const std::string& key) const {
+    const auto it = locations.find(key);
+    if (it != locations.end()) return it->second;
+    return sourcePath.empty() ? std::string("config") : sourcePath;
+}
+
 std::vector<std::string> ExperimentConfig::knownKeys() {
     KeyLister lister;
     ExperimentConfig c;
@@ -495,6 +515,7 @@ std::vector<std::string> ExperimentConfig::validate() const {
     auto inUnit = [&](double v, const std::string& key) { check(v >= 0 && v < 1, key, "in [0, 1)", formatDouble(v)); };
     const auto i2s = [](long long v) { return std::to_string(v); };
 
+    check(isRunName(name), "name", kRunNameRule, "'" + name + "'");
     check(threads >= 0 && threads <= 256, "threads", "in [0, 256] (0 = all cores)", i2s(threads));
     static const std::vector<std::string> models = {"bert-base-uncased", "bert-medium", "bert-small",
                                                     "bert-mini",         "bert-tiny",   "transformer"};

@@ -121,6 +121,8 @@ struct ExperimentConfig {
     std::string sourcePath;  // the YAML file this came from, "" for defaults
     /// "file:line:column" of each key read, by dotted path ("training.epochs").
     std::map<std::string, std::string> locations;
+    /// Where `key` was read ("file:line:column"), else the file, else "config".
+    std::string locationOf(const std::string& key) const;
 
     /// Parses a YAML file. Syntax errors and wrong-typed values throw tpq::Error with
     /// file:line:column; all value problems are reported together. Unknown keys are not
@@ -144,5 +146,13 @@ struct ExperimentConfig {
     /// All valid dotted keys ("training.epochs", ...), for documentation and suggestions.
     static std::vector<std::string> knownKeys();
 };
+
+/// True when `name` can name a run's folders under checkpoints/ and results/: one path
+/// component of letters, digits, '-', '_' and '.' (not "." or ".."), at most 128 characters.
+bool isRunName(const std::string& name);
+
+/// Throws tpq::Error "`where`: name ..." unless isRunName(name): a run name never writes
+/// outside its output folders.
+void checkRunName(const std::string& name, const std::string& where);
 
 }  // namespace tpq

@@ -1,6 +1,7 @@
 #include "data/csv_loader.h"
 
 #include <algorithm>
+#include <set>
 
 #include "data/label_mapping.h"
 #include "data/loader_common.h"
@@ -125,6 +126,33 @@ size_t resolveColumn(const std::string& spec, const std::string& key, const std:
     return std::stoul(spec);
 }
 
+/// A quoted field left open swallows the rows after it into one text. A field whose
+/// continuation lines split into exactly a row's fields with a label other rows have is
+/// that, not a text with line breaks: an error naming the line the quote opened on.
+void checkSwallowedRows(const std::vector<CsvRecord>& records, size_t first, size_t width, size_t labelCol,
+                        char delimiter, const std::string& path) {
+    std::set<std::string> labels;
+    for (size_t r = first; r < records.size(); ++r)
+        if (records[r].fields.size() > labelCol) labels.insert(std::string(trim(records[r].fields[labelCol])));
+    for (size_t r = first; r < records.size(); ++r) {
+        const CsvRecord& rec = records[r];
+        size_t line = rec.line;
+        for (const std::string& field : rec.fields) {
+            const auto lines = split(field, '\n');
+            for (size_t k = 1; k < lines.size(); ++k) {
+                const auto parts = split(lines[k], delimiter);
+                if (parts.size() == width && labelCol < width && labels.count(std::string(trim(parts[labelCol])))) {
+                    throw Error(path + ":" + std::to_string(line) + ": a quoted field that opens on this line runs " +
+                                "on over line " + std::to_string(line + k) + ", which looks like a row of its own ('" +
+                                std::string(trim(lines[k])).substr(0, 60) +
+                                "'): close the quote, or double any '\"' inside the field");
+                }
+            }
+            line += lines.size() - 1;
+        }
+    }
+}
+
 }  // namespace
 
 TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& options, const LoadContext& context) {
@@ -154,6 +182,7 @@ TextClassificationDataset loadCsv(const std::string& path, const CsvOptions& opt
     const std::string textName = options.header ? header[textCol] : options.textColumn;
     const std::string labelName = options.header ? header[labelCol] : options.labelColumn;
 
+    checkSwallowedRows(records, first, width, labelCol, options.delimiter, path);
     LoadReport report;
     report.source = path;
     std::vector<std::string> texts, rawLabels;

@@ -5,6 +5,7 @@
 #include "data/label_mapping.h"
 #include "data/loader_common.h"
 #include "util/error.h"
+#include "util/json_support.h"
 #include "util/strings.h"
 #include "util/utf8.h"
 
@@ -33,8 +34,8 @@ TextClassificationDataset loadJsonl(const std::string& path, const JsonlOptions&
         nlohmann::json obj;
         try {
             obj = nlohmann::json::parse(line);
-        } catch (const nlohmann::json::parse_error& e) {
-            throw Error(where + ": not valid JSON (" + std::string(e.what()) +
+        } catch (const nlohmann::json::exception& e) {
+            throw Error(where + ": not valid JSON (" + jsonErrorText(e) +
                         "); each line must be one JSON object like {\"" + options.textKey + "\": \"...\", \"" +
                         options.labelKey + "\": \"...\"}");
         }

@@ -8,7 +8,7 @@
 namespace tpq {
 
 std::string readTextFile(const std::string& path, const std::string& what) {
-    std::string data = readFile(path, what);
+    std::string data = readFile(path, what, kMaxDataFileBytes);
     if (trim(data).empty()) {
         throw Error(what + " " + path + " is empty" + (data.empty() ? std::string() : " (only whitespace)") +
                     ": expected one example per line (after a header row for CSV/TSV)");

@@ -7,6 +7,7 @@
 #include "data/mail_decoder.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/json_support.h"
 #include "util/paths.h"
 #include "util/strings.h"
 
@@ -33,8 +34,8 @@ TextClassificationDataset loadSpamAssassin(const std::string& path, const LoadCo
     nlohmann::json list;
     try {
         list = nlohmann::json::parse(readFile(listPath.string(), "corpus file list"));
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(listPath.string() + ": not valid JSON (" + e.what() + "); reinstall with scripts/setup");
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(listPath.string() + ": not valid JSON (" + jsonErrorText(e) + "); reinstall with scripts/setup");
     }
     if (!list.is_array() || list.empty()) {
         throw Error(listPath.string() + ": expected a non-empty array of file names; reinstall with scripts/setup");

@@ -32,6 +32,7 @@ PredictionBatch predictTexts(const std::string& modelDir, const std::vector<std:
 }
 
 PredictionBatch predictTexts(const LoadedModel& loaded, const std::vector<std::string>& texts, int maxLength) {
+    requireTrainedHead(loaded);
     PredictionBatch out;
     const auto start = Clock::now();
     std::vector<std::string> labels;

@@ -232,7 +232,11 @@ std::vector<VariantSpec> parseVariants(const std::string& yaml, const std::strin
     } catch (const YAML::Exception& e) {
         throw Error(where + ":" + std::to_string(e.mark.line + 1 + lineOffset) + ": " + e.msg);
     }
-    return parseVariantsNode(root, where, lineOffset);
+    try {
+        return parseVariantsNode(root, where, lineOffset);
+    } catch (const YAML::Exception& e) {
+        throw Error(where + ":" + std::to_string(e.mark.line + 1 + lineOffset) + ": " + e.msg);
+    }
 }
 
 namespace {
@@ -346,30 +350,35 @@ Project Project::load(const std::string& pathIn) {
         throw Error(pathIn + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                     ": not valid YAML: " + e.msg);
     }
-    checkProjectHeader(root, pathIn);
-    p.m_name = projectScalar(root, "name", pathIn);
-    if (p.m_name.empty()) p.m_name = fs::path(p.m_path).stem().stem().string();
-    p.readConfig(root, pathIn);
-    p.m_resultsDir = projectScalar(root, "results_dir", pathIn);
-    p.m_checkpointDir = projectScalar(root, "checkpoint_dir", pathIn);
-    p.resolveOutputFolders();
-    p.m_baseModelRef = projectScalar(root, "base_model", pathIn);
-    if (!p.m_baseModelRef.empty()) p.m_baseModel = p.absolute(p.m_baseModelRef);
+    try {
+        checkProjectHeader(root, pathIn);
+        p.m_name = projectScalar(root, "name", pathIn);
+        if (p.m_name.empty()) p.m_name = fs::path(p.m_path).stem().stem().string();
+        p.readConfig(root, pathIn);
+        p.m_resultsDir = projectScalar(root, "results_dir", pathIn);
+        p.m_checkpointDir = projectScalar(root, "checkpoint_dir", pathIn);
+        p.resolveOutputFolders();
+        p.m_baseModelRef = projectScalar(root, "base_model", pathIn);
+        if (!p.m_baseModelRef.empty()) p.m_baseModel = p.absolute(p.m_baseModelRef);
 
-    if (!root["variants"]) throw Error(pathIn + ": the project has no variants: list");
-    {
-        YAML::Emitter e;
-        e << root["variants"];
-        p.m_variantsYaml = std::string(e.c_str()) + "\n";
-        p.m_variants = parseVariantsNode(root["variants"], pathIn, 0);  // the file's own line numbers
+        if (!root["variants"]) throw Error(pathIn + ": the project has no variants: list");
+        {
+            YAML::Emitter e;
+            e << root["variants"];
+            p.m_variantsYaml = std::string(e.c_str()) + "\n";
+            p.m_variants = parseVariantsNode(root["variants"], pathIn, 0);  // the file's own line numbers
+        }
+        const bool hasBaseline = std::any_of(p.m_variants.begin(), p.m_variants.end(),
+                                             [](const VariantSpec& v) { return v.method == Method::Baseline; });
+        if (!hasBaseline && p.m_baseModel.empty())
+            throw Error(pathIn +
+                        ": the variants have no baseline and no base_model: is given; add '- baseline' to "
+                        "variants or set base_model: to a trained model folder");
+        if (const YAML::Node runs = root["runs"]) p.readRuns(runs, pathIn);
+    } catch (const YAML::Exception& e) {  // a key or value of an unexpected kind
+        throw Error(pathIn + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " +
+                    e.msg + " (check the project file's layout against configs/demo.tpq.yaml)");
     }
-    const bool hasBaseline = std::any_of(p.m_variants.begin(), p.m_variants.end(),
-                                         [](const VariantSpec& v) { return v.method == Method::Baseline; });
-    if (!hasBaseline && p.m_baseModel.empty())
-        throw Error(pathIn +
-                    ": the variants have no baseline and no base_model: is given; add '- baseline' to "
-                    "variants or set base_model: to a trained model folder");
-    if (const YAML::Node runs = root["runs"]) p.readRuns(runs, pathIn);
     return p;
 }
 

@@ -9,6 +9,7 @@
 
 #include "models/precision.h"
 #include "util/error.h"
+#include "util/json_support.h"
 
 namespace tpq {
 namespace {
@@ -293,8 +294,8 @@ RunResult RunResult::fromJson(const std::string& body) {
     Json j;
     try {
         j = Json::parse(body);
-    } catch (const Json::parse_error& e) {
-        throw Error(std::string("not valid JSON (") + e.what() + ")");
+    } catch (const Json::exception& e) {
+        throw Error(std::string("not valid JSON (") + jsonErrorText(e) + ")");
     }
     if (!j.is_object()) throw Error("not a result.json (expected a JSON object)");
     RunResult r;
@@ -304,7 +305,7 @@ RunResult RunResult::fromJson(const std::string& body) {
         readComparison(j, r);
         readQuantization(j, r);
     } catch (const Json::exception& e) {
-        throw Error(std::string("unexpected value (") + e.what() + ")");
+        throw Error(std::string("unexpected value (") + jsonErrorText(e) + ")");
     }
     return r;
 }

@@ -112,6 +112,7 @@ StepPlan resolve(const VariantSpec& v, const ExperimentConfig& config, const std
     plan.method = v.method;
     plan.config = config;
     if (v.method == Method::Baseline) {
+        checkRunName(config.name, config.locationOf("name"));
         plan.runIds = {config.name};
         return plan;
     }

@@ -167,7 +167,26 @@ Evaluator::DetailedReport evaluateOnTestSplit(LoadedModel& loaded, const Experim
     return Evaluator(*loaded.model).evaluateDetailed(test, splits.test.labelNames(), callbacks.cancel);
 }
 
+namespace {
+
+/// A fresh staging folder for a new run; on --resume the one the interrupted run left
+/// (its best epoch so far), or a copy of the model it saved before staging existed.
+void prepareStaging(const std::string& stagingDir, const std::string& modelDir, bool resume) {
+    std::error_code ec;
+    if (!resume) {
+        fs::remove_all(stagingDir, ec);
+        return;
+    }
+    if (!fs::exists(stagingDir, ec) && fs::is_directory(modelDir, ec)) {
+        fs::copy(modelDir, stagingDir, fs::copy_options::recursive, ec);
+        if (ec) throw Error("cannot copy " + modelDir + " to " + stagingDir + " to resume: " + ec.message());
+    }
+}
+
+}  // namespace
+
 RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks) {
+    checkRunName(config.name, config.locationOf("name"));
     prepareRun(config);
     const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});
     for (const auto& w : splits.warnings) logWarning(w);
@@ -196,6 +215,13 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
 
     const std::string modelDir = (fs::path(config.output.checkpointDir) / config.name).string();
     const std::string resultsDir = (fs::path(config.output.resultsDir) / config.name).string();
+    // The output folders are checked before the first epoch, and the best checkpoint goes to
+    // <model>.training/ until everything succeeded: a failed re-train leaves the previous
+    // model as it was.
+    checkWritableDirectory(resultsDir, "the results folder");
+    checkWritableDirectory(config.output.checkpointDir, "the checkpoint folder");
+    const std::string stagingDir = modelDir + ".training";
+    prepareStaging(stagingDir, modelDir, resume);
     TrainerOptions options = trainerOptions(config.training);
     options.resumeDir = modelDir + ".resume";
     options.resume = resume;
@@ -203,14 +229,12 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
     const auto start = std::chrono::steady_clock::now();
     const TrainHistory history =
         trainer.train(train, validation, callbacks.training, callbacks.cancel, [&](int, const EpochRecord&) {
-            saveModelFolder(modelDir, model, tokenizer, modelInfo(config, labels, nullptr));
+            saveModelFolder(stagingDir, model, tokenizer, modelInfo(config, labels, nullptr));
         });
     const double trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    ensureDirectory(resultsDir);
-    writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
 
     // Test the best checkpoint, as saved.
-    LoadedModel best = loadModelFolder(modelDir);
+    LoadedModel best = loadModelFolder(stagingDir);
     Evaluator evaluator(*best.model);
     RunResult result;
     result.runId = config.name;
@@ -220,9 +244,12 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
     measureModel(*best.model, int64_t(maxLength), int64_t(tokenizer.vocabSize()), result);
     result.trainSeconds = trainSeconds;
     // Rewrite tpq.json with the test metrics, then measure the folder as saved.
-    writeFileAtomic((fs::path(modelDir) / "tpq.json").string(), modelInfo(config, labels, &result).toJson());
-    result.sizeBytes = ModelSizeCalculator::folderBytes(modelDir);
+    writeFileAtomic((fs::path(stagingDir) / "tpq.json").string(), modelInfo(config, labels, &result).toJson());
+    result.sizeBytes = ModelSizeCalculator::folderBytes(stagingDir);
+    ensureDirectory(resultsDir);
+    writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
     writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
+    replaceDirectory(stagingDir, modelDir);
     logInfo("test accuracy " + formatFixed(result.test.accuracy, 4) + ", F1 " + formatFixed(result.test.f1, 4) +
             "; model in " + modelDir + ", results in " + resultsDir);
     return result;

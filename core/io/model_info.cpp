@@ -4,6 +4,7 @@
 
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/json_support.h"
 
 namespace fs = std::filesystem;
 
@@ -34,42 +35,41 @@ ModelInfo ModelInfo::fromJson(const std::string& text, const std::string& where)
     Json j;
     try {
         j = Json::parse(text);
-    } catch (const Json::parse_error& e) {
-        throw Error(where + ": not valid JSON (" + e.what() + "); the model folder is damaged: save it again");
+    } catch (const Json::exception& e) {
+        throw Error(where + ": not valid JSON (" + jsonErrorText(e) + "); the model folder is damaged: save it again");
     }
     if (!j.is_object()) throw Error(where + ": not a tpq.json (expected a JSON object)");
+    const nlohmann::json plain = nlohmann::json::parse(j.dump());  // the typed readers take plain json
     ModelInfo info;
     info.present = true;
-    try {
-        info.version = j.value("version", 1);
-        if (info.version > 1)
-            throw Error(where + ": tpq.json format " + std::to_string(info.version) +
-                        " was written by a newer TPQ Studio (this one reads 1): update TPQ Studio");
-        for (auto it = j.begin(); it != j.end(); ++it) {
-            const std::string& key = it.key();
-            const Json& v = it.value();
-            if (key == "format" || key == "version") continue;
-            if (key == "label_names")
-                info.labelNames = v.get<std::vector<std::string>>();
-            else if (key == "max_length")
-                info.maxLength = v.get<int>();
-            else if (key == "training_config")
-                info.trainingConfig = v.get<std::string>();
-            else if (key == "pruning")
-                info.pruning = v;
-            else if (key == "quantization")
-                info.quantization = v;
-            else if (key == "metrics")
-                info.metrics = v;
-            else if (key == "weights_storage")
-                info.weightsStorage = v;
-            else
-                info.other[key] = v;
+    info.version = int(jsonInteger(plain, "version", where, 1));
+    if (info.version > 1)
+        throw Error(where + ": tpq.json format " + std::to_string(info.version) +
+                    " was written by a newer TPQ Studio (this one reads 1): update TPQ Studio");
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        const std::string& key = it.key();
+        const Json& v = it.value();
+        if (key == "format" || key == "version") continue;
+        if (key == "label_names") {
+            info.labelNames = jsonStringList(plain, "label_names", where);
+        } else if (key == "max_length") {
+            const int64_t n = jsonInteger(plain, "max_length", where);
+            if (n < 1 || n > 1 << 20) throw Error(where + ": \"max_length\" must be > 0, got " + std::to_string(n));
+            info.maxLength = int(n);
+        } else if (key == "training_config") {
+            info.trainingConfig = jsonString(plain, "training_config", where);
+        } else if (key == "pruning") {
+            info.pruning = v;
+        } else if (key == "quantization") {
+            info.quantization = v;
+        } else if (key == "metrics") {
+            info.metrics = v;
+        } else if (key == "weights_storage") {
+            info.weightsStorage = v;
+        } else {
+            info.other[key] = v;
         }
-    } catch (const Json::exception& e) {
-        throw Error(where + ": unexpected value (" + e.what() + "); the model folder is damaged: save it again");
     }
-    if (info.maxLength < 0) throw Error(where + ": max_length must be > 0, got " + std::to_string(info.maxLength));
     return info;
 }
 

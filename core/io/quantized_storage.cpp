@@ -10,6 +10,7 @@
 #include "quant/int8_kernels.h"
 #include "quant/quantized_linear.h"
 #include "util/error.h"
+#include "util/json_support.h"
 
 namespace tpq {
 namespace {
@@ -124,7 +125,7 @@ QuantizedParts takeQuantizedParts(std::vector<NamedTensor>& tensors, const std::
             if (has(prefix + "scale")) layer.stored.emplace_back("scale", take(prefix + "scale", where));
             parts.layers.push_back(std::move(layer));
         } catch (const nlohmann::json::exception& e) {
-            throw Error(where + ": bad layout in tpq_quant_layers (" + e.what() + ")");
+            throw Error(where + ": bad layout in tpq_quant_layers (" + jsonErrorText(e) + ")");
         }
     }
     return parts;

@@ -7,7 +7,9 @@
 #include "models/attention.h"
 #include "models/bert_presets.h"
 #include "models/layer_surgery.h"
+#include "models/model_limits.h"
 #include "util/error.h"
+#include "util/json_support.h"
 #include "util/strings.h"
 
 namespace tpq {
@@ -65,22 +67,32 @@ BertConfig BertConfig::preset(const std::string& name, int64_t numLabels) {
 
 std::vector<std::string> BertConfig::validate() const {
     std::vector<std::string> p;
-    if (vocabSize <= 0) p.push_back("vocab_size must be > 0");
-    if (hiddenSize <= 0) p.push_back("hidden_size must be > 0");
-    if (numHiddenLayers <= 0) p.push_back("num_hidden_layers must be > 0");
-    if (numAttentionHeads <= 0 || (hiddenSize > 0 && hiddenSize % numAttentionHeads != 0)) {
+    checkSize(p, "vocab_size", vocabSize, kMaxVocabSize);
+    checkSize(p, "hidden_size", hiddenSize, kMaxHiddenSize);
+    checkSize(p, "num_hidden_layers", numHiddenLayers, kMaxLayers);
+    checkSize(p, "num_attention_heads", numAttentionHeads, kMaxHeads);
+    if (numAttentionHeads > 0 && hiddenSize > 0 && hiddenSize % numAttentionHeads != 0) {
         p.push_back("hidden_size (" + std::to_string(hiddenSize) + ") must be divisible by num_attention_heads (" +
                     std::to_string(numAttentionHeads) + ")");
     }
-    if (intermediateSize <= 0) p.push_back("intermediate_size must be > 0");
+    checkSize(p, "intermediate_size", intermediateSize, kMaxFfnSize);
     if (hiddenAct != "gelu") p.push_back("hidden_act '" + hiddenAct + "' is not supported (only gelu)");
-    if (maxPositionEmbeddings <= 0) p.push_back("max_position_embeddings must be > 0");
-    if (typeVocabSize <= 0) p.push_back("type_vocab_size must be > 0");
+    checkSize(p, "max_position_embeddings", maxPositionEmbeddings, kMaxPositions);
+    checkSize(p, "type_vocab_size", typeVocabSize, kMaxTypeVocab);
+    if (!(layerNormEps > 0 && layerNormEps < 1)) p.push_back("layer_norm_eps must be in (0, 1)");
+    if (!(hiddenDropoutProb >= 0 && hiddenDropoutProb < 1)) p.push_back("hidden_dropout_prob must be in [0, 1)");
+    if (!(attentionProbsDropoutProb >= 0 && attentionProbsDropoutProb < 1))
+        p.push_back("attention_probs_dropout_prob must be in [0, 1)");
     if (labelNames.size() < 2) p.push_back("a classifier needs at least 2 labels (id2label / num_labels)");
+    if (int64_t(labelNames.size()) > kMaxLabels)
+        p.push_back("at most " + std::to_string(kMaxLabels) + " labels (id2label / num_labels)");
     if (!intermediateSizes.empty() && int64_t(intermediateSizes.size()) != numHiddenLayers) {
         p.push_back("intermediate sizes are given for " + std::to_string(intermediateSizes.size()) +
                     " layers, expected " + std::to_string(numHiddenLayers));
     }
+    for (int64_t w : intermediateSizes)
+        if (w < 0 || w > intermediateSize)
+            p.push_back("tpq_intermediate_sizes entries must be in [0, intermediate_size]");
     for (const auto& [layer, heads] : prunedHeads) {
         if (layer < 0 || layer >= numHiddenLayers) p.push_back("pruned_heads names layer " + std::to_string(layer));
         for (int64_t h : heads) {
@@ -89,7 +101,21 @@ std::vector<std::string> BertConfig::validate() const {
             }
         }
     }
+    if (p.empty() && parameterCount() > kMaxParameters)
+        p.push_back("the model would hold " + std::to_string(parameterCount()) + " parameters, more than the " +
+                    std::to_string(kMaxParameters) + " tpq loads");
     return p;
+}
+
+int64_t BertConfig::parameterCount() const {
+    const int64_t h = hiddenSize;
+    int64_t n = (vocabSize + maxPositionEmbeddings + typeVocabSize) * h + 2 * h;  // embeddings + LayerNorm
+    for (int64_t i = 0; i < numHiddenLayers; ++i) {
+        const int64_t a = headsInLayer(i) * headSize(), f = intermediateInLayer(i);
+        n += 3 * (h * a + a) + (a * h + h) + 2 * h;  // query, key, value, attention output, LayerNorm
+        n += (h * f + f) + (f * h + h) + 2 * h;      // intermediate, output, LayerNorm
+    }
+    return n + (h * h + h) + (h * numLabels() + numLabels());  // pooler, classifier
 }
 
 std::string BertConfig::toJson() const {
@@ -125,76 +151,75 @@ std::string BertConfig::toJson() const {
     return j.dump(2) + "\n";
 }
 
-BertConfig BertConfig::fromJson(const std::string& text, const std::string& source) {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(source + ": not valid JSON (" + e.what() + ")");
-    }
-    if (!j.is_object()) throw Error(source + ": expected a JSON object");
-    BertConfig c;
-    auto integer = [&](const char* key, int64_t& out, bool required) {
-        if (!j.contains(key)) {
-            if (required) throw Error(source + ": missing key \"" + key + "\" (a BERT config.json has it)");
-            return;
+namespace {
+
+std::vector<std::string> readLabelNames(const nlohmann::json& j, const std::string& source) {
+    std::vector<std::string> names;
+    if (j.contains("id2label")) {
+        const auto& map = j["id2label"];
+        if (!map.is_object()) throw Error(source + ": \"id2label\" must be an object {\"0\": \"name\", ...}");
+        if (int64_t(map.size()) > kMaxLabels)
+            throw Error(source + ": \"id2label\" has " + std::to_string(map.size()) + " labels, at most " +
+                        std::to_string(kMaxLabels));
+        names.assign(map.size(), "");
+        std::vector<bool> seen(map.size(), false);
+        for (auto it = map.begin(); it != map.end(); ++it) {
+            const int64_t idx = jsonIndexKey(it.key(), "id2label", source);
+            if (idx >= int64_t(names.size()) || seen[size_t(idx)])
+                throw Error(source + ": id2label key \"" + it.key() + "\" is out of range: the keys must be 0 to " +
+                            std::to_string(map.size() - 1));
+            if (!it.value().is_string())
+                throw Error(source + ": id2label[\"" + it.key() + "\"] must be a string, got " +
+                            jsonTypeName(it.value()));
+            names[size_t(idx)] = it.value().get<std::string>();
+            seen[size_t(idx)] = true;
         }
-        if (!j[key].is_number_integer())
-            throw Error(source + ": \"" + key + "\" must be an integer, got " + j[key].dump());
-        out = j[key].get<int64_t>();
-    };
-    auto number = [&](const char* key, double& out) {
-        if (!j.contains(key)) return;
-        if (!j[key].is_number()) throw Error(source + ": \"" + key + "\" must be a number, got " + j[key].dump());
-        out = j[key].get<double>();
-    };
+    }
+    if (j.contains("num_labels")) {
+        const int64_t n = jsonInteger(j, "num_labels", source);
+        if (n < 2 || n > kMaxLabels)
+            throw Error(source + ": \"num_labels\" must be in [2, " + std::to_string(kMaxLabels) + "], got " +
+                        std::to_string(n));
+        if (!names.empty() && int64_t(names.size()) != n)
+            throw Error(source + ": \"num_labels\" is " + std::to_string(n) + " but id2label names " +
+                        std::to_string(names.size()) + " labels");
+        if (names.empty())
+            for (int64_t i = 0; i < n; ++i) names.push_back(std::to_string(i));
+    }
+    return names;
+}
+
+}  // namespace
+
+BertConfig BertConfig::fromJson(const std::string& text, const std::string& source) {
+    const nlohmann::json j = parseJsonObject(text, source);
+    BertConfig c;
     if (j.contains("model_type") && j["model_type"] != "bert") {
         throw Error(source + ": model_type is " + j["model_type"].dump() + ", expected \"bert\"");
     }
-    integer("vocab_size", c.vocabSize, true);
-    integer("hidden_size", c.hiddenSize, true);
-    integer("num_hidden_layers", c.numHiddenLayers, true);
-    integer("num_attention_heads", c.numAttentionHeads, true);
-    integer("intermediate_size", c.intermediateSize, true);
-    integer("max_position_embeddings", c.maxPositionEmbeddings, false);
-    integer("type_vocab_size", c.typeVocabSize, false);
-    integer("pad_token_id", c.padTokenId, false);
-    number("hidden_dropout_prob", c.hiddenDropoutProb);
-    number("attention_probs_dropout_prob", c.attentionProbsDropoutProb);
-    number("layer_norm_eps", c.layerNormEps);
-    if (j.contains("hidden_act")) {
-        if (!j["hidden_act"].is_string()) throw Error(source + ": \"hidden_act\" must be a string");
-        c.hiddenAct = j["hidden_act"].get<std::string>();
+    c.vocabSize = jsonInteger(j, "vocab_size", source);
+    c.hiddenSize = jsonInteger(j, "hidden_size", source);
+    c.numHiddenLayers = jsonInteger(j, "num_hidden_layers", source);
+    c.numAttentionHeads = jsonInteger(j, "num_attention_heads", source);
+    c.intermediateSize = jsonInteger(j, "intermediate_size", source);
+    c.maxPositionEmbeddings = jsonInteger(j, "max_position_embeddings", source, c.maxPositionEmbeddings);
+    c.typeVocabSize = jsonInteger(j, "type_vocab_size", source, c.typeVocabSize);
+    if (j.contains("pad_token_id") && !j["pad_token_id"].is_null())
+        c.padTokenId = jsonInteger(j, "pad_token_id", source);
+    c.hiddenDropoutProb = jsonNumber(j, "hidden_dropout_prob", source, c.hiddenDropoutProb);
+    c.attentionProbsDropoutProb = jsonNumber(j, "attention_probs_dropout_prob", source, c.attentionProbsDropoutProb);
+    c.layerNormEps = jsonNumber(j, "layer_norm_eps", source, c.layerNormEps);
+    c.hiddenAct = jsonString(j, "hidden_act", source, c.hiddenAct);
+    if (auto names = readLabelNames(j, source); !names.empty()) c.labelNames = std::move(names);
+    if (j.contains("pruned_heads")) {
+        if (!j["pruned_heads"].is_object())
+            throw Error(source + ": \"pruned_heads\" must be an object {\"layer\": [heads]}");
+        for (auto it = j["pruned_heads"].begin(); it != j["pruned_heads"].end(); ++it)
+            c.prunedHeads[jsonIndexKey(it.key(), "pruned_heads", source)] =
+                jsonIntegerListValue(it.value(), "pruned_heads[\"" + it.key() + "\"]", source);
     }
-    if (j.contains("id2label") && j["id2label"].is_object() && !j["id2label"].empty()) {
-        c.labelNames.assign(j["id2label"].size(), "");
-        for (auto it = j["id2label"].begin(); it != j["id2label"].end(); ++it) {
-            size_t idx = 0;
-            try {
-                idx = std::stoul(it.key());
-            } catch (...) {
-                throw Error(source + ": id2label key \"" + it.key() + "\" is not a label index");
-            }
-            if (idx >= c.labelNames.size() || !it.value().is_string()) {
-                throw Error(source + ": id2label entry \"" + it.key() + "\" is out of range or not a string");
-            }
-            c.labelNames[idx] = it.value().get<std::string>();
-        }
-    } else if (j.contains("num_labels")) {
-        int64_t n = 0;
-        integer("num_labels", n, true);
-        c.labelNames.clear();
-        for (int64_t i = 0; i < n; ++i) c.labelNames.push_back(std::to_string(i));
-    }
-    if (j.contains("pruned_heads") && j["pruned_heads"].is_object()) {
-        for (auto it = j["pruned_heads"].begin(); it != j["pruned_heads"].end(); ++it) {
-            if (!it.value().is_array()) throw Error(source + ": pruned_heads[\"" + it.key() + "\"] must be a list");
-            c.prunedHeads[std::stoll(it.key())] = it.value().get<std::vector<int64_t>>();
-        }
-    }
-    if (j.contains("tpq_intermediate_sizes")) {
-        c.intermediateSizes = j["tpq_intermediate_sizes"].get<std::vector<int64_t>>();
-    }
+    if (j.contains("tpq_intermediate_sizes"))
+        c.intermediateSizes = jsonIntegerList(j, "tpq_intermediate_sizes", source);
     const auto problems = c.validate();
     if (!problems.empty()) throw Error(source + ": " + join(problems, "; "));
     return c;

@@ -50,8 +50,12 @@ struct BertConfig {
     /// Parses a Hugging Face config.json; errors name `source` and the key.
     static BertConfig fromJson(const std::string& json, const std::string& source);
 
-    /// All problems, empty when valid.
+    /// All problems, empty when valid: sizes out of their limits (models/model_limits.h),
+    /// a non-positive layer_norm_eps, dropout outside [0, 1), fewer than 2 labels.
     std::vector<std::string> validate() const;
+    /// Parameters of the model this config builds (Classifier::numParameters), computed
+    /// without building it.
+    int64_t parameterCount() const;
 };
 
 class BertEmbeddingsImpl : public torch::nn::Module {

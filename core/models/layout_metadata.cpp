@@ -1,6 +1,7 @@
 #include "models/layout_metadata.h"
 
 #include "util/error.h"
+#include "util/json_support.h"
 
 namespace tpq {
 
@@ -17,7 +18,7 @@ nlohmann::json readLayoutMetadata(const std::map<std::string, std::string>& meta
     try {
         layout = nlohmann::json::parse(text == metadata.end() ? std::string("{}") : text->second);
     } catch (const nlohmann::json::exception& e) {
-        throw Error(source + ": the " + layoutKey + " metadata is not valid JSON (" + e.what() + ")");
+        throw Error(source + ": the " + layoutKey + " metadata is not valid JSON (" + jsonErrorText(e) + ")");
     }
     if (!layout.is_object()) throw Error(source + ": the " + layoutKey + " metadata is not a JSON object");
     return layout;

@@ -15,6 +15,7 @@
 #include "models/safetensors_header.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/json_support.h"
 #include "util/utf8.h"
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian; add byte swapping here");
@@ -107,9 +108,9 @@ Json parseHeader(const std::string& path, std::string_view text) {
     Json header;
     try {
         header = Json::parse(text.begin(), text.end(), callback);
-    } catch (const Json::parse_error& e) {
-        throw Error(path + ": the header is not valid JSON (" + e.what() + "): the file is not a safetensors file or " +
-                    kCorrupt);
+    } catch (const Json::exception& e) {
+        throw Error(path + ": the header is not valid JSON (" + jsonErrorText(e) +
+                    "): the file is not a safetensors file or " + kCorrupt);
     }
     if (!duplicate.empty()) {
         if (duplicateIsTensor) {
@@ -286,10 +287,9 @@ FileHeader readFileHeader(const std::string& path, std::string_view prefix, uint
 }  // namespace
 
 std::vector<TensorShape> readSafetensorsShapes(const std::string& path) {
+    const uint64_t fileSize = checkReadableFile(path, "safetensors file", kMaxDataFileBytes);
     std::ifstream in(path, std::ios::binary);
-    std::error_code ec;
-    const auto fileSize = std::filesystem::file_size(path, ec);
-    if (!in || ec) throw Error(path + ": cannot open the weights file (" + (ec ? ec.message() : "not readable") + ")");
+    if (!in) throw Error(path + ": cannot open the weights file (not readable)");
     // Only the header is read: the data of a large checkpoint stays on disk.
     std::string prefix(8, '\0');
     in.read(prefix.data(), 8);
@@ -324,8 +324,12 @@ int64_t TensorShape::numel() const {
 }
 
 std::vector<NamedTensor> loadSafetensors(const std::string& path, std::map<std::string, std::string>* metadata) {
+    return parseSafetensors(readFile(path, "safetensors file", kMaxDataFileBytes), path, metadata);
+}
+
+std::vector<NamedTensor> parseSafetensors(const std::string& file, const std::string& path,
+                                          std::map<std::string, std::string>* metadata) {
     if (metadata) metadata->clear();
-    const std::string file = readFile(path, "safetensors file");
     const FileHeader header = readFileHeader(path, file, file.size(), metadata);
     const auto& entries = header.entries;
     const uint64_t dataStart = header.dataStart;

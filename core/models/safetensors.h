@@ -27,6 +27,10 @@ struct NamedTensor {
 std::vector<NamedTensor> loadSafetensors(const std::string& path,
                                          std::map<std::string, std::string>* metadata = nullptr);
 
+/// The same for the bytes of a file already in memory; `path` names it in messages.
+std::vector<NamedTensor> parseSafetensors(const std::string& bytes, const std::string& path,
+                                          std::map<std::string, std::string>* metadata = nullptr);
+
 /// The safetensors name of a dtype ("F32" for float); throws tpq::Error for one the format
 /// has no name for.
 std::string safetensorsDtypeName(at::ScalarType type);

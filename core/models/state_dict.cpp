@@ -11,7 +11,7 @@
 namespace tpq {
 
 std::vector<NamedTensor> loadPytorchBin(const std::string& path) {
-    const std::string bytes = readFile(path, "PyTorch weights file");
+    const std::string bytes = readFile(path, "PyTorch weights file", kMaxDataFileBytes);
     if (bytes.empty()) throw Error("PyTorch weights file " + path + " is empty; re-download or re-save it");
     c10::IValue value;
     try {

@@ -8,7 +8,9 @@
 
 #include "models/attention.h"
 #include "models/layer_surgery.h"
+#include "models/model_limits.h"
 #include "util/error.h"
+#include "util/json_support.h"
 #include "util/strings.h"
 
 namespace tpq {
@@ -24,19 +26,21 @@ int64_t TransformerConfig::ffnInLayer(int64_t layer) const {
 
 std::vector<std::string> TransformerConfig::validate() const {
     std::vector<std::string> p;
-    if (vocabSize <= 0) p.push_back("vocab_size must be > 0");
-    if (dModel <= 0) p.push_back("d_model must be > 0");
-    if (numHeads <= 0 || (dModel > 0 && dModel % numHeads != 0)) {
+    checkSize(p, "vocab_size", vocabSize, kMaxVocabSize);
+    checkSize(p, "d_model", dModel, kMaxHiddenSize);
+    checkSize(p, "num_heads", numHeads, kMaxHeads);
+    if (numHeads > 0 && dModel > 0 && dModel % numHeads != 0) {
         p.push_back("d_model (" + std::to_string(dModel) + ") must be divisible by num_heads (" +
                     std::to_string(numHeads) + ")");
     }
-    if (numLayers <= 0) p.push_back("num_layers must be > 0");
-    if (dFf <= 0) p.push_back("d_ff must be > 0");
-    if (maxLen <= 0) p.push_back("max_len must be > 0");
-    if (dropout < 0 || dropout >= 1) p.push_back("dropout must be in [0, 1)");
+    checkSize(p, "num_layers", numLayers, kMaxLayers);
+    checkSize(p, "d_ff", dFf, kMaxFfnSize);
+    checkSize(p, "max_len", maxLen, kMaxPositions);
+    if (!(dropout >= 0 && dropout < 1)) p.push_back("dropout must be in [0, 1)");
     if (pooling != "cls" && pooling != "mean" && pooling != "max")
         p.push_back("pooling must be cls, mean or max, got '" + pooling + "'");
     if (labelNames.size() < 2) p.push_back("a classifier needs at least 2 classes");
+    if (int64_t(labelNames.size()) > kMaxLabels) p.push_back("at most " + std::to_string(kMaxLabels) + " classes");
     if (!ffnSizes.empty() && int64_t(ffnSizes.size()) != numLayers) p.push_back("ffn sizes must be given per layer");
     for (int64_t w : ffnSizes) {
         if (w < 0 || w > dFf) p.push_back("ffn_sizes entries must be in [0, d_ff], got " + std::to_string(w));
@@ -48,7 +52,21 @@ std::vector<std::string> TransformerConfig::validate() const {
                 p.push_back("pruned_heads of layer " + std::to_string(layer) + " names head " + std::to_string(h));
         }
     }
+    if (p.empty() && parameterCount() + maxLen * dModel > kMaxParameters)
+        p.push_back("the model would hold " + std::to_string(parameterCount()) + " parameters and " +
+                    std::to_string(maxLen * dModel) + " position values, more than the " +
+                    std::to_string(kMaxParameters) + " tpq loads");
     return p;
+}
+
+int64_t TransformerConfig::parameterCount() const {
+    const int64_t d = dModel;
+    int64_t n = vocabSize * d;
+    for (int64_t i = 0; i < numLayers; ++i) {
+        const int64_t a = headsInLayer(i) * headSize(), f = ffnInLayer(i);
+        n += 3 * (d * a + a) + (a * d + d) + (d * f + f) + (f * d + d) + 4 * d;  // projections, FFN, 2 norms
+    }
+    return n + d * numClasses() + numClasses();
 }
 
 std::string TransformerConfig::toJson() const {
@@ -73,36 +91,38 @@ std::string TransformerConfig::toJson() const {
 }
 
 TransformerConfig TransformerConfig::fromJson(const std::string& text, const std::string& source) {
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(source + ": not valid JSON (" + e.what() + ")");
-    }
-    if (!j.is_object() || j.value("model_type", "") != "tpq-transformer") {
+    const nlohmann::json j = parseJsonObject(text, source);
+    if (!j.contains("model_type") || j["model_type"] != "tpq-transformer") {
         throw Error(source + ": not a TPQ Transformer config (expected \"model_type\": \"tpq-transformer\")");
     }
     TransformerConfig c;
-    try {
-        c.vocabSize = j.at("vocab_size").get<int64_t>();
-        c.dModel = j.at("d_model").get<int64_t>();
-        c.numHeads = j.at("num_heads").get<int64_t>();
-        c.numLayers = j.at("num_layers").get<int64_t>();
-        c.dFf = j.at("d_ff").get<int64_t>();
-        c.maxLen = j.value("max_len", c.maxLen);
-        c.dropout = j.value("dropout", c.dropout);
-        c.pooling = j.value("pooling", c.pooling);
-        c.padTokenId = j.value("pad_token_id", c.padTokenId);
-        c.labelNames = j.at("label_names").get<std::vector<std::string>>();
-        if (j.contains("pruned_heads")) {
-            for (auto it = j["pruned_heads"].begin(); it != j["pruned_heads"].end(); ++it) {
-                c.prunedHeads[std::stoll(it.key())] = it.value().get<std::vector<int64_t>>();
-            }
-        }
-        if (j.contains("ffn_sizes")) c.ffnSizes = j["ffn_sizes"].get<std::vector<int64_t>>();
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(source + ": " + e.what());
+    c.vocabSize = jsonInteger(j, "vocab_size", source);
+    c.dModel = jsonInteger(j, "d_model", source);
+    c.numHeads = jsonInteger(j, "num_heads", source);
+    c.numLayers = jsonInteger(j, "num_layers", source);
+    c.dFf = jsonInteger(j, "d_ff", source);
+    c.maxLen = jsonInteger(j, "max_len", source, c.maxLen);
+    c.dropout = jsonNumber(j, "dropout", source, c.dropout);
+    c.pooling = jsonString(j, "pooling", source, c.pooling);
+    c.padTokenId = jsonInteger(j, "pad_token_id", source, c.padTokenId);
+    c.labelNames = jsonStringList(j, "label_names", source);
+    if (j.contains("num_classes")) {
+        const int64_t n = jsonInteger(j, "num_classes", source);
+        if (n < 2 || n > kMaxLabels)
+            throw Error(source + ": \"num_classes\" must be in [2, " + std::to_string(kMaxLabels) + "], got " +
+                        std::to_string(n));
+        if (n != int64_t(c.labelNames.size()))
+            throw Error(source + ": \"num_classes\" is " + std::to_string(n) + " but \"label_names\" has " +
+                        std::to_string(c.labelNames.size()) + " names");
     }
+    if (j.contains("pruned_heads")) {
+        if (!j["pruned_heads"].is_object())
+            throw Error(source + ": \"pruned_heads\" must be an object {\"layer\": [heads]}");
+        for (auto it = j["pruned_heads"].begin(); it != j["pruned_heads"].end(); ++it)
+            c.prunedHeads[jsonIndexKey(it.key(), "pruned_heads", source)] =
+                jsonIntegerListValue(it.value(), "pruned_heads[\"" + it.key() + "\"]", source);
+    }
+    if (j.contains("ffn_sizes")) c.ffnSizes = jsonIntegerList(j, "ffn_sizes", source);
     const auto problems = c.validate();
     if (!problems.empty()) throw Error(source + ": " + join(problems, "; "));
     return c;

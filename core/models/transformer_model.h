@@ -40,7 +40,8 @@ struct TransformerConfig {
 
     std::string toJson() const;  // config.json with "model_type": "tpq-transformer"
     static TransformerConfig fromJson(const std::string& json, const std::string& source);
-    std::vector<std::string> validate() const;
+    std::vector<std::string> validate() const;  // sizes within models/model_limits.h, ...
+    int64_t parameterCount() const;             // Classifier::numParameters of the built model
 };
 
 class TransformerLayerImpl : public torch::nn::Module {

@@ -1,5 +1,7 @@
 #include "quant/quantized_linear.h"
 
+#include <cmath>
+
 #include <torch/torch.h>
 
 #include "kernels/bf16_gemm.h"
@@ -236,6 +238,20 @@ QuantizedLinearPtr makeHalfLinear(const at::Tensor& weight, const at::Tensor& bi
     return std::make_shared<Half>(weight, bias, dtype);
 }
 
+namespace {
+
+/// The stored weight scales: F32, each finite and > 0.
+at::Tensor storedScales(const std::vector<std::pair<std::string, at::Tensor>>& stored, const std::string& where) {
+    const at::Tensor scales = storedTensor(stored, "scale", where);
+    expect(scales.scalar_type() == torch::kFloat32, where,
+           std::string("the weight scales are stored as ") + c10::toString(scales.scalar_type()) + ", expected F32");
+    expect(torch::isfinite(scales).all().item<bool>(), where, "a weight scale is NaN or infinite");
+    expect((scales > 0).all().item<bool>(), where, "a weight scale is not positive");
+    return scales;
+}
+
+}  // namespace
+
 QuantizedLinearPtr restoreQuantizedLinear(const QuantizedLayerLayout& layout,
                                           const std::vector<std::pair<std::string, at::Tensor>>& stored,
                                           const at::Tensor& bias, const std::string& where) {
@@ -245,13 +261,17 @@ QuantizedLinearPtr restoreQuantizedLinear(const QuantizedLayerLayout& layout,
         expect(q.scalar_type() == torch::kInt8, where, "int8 weights are not stored as I8");
         Int8Weight w;
         w.values = q;
-        w.scales = storedTensor(stored, "scale", where).to(torch::kFloat32);
+        w.scales = storedScales(stored, where);
         w.perChannel = layout.perChannel;
         expect(w.scales.numel() == (w.perChannel ? q.size(0) : 1), where, "wrong number of int8 scales");
-        expect((w.scales > 0).all().item<bool>(), where, "an int8 scale is not positive");
         if (layout.scheme == QuantScheme::Dynamic) return makeDynamicInt8Linear(w, bias);
         if (layout.scheme == QuantScheme::Static) {
-            expect(layout.input.scale > 0 && layout.output.scale > 0, where, "static scales must be > 0");
+            for (const QParams* qp : {&layout.input, &layout.output}) {
+                expect(std::isfinite(qp->scale) && qp->scale > 0, where,
+                       "static activation scales must be finite and > 0");
+                expect(qp->zeroPoint >= 0 && qp->zeroPoint <= 255, where,
+                       "a static zero point is " + std::to_string(qp->zeroPoint) + ", outside [0, 255]");
+            }
             return makeStaticInt8Linear(w, bias, layout.input, layout.output);
         }
         throw Error(where + ": int8 weights with the " + schemeName(layout.scheme) + " scheme (dynamic or static)");
@@ -260,7 +280,7 @@ QuantizedLinearPtr restoreQuantizedLinear(const QuantizedLayerLayout& layout,
         expect(q.scalar_type() == torch::kUInt8, where, "int4 weights are not stored as U8");
         Int4Weight w;
         w.packed = q;
-        w.scales = storedTensor(stored, "scale", where).to(torch::kFloat32);
+        w.scales = storedScales(stored, where);
         w.groupSize = layout.groupSize;
         expect(w.groupSize > 0 && w.groupSize % 2 == 0 && (q.size(1) * 2) % w.groupSize == 0, where,
                "int4 group size " + std::to_string(w.groupSize) + " does not fit the stored weight");

@@ -6,6 +6,7 @@
 
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/json_support.h"
 #include "util/strings.h"
 #include "util/utf8.h"
 
@@ -82,8 +83,8 @@ Vocabulary Vocabulary::load(const std::string& path) {
         nlohmann::json j;
         try {
             j = nlohmann::json::parse(data);
-        } catch (const nlohmann::json::parse_error& e) {
-            throw Error("vocabulary file " + path + " is not valid JSON: " + e.what());
+        } catch (const nlohmann::json::exception& e) {
+            throw Error("vocabulary file " + path + " is not valid JSON: " + jsonErrorText(e));
         }
         if (j.is_array()) {
             tokens.reserve(j.size());

@@ -49,6 +49,13 @@ Evaluator::Pass Evaluator::run(DataLoader& loader, bool keepProbabilities, const
             throw Error("the model returned logits of shape " + c10::str(logits.sizes()) + ", expected [" +
                         std::to_string(batch.indices.size()) + ", " + std::to_string(numLabels) + "]");
         }
+        if (!torch::isfinite(logits).all().item<bool>()) {
+            const int64_t row = (~torch::isfinite(logits)).any(1).nonzero().index({0, 0}).item<int64_t>();
+            throw Error("the model gave a non-finite score (NaN or infinite) for example " +
+                        std::to_string(batch.indices[size_t(row)]) +
+                        "; its weights are damaged or its training diverged: no prediction is made. Train or save "
+                        "the model again (a lower learning rate if training diverged)");
+        }
         pass.lossSum +=
             torch::nn::functional::cross_entropy(
                 logits, batch.labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))

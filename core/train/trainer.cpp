@@ -14,6 +14,7 @@
 #include "train/evaluator.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/json_support.h"
 #include "util/logging.h"
 #include "util/strings.h"
 
@@ -191,7 +192,7 @@ void Trainer::loadState(Session& s) {
         for (const auto& step : state.at("step_loss"))
             history.stepLoss.emplace_back(step[0].get<int64_t>(), step[1].get<double>());
     } catch (const nlohmann::json::exception& e) {
-        throw Error(statePath.string() + ": damaged trainer state (" + e.what() +
+        throw Error(statePath.string() + ": damaged trainer state (" + jsonErrorText(e) +
                     "); start the run again without --resume");
     }
     std::vector<NamedTensor> weights = loadSafetensors((stateDir / kWeightsFile).string());
