@@ -5,6 +5,7 @@
 // run names that leave the output folders, CSV quotes that swallow rows, a re-train that
 // fails, output to a full device.
 
+#include <QStandardPaths>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -381,9 +382,72 @@ private Q_SLOTS:
         QVERIFY(!fs::exists(root + "/checkpoints/run.training"));
     }
 
+    // No input makes tpq allocate far beyond what a valid model needs: under an address-space
+    // limit of 2 GiB (a valid tiny model predicts within 1 GiB), each hostile input is a
+    // clean exit 1 with its message, never an allocation failure; a FIFO does not block.
+    void hostileInputsStayWithinMemory() {
+        if (std::string(TPQ_CLI).empty()) QSKIP("no tpq in this build");
+        if (QStandardPaths::findExecutable("prlimit").isEmpty()) QSKIP("prlimit (util-linux) not installed");
+        const QString work = m_dir.path();
+        auto limited = [&](const QString& limit, const QStringList& args) {
+            QProcess p;
+            p.setWorkingDirectory(work);
+            p.start("prlimit", QStringList{"--as=" + limit, QString(TPQ_CLI)} + args);
+            if (!p.waitForFinished(60000)) {
+                p.kill();
+                return tpqtest::CliRun{};
+            }
+            return tpqtest::CliRun{p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+                                   p.readAllStandardOutput().toStdString(), p.readAllStandardError().toStdString()};
+        };
+        const QString oneGiB = "1073741824", twoGiB = "2147483648";
+        const std::string valid = transformerFolder();
+        QCOMPARE(limited(oneGiB, {"predict", "--model", QString::fromStdString(valid), "hello"}).code, 0);
+        struct Case {
+            std::function<void(const std::string&)> damage;
+            std::string message;
+        };
+        const std::vector<Case> cases = {
+            {[](const std::string& d) {
+                 editJson(d + "/config.json", [](Json& j) { j["vocab_size"] = 4194304, j["d_model"] = 512; });
+             },
+             "vocab_size is 4194304 but"},
+            {[](const std::string& d) { editJson(d + "/config.json", [](Json& j) { j["d_ff"] = 131072; }); },
+             "has shape [32, 16] but the model's 'layers.0.linear1.weight' has [131072, 16]"},
+            {[](const std::string& d) {
+                 editJson(d + "/config.json", [](Json& j) { j["d_ff"] = 131072, j["d_model"] = 1024; });
+             },
+             "d_model is 1024 but"},
+            {[](const std::string& d) { editJson(d + "/config.json", [](Json& j) { j["num_layers"] = 256; }); },
+             "num_layers is 256 but"},
+            {[](const std::string& d) {
+                 fs::remove(d + "/model.safetensors");
+                 fs::create_symlink("/dev/zero", d + "/model.safetensors");
+             },
+             "is not a regular file"},
+        };
+        for (const auto& c : cases) {
+            const std::string dir = transformerFolder();
+            c.damage(dir);
+            const auto r = limited(twoGiB, {"predict", "--model", QString::fromStdString(dir), "hello"});
+            QCOMPARE(r.code, 1);
+            REQUIRE_CONTAINS(r.err, c.message);
+        }
+        const std::string fifo = fresh("data.csv");
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        for (const std::string& path : {std::string("/dev/zero"), fifo}) {
+            const std::string config = fresh("stats.yaml");
+            writeFileAtomic(config, "data: {dataset: csv, path: " + path + "}\n");
+            const auto r = limited(twoGiB, {"--config", QString::fromStdString(config), "data", "stats"});
+            QCOMPARE(r.code, 1);
+            REQUIRE_CONTAINS(r.err, path + " is not a regular file");
+        }
+    }
+
     // The command line: damaged folders exit 1 naming file and tensor/key; nothing exits 0
     // when its output could not be written; bad numbers are refused, not defaulted.
     void commandLine() {
+        if (std::string(TPQ_CLI).empty()) QSKIP("no tpq in this build (the sanitizer build has only the readers)");
         const QString work = m_dir.path();
         std::string dir = transformerFolder();
         editWeights(dir, [](auto& t, auto&) { removeTensor(t, "layers.1.norm2.weight"); });
@@ -421,6 +485,13 @@ private Q_SLOTS:
         }
         r = tpqtest::tpqRun({"predict", "--model", QString::fromStdString(dir), "--max-length", "-5", "x"}, work);
         QCOMPARE(r.code, 1);
+        const std::string empty = fresh("empty.yaml");
+        writeFileAtomic(empty, "pruning:\n  unstructured:\n    sparsity_levels: []\n");
+        r = tpqtest::tpqRun({"--config", QString::fromStdString(empty), "prune", "--unstructured", "--model",
+                             QString::fromStdString(dir)},
+                            work);
+        QCOMPARE(r.code, 1);
+        REQUIRE_CONTAINS(r.err, ":3:22: pruning.unstructured.sparsity_levels must be a list of at least one sparsity");
 
         QProcess full;
         full.setStandardOutputFile("/dev/full");

@@ -104,6 +104,7 @@ std::vector<NamedTensor> expandSparseTensors(std::vector<NamedTensor> tensors,
         int64_t n = 1;
         for (int64_t d : shape) {
             if (d < 0) throw Error(where + " has a negative dimension");
+            if (d > 0 && n > (int64_t(1) << 50) / d) throw Error(where + " has a shape too large for the file");
             n *= d;
         }
         const at::Tensor& packed = bitmask->second;
