@@ -21,7 +21,8 @@ const Json* member(const Json& j, const char* key, const std::string& where, boo
 [[noreturn]] void wrongType(const Json& v, const std::string& what, const char* expected, const std::string& where) {
     std::string shown = v.dump(-1, ' ', false, Json::error_handler_t::replace);
     if (shown.size() > 60) shown = shown.substr(0, 57) + "...";
-    throw Error(where + ": " + what + " must be " + expected + ", got " + jsonTypeName(v) + " " + shown);
+    throw Error(where + ": " + what + " must be " + expected + ", got " + jsonTypeName(v) +
+                (v.is_null() ? std::string() : " " + shown));
 }
 
 std::string quoted(const char* key) {
