@@ -1,6 +1,7 @@
 // tpq: the command-line front end of TPQ Studio. Parses arguments, sets up logging and
 // threads, and hands off to cli_commands.cpp. Every tpq::Error ends here: printed, exit 1.
 
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -53,10 +54,8 @@ const CLI::Validator kFraction(
 // A library message without the stack trace LibTorch appends ("Exception raised from ...",
 // "frame #0: ...").
 std::string withoutTrace(std::string message) {
-    for (const char* marker : {"\nException raised from", "Exception raised from", "\nframe #"}) {
-        const auto at = message.find(marker);
-        if (at != std::string::npos) message.resize(at);
-    }
+    for (const char* marker : {"Exception raised from", "frame #"}) message = message.substr(0, message.find(marker));
+    while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) message.pop_back();
     return message;
 }
 

@@ -226,14 +226,8 @@ std::vector<VariantSpec> parseVariantsNode(const YAML::Node& root, const std::st
 }  // namespace
 
 std::vector<VariantSpec> parseVariants(const std::string& yaml, const std::string& where, int lineOffset) {
-    YAML::Node root;
-    try {
-        root = YAML::Load(yaml);
-    } catch (const YAML::Exception& e) {
-        throw Error(where + ":" + std::to_string(e.mark.line + 1 + lineOffset) + ": " + e.msg);
-    }
-    try {
-        return parseVariantsNode(root, where, lineOffset);
+    try {  // a syntax error, or a key or value of an unexpected kind
+        return parseVariantsNode(YAML::Load(yaml), where, lineOffset);
     } catch (const YAML::Exception& e) {
         throw Error(where + ":" + std::to_string(e.mark.line + 1 + lineOffset) + ": " + e.msg);
     }

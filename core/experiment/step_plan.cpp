@@ -112,7 +112,6 @@ StepPlan resolve(const VariantSpec& v, const ExperimentConfig& config, const std
     plan.method = v.method;
     plan.config = config;
     if (v.method == Method::Baseline) {
-        checkRunName(config.name, config.locationOf("name"));
         plan.runIds = {config.name};
         return plan;
     }

@@ -246,7 +246,6 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
     // Rewrite tpq.json with the test metrics, then measure the folder as saved.
     writeFileAtomic((fs::path(stagingDir) / "tpq.json").string(), modelInfo(config, labels, &result).toJson());
     result.sizeBytes = ModelSizeCalculator::folderBytes(stagingDir);
-    ensureDirectory(resultsDir);
     writeFileAtomic((fs::path(resultsDir) / "history.csv").string(), history.toCsv());
     writeFileAtomic((fs::path(resultsDir) / "result.json").string(), result.toJson());
     replaceDirectory(stagingDir, modelDir);

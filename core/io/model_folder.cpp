@@ -10,8 +10,7 @@
 #include "io/quantized_storage.h"
 #include "io/sparse_storage.h"
 #include "io/weights_check.h"
-#include "models/bert_model.h"
-#include "models/transformer_model.h"
+#include "models/architecture_config.h"
 #include "text/word_vocab_tokenizer.h"
 #include "text/wordpiece_tokenizer.h"
 #include "util/error.h"
@@ -23,17 +22,6 @@
 namespace fs = std::filesystem;
 
 namespace tpq {
-
-ClassifierPtr createModelFromConfig(const std::string& configJson, const std::string& source) {
-    const nlohmann::json j = parseJsonObject(configJson, source);
-    if (!j.contains("model_type")) throw Error(source + ": missing key \"model_type\" (bert or tpq-transformer)");
-    const std::string type = jsonString(j, "model_type", source);
-    if (type == "bert") return std::make_shared<BertModel>(BertConfig::fromJson(configJson, source));
-    if (type == "tpq-transformer") {
-        return std::make_shared<TransformerModel>(TransformerConfig::fromJson(configJson, source));
-    }
-    throw Error(source + ": model_type '" + type + "' is not supported (bert or tpq-transformer)");
-}
 
 void saveModelFolder(const std::string& dir, Classifier& model, const Tokenizer& tokenizer, const ModelInfo& info,
                      const ModelSaveOptions& options) {
@@ -83,8 +71,9 @@ struct FolderWeights {
     QuantizedParts quantized;
 };
 
-FolderWeights readFolderWeights(const fs::path& root, const std::string& dir) {
+FolderWeights readFolderWeights(const std::string& dir) {
     std::error_code ec;
+    const fs::path root(dir);
     const fs::path safetensors = root / "model.safetensors";
     const fs::path bin = root / "pytorch_model.bin";
     FolderWeights w;
@@ -208,14 +197,15 @@ LoadedModel loadModelFolder(const std::string& dir, const ModelLoadOptions& opti
     }
     LoadedModel out;
     out.info = ModelInfo::read(root.string());  // an unreadable tpq.json is an error, not an unlabeled model
-    const std::string configJson = readFile(configPath.string(), "model config");
-    FolderWeights weights = readFolderWeights(root, dir);
+    const ArchitectureConfig config =
+        parseArchitectureConfig(readFile(configPath.string(), "model config"), configPath.string());
+    FolderWeights weights = readFolderWeights(dir);
     out.weightsFile = weights.file;
     // Sizes first: a damaged config.json must not allocate before it is compared with the file.
-    checkConfigAgainstWeights(configJson, configPath.string(), providedShapes(weights.tensors, weights.quantized),
+    checkConfigAgainstWeights(config, configPath.string(), providedShapes(weights.tensors, weights.quantized),
                               weights.file, !out.info.present);
     checkFiniteWeights(weights.tensors, weights.quantized, weights.file);
-    out.model = createModelFromConfig(configJson, configPath.string());
+    out.model = buildModel(config);
     out.report = loadStateDict(*out.model, weights.tensors, out.weightsFile);
     weights.tensors.clear();
     for (const auto& name : installQuantizedParts(*out.model, std::move(weights.quantized), out.weightsFile)) {

@@ -63,7 +63,4 @@ LoadedModel loadModelFolder(const std::string& dir,
 /// missing weights. Called before predicting or evaluating; training may start from such a folder.
 void requireTrainedHead(const LoadedModel& model);
 
-/// Builds a fresh model for `config.json` text (architecture from model_type).
-ClassifierPtr createModelFromConfig(const std::string& configJson, const std::string& source);
-
 }  // namespace tpq

@@ -39,10 +39,15 @@ ModelInfo ModelInfo::fromJson(const std::string& text, const std::string& where)
         throw Error(where + ": not valid JSON (" + jsonErrorText(e) + "); the model folder is damaged: save it again");
     }
     if (!j.is_object()) throw Error(where + ": not a tpq.json (expected a JSON object)");
-    const nlohmann::json plain = nlohmann::json::parse(j.dump());  // the typed readers take plain json
+    // The typed readers take nlohmann::json: each key they read, converted alone.
+    auto field = [&](const char* key) {
+        nlohmann::json one = nlohmann::json::object();
+        if (j.contains(key)) one[key] = nlohmann::json(j[key]);
+        return one;
+    };
     ModelInfo info;
     info.present = true;
-    info.version = int(jsonInteger(plain, "version", where, 1));
+    info.version = int(jsonInteger(field("version"), "version", where, 1));
     if (info.version > 1)
         throw Error(where + ": tpq.json format " + std::to_string(info.version) +
                     " was written by a newer TPQ Studio (this one reads 1): update TPQ Studio");
@@ -51,13 +56,13 @@ ModelInfo ModelInfo::fromJson(const std::string& text, const std::string& where)
         const Json& v = it.value();
         if (key == "format" || key == "version") continue;
         if (key == "label_names") {
-            info.labelNames = jsonStringList(plain, "label_names", where);
+            info.labelNames = jsonStringList(field("label_names"), "label_names", where);
         } else if (key == "max_length") {
-            const int64_t n = jsonInteger(plain, "max_length", where);
+            const int64_t n = jsonInteger(field("max_length"), "max_length", where);
             if (n < 1 || n > 1 << 20) throw Error(where + ": \"max_length\" must be > 0, got " + std::to_string(n));
             info.maxLength = int(n);
         } else if (key == "training_config") {
-            info.trainingConfig = jsonString(plain, "training_config", where);
+            info.trainingConfig = jsonString(field("training_config"), "training_config", where);
         } else if (key == "pruning") {
             info.pruning = v;
         } else if (key == "quantization") {

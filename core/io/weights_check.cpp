@@ -2,10 +2,7 @@
 
 #include <torch/torch.h>
 
-#include "models/bert_model.h"
-#include "models/transformer_model.h"
 #include "util/error.h"
-#include "util/json_support.h"
 
 namespace tpq {
 namespace {
@@ -19,34 +16,25 @@ struct Sizes {
     std::string embedding, positionTable, layerPrefix;  // tensor names ("" = none to check)
 };
 
-Sizes sizesOf(const std::string& configJson, const std::string& configPath) {
-    const nlohmann::json j = parseJsonObject(configJson, configPath);
-    const std::string type = jsonString(j, "model_type", configPath, std::string());
-    Sizes s;
-    if (type == "bert") {
-        const BertConfig c = BertConfig::fromJson(configJson, configPath);
-        s = {c.vocabSize,
-             c.hiddenSize,
-             c.maxPositionEmbeddings,
-             c.numHiddenLayers,
-             c.numLabels(),
-             c.parameterCount(),
-             "vocab_size",
-             "hidden_size",
-             "num_hidden_layers",
-             "id2label / num_labels",
-             "bert.embeddings.word_embeddings.weight",
-             "bert.embeddings.position_embeddings.weight",
-             "bert.encoder.layer."};
-    } else if (type == "tpq-transformer") {
-        const TransformerConfig c = TransformerConfig::fromJson(configJson, configPath);
-        s = {c.vocabSize,        c.dModel,     0,         c.numLayers,  c.numClasses(),
-             c.parameterCount(), "vocab_size", "d_model", "num_layers", "label_names",
-             "embedding.weight", "",           "layers."};
-    } else {
-        throw Error(configPath + ": model_type '" + type + "' is not supported (bert or tpq-transformer)");
-    }
-    return s;
+Sizes sizesOf(const ArchitectureConfig& config) {
+    if (const auto* c = std::get_if<BertConfig>(&config))
+        return {c->vocabSize,
+                c->hiddenSize,
+                c->maxPositionEmbeddings,
+                c->numHiddenLayers,
+                c->numLabels(),
+                c->parameterCount(),
+                "vocab_size",
+                "hidden_size",
+                "num_hidden_layers",
+                "id2label / num_labels",
+                "bert.embeddings.word_embeddings.weight",
+                "bert.embeddings.position_embeddings.weight",
+                "bert.encoder.layer."};
+    const auto& c = std::get<TransformerConfig>(config);
+    return {c.vocabSize,        c.dModel,     0,         c.numLayers,  c.numClasses(),
+            c.parameterCount(), "vocab_size", "d_model", "num_layers", "label_names",
+            "embedding.weight", "",           "layers."};
 }
 
 /// The shape of `name`, also under the names Hugging Face checkpoints use (no "bert." prefix).
@@ -74,9 +62,7 @@ int64_t layerCount(const Shapes& shapes, const std::string& prefix) {
 }
 
 std::string dims(const std::vector<int64_t>& shape) {
-    std::string out = "[";
-    for (size_t i = 0; i < shape.size(); ++i) out += (i ? ", " : "") + std::to_string(shape[i]);
-    return out + "]";
+    return c10::str(c10::IntArrayRef(shape));
 }
 
 }  // namespace
@@ -96,9 +82,9 @@ Shapes providedShapes(const std::vector<NamedTensor>& tensors, const QuantizedPa
     return out;
 }
 
-void checkConfigAgainstWeights(const std::string& configJson, const std::string& configPath, const Shapes& shapes,
+void checkConfigAgainstWeights(const ArchitectureConfig& config, const std::string& configPath, const Shapes& shapes,
                                const std::string& weightsFile, bool headMayBeMissing) {
-    const Sizes s = sizesOf(configJson, configPath);
+    const Sizes s = sizesOf(config);
     const std::string mismatch =
         "; config.json and the weights do not belong together: restore the folder's "
         "config.json or save the model again";
@@ -152,14 +138,8 @@ void checkFiniteWeights(const std::vector<NamedTensor>& tensors, const Quantized
                     "); the weights are damaged: train or save the model again");
     };
     for (const auto& t : tensors) check(t.tensor, t.name);
-    for (const auto& layer : parts.layers) {
+    for (const auto& layer : parts.layers)
         for (const auto& [suffix, stored] : layer.stored) check(stored, layer.name + ".weight.__" + suffix);
-        const auto& l = layer.layout;
-        for (const double v : {l.input.scale, l.output.scale})
-            if (!std::isfinite(v))
-                throw Error(source + ": quantized layer " + layer.name +
-                            " has a non-finite activation scale; the weights are damaged: quantize the model again");
-    }
     for (const auto& [name, table] : parts.tables) check(table.scales, name + ".__scale");
 }
 

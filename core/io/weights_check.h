@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "io/quantized_storage.h"
+#include "models/architecture_config.h"
 #include "models/safetensors.h"
 
 namespace tpq {
@@ -21,18 +22,17 @@ namespace tpq {
 std::map<std::string, std::vector<int64_t>> providedShapes(const std::vector<NamedTensor>& tensors,
                                                            const QuantizedParts& parts);
 
-/// Compares the sizes of `configJson` (a bert or tpq-transformer config.json at
-/// `configPath`) with `shapes` from `weightsFile`: vocabulary and width against the word
-/// embedding table, positions, the number of layers, the labels against the classifier's
-/// rows, and the parameter count against the values the file holds. Throws tpq::Error
-/// naming both files, the key and the tensor. `headMayBeMissing`: a Hugging Face folder,
-/// whose classifier may be absent.
-void checkConfigAgainstWeights(const std::string& configJson, const std::string& configPath,
+/// Compares the sizes of `config` (read from `configPath`) with `shapes` from `weightsFile`: vocabulary and width
+/// against the word embedding table, positions, the number of layers, the labels against the classifier's rows, and the
+/// parameter count against the values the file holds. Throws tpq::Error naming both files, the key and the tensor.
+/// `headMayBeMissing`: a Hugging Face folder, whose classifier may be absent.
+void checkConfigAgainstWeights(const ArchitectureConfig& config, const std::string& configPath,
                                const std::map<std::string, std::vector<int64_t>>& shapes,
                                const std::string& weightsFile, bool headMayBeMissing);
 
 /// Throws tpq::Error naming `source` and the tensor when a floating-point tensor or a
-/// quantization scale holds NaN or an infinity.
+/// stored weight scale holds NaN or an infinity (static activation scales are checked where
+/// the layer is restored).
 void checkFiniteWeights(const std::vector<NamedTensor>& tensors, const QuantizedParts& parts,
                         const std::string& source);
 

@@ -211,13 +211,7 @@ BertConfig BertConfig::fromJson(const std::string& text, const std::string& sour
     c.layerNormEps = jsonNumber(j, "layer_norm_eps", source, c.layerNormEps);
     c.hiddenAct = jsonString(j, "hidden_act", source, c.hiddenAct);
     if (auto names = readLabelNames(j, source); !names.empty()) c.labelNames = std::move(names);
-    if (j.contains("pruned_heads")) {
-        if (!j["pruned_heads"].is_object())
-            throw Error(source + ": \"pruned_heads\" must be an object {\"layer\": [heads]}");
-        for (auto it = j["pruned_heads"].begin(); it != j["pruned_heads"].end(); ++it)
-            c.prunedHeads[jsonIndexKey(it.key(), "pruned_heads", source)] =
-                jsonIntegerListValue(it.value(), "pruned_heads[\"" + it.key() + "\"]", source);
-    }
+    c.prunedHeads = jsonIndexedLists(j, "pruned_heads", source);
     if (j.contains("tpq_intermediate_sizes"))
         c.intermediateSizes = jsonIntegerList(j, "tpq_intermediate_sizes", source);
     const auto problems = c.validate();

@@ -115,13 +115,7 @@ TransformerConfig TransformerConfig::fromJson(const std::string& text, const std
             throw Error(source + ": \"num_classes\" is " + std::to_string(n) + " but \"label_names\" has " +
                         std::to_string(c.labelNames.size()) + " names");
     }
-    if (j.contains("pruned_heads")) {
-        if (!j["pruned_heads"].is_object())
-            throw Error(source + ": \"pruned_heads\" must be an object {\"layer\": [heads]}");
-        for (auto it = j["pruned_heads"].begin(); it != j["pruned_heads"].end(); ++it)
-            c.prunedHeads[jsonIndexKey(it.key(), "pruned_heads", source)] =
-                jsonIntegerListValue(it.value(), "pruned_heads[\"" + it.key() + "\"]", source);
-    }
+    c.prunedHeads = jsonIndexedLists(j, "pruned_heads", source);
     if (j.contains("ffn_sizes")) c.ffnSizes = jsonIntegerList(j, "ffn_sizes", source);
     const auto problems = c.validate();
     if (!problems.empty()) throw Error(source + ": " + join(problems, "; "));

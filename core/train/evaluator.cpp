@@ -49,8 +49,9 @@ Evaluator::Pass Evaluator::run(DataLoader& loader, bool keepProbabilities, const
             throw Error("the model returned logits of shape " + c10::str(logits.sizes()) + ", expected [" +
                         std::to_string(batch.indices.size()) + ", " + std::to_string(numLabels) + "]");
         }
-        if (!torch::isfinite(logits).all().item<bool>()) {
-            const int64_t row = (~torch::isfinite(logits)).any(1).nonzero().index({0, 0}).item<int64_t>();
+        const at::Tensor finite = torch::isfinite(logits);
+        if (!finite.all().item<bool>()) {
+            const int64_t row = (~finite).any(1).nonzero().index({0, 0}).item<int64_t>();
             throw Error("the model gave a non-finite score (NaN or infinite) for example " +
                         std::to_string(batch.indices[size_t(row)]) +
                         "; its weights are damaged or its training diverged: no prediction is made. Train or save "

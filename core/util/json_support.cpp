@@ -29,6 +29,16 @@ std::string quoted(const char* key) {
     return "\"" + std::string(key) + "\"";
 }
 
+/// `j[key]` when `(value.*is)()`, `fallback` when absent, else an error naming the type.
+template <class T>
+T typed(const Json& j, const char* key, const std::string& where, std::optional<T> fallback,
+        bool (Json::*is)() const noexcept, const char* expected) {
+    const Json* v = member(j, key, where, !fallback);
+    if (!v) return *std::move(fallback);
+    if (!(v->*is)()) wrongType(*v, quoted(key), expected, where);
+    return v->get<T>();
+}
+
 }  // namespace
 
 std::string jsonErrorText(const std::exception& e) {
@@ -97,24 +107,15 @@ int64_t jsonInteger(const Json& j, const char* key, const std::string& where, st
 }
 
 double jsonNumber(const Json& j, const char* key, const std::string& where, std::optional<double> fallback) {
-    const Json* v = member(j, key, where, !fallback);
-    if (!v) return *fallback;
-    if (!v->is_number()) wrongType(*v, quoted(key), "a number", where);
-    return v->get<double>();
+    return typed(j, key, where, fallback, &Json::is_number, "a number");
 }
 
 bool jsonBool(const Json& j, const char* key, const std::string& where, std::optional<bool> fallback) {
-    const Json* v = member(j, key, where, !fallback);
-    if (!v) return *fallback;
-    if (!v->is_boolean()) wrongType(*v, quoted(key), "true or false", where);
-    return v->get<bool>();
+    return typed(j, key, where, fallback, &Json::is_boolean, "true or false");
 }
 
 std::string jsonString(const Json& j, const char* key, const std::string& where, std::optional<std::string> fallback) {
-    const Json* v = member(j, key, where, !fallback);
-    if (!v) return *fallback;
-    if (!v->is_string()) wrongType(*v, quoted(key), "a string", where);
-    return v->get<std::string>();
+    return typed(j, key, where, std::move(fallback), &Json::is_string, "a string");
 }
 
 std::vector<std::string> jsonStringList(const Json& j, const char* key, const std::string& where) {
@@ -130,6 +131,17 @@ std::vector<std::string> jsonStringList(const Json& j, const char* key, const st
 
 std::vector<int64_t> jsonIntegerList(const Json& j, const char* key, const std::string& where) {
     return jsonIntegerListValue(*member(j, key, where, true), quoted(key), where);
+}
+
+std::map<int64_t, std::vector<int64_t>> jsonIndexedLists(const Json& j, const char* key, const std::string& where) {
+    std::map<int64_t, std::vector<int64_t>> out;
+    const Json* v = member(j, key, where, false);
+    if (!v) return out;
+    if (!v->is_object()) wrongType(*v, quoted(key), "an object {\"0\": [...], ...}", where);
+    for (auto it = v->begin(); it != v->end(); ++it)
+        out[jsonIndexKey(it.key(), key, where)] =
+            jsonIntegerListValue(it.value(), std::string(key) + "[\"" + it.key() + "\"]", where);
+    return out;
 }
 
 int64_t jsonIndexKey(const std::string& key, const std::string& what, const std::string& where) {

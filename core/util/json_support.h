@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,11 @@ std::vector<int64_t> jsonIntegerList(const nlohmann::json& j, const char* key, c
 /// The value itself (not a key of an object): `what` names it in messages ("id2label[\"0\"]").
 int64_t jsonIntegerValue(const nlohmann::json& v, const std::string& what, const std::string& where);
 std::vector<int64_t> jsonIntegerListValue(const nlohmann::json& v, const std::string& what, const std::string& where);
+
+/// `j[key]` as an object of index -> list of integers ({"0": [1, 3]}, pruned_heads); empty
+/// when absent.
+std::map<int64_t, std::vector<int64_t>> jsonIndexedLists(const nlohmann::json& j, const char* key,
+                                                         const std::string& where);
 
 /// An object key that must be a non-negative integer index ("3" in id2label or
 /// pruned_heads); an error naming `what` otherwise.

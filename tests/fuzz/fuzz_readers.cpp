@@ -32,8 +32,7 @@
 #include "io/model_folder.h"
 #include "io/quantized_storage.h"
 #include "io/sparse_storage.h"
-#include "models/bert_model.h"
-#include "models/transformer_model.h"
+#include "models/architecture_config.h"
 #include "quant/post_training_quantization.h"
 #include "test_support.h"
 #include "text/tokenizer.h"
@@ -407,13 +406,7 @@ private:
         m_targets.push_back({"config-json",
                              {slurp(denseDir + "/config.json"), slurp(hf + "/config.json")},
                              &kJson,
-                             [](const std::string& in) {
-                                 try {
-                                     BertConfig::fromJson(in, "config.json");
-                                 } catch (const Error&) {
-                                 }
-                                 TransformerConfig::fromJson(in, "config.json");
-                             },
+                             [](const std::string& in) { parseArchitectureConfig(in, "config.json"); },
                              3});
         m_targets.push_back({"tpq-json",
                              {slurp(denseDir + "/tpq.json"), slurp(quantDir + "/tpq.json")},
@@ -517,8 +510,9 @@ private:
             {"history-csv", {h.toCsv()}, &kCsv, [](const std::string& in) { TrainHistory::fromCsv(in); }, 1});
     }
 
-    /// One input through `t`: true when it returned or threw tpq::Error within the limits.
-    bool runOne(const Target& t, const std::string& input, std::string& why) {
+    /// One input through `t`: true when it returned or threw tpq::Error within the limits
+    /// (`mustRead`: a seed, which must return without error).
+    bool runOne(const Target& t, const std::string& input, std::string& why, bool mustRead = false) {
         g_input = &input;
         const int64_t rssBefore = startPeak();
         ::alarm(10);  // a hang ends as SIGALRM, with the input saved
@@ -527,7 +521,8 @@ private:
         try {
             t.run(input);
             ++m_accepted;
-        } catch (const Error&) {
+        } catch (const Error& e) {
+            if (mustRead) ok = false, why = std::string("a seed, refused: ") + e.what();
         } catch (const std::exception& e) {
             ok = false;
             why = std::string("threw ") + typeid(e).name() + ", not tpq::Error: " + e.what();
@@ -607,7 +602,7 @@ private Q_SLOTS:
                                           : t.safetensors ? mutateSafetensors(m, seed, t.seeds)
                                                           : m.mutate(seed, t.seeds, *t.dictionary);
                 std::string why;
-                if (!runOne(t, input, why)) {
+                if (!runOne(t, input, why, isSeed)) {
                     ++failures;
                     save(t, input, i, why);
                 }
