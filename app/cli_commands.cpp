@@ -361,9 +361,14 @@ VariantSpec pruneVariant(const PruneCommand& command, const ExperimentConfig& co
     if ((command.heads || command.ffnSparsity) && v.method != Method::Structured) {
         throw Error("--heads and --ffn-sparsity are for --structured pruning");
     }
+    if (command.block && v.method == Method::Structured)
+        throw Error(
+            "--block is for --unstructured and --progressive pruning (structured pruning removes heads and "
+            "neurons)");
     v.fineTuneEpochs = command.fineTuneEpochs;  // unset: the config's (resolve())
     if (v.method != Method::Structured) {
         v.sparsity = command.sparsity;
+        v.block = command.block;
         return v;
     }
     // --sparsity with --structured: that fraction of the heads and of the FFN neurons.

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "util/block_shape.h"
 #include "util/progress.h"
 
 namespace tpq {
@@ -46,6 +47,7 @@ struct PruneCommand {
     std::optional<int> heads;           // --heads (structured): a count; unset = num_heads_to_prune
     std::optional<double> ffnSparsity;  // --ffn-sparsity (structured); unset = ffn_pruning.intermediate_sparsity
     std::optional<int> fineTuneEpochs;  // --fine-tune-epochs; unset = pruning.fine_tune_epochs
+    std::optional<BlockShape> block;    // --block (unstructured, progressive); unset = pruning.unstructured.block
 };
 /// `config` may be null: then the training config stored in the model's tpq.json is used.
 int runPrune(const PruneCommand& command, const ExperimentConfig* config);

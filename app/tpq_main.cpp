@@ -195,6 +195,16 @@ void addPruneCommand(CLI::App& app, Cli& c) {
             "--structured: fraction of each layer's feed-forward neurons to remove (default: "
             "pruning.ffn_pruning.intermediate_sparsity)")
         ->check(kFraction);
+    c.prune->add_option_function<std::string>(
+        "--block",
+        [&](const std::string& v) {
+            c.pruneCmd.block = tpq::parseBlockShape(v);
+            if (!c.pruneCmd.block)
+                throw CLI::ValidationError("--block", "'" + v + "' is not a block shape ROWSxCOLS with sides in [1, " +
+                                                          std::to_string(tpq::kMaxBlockSide) + "], like 1x4");
+        },
+        "--unstructured/--progressive: prune blocks of ROWSxCOLS weights (outputs x inputs) together, "
+        "e.g. 1x4, which the sparse int8 kernel skips whole (default: pruning.unstructured.block, 1x1)");
     c.prune
         ->add_option_function<int>(
             "--fine-tune-epochs", [&](const int& v) { c.pruneCmd.fineTuneEpochs = v; },

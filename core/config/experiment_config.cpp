@@ -120,6 +120,19 @@ public:
             if (!n.IsScalar() || !parseBool(n.Scalar(), v)) return typeError(n, path, "true or false");
         });
     }
+    void field(const char* key, BlockShape& v) {
+        read(key, [&](const YAML::Node& n, const std::string& path) {
+            constexpr const char* kExpected = "a block shape [rows, cols] of two integers in [1, 1024], like [1, 4]";
+            std::optional<BlockShape> b;
+            if (n.IsScalar()) {
+                b = parseBlockShape(n.Scalar());
+            } else if (n.IsSequence() && n.size() == 2 && n[0].IsScalar() && n[1].IsScalar()) {
+                b = parseBlockShape(n[0].Scalar() + "x" + n[1].Scalar());
+            }
+            if (!b) return typeError(n, path, kExpected);
+            v = *b;
+        });
+    }
     void field(const char* key, std::vector<double>& v) {
         read(key, [&](const YAML::Node& n, const std::string& path) {
             if (!n.IsSequence()) return typeError(n, path, "a list of numbers like [0.1, 0.5]");
@@ -257,6 +270,9 @@ public:
     void field(const char* key, uint64_t v) { m_out << YAML::Key << key << YAML::Value << v; }
     void field(const char* key, double v) { m_out << YAML::Key << key << YAML::Value << formatDouble(v); }
     void field(const char* key, bool v) { m_out << YAML::Key << key << YAML::Value << v; }
+    void field(const char* key, const BlockShape& v) {
+        m_out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq << v.rows << v.cols << YAML::EndSeq;
+    }
     void field(const char* key, const std::vector<double>& v) {
         m_out << YAML::Key << key << YAML::Value << YAML::Flow << YAML::BeginSeq;
         for (double x : v) m_out << formatDouble(x);
@@ -376,6 +392,7 @@ void visitConfig(V& v, C& c) {
         v.section("unstructured", [&] {
             v.field("method", c.pruning.unstructuredMethod);
             v.field("sparsity_levels", c.pruning.sparsityLevels);
+            v.field("block", c.pruning.block);
             v.field("include", c.pruning.include);
             v.field("exclude", c.pruning.exclude);
         });

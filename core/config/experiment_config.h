@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "data/dataset_options.h"
+#include "util/block_shape.h"
 
 namespace tpq {
 
@@ -64,6 +65,8 @@ struct PruningConfig {
     int calibrationBatches = 16;                   // training batches scored for importance; 0 = all
     std::string unstructuredMethod = "magnitude";  // unstructured.method
     std::vector<double> sparsityLevels = {0.1, 0.3, 0.5, 0.7, 0.9};  // unstructured.sparsity_levels
+    BlockShape block;  // unstructured.block: [rows (outputs), cols (inputs)] pruned together; [1, 1] = single
+                       // weights, [1, 4] = what the sparse int8 kernel skips whole (also for progressive)
     std::vector<std::string> include;  // unstructured.include: layer name parts; empty = linear layers
     std::vector<std::string> exclude = {"classifier", "pooler"};  // unstructured.exclude
     bool compactStorage = true;    // save mostly-zero weights as bitmask + values (tpq reads them; other tools do not)

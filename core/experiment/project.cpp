@@ -22,9 +22,18 @@ namespace fs = std::filesystem;
 namespace tpq {
 namespace {
 
-const std::vector<std::string> kVariantKeys = {"method",       "sparsity",         "heads",       "num_heads_to_prune",
-                                               "ffn_sparsity", "fine_tune_epochs", "observer",    "calibration_batches",
-                                               "qat_epochs",   "pruning",          "quantization"};
+const std::vector<std::string> kVariantKeys = {"method",
+                                               "sparsity",
+                                               "block",
+                                               "heads",
+                                               "num_heads_to_prune",
+                                               "ffn_sparsity",
+                                               "fine_tune_epochs",
+                                               "observer",
+                                               "calibration_batches",
+                                               "qat_epochs",
+                                               "pruning",
+                                               "quantization"};
 const std::vector<std::string> kProjectKeys = {"tpq_project",    "name",       "config",   "experiment", "results_dir",
                                                "checkpoint_dir", "base_model", "variants", "runs"};
 
@@ -41,10 +50,13 @@ std::string shortNumber(double v) {
     return s;
 }
 
-// The values of a key that may be one value or a list (a sweep).
-std::vector<YAML::Node> values(const YAML::Node& node) {
+// The values of a key that may be one value or a list (a sweep). A block shape is itself
+// a list of two numbers ([1, 4]); a sweep of them is a list of such lists or of "1x4" texts.
+std::vector<YAML::Node> values(const YAML::Node& node, const std::string& key) {
     std::vector<YAML::Node> out;
-    if (node.IsSequence()) {
+    const bool oneBlock = key == "block" && node.IsSequence() && node.size() == 2 && node[0].IsScalar() &&
+                          node[1].IsScalar() && node[0].Scalar().find_first_not_of("0123456789") == std::string::npos;
+    if (node.IsSequence() && !oneBlock) {
         for (const auto& item : node) out.push_back(item);
     } else {
         out.push_back(node);
@@ -77,6 +89,7 @@ std::string VariantSpec::key() const {
     std::string k = methodName(method);
     if (combined) k += std::string(" ") + methodName(pruning);
     if (sparsity) k += " sparsity=" + shortNumber(*sparsity);
+    if (block) k += " block=" + blockShapeName(*block);
     if (heads) k += " heads=" + shortNumber(*heads);
     if (numHeadsToPrune) k += " num_heads=" + std::to_string(*numHeadsToPrune);
     if (ffnSparsity) k += " ffn=" + shortNumber(*ffnSparsity);
@@ -126,7 +139,16 @@ void setVariantKey(VariantSpec& v, const std::string& key, const YAML::Node& n, 
         v.method = method();
     else if (key == "sparsity")
         v.sparsity = fraction();
-    else if (key == "heads")
+    else if (key == "block") {
+        std::optional<BlockShape> b;
+        if (n.IsScalar()) b = parseBlockShape(text);
+        if (n.IsSequence() && n.size() == 2 && n[0].IsScalar() && n[1].IsScalar())
+            b = parseBlockShape(n[0].Scalar() + "x" + n[1].Scalar());
+        if (!b)
+            throw Error(here + ": block must be a block shape like [1, 4] or 1x4 (rows x cols, each in [1, " +
+                        std::to_string(kMaxBlockSide) + "])");
+        v.block = *b;
+    } else if (key == "heads")
         v.heads = fraction();
     else if (key == "num_heads_to_prune")
         v.numHeadsToPrune = count(0, 100000);
@@ -142,9 +164,9 @@ void setVariantKey(VariantSpec& v, const std::string& key, const YAML::Node& n, 
         v.qatEpochs = count(0, 1000);
     else if (key == "pruning") {
         v.pruning = method();
-        if (v.pruning != Method::Structured && v.pruning != Method::Unstructured)
-            throw Error(here + ": combined pruning must be structured or unstructured, got '" + n.as<std::string>() +
-                        "'");
+        if (v.pruning != Method::Structured && v.pruning != Method::Unstructured && v.pruning != Method::Progressive)
+            throw Error(here + ": combined pruning must be structured, unstructured or progressive, got '" +
+                        n.as<std::string>() + "'");
     } else if (key == "quantization") {
         v.quantization = method();
         if (v.quantization != Method::Dynamic && v.quantization != Method::Static && v.quantization != Method::Qat)
@@ -166,7 +188,7 @@ std::vector<VariantSpec> expandVariant(const YAML::Node& item, const std::string
         if (node.IsNull()) throw Error(at(where, node, lineOffset) + ": variant key '" + key + "' has no value");
         std::vector<VariantSpec> next;
         for (const auto& spec : expanded) {
-            for (const auto& value : values(node)) {
+            for (const auto& value : values(node, key)) {
                 VariantSpec v = spec;
                 try {
                     setVariantKey(v, key, value, where, lineOffset);
@@ -385,6 +407,7 @@ std::string variantsToYaml(const std::vector<VariantSpec>& variants) {
     for (const auto& v : variants) {
         e << YAML::Flow << YAML::BeginMap << YAML::Key << "method" << YAML::Value << methodName(v.method);
         if (v.sparsity) e << YAML::Key << "sparsity" << YAML::Value << *v.sparsity;
+        if (v.block) e << YAML::Key << "block" << YAML::Value << blockShapeName(*v.block);
         if (v.heads) e << YAML::Key << "heads" << YAML::Value << *v.heads;
         if (v.numHeadsToPrune) e << YAML::Key << "num_heads_to_prune" << YAML::Value << *v.numHeadsToPrune;
         if (v.ffnSparsity) e << YAML::Key << "ffn_sparsity" << YAML::Value << *v.ffnSparsity;

@@ -26,6 +26,7 @@
 
 #include "config/experiment_config.h"
 #include "experiment/method.h"
+#include "util/block_shape.h"
 
 namespace YAML {
 class Node;
@@ -40,6 +41,7 @@ namespace tpq {
 struct VariantSpec {
     Method method = Method::Baseline;
     std::optional<double> sparsity;         // unstructured: target sparsity; progressive: final sparsity
+    std::optional<BlockShape> block;        // unstructured, progressive: weights pruned together (1x4, ...)
     std::optional<double> heads;            // structured: fraction of all heads to remove, in [0, 1)
     std::optional<int> numHeadsToPrune;     // structured: a count of heads to remove instead (tpq prune --heads)
     std::optional<double> ffnSparsity;      // structured: fraction of feed-forward neurons to remove
@@ -47,7 +49,7 @@ struct VariantSpec {
     std::optional<std::string> observer;    // static: minmax, moving_average, histogram or percentile
     std::optional<int> calibrationBatches;  // static: training batches to calibrate on
     std::optional<int> qatEpochs;           // qat: epochs of quantization-aware training
-    Method pruning = Method::Structured;    // combined: Unstructured or Structured
+    Method pruning = Method::Structured;    // combined: Unstructured, Progressive or Structured
     Method quantization = Method::Dynamic;  // combined: Dynamic, Static or Qat
 
     /// A stable description that identifies the variant ("structured heads=0.5 ffn=0 ft=1").

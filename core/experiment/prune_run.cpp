@@ -74,6 +74,7 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
     pruneOptions.seed = config.seed;
     pruneOptions.include = config.pruning.include;
     pruneOptions.exclude = config.pruning.exclude;
+    pruneOptions.block = config.pruning.block;
     ModelSaveOptions saveOptions;
     saveOptions.compactSparse = config.pruning.compactStorage;
 
@@ -84,14 +85,12 @@ std::vector<RunResult> runUnstructuredPruning(const ExperimentConfig& config, co
         const std::string& run = runIdAt(options, i);
         RunResult result = newResult(c, config, options.modelDir, options.fineTuneEpochs, run, Method::Unstructured);
         result.targetSparsity = level;
-        const nlohmann::ordered_json pruning = {{"method", "unstructured"},
-                                                {"criterion", criterionName(pruneOptions.criterion)},
-                                                {"global", pruneOptions.global},
-                                                {"target_sparsity", level},
-                                                {"fine_tune_epochs", options.fineTuneEpochs},
-                                                {"include", pruneOptions.include},
-                                                {"exclude", pruneOptions.exclude},
-                                                {"base_model_dir", options.modelDir}};
+        const nlohmann::ordered_json pruning = {
+            {"method", "unstructured"},          {"criterion", criterionName(pruneOptions.criterion)},
+            {"global", pruneOptions.global},     {"block", {pruneOptions.block.rows, pruneOptions.block.cols}},
+            {"target_sparsity", level},          {"fine_tune_epochs", options.fineTuneEpochs},
+            {"include", pruneOptions.include},   {"exclude", pruneOptions.exclude},
+            {"base_model_dir", options.modelDir}};
         torch::manual_seed(config.seed);
         const ClassifierPtr model = loadModelFolder(options.modelDir).model;  // a fresh copy per level
         UnstructuredPruning pruner(*model, pruneOptions);
@@ -134,6 +133,7 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     scope.global = config.pruning.globalPruning;
     scope.include = config.pruning.include;
     scope.exclude = config.pruning.exclude;
+    scope.block = config.pruning.block;
     ModelSaveOptions saveOptions;
     saveOptions.compactSparse = config.pruning.compactStorage;
     ProgressivePruning pruner(*model, progressive, scope);
@@ -149,6 +149,7 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     saveModelFolder(result.modelDir, *model, *c.base.tokenizer, c.base.info, saveOptions);
     nlohmann::ordered_json pruning = {{"method", "progressive"},
                                       {"schedule", progressive.schedule},
+                                      {"block", {scope.block.rows, scope.block.cols}},
                                       {"initial_sparsity", progressive.initialSparsity},
                                       {"final_sparsity", progressive.finalSparsity},
                                       {"num_iterations", progressive.numIterations},

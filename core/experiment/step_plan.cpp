@@ -20,6 +20,8 @@ void checkVariant(const VariantSpec& v) {
     };
     if (v.sparsity && pruning != Method::Unstructured && pruning != Method::Progressive)
         refuse("sparsity", "unstructured or progressive pruning");
+    if (v.block && pruning != Method::Unstructured && pruning != Method::Progressive)
+        refuse("block", "unstructured or progressive pruning");
     if ((v.heads || v.numHeadsToPrune || v.ffnSparsity) && pruning != Method::Structured)
         refuse(v.ffnSparsity ? "ffn_sparsity" : "heads", "structured pruning");
     if (v.heads && v.numHeadsToPrune)
@@ -51,15 +53,18 @@ namespace {
 // ("_structured_heads50_ffn0").
 std::string resolvePruning(const VariantSpec& v, StepPlan& plan) {
     PruningConfig& p = plan.config.pruning;
+    if (v.block) p.block = *v.block;
+    // Blocks other than single weights name themselves: "_unstructured_90_b1x4".
+    const std::string block = p.block.isSingle() ? "" : "_b" + blockShapeName(p.block);
     switch (v.method) {
         case Method::Unstructured: {
             const double level = v.sparsity.value_or(p.sparsity);
             plan.prune.levels = {level};
-            return "_unstructured_" + percent(level);
+            return "_unstructured_" + percent(level) + block;
         }
         case Method::Progressive:
             if (v.sparsity) p.finalSparsity = *v.sparsity;
-            return "_progressive_" + percent(p.finalSparsity);
+            return "_progressive_" + percent(p.finalSparsity) + block;
         case Method::Structured: {
             if (v.heads) {
                 plan.prune.headFraction = *v.heads;

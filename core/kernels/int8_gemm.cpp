@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "kernels/int8_gemm_paths.h"
+#include "kernels/sparse_gemm.h"
 #include "util/error.h"
 
 namespace tpq::int8gemm {
@@ -65,10 +66,24 @@ bool staticAvailable() {
 int64_t PackedWeight::bytes() const {
     int64_t n = 0;
     for (const auto* t : {&data, &scale, &colsum, &bias}) n += t->defined() ? t->nbytes() : 0;
-    return n;
+    return n + sparse.bytes();
 }
 
-PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::Tensor& bias) {
+namespace {
+
+// Output o's groups of 4 inputs holding a non-zero, as sparse_gemm.h's int8 rows.
+sparse::SparseRows packSparse(const at::Tensor& values, int64_t inPadded) {
+    const int64_t out = values.size(0), in = values.size(1);
+    at::Tensor v = values;
+    if (inPadded != in) v = torch::constant_pad_nd(values, {0, inPadded - in});
+    const at::Tensor quads = v.contiguous().view({out, inPadded / 4, 4});
+    // The 4 bytes of each group as one int32 (VPDPBUSD broadcasts it).
+    return sparse::packRows(quads.ne(0).any(2), quads.view(torch::kInt32).view({out, inPadded / 4}));
+}
+
+}  // namespace
+
+PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::Tensor& bias, Layout layout) {
     if (values.dim() != 2 || values.scalar_type() != at::kChar)
         throw Error("int8 kernel: weights must be int8 [out, in]");
     if (!available()) throw Error("int8 kernel: this CPU has no int8 path of ours (AVX2 or AVX-512 VNNI)");
@@ -82,13 +97,21 @@ PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::
     p.outPadded = roundUp(p.out, amx ? detail::kAmxBlock : vnni ? detail::kVnniBlock : detail::kAvx2Block);
     p.inPadded = roundUp(p.in, amx ? detail::kAmxDepth : vnni ? detail::kVnniGroup : detail::kAvx2Group);
     const at::Tensor v = values.contiguous();
-    p.data = torch::zeros({p.outPadded * p.inPadded}, torch::kInt8);
-    if (amx)
-        detail::reorderAmx(v.data_ptr<int8_t>(), p);
-    else if (vnni)
-        detail::reorderVnni(v.data_ptr<int8_t>(), p);
-    else
-        detail::reorderAvx2(v.data_ptr<int8_t>(), p);
+    bool sparse = layout == Layout::Sparse;
+    if (sparse && !(vnni && sparse::int8Available()))
+        throw Error("int8 kernel: the sparse layout needs AVX-512 VNNI (and TPQ_SPARSE_KERNEL not off)");
+    if (layout == Layout::Auto && vnni) sparse = sparse::int8Pays(sparse::density(v), p.path);
+    if (sparse) {
+        p.sparse = packSparse(v, roundUp(p.in, detail::kVnniGroup));
+    } else {
+        p.data = torch::zeros({p.outPadded * p.inPadded}, torch::kInt8);
+        if (amx)
+            detail::reorderAmx(v.data_ptr<int8_t>(), p);
+        else if (vnni)
+            detail::reorderVnni(v.data_ptr<int8_t>(), p);
+        else
+            detail::reorderAvx2(v.data_ptr<int8_t>(), p);
+    }
     p.colsum = torch::zeros({p.outPadded}, torch::kInt32);
     p.colsum.narrow(0, 0, p.out).copy_(v.to(torch::kInt32).sum(1));
     const at::Tensor sc = scales.to(torch::kFloat32).reshape({-1});

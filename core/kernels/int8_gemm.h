@@ -32,6 +32,7 @@
 #include <ATen/core/Tensor.h>
 
 #include "kernels/cpu_features.h"
+#include "kernels/sparse_gemm.h"
 
 namespace tpq::int8gemm {
 
@@ -52,19 +53,28 @@ int inputLevels();
 ///                x 64 inputs, 1 KB each (outPadded a multiple of 32, inPadded of 64)
 ///   avx2         int8 [outPadded / 16][inPadded / 4][16][4]
 struct PackedWeight {
-    at::Tensor data;    // the reordered int8 weight
+    at::Tensor data;    // the reordered int8 weight (undefined when the weight runs sparse)
     at::Tensor scale;   // float32 [outPadded]: the weight scale of each output
     at::Tensor colsum;  // int32 [outPadded]: sum over inputs of each output's int8 weights
     at::Tensor bias;    // float32 [outPadded], zeros when the layer has none
     int64_t out = 0, in = 0, outPadded = 0, inPadded = 0;
     kernels::KernelPath path = kernels::KernelPath::LibTorch;
-    /// Bytes held (the reordered weight and the per-column vectors).
+    /// Set when the weight runs on the sparse kernel (kernels/sparse_gemm.h): per output,
+    /// the groups of 4 aligned inputs that hold a non-zero, with their 4 weight bytes.
+    sparse::SparseRows sparse;
+    bool isSparse() const { return sparse.start.defined(); }
+    /// Bytes held (the reordered weight or the sparse groups, and the per-column vectors).
     int64_t bytes() const;
 };
 
+/// How pack() lays a weight out: Auto runs it sparse where sparse_gemm.h's measured
+/// crossover says the sparse kernel is faster for its density; Dense and Sparse force it.
+enum class Layout { Auto, Dense, Sparse };
+
 /// values: int8 [out, in]; scales: float32 [out] or [1]; bias: float32 [out] or undefined.
-/// Requires available().
-PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::Tensor& bias);
+/// Requires available() (Layout::Sparse: sparse::int8Available()).
+PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::Tensor& bias,
+                  Layout layout = Layout::Auto);
 
 /// What the epilogue applies after the rescale and bias.
 enum class Activation { None, Gelu };

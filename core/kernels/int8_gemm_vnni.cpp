@@ -23,6 +23,7 @@
 #include <torch/torch.h>
 
 #include "kernels/cpu_features.h"
+#include "kernels/sparse_kernels.h"
 #include "kernels/vector_math.h"
 #include "util/error.h"
 
@@ -286,10 +287,67 @@ TPQ_TARGET_AVX512_VNNI void multiplyRows(int64_t r0, int64_t r1, const PackedWei
     }
 }
 
+// Rows [r0, r1) of a sparse weight's product (kernels/sparse_gemm.h): per tile of up to 64
+// tokens, the codes transposed to [groups of 4 inputs][tokens]; per panel of outputs, each
+// chunk of groups multiplied in, then 16 x 16 blocks of the sums back to token rows for
+// the epilogue.
+template <bool Gelu, bool Requantize>
+TPQ_TARGET_AVX512_VNNI void multiplySparse(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q,
+                                           const float* xscale, const int32_t* xzero, float* y, const StaticScales* s) {
+    using namespace sparse::detail;
+    const sparse::SparseRows& rows = w.sparse;
+    const int64_t groups = rows.units, ldq = w.inPadded / 4;
+    const at::Tensor buffer = at::empty({(groups + kPanel) * kTile}, at::kInt);
+    uint32_t* xt = reinterpret_cast<uint32_t*>(buffer.data_ptr<int32_t>());
+    int32_t* sums = buffer.data_ptr<int32_t>() + groups * kTile;
+    alignas(64) int32_t tokenRows[16 * 16];
+    const int64_t* start = rows.start.data_ptr<int64_t>();
+    const int32_t* index = rows.index.data_ptr<int32_t>();
+    const int32_t* weights = rows.values.data_ptr<int32_t>();
+    const float* scale = w.scale.data_ptr<float>();
+    const int32_t* colsum = w.colsum.data_ptr<int32_t>();
+    const float* bias = w.bias.data_ptr<float>();
+    for (int64_t m = r0; m < r1; m += kTile) {
+        const int64_t tokens = std::min(kTile, r1 - m), T = roundUp(tokens, 16);
+        transposeToColumns(reinterpret_cast<const uint32_t*>(q + m * w.inPadded), ldq, tokens, groups, xt, T);
+        for (int64_t p0 = 0; p0 < w.out; p0 += kPanel) {
+            const int64_t n = std::min(kPanel, w.out - p0), written = rows.chunks > 0 ? n : 0;
+            std::memset(sums + written * T, 0, size_t((roundUp(n, 16) - written) * T) * sizeof(int32_t));
+            for (int64_t c = 0; c < rows.chunks; ++c)
+                int8Panel(xt, T, index, weights, start + p0 * (rows.chunks + 1), rows.chunks + 1, n, c, sums);
+            for (int64_t t0 = 0; t0 < tokens; t0 += 16) {
+                for (int64_t j = 0; j < n; j += 16) {
+                    transposeBlock(reinterpret_cast<const uint32_t*>(sums + j * T + t0), T,
+                                   reinterpret_cast<uint32_t*>(tokenRows));
+                    const __mmask16 mask = kernels::laneMask(n - j, 0);
+                    const int64_t o = p0 + j;
+                    for (int64_t t = 0; t < std::min<int64_t>(16, tokens - t0); ++t) {
+                        const int64_t row = m + t0 + t;
+                        storeColumns<Gelu, Requantize>(_mm512_load_si512(tokenRows + 16 * t),
+                                                       _mm512_set1_epi32(xzero[row]), _mm512_set1_ps(xscale[row]),
+                                                       colsum + o, scale + o, bias + o, y + row * w.out + o, mask, s);
+                    }
+                }
+            }
+        }
+    }
+}
+
 template <bool Amx>
 void multiply(int64_t r0, int64_t r1, const Product& p, const uint8_t* q, const float* xscale, const int32_t* xzero,
               Activation activation) {
     const bool gelu = activation == Activation::Gelu;
+    if (p.weight->isSparse()) {
+        if (p.fixed && gelu)
+            multiplySparse<true, true>(r0, r1, *p.weight, q, xscale, xzero, p.y, p.fixed);
+        else if (p.fixed)
+            multiplySparse<false, true>(r0, r1, *p.weight, q, xscale, xzero, p.y, p.fixed);
+        else if (gelu)
+            multiplySparse<true, false>(r0, r1, *p.weight, q, xscale, xzero, p.y, nullptr);
+        else
+            multiplySparse<false, false>(r0, r1, *p.weight, q, xscale, xzero, p.y, nullptr);
+        return;
+    }
     if (p.fixed) {
         if (gelu)
             multiplyRows<true, true, Amx>(r0, r1, *p.weight, q, xscale, xzero, p.y, p.fixed);

@@ -8,6 +8,7 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/fp32_gemm.h"
+#include "kernels/sparse_gemm.h"
 #include "models/architecture_estimate.h"
 #include "util/strings.h"
 
@@ -19,13 +20,47 @@ at::Tensor LinearKernel::forwardGelu(const at::Tensor& x) const {
 
 namespace {
 
-// The reordered copies of fp32 weights that inference has used, by weight tensor. An entry
-// is valid while its tensor lives and has not changed since (same version counter and
-// storage); entries
-// of tensors that are gone are dropped as new ones come.
+// How an fp32 linear layer runs in inference: sparse (CSR, kernels/sparse_gemm.h), on our
+// dense kernel (kernels/fp32_gemm.h), or on LibTorch's linear.
+struct Fp32Inference {
+    enum class Form { LibTorch, Dense, Sparse };
+    Form form = Form::LibTorch;
+    double density = 1.0;  // non-zero share of the weight
+    fp32gemm::PackedWeight dense;
+    sparse::Fp32Weight sparse;
+
+    at::Tensor forward(const at::Tensor& x, bool gelu) const {
+        const auto activation = gelu ? fp32gemm::Activation::Gelu : fp32gemm::Activation::None;
+        return form == Form::Sparse ? sparse::linearFp32(x, sparse, activation)
+                                    : fp32gemm::linear(x, dense, activation);
+    }
+};
+
+// The form a weight takes (its density measured only where the sparse kernel could run).
+Fp32Inference::Form fp32Form(const at::Tensor& weight, double* density) {
+    *density = 1.0;
+    if (weight.dim() == 2 && sparse::fp32Available()) {
+        *density = sparse::density(weight).elements;
+        if (sparse::fp32Pays({*density, 1.0})) return Fp32Inference::Form::Sparse;
+    }
+    return fp32gemm::available() ? Fp32Inference::Form::Dense : Fp32Inference::Form::LibTorch;
+}
+
+Fp32Inference packFp32Inference(const at::Tensor& weight, const at::Tensor& bias) {
+    Fp32Inference p;
+    p.form = fp32Form(weight, &p.density);
+    if (p.form == Fp32Inference::Form::Sparse) p.sparse = sparse::packFp32(weight, bias);
+    if (p.form == Fp32Inference::Form::Dense) p.dense = fp32gemm::pack(weight, bias);
+    return p;
+}
+
+// The packed copies of fp32 weights that inference has used, by weight tensor: sparse
+// (CSR), for our dense kernel, or neither (LibTorch's linear: the decision is cached too).
+// An entry is valid while its tensor lives and has not changed since (same version
+// counter and storage); entries of tensors that are gone are dropped as new ones come.
 class Fp32PackCache {
 public:
-    using Packed = std::shared_ptr<const fp32gemm::PackedWeight>;
+    using Packed = std::shared_ptr<const Fp32Inference>;
 
     Packed get(const at::Tensor& weight, const at::Tensor& bias) {
         const auto version = weight._version();
@@ -49,7 +84,7 @@ public:
                     bias.defined() ? bias.unsafeGetTensorImpl() : nullptr,
                     weight.data_ptr(),
                     bias.defined() ? bias.data_ptr() : nullptr,
-                    std::make_shared<const fp32gemm::PackedWeight>(fp32gemm::pack(weight, bias))};
+                    std::make_shared<const Fp32Inference>(packFp32Inference(weight, bias))};
         Packed packed = entry.packed;
         m_entries.insert_or_assign(weight.unsafeGetTensorImpl(), std::move(entry));
         return packed;
@@ -75,36 +110,38 @@ Fp32PackCache& packCache() {
     return cache;
 }
 
-// The reordered weight when this product may run on our fp32 kernel, else null.
+// The packed weight when this product may run on one of our fp32 kernels, else null.
 Fp32PackCache::Packed inferencePacked(torch::nn::Linear& linear, const at::Tensor& x) {
-    if (!fp32gemm::available() || linear->is_training() || at::GradMode::is_enabled() ||
-        x.scalar_type() != at::kFloat || linear->weight.scalar_type() != at::kFloat || x.dim() == 0)
+    if ((!fp32gemm::available() && !sparse::fp32Available()) || linear->is_training() || at::GradMode::is_enabled() ||
+        x.scalar_type() != at::kFloat || linear->weight.scalar_type() != at::kFloat || x.dim() == 0 ||
+        isReleased(linear->weight))
         return nullptr;
-    return packCache().get(linear->weight, linear->bias);
+    auto packed = packCache().get(linear->weight, linear->bias);
+    return packed->form == Fp32Inference::Form::LibTorch ? nullptr : packed;
 }
 
 }  // namespace
 
 at::Tensor runLinear(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
     if (kernel) return kernel->forward(x);
-    if (const auto packed = inferencePacked(linear, x)) return fp32gemm::linear(x, *packed);
+    if (const auto packed = inferencePacked(linear, x)) return packed->forward(x, false);
     return linear(x);
 }
 
 std::vector<at::Tensor> runLinears(const std::vector<std::pair<torch::nn::Linear*, const LinearKernelPtr*>>& layers,
                                    const at::Tensor& x) {
     if (!layers.empty() && !*layers.front().second) {
-        // fp32 layers in inference: the products on one input together.
+        // fp32 layers in inference on our dense kernel: the products on one input together.
         std::vector<Fp32PackCache::Packed> packed;
         for (const auto& [linear, kernel] : layers) {
             if (*kernel) break;
             auto p = inferencePacked(*linear, x);
-            if (!p) break;
+            if (!p || p->form != Fp32Inference::Form::Dense) break;
             packed.push_back(std::move(p));
         }
         if (packed.size() == layers.size()) {
             std::vector<const fp32gemm::PackedWeight*> weights;
-            for (const auto& p : packed) weights.push_back(p.get());
+            for (const auto& p : packed) weights.push_back(&p->dense);
             return fp32gemm::linearShared(x, weights);
         }
     }
@@ -123,15 +160,35 @@ std::vector<at::Tensor> runLinears(const std::vector<std::pair<torch::nn::Linear
 
 at::Tensor runLinearGelu(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
     if (kernel) return kernel->forwardGelu(x);
-    if (const auto packed = inferencePacked(linear, x)) return fp32gemm::linear(x, *packed, fp32gemm::Activation::Gelu);
+    if (const auto packed = inferencePacked(linear, x)) return packed->forward(x, true);
     return torch::gelu(linear(x));
+}
+
+LayerKernel LinearKernel::describe() const {
+    LayerKernel k;
+    k.precision = precisionName(precision());
+    k.path = kernelPath();
+    return k;
+}
+
+LayerKernel layerKernel(const NamedLinear& layer) {
+    if (layer.kernel && *layer.kernel) return (*layer.kernel)->describe();
+    torch::NoGradGuard noGrad;
+    LayerKernel k;
+    k.precision = precisionName(Precision::Fp32);
+    const auto form = fp32Form(layer.linear->weight, &k.density);
+    k.sparse = form == Fp32Inference::Form::Sparse;
+    if (k.sparse) k.format = "csr";
+    k.path = kernels::kernelPathName(k.sparse                                ? kernels::KernelPath::Avx512
+                                     : form == Fp32Inference::Form::LibTorch ? kernels::KernelPath::LibTorch
+                                                                             : kernels::fp32Path());
+    return k;
 }
 
 std::string modelKernelPath(Classifier& model) {
     std::vector<std::string> paths;
     for (const NamedLinear& l : model.linearLayers()) {
-        const std::string p =
-            (l.kernel && *l.kernel) ? (*l.kernel)->kernelPath() : kernels::kernelPathName(kernels::fp32Path());
+        const std::string p = layerKernel(l).path;
         if (std::find(paths.begin(), paths.end(), p) == paths.end()) paths.push_back(p);
     }
     const std::vector<std::string> order = {"amx", "avx512_vnni", "avx512", "avx2", "libtorch"};

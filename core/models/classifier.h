@@ -19,6 +19,16 @@
 
 namespace tpq {
 
+/// What a linear layer runs on in inference (result.json's layer_kernels, tpq bench).
+struct LayerKernel {
+    std::string precision;  // "fp32", "int8", "int4", "bf16", "fp16"
+    std::string path;       // "amx", "avx512_vnni", "avx512", "avx2" or "libtorch"
+    bool sparse = false;    // skips its zeros (kernels/sparse_gemm.h)
+    std::string format;     // sparse: "csr" (fp32) or "quads" (int8: groups of 4 inputs with a non-zero)
+    double density = 1.0;   // the share of the weight the kernel computes (1 when dense; measured
+                            // only where a sparse kernel could run)
+};
+
 /// Another way to compute a linear layer (int8 weights, ...), set by quantization in
 /// place of the layer's float weights. The layer's nn::Linear stays as it was.
 class LinearKernel {
@@ -44,6 +54,8 @@ public:
     virtual int64_t memoryBytes() const { return 0; }
     /// Where its products run: "amx", "avx512_vnni", "avx2" or "libtorch" (kernels/cpu_features.h).
     virtual std::string kernelPath() const { return "libtorch"; }
+    /// Precision, path and, for a sparse kernel, its format and density.
+    virtual LayerKernel describe() const;
 };
 using LinearKernelPtr = std::shared_ptr<const LinearKernel>;
 
@@ -68,6 +80,11 @@ struct NamedLinear {
     torch::nn::Linear linear{nullptr};
     LinearKernelPtr* kernel = nullptr;
 };
+
+/// What `layer` runs on in inference: its kernel's description, or for an fp32 layer the
+/// form the inference pack cache would give it (sparse where its density pays, our dense
+/// kernel, or LibTorch's).
+LayerKernel layerKernel(const NamedLinear& layer);
 
 /// The kernel paths a model's linear layers run on, best first, joined by "+"
 /// ("avx2", "avx2+libtorch"): result.json's and tpq bench's `kernel_path`.

@@ -2,15 +2,18 @@
 /// \file unstructured_pruning.h
 /// Unstructured pruning: individual weights of a Classifier's linear layers set to exactly
 /// zero, ranked by magnitude |w| (or at random, as a control), globally across the layers
-/// in scope or per layer. Masks are kept: applyMasks() after every optimizer step keeps
+/// in scope or per layer; or blocks of them (options.block, e.g. 1 x 4: four neighbouring
+/// inputs of one output), ranked by the block's L2 norm, so that a sparse kernel can skip
+/// whole blocks (kernels/sparse_gemm.h). Masks are kept: applyMasks() after every optimizer step keeps
 /// pruned weights at zero during fine-tuning (Trainer::setAfterOptimizerStep).
 ///
 ///     UnstructuredPruning pruner(model);              // encoder linear layers
 ///     PruningStats s = pruner.applyPruning(0.5);      // s.sparsity == 0.5 (within rounding)
 ///     trainer.setAfterOptimizerStep([&] { pruner.applyMasks(); });
 ///
-/// Zeros do not make dense matrix products faster; see StructuredPruning for a model that
-/// is physically smaller.
+/// Zeros do not make dense matrix products faster: in inference, layers sparse enough run on
+/// the sparse kernels instead (1 x 4 blocks pay most for int8); StructuredPruning makes a
+/// model physically smaller.
 
 #include <cstdint>
 #include <optional>
@@ -20,6 +23,8 @@
 #include <vector>
 
 #include <ATen/core/Tensor.h>
+
+#include "util/block_shape.h"
 
 namespace tpq {
 
@@ -37,6 +42,8 @@ struct UnstructuredPruningOptions {
                                        // tables such as "embedding"); empty = all linear layers
     std::vector<std::string> exclude = {"classifier", "pooler"};  // name substrings removed from the scope
     uint64_t seed = 0;                                            // random criterion: generator seed
+    BlockShape block;  // weights pruned together: rows (outputs) x cols (inputs); 1 x 1 = single weights.
+                       // Blocks at a layer's edge that do not fit are smaller.
 
     /// All problems at once; empty when valid.
     std::vector<std::string> validate() const;
@@ -56,8 +63,9 @@ public:
     /// options and for an include/exclude entry that names no linear layer of the model.
     explicit UnstructuredPruning(Classifier& model, UnstructuredPruningOptions options = {});
 
-    /// Zeros weights until `sparsity` of the weights in scope are zero (counting weights
-    /// already pruned, which stay pruned). Throws tpq::Error unless 0 <= sparsity < 1.
+    /// Zeros weights (in blocks of options.block) until `sparsity` of the weights in scope
+    /// are zero, to the nearest whole block (counting weights already pruned, which stay
+    /// pruned). Throws tpq::Error unless 0 <= sparsity < 1.
     PruningStats applyPruning(double sparsity);
     /// Same, overriding options.global.
     PruningStats applyPruning(double sparsity, bool global);

@@ -156,6 +156,19 @@ std::string Int8Linear::kernelPath(bool staticForm) const {
     return ours ? kernels::kernelPathName(int8gemm::path()) : "libtorch";
 }
 
+LayerKernel Int8Linear::describe(bool staticForm) const {
+    LayerKernel k;
+    k.precision = precisionName(Precision::Int8);
+    k.path = kernelPath(staticForm);
+    const bool ours = staticForm ? int8gemm::staticAvailable() : int8gemm::available();
+    if (ours && m_packed->forKernel().isSparse()) {
+        k.sparse = true;
+        k.format = "quads";
+        k.density = m_packed->kernel.sparse.density;
+    }
+    return k;
+}
+
 int64_t Int8Linear::memoryBytes() const {
     const Packed& p = *m_packed;
     int64_t bytes = p.weight.values.nbytes() + p.weight.scales.nbytes() + (p.bias.defined() ? p.bias.nbytes() : 0);

@@ -84,6 +84,8 @@ public:
 
     /// Where forward() (or forwardStatic() when `staticForm`) runs: "avx512_vnni", "avx2", "libtorch".
     std::string kernelPath(bool staticForm) const;
+    /// The same with, where the weight runs on the sparse kernel, its format and density.
+    LayerKernel describe(bool staticForm) const;
     /// The int8 weight (values and scales as given).
     Int8Weight weight() const;
     /// Bytes held: the weight, its packed copies and the bias.

@@ -58,6 +58,7 @@ public:
     // The int8 weight and the kernel's reordered copy of it.
     int64_t memoryBytes() const override { return m_linear.memoryBytes(); }
     std::string kernelPath() const override { return m_linear.kernelPath(m_layout.scheme == QuantScheme::Static); }
+    LayerKernel describe() const override { return m_linear.describe(m_layout.scheme == QuantScheme::Static); }
 
 private:
     Int8Linear m_linear;

@@ -1,0 +1,217 @@
+/// \file sparse_gemm.cpp
+/// sparse_gemm.h: densities, the crossovers, the CSR packing and the fp32 product's tiles
+/// (the int8 one runs inside int8gemm, int8_gemm_vnni.cpp).
+
+#include "kernels/sparse_gemm.h"
+
+#include <immintrin.h>
+
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include <ATen/Parallel.h>
+#include <torch/torch.h>
+
+#include "kernels/sparse_kernels.h"
+#include "kernels/vector_math.h"
+#include "util/error.h"
+#include "util/strings.h"
+
+namespace tpq::sparse {
+namespace {
+
+// Tokens per tile: kTile, fewer when that leaves a thread without a tile.
+int64_t tileTokens(int64_t rows) {
+    int64_t t = detail::kTile;
+    const int64_t threads = std::max<int64_t>(1, at::get_num_threads());
+    while (t > 16 && (rows + t - 1) / t < threads) t -= 16;
+    return t;
+}
+
+template <bool Gelu>
+TPQ_TARGET_AVX512 void finishFp32(const float* tokenRows, int64_t tokens, const float* bias, float* y, int64_t ldy,
+                                  __mmask16 mask) {
+    const __m512 b = _mm512_loadu_ps(bias);
+    for (int64_t t = 0; t < tokens; ++t) {
+        __m512 f = _mm512_add_ps(_mm512_load_ps(tokenRows + 16 * t), b);
+        if (Gelu) f = kernels::gelu512(f);
+        _mm512_mask_storeu_ps(y + t * ldy, mask, f);
+    }
+}
+
+// Rows [0, rows) of y (ldy = out) from the tile's transposed inputs xt [in][T]: per panel of
+// outputs, the chunks' sums into `sums` [kPanel][T], then 16 x 16 blocks of them back to
+// token rows, bias and activation.
+template <bool Gelu>
+void fp32Tile(const float* xt, int64_t T, int64_t rows, const Fp32Weight& w, float* sums, float* y) {
+    alignas(64) float tokenRows[16 * 16];
+    const SparseRows& r = w.rows;
+    const int64_t* start = r.start.data_ptr<int64_t>();
+    const int32_t* index = r.index.data_ptr<int32_t>();
+    const float* values = r.values.data_ptr<float>();
+    const float* bias = w.bias.data_ptr<float>();
+    for (int64_t p0 = 0; p0 < w.out; p0 += detail::kPanel) {
+        const int64_t n = std::min(detail::kPanel, w.out - p0), padded = (n + 15) / 16 * 16;
+        // Rows the panel does not write are zero (no inputs: all of them; else those up to 16).
+        const int64_t written = r.chunks > 0 ? n : 0;
+        std::memset(sums + written * T, 0, size_t((padded - written) * T) * sizeof(float));
+        for (int64_t c = 0; c < r.chunks; ++c)
+            detail::fp32Panel(xt, T, index, values, start + p0 * (r.chunks + 1), r.chunks + 1, n, c, sums);
+        for (int64_t t0 = 0; t0 < rows; t0 += 16) {
+            for (int64_t j = 0; j < n; j += 16) {
+                detail::transposeBlock(reinterpret_cast<const uint32_t*>(sums + j * T + t0), T,
+                                       reinterpret_cast<uint32_t*>(tokenRows));
+                finishFp32<Gelu>(tokenRows, std::min<int64_t>(16, rows - t0), bias + p0 + j, y + t0 * w.out + p0 + j,
+                                 w.out, kernels::laneMask(n - j, 0));
+            }
+        }
+    }
+}
+
+}  // namespace
+
+Density density(const at::Tensor& weight) {
+    if (weight.dim() != 2) throw Error("sparse kernel: the weight must be a matrix [out, in]");
+    torch::NoGradGuard noGrad;
+    Density d;
+    const int64_t out = weight.size(0), in = weight.size(1);
+    if (out == 0 || in == 0) return d;
+    const at::Tensor nz = weight.ne(0);
+    d.elements = double(nz.sum().item<int64_t>()) / double(out * in);
+    const int64_t in4 = (in + 3) / 4;
+    at::Tensor padded = nz;
+    if (in4 * 4 != in) padded = torch::constant_pad_nd(nz.to(torch::kUInt8), {0, in4 * 4 - in}).to(torch::kBool);
+    d.quads = double(padded.reshape({out, in4, 4}).any(2).sum().item<int64_t>()) / double(out * in4);
+    return d;
+}
+
+Mode mode() {
+    static const Mode m = [] {
+        const char* v = std::getenv("TPQ_SPARSE_KERNEL");
+        const std::string s = v ? v : "";
+        if (s == "off" || s == "0") return Mode::Off;
+        if (s == "on" || s == "1" || s == "always") return Mode::On;
+        return Mode::Auto;
+    }();
+    return m;
+}
+
+bool fp32Available() {
+    return kernels::hasAvx512Vnni() && mode() != Mode::Off;  // sparse_kernels.h: one target for both
+}
+
+bool int8Available() {
+    return kernels::hasAvx512Vnni() && mode() != Mode::Off;
+}
+
+double fp32MaxDensity() {
+    return 0.35;
+}
+
+double int8MaxDensity(kernels::KernelPath densePath) {
+    return densePath == kernels::KernelPath::Amx ? 0.12 : 0.35;
+}
+
+bool fp32Pays(const Density& d) {
+    if (!fp32Available()) return false;
+    return mode() == Mode::On ? d.elements < 1.0 : d.elements <= fp32MaxDensity();
+}
+
+bool int8Pays(const Density& d, kernels::KernelPath densePath) {
+    if (!int8Available()) return false;
+    return mode() == Mode::On ? d.quads < 1.0 : d.quads <= int8MaxDensity(densePath);
+}
+
+int64_t SparseRows::bytes() const {
+    int64_t n = 0;
+    for (const auto* t : {&start, &index, &values}) n += t->defined() ? t->nbytes() : 0;
+    return n;
+}
+
+SparseRows packRows(const at::Tensor& held, const at::Tensor& values) {
+    torch::NoGradGuard noGrad;
+    SparseRows r;
+    const int64_t out = held.size(0);
+    r.units = held.size(1);
+    r.chunks = (r.units + detail::kChunk - 1) / detail::kChunk;
+    // Units held per (output, chunk), row-major: their running sum gives each chunk's start.
+    const at::Tensor perChunk = torch::constant_pad_nd(held.to(torch::kInt64), {0, r.chunks * detail::kChunk - r.units})
+                                    .view({out, r.chunks, detail::kChunk})
+                                    .sum(2);
+    const at::Tensor ends = perChunk.flatten().cumsum(0).view({out, r.chunks});
+    r.start = torch::empty({out, r.chunks + 1}, torch::kInt64);
+    if (out > 0 && r.chunks > 0) {
+        r.start.narrow(1, 1, r.chunks).copy_(ends);
+        r.start.select(1, 0).copy_(ends.select(1, 0) - perChunk.select(1, 0));
+    } else {
+        r.start.zero_();
+    }
+    r.index = held.nonzero().select(1, 1).to(torch::kInt32).contiguous();  // row-major: ascending per output
+    r.values = values.masked_select(held).contiguous();
+    r.density = out * r.units > 0 ? double(r.index.numel()) / double(out * r.units) : 0.0;
+    return r;
+}
+
+int64_t Fp32Weight::bytes() const {
+    return rows.bytes() + (bias.defined() ? bias.nbytes() : 0);
+}
+
+Fp32Weight packFp32(const at::Tensor& weight, const at::Tensor& bias) {
+    if (weight.dim() != 2 || !weight.is_floating_point())
+        throw Error("sparse kernel: the weight must be a float matrix [out, in]");
+    if (!fp32Available()) throw Error("sparse kernel: this CPU has no AVX-512 VNNI (or TPQ_SPARSE_KERNEL=off)");
+    torch::NoGradGuard noGrad;
+    const at::Tensor w = weight.detach().to(torch::kFloat32).contiguous();
+    Fp32Weight p;
+    p.out = w.size(0);
+    p.in = w.size(1);
+    p.rows = packRows(w.ne(0), w);
+    p.bias = torch::zeros({(p.out + 15) / 16 * 16}, torch::kFloat32);
+    if (bias.defined()) p.bias.narrow(0, 0, p.out).copy_(bias.detach().to(torch::kFloat32).reshape({-1}));
+    return p;
+}
+
+at::Tensor linearFp32(const at::Tensor& input, const Fp32Weight& w, fp32gemm::Activation activation) {
+    if (input.dim() == 0 || input.size(-1) != w.in)
+        throw Error("sparse kernel expects " + std::to_string(w.in) + " input features");
+    const at::Tensor x = input.to(torch::kFloat32).contiguous();
+    int64_t rows = 1;
+    for (int64_t d = 0; d + 1 < x.dim(); ++d) rows *= x.size(d);
+    auto shape = x.sizes().vec();
+    shape.back() = w.out;
+    at::Tensor y = at::empty(shape, x.options());
+    if (rows == 0 || w.out == 0) return y;
+    const float* xp = x.data_ptr<float>();
+    float* yp = y.data_ptr<float>();
+    const int64_t T = tileTokens(rows);
+    const int64_t tiles = (rows + T - 1) / T;
+    at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
+        // The tile's inputs transposed, [in][T], and a panel's sums [kPanel][T] (LibTorch's
+        // allocations are 64-byte aligned).
+        const at::Tensor buffer = at::empty({(w.in + detail::kPanel) * T}, at::kFloat);
+        float* xt = buffer.data_ptr<float>();
+        float* sums = xt + w.in * T;
+        for (int64_t tile = t0; tile < t1; ++tile) {
+            const int64_t m = tile * T, n = std::min(T, rows - m);
+            const int64_t tt = (n + 15) / 16 * 16;
+            detail::transposeToColumns(reinterpret_cast<const uint32_t*>(xp + m * w.in), w.in, n, w.in,
+                                       reinterpret_cast<uint32_t*>(xt), tt);
+            if (activation == fp32gemm::Activation::Gelu)
+                fp32Tile<true>(xt, tt, n, w, sums, yp + m * w.out);
+            else
+                fp32Tile<false>(xt, tt, n, w, sums, yp + m * w.out);
+        }
+    });
+    return y;
+}
+
+std::string describe(const char* format, double density) {
+    return std::string("sparse ") + format + " (density " + formatFixed(density, 3) + ")";
+}
+
+}  // namespace tpq::sparse
