@@ -427,6 +427,8 @@ private Q_SLOTS:
         r.latencyBatch1 = r.latency;
         r.latencyBatch1.p50Ms = 0.5;
         r.kernelPath = "avx512_vnni+libtorch";
+        r.layerKernels = {{"encoder.layer.0.ffn", {"int8", "avx512_vnni", true, "quads", 0.125}},
+                          {"classifier", {"fp32", "libtorch", false, "", 1.0}}};
         r.notes = {"a note"};
         r.trainSeconds = 12.5;
         r.baseModelDir = "checkpoints/m";
@@ -463,6 +465,11 @@ private Q_SLOTS:
         QCOMPARE(back.pruningHistory.size(), size_t(2));
         QVERIFY(!back.pruningHistory[1].withinBudget);
         QVERIFY(std::isnan(back.layerSensitivity[0].lossDeltaInt4));
+        QCOMPARE(back.layerKernels.size(), size_t(2));
+        QVERIFY(back.layerKernels[0].second.sparse && !back.layerKernels[1].second.sparse);
+        QCOMPARE(back.layerKernels[0].second.density, 0.125);
+        TPQ_COMPARE_STR(back.layerKernels[0].second.format, "quads");
+        REQUIRE_CONTAINS(text, "\"layer_kernels\"");
         QCOMPARE(back.compressionRatio(), 2.0);
         QCOMPARE(back.speedup(), 2.0);
         QVERIFY(std::abs(back.accuracyDrop() - 0.025) < 1e-12);

@@ -40,6 +40,18 @@ void writeCommon(const RunResult& r, Json& j) {
     j["latency_seq_len"] = r.latency.seqLen;
     j["threads"] = r.latency.threads;
     if (!r.kernelPath.empty()) j["kernel_path"] = r.kernelPath;
+    if (!r.layerKernels.empty()) {
+        Json layers = Json::object();
+        for (const auto& [name, k] : r.layerKernels) {
+            Json e = {{"precision", k.precision}, {"path", k.path}, {"sparse", k.sparse}};
+            if (k.sparse) {
+                e["format"] = k.format;
+                e["density"] = k.density;
+            }
+            layers[name] = e;
+        }
+        j["layer_kernels"] = layers;
+    }
     if (!r.notes.empty()) j["notes"] = r.notes;
     if (r.latencyBatch1.p50Ms > 0) {
         j["latency_batch1_ms_p50"] = r.latencyBatch1.p50Ms;
@@ -204,6 +216,17 @@ void readCommon(const Json& j, RunResult& r) {
     r.latencyBatch1.p50Ms = number(j, "latency_batch1_ms_p50", kNaN);  // NaN: not measured
     r.latencyBatch1.p95Ms = number(j, "latency_batch1_ms_p95", kNaN);
     r.kernelPath = text(j, "kernel_path");
+    if (const auto* layers = find(j, "layer_kernels"); layers && layers->is_object()) {
+        for (const auto& [layer, e] : layers->items()) {
+            LayerKernel k;
+            k.precision = text(e, "precision");
+            k.path = text(e, "path");
+            read(e, "sparse", k.sparse);
+            k.format = text(e, "format");
+            k.density = number(e, "density", 1.0);
+            r.layerKernels.emplace_back(layer, k);
+        }
+    }
     read(j, "notes", r.notes);
     r.trainSeconds = number(j, "train_seconds", 0);
 }

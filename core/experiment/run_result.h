@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "experiment/method.h"
+#include "models/layer_kernel.h"
 #include "quant/layer_sensitivity.h"
 #include "train/inference_timer.h"
 #include "train/metrics.h"
@@ -35,6 +36,8 @@ struct RunResult {
     LatencyStats latency;        // fp32 inference at the run's batch size and max_length
     LatencyStats latencyBatch1;  // the same at batch 1 (p50Ms 0 = not measured)
     std::string kernelPath;      // where the linear layers ran: "avx2", "avx512_vnni+libtorch", ... (modelKernelPath)
+    std::vector<std::pair<std::string, LayerKernel>> layerKernels;  // per linear layer: its kernel, and whether
+                                                                    // it ran sparse (layer_kernels)
     std::vector<std::string> notes;  // facts about the measurement a reader must know ("bf16 is emulated ...")
     double trainSeconds = 0;
     // Pruning runs (written only when set):

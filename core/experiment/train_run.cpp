@@ -131,6 +131,8 @@ void measureModel(Classifier& model, int64_t seqLen, int64_t vocabLimit, RunResu
     result.nonzeroParameters = size.nonzeroParameters;
     result.sparsity = calculateSparsity(model).overall;
     result.kernelPath = modelKernelPath(model);
+    result.layerKernels.clear();
+    for (const NamedLinear& l : model.linearLayers()) result.layerKernels.emplace_back(l.name, layerKernel(l));
     result.notes = speedNotes(model);
     if (latency) {
         result.latency = InferenceTimer(model).measure(8, seqLen, 20, 3, vocabLimit);

@@ -5,6 +5,8 @@
 
 #include <cpuid.h>
 
+#include "kernels/sparse_gemm.h"
+
 #if defined(__linux__)
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -222,6 +224,26 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                     ? std::string("avx512_vnni (our W4A8 kernel: nibbles unpacked in registers, 8-bit inputs per row)")
                 : hasAvx2() ? std::string("avx2 (our W4A8 kernel: nibbles unpacked in registers, 7-bit inputs per row)")
                             : std::string("libtorch (weights expanded to fp32 for each product)"));
+    // The sparse products of pruned layers (kernels/sparse_gemm.h), where their density pays.
+    const bool sparseOn = hasAvx512Vnni() && sparse::mode() != sparse::Mode::Off;
+    const std::string when = sparse::mode() == sparse::Mode::On ? "every layer with a zero (TPQ_SPARSE_KERNEL=on)"
+                                                                : "layers that compute at most ";
+    out.emplace_back("sparse fp32",
+                     sparseOn
+                         ? "avx512_vnni (our CSR kernel, token-major tiles; " + when +
+                               (sparse::mode() == sparse::Mode::On
+                                    ? std::string(")")
+                                    : std::to_string(int(100 * sparse::fp32MaxDensity())) + "% of their weights)")
+                         : std::string("off (") + (hasAvx512Vnni() ? "TPQ_SPARSE_KERNEL=off" : "needs AVX-512 VNNI") +
+                               "): pruned layers run dense");
+    out.emplace_back(
+        "sparse int8",
+        sparseOn ? "avx512_vnni (our kernel over groups of 4 inputs, 1x4 blocks skip whole VPDPBUSDs; " + when +
+                       (sparse::mode() == sparse::Mode::On
+                            ? std::string(")")
+                            : std::to_string(int(100 * sparse::int8MaxDensity(int8))) + "% of their groups of 4)")
+                 : std::string("off (") + (hasAvx512Vnni() ? "TPQ_SPARSE_KERNEL=off" : "needs AVX-512 VNNI") +
+                       "): pruned layers run dense");
     out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));
     out.emplace_back("layer norm", describe(layerNormPath(), "our add + layer norm pass"));
     if (cpuFeatures().amxTile && !cpuFeatures().amxPermitted)

@@ -14,20 +14,11 @@
 #include <torch/nn/modules/embedding.h>
 #include <torch/nn/modules/linear.h>
 
+#include "models/layer_kernel.h"
 #include "models/precision.h"
 #include "util/progress.h"
 
 namespace tpq {
-
-/// What a linear layer runs on in inference (result.json's layer_kernels, tpq bench).
-struct LayerKernel {
-    std::string precision;  // "fp32", "int8", "int4", "bf16", "fp16"
-    std::string path;       // "amx", "avx512_vnni", "avx512", "avx2" or "libtorch"
-    bool sparse = false;    // skips its zeros (kernels/sparse_gemm.h)
-    std::string format;     // sparse: "csr" (fp32) or "quads" (int8: groups of 4 inputs with a non-zero)
-    double density = 1.0;   // the share of the weight the kernel computes (1 when dense; measured
-                            // only where a sparse kernel could run)
-};
 
 /// Another way to compute a linear layer (int8 weights, ...), set by quantization in
 /// place of the layer's float weights. The layer's nn::Linear stays as it was.
