@@ -271,6 +271,10 @@
         <source>Nothing to show yet</source>
         <translation>暂无可显示的内容</translation>
     </message>
+    <message>
+        <source>  (s = ran on the sparse kernel)</source>
+        <translation>  (s = 在稀疏内核上运行)</translation>
+    </message>
 </context>
 <context>
     <name>QObject</name>
@@ -1713,6 +1717,34 @@
     <message>
         <source>× = removed</source>
         <translation>× = 已移除</translation>
+    </message>
+    <message>
+        <source>1×1 (single weights)</source>
+        <translation>1×1（单个权重）</translation>
+    </message>
+    <message>
+        <source>1×4 (4 inputs: fastest with int8)</source>
+        <translation>1×4（4 个输入：int8 最快）</translation>
+    </message>
+    <message>
+        <source>4×1 (4 outputs)</source>
+        <translation>4×1（4 个输出）</translation>
+    </message>
+    <message>
+        <source>16×1 (16 outputs)</source>
+        <translation>16×1（16 个输出）</translation>
+    </message>
+    <message>
+        <source>32×1 (32 outputs)</source>
+        <translation>32×1（32 个输出）</translation>
+    </message>
+    <message>
+        <source>Weights removed together (outputs × inputs). Layers sparse enough run on the sparse kernels in inference; 1×4 blocks let the int8 kernel skip whole instructions.</source>
+        <translation>一起移除的权重块（输出 × 输入）。足够稀疏的层在推理时使用稀疏内核；1×4 块让 int8 内核整条跳过指令。</translation>
+    </message>
+    <message>
+        <source>Block:</source>
+        <translation>块形状：</translation>
     </message>
 </context>
 <context>

@@ -50,12 +50,14 @@ Q_SIGNALS:
 private:
     /// The method box's choice, read once from its item data.
     Method chosenMethod() const;
+    BlockShape chosenBlock() const;
     void updateSchedule();
     void updateEnabled();
     void showHeadRun(int index);
 
     QComboBox* m_method;
     QDoubleSpinBox* m_sparsity;
+    QComboBox* m_block;  // pruning.unstructured.block
     QDoubleSpinBox* m_heads;
     QDoubleSpinBox* m_ffn;
     QSpinBox* m_fineTune;

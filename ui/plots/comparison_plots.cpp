@@ -476,8 +476,19 @@ QCustomPlot* layerSparsityHeatmap(const std::vector<RunResult>& runs) {
     QVector<QString> columns, names;
     for (const auto& l : layers) columns.push_back(shortLayerName(l));
     for (const auto* r : rows) names.push_back(runLabel(*r));
-    return heatmap(
-        T(QT_TRANSLATE_NOOP("Plots", "Per-layer sparsity")), columns, names,
+    // The layers that ran on a sparse kernel (result.json's layer_kernels), marked "s".
+    auto ranSparse = [&](const RunResult& r, const std::string& layer) {
+        for (const auto& [name, k] : r.layerKernels)
+            if (name == layer) return k.sparse;
+        return false;
+    };
+    bool anySparse = false;
+    for (const auto* r : rows)
+        for (const auto& l : layers) anySparse = anySparse || ranSparse(*r, l);
+    QCustomPlot* p = heatmap(
+        T(QT_TRANSLATE_NOOP("Plots", "Per-layer sparsity")) +
+            (anySparse ? T(QT_TRANSLATE_NOOP("Plots", "  (s = ran on the sparse kernel)")) : QString()),
+        columns, names,
         [&](int x, int y) {
             for (const auto& [layer, s] : rows[size_t(y)]->layerSparsity)
                 if (layer == layers[size_t(x)]) return s;
@@ -485,6 +496,17 @@ QCustomPlot* layerSparsityHeatmap(const std::vector<RunResult>& runs) {
         },
         T(QT_TRANSLATE_NOOP("Plots", "linear layer")), T(QT_TRANSLATE_NOOP("Plots", "run")),
         T(QT_TRANSLATE_NOOP("Plots", "fraction of weights zero")), true);
+    for (size_t y = 0; y < rows.size(); ++y) {
+        for (size_t x = 0; x < layers.size(); ++x) {
+            if (!ranSparse(*rows[y], layers[x])) continue;
+            auto* mark = new QCPItemText(p);
+            mark->position->setCoords(double(x), double(y));
+            mark->setText("s");
+            mark->setFont(QFont("DejaVu Sans", 9, QFont::Bold));
+            mark->setColor(Qt::white);
+        }
+    }
+    return p;
 }
 
 QCustomPlot* headImportanceHeatmap(const RunResult& run) {
