@@ -165,6 +165,44 @@ private Q_SLOTS:
         if (emptyRows > 0) QVERIFY(torch::equal(int8gemm::linear(xr, sparse).select(1, 0), b[0].expand({tokens})));
     }
 
+    // A feed-forward pair fused (the intermediate requantized in cache) gives what the two
+    // products give one after the other, bit for bit; tails of tokens and widths.
+    void fusedFeedForwardEqualsTwoProducts_data() {
+        QTest::addColumn<int>("tokens");
+        QTest::addColumn<int>("hidden");
+        QTest::addColumn<int>("inner");
+        QTest::newRow("one token") << 1 << 64 << 256;
+        QTest::newRow("33 tokens, odd widths") << 33 << 70 << 130;
+        QTest::newRow("100 tokens") << 100 << 128 << 512;
+    }
+
+    void fusedFeedForwardEqualsTwoProducts() {
+        if (!sparse::int8Available()) QSKIP("no sparse kernel on this CPU (needs AVX-512 VNNI)");
+        QFETCH(int, tokens);
+        QFETCH(int, hidden);
+        QFETCH(int, inner);
+        torch::NoGradGuard noGrad;
+        const Int8Weight a = quantizeWeightInt8(blockSparse(inner, hidden, 1, 4, 0.8, 2));
+        const Int8Weight b = quantizeWeightInt8(blockSparse(hidden, inner, 1, 4, 0.85));
+        const at::Tensor ba = torch::randn({inner}), bb = torch::randn({hidden});
+        const auto first = int8gemm::pack(a.values, a.scales, ba, int8gemm::Layout::Sparse);
+        const auto second = int8gemm::pack(b.values, b.scales, bb, int8gemm::Layout::Sparse);
+        const at::Tensor x = torch::randn({tokens, hidden}) * 3;
+        const at::Tensor fused = int8gemm::linearGeluLinear(x, first, second);
+        QVERIFY(fused.defined());
+        const at::Tensor twice = int8gemm::linear(int8gemm::linear(x, first, int8gemm::Activation::Gelu), second);
+        QVERIFY(torch::equal(fused, twice));
+        // A dense layer in the pair: not fused.
+        const auto dense = int8gemm::pack(b.values, b.scales, bb, int8gemm::Layout::Dense);
+        QVERIFY(!int8gemm::linearGeluLinear(x, first, dense).defined());
+        // A token with a non-finite value: its outputs are NaN, the others unaffected.
+        at::Tensor bad = x.clone();
+        bad[0][0] = std::numeric_limits<float>::infinity();
+        const at::Tensor y = int8gemm::linearGeluLinear(bad, first, second);
+        QVERIFY(torch::isnan(y[0]).all().item<bool>());
+        if (tokens > 1) QVERIFY(torch::equal(y.narrow(0, 1, tokens - 1), fused.narrow(0, 1, tokens - 1)));
+    }
+
     void int8SparseDoesNotDependOnThreads() {
         if (!sparse::int8Available()) QSKIP("no sparse kernel on this CPU (needs AVX-512 VNNI)");
         torch::NoGradGuard noGrad;

@@ -184,6 +184,20 @@ at::Tensor linearStatic(const at::Tensor& input, const PackedWeight& w, const St
     return linearStaticShared(input, {&w}, {scales}, activation).front();
 }
 
+at::Tensor linearGeluLinear(const at::Tensor& input, const PackedWeight& first, const PackedWeight& second) {
+    const bool vnni = first.path == kernels::KernelPath::Avx512Vnni || first.path == kernels::KernelPath::Amx;
+    if (!vnni || second.path != first.path || !first.isSparse() || !second.isSparse() || second.in != first.out ||
+        first.in == 0 || first.out == 0)
+        return {};
+    const at::Tensor x = floatInput(input, first.in);
+    const int64_t rows = x.numel() / first.in;
+    auto shape = x.sizes().vec();
+    shape.back() = second.out;
+    at::Tensor y = at::empty(shape, x.options());
+    if (rows > 0) detail::runSparseFfn(x.data_ptr<float>(), rows, first, second, y.data_ptr<float>());
+    return y;
+}
+
 bool int4Available() {
     return kernels::hasAvx2();
 }

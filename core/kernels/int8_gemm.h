@@ -87,6 +87,13 @@ at::Tensor linear(const at::Tensor& x, const PackedWeight& weight, Activation ac
 std::vector<at::Tensor> linearShared(const at::Tensor& x, const std::vector<const PackedWeight*>& weights,
                                      Activation activation = Activation::None);
 
+/// second(gelu(first(x))) with both layers dynamic and sparse (PackedWeight::isSparse(), a
+/// VNNI or AMX path, second.in == first.out): a feed-forward block fused, its intermediate
+/// never written out (computed a tile of tokens at a time and requantized in cache, to the
+/// same codes the two separate calls would give: the result is identical). Returns an
+/// undefined tensor where the pair does not qualify (then call linear() twice).
+at::Tensor linearGeluLinear(const at::Tensor& x, const PackedWeight& first, const PackedWeight& second);
+
 /// Calibrated quantization of a static layer: x ~= (qx - inZero) * inScale, and the result
 /// rounded to y ~= (qy - outZero) * outScale before the activation.
 struct StaticScales {

@@ -36,6 +36,11 @@ void reorderAvx2(const int8_t* values, PackedWeight& w);
 /// per-row quantization of x, each static one quantizes with its own scales.
 void runVnni(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation, bool amx);
 
+/// y [rows, second.out] = second(gelu(first(x))) for two sparse weights (dynamic
+/// quantization of x and of the intermediate per token), a tile of tokens at a time with
+/// the intermediate kept in cache: int8_gemm.h's linearGeluLinear.
+void runSparseFfn(const float* x, int64_t rows, const PackedWeight& first, const PackedWeight& second, float* y);
+
 /// Dynamic products share one quantization of x; each static one quantizes with its own scales.
 void runAvx2(const float* x, int64_t rows, const std::vector<Product>& products, Activation activation);
 

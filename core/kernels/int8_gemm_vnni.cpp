@@ -483,6 +483,142 @@ TPQ_TARGET_AVX512_VNNI void int4RowsAmx(int rows, const uint8_t* a, const float*
     }
 }
 
+// The fused feed-forward pair (int8_gemm.h's linearGeluLinear), one tile of T tokens: the
+// first layer's sums [out1][T] get its epilogue and GELU in the transposed domain (each
+// output's bias and weight scale broadcast, the tokens' scales and zero points a vector),
+// into h [out1][T]; each token's range over h gives its scale and zero point, exactly as
+// quantizeRows would compute them from the row written out; h is encoded four outputs at a
+// time straight into the second layer's transposed codes [out1 / 4][T] (4 bytes a token).
+// The second layer then runs as multiplySparse does.
+struct FfnTile {
+    const PackedWeight* first;
+    const PackedWeight* second;
+    uint32_t* xt1;  // [groups1][T] the tile's input codes, transposed
+    int32_t* sums;  // [kPanel][T]
+    float* h;       // [out1 padded to 4][T]
+    uint32_t* xt2;  // [out1 / 4][T]
+    float* scale1;  // [T] the input's per-token scales, then zero points
+    int32_t* zero1;
+    float* scale2;  // [T] the intermediate's
+    int32_t* zero2;
+};
+
+TPQ_TARGET_AVX512_VNNI void ffnFirstLayer(const FfnTile& f, int64_t T) {
+    using namespace sparse::detail;
+    const PackedWeight& w = *f.first;
+    const sparse::SparseRows& rows = w.sparse;
+    const int64_t* start = rows.start.data_ptr<int64_t>();
+    const int32_t* index = rows.index.data_ptr<int32_t>();
+    const int32_t* weights = rows.values.data_ptr<int32_t>();
+    const float* wscale = w.scale.data_ptr<float>();
+    const int32_t* colsum = w.colsum.data_ptr<int32_t>();
+    const float* bias = w.bias.data_ptr<float>();
+    for (int64_t p0 = 0; p0 < w.out; p0 += kPanel) {
+        const int64_t n = std::min(kPanel, w.out - p0);
+        if (rows.chunks == 0) std::memset(f.sums, 0, size_t(n * T) * sizeof(int32_t));
+        for (int64_t c = 0; c < rows.chunks; ++c)
+            int8Panel(f.xt1, T, index, weights, start + p0 * (rows.chunks + 1), rows.chunks + 1, n, c, f.sums);
+        for (int64_t o = 0; o < n; ++o) {
+            const __m512i cs = _mm512_set1_epi32(colsum[p0 + o]);
+            const __m512 ws = _mm512_set1_ps(wscale[p0 + o]), b = _mm512_set1_ps(bias[p0 + o]);
+            for (int64_t t = 0; t < T; t += 16) {
+                const __m512i v = _mm512_sub_epi32(_mm512_load_si512(f.sums + o * T + t),
+                                                   _mm512_mullo_epi32(_mm512_load_si512(f.zero1 + t), cs));
+                const __m512 x =
+                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(_mm512_load_ps(f.scale1 + t), ws), b);
+                _mm512_store_ps(f.h + (p0 + o) * T + t, kernels::gelu512(x));
+            }
+        }
+    }
+    // Outputs past out1 up to a multiple of 4: zeros (the padding of the codes).
+    for (int64_t o = w.out; o < roundUp(w.out, 4); ++o) std::memset(f.h + o * T, 0, size_t(T) * sizeof(float));
+}
+
+// 16 values' uint8 codes round(v * inv + zero) clamped to [0, 255], as int32 lanes.
+TPQ_TARGET_AVX512_VNNI inline __m512i codes16(const float* v, __m512 inv, __m512 zero) {
+    const __m512i i = _mm512_cvtps_epi32(_mm512_fmadd_ps(_mm512_load_ps(v), inv, zero));
+    return _mm512_min_epi32(_mm512_max_epi32(i, _mm512_setzero_si512()), _mm512_set1_epi32(255));
+}
+
+// Per-token scale and zero point of h, as quantizeRows computes them (0 in the range, NaN
+// scale for a token with a non-finite value), and h encoded into xt2.
+TPQ_TARGET_AVX512_VNNI void ffnRequantize(const FfnTile& f, int64_t out1, int64_t T) {
+    const int64_t padded = roundUp(out1, 4);
+    for (int64_t t = 0; t < T; t += 16) {
+        __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
+        __mmask16 notFinite = 0;
+        for (int64_t o = 0; o < out1; ++o) {
+            const __m512 v = _mm512_load_ps(f.h + o * T + t);
+            lo = _mm512_min_ps(lo, v);
+            hi = _mm512_max_ps(hi, v);
+            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
+        }
+        alignas(64) float mn[16], mx[16], inv[16], zf[16];
+        _mm512_store_ps(mn, lo);
+        _mm512_store_ps(mx, hi);
+        for (int i = 0; i < 16; ++i) {
+            float scale = (mx[i] - mn[i]) / 255.0f;
+            int32_t zero = 0;
+            if (notFinite & (1u << i)) {
+                scale = 1.0f;
+                f.scale2[t + i] = std::numeric_limits<float>::quiet_NaN();
+            } else if (!(scale > 0.0f)) {
+                scale = 1.0f;
+            } else {
+                zero = std::min(255, std::max(0, int32_t(std::lround(-mn[i] / scale))));
+            }
+            if (!(notFinite & (1u << i))) f.scale2[t + i] = scale;
+            f.zero2[t + i] = zero;
+            inv[i] = 1.0f / scale;
+            zf[i] = float(zero);
+        }
+        const __m512 vinv = _mm512_load_ps(inv), vzero = _mm512_load_ps(zf);
+        for (int64_t g = 0; g < padded / 4; ++g) {
+            // Four outputs' codes of 16 tokens as 16 tokens' 4 bytes (little-endian: output 4g first).
+            const float* h = f.h + 4 * g * T + t;
+            const __m512i packed = _mm512_or_si512(
+                _mm512_or_si512(codes16(h, vinv, vzero), _mm512_slli_epi32(codes16(h + T, vinv, vzero), 8)),
+                _mm512_or_si512(_mm512_slli_epi32(codes16(h + 2 * T, vinv, vzero), 16),
+                                _mm512_slli_epi32(codes16(h + 3 * T, vinv, vzero), 24)));
+            _mm512_store_si512(f.xt2 + g * T + t, packed);
+        }
+    }
+}
+
+// The second layer on the intermediate's codes, its epilogue into the rows of y (`tokens`
+// of the tile's T, the first at row m).
+TPQ_TARGET_AVX512_VNNI void ffnSecondLayer(const FfnTile& f, int64_t T, int64_t tokens, int64_t m, float* y) {
+    using namespace sparse::detail;
+    const PackedWeight& w = *f.second;
+    const sparse::SparseRows& rows = w.sparse;
+    const int64_t* start = rows.start.data_ptr<int64_t>();
+    const int32_t* index = rows.index.data_ptr<int32_t>();
+    const int32_t* weights = rows.values.data_ptr<int32_t>();
+    const float* wscale = w.scale.data_ptr<float>();
+    const int32_t* colsum = w.colsum.data_ptr<int32_t>();
+    const float* bias = w.bias.data_ptr<float>();
+    alignas(64) int32_t tokenRows[16 * 16];
+    for (int64_t p0 = 0; p0 < w.out; p0 += kPanel) {
+        const int64_t n = std::min(kPanel, w.out - p0), written = rows.chunks > 0 ? n : 0;
+        std::memset(f.sums + written * T, 0, size_t((roundUp(n, 16) - written) * T) * sizeof(int32_t));
+        for (int64_t c = 0; c < rows.chunks; ++c)
+            int8Panel(f.xt2, T, index, weights, start + p0 * (rows.chunks + 1), rows.chunks + 1, n, c, f.sums);
+        for (int64_t tt = 0; tt < tokens; tt += 16) {
+            for (int64_t j = 0; j < n; j += 16) {
+                transposeBlock(reinterpret_cast<const uint32_t*>(f.sums + j * T + tt), T,
+                               reinterpret_cast<uint32_t*>(tokenRows));
+                const int64_t o = p0 + j;
+                const __mmask16 mask = kernels::laneMask(n - j, 0);
+                for (int64_t t = 0; t < std::min<int64_t>(16, tokens - tt); ++t)
+                    storeColumns<false, false>(_mm512_load_si512(tokenRows + 16 * t),
+                                               _mm512_set1_epi32(f.zero2[tt + t]), _mm512_set1_ps(f.scale2[tt + t]),
+                                               colsum + o, wscale + o, bias + o, y + (m + tt + t) * w.out + o, mask,
+                                               nullptr);
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void reorderVnni(const int8_t* src, PackedWeight& p) {
@@ -617,6 +753,42 @@ void runInt4Amx(const float* xp, int64_t rows, const PackedInt4Weight& w, float*
             }
         }
         amxEnd();
+    });
+}
+
+void runSparseFfn(const float* xp, int64_t rows, const PackedWeight& first, const PackedWeight& second, float* y) {
+    using namespace sparse::detail;
+    // Tiles of 32 tokens: the intermediate h (3072 x 32 floats for bert-base, 384 kB) and its
+    // codes stay in L2 between the two layers.
+    constexpr int64_t kFfnTile = 32;
+    const int64_t groups1 = first.sparse.units, out1 = first.out, padded = roundUp(out1, 4);
+    const int64_t tiles = (rows + kFfnTile - 1) / kFfnTile;
+    at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
+        const int64_t T = kFfnTile;
+        const int64_t words = groups1 * T + kPanel * T + padded * T + padded / 4 * T + 4 * T + T * first.inPadded / 4;
+        const at::Tensor buffer = at::empty({words}, at::kInt);
+        int32_t* base = buffer.data_ptr<int32_t>();
+        FfnTile f{&first, &second};
+        f.xt1 = reinterpret_cast<uint32_t*>(base);
+        f.sums = base + groups1 * T;
+        f.h = reinterpret_cast<float*>(f.sums + kPanel * T);
+        f.xt2 = reinterpret_cast<uint32_t*>(f.h + padded * T);
+        f.scale1 = reinterpret_cast<float*>(f.xt2 + padded / 4 * T);
+        f.zero1 = reinterpret_cast<int32_t*>(f.scale1 + T);
+        f.scale2 = reinterpret_cast<float*>(f.zero1 + T);
+        f.zero2 = reinterpret_cast<int32_t*>(f.scale2 + T);
+        uint8_t* codes = reinterpret_cast<uint8_t*>(f.zero2 + T);  // [T][inPadded]
+        for (int64_t tile = t0; tile < t1; ++tile) {
+            const int64_t m = tile * kFfnTile, tokens = std::min(kFfnTile, rows - m);
+            std::memset(codes, 0, size_t(T * first.inPadded));
+            std::fill(f.scale1, f.scale1 + T, 1.0f);
+            std::fill(f.zero1, f.zero1 + T, 0);
+            quantizeRows(xp + m * first.in, tokens, first.in, first.inPadded, codes, f.scale1, f.zero1);
+            transposeToColumns(reinterpret_cast<const uint32_t*>(codes), first.inPadded / 4, T, groups1, f.xt1, T);
+            ffnFirstLayer(f, T);
+            ffnRequantize(f, out1, T);
+            ffnSecondLayer(f, T, tokens, m, y);
+        }
     });
 }
 

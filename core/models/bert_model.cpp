@@ -266,7 +266,10 @@ BertDenseOutputImpl::BertDenseOutputImpl(int64_t in, int64_t out, const BertConf
 }
 
 at::Tensor BertDenseOutputImpl::forward(const at::Tensor& hidden, const at::Tensor& residual) {
-    const at::Tensor y = runLinear(dense, denseKernel, hidden);
+    return addAndNormalize(runLinear(dense, denseKernel, hidden), residual);
+}
+
+at::Tensor BertDenseOutputImpl::addAndNormalize(const at::Tensor& y, const at::Tensor& residual) {
     // Inference: the residual add and the layer norm in one pass (kernels/layer_norm.h).
     if (!is_training() && !at::GradMode::is_enabled() && y.scalar_type() == at::kFloat &&
         residual.scalar_type() == at::kFloat && kernels::addLayerNormAvailable())
@@ -299,6 +302,11 @@ at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& ad
     const auto context = multiHeadAttention(qkv[0], qkv[1], qkv[2], additiveMask, self->heads, self->headSize,
                                             attentionDropout, is_training(), headMask);
     const auto attended = attention->output(context, hidden);
+    // Inference on a sparse int8 feed-forward pair: both products in one pass.
+    if (!ffnMask.defined() && intermediate->denseKernel && output->denseKernel) {
+        const at::Tensor y = intermediate->denseKernel->forwardGeluThen(*output->denseKernel, attended);
+        if (y.defined()) return output->addAndNormalize(y, attended);
+    }
     auto inner = runLinearGelu(intermediate->dense, intermediate->denseKernel, attended);
     if (ffnMask.defined()) inner = inner * ffnMask.to(inner.scalar_type());
     return output(inner, attended);

@@ -85,6 +85,8 @@ class BertDenseOutputImpl : public torch::nn::Module {
 public:
     BertDenseOutputImpl(int64_t in, int64_t out, const BertConfig& config);
     at::Tensor forward(const at::Tensor& hidden, const at::Tensor& residual);
+    /// LayerNorm(dropout(y) + residual): the second half of forward(), for a y computed elsewhere.
+    at::Tensor addAndNormalize(const at::Tensor& y, const at::Tensor& residual);
     torch::nn::Linear dense{nullptr};
     LinearKernelPtr denseKernel;
     torch::nn::LayerNorm LayerNorm{nullptr};  // NOLINT: Hugging Face name

@@ -35,6 +35,9 @@ public:
                                                         const at::Tensor& x) const {
         return {};
     }
+    /// next(gelu(forward(x))) computed together when this kernel and `next` can (a sparse int8
+    /// feed-forward pair: the intermediate never leaves the cache); else an undefined tensor.
+    virtual at::Tensor forwardGeluThen(const LinearKernel& next, const at::Tensor& x) const { return {}; }
     /// What the weight is stored in.
     virtual Precision precision() const = 0;
     /// The precision as messages and memory tables name it ("int8", "fp32 (calibrating)").

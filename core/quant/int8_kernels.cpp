@@ -214,6 +214,12 @@ std::vector<at::Tensor> Int8Linear::forwardStaticShared(const std::vector<const 
     return int8gemm::linearStaticShared(x, weights, s);
 }
 
+at::Tensor Int8Linear::forwardGeluThen(const Int8Linear& first, const Int8Linear& second, const at::Tensor& x) {
+    if (!int8gemm::available() || second.m_in != first.m_out) return {};
+    checkInput(x, first.m_in);
+    return int8gemm::linearGeluLinear(x, first.m_packed->forKernel(), second.m_packed->forKernel());
+}
+
 at::Tensor Int8Linear::forwardDynamic(const at::Tensor& x, bool gelu) const {
     checkInput(x, m_in);
     if (int8gemm::available())

@@ -77,6 +77,9 @@ public:
     static std::vector<at::Tensor> forwardStaticShared(const std::vector<const Int8Linear*>& layers,
                                                        const std::vector<std::pair<QParams, QParams>>& scales,
                                                        const at::Tensor& x);
+    /// second.forward(gelu(first.forward(x))) in one pass where our sparse kernel runs both
+    /// (int8gemm::linearGeluLinear); an undefined tensor otherwise.
+    static at::Tensor forwardGeluThen(const Int8Linear& first, const Int8Linear& second, const at::Tensor& x);
     /// The same with the input quantized by `input` and the result requantized by `output`
     /// (then GELU when `gelu`): our kernel where int8gemm::staticAvailable(), else
     /// LibTorch's quantized::linear.

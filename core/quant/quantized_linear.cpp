@@ -55,6 +55,12 @@ public:
         if (m_layout.scheme == QuantScheme::Static) return Int8Linear::forwardStaticShared(layers, scales, x);
         return Int8Linear::forwardShared(layers, x);
     }
+    at::Tensor forwardGeluThen(const LinearKernel& next, const at::Tensor& x) const override {
+        const auto* second = dynamic_cast<const Int8*>(&next);
+        if (!second || m_layout.scheme != QuantScheme::Dynamic || second->m_layout.scheme != QuantScheme::Dynamic)
+            return {};
+        return Int8Linear::forwardGeluThen(m_linear, second->m_linear, x);
+    }
     // The int8 weight and the kernel's reordered copy of it.
     int64_t memoryBytes() const override { return m_linear.memoryBytes(); }
     std::string kernelPath() const override { return m_linear.kernelPath(m_layout.scheme == QuantScheme::Static); }
