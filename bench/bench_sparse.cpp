@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -26,9 +27,11 @@
 #include <torch/torch.h>
 
 #include "kernels/cpu_features.h"
+#include "kernels/int8_gemm.h"
 #include "kernels/sparse_gemm.h"
 #include "models/bert_model.h"
 #include "prune/unstructured_pruning.h"
+#include "quant/int8_kernels.h"
 #include "quant/post_training_quantization.h"
 #include "train/inference_timer.h"
 #include "util/block_shape.h"
@@ -152,7 +155,88 @@ void BM_SparseBertBase(benchmark::State& state) {
 }
 BENCHMARK(BM_SparseBertBase)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
+// The crossover: one layer of each bert-base shape at densities 0.05-0.6, sparse against
+// dense side by side (alternating, 3 warm-ups, 15 timed products, medians), fp32 (CSR
+// against OpenBLAS and against our AVX-512 kernel) and int8 (groups of 4 against our
+// dense kernel). A layer runs sparse where its density is below the largest density at
+// which the sparse product is faster on every shape (sparse_gemm.h's fp32MaxDensity and
+// int8MaxDensity). Weights: random, 1x4 blocks (int8: the quads' density is exact), 1x1
+// for fp32 (elements).
+struct Crossover {
+    std::string shape;
+    int64_t tokens;
+    double density, fp32Dense, fp32Sparse, int8Dense, int8Sparse;
+};
+std::vector<Crossover> g_crossover;
+
+// Milliseconds `f` takes.
+double timeMs(const std::function<void()>& f) {
+    const auto start = std::chrono::steady_clock::now();
+    f();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+void BM_SparseLayerCrossover(benchmark::State& state) {
+    tpq::setUpProcess();
+    const char* threads = std::getenv("TPQ_BENCH_THREADS");
+    at::set_num_threads(threads ? std::atoi(threads) : int(std::thread::hardware_concurrency()));
+    torch::NoGradGuard noGrad;
+    if (!tpq::sparse::int8Available()) return state.SkipWithError("no sparse kernel on this CPU (AVX-512 VNNI)");
+    const std::vector<std::pair<int64_t, int64_t>> shapes = {{768, 768}, {768, 3072}, {3072, 768}};
+    for (auto _ : state) {
+        for (const int64_t tokens : {int64_t(1024), int64_t(128)}) {
+            for (const auto& [in, out] : shapes) {
+                const at::Tensor x = torch::randn({tokens, in});
+                const at::Tensor dense = torch::randn({out, in}) * 0.02, bias = torch::zeros({out});
+                const tpq::Int8Weight qd = tpq::quantizeWeightInt8(dense);
+                const auto packedDense = tpq::int8gemm::pack(qd.values, qd.scales, bias, tpq::int8gemm::Layout::Dense);
+                for (double density : {0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6}) {
+                    const at::Tensor keep1x4 =
+                        torch::rand({out, in / 4}).lt(density).repeat_interleave(4, 1).to(torch::kFloat32);
+                    const at::Tensor keep1x1 = torch::rand({out, in}).lt(density).to(torch::kFloat32);
+                    const tpq::Int8Weight q = tpq::quantizeWeightInt8(dense * keep1x4);
+                    const auto packedSparse =
+                        tpq::int8gemm::pack(q.values, q.scales, bias, tpq::int8gemm::Layout::Sparse);
+                    const auto fp32Sparse = tpq::sparse::packFp32(dense * keep1x1, bias);
+                    const std::function<void()> forms[4] = {
+                        [&] { benchmark::DoNotOptimize(torch::linear(x, dense, bias).data_ptr()); },
+                        [&] { benchmark::DoNotOptimize(tpq::sparse::linearFp32(x, fp32Sparse).data_ptr()); },
+                        [&] { benchmark::DoNotOptimize(tpq::int8gemm::linear(x, packedDense).data_ptr()); },
+                        [&] { benchmark::DoNotOptimize(tpq::int8gemm::linear(x, packedSparse).data_ptr()); }};
+                    std::vector<double> ms[4];
+                    for (int r = 0; r < 18; ++r)  // 3 warm-up rounds, 15 timed
+                        for (int k = 0; k < 4; ++k) {
+                            const double t = timeMs(forms[k]);
+                            if (r >= 3) ms[k].push_back(t);
+                        }
+                    g_crossover.push_back({std::to_string(in) + "->" + std::to_string(out), tokens, density,
+                                           median(ms[0]), median(ms[1]), median(ms[2]), median(ms[3])});
+                    const auto& c = g_crossover.back();
+                    std::fprintf(stderr, "%s x %lld tokens, density %.2f: fp32 %.2fx, int8 %.2fx\n", c.shape.c_str(),
+                                 (long long)tokens, density, c.fp32Dense / c.fp32Sparse, c.int8Dense / c.int8Sparse);
+                }
+            }
+        }
+    }
+}
+BENCHMARK(BM_SparseLayerCrossover)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
+
 void printTable() {
+    if (!g_crossover.empty()) {
+        std::printf(
+            "\n| layer | tokens | density | fp32 OpenBLAS ms | fp32 sparse ms | fp32 speedup | int8 dense ms | "
+            "int8 sparse ms | int8 speedup |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+        for (const auto& c : g_crossover)
+            std::printf("| %s | %lld | %.2f | %.3f | %.3f | %.2fx | %.3f | %.3f | %.2fx |\n", c.shape.c_str(),
+                        (long long)c.tokens, c.density, c.fp32Dense, c.fp32Sparse, c.fp32Dense / c.fp32Sparse,
+                        c.int8Dense, c.int8Sparse, c.int8Dense / c.int8Sparse);
+    }
+    if (g_rows.empty()) return;
     std::printf(
         "\n| block | sparsity | batch | fp32 dense ms | fp32 pruned ms | fp32 speedup | int8 dense ms | int8 pruned ms "
         "| int8 speedup | int8 pruned vs fp32 dense | sparse layers fp32 / int8 |\n");

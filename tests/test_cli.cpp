@@ -288,6 +288,26 @@ private Q_SLOTS:
             tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--heads", "1"}, work());
         QCOMPARE(headsFlag.code, 1);
         REQUIRE_CONTAINS(headsFlag.err, "--heads and --ffn-sparsity are for --structured");
+        // Blocks of 1x4: named in the run id, recorded in tpq.json, and each layer's kernel in result.json.
+        const Run blocks = tpqRun(
+            {"prune", "--unstructured", "--model", "checkpoints/tiny", "--sparsity", "0.5", "--block", "1x4"}, work());
+        QVERIFY2(blocks.code == 0, blocks.err.c_str());
+        {
+            const auto bj = readJson(work() + "/results/tiny_unstructured_50_b1x4_ft1/result.json");
+            QVERIFY(bj["layer_kernels"].is_object());
+            QVERIFY(bj["layer_kernels"].contains("layers.0.linear1"));
+            QVERIFY(bj["layer_kernels"]["layers.0.linear1"].contains("sparse"));
+            const auto info = readJson(work() + "/checkpoints/tiny_unstructured_50_b1x4_ft1/tpq.json");
+            QCOMPARE(info["pruning"]["block"], nlohmann::json::array({1, 4}));
+        }
+        const Run badBlock =
+            tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--block", "0x4"}, work());
+        QCOMPARE(badBlock.code, 1);
+        REQUIRE_CONTAINS(badBlock.err, "--block: '0x4' is not a block shape");
+        const Run structuredBlock =
+            tpqRun({"prune", "--structured", "--model", "checkpoints/tiny", "--block", "1x4"}, work());
+        QCOMPARE(structuredBlock.code, 1);
+        REQUIRE_CONTAINS(structuredBlock.err, "--block is for --unstructured and --progressive");
         const Run badLevel =
             tpqRun({"prune", "--unstructured", "--model", "checkpoints/tiny", "--sparsity", "1.5"}, work());
         QCOMPARE(badLevel.code, 1);

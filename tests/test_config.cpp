@@ -144,6 +144,25 @@ private Q_SLOTS:
         QVERIFY(yaml.find("learning_rate: 2e-05") != std::string::npos);
     }
 
+    void blockShapes() {
+        QCOMPARE(ExperimentConfig().pruning.block, (BlockShape{1, 1}));
+        QCOMPARE(ExperimentConfig::parse("pruning:\n  unstructured:\n    block: [1, 4]\n", "b.yaml").pruning.block,
+                 (BlockShape{1, 4}));
+        QCOMPARE(ExperimentConfig::parse("pruning:\n  unstructured:\n    block: 16x1\n", "b.yaml").pruning.block,
+                 (BlockShape{16, 1}));
+        for (const char* bad : {"[0, 4]", "[1, 2, 3]", "abc", "[1, 2000]", "[1.5, 4]"})
+            expectError(
+                [&] {
+                    ExperimentConfig::parse(std::string("pruning:\n  unstructured:\n    block: ") + bad + "\n",
+                                            "b.yaml");
+                },
+                {"b.yaml:3:12: pruning.unstructured.block must be a block shape [rows, cols]"});
+        // Written as [rows, cols] and read back.
+        ExperimentConfig c;
+        c.pruning.block = {4, 1};
+        QCOMPARE(ExperimentConfig::parse(c.toYaml(), "dump").pruning.block, (BlockShape{4, 1}));
+    }
+
     void missingAndEmptyConfigFiles() {
         expectError([] { ExperimentConfig::load("/no/such/config.yaml"); },
                     {"config file not found: /no/such/config.yaml"});

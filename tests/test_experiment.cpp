@@ -21,6 +21,7 @@
 #include "experiment/project.h"
 #include "experiment/results_store.h"
 #include "experiment/run_result.h"
+#include "experiment/step_plan.h"
 #include "io/model_info.h"
 #include "models/safetensors.h"
 #include "test_support.h"
@@ -542,7 +543,7 @@ private Q_SLOTS:
     // another method is refused with its file:line.
     void projectFileRoundTrip() {
         writeProject();  // tiny.yaml
-        std::vector<tpq::VariantSpec> variants(5);
+        std::vector<tpq::VariantSpec> variants(6);
         variants[0].method = tpq::Method::Baseline;
         variants[1].method = tpq::Method::Structured;
         variants[1].numHeadsToPrune = 2;
@@ -558,6 +559,10 @@ private Q_SLOTS:
         variants[4].sparsity = 0.5;
         variants[4].quantization = tpq::Method::Static;
         variants[4].observer = "minmax";
+        variants[5].method = tpq::Method::Combined;
+        variants[5].pruning = tpq::Method::Progressive;
+        variants[5].sparsity = 0.9;
+        variants[5].block = tpq::BlockShape{1, 4};
         const std::string path = work().toStdString() + "/roundtrip.tpq.yaml";
         tpq::Project p = tpq::Project::create(path, tpq::ExperimentConfig::load(this->path("tiny.yaml")), variants);
         p.save();
@@ -572,6 +577,10 @@ private Q_SLOTS:
         QCOMPARE(back.variants().size(), variants.size());
         for (size_t i = 0; i < variants.size(); ++i) TPQ_COMPARE_STR(back.variants()[i].key(), variants[i].key());
         TPQ_COMPARE_STR(back.variants()[1].key(), "structured num_heads=2 ffn=0.25 ft=1");
+        TPQ_COMPARE_STR(back.variants()[5].key(), "combined progressive sparsity=0.9 block=1x4 + dynamic");
+        // The run id names a block other than single weights.
+        const tpq::StepPlan plan = tpq::resolve(back.variants()[5].pruningStep(), back.config(), "checkpoints/tiny");
+        TPQ_COMPARE_STR(plan.runIds.front(), "tiny_progressive_90_b1x4_ft1");
         QCOMPARE(*back.variants()[2].calibrationBatches, 3);
         const tpq::ProjectRun* r = back.findRun(variants[2].key());
         QVERIFY(r && r->status == tpq::RunStatus::Cancelled);
@@ -583,6 +592,25 @@ private Q_SLOTS:
         tpqtest::expectError(
             [&] { tpq::Project::load(wrong); },
             {wrong + ":5:5: observer is for static quantization (the variant is dynamic observer=minmax)"});
+        // Block shapes: [1, 4] is one shape, [[1, 4], 4x1] a sweep of two; a bad one names its line.
+        const std::string blocks =
+            tpqtest::writeFile(m_dir, "blocks.tpq.yaml",
+                               "tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - baseline\n"
+                               "  - {method: unstructured, sparsity: 0.5, block: [1, 4]}\n"
+                               "  - {method: progressive, sparsity: 0.8, block: [[1, 4], 4x1]}\n");
+        const tpq::Project b = tpq::Project::load(blocks);
+        QCOMPARE(b.variants().size(), size_t(4));
+        TPQ_COMPARE_STR(b.variants()[1].key(), "unstructured sparsity=0.5 block=1x4");
+        TPQ_COMPARE_STR(b.variants()[3].key(), "progressive sparsity=0.8 block=4x1");
+        const std::string badBlock = tpqtest::writeFile(
+            m_dir, "badblock.tpq.yaml",
+            "tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - {method: unstructured, block: 0x4}\n");
+        tpqtest::expectError([&] { tpq::Project::load(badBlock); }, {badBlock + ":4:", "block must be a block shape"});
+        const std::string structuredBlock = tpqtest::writeFile(
+            m_dir, "sblock.tpq.yaml",
+            "tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - {method: structured, heads: 0.5, block: 1x4}\n");
+        tpqtest::expectError([&] { tpq::Project::load(structuredBlock); },
+                             {"block is for unstructured or progressive pruning"});
     }
 
     void uniqueRunIds() {

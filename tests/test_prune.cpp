@@ -154,6 +154,111 @@ private Q_SLOTS:
         QVERIFY(s.overall > 0.45);
     }
 
+    // Blocks of rows x cols go whole: every block of a pruned layer is all zero or all kept.
+    static bool wholeBlocks(const at::Tensor& w, int rows, int cols) {
+        const int64_t R = (w.size(0) + rows - 1) / rows, C = (w.size(1) + cols - 1) / cols;
+        const std::vector<int64_t> pad = {0, C * cols - w.size(1), 0, R * rows - w.size(0)};
+        const at::Tensor zero = w.eq(0).to(torch::kInt32);
+        // The padding past the edges is neutral: 1 for "all zero", 0 for "any zero".
+        const at::Tensor all = torch::constant_pad_nd(zero, pad, 1).view({R, rows, C, cols}).amin({1, 3});
+        const at::Tensor any = torch::constant_pad_nd(zero, pad, 0).view({R, rows, C, cols}).amax({1, 3});
+        return torch::equal(all, any);
+    }
+
+    void blocksArePrunedWhole_data() {
+        QTest::addColumn<int>("rows");
+        QTest::addColumn<int>("cols");
+        QTest::addColumn<bool>("global");
+        QTest::newRow("1x4 global") << 1 << 4 << true;
+        QTest::newRow("1x4 per layer") << 1 << 4 << false;
+        QTest::newRow("4x1") << 4 << 1 << true;
+        QTest::newRow("16x1") << 16 << 1 << true;
+        QTest::newRow("32x1 (taller than some layers)") << 32 << 1 << false;
+    }
+
+    void blocksArePrunedWhole() {
+        QFETCH(int, rows);
+        QFETCH(int, cols);
+        QFETCH(bool, global);
+        // d_ff 30: linear2 has 30 inputs, so a 1x4 block at its edge holds 2 weights.
+        TransformerConfig c = tpqtest::tinyTransformerConfig();
+        c.dFf = 30;
+        auto model = tinyTransformer(13, c);
+        UnstructuredPruningOptions o;
+        o.block = {rows, cols};
+        o.global = global;
+        UnstructuredPruning pruner(*model, o);
+        const PruningStats s = pruner.applyPruning(0.7);
+        // To the nearest whole block: within one block of the largest size per layer in scope.
+        const double slack = double(rows * cols) * (global ? 1.0 : double(s.perLayer.size())) / double(s.total);
+        QVERIFY2(std::abs(s.sparsity - 0.7) <= slack + 1e-12, qPrintable(QString::number(s.sparsity)));
+        for (const auto& l : model->linearLayers()) {
+            if (l.name == "classifier") continue;
+            QVERIFY2(wholeBlocks(l.linear->weight, rows, cols), l.name.c_str());
+        }
+        if (!global)
+            for (const auto& [layer, sparsity] : s.perLayer) QVERIFY(sparsity > 0.5 && sparsity < 0.9);
+    }
+
+    void blocksGoByTheirNorm() {
+        // Per layer, every pruned 1x4 block has an L2 norm no larger than every kept one.
+        auto model = tinyTransformer(14);
+        const at::Tensor before = weightOf(*model, "layers.0.linear1").clone();
+        UnstructuredPruningOptions o;
+        o.block = {1, 4};
+        o.global = false;
+        UnstructuredPruning(*model, o).applyPruning(0.5);
+        const at::Tensor after = weightOf(*model, "layers.0.linear1");
+        const at::Tensor norms = before.view({before.size(0), -1, 4}).square().sum(2).sqrt();
+        const at::Tensor pruned = after.view({after.size(0), -1, 4}).eq(0).all(2);
+        QVERIFY(pruned.any().item<bool>() && !pruned.all().item<bool>());
+        QVERIFY(norms.masked_select(pruned).max().item<float>() <=
+                norms.masked_select(pruned.logical_not()).min().item<float>());
+        // Random: the same block structure, a different choice.
+        auto r = tinyTransformer(14);
+        o.criterion = UnstructuredCriterion::Random;
+        UnstructuredPruning(*r, o).applyPruning(0.5);
+        QVERIFY(wholeBlocks(weightOf(*r, "layers.0.linear1"), 1, 4));
+        QVERIFY(!torch::equal(weightOf(*r, "layers.0.linear1").eq(0), after.eq(0)));
+    }
+
+    void blockMasksSurviveFineTuning() {
+        auto model = tinyTransformer(15);
+        UnstructuredPruningOptions o;
+        o.block = {1, 4};
+        UnstructuredPruning pruner(*model, o);
+        pruner.applyPruning(0.6);
+        const at::Tensor zeros = weightOf(*model, "layers.1.linear2").eq(0).clone();
+        DataLoader train = tpqtest::tokenSevenTask(11, 64, true), val = tpqtest::tokenSevenTask(12, 16, true);
+        TrainerOptions t;
+        t.epochs = 1;
+        t.learningRate = 5e-3;
+        Trainer trainer(*model, t);
+        trainer.setAfterOptimizerStep([&] { pruner.applyMasks(); });
+        trainer.train(train, val, nullptr, nullptr, nullptr);
+        QVERIFY(torch::equal(weightOf(*model, "layers.1.linear2").eq(0), zeros));
+        QVERIFY(wholeBlocks(weightOf(*model, "layers.1.linear2"), 1, 4));
+    }
+
+    void progressiveBlocksReachTheTarget() {
+        auto model = tinyTransformer(16);
+        DataLoader train = tpqtest::tokenSevenTask(21, 96, true), val = tpqtest::tokenSevenTask(22, 32, true);
+        ProgressivePruningOptions o;
+        o.finalSparsity = 0.75;
+        o.numIterations = 3;
+        o.fineTuneEpochs = 1;
+        UnstructuredPruningOptions scope;
+        scope.block = {1, 4};
+        ProgressivePruning pruner(*model, o, scope);
+        TrainerOptions t;
+        t.learningRate = 5e-3;
+        const ProgressiveResult r = pruner.apply(train, val, t);
+        QCOMPARE(r.history.size(), size_t(3));
+        QVERIFY(std::abs(r.sparsity - 0.75) <= 0.01);
+        for (const auto& l : model->linearLayers())
+            if (l.name != "classifier") QVERIFY2(wholeBlocks(l.linear->weight, 1, 4), l.name.c_str());
+    }
+
     void progressiveSchedules() {
         auto model = tinyTransformer(8);
         ProgressivePruningOptions o;
