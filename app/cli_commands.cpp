@@ -561,6 +561,11 @@ int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches
     j["latency_ms_per_sample_p50"] = s.perSampleP50Ms;
     j["throughput"] = s.samplesPerSecond;
     j["kernel_path"] = modelKernelPath(*loaded.model);
+    // How many of the linear layers skip their zeros (kernels/sparse_gemm.h).
+    const auto layers = loaded.model->linearLayers();
+    j["sparse_layers"] =
+        std::count_if(layers.begin(), layers.end(), [](const NamedLinear& l) { return layerKernel(l).sparse; });
+    j["linear_layers"] = layers.size();
     if (const auto notes = speedNotes(*loaded.model); !notes.empty()) j["notes"] = notes;
     std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
     return 0;
