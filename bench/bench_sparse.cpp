@@ -3,8 +3,9 @@
 // blocks of 1x1, 1x4, 4x1 or 16x1 (pooler and classifier kept), in fp32 and after dynamic
 // int8 quantization, against the same shape unpruned in fp32 (OpenBLAS) and int8 (our
 // dense kernel), side by side in one process: the forward passes of the four models
-// alternate (dense fp32, pruned fp32, dense int8, pruned int8), 1 warm-up and
-// TPQ_BENCH_ROUNDS (default 5) timed rounds, medians reported. The pruned models run
+// alternate (dense fp32, pruned fp32, dense int8, pruned int8; each timed pass right after
+// an untimed one of the same model), 1 warm-up and TPQ_BENCH_ROUNDS (default 5) timed
+// rounds, medians reported. The pruned models run
 // where the sparse kernels' crossover puts each layer (TPQ_SPARSE_KERNEL=on runs every layer
 // with a zero sparse, to measure the crossover; =off every layer dense).
 //   TPQ_BENCH_SPARSE_BLOCKS=1x4,4x1   blocks to run (default all four)
@@ -123,8 +124,11 @@ void BM_SparseBertBase(benchmark::State& state) {
                     std::vector<double> ms[4];
                     for (int r = 0; r < rounds + 1; ++r) {
                         for (int m = 0; m < 4; ++m) {
-                            // OpenBLAS's workers spin for a while after a product: let them park.
-                            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                            // One untimed pass of the same model first: OpenBLAS's workers spin for
+                            // up to ~0.1 s after an fp32 product (a 50 ms pause left the next int8
+                            // pass 20% slower), and a pause instead lets the clock and the caches
+                            // cool (a 250 ms one made short passes slower than back to back).
+                            benchmark::DoNotOptimize(models[m]->forward(ids, mask).data_ptr());
                             const auto start = std::chrono::steady_clock::now();
                             benchmark::DoNotOptimize(models[m]->forward(ids, mask).data_ptr());
                             const double t =

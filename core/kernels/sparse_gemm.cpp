@@ -109,22 +109,35 @@ bool int8Available() {
     return kernels::hasAvx512Vnni() && mode() != Mode::Off;
 }
 
+// Measured with bench/bench_sparse's BM_SparseLayerCrossover on an AMD EPYC (Zen 5, AVX-512
+// VNNI, no AMX), 2 threads, three runs: one layer of each bert-base shape (768->768,
+// 768->3072, 3072->768) at 1024 and 128 tokens, sparse against dense side by side.
+// fp32 CSR against OpenBLAS: faster on every shape up to density 0.3 (the closest,
+// 768->3072 at 128 tokens: 1.00-1.34x at 0.3, 0.78-0.95x at 0.4).
 double fp32MaxDensity() {
-    return 0.35;
+    return 0.3;
 }
 
+// int8 groups of 4 against our dense VPDPBUSD kernel: faster at 1024 tokens on every shape
+// up to 0.3 (1.15-1.26x), at 128 tokens up to 0.2 but for 3072->768 (0.90-1.01x at 0.2,
+// 1.25-1.35x at 0.1): 0.2, the break-even of the least favourable shape. Against AMX tiles
+// (several times faster dense) the bar is set lower, 0.1: not measured (no AMX here).
 double int8MaxDensity(kernels::KernelPath densePath) {
-    return densePath == kernels::KernelPath::Amx ? 0.12 : 0.35;
+    return densePath == kernels::KernelPath::Amx ? 0.1 : 0.2;
 }
+
+// A layer pruned to exactly the crossover's sparsity lands a block above or below it
+// (pruning stops at the nearest whole block): 0.001 of slack counts it in.
+constexpr double kRoundingSlack = 1e-3;
 
 bool fp32Pays(const Density& d) {
     if (!fp32Available()) return false;
-    return mode() == Mode::On ? d.elements < 1.0 : d.elements <= fp32MaxDensity();
+    return mode() == Mode::On ? d.elements < 1.0 : d.elements <= fp32MaxDensity() + kRoundingSlack;
 }
 
 bool int8Pays(const Density& d, kernels::KernelPath densePath) {
     if (!int8Available()) return false;
-    return mode() == Mode::On ? d.quads < 1.0 : d.quads <= int8MaxDensity(densePath);
+    return mode() == Mode::On ? d.quads < 1.0 : d.quads <= int8MaxDensity(densePath) + kRoundingSlack;
 }
 
 int64_t SparseRows::bytes() const {
