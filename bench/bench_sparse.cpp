@@ -4,8 +4,8 @@
 // int8 quantization, against the same shape unpruned in fp32 (OpenBLAS) and int8 (our
 // dense kernel), side by side in one process: the forward passes of the four models
 // alternate (dense fp32, pruned fp32, dense int8, pruned int8; each timed pass right after
-// an untimed one of the same model), 1 warm-up and TPQ_BENCH_ROUNDS (default 5) timed
-// rounds, medians reported. The pruned models run
+// an untimed one of the same model; every other round in the reverse order), 1 warm-up and
+// TPQ_BENCH_ROUNDS (default 5) timed rounds, medians reported. The pruned models run
 // where the sparse kernels' crossover puts each layer (TPQ_SPARSE_KERNEL=on runs every layer
 // with a zero sparse, to measure the crossover; =off every layer dense).
 //   TPQ_BENCH_SPARSE_BLOCKS=1x4,4x1   blocks to run (default all four)
@@ -123,7 +123,11 @@ void BM_SparseBertBase(benchmark::State& state) {
                     tpq::BertModel* models[4] = {denseFp32.get(), prunedFp32.get(), denseInt8.get(), prunedInt8.get()};
                     std::vector<double> ms[4];
                     for (int r = 0; r < rounds + 1; ++r) {
-                        for (int m = 0; m < 4; ++m) {
+                        for (int i = 0; i < 4; ++i) {
+                            // Every other round backwards: whichever model follows the long fp32
+                            // passes (the machine runs slower for a while after them, measured:
+                            // a dense int8 pass 1.5x slower than the same model later) changes.
+                            const int m = r % 2 == 0 ? i : 3 - i;
                             // One untimed pass of the same model first: OpenBLAS's workers spin for
                             // up to ~0.1 s after an fp32 product (a 50 ms pause left the next int8
                             // pass 20% slower), and a pause instead lets the clock and the caches
