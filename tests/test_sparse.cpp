@@ -34,6 +34,18 @@ at::Tensor blockSparse(int64_t out, int64_t in, int rows, int cols, double spars
     return w;
 }
 
+// The data columns of the product tests: tokens, in, out, block rows x cols, sparsity, and
+// how many outputs are wholly zero.
+void addShapeColumns() {
+    QTest::addColumn<int>("tokens");
+    QTest::addColumn<int>("in");
+    QTest::addColumn<int>("out");
+    QTest::addColumn<int>("blockRows");
+    QTest::addColumn<int>("blockCols");
+    QTest::addColumn<double>("sparsity");
+    QTest::addColumn<int>("emptyRows");
+}
+
 double maxRelative(const at::Tensor& got, const at::Tensor& want) {
     return ((got - want).abs().max() / want.abs().max().clamp_min(1e-12)).item<double>();
 }
@@ -50,13 +62,7 @@ private Q_SLOTS:
     }
 
     void fp32ProductMatchesDense_data() {
-        QTest::addColumn<int>("tokens");
-        QTest::addColumn<int>("in");
-        QTest::addColumn<int>("out");
-        QTest::addColumn<int>("blockRows");
-        QTest::addColumn<int>("blockCols");
-        QTest::addColumn<double>("sparsity");
-        QTest::addColumn<int>("emptyRows");
+        addShapeColumns();
         QTest::newRow("one token, tails everywhere") << 1 << 70 << 17 << 1 << 1 << 0.8 << 0;
         QTest::newRow("13 tokens 1x4") << 13 << 200 << 130 << 1 << 4 << 0.9 << 3;
         QTest::newRow("64 tokens 4x1") << 64 << 96 << 64 << 4 << 1 << 0.7 << 0;
@@ -110,13 +116,7 @@ private Q_SLOTS:
     }
 
     void int8SparseEqualsDense_data() {
-        QTest::addColumn<int>("tokens");
-        QTest::addColumn<int>("in");
-        QTest::addColumn<int>("out");
-        QTest::addColumn<int>("blockRows");
-        QTest::addColumn<int>("blockCols");
-        QTest::addColumn<double>("sparsity");
-        QTest::addColumn<int>("emptyRows");
+        addShapeColumns();
         QTest::newRow("one token, tails") << 1 << 70 << 17 << 1 << 4 << 0.8 << 0;
         QTest::newRow("13 tokens unstructured") << 13 << 201 << 130 << 1 << 1 << 0.9 << 2;
         QTest::newRow("64 tokens 1x4") << 64 << 384 << 64 << 1 << 4 << 0.9 << 0;

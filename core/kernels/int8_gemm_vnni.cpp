@@ -287,48 +287,64 @@ TPQ_TARGET_AVX512_VNNI void multiplyRows(int64_t r0, int64_t r1, const PackedWei
     }
 }
 
+// One panel of a sparse weight's outputs [p0, p0 + n) over a tile's transposed codes xt
+// [groups][T]: the int32 sums of every chunk of groups into sums [n][T] (rows up to a
+// multiple of 16 zero). Returns n.
+TPQ_TARGET_AVX512_VNNI int64_t sparsePanel(const PackedWeight& w, const uint32_t* xt, int64_t T, int64_t p0,
+                                           int32_t* sums) {
+    const sparse::SparseRows& rows = w.sparse;
+    const int64_t n = std::min(sparse::detail::kPanel, w.out - p0), written = rows.chunks > 0 ? n : 0;
+    std::memset(sums + written * T, 0, size_t((roundUp(n, 16) - written) * T) * sizeof(int32_t));
+    for (int64_t c = 0; c < rows.chunks; ++c)
+        sparse::detail::int8Panel(xt, T, rows.index.data_ptr<int32_t>(), rows.values.data_ptr<int32_t>(),
+                                  rows.start.data_ptr<int64_t>() + p0 * (rows.chunks + 1), rows.chunks + 1, n, c, sums);
+    return n;
+}
+
+// The panel's sums back to token rows, 16 x 16 at a time, through the dense kernel's
+// epilogue into y's rows: `tokens` of them, the first the tile's row 0, whose quantization
+// is xzero[0], xscale[0].
+template <bool Gelu, bool Requantize>
+TPQ_TARGET_AVX512_VNNI void sparsePanelEpilogue(const PackedWeight& w, const int32_t* sums, int64_t T, int64_t tokens,
+                                                int64_t p0, int64_t n, const int32_t* xzero, const float* xscale,
+                                                float* y, const StaticScales* s) {
+    alignas(64) int32_t tokenRows[16 * 16];
+    for (int64_t t0 = 0; t0 < tokens; t0 += 16) {
+        for (int64_t j = 0; j < n; j += 16) {
+            sparse::detail::transposeBlock(reinterpret_cast<const uint32_t*>(sums + j * T + t0), T,
+                                           reinterpret_cast<uint32_t*>(tokenRows));
+            const __mmask16 mask = kernels::laneMask(n - j, 0);
+            const int64_t o = p0 + j;
+            for (int64_t t = 0; t < std::min<int64_t>(16, tokens - t0); ++t) {
+                const int64_t row = t0 + t;
+                storeColumns<Gelu, Requantize>(_mm512_load_si512(tokenRows + 16 * t), _mm512_set1_epi32(xzero[row]),
+                                               _mm512_set1_ps(xscale[row]), w.colsum.data_ptr<int32_t>() + o,
+                                               w.scale.data_ptr<float>() + o, w.bias.data_ptr<float>() + o,
+                                               y + row * w.out + o, mask, s);
+            }
+        }
+    }
+}
+
 // Rows [r0, r1) of a sparse weight's product (kernels/sparse_gemm.h): per tile of up to 64
 // tokens, the codes transposed to [groups of 4 inputs][tokens]; per panel of outputs, each
-// chunk of groups multiplied in, then 16 x 16 blocks of the sums back to token rows for
-// the epilogue.
+// chunk of groups multiplied in, then the epilogue.
 template <bool Gelu, bool Requantize>
 TPQ_TARGET_AVX512_VNNI void multiplySparse(int64_t r0, int64_t r1, const PackedWeight& w, const uint8_t* q,
                                            const float* xscale, const int32_t* xzero, float* y, const StaticScales* s) {
-    using namespace sparse::detail;
-    const sparse::SparseRows& rows = w.sparse;
-    const int64_t groups = rows.units, ldq = w.inPadded / 4;
+    using sparse::detail::kPanel;
+    using sparse::detail::kTile;
+    const int64_t groups = w.sparse.units;
     const at::Tensor buffer = at::empty({(groups + kPanel) * kTile}, at::kInt);
     uint32_t* xt = reinterpret_cast<uint32_t*>(buffer.data_ptr<int32_t>());
     int32_t* sums = buffer.data_ptr<int32_t>() + groups * kTile;
-    alignas(64) int32_t tokenRows[16 * 16];
-    const int64_t* start = rows.start.data_ptr<int64_t>();
-    const int32_t* index = rows.index.data_ptr<int32_t>();
-    const int32_t* weights = rows.values.data_ptr<int32_t>();
-    const float* scale = w.scale.data_ptr<float>();
-    const int32_t* colsum = w.colsum.data_ptr<int32_t>();
-    const float* bias = w.bias.data_ptr<float>();
     for (int64_t m = r0; m < r1; m += kTile) {
         const int64_t tokens = std::min(kTile, r1 - m), T = roundUp(tokens, 16);
-        transposeToColumns(reinterpret_cast<const uint32_t*>(q + m * w.inPadded), ldq, tokens, groups, xt, T);
+        sparse::detail::transposeToColumns(reinterpret_cast<const uint32_t*>(q + m * w.inPadded), w.inPadded / 4,
+                                           tokens, groups, xt, T);
         for (int64_t p0 = 0; p0 < w.out; p0 += kPanel) {
-            const int64_t n = std::min(kPanel, w.out - p0), written = rows.chunks > 0 ? n : 0;
-            std::memset(sums + written * T, 0, size_t((roundUp(n, 16) - written) * T) * sizeof(int32_t));
-            for (int64_t c = 0; c < rows.chunks; ++c)
-                int8Panel(xt, T, index, weights, start + p0 * (rows.chunks + 1), rows.chunks + 1, n, c, sums);
-            for (int64_t t0 = 0; t0 < tokens; t0 += 16) {
-                for (int64_t j = 0; j < n; j += 16) {
-                    transposeBlock(reinterpret_cast<const uint32_t*>(sums + j * T + t0), T,
-                                   reinterpret_cast<uint32_t*>(tokenRows));
-                    const __mmask16 mask = kernels::laneMask(n - j, 0);
-                    const int64_t o = p0 + j;
-                    for (int64_t t = 0; t < std::min<int64_t>(16, tokens - t0); ++t) {
-                        const int64_t row = m + t0 + t;
-                        storeColumns<Gelu, Requantize>(_mm512_load_si512(tokenRows + 16 * t),
-                                                       _mm512_set1_epi32(xzero[row]), _mm512_set1_ps(xscale[row]),
-                                                       colsum + o, scale + o, bias + o, y + row * w.out + o, mask, s);
-                    }
-                }
-            }
+            const int64_t n = sparsePanel(w, xt, T, p0, sums);
+            sparsePanelEpilogue<Gelu, Requantize>(w, sums, T, tokens, p0, n, xzero + m, xscale + m, y + m * w.out, s);
         }
     }
 }
@@ -504,20 +520,12 @@ struct FfnTile {
 };
 
 TPQ_TARGET_AVX512_VNNI void ffnFirstLayer(const FfnTile& f, int64_t T) {
-    using namespace sparse::detail;
     const PackedWeight& w = *f.first;
-    const sparse::SparseRows& rows = w.sparse;
-    const int64_t* start = rows.start.data_ptr<int64_t>();
-    const int32_t* index = rows.index.data_ptr<int32_t>();
-    const int32_t* weights = rows.values.data_ptr<int32_t>();
     const float* wscale = w.scale.data_ptr<float>();
     const int32_t* colsum = w.colsum.data_ptr<int32_t>();
     const float* bias = w.bias.data_ptr<float>();
-    for (int64_t p0 = 0; p0 < w.out; p0 += kPanel) {
-        const int64_t n = std::min(kPanel, w.out - p0);
-        if (rows.chunks == 0) std::memset(f.sums, 0, size_t(n * T) * sizeof(int32_t));
-        for (int64_t c = 0; c < rows.chunks; ++c)
-            int8Panel(f.xt1, T, index, weights, start + p0 * (rows.chunks + 1), rows.chunks + 1, n, c, f.sums);
+    for (int64_t p0 = 0; p0 < w.out; p0 += sparse::detail::kPanel) {
+        const int64_t n = sparsePanel(w, f.xt1, T, p0, f.sums);
         for (int64_t o = 0; o < n; ++o) {
             const __m512i cs = _mm512_set1_epi32(colsum[p0 + o]);
             const __m512 ws = _mm512_set1_ps(wscale[p0 + o]), b = _mm512_set1_ps(bias[p0 + o]);
@@ -588,34 +596,10 @@ TPQ_TARGET_AVX512_VNNI void ffnRequantize(const FfnTile& f, int64_t out1, int64_
 // The second layer on the intermediate's codes, its epilogue into the rows of y (`tokens`
 // of the tile's T, the first at row m).
 TPQ_TARGET_AVX512_VNNI void ffnSecondLayer(const FfnTile& f, int64_t T, int64_t tokens, int64_t m, float* y) {
-    using namespace sparse::detail;
     const PackedWeight& w = *f.second;
-    const sparse::SparseRows& rows = w.sparse;
-    const int64_t* start = rows.start.data_ptr<int64_t>();
-    const int32_t* index = rows.index.data_ptr<int32_t>();
-    const int32_t* weights = rows.values.data_ptr<int32_t>();
-    const float* wscale = w.scale.data_ptr<float>();
-    const int32_t* colsum = w.colsum.data_ptr<int32_t>();
-    const float* bias = w.bias.data_ptr<float>();
-    alignas(64) int32_t tokenRows[16 * 16];
-    for (int64_t p0 = 0; p0 < w.out; p0 += kPanel) {
-        const int64_t n = std::min(kPanel, w.out - p0), written = rows.chunks > 0 ? n : 0;
-        std::memset(f.sums + written * T, 0, size_t((roundUp(n, 16) - written) * T) * sizeof(int32_t));
-        for (int64_t c = 0; c < rows.chunks; ++c)
-            int8Panel(f.xt2, T, index, weights, start + p0 * (rows.chunks + 1), rows.chunks + 1, n, c, f.sums);
-        for (int64_t tt = 0; tt < tokens; tt += 16) {
-            for (int64_t j = 0; j < n; j += 16) {
-                transposeBlock(reinterpret_cast<const uint32_t*>(f.sums + j * T + tt), T,
-                               reinterpret_cast<uint32_t*>(tokenRows));
-                const int64_t o = p0 + j;
-                const __mmask16 mask = kernels::laneMask(n - j, 0);
-                for (int64_t t = 0; t < std::min<int64_t>(16, tokens - tt); ++t)
-                    storeColumns<false, false>(_mm512_load_si512(tokenRows + 16 * t),
-                                               _mm512_set1_epi32(f.zero2[tt + t]), _mm512_set1_ps(f.scale2[tt + t]),
-                                               colsum + o, wscale + o, bias + o, y + (m + tt + t) * w.out + o, mask,
-                                               nullptr);
-            }
-        }
+    for (int64_t p0 = 0; p0 < w.out; p0 += sparse::detail::kPanel) {
+        const int64_t n = sparsePanel(w, f.xt2, T, p0, f.sums);
+        sparsePanelEpilogue<false, false>(w, f.sums, T, tokens, p0, n, f.zero2, f.scale2, y + m * w.out, nullptr);
     }
 }
 

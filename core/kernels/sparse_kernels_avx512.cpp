@@ -1,6 +1,8 @@
 /// \file sparse_kernels_avx512.cpp
 /// sparse_kernels.h on AVX-512 VNNI (the fp32 rows too: every CPU with our AVX-512 paths has it).
 
+#include <type_traits>
+
 #include <immintrin.h>
 
 #include "kernels/sparse_kernels.h"
@@ -157,28 +159,33 @@ TPQ_TARGET_AVX512 void transposeBlock(const uint32_t* src, int64_t T, uint32_t* 
     for (int t = 0; t < 16; ++t) _mm512_store_si512(out + 16 * t, r[t]);
 }
 
+namespace {
+
+// f(std::integral_constant<int, T / 16>{}): the registers of tokens a tile of T fills (1-4).
+template <class F>
+void byRegisters(int64_t T, F f) {
+    switch (T / 16) {
+        case 4:
+            return f(std::integral_constant<int, 4>{});
+        case 3:
+            return f(std::integral_constant<int, 3>{});
+        case 2:
+            return f(std::integral_constant<int, 2>{});
+        default:
+            return f(std::integral_constant<int, 1>{});
+    }
+}
+
+}  // namespace
+
 void fp32Panel(const float* xt, int64_t T, const int32_t* index, const float* values, const int64_t* start,
                int64_t stride, int64_t rows, int64_t chunk, float* out) {
-    // clang-format off
-    switch (T / 16) {
-#define TPQ_CASE(n) case n: fp32PanelT<n>(xt, T, index, values, start, stride, rows, chunk, out); break;
-        TPQ_CASE(4) TPQ_CASE(3) TPQ_CASE(2)
-#undef TPQ_CASE
-        default: fp32PanelT<1>(xt, T, index, values, start, stride, rows, chunk, out); break;
-    }
-    // clang-format on
+    byRegisters(T, [&](auto nt) { fp32PanelT<nt()>(xt, T, index, values, start, stride, rows, chunk, out); });
 }
 
 void int8Panel(const uint32_t* xt, int64_t T, const int32_t* index, const int32_t* weights, const int64_t* start,
                int64_t stride, int64_t rows, int64_t chunk, int32_t* out) {
-    // clang-format off
-    switch (T / 16) {
-#define TPQ_CASE(n) case n: int8PanelT<n>(xt, T, index, weights, start, stride, rows, chunk, out); break;
-        TPQ_CASE(4) TPQ_CASE(3) TPQ_CASE(2)
-#undef TPQ_CASE
-        default: int8PanelT<1>(xt, T, index, weights, start, stride, rows, chunk, out); break;
-    }
-    // clang-format on
+    byRegisters(T, [&](auto nt) { int8PanelT<nt()>(xt, T, index, weights, start, stride, rows, chunk, out); });
 }
 
 }  // namespace tpq::sparse::detail
