@@ -121,8 +121,17 @@ PruningPanel::PruningPanel(QWidget* parent) : QWidget(parent) {
     headLayout->addLayout(pick);
     m_headArea = new QVBoxLayout;
     headLayout->addLayout(m_headArea, 1);
-    auto* sparsityPage = new QWidget;
-    m_sparsityArea = new QVBoxLayout(sparsityPage);
+    // The per-layer heatmap keeps cells that can be read (a column per layer: 26 for
+    // bert-mini) and scrolls when the panel is narrower than that.
+    m_sparsityScroll = new QScrollArea;
+    m_sparsityScroll->setObjectName("sparsityScroll");
+    m_sparsityScroll->setWidgetResizable(true);
+    m_sparsityScroll->setFrameShape(QFrame::NoFrame);
+    auto* sparsityContent = new QWidget;
+    m_sparsityArea = new QVBoxLayout(sparsityContent);
+    m_sparsityArea->setContentsMargins(0, 0, 0, 0);
+    m_sparsityScroll->setWidget(sparsityContent);
+    QWidget* sparsityPage = m_sparsityScroll;
     m_heatmapTabs = new QTabWidget;
     m_heatmapTabs->setObjectName("heatmapTabs");
     m_heatmapTabs->addTab(headPage, tr("Head importance"));
@@ -266,7 +275,12 @@ void PruningPanel::setRuns(const std::vector<RunResult>& runs) {
         std::any_of(pruned.begin(), pruned.end(), [](const RunResult& r) { return !r.layerSparsity.empty(); });
     if (anyPruning && anySparsity) {
         m_sparsityHeatmap = plots::layerSparsityHeatmap(pruned);
-        m_sparsityHeatmap->setMinimumSize(200, 200);
+        int layers = 0, rows = 0;
+        for (const auto& r : pruned) {
+            layers = std::max(layers, int(r.layerSparsity.size()));
+            rows += r.layerSparsity.empty() ? 0 : 1;
+        }
+        m_sparsityHeatmap->setMinimumSize(std::max(360, 22 * layers + 300), std::max(320, 46 * rows + 220));
         m_sparsityArea->addWidget(m_sparsityHeatmap, 1);
     }
     m_noRuns->setVisible(!anyPruning);

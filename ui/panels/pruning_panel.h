@@ -13,6 +13,7 @@
 #include "experiment/results_store.h"
 
 class QComboBox;
+class QScrollArea;
 class QTabWidget;
 class QDoubleSpinBox;
 class QSpinBox;
@@ -58,6 +59,7 @@ private:
     QComboBox* m_method;
     QDoubleSpinBox* m_sparsity;
     QComboBox* m_block;  // pruning.unstructured.block
+    QScrollArea* m_sparsityScroll;
     QDoubleSpinBox* m_heads;
     QDoubleSpinBox* m_ffn;
     QSpinBox* m_fineTune;

@@ -462,6 +462,34 @@ QCustomPlot* heatmap(const QString& title, const QVector<QString>& columns, cons
 
 }  // namespace
 
+// Run names as rows of a narrow plot: the prefix every run shares ("quickstart_") dropped,
+// and names longer than 24 characters broken at '_' onto more lines, so that a panel
+// 1024 pixels wide keeps room for the cells.
+QVector<QString> compactRowLabels(QVector<QString> names) {
+    int common = names.size() > 1 ? names.front().size() : 0;
+    for (const QString& n : names) {
+        int i = 0;
+        while (i < common && i < n.size() && n[i] == names.front()[i]) ++i;
+        common = i;
+    }
+    common = names.isEmpty() ? 0 : int(names.front().left(common).lastIndexOf('_')) + 1;
+    for (QString& n : names) {
+        if (common > 0 && n.size() > common) n = n.mid(common);
+        QString wrapped, line;
+        for (const QString& part : n.split('_')) {
+            const QString piece = line.isEmpty() ? part : "_" + part;
+            if (!line.isEmpty() && line.size() + piece.size() > 24) {
+                wrapped += (wrapped.isEmpty() ? "" : "\n") + line;
+                line = "_" + part;
+            } else {
+                line += piece;
+            }
+        }
+        n = wrapped.isEmpty() ? line : wrapped + "\n" + line;
+    }
+    return names;
+}
+
 QCustomPlot* layerSparsityHeatmap(const std::vector<RunResult>& runs) {
     if (std::none_of(runs.begin(), runs.end(), [](const RunResult& r) { return !r.layerSparsity.empty(); }))
         throw Error("no run recorded per-layer sparsity");
@@ -476,6 +504,7 @@ QCustomPlot* layerSparsityHeatmap(const std::vector<RunResult>& runs) {
     QVector<QString> columns, names;
     for (const auto& l : layers) columns.push_back(shortLayerName(l));
     for (const auto* r : rows) names.push_back(runLabel(*r));
+    names = compactRowLabels(names);
     // The layers that ran on a sparse kernel (result.json's layer_kernels), marked "s".
     auto ranSparse = [&](const RunResult& r, const std::string& layer) {
         for (const auto& [name, k] : r.layerKernels)
