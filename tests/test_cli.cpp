@@ -388,6 +388,20 @@ private Q_SLOTS:
         REQUIRE_CONTAINS(badG.err, "group_size");
     }
 
+    // A Hugging Face folder without tpq.json: predictions carry config.json's id2label names
+    // (tests/data/tiny_bert: negative, neutral, positive), not 0/1/2.
+    void huggingFaceLabelNames() {
+        const Run r =
+            tpqRun({"predict", "--model", QString(TPQ_TEST_DATA) + "/tiny_bert", "a fine film", "dull"}, work());
+        QVERIFY2(r.code == 0, r.err.c_str());
+        int named = 0;
+        for (const QString& line : QString::fromStdString(r.out).split('\n', Qt::SkipEmptyParts)) {
+            const QString label = line.section('\t', 0, 0);
+            if (label == "negative" || label == "neutral" || label == "positive") ++named;
+        }
+        QCOMPARE(named, 2);
+    }
+
     void badDataFiles() {
         const std::string noLabel = tpqtest::writeFile(m_dir, "nolabel.csv", "text,label\nfine,a\nno label here\n");
         const QString c1 = config("nolabel.yaml", "data:\n  dataset: csv\n  path: " + noLabel + "\n");

@@ -215,6 +215,10 @@ LoadedModel loadModelFolder(const std::string& dir, const ModelLoadOptions& opti
     out.headMissing = checkWeightNames(out.report, out.info.present, out.weightsFile, options);
     out.missingAllowed = options.allowMissingWeights;
     out.tokenizer = loadFolderTokenizer(root, dir);
+    // A Hugging Face folder names its labels in config.json's id2label (LABEL_0, ... when
+    // the exporter set none): the names predictions are printed with, as transformers does.
+    if (out.info.labelNames.empty())
+        if (const auto* bert = std::get_if<BertConfig>(&config)) out.info.labelNames = bert->labelNames;
     checkFolderAgainstModel(out, root);
     return out;
 }
