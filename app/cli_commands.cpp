@@ -545,6 +545,17 @@ int runPredict(const std::string& modelDir, const std::vector<std::string>& text
     return 0;
 }
 
+int runExport(const std::string& modelDir, const std::string& format, ExportOptions options) {
+    const auto parsed = parseExportFormat(format);
+    if (!parsed) throw Error("unknown export format '" + format + "': hf (a Hugging Face BERT folder)");
+    options.format = *parsed;
+    const ExportReport r = exportModel(modelDir, options);
+    std::printf("Exported %s as %s: %s\n", modelDir.c_str(), exportFormatName(options.format), r.output.c_str());
+    for (const auto& n : r.notes) std::printf("  note: %s\n", n.c_str());
+    std::printf("  export.json: %s\n", r.exportJson.c_str());
+    return 0;
+}
+
 int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches) {
     LoadedModel loaded = loadModelFolder(modelDir);
     InferenceTimer timer(*loaded.model);

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "export/model_export.h"
 #include "util/block_shape.h"
 #include "util/progress.h"
 
@@ -49,6 +50,9 @@ struct PruneCommand {
     std::optional<int> fineTuneEpochs;  // --fine-tune-epochs; unset = pruning.fine_tune_epochs
     std::optional<BlockShape> block;    // --block (unstructured, progressive); unset = pruning.unstructured.block
 };
+/// tpq export: `format` is parsed here (an unknown one is an error naming the formats).
+int runExport(const std::string& modelDir, const std::string& format, ExportOptions options);
+
 /// `config` may be null: then the training config stored in the model's tpq.json is used.
 int runPrune(const PruneCommand& command, const ExperimentConfig* config);
 

@@ -16,6 +16,7 @@
 
 #include "cli_commands.h"
 #include "config/experiment_config.h"
+#include "export/model_export.h"
 #include "io/model_folder.h"
 #include "util/error.h"
 #include "util/logging.h"
@@ -87,6 +88,9 @@ struct Cli {
     std::string projectPath;
     std::string combinedModel;
     std::string resultsDir = "results", comparisonDir = "results/comparison";
+    std::string exportFormat;
+    tpq::ExportOptions exportOptions;
+    CLI::App* exportModel = nullptr;
     CLI::App *info = nullptr, *stats = nullptr, *tokenize = nullptr, *train = nullptr, *evaluate = nullptr,
              *predict = nullptr, *bench = nullptr, *prune = nullptr, *quantize = nullptr, *run = nullptr,
              *combined = nullptr, *compare = nullptr;
@@ -259,6 +263,13 @@ void addProjectCommands(CLI::App& app, Cli& c) {
         "pruning.method, quantization.method and both combined, as the project <name>.tpq.yaml");
     c.combined->add_option("--model", c.combinedModel, "start from this trained model folder instead of training one");
 
+    c.exportModel = app.add_subcommand(
+        "export", "write a model folder for another tool: a Hugging Face BERT folder (--format hf), with export.json");
+    c.exportModel->add_option("--model", c.modelDir, "model folder (trained, pruned or quantized)")->required();
+    c.exportModel->add_option("--format", c.exportFormat, "hf (a Hugging Face folder)")->required();
+    c.exportModel->add_option("--output", c.exportOptions.output, "the folder to write")->required();
+    c.exportModel->add_flag("--force", c.exportOptions.force, "replace --output when it exists");
+
     c.compare =
         app.add_subcommand("compare", "comparison.csv, PNG plots and report.md from every results/<run>/result.json");
     c.compare->add_option("--results-dir", c.resultsDir, "folder of run folders")->capture_default_str();
@@ -305,6 +316,7 @@ int dispatch(CLI::App& app, Cli& c) {
         if (c.run->parsed()) return tpq::cli::runProject(c.projectPath);
         if (c.combined->parsed()) return tpq::cli::runCombined(config, c.combinedModel);
         if (c.compare->parsed()) return tpq::cli::runCompare(c.resultsDir, c.comparisonDir);
+        if (c.exportModel->parsed()) return tpq::cli::runExport(c.modelDir, c.exportFormat, c.exportOptions);
         std::printf("%s", app.help().c_str());
         return 0;
     } catch (const tpq::Cancelled& e) {

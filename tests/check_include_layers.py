@@ -5,7 +5,7 @@
 #   tests/check_include_layers.py CORE_DIR
 import os, re, sys
 
-LAYERS = [["util"], ["kernels"], ["data"], ["text"], ["config"], ["models"], ["train"], ["quant", "prune"], ["io"],
+LAYERS = [["util"], ["kernels"], ["data"], ["text"], ["config"], ["models"], ["train"], ["quant", "prune"], ["io"], ["export"],
           ["experiment"]]
 rank = {folder: i for i, layer in enumerate(LAYERS) for folder in layer}
 core = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "core")

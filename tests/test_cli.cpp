@@ -400,6 +400,20 @@ private Q_SLOTS:
             if (label == "negative" || label == "neutral" || label == "positive") ++named;
         }
         QCOMPARE(named, 2);
+        // tpq export: a Hugging Face folder that predicts the same; errors exit 1 naming the problem.
+        const QString model = QString(TPQ_TEST_DATA) + "/tiny_bert";
+        const Run ex = tpqRun({"export", "--model", model, "--format", "hf", "--output", "hf_out"}, work());
+        QVERIFY2(ex.code == 0, ex.err.c_str());
+        REQUIRE_CONTAINS(ex.out, "export.json");
+        const Run again = tpqRun({"export", "--model", model, "--format", "hf", "--output", "hf_out"}, work());
+        QCOMPARE(again.code, 1);
+        REQUIRE_CONTAINS(again.err, "hf_out exists; pass --force");
+        const Run unknown = tpqRun({"export", "--model", model, "--format", "tflite", "--output", "x"}, work());
+        QCOMPARE(unknown.code, 1);
+        REQUIRE_CONTAINS(unknown.err, "unknown export format 'tflite'");
+        const Run back = tpqRun({"predict", "--model", "hf_out", "a fine film"}, work());
+        QVERIFY2(back.code == 0, back.err.c_str());
+        QCOMPARE(QString::fromStdString(back.out), QString::fromStdString(r.out).section('\n', 0, 0) + "\n");
     }
 
     void badDataFiles() {
