@@ -547,7 +547,8 @@ int runPredict(const std::string& modelDir, const std::vector<std::string>& text
 
 int runExport(const std::string& modelDir, const std::string& format, ExportOptions options) {
     const auto parsed = parseExportFormat(format);
-    if (!parsed) throw Error("unknown export format '" + format + "': hf (a Hugging Face BERT folder)");
+    if (!parsed)
+        throw Error("unknown export format '" + format + "': onnx (an ONNX model) or hf (a Hugging Face BERT folder)");
     options.format = *parsed;
     const ExportReport r = exportModel(modelDir, options);
     std::printf("Exported %s as %s: %s\n", modelDir.c_str(), exportFormatName(options.format), r.output.c_str());

@@ -263,11 +263,17 @@ void addProjectCommands(CLI::App& app, Cli& c) {
         "pruning.method, quantization.method and both combined, as the project <name>.tpq.yaml");
     c.combined->add_option("--model", c.combinedModel, "start from this trained model folder instead of training one");
 
-    c.exportModel = app.add_subcommand(
-        "export", "write a model folder for another tool: a Hugging Face BERT folder (--format hf), with export.json");
+    c.exportModel = app.add_subcommand("export",
+                                       "write a model for another tool: ONNX (--format onnx, fp32 and int8 forms) or a "
+                                       "Hugging Face BERT folder (--format hf), with export.json");
     c.exportModel->add_option("--model", c.modelDir, "model folder (trained, pruned or quantized)")->required();
-    c.exportModel->add_option("--format", c.exportFormat, "hf (a Hugging Face folder)")->required();
-    c.exportModel->add_option("--output", c.exportOptions.output, "the folder to write")->required();
+    c.exportModel->add_option("--format", c.exportFormat, "onnx or hf")->required();
+    c.exportModel
+        ->add_option("--output", c.exportOptions.output,
+                     "onnx: the .onnx file (or a folder for model.onnx); hf: the folder to write")
+        ->required();
+    c.exportModel->add_option("--opset", c.exportOptions.opset, "onnx: the ONNX opset, 11 to 17 (int8: 13 or later)")
+        ->capture_default_str();
     c.exportModel->add_flag("--force", c.exportOptions.force, "replace --output when it exists");
 
     c.compare =

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
+#include "export/onnx_export.h"
 #include "io/model_folder.h"
 #include "models/bert_model.h"
 #include "models/safetensors.h"
@@ -25,7 +26,8 @@ using Json = nlohmann::ordered_json;
 
 // Refuses an output that exists unless forced, and makes sure its parent folder exists.
 void checkOutput(const ExportOptions& options) {
-    if (options.output.empty()) throw Error("give the output folder with --output");
+    if (options.output.empty())
+        throw Error("give the output with --output (a folder for hf; a .onnx file or a folder for onnx)");
     std::error_code ec;
     if (fs::exists(options.output, ec) && !options.force)
         throw Error(options.output + " exists; pass --force to replace it, or choose another --output");
@@ -90,7 +92,7 @@ void exportHuggingFace(LoadedModel& loaded, const ExportOptions& options, Export
     if (!bert)
         throw Error(
             "the custom Transformer has no Hugging Face architecture, so no Hugging Face folder can hold it "
-            "(tpq export --format hf is for BERT models)");
+            "(--format hf is for BERT models); export it as ONNX with --format onnx");
     BertConfig config = bert->config();
     if (!loaded.info.labelNames.empty()) config.labelNames = loaded.info.labelNames;
     std::map<std::string, at::Tensor> tensors = floatTensors(*bert, report);
@@ -124,10 +126,39 @@ void exportHuggingFace(LoadedModel& loaded, const ExportOptions& options, Export
     report.exportJson = (fs::path(options.output) / "export.json").string();
 }
 
+bool endsWithOnnx(const std::string& path) {
+    return fs::path(path).extension() == ".onnx";
+}
+
+void exportOnnxFile(const std::string& modelDir, LoadedModel& loaded, const ExportOptions& options,
+                    ExportReport& report) {
+    // The file, and the folder export.json and vocab.txt go into.
+    const bool file = endsWithOnnx(options.output);
+    const fs::path onnxPath = file ? fs::path(options.output) : fs::path(options.output) / "model.onnx";
+    const fs::path folder = onnxPath.has_parent_path() ? onnxPath.parent_path() : fs::path(".");
+    const std::string bytes = exportOnnx(*loaded.model, options.opset, report, TPQ_VERSION);
+    if (!file) {
+        std::error_code ec;
+        if (options.force) fs::remove_all(options.output, ec);
+    }
+    ensureDirectory(folder.string());
+    writeFileAtomic(onnxPath.string(), bytes);
+    loaded.tokenizer->save((folder / "vocab.txt").string());
+    if (!loaded.info.labelNames.empty()) {
+        const Json labels = loaded.info.labelNames;
+        writeFileAtomic((folder / "labels.json").string(), labels.dump() + "\n");
+    }
+    report.output = onnxPath.string();
+    report.exportJson = (folder / "export.json").string();
+    logInfo("wrote " + onnxPath.string() + " (" + formatBytes(double(bytes.size())) + ", opset " +
+            std::to_string(options.opset) + ") from " + modelDir);
+}
+
 void writeExportJson(const std::string& modelDir, const ExportOptions& options, const ExportReport& report) {
     Json j;
     j["source_model"] = modelDir;
     j["format"] = exportFormatName(options.format);
+    if (options.format == ExportFormat::Onnx) j["opset"] = options.opset;
     j["output"] = report.output;
     Json layers = Json::object();
     for (const auto& l : report.layers) layers[l.name] = {{"precision", l.precision}, {"exported_as", l.exportedAs}};
@@ -138,12 +169,13 @@ void writeExportJson(const std::string& modelDir, const ExportOptions& options, 
 
 }  // namespace
 
-const char* exportFormatName(ExportFormat) {
-    return "hf";
+const char* exportFormatName(ExportFormat f) {
+    return f == ExportFormat::HuggingFace ? "hf" : "onnx";
 }
 
 std::optional<ExportFormat> parseExportFormat(std::string_view name) {
     if (name == "hf" || name == "huggingface") return ExportFormat::HuggingFace;
+    if (name == "onnx") return ExportFormat::Onnx;
     return std::nullopt;
 }
 
@@ -153,7 +185,10 @@ ExportReport exportModel(const std::string& modelDir, const ExportOptions& optio
     requireTrainedHead(loaded);
     torch::NoGradGuard noGrad;
     ExportReport report;
-    exportHuggingFace(loaded, options, report);
+    if (options.format == ExportFormat::HuggingFace)
+        exportHuggingFace(loaded, options, report);
+    else
+        exportOnnxFile(modelDir, loaded, options, report);
     writeExportJson(modelDir, options, report);
     for (const auto& n : report.notes) logInfo("export: " + n);
     return report;

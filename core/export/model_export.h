@@ -9,7 +9,10 @@
 ///         save_pretrained writes them); feed-forward layers pruned to fewer neurons are
 ///         padded back to the uniform intermediate_size with zero weights in and out (exact);
 ///         quantized layers are dequantized to fp32. The custom Transformer has no Hugging
-///         Face architecture: refused.
+///         Face architecture: refused, pointing to ONNX.
+///   onnx  an ONNX model (export/onnx_export.h) of BERT or the custom Transformer, quantized
+///         layers in ONNX's int8 forms; `output` is the .onnx file (export.json and vocab.txt
+///         go beside it), or a folder that gets model.onnx, export.json and vocab.txt.
 ///
 ///     const ExportReport r = exportModel("checkpoints/quickstart", {ExportFormat::HuggingFace, "out/hf"});
 
@@ -20,13 +23,14 @@
 
 namespace tpq {
 
-enum class ExportFormat { HuggingFace };
-const char* exportFormatName(ExportFormat f);  // "hf"
+enum class ExportFormat { Onnx, HuggingFace };
+const char* exportFormatName(ExportFormat f);  // "onnx", "hf"
 std::optional<ExportFormat> parseExportFormat(std::string_view name);
 
 struct ExportOptions {
-    ExportFormat format = ExportFormat::HuggingFace;
-    std::string output;  // hf: the folder to write (export.json goes into it)
+    ExportFormat format = ExportFormat::Onnx;
+    std::string output;  // hf: the folder to write; onnx: the .onnx file, or a folder for model.onnx
+    int opset = 17;      // onnx: opset of the default domain, 11 to 17 (int8 layers: 13 or later)
     bool force = false;  // replace `output` when it exists
 };
 
@@ -45,7 +49,8 @@ struct ExportReport {
 };
 
 /// Exports the model folder `modelDir`. Throws tpq::Error naming the problem: `output`
-/// existing without force, an architecture the format cannot hold, a folder that does not load.
+/// existing without force, an architecture the format cannot hold, an opset out of range or
+/// too low for the model's int8 layers, a folder that does not load.
 ExportReport exportModel(const std::string& modelDir, const ExportOptions& options);
 
 }  // namespace tpq

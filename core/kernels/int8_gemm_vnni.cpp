@@ -507,16 +507,16 @@ TPQ_TARGET_AVX512_VNNI void int4RowsAmx(int rows, const uint8_t* a, const float*
 // time straight into the second layer's transposed codes [out1 / 4][T] (4 bytes a token).
 // The second layer then runs as multiplySparse does.
 struct FfnTile {
-    const PackedWeight* first;
-    const PackedWeight* second;
-    uint32_t* xt1;  // [groups1][T] the tile's input codes, transposed
-    int32_t* sums;  // [kPanel][T]
-    float* h;       // [out1 padded to 4][T]
-    uint32_t* xt2;  // [out1 / 4][T]
-    float* scale1;  // [T] the input's per-token scales, then zero points
-    int32_t* zero1;
-    float* scale2;  // [T] the intermediate's
-    int32_t* zero2;
+    const PackedWeight* first = nullptr;
+    const PackedWeight* second = nullptr;
+    uint32_t* xt1 = nullptr;  // [groups1][T] the tile's input codes, transposed
+    int32_t* sums = nullptr;  // [kPanel][T]
+    float* h = nullptr;       // [out1 padded to 4][T]
+    uint32_t* xt2 = nullptr;  // [out1 / 4][T]
+    float* scale1 = nullptr;  // [T] the input's per-token scales, then zero points
+    int32_t* zero1 = nullptr;
+    float* scale2 = nullptr;  // [T] the intermediate's
+    int32_t* zero2 = nullptr;
 };
 
 TPQ_TARGET_AVX512_VNNI void ffnFirstLayer(const FfnTile& f, int64_t T) {
@@ -754,7 +754,9 @@ void runSparseFfn(const float* xp, int64_t rows, const PackedWeight& first, cons
         const int64_t words = groups1 * T + kPanel * T + padded * T + padded / 4 * T + 4 * T + T * first.inPadded / 4;
         const at::Tensor buffer = at::empty({words}, at::kInt);
         int32_t* base = buffer.data_ptr<int32_t>();
-        FfnTile f{&first, &second};
+        FfnTile f;
+        f.first = &first;
+        f.second = &second;
         f.xt1 = reinterpret_cast<uint32_t*>(base);
         f.sums = base + groups1 * T;
         f.h = reinterpret_cast<float*>(f.sums + kPanel * T);

@@ -84,6 +84,8 @@ public:
     void pruneFfn(int64_t layer, const std::vector<int64_t>& keep) override;
 
     const TransformerConfig& config() const { return m_config; }
+    /// The sinusoidal position table [maxLen, dModel] added to the scaled embeddings.
+    const at::Tensor& positionTable() const { return m_positions; }
 
 private:
     TransformerLayerImpl& layer(int64_t index);
