@@ -1,5 +1,6 @@
 #include "cli_commands.h"
 
+#include <QTemporaryDir>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include "experiment/train_run.h"
 #include "io/model_folder.h"
 #include "kernels/cpu_features.h"
+#include "ort_engine.h"
 #include "terminal_progress.h"
 #include "text/encode_dataset.h"
 #include "text/wordpiece_tokenizer.h"
@@ -298,20 +300,22 @@ ExperimentConfig configFor(const std::string& modelDir, const ExperimentConfig* 
 
 }  // namespace
 
-int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool json) {
-    LoadedModel loaded = loadModelFolder(modelDir);
-    requireTrainedHead(loaded);
-    const ExperimentConfig config = given ? *given : configOfModel(loaded.info, modelDir);
-    TerminalProgress bar;
-    TrainRunCallbacks callbacks;
-    callbacks.loading = bar.callback();
-    callbacks.cancel = &interruptToken();
-    const Evaluator::DetailedReport report = evaluateOnTestSplit(loaded, config, callbacks);
-    bar.done();
+namespace {
+
+// What ONNX Runtime gives on the test split beside our engine (tpq evaluate --engine ort).
+struct OrtComparison {
+    std::string onnx;          // the exported file it ran
+    double agreement = 0.0;    // fraction of examples where ORT and our engine predict the same class
+    double tpqAccuracy = 0.0;  // our engine's accuracy on the same examples
+};
+
+void printEvaluation(const std::string& modelDir, const std::string& dataset, const Evaluator::DetailedReport& report,
+                     const OrtComparison* ort, bool json) {
     const auto& m = report.metrics;
     if (json) {
         nlohmann::ordered_json j;
         j["model_dir"] = modelDir;
+        j["engine"] = ort ? "ort" : "tpq";
         j["accuracy"] = m.accuracy;
         j["precision"] = m.precision;
         j["recall"] = m.recall;
@@ -323,13 +327,21 @@ int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool
             j["per_class"][c.name] = {
                 {"precision", c.precision}, {"recall", c.recall}, {"f1", c.f1}, {"support", c.support}};
         }
+        if (ort) {
+            j["onnx"] = ort->onnx;
+            j["agreement_with_tpq"] = ort->agreement;
+            j["tpq_accuracy"] = ort->tpqAccuracy;
+        }
         std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
-        return 0;
+        return;
     }
-    std::printf("Model %s on the test split of %s (%lld examples)\n", modelDir.c_str(), config.data.dataset.c_str(),
-                (long long)m.count);
+    std::printf("Model %s on the test split of %s (%lld examples)%s\n", modelDir.c_str(), dataset.c_str(),
+                (long long)m.count, ort ? ", run by ONNX Runtime" : "");
     std::printf("  accuracy %.4f  precision %.4f  recall %.4f  F1 %.4f  loss %.4f\n", m.accuracy, m.precision, m.recall,
                 m.f1, m.loss);
+    if (ort)
+        std::printf("  ONNX Runtime agrees with TPQ Studio's engine on %.2f%% of the predictions (TPQ accuracy %.4f)\n",
+                    100 * ort->agreement, ort->tpqAccuracy);
     std::printf("\n  %-16s %9s %9s %9s %9s\n", "class", "precision", "recall", "f1", "support");
     for (const auto& c : report.perClass) {
         std::printf("  %-16s %9.4f %9.4f %9.4f %9lld\n", c.name.c_str(), c.precision, c.recall, c.f1,
@@ -341,6 +353,64 @@ int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool
         for (auto v : m.confusionMatrix[r]) std::printf(" %8lld", (long long)v);
         std::printf("\n");
     }
+}
+
+// The model exported to a temporary ONNX file and run by ONNX Runtime on the test split;
+// the metrics of its logits, and how often it agrees with our engine on the same batches.
+Evaluator::DetailedReport evaluateWithOrt(LoadedModel& loaded, const std::string& modelDir,
+                                          const ExperimentConfig& config, const TrainRunCallbacks& callbacks,
+                                          OrtComparison& comparison) {
+    const OrtEngine engine;
+    TestSplit test = loadTestSplit(loaded, config, callbacks);
+    std::vector<OrtBatch> batches;
+    std::vector<int64_t> labels;
+    for (size_t b = 0; b < test.loader.numBatches(); ++b) {
+        const Batch batch = test.loader.batch(b);
+        batches.emplace_back(batch.inputIds, batch.attentionMask);
+        for (int64_t i = 0; i < batch.labels.size(0); ++i) labels.push_back(batch.labels[i].item<int64_t>());
+    }
+    const QTemporaryDir dir;
+    if (!dir.isValid())
+        throw Error("cannot make a temporary folder for the ONNX export: " + dir.errorString().toStdString());
+    comparison.onnx = dir.path().toStdString() + "/model.onnx";
+    OrtEngine::exportModel(modelDir, comparison.onnx);
+    const at::Tensor logits = engine.run(comparison.onnx, batches, 0, at::get_num_threads(), callbacks.cancel).logits;
+    const at::Tensor target = torch::tensor(labels, torch::kInt64);
+    const double loss = torch::nn::functional::cross_entropy(logits, target).item<double>();
+    const at::Tensor predicted = logits.argmax(1);
+    const std::vector<int64_t> ortPredictions(predicted.data_ptr<int64_t>(),
+                                              predicted.data_ptr<int64_t>() + predicted.numel());
+    const std::vector<int64_t> ours = Evaluator(*loaded.model).predict(test.loader, callbacks.cancel).labels;
+    int64_t same = 0, right = 0;
+    for (size_t i = 0; i < ours.size(); ++i) {
+        same += ours[i] == ortPredictions[i];
+        right += ours[i] == labels[i];
+    }
+    comparison.agreement = double(same) / double(ours.size());
+    comparison.tpqAccuracy = double(right) / double(ours.size());
+    Evaluator::DetailedReport report;
+    report.metrics = computeMetrics(ortPredictions, labels, loaded.model->numLabels(), loss);
+    report.perClass = perClassReport(ortPredictions, labels, test.labelNames);
+    return report;
+}
+
+}  // namespace
+
+int runEvaluate(const std::string& modelDir, const ExperimentConfig* given, bool json, const std::string& engine) {
+    if (engine != "tpq" && engine != "ort")
+        throw Error("unknown --engine '" + engine + "': tpq (TPQ Studio's) or ort (ONNX Runtime on an ONNX export)");
+    LoadedModel loaded = loadModelFolder(modelDir);
+    requireTrainedHead(loaded);
+    const ExperimentConfig config = given ? *given : configOfModel(loaded.info, modelDir);
+    TerminalProgress bar;
+    TrainRunCallbacks callbacks;
+    callbacks.loading = bar.callback();
+    callbacks.cancel = &interruptToken();
+    OrtComparison ort;
+    const Evaluator::DetailedReport report = engine == "ort" ? evaluateWithOrt(loaded, modelDir, config, callbacks, ort)
+                                                             : evaluateOnTestSplit(loaded, config, callbacks);
+    bar.done();
+    printEvaluation(modelDir, config.data.dataset, report, engine == "ort" ? &ort : nullptr, json);
     return 0;
 }
 
@@ -557,7 +627,38 @@ int runExport(const std::string& modelDir, const std::string& format, ExportOpti
     return 0;
 }
 
-int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches) {
+namespace {
+
+// ONNX Runtime's latency on the model exported to ONNX, on random ids of the shape `ours`
+// was measured on, with as many threads; after our measurement, in a node process.
+nlohmann::ordered_json ortBench(const std::string& modelDir, const LatencyStats& ours, int64_t vocabLimit) {
+    const OrtEngine engine;
+    const QTemporaryDir dir;
+    if (!dir.isValid())
+        throw Error("cannot make a temporary folder for the ONNX export: " + dir.errorString().toStdString());
+    const std::string onnx = dir.path().toStdString() + "/model.onnx";
+    OrtEngine::exportModel(modelDir, onnx);
+    at::Generator generator = at::detail::createCPUGenerator(20261204);
+    const at::Tensor ids =
+        at::randint(1, vocabLimit, {ours.batchSize, ours.seqLen}, generator, at::TensorOptions(at::kLong));
+    const at::Tensor mask = torch::ones({ours.batchSize, ours.seqLen}, torch::kInt64);
+    std::vector<double> ms =
+        engine.run(onnx, {{ids, mask}}, int(ours.batches), int(ours.threads), &interruptToken()).ms;
+    const LatencyStats s = latencyStats(std::move(ms), ours.batchSize, ours.seqLen);
+    nlohmann::ordered_json j;
+    j["engine"] = "onnxruntime-node (third_party/npm), graph optimization all";
+    j["threads"] = ours.threads;
+    j["latency_ms_p50"] = s.p50Ms;
+    j["latency_ms_p95"] = s.p95Ms;
+    j["latency_ms_mean"] = s.meanMs;
+    j["throughput"] = s.samplesPerSecond;
+    j["tpq_speedup_p50"] = s.p50Ms / ours.p50Ms;  // > 1: our engine is faster
+    return j;
+}
+
+}  // namespace
+
+int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches, const std::string& engine) {
     LoadedModel loaded = loadModelFolder(modelDir);
     InferenceTimer timer(*loaded.model);
     const LatencyStats s = timer.measure(batchSize, seqLen, batches, 5, int64_t(loaded.tokenizer->vocabSize()));
@@ -579,6 +680,7 @@ int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches
         std::count_if(layers.begin(), layers.end(), [](const NamedLinear& l) { return layerKernel(l).sparse; });
     j["linear_layers"] = layers.size();
     if (const auto notes = speedNotes(*loaded.model); !notes.empty()) j["notes"] = notes;
+    if (engine == "ort") j["ort"] = ortBench(modelDir, s, int64_t(loaded.tokenizer->vocabSize()));
     std::cout << j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << std::endl;
     return 0;
 }

@@ -35,9 +35,11 @@ int runTokenize(const TokenizeOptions& options, const std::vector<std::string>& 
 int runDumpConfig(const ExperimentConfig& config);
 int runTrain(const ExperimentConfig& config, bool resume);
 /// `config` may be null: then the training config stored in the model's tpq.json is used.
-int runEvaluate(const std::string& modelDir, const ExperimentConfig* config, bool json);
+/// `engine`: "tpq", or "ort" (ONNX Runtime on an ONNX export, with its agreement with ours).
+int runEvaluate(const std::string& modelDir, const ExperimentConfig* config, bool json, const std::string& engine);
 int runPredict(const std::string& modelDir, const std::vector<std::string>& texts, int maxLength);
-int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches);
+/// `engine` "ort": ONNX Runtime's latency on the model's ONNX export beside ours ("ort" key).
+int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches, const std::string& engine);
 
 struct PruneCommand {
     std::string modelDir;

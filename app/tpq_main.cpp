@@ -80,6 +80,7 @@ struct Cli {
     bool resume = false;
     std::string modelDir;
     bool evalJson = false;
+    std::string engine = "tpq";
     std::vector<std::string> predictTexts;
     int predictMaxLength = 0;
     int benchBatch = 1, benchSeq = 128, benchBatches = 50;
@@ -142,6 +143,12 @@ void addModelCommands(CLI::App& app, Cli& c) {
     c.evaluate->add_option("--model", c.modelDir, "model folder (from tpq train, or a Hugging Face BERT folder)")
         ->required();
     c.evaluate->add_flag("--json", c.evalJson, "print the metrics as JSON");
+    c.evaluate
+        ->add_option("--engine", c.engine,
+                     "tpq (our engine) or ort: ONNX Runtime on the model exported to ONNX, with how often it agrees "
+                     "with ours (needs node and scripts/setup's onnxruntime-node)")
+        ->check(CLI::IsMember({"tpq", "ort"}))
+        ->capture_default_str();
 
     c.predict = app.add_subcommand("predict", "label and probability for each TEXT");
     c.predict->add_option("--model", c.modelDir, "model folder")->required();
@@ -161,6 +168,12 @@ void addModelCommands(CLI::App& app, Cli& c) {
         ->capture_default_str();
     c.bench->add_option("--batches", c.benchBatches, "timed batches")
         ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    c.bench
+        ->add_option("--engine", c.engine,
+                     "tpq (our engine) or ort: also time ONNX Runtime on the model exported to ONNX, same shape and "
+                     "threads (key \"ort\")")
+        ->check(CLI::IsMember({"tpq", "ort"}))
         ->capture_default_str();
 }
 
@@ -314,9 +327,10 @@ int dispatch(CLI::App& app, Cli& c) {
         if (c.tokenize->parsed()) return tpq::cli::runTokenize(c.tok, c.texts);
         if (c.train->parsed()) return tpq::cli::runTrain(config, c.resume);
         if (c.evaluate->parsed())
-            return tpq::cli::runEvaluate(c.modelDir, c.configPath.empty() ? nullptr : &config, c.evalJson);
+            return tpq::cli::runEvaluate(c.modelDir, c.configPath.empty() ? nullptr : &config, c.evalJson, c.engine);
         if (c.predict->parsed()) return tpq::cli::runPredict(c.modelDir, c.predictTexts, c.predictMaxLength);
-        if (c.bench->parsed()) return tpq::cli::runBench(c.modelDir, c.benchBatch, c.benchSeq, c.benchBatches);
+        if (c.bench->parsed())
+            return tpq::cli::runBench(c.modelDir, c.benchBatch, c.benchSeq, c.benchBatches, c.engine);
         if (c.prune->parsed()) return tpq::cli::runPrune(c.pruneCmd, c.configPath.empty() ? nullptr : &config);
         if (c.quantize->parsed()) return tpq::cli::runQuantize(c.quantCmd, c.configPath.empty() ? nullptr : &config);
         if (c.run->parsed()) return tpq::cli::runProject(c.projectPath);

@@ -1,6 +1,7 @@
 // The tpq binary as a user runs it: exit codes, stdout, and the error messages on stderr.
 
 #include <QProcess>
+#include <QStandardPaths>
 
 #include <nlohmann/json.hpp>
 
@@ -211,6 +212,28 @@ private Q_SLOTS:
             {"bench", "--model", "checkpoints/tiny", "--batch-size", "2", "--seq-len", "16", "--batches", "3"}, work());
         QVERIFY2(b.code == 0, b.err.c_str());
         QVERIFY(nlohmann::json::parse(b.out)["latency_ms_p50"].get<double>() > 0);
+
+        if (!QStandardPaths::findExecutable("node").isEmpty()) {
+            // ONNX Runtime on the model's ONNX export: the same accuracy, every prediction the same.
+            const Run eo = tpqRun({"evaluate", "--model", "checkpoints/tiny", "--json", "--engine", "ort"}, work());
+            QVERIFY2(eo.code == 0, eo.err.c_str());
+            const auto ej = nlohmann::json::parse(eo.out);
+            TPQ_COMPARE_STR(ej["engine"].get<std::string>(), "ort");
+            QCOMPARE(ej["accuracy"].get<double>(), j["accuracy"].get<double>());
+            QCOMPARE(ej["agreement_with_tpq"].get<double>(), 1.0);
+            const Run bo = tpqRun({"bench", "--model", "checkpoints/tiny", "--batch-size", "2", "--seq-len", "16",
+                                   "--batches", "3", "--engine", "ort"},
+                                  work());
+            QVERIFY2(bo.code == 0, bo.err.c_str());
+            const auto bj = nlohmann::json::parse(bo.out);
+            QVERIFY(bj["ort"]["latency_ms_p50"].get<double>() > 0);
+            QCOMPARE(bj["ort"]["threads"].get<int>(), bj["threads"].get<int>());
+        } else {
+            qWarning("node is not installed: tpq evaluate/bench --engine ort not checked");
+        }
+        const Run badEngine = tpqRun({"evaluate", "--model", "checkpoints/tiny", "--engine", "tflite"}, work());
+        QCOMPARE(badEngine.code, 1);
+        REQUIRE_CONTAINS(badEngine.err, "--engine: tflite not in {tpq,ort}");
 
         const Run resumed = tpqRun({"train", "--resume", "--config", cfg}, work());
         QVERIFY2(resumed.code == 0, resumed.err.c_str());

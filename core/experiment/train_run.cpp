@@ -156,17 +156,23 @@ void prepareRun(const ExperimentConfig& config) {
     torch::manual_seed(config.seed);
 }
 
-Evaluator::DetailedReport evaluateOnTestSplit(LoadedModel& loaded, const ExperimentConfig& config,
-                                              const TrainRunCallbacks& callbacks) {
+TestSplit loadTestSplit(const LoadedModel& loaded, const ExperimentConfig& config, const TrainRunCallbacks& callbacks) {
     prepareRun(config);
     const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});
     if (loaded.model->numLabels() != int64_t(splits.test.numClasses())) {
         throw Error("the model predicts " + std::to_string(loaded.model->numLabels()) + " classes but the data has " +
                     std::to_string(splits.test.numClasses()));
     }
-    DataLoader test(encodeTexts(*loaded.tokenizer, splits.test.texts(), size_t(config.maxLength)), splits.test.labels(),
-                    loaded.tokenizer->padId(), size_t(config.training.evalBatchSize), false, config.seed);
-    return Evaluator(*loaded.model).evaluateDetailed(test, splits.test.labelNames(), callbacks.cancel);
+    return {
+        DataLoader(encodeTexts(*loaded.tokenizer, splits.test.texts(), size_t(config.maxLength)), splits.test.labels(),
+                   loaded.tokenizer->padId(), size_t(config.training.evalBatchSize), false, config.seed),
+        splits.test.labelNames()};
+}
+
+Evaluator::DetailedReport evaluateOnTestSplit(LoadedModel& loaded, const ExperimentConfig& config,
+                                              const TrainRunCallbacks& callbacks) {
+    TestSplit test = loadTestSplit(loaded, config, callbacks);
+    return Evaluator(*loaded.model).evaluateDetailed(test.loader, test.labelNames, callbacks.cancel);
 }
 
 namespace {

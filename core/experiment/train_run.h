@@ -27,6 +27,15 @@ struct TrainRunCallbacks {
 /// With `resume`, continues from <checkpoint_dir>/<name>.resume/.
 RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks);
 
+/// The test split of `config`'s data (loaded and split as training split it), encoded for
+/// `model` in batches of evaluation.eval_batch_size, with its label names. Throws tpq::Error
+/// when the model and the data disagree on the number of classes.
+struct TestSplit {
+    DataLoader loader;
+    std::vector<std::string> labelNames;
+};
+TestSplit loadTestSplit(const LoadedModel& model, const ExperimentConfig& config, const TrainRunCallbacks& callbacks);
+
 /// `tpq evaluate`: loads and splits `config`'s data (as training split it) and evaluates
 /// `model` on the test split, with a per-class report. Throws tpq::Error when the model
 /// and the data disagree on the number of classes, tpq::Cancelled when cancelled.

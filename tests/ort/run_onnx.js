@@ -6,8 +6,9 @@
 //   node tests/ort/run_onnx.js MODEL.onnx INPUTS.json [--time ROUNDS] [--threads N]
 //
 // INPUTS.json: {"input_ids": [[...], ...], "attention_mask": [[...], ...]} — equal-length rows
-// (pad with 0 and mask 0). Prints {"logits": [[...], ...]} and, with --time, {"ms": [...]}: the
-// wall time of each of ROUNDS further runs after one warm-up.
+// (pad with 0 and mask 0) — or a list of such batches. Prints {"logits": [[...], ...]} (the
+// rows of every batch in order) and, with --time, "ms": [...]: the wall time of each of
+// ROUNDS further passes over the batches after the first.
 'use strict';
 
 const fs = require('fs');
@@ -73,20 +74,24 @@ async function main() {
     } catch (error) {
         fail(`ONNX Runtime cannot load ${modelPath}: ${error.message}`);
     }
-    const feeds = {
-        input_ids: tensorOf(ort, inputs.input_ids, 'input_ids'),
-        attention_mask: tensorOf(ort, inputs.attention_mask, 'attention_mask'),
-    };
-    const first = await session.run(feeds);
-    const logits = first.logits;
-    const [rows, classes] = logits.dims;
+    const batches = (Array.isArray(inputs) ? inputs : [inputs]).map((b, i) => {
+        if (b === null || typeof b !== 'object') fail(`inputs: batch ${i} is not an object`);
+        return {
+            input_ids: tensorOf(ort, b.input_ids, 'input_ids'),
+            attention_mask: tensorOf(ort, b.attention_mask, 'attention_mask'),
+        };
+    });
     const result = { logits: [] };
-    for (let r = 0; r < rows; ++r) result.logits.push(Array.from(logits.data.slice(r * classes, (r + 1) * classes)));
+    for (const feeds of batches) {
+        const logits = (await session.run(feeds)).logits;
+        const [rows, classes] = logits.dims;
+        for (let r = 0; r < rows; ++r) result.logits.push(Array.from(logits.data.slice(r * classes, (r + 1) * classes)));
+    }
     if (options.rounds > 0) {
         result.ms = [];
         for (let i = 0; i < options.rounds; ++i) {
             const start = process.hrtime.bigint();
-            await session.run(feeds);
+            for (const feeds of batches) await session.run(feeds);
             result.ms.push(Number(process.hrtime.bigint() - start) / 1e6);
         }
     }
