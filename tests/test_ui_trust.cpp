@@ -54,6 +54,7 @@
 #include "experiment/experiment_runner.h"
 #include "experiment/predict.h"
 #include "experiment/project.h"
+#include "export_model_dialog.h"
 #include "main_window.h"
 #include "models/architecture_estimate.h"
 #include "new_experiment_wizard.h"
@@ -918,6 +919,42 @@ private Q_SLOTS:
         QVERIFY(window.openModelFolder(id));
         QCOMPARE(window.statusBar()->currentMessage(),
                  QString::fromStdString(window.project()->absolute(record.modelDirs.at(0))));
+
+        // Export Model: the dialog's defaults, then the run's int8 model as ONNX (asked before replacing).
+        {
+            const QString exportDir = QFileInfo(path).dir().filePath("export");
+            tpq::ui::ExportModelDialog dialog(id, exportDir);
+            QCOMPARE(QString::fromStdString(dialog.options().output), exportDir + "/" + id + ".onnx");
+            QCOMPARE(dialog.options().opset, 17);
+            dialog.formatBox()->setCurrentIndex(1);
+            QVERIFY(dialog.options().format == tpq::ExportFormat::HuggingFace);
+            QCOMPARE(QString::fromStdString(dialog.options().output), exportDir + "/" + id + "_hf");
+            tpq::ExportOptions o;
+            o.output = (exportDir + "/run.onnx").toStdString();
+            QVERIFY(window.exportRunModelTo(id, o));
+            QVERIFY(QFileInfo(exportDir + "/run.onnx").size() > 10000);
+            QVERIFY(QFileInfo::exists(exportDir + "/export.json"));
+            QVERIFY2(window.statusBar()->currentMessage().contains("run.onnx"),
+                     qPrintable(window.statusBar()->currentMessage()));
+            {
+                DialogAnswerer no(QMessageBox::No);
+                QVERIFY(!window.exportRunModelTo(id, o));
+                QVERIFY2(no.texts.size() == 1 && no.texts[0].contains("run.onnx exists"),
+                         qPrintable(no.texts.join("|")));
+            }
+            {
+                DialogAnswerer yes(QMessageBox::Yes);
+                QVERIFY(window.exportRunModelTo(id, o));
+            }
+            // The custom Transformer has no Hugging Face architecture: said, nothing written.
+            o.format = tpq::ExportFormat::HuggingFace;
+            o.output = (exportDir + "/run_hf").toStdString();
+            DialogAnswerer ok(QMessageBox::Ok);
+            QVERIFY(!window.exportRunModelTo(id, o));
+            QVERIFY2(ok.texts.size() == 1 && ok.texts[0].contains("no Hugging Face architecture"),
+                     qPrintable(ok.texts.join("|")));
+            QVERIFY(!QFileInfo::exists(exportDir + "/run_hf"));
+        }
 
         {
             DialogAnswerer yes(QMessageBox::Yes);

@@ -18,12 +18,14 @@
 #include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTextBrowser>
+#include <QThread>
 #include <QTime>
 #include <QTimer>
 #include <QUrl>
@@ -35,6 +37,7 @@
 
 #include "experiment/project.h"
 #include "experiment/results_store.h"
+#include "export_model_dialog.h"
 #include "io/model_info.h"
 #include "new_experiment_wizard.h"
 #include "panels/compare_panel.h"
@@ -166,6 +169,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(m_results, &ResultsPanel::exportCsvRequested, this, &MainWindow::exportCsv);
     connect(m_results, &ResultsPanel::exportPngRequested, this, &MainWindow::exportPng);
     connect(m_results, &ResultsPanel::openModelFolderRequested, this, &MainWindow::openModelFolder);
+    connect(m_results, &ResultsPanel::exportModelRequested, this, &MainWindow::exportRunModel);
     connect(m_results, &ResultsPanel::deleteRunRequested, this, &MainWindow::deleteRun);
     // Predictions on a thread of their own: they run while a training run goes on.
     connect(m_predict, &PredictPanel::predictRequested, this,
@@ -207,6 +211,7 @@ void MainWindow::buildMenus() {
     file->addSeparator();
     file->addAction(tr("Export Results &CSV..."), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportCsv);
     file->addAction(tr("Export Plots &PNG..."), QKeySequence(tr("Ctrl+Shift+E")), this, &MainWindow::exportAllPlots);
+    file->addAction(tr("Export &Model..."), this, [this] { exportRunModel(m_results->currentRunId()); });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence(tr("Ctrl+Q")), this, &QWidget::close);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
@@ -935,6 +940,62 @@ void MainWindow::openDialog() {
 void MainWindow::openResultsFolder() {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open Results Folder"), "results");
     if (!dir.isEmpty()) openPath(dir);
+}
+
+bool MainWindow::exportRunModel(const QString& runId) {
+    if (runId.isEmpty()) {
+        showError(tr("Export Model"), tr("Select a run in the Results table first: its model is the one exported."));
+        return false;
+    }
+    const QString start = m_resultsDir.isEmpty() ? QDir::currentPath() : QDir(m_resultsDir).filePath("export");
+    ExportModelDialog dialog(runId, start, this);
+    if (dialog.exec() != QDialog::Accepted) return false;
+    return exportRunModelTo(runId, dialog.options());
+}
+
+bool MainWindow::exportRunModelTo(const QString& runId, ExportOptions options) {
+    const QString dir = modelFolderOf(runId);
+    if (dir.isEmpty() || !QFileInfo(dir).isDir()) {
+        showError(tr("No model folder"), dir.isEmpty() ? tr("Run %1 recorded no model folder.").arg(runId)
+                                                       : tr("The model folder of run %1 is gone: %2").arg(runId, dir));
+        return false;
+    }
+    const QString output = QString::fromStdString(options.output);
+    if (!options.force && QFileInfo::exists(output)) {
+        if (QMessageBox::question(this, tr("Replace?"), tr("%1 exists. Replace it?").arg(output)) != QMessageBox::Yes)
+            return false;
+        options.force = true;
+    }
+    QDir().mkpath(QFileInfo(output).absolutePath());
+    // A bert-base export writes 440 MB: off the GUI thread, behind a busy dialog.
+    ExportReport report;
+    std::string failure;
+    std::unique_ptr<QThread> thread(QThread::create([&] {
+        try {
+            report = tpq::exportModel(dir.toStdString(), options);
+        } catch (const std::exception& e) {
+            failure = e.what();
+        }
+    }));
+    QProgressDialog busy(tr("Exporting %1 as %2...").arg(runId, exportFormatName(options.format)), QString(), 0, 0,
+                         this);
+    busy.setWindowModality(Qt::WindowModal);
+    busy.setMinimumDuration(300);
+    QEventLoop loop;
+    connect(thread.get(), &QThread::finished, &loop, &QEventLoop::quit);
+    thread->start();
+    loop.exec();
+    thread->wait();
+    busy.reset();
+    if (!failure.empty()) {
+        showError(tr("Export failed"), QString::fromStdString(failure));
+        return false;
+    }
+    m_log->appendPlainText(tr("Exported %1 as %2: %3").arg(runId, exportFormatName(options.format), output));
+    for (const auto& note : report.notes) m_log->appendPlainText("  " + QString::fromStdString(note));
+    m_log->appendPlainText("  export.json: " + QString::fromStdString(report.exportJson));
+    statusBar()->showMessage(tr("Exported %1 to %2").arg(runId, output));
+    return true;
 }
 
 void MainWindow::exportTo(const QString& title, const QString& defaultName, const QString& filter,

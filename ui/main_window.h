@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 
+#include "export/model_export.h"
 #include "worker/experiment_worker.h"
 
 class QMenu;
@@ -63,6 +64,13 @@ public:
     /// Opens a shown run's model folder in the file manager (its path in the status bar and
     /// the log); false, after saying why, when it has none.
     bool openModelFolder(const QString& runId);
+    /// File > Export Model... for a shown run: asks for the format and output
+    /// (ExportModelDialog), then exportRunModelTo(); false when cancelled or failed.
+    bool exportRunModel(const QString& runId);
+    /// Writes run `runId`'s model as `options` say (asking before replacing an existing
+    /// output) on a thread behind a busy dialog; the notes go to the log. False, after saying
+    /// why, when the run has no model folder or the export fails.
+    bool exportRunModelTo(const QString& runId, ExportOptions options);
 
     bool isDirty() const { return m_dirty; }
     bool isBusy() const;

@@ -159,7 +159,7 @@ std::string Graph::layerNorm(const std::string& x, const at::Tensor& gamma, cons
 
 std::string Graph::gelu(const std::string& x, const std::string& hint) {
     const std::string e =
-        op("Erf", {op("Mul", {x, scalar(hint + "_invsqrt2", float(1.0 / std::sqrt(2.0)))}, hint)}, hint + "_erf");
+        op("Erf", {op("Div", {x, scalar(hint + "_sqrt2", float(std::sqrt(2.0)))}, hint)}, hint + "_erf");
     const std::string onePlus = op("Add", {e, scalar(hint + "_one", 1.0f)}, hint);
     return op("Mul", {op("Mul", {x, scalar(hint + "_half", 0.5f)}, hint), onePlus}, hint + "_gelu");
 }

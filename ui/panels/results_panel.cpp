@@ -90,6 +90,7 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
         const QString run = currentRunId();
         if (!run.isEmpty()) {
             menu.addAction(tr("Open Model Folder"), this, [this, run] { Q_EMIT openModelFolderRequested(run); });
+            menu.addAction(tr("Export Model..."), this, [this, run] { Q_EMIT exportModelRequested(run); });
             QAction* remove =
                 menu.addAction(tr("Delete Run..."), this, [this, run] { Q_EMIT deleteRunRequested(run); });
             remove->setEnabled(m_canDelete);

@@ -62,6 +62,7 @@ Q_SIGNALS:
     void exportPngRequested();
     /// The table's menu: Open Model Folder / Delete Run... on `runId`.
     void openModelFolderRequested(const QString& runId);
+    void exportModelRequested(const QString& runId);
     void deleteRunRequested(const QString& runId);
 
 private:
