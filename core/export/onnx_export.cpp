@@ -71,9 +71,7 @@ public:
             case Precision::Fp16:
                 return halfLinear(l, *q, x, bias);
             default:
-                m_int4 = true;
-                return floatLinear(l, q->dequantizedWeight(), x, bias, precisionName(layout.precision),
-                                   "fp32 (dequantized)");
+                return int4Linear(l, *q, x, bias);
         }
     }
 
@@ -101,8 +99,8 @@ public:
             out.push_back("bf16/fp16 layers keep their weights in that type and cast them to fp32 for the product");
         if (m_int4)
             out.push_back(
-                "int4 layers were dequantized to fp32 weights (ONNX has no 4-bit type before opset 21, "
-                "which this build does not write)");
+                "int4 layers were expanded to int8 weights (values -7..7) with their group scales, dequantized "
+                "in the graph (ONNX has no 4-bit type before opset 21, which this build does not write)");
         return out;
     }
 
@@ -163,6 +161,30 @@ private:
         const std::string y = m_g.op("Add", {m_g.op("MatMul", {input, w}, l.name), bias}, l.name);
         m_report.layers.push_back({l.name, "int8", "int8 (QuantizeLinear/DequantizeLinear, calibrated scales)"});
         return qdq(y, q.layout().output, l.name + "_out");
+    }
+
+    // The int4 weight expanded to int8 [in / g, g, out] (its values, -7..7) and dequantized in
+    // the graph with the [in / g, 1, out] group scales: exact, one byte per weight.
+    std::string int4Linear(const NamedLinear& l, const QuantizedLinear& q, const std::string& x,
+                           const std::string& bias) {
+        at::Tensor packed, scales;
+        for (const auto& [suffix, t] : q.storedWeight()) (suffix == "q" ? packed : scales) = t;
+        const int64_t out = packed.size(0), in = packed.size(1) * 2, group = q.layout().groupSize;
+        const at::Tensor low = packed.bitwise_and(15).to(torch::kInt8) - 8;
+        const at::Tensor high = packed.bitwise_right_shift(4).to(torch::kInt8) - 8;
+        const at::Tensor values = torch::stack({low, high}, 2).reshape({out, in});
+        const at::Tensor grouped = values.t().reshape({in / group, group, out}).contiguous();
+        const at::Tensor groupScales = scales.to(torch::kFloat32).t().unsqueeze(1).contiguous();
+        const std::string asFloat = m_g.op("Cast", {m_g.constant(l.name + ".weight_int4_as_int8", grouped)}, l.name,
+                                           {Attribute::integer("to", 1)});
+        const std::string w =
+            m_g.op("Reshape",
+                   {m_g.op("Mul", {asFloat, m_g.constant(l.name + ".weight_scale", groupScales)}, l.name),
+                    m_g.integers(l.name + "_shape", {in, out})},
+                   l.name + "_w");
+        m_report.layers.push_back({l.name, "int4", "int8 values with int4 group scales, dequantized in the graph"});
+        m_int4 = true;
+        return m_g.op("Add", {m_g.op("MatMul", {x, w}, l.name), bias}, l.name);
     }
 
     std::string halfLinear(const NamedLinear& l, const QuantizedLinear& q, const std::string& x,

@@ -12,7 +12,8 @@
 ///                   output scales around MatMul over a per-channel DequantizeLinear of the
 ///                   int8 weight (the QDQ form); needs opset 13
 ///   bf16/fp16       the half-precision weight and a Cast to float before the MatMul
-///   int4            dequantized to fp32 (no 4-bit type before opset 21; said in export.json)
+///   int4            its values (-7..7) as int8 [in / g, g, out] and the group scales, dequantized
+///                   in the graph (Cast, Mul, Reshape): exact; no 4-bit type before opset 21
 /// int8 embedding tables are a Gather over a per-row DequantizeLinear of the int8 table;
 /// sparse (bitmask) folders are written dense. Structured pruning's uneven head counts and
 /// feed-forward widths are just shapes.
