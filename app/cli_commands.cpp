@@ -688,13 +688,15 @@ int runBench(const std::string& modelDir, int batchSize, int seqLen, int batches
 namespace {
 
 // Runs a project's pending variants with a progress bar and prints its runs as a table.
-int runProjectVariants(Project& project) {
+// Every pending variant, or only `only` (and the baseline when it needs it).
+int runProjectVariants(Project& project, const VariantSpec* only) {
     std::printf("Project %s (%s): %zu variant(s); results in %s\n", project.path().c_str(), project.name().c_str(),
                 project.variants().size(), project.config().output.resultsDir.c_str());
     std::fflush(stdout);
     TerminalProgress bar;
     TrainRunCallbacks callbacks = progressCallbacks(bar);
     ExperimentRunner runner(project);
+    if (only) runner.setOnly({only->key()});
     runner.run(callbacks, [&](const VariantProgress& p) {
         bar.done();
         const std::string ids = join(p.runIds, ", ");
@@ -714,9 +716,11 @@ int runProjectVariants(Project& project) {
     bar.done();
     // Every recorded run, in the order it ran (a combined variant's own pruning step included).
     std::vector<RunResult> runs;
+    project.reloadRuns();  // what other processes recorded meanwhile
     for (const auto& r : project.runs())
-        for (const auto& dir : r.resultDirs)
-            runs.push_back(ResultsStore::readRun(project.absolute(dir) + "/result.json"));
+        if (r.status == RunStatus::Finished)
+            for (const auto& dir : r.resultDirs)
+                runs.push_back(ResultsStore::readRun(project.absolute(dir) + "/result.json"));
     std::printf("\n%s", comparisonTable(runs).c_str());
     std::printf(
         "accuracy and F1 on the test split; drop in points and speedup versus the model each run was made "
@@ -727,9 +731,59 @@ int runProjectVariants(Project& project) {
 
 }  // namespace
 
-int runProject(const std::string& projectPath) {
+int runProject(const std::string& projectPath, int variantIndex) {
     Project project = Project::load(projectPath);
-    return runProjectVariants(project);
+    if (variantIndex < 0) return runProjectVariants(project, nullptr);
+    const auto& variants = project.variants();
+    if (size_t(variantIndex) >= variants.size())
+        throw Error("--variant-index " + std::to_string(variantIndex) + ": " + projectPath + " has " +
+                    std::to_string(variants.size()) + " variants (0 to " + std::to_string(variants.size() - 1) +
+                    "; tpq status lists them)");
+    const VariantSpec& v = variants[size_t(variantIndex)];
+    if (v.method != Method::Baseline && project.baseModel().empty()) {
+        const ProjectRun* base = project.findRun("baseline");
+        if (!base || base->status != RunStatus::Finished) {
+            const auto b = std::find_if(variants.begin(), variants.end(),
+                                        [](const VariantSpec& x) { return x.method == Method::Baseline; });
+            throw Error("variant " + std::to_string(variantIndex) + " (" + v.key() +
+                        ") starts from the baseline, which is not finished: run it first (tpq run " + projectPath +
+                        " --variant-index " + std::to_string(b - variants.begin()) + ")");
+        }
+    }
+    return runProjectVariants(project, &v);
+}
+
+int runStatus(const std::string& projectPath, bool json) {
+    const Project project = Project::load(projectPath);
+    nlohmann::ordered_json j;
+    j["project"] = project.path();
+    j["variants"] = nlohmann::ordered_json::array();
+    std::vector<std::vector<std::string>> rows = {{"#", "variant", "state", "run ids", "job"}};
+    for (size_t i = 0; i < project.variants().size(); ++i) {
+        const std::string key = project.variants()[i].key();
+        const ProjectRun* r = project.findRun(key);
+        const std::string state = !r ? "pending" : project.isStale(*r) ? "stale" : runStatusName(r->status);
+        const std::vector<std::string> ids = r ? r->runIds : std::vector<std::string>{};
+        const std::string job = r ? r->job : "";
+        j["variants"].push_back({{"index", i}, {"variant", key}, {"state", state}, {"run_ids", ids}, {"job", job}});
+        rows.push_back({std::to_string(i), key, state, join(ids, ", "), job});
+    }
+    if (json) {
+        std::cout << j.dump(2) << std::endl;
+        return 0;
+    }
+    std::printf("Project %s: %zu variant(s)\n", project.path().c_str(), project.variants().size());
+    std::vector<size_t> width(rows.front().size(), 0);
+    for (const auto& row : rows)
+        for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());
+    for (const auto& row : rows) {
+        std::string line = " ";
+        for (size_t c = 0; c < row.size(); ++c)
+            line += "  " + (c == 0 ? std::string(width[c] - row[c].size(), ' ') + row[c]
+                                   : row[c] + std::string(c + 1 < row.size() ? width[c] - row[c].size() : 0, ' '));
+        std::printf("%s\n", line.c_str());
+    }
+    return 0;
 }
 
 int runCombined(const ExperimentConfig& config, const std::string& modelDir) {
@@ -738,7 +792,7 @@ int runCombined(const ExperimentConfig& config, const std::string& modelDir) {
     if (std::filesystem::exists(path, ec)) {
         std::printf("%s exists: continuing that project (delete it to start over)\n", path.c_str());
         Project project = Project::load(path);
-        return runProjectVariants(project);
+        return runProjectVariants(project, nullptr);
     }
     std::vector<VariantSpec> variants;
     if (modelDir.empty()) {
@@ -766,7 +820,7 @@ int runCombined(const ExperimentConfig& config, const std::string& modelDir) {
     Project project = Project::create(path, config, variants, modelDir);
     project.save();
     std::printf("wrote %s (run it again with: tpq run %s)\n", path.c_str(), path.c_str());
-    return runProjectVariants(project);
+    return runProjectVariants(project, nullptr);
 }
 
 }  // namespace tpq::cli

@@ -70,7 +70,11 @@ struct QuantizeCommand {
 int runQuantize(const QuantizeCommand& command, const ExperimentConfig* config);
 
 /// `tpq run PROJECT.tpq.yaml`: every variant not finished yet, then the project's table.
-int runProject(const std::string& projectPath);
+/// `variantIndex` >= 0: only that variant (0-based in the project's variant list); it must
+/// not need an unfinished baseline.
+int runProject(const std::string& projectPath, int variantIndex = -1);
+/// `tpq status PROJECT`: each variant's state, run ids and the job that runs it.
+int runStatus(const std::string& projectPath, bool json);
 /// `tpq combined --config F`: baseline (or --model), the config's pruning, its
 /// quantization, and pruning followed by quantization, as the project <name>.tpq.yaml.
 int runCombined(const ExperimentConfig& config, const std::string& modelDir);

@@ -87,6 +87,9 @@ struct Cli {
     tpq::cli::PruneCommand pruneCmd;
     tpq::cli::QuantizeCommand quantCmd;
     std::string projectPath;
+    int variantIndex = -1;
+    bool statusJson = false;
+    CLI::App* status = nullptr;
     std::string combinedModel;
     std::string resultsDir = "results", comparisonDir = "results/comparison";
     std::string exportFormat;
@@ -269,6 +272,15 @@ void addProjectCommands(CLI::App& app, Cli& c) {
                                "run every variant of a project file (*.tpq.yaml) not finished yet: a re-run "
                                "skips finished variants and runs an interrupted one again");
     c.run->add_option("PROJECT", c.projectPath, "project file, e.g. configs/demo.tpq.yaml")->required();
+    c.run
+        ->add_option("--variant-index", c.variantIndex,
+                     "run only variant I (0-based, as tpq status numbers them); other tpq processes may run other "
+                     "variants of the same project at the same time (a Slurm job array)")
+        ->check(CLI::Range(0, 1000000));
+
+    c.status = app.add_subcommand("status", "each variant of a project: pending, running, cancelled or finished");
+    c.status->add_option("PROJECT", c.projectPath, "project file")->required();
+    c.status->add_flag("--json", c.statusJson, "print the states as JSON");
 
     c.combined = app.add_subcommand(
         "combined",
@@ -333,7 +345,8 @@ int dispatch(CLI::App& app, Cli& c) {
             return tpq::cli::runBench(c.modelDir, c.benchBatch, c.benchSeq, c.benchBatches, c.engine);
         if (c.prune->parsed()) return tpq::cli::runPrune(c.pruneCmd, c.configPath.empty() ? nullptr : &config);
         if (c.quantize->parsed()) return tpq::cli::runQuantize(c.quantCmd, c.configPath.empty() ? nullptr : &config);
-        if (c.run->parsed()) return tpq::cli::runProject(c.projectPath);
+        if (c.run->parsed()) return tpq::cli::runProject(c.projectPath, c.variantIndex);
+        if (c.status->parsed()) return tpq::cli::runStatus(c.projectPath, c.statusJson);
         if (c.combined->parsed()) return tpq::cli::runCombined(config, c.combinedModel);
         if (c.compare->parsed()) return tpq::cli::runCompare(c.resultsDir, c.comparisonDir);
         if (c.exportModel->parsed()) return tpq::cli::runExport(c.modelDir, c.exportFormat, c.exportOptions);

@@ -3,14 +3,17 @@
 // finished variants and run an interrupted one again, `tpq compare` (comparison.csv that
 // reads back into the result.json numbers, PNG plots that are not blank, report.md), and
 // the errors: a project from a newer version, a project listing a missing run folder, a
-// results folder with one corrupted result.json.
+// results folder with one corrupted result.json; 16 `tpq run --variant-index` processes on
+// one project file at once, and `tpq status`.
 
 #include <QFileInfo>
 #include <QImage>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QThread>
 #include <cmath>
 #include <map>
+#include <memory>
 #include <set>
 #include <tuple>
 
@@ -611,6 +614,82 @@ private Q_SLOTS:
             "tpq_project: 1\nconfig: tiny.yaml\nvariants:\n  - {method: structured, heads: 0.5, block: 1x4}\n");
         tpqtest::expectError([&] { tpq::Project::load(structuredBlock); },
                              {"block is for unstructured or progressive pruning"});
+    }
+
+    // 16 tpq processes, one variant each, on one project file (a Slurm job array without
+    // Slurm): every state update lands, the file parses whenever a reader looks, no run id
+    // is used twice; tpq status lists them.
+    void concurrentRunsShareOneProjectFile() {
+        writeProject();  // tiny.csv, tiny.yaml
+        std::string sparsities;
+        for (int i = 1; i <= 16; ++i) sparsities += (i > 1 ? ", " : "") + std::to_string(0.05 * i).substr(0, 4);
+        const std::string path =
+            tpqtest::writeFile(m_dir, "many.tpq.yaml",
+                               "tpq_project: 1\nname: many\nconfig: tiny.yaml\nresults_dir: many/results\n"
+                               "checkpoint_dir: many/checkpoints\nvariants:\n  - baseline\n"
+                               "  - {method: unstructured, sparsity: [" +
+                                   sparsities + "], fine_tune_epochs: 0}\n");
+        const QString project = QString::fromStdString(path);
+        const Run early = tpqRun({"run", project, "--variant-index", "3"}, work());
+        QCOMPARE(early.code, 1);
+        REQUIRE_CONTAINS(early.err, "starts from the baseline, which is not finished: run it first");
+        REQUIRE_CONTAINS(early.err, "--variant-index 0");
+        const Run beyond = tpqRun({"run", project, "--variant-index", "17"}, work());
+        QCOMPARE(beyond.code, 1);
+        REQUIRE_CONTAINS(beyond.err, "has 17 variants (0 to 16");
+        const Run base = tpqRun({"run", project, "--variant-index", "0"}, work());
+        QVERIFY2(base.code == 0, (base.out + base.err).c_str());
+
+        std::vector<std::unique_ptr<QProcess>> runs;
+        for (int i = 1; i <= 16; ++i) {
+            runs.push_back(std::make_unique<QProcess>());
+            runs.back()->setWorkingDirectory(work());
+            runs.back()->start(QString(TPQ_CLI), {"run", project, "--variant-index", QString::number(i)});
+        }
+        int reads = 0;
+        std::string unreadable;
+        const auto running = [&] {
+            return std::any_of(runs.begin(), runs.end(),
+                               [](const auto& p) { return p->state() != QProcess::NotRunning; });
+        };
+        while (running()) {
+            for (auto& p : runs) p->waitForFinished(0);
+            try {
+                const tpq::Project seen = tpq::Project::load(path);
+                ++reads;
+                (void)seen;
+            } catch (const std::exception& e) {
+                unreadable = e.what();
+                break;
+            }
+            QThread::msleep(20);
+        }
+        for (auto& p : runs) {
+            QVERIFY(p->state() == QProcess::NotRunning || p->waitForFinished(280000));
+            QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0,
+                     p->readAllStandardError().constData());
+        }
+        QVERIFY2(unreadable.empty(), unreadable.c_str());
+        QVERIFY2(reads > 10, qPrintable(QString::number(reads)));
+
+        const tpq::Project after = tpq::Project::load(path);
+        QCOMPARE(after.runs().size(), size_t(17));
+        std::set<std::string> ids;
+        for (const auto& v : after.variants()) {
+            const tpq::ProjectRun* r = after.findRun(v.key());
+            QVERIFY2(r && r->status == tpq::RunStatus::Finished, v.key().c_str());
+            QCOMPARE(r->runIds.size(), size_t(1));
+            ids.insert(r->runIds.front());
+            QVERIFY(QFileInfo::exists(QString::fromStdString(after.absolute(r->resultDirs.at(0)) + "/result.json")));
+            QVERIFY2(tpq::startsWith(r->job, "pid "), r->job.c_str());
+        }
+        QCOMPARE(ids.size(), size_t(17));
+        const Run status = tpqRun({"status", project, "--json"}, work());
+        QVERIFY2(status.code == 0, status.err.c_str());
+        const auto states = nlohmann::json::parse(status.out)["variants"];
+        QCOMPARE(states.size(), size_t(17));
+        for (const auto& s : states) TPQ_COMPARE_STR(s["state"].get<std::string>(), "finished");
+        TPQ_COMPARE_STR(states[5]["variant"].get<std::string>(), after.variants()[5].key());
     }
 
     void uniqueRunIds() {

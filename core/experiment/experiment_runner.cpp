@@ -61,6 +61,7 @@ ProjectRun ExperimentRunner::startRecord(const VariantSpec& v, const StepPlan& p
     ProjectRun record;
     record.variant = v.key();
     record.status = RunStatus::Running;
+    record.job = currentJobDescription();
     const bool recorded = existing && !existing->runIds.empty();
     record.runIds = {recorded ? existing->runIds.front() : numberedRunIds(plan).front()};
     if (v.method != Method::Baseline) {
@@ -71,7 +72,19 @@ ProjectRun ExperimentRunner::startRecord(const VariantSpec& v, const StepPlan& p
         record.madeFrom = fromBaseline ? base->runIds.front() : m_project.relative(baseModelDir());
         record.madeFromHash = fromBaseline && !base->weightsHash.empty() ? base->weightsHash : baseModelHash();
     }
-    m_project.recordRun(record);
+    // The run id reserved under the project's lock: a variant another process recorded
+    // meanwhile under the same id (its folders not written yet) makes this one _2, _3, ...
+    m_project.update([&](Project& p) {
+        if (!recorded) {
+            const std::string base = record.runIds.front();
+            const auto takenByOther = [&](const std::string& id) {
+                const ProjectRun* other = p.findRunById(id);
+                return other && other->variant != record.variant;
+            };
+            for (int n = 2; takenByOther(record.runIds.front()); ++n) record.runIds = {base + "_" + std::to_string(n)};
+        }
+        p.putRun(record);
+    });
     return record;
 }
 

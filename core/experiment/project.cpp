@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include "config/yaml_support.h"
@@ -14,6 +15,7 @@
 #include "experiment/step_plan.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/file_lock.h"
 #include "util/logging.h"
 #include "util/strings.h"
 
@@ -337,6 +339,7 @@ void Project::readRuns(const YAML::Node& runs, const std::string& pathIn) {
             if (r["weights_hash"]) run.weightsHash = r["weights_hash"].as<std::string>();
             if (r["made_from"]) run.madeFrom = r["made_from"].as<std::string>();
             if (r["made_from_hash"]) run.madeFromHash = r["made_from_hash"].as<std::string>();
+            if (r["job"]) run.job = r["job"].as<std::string>();
         } catch (const YAML::Exception&) {
             throw Error(at(pathIn, r, 0) + ": a run needs variant:, status: and lists run_ids:, results:, models:");
         }
@@ -470,6 +473,7 @@ void Project::save() const {
         if (!r.weightsHash.empty()) e << YAML::Key << "weights_hash" << YAML::Value << r.weightsHash;
         if (!r.madeFrom.empty()) e << YAML::Key << "made_from" << YAML::Value << r.madeFrom;
         if (!r.madeFromHash.empty()) e << YAML::Key << "made_from_hash" << YAML::Value << r.madeFromHash;
+        if (!r.job.empty()) e << YAML::Key << "job" << YAML::Value << r.job;
         e << YAML::EndMap;
     }
     e << YAML::EndSeq;
@@ -584,14 +588,54 @@ const ProjectRun* Project::findRun(const std::string& variantKey) const {
     return nullptr;
 }
 
+std::string currentJobDescription() {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+    const char* job = std::getenv("SLURM_ARRAY_JOB_ID");
+    const char* task = std::getenv("SLURM_ARRAY_TASK_ID");
+    if (job && task) return "slurm " + std::string(job) + "_" + task + " on " + host;
+    if (const char* single = std::getenv("SLURM_JOB_ID")) return "slurm " + std::string(single) + " on " + host;
+    return "pid " + std::to_string(::getpid()) + " on " + host;
+}
+
 void Project::recordRun(const ProjectRun& run) {
+    update([&](Project& p) { p.putRun(run); });
+}
+
+void Project::putRun(const ProjectRun& run) {
     auto it = std::find_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == run.variant; });
     if (it == m_runs.end()) {
         m_runs.push_back(run);
     } else {
         *it = run;
     }
+}
+
+void Project::update(const std::function<void(Project&)>& change) {
+    const FileLock lock(m_path + ".lock");
+    reloadRuns();
+    change(*this);
     save();
+}
+
+void Project::reloadRuns() {
+    std::error_code ec;
+    if (!fs::exists(m_path, ec)) return;  // not saved yet: the runs in memory are all there is
+    const std::string text = readFile(m_path, "project file");
+    try {
+        const YAML::Node root = YAML::Load(text);
+        std::vector<ProjectRun> before = std::move(m_runs);
+        m_runs.clear();
+        try {
+            if (const YAML::Node runs = root["runs"]) readRuns(runs, m_path);
+        } catch (...) {
+            m_runs = std::move(before);
+            throw;
+        }
+    } catch (const YAML::Exception& e) {
+        throw Error(m_path + ":" + std::to_string(e.mark.line + 1) +
+                    ": not valid YAML while re-reading its runs: " + e.msg);
+    }
 }
 
 void Project::forgetRun(const std::string& variantKey) {

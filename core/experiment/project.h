@@ -19,6 +19,7 @@
 ///     runs:                           # written by tpq run
 ///       - {variant: "structured heads=0.5 ffn=0 ft=1", status: finished, run_ids: [...], ...}
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -76,7 +77,12 @@ struct ProjectRun {
     std::string weightsHash;
     /// Other runs: the run id and weights hash of the model they were made from.
     std::string madeFrom, madeFromHash;
+    /// Who runs it: "slurm <job>[_<task>] on <host>" under Slurm, else "pid <pid> on <host>".
+    std::string job;
 };
+
+/// ProjectRun::job for this process, from Slurm's environment or the pid and host name.
+std::string currentJobDescription();
 
 class Project {
 public:
@@ -118,8 +124,19 @@ public:
     const std::vector<ProjectRun>& runs() const { return m_runs; }
     /// The run recorded for a variant key, or nullptr.
     const ProjectRun* findRun(const std::string& variantKey) const;
-    /// Records (or replaces) a variant's run and saves the project.
+    /// Records (or replaces) a variant's run and saves the project, through update(): the
+    /// runs other processes recorded meanwhile are kept.
     void recordRun(const ProjectRun& run);
+    /// Read-modify-write of the runs for many tpq processes on one project file (a Slurm job
+    /// array, `tpq run --variant-index`): under an exclusive lock on `<project>.lock`
+    /// (util/file_lock.h), re-reads the runs recorded in the file, calls `change` (which may
+    /// putRun()), and saves atomically. A file not saved yet keeps the runs in memory.
+    void update(const std::function<void(Project&)>& change);
+    /// Records (or replaces) a variant's run without saving (inside update()).
+    void putRun(const ProjectRun& run);
+    /// The runs as the project file holds them now (what other processes recorded); a file
+    /// not saved yet keeps the runs in memory.
+    void reloadRuns();
     /// True when `run` was made from a model other than the baseline's current one (the
     /// baseline was trained again since): it runs again on the next start.
     bool isStale(const ProjectRun& run) const;
