@@ -18,6 +18,7 @@
 #include "experiment/predict.h"
 #include "experiment/project.h"
 #include "experiment/results_store.h"
+#include "experiment/slurm_submit.h"
 #include "experiment/step_plan.h"
 #include "experiment/train_run.h"
 #include "io/model_folder.h"
@@ -753,20 +754,102 @@ int runProject(const std::string& projectPath, int variantIndex) {
     return runProjectVariants(project, &v);
 }
 
+int runSubmit(const std::string& projectPath, SlurmOptions options) {
+    const Project project = Project::load(projectPath);
+    std::error_code ec;
+    options.tpqBinary = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    options.workDir = std::filesystem::current_path().string();
+    const SlurmSubmission sub = submitToSlurm(project, options);
+    for (int i : sub.skippedActive)
+        std::printf("variant %d (%s): its job is still queued or running, left alone\n", i,
+                    project.variants()[size_t(i)].key().c_str());
+    if (sub.baselineIndex < 0 && sub.arrayVariants.empty()) {
+        std::printf("%s: nothing to submit, every variant is finished or running\n", project.path().c_str());
+        return 0;
+    }
+    if (options.dryRun) {
+        for (const auto& file : {sub.baselineScript, sub.arrayScript})
+            if (!file.empty()) std::printf("== %s\n%s\n", file.c_str(), readFile(file).c_str());
+        std::printf("== would run (--dry-run: nothing submitted)\n");
+        for (const auto& c : sub.commands) std::printf("%s\n", c.c_str());
+        return 0;
+    }
+    if (!sub.baselineJob.empty())
+        std::printf("baseline (variant %d): job %s\n", sub.baselineIndex, sub.baselineJob.c_str());
+    if (!sub.arrayJob.empty())
+        std::printf("%zu variant(s) as job array %s%s\n", sub.arrayVariants.size(), sub.arrayJob.c_str(),
+                    sub.baselineJob.empty() ? "" : (" after job " + sub.baselineJob).c_str());
+    std::printf("logs: %s/logs/; follow with: tpq status %s\n", sub.folder.c_str(), projectPath.c_str());
+    return 0;
+}
+
+namespace {
+
+// A variant's state for tpq status: the project's record, and Slurm's word on its job.
+struct VariantStatus {
+    std::string state, job, log;
+};
+
+VariantStatus statusOf(const Project& project, size_t index, const nlohmann::json& jobs) {
+    const std::string key = project.variants()[index].key();
+    const ProjectRun* r = project.findRun(key);
+    const std::string folder = slurmFolder(project);
+    VariantStatus s;
+    if (r) {
+        s.state = project.isStale(*r) ? "stale" : runStatusName(r->status);
+        s.job = r->job;
+        if (r->status == RunStatus::Running)
+            if (const auto job = slurmJobOf(r->job)) {
+                const SlurmJobState q = querySlurmJob(*job);
+                if (q.known && !q.alive) {
+                    s.state = "failed";  // its job ended without finishing it: killed, time limit, scancel
+                    s.log = slurmLogOf(folder, *job);
+                }
+            }
+        if (r->status == RunStatus::Finished || s.state == "failed") return s;
+    }
+    // Submitted and waiting: the array task (or baseline job) jobs.json names for it.
+    std::string job;
+    if (jobs.is_object()) {
+        const auto& array = jobs.value("array", nlohmann::json::object());
+        const auto indices = array.value("variant_indices", std::vector<int>{});
+        for (size_t t = 0; t < indices.size(); ++t)
+            if (indices[t] == int(index) && !array.value("job", std::string()).empty())
+                job = array["job"].get<std::string>() + "_" + std::to_string(t);
+        const auto& base = jobs.value("baseline", nlohmann::json::object());
+        if (base.value("variant_index", -1) == int(index)) job = base.value("job", std::string());
+    }
+    if (!r) s.state = "pending";
+    if (!job.empty() && s.state != "running") {
+        const SlurmJobState q = querySlurmJob(job);
+        if (q.alive) {
+            s.state = "queued";
+            s.job = "slurm " + job + " (" + q.state + ")";
+        }
+    }
+    return s;
+}
+
+}  // namespace
+
 int runStatus(const std::string& projectPath, bool json) {
     const Project project = Project::load(projectPath);
+    nlohmann::json jobs;
+    const std::string jobsFile = slurmFolder(project) + "/jobs.json";
+    std::error_code ec;
+    if (std::filesystem::exists(jobsFile, ec)) jobs = nlohmann::json::parse(readFile(jobsFile), nullptr, false);
     nlohmann::ordered_json j;
     j["project"] = project.path();
     j["variants"] = nlohmann::ordered_json::array();
-    std::vector<std::vector<std::string>> rows = {{"#", "variant", "state", "run ids", "job"}};
+    std::vector<std::vector<std::string>> rows = {{"#", "variant", "state", "run ids", "job", "log"}};
     for (size_t i = 0; i < project.variants().size(); ++i) {
         const std::string key = project.variants()[i].key();
         const ProjectRun* r = project.findRun(key);
-        const std::string state = !r ? "pending" : project.isStale(*r) ? "stale" : runStatusName(r->status);
+        const VariantStatus s = statusOf(project, i, jobs);
         const std::vector<std::string> ids = r ? r->runIds : std::vector<std::string>{};
-        const std::string job = r ? r->job : "";
-        j["variants"].push_back({{"index", i}, {"variant", key}, {"state", state}, {"run_ids", ids}, {"job", job}});
-        rows.push_back({std::to_string(i), key, state, join(ids, ", "), job});
+        j["variants"].push_back(
+            {{"index", i}, {"variant", key}, {"state", s.state}, {"run_ids", ids}, {"job", s.job}, {"log", s.log}});
+        rows.push_back({std::to_string(i), key, s.state, join(ids, ", "), s.job, s.log});
     }
     if (json) {
         std::cout << j.dump(2) << std::endl;
@@ -781,6 +864,7 @@ int runStatus(const std::string& projectPath, bool json) {
         for (size_t c = 0; c < row.size(); ++c)
             line += "  " + (c == 0 ? std::string(width[c] - row[c].size(), ' ') + row[c]
                                    : row[c] + std::string(c + 1 < row.size() ? width[c] - row[c].size() : 0, ' '));
+        while (!line.empty() && line.back() == ' ') line.pop_back();
         std::printf("%s\n", line.c_str());
     }
     return 0;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "experiment/slurm_submit.h"
 #include "export/model_export.h"
 #include "util/block_shape.h"
 #include "util/progress.h"
@@ -73,6 +74,8 @@ int runQuantize(const QuantizeCommand& command, const ExperimentConfig* config);
 /// `variantIndex` >= 0: only that variant (0-based in the project's variant list); it must
 /// not need an unfinished baseline.
 int runProject(const std::string& projectPath, int variantIndex = -1);
+/// `tpq submit PROJECT --slurm`: experiment/slurm_submit.h.
+int runSubmit(const std::string& projectPath, SlurmOptions options);
 /// `tpq status PROJECT`: each variant's state, run ids and the job that runs it.
 int runStatus(const std::string& projectPath, bool json);
 /// `tpq combined --config F`: baseline (or --model), the config's pruning, its

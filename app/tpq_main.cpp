@@ -90,6 +90,9 @@ struct Cli {
     int variantIndex = -1;
     bool statusJson = false;
     CLI::App* status = nullptr;
+    CLI::App* submit = nullptr;
+    bool slurm = false;
+    tpq::SlurmOptions slurmOptions;
     std::string combinedModel;
     std::string resultsDir = "results", comparisonDir = "results/comparison";
     std::string exportFormat;
@@ -278,6 +281,23 @@ void addProjectCommands(CLI::App& app, Cli& c) {
                      "variants of the same project at the same time (a Slurm job array)")
         ->check(CLI::Range(0, 1000000));
 
+    c.submit = app.add_subcommand("submit",
+                                  "run a project's unfinished variants on a Slurm cluster: the baseline as one job, "
+                                  "the other variants as a job array after it; scripts and logs in <project>.slurm/");
+    c.submit->add_option("PROJECT", c.projectPath, "project file")->required();
+    c.submit->add_flag("--slurm", c.slurm, "submit with sbatch (the one scheduler tpq knows)")->required();
+    c.submit->add_option("--partition", c.slurmOptions.partition, "sbatch --partition");
+    c.submit->add_option("--time", c.slurmOptions.time, "sbatch --time per job, e.g. 02:00:00");
+    c.submit->add_option("--cpus-per-task", c.slurmOptions.cpusPerTask, "sbatch --cpus-per-task; tpq's threads")
+        ->check(CLI::Range(1, 4096));
+    c.submit->add_option("--mem", c.slurmOptions.mem, "sbatch --mem, e.g. 8G");
+    c.submit->add_option("--max-running", c.slurmOptions.maxRunning, "array tasks running at once (--array=...%N)")
+        ->check(CLI::Range(1, 100000));
+    c.submit->add_option("--account", c.slurmOptions.account, "sbatch --account");
+    c.submit->add_option("--sbatch-arg", c.slurmOptions.sbatchArgs, "any other sbatch argument (repeatable)")
+        ->allow_extra_args(false);
+    c.submit->add_flag("--dry-run", c.slurmOptions.dryRun, "write and print the scripts and sbatch commands only");
+
     c.status = app.add_subcommand("status", "each variant of a project: pending, running, cancelled or finished");
     c.status->add_option("PROJECT", c.projectPath, "project file")->required();
     c.status->add_flag("--json", c.statusJson, "print the states as JSON");
@@ -347,6 +367,7 @@ int dispatch(CLI::App& app, Cli& c) {
         if (c.quantize->parsed()) return tpq::cli::runQuantize(c.quantCmd, c.configPath.empty() ? nullptr : &config);
         if (c.run->parsed()) return tpq::cli::runProject(c.projectPath, c.variantIndex);
         if (c.status->parsed()) return tpq::cli::runStatus(c.projectPath, c.statusJson);
+        if (c.submit->parsed()) return tpq::cli::runSubmit(c.projectPath, c.slurmOptions);
         if (c.combined->parsed()) return tpq::cli::runCombined(config, c.combinedModel);
         if (c.compare->parsed()) return tpq::cli::runCompare(c.resultsDir, c.comparisonDir);
         if (c.exportModel->parsed()) return tpq::cli::runExport(c.modelDir, c.exportFormat, c.exportOptions);

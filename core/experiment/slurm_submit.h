@@ -1,0 +1,66 @@
+#pragma once
+/// \file slurm_submit.h
+/// `tpq submit PROJECT --slurm`: a project's unfinished variants as Slurm jobs — the
+/// baseline as one job, the other variants as one job array that waits for it
+/// (`--dependency=afterok`), each task running `tpq run PROJECT --variant-index I` — with
+/// the sbatch scripts, the logs and jobs.json in `<project>.slurm/`. And what Slurm says
+/// of those jobs for `tpq status` (squeue: a job no longer listed has ended).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tpq {
+
+class Project;
+
+struct SlurmOptions {
+    std::string partition;                // --partition ("" = the cluster's default)
+    std::string time;                     // --time, e.g. "02:00:00"
+    int cpusPerTask = 0;                  // --cpus-per-task (0 = not given); tpq uses that many threads
+    std::string mem;                      // --mem, e.g. "8G"
+    int maxRunning = 0;                   // array tasks at once (%N); 0 = no limit
+    std::string account;                  // --account
+    std::vector<std::string> sbatchArgs;  // anything else, passed to sbatch as given
+    bool dryRun = false;                  // write and print the scripts, submit nothing
+    std::string tpqBinary;                // the tpq the jobs run (absolute)
+    std::string workDir;                  // where the jobs run (relative data paths resolve there)
+};
+
+struct SlurmSubmission {
+    std::string folder;              // <project>.slurm/
+    int baselineIndex = -1;          // the baseline variant's index when it is submitted, else -1
+    std::vector<int> arrayVariants;  // variant index of array task 0, 1, ...
+    std::string baselineScript;      // paths of the scripts written ("" when not needed)
+    std::string arrayScript;
+    std::vector<std::string> commands;  // the sbatch command lines, in order
+    std::string baselineJob, arrayJob;  // job ids once submitted
+    std::vector<int> skippedActive;     // unfinished variants left alone: their job is still queued or running
+};
+
+/// Writes the scripts for `project`'s unfinished variants (none: nothing to do, the
+/// submission says so by being empty) and, unless dryRun, submits them with sbatch and
+/// records the job ids in <folder>/jobs.json. Throws tpq::Error for bad options, a missing
+/// sbatch (saying how to point tpq at a cluster), or sbatch's refusal (its message).
+SlurmSubmission submitToSlurm(const Project& project, const SlurmOptions& options);
+
+/// The folder of `project`'s Slurm files: its path without ".tpq.yaml" + ".slurm".
+std::string slurmFolder(const Project& project);
+
+/// A Slurm job as `tpq status` sees it.
+struct SlurmJobState {
+    bool known = false;  // squeue answered (Slurm reachable)
+    bool alive = false;  // queued or running
+    std::string state;   // squeue's %T: PENDING, RUNNING, ... ("" once ended)
+};
+/// squeue's answer for `job` ("123" or "123_4"); known = false when squeue cannot run.
+SlurmJobState querySlurmJob(const std::string& job);
+
+/// The job id in a ProjectRun::job written under Slurm ("slurm 123_4 on node7" -> "123_4"),
+/// else nullopt.
+std::optional<std::string> slurmJobOf(const std::string& jobDescription);
+/// The log file Slurm writes for `job` of a submission folder (baseline-<id>.out or
+/// variant-<array>_<task>.out under logs/).
+std::string slurmLogOf(const std::string& folder, const std::string& job);
+
+}  // namespace tpq
