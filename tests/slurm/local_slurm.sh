@@ -6,6 +6,7 @@
 #   tests/slurm/local_slurm.sh start DIR   # prints SLURM_CONF=DIR/slurm.conf when the node is up
 #   tests/slurm/local_slurm.sh stop DIR
 #
+# Exit 3: it cannot run here (not root, Slurm not installed); 4: the daemons did not come up.
 # Needs root (slurmd runs jobs as their user) and Debian's slurm-wlm and munge.
 set -euo pipefail
 command="${1:-}" dir="${2:-}"
@@ -70,7 +71,7 @@ NodeName=$host CPUs=$cpus State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$dir/slurm.conf"
-trap 'stop' ERR
+trap 'stop; exit 4' ERR
 munged --key-file="$dir/munge/munge.key" --socket="$dir/run/munge.socket" --pid-file="$dir/run/munged.pid" \
   --log-file="$dir/log/munged.log" --seed-file="$dir/munge/seed" --force
 slurmctld -f "$SLURM_CONF"
@@ -79,6 +80,7 @@ for _ in $(seq 100); do
   if sinfo -h -o %T 2>/dev/null | grep -qx idle; then echo "SLURM_CONF=$SLURM_CONF"; exit 0; fi
   sleep 0.2
 done
-echo "the test Slurm did not come up; logs in $dir/log" >&2
+echo "the test Slurm did not come up; logs in $dir/log:" >&2
+tail -n 5 "$dir"/log/*.log >&2 || true
 stop
-exit 1
+exit 4
