@@ -1,13 +1,19 @@
 #include "cli_commands.h"
 
+#include <QProcess>
 #include <QTemporaryDir>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <thread>
 
 #include <CLI/Version.hpp>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <nlohmann/json.hpp>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "config/experiment_config.h"
 #include "data/dataset_loader.h"
@@ -27,6 +33,7 @@
 #include "terminal_progress.h"
 #include "text/encode_dataset.h"
 #include "text/wordpiece_tokenizer.h"
+#include "train/data_parallel.h"
 #include "train/evaluator.h"
 #include "train/inference_timer.h"
 #include "util/error.h"
@@ -262,9 +269,87 @@ TrainRunCallbacks progressCallbacks(TerminalProgress& bar) {
 
 }  // namespace
 
-int runTrain(const ExperimentConfig& config, bool resume) {
+namespace {
+
+// A TCP port free on 127.0.0.1 just now.
+int freeLocalPort() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    int port = 29500;
+    if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0 &&
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0)
+        port = ntohs(address.sin_port);
+    if (fd >= 0) ::close(fd);
+    return port;
+}
+
+// This tpq's arguments without --nproc K, with --threads (the cores shared out) unless given.
+QStringList rankArguments(int nproc) {
+    const std::string cmdline = readFile("/proc/self/cmdline", "command line");
+    QStringList args;
+    for (const auto& a : split(cmdline, '\0'))
+        if (!a.empty()) args << QString::fromStdString(a);
+    args.removeFirst();
+    QStringList out;
+    bool threads = false;
+    for (int i = 0; i < args.size(); ++i) {
+        if (args[i] == "--nproc") {
+            ++i;
+            continue;
+        }
+        if (args[i].startsWith("--nproc=")) continue;
+        threads = threads || args[i] == "--threads" || args[i].startsWith("--threads=");
+        out << args[i];
+    }
+    const int cores = std::max(1, int(std::thread::hardware_concurrency()));
+    if (!threads) out.prepend(QString::number(std::max(1, cores / nproc))), out.prepend("--threads");
+    return out;
+}
+
+// tpq train --nproc K: K processes of this tpq as ranks 0..K-1 on this machine.
+int spawnRanks(int nproc) {
+    const QString port = QString::number(freeLocalPort());  // for the rendezvous
+    const QStringList args = rankArguments(nproc);
+    std::vector<std::unique_ptr<QProcess>> ranks;
+    for (int r = 0; r < nproc; ++r) {
+        auto p = std::make_unique<QProcess>();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("TPQ_RANK", QString::number(r));
+        env.insert("TPQ_WORLD_SIZE", QString::number(nproc));
+        env.insert("TPQ_MASTER_ADDR", "127.0.0.1");
+        env.insert("TPQ_MASTER_PORT", port);
+        p->setProcessEnvironment(env);
+        p->setProcessChannelMode(r == 0 ? QProcess::ForwardedChannels : QProcess::ForwardedErrorChannel);
+        p->start(QString::fromStdString(std::filesystem::read_symlink("/proc/self/exe").string()), args);
+        ranks.push_back(std::move(p));
+    }
+    int worst = 0;
+    for (auto& p : ranks) {
+        while (p->state() != QProcess::NotRunning) p->waitForFinished(200);
+        const int code = p->exitStatus() == QProcess::NormalExit ? p->exitCode() : 1;
+        if (code != 0 && worst == 0)
+            for (auto& other : ranks) other->kill();  // the group cannot go on without a rank
+        worst = std::max(worst, code);
+    }
+    return worst;
+}
+
+}  // namespace
+
+int runTrain(const ExperimentConfig& config, bool resume, int nproc) {
+    if (nproc > 1) return spawnRanks(nproc);
+    const std::unique_ptr<DataParallel> group = DataParallel::fromEnvironment();
+    if (group && group->rank() != 0) {  // rank 0 reports and writes
+        TrainRunCallbacks quiet;
+        quiet.cancel = &interruptToken();
+        runTraining(config, resume, quiet, group.get());
+        return 0;
+    }
     TerminalProgress bar;
-    const RunResult r = runTraining(config, resume, progressCallbacks(bar));
+    const RunResult r = runTraining(config, resume, progressCallbacks(bar), group.get());
     bar.done();
     std::printf("Run %s (%s)\n", r.runId.c_str(), methodName(r.method));
     std::printf("  test accuracy %.4f  precision %.4f  recall %.4f  F1 %.4f  loss %.4f  (%lld examples)\n",

@@ -34,7 +34,9 @@ struct TokenizeOptions {
 };
 int runTokenize(const TokenizeOptions& options, const std::vector<std::string>& texts);
 int runDumpConfig(const ExperimentConfig& config);
-int runTrain(const ExperimentConfig& config, bool resume);
+/// `nproc` > 1: that many processes of this tpq as the ranks of a data-parallel run
+/// (train/data_parallel.h); under srun (or TPQ_RANK/TPQ_WORLD_SIZE) this process is one rank.
+int runTrain(const ExperimentConfig& config, bool resume, int nproc = 1);
 /// `config` may be null: then the training config stored in the model's tpq.json is used.
 /// `engine`: "tpq", or "ort" (ONNX Runtime on an ONNX export, with its agreement with ours).
 int runEvaluate(const std::string& modelDir, const ExperimentConfig* config, bool json, const std::string& engine);

@@ -78,6 +78,7 @@ struct Cli {
     tpq::cli::TokenizeOptions tok;
     std::vector<std::string> texts;
     bool resume = false;
+    int nproc = 1;
     std::string modelDir;
     bool evalJson = false;
     std::string engine = "tpq";
@@ -144,6 +145,11 @@ void addModelCommands(CLI::App& app, Cli& c) {
                                  "train the config's model on its dataset; writes checkpoints/<name>/ and "
                                  "results/<name>/{result.json,history.csv}");
     c.train->add_flag("--resume", c.resume, "continue from checkpoints/<name>.resume/ (the last finished epoch)");
+    c.train
+        ->add_option("--nproc", c.nproc,
+                     "data-parallel over K processes on this machine (c10d Gloo); under srun -n K each task is "
+                     "a rank on its own")
+        ->check(CLI::Range(1, 256));
 
     c.evaluate = app.add_subcommand("evaluate", "metrics of a model folder on a test split");
     c.evaluate->add_option("--model", c.modelDir, "model folder (from tpq train, or a Hugging Face BERT folder)")
@@ -357,7 +363,7 @@ int dispatch(CLI::App& app, Cli& c) {
         if (c.info->parsed()) return tpq::cli::runInfo();
         if (c.stats->parsed()) return tpq::cli::runDataStats(config, c.statsJson);
         if (c.tokenize->parsed()) return tpq::cli::runTokenize(c.tok, c.texts);
-        if (c.train->parsed()) return tpq::cli::runTrain(config, c.resume);
+        if (c.train->parsed()) return tpq::cli::runTrain(config, c.resume, c.nproc);
         if (c.evaluate->parsed())
             return tpq::cli::runEvaluate(c.modelDir, c.configPath.empty() ? nullptr : &config, c.evalJson, c.engine);
         if (c.predict->parsed()) return tpq::cli::runPredict(c.modelDir, c.predictTexts, c.predictMaxLength);

@@ -692,6 +692,49 @@ private Q_SLOTS:
         TPQ_COMPARE_STR(states[5]["variant"].get<std::string>(), after.variants()[5].key());
     }
 
+    // tpq train --nproc 2 (c10d Gloo, each global batch split between two processes) takes the
+    // steps one process takes with the same batch_size: the same loss per step, the same
+    // accuracy; only rank 0 writes.
+    void dataParallelTrainingMatchesOneProcess() {
+        std::string csv = "text,label\n";
+        for (int i = 0; i < 120; ++i) {
+            csv += "win a prize now number " + std::to_string(i) + " offer " + std::to_string(i % 7) + ",spam\n";
+            csv += "meeting notes for project " + std::to_string(i) + " room " + std::to_string(i % 5) + ",ham\n";
+        }
+        tpqtest::writeFile(m_dir, "dp.csv", csv);
+        const auto config = [&](const std::string& name) {
+            return QString::fromStdString(tpqtest::writeFile(
+                m_dir, name + ".yaml",
+                "name: " + name +
+                    "\nseed: 3\nmodel:\n  name: transformer\n  d_model: 32\n  num_heads: 2\n  num_layers: 2\n"
+                    "  d_ff: 64\n  dropout: 0.0\ndata:\n  dataset: csv\n  path: dp.csv\n  max_length: 16\n"
+                    "tokenizer:\n  type: word\n  min_frequency: 1\n"
+                    "training:\n  batch_size: 8\n  learning_rate: 3e-3\n  epochs: 2\n"));
+        };
+        const Run one = tpqRun({"--threads", "1", "train", "--config", config("dp_one")}, work());
+        QVERIFY2(one.code == 0, one.err.c_str());
+        const Run two = tpqRun({"train", "--config", config("dp_two"), "--nproc", "2"}, work());
+        QVERIFY2(two.code == 0, two.err.c_str());
+        REQUIRE_CONTAINS(two.err, "data-parallel over 2 processes");
+        REQUIRE_CONTAINS(two.out, "Run dp_two");
+        const auto stepLosses = [&](const std::string& name) {
+            std::vector<double> out;
+            for (const auto& row : readCsv(tpq::readFile(work().toStdString() + "/results/" + name + "/history.csv")))
+                if (row.size() > 3 && row[0] == "step") out.push_back(std::stod(row[3]));
+            return out;
+        };
+        const auto a = stepLosses("dp_one"), b = stepLosses("dp_two");
+        QCOMPARE(a.size(), b.size());
+        QVERIFY(a.size() >= 20);
+        for (size_t i = 0; i < 20; ++i)
+            QVERIFY2(std::abs(a[i] - b[i]) <= 1e-4,
+                     qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(a[i]).arg(b[i])));
+        const double accOne = readJson(work().toStdString() + "/results/dp_one/result.json")["accuracy"];
+        const double accTwo = readJson(work().toStdString() + "/results/dp_two/result.json")["accuracy"];
+        QVERIFY2(std::abs(accOne - accTwo) <= 0.005, qPrintable(QString("%1 vs %2").arg(accOne).arg(accTwo)));
+        QVERIFY(QFileInfo::exists(work() + "/checkpoints/dp_two/model.safetensors"));
+    }
+
     void uniqueRunIds() {
         QTemporaryDir dir;
         const std::string results = dir.path().toStdString() + "/results";

@@ -13,6 +13,7 @@
 #include "models/bert_model.h"
 #include "models/transformer_model.h"
 #include "text/encode_dataset.h"
+#include "train/data_parallel.h"
 #include "train/evaluator.h"
 #include "train/model_size.h"
 #include "train/sparsity.h"
@@ -193,7 +194,9 @@ void prepareStaging(const std::string& stagingDir, const std::string& modelDir, 
 
 }  // namespace
 
-RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks) {
+RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks,
+                      DataParallel* group) {
+    const bool writer = !group || group->rank() == 0;
     checkRunName(config.name, config.locationOf("name"));
     prepareRun(config);
     const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});
@@ -226,20 +229,28 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
     // The output folders are checked before the first epoch, and the best checkpoint goes to
     // <model>.training/ until everything succeeded: a failed re-train leaves the previous
     // model as it was.
-    checkWritableDirectory(resultsDir, "the results folder");
-    checkWritableDirectory(config.output.checkpointDir, "the checkpoint folder");
     const std::string stagingDir = modelDir + ".training";
-    prepareStaging(stagingDir, modelDir, resume);
+    if (writer) {
+        checkWritableDirectory(resultsDir, "the results folder");
+        checkWritableDirectory(config.output.checkpointDir, "the checkpoint folder");
+        prepareStaging(stagingDir, modelDir, resume);
+    }
     TrainerOptions options = trainerOptions(config.training);
     options.resumeDir = modelDir + ".resume";
     options.resume = resume;
     Trainer trainer(model, options);
+    trainer.setDataParallel(group);
     const auto start = std::chrono::steady_clock::now();
     const TrainHistory history =
         trainer.train(train, validation, callbacks.training, callbacks.cancel, [&](int, const EpochRecord&) {
-            saveModelFolder(stagingDir, model, tokenizer, modelInfo(config, labels, nullptr));
+            if (writer) saveModelFolder(stagingDir, model, tokenizer, modelInfo(config, labels, nullptr));
         });
     const double trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!writer) {
+        RunResult r;
+        r.runId = config.name;
+        return r;
+    }
 
     // Test the best checkpoint, as saved.
     LoadedModel best = loadModelFolder(stagingDir);

@@ -12,6 +12,8 @@
 
 namespace tpq {
 
+class DataParallel;
+
 struct TrainRunCallbacks {
     ProgressCallback loading;                            // reading the dataset
     std::function<void(const TrainProgress&)> training;  // every optimizer step
@@ -25,7 +27,11 @@ struct TrainRunCallbacks {
 ///   <checkpoint_dir>/<name>.resume/  trainer state of the last finished epoch
 ///   <results_dir>/<name>/result.json and history.csv
 /// With `resume`, continues from <checkpoint_dir>/<name>.resume/.
-RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks);
+/// With `group` (train/data_parallel.h) this process is one rank of a data-parallel run:
+/// every rank trains, only rank 0 writes checkpoints and results; the other ranks return a
+/// RunResult with only runId set.
+RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks,
+                      DataParallel* group = nullptr);
 
 /// The test split of `config`'s data (loaded and split as training split it), encoded for
 /// `model` in batches of evaluation.eval_batch_size, with its label names. Throws tpq::Error

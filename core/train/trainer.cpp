@@ -11,6 +11,7 @@
 
 #include "models/safetensors.h"
 #include "models/state_dict.h"
+#include "train/data_parallel.h"
 #include "train/evaluator.h"
 #include "util/error.h"
 #include "util/file_io.h"
@@ -159,6 +160,12 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
     }
     s.schedule->resumeAt(s.globalStep);
     s.stepsAtStart = s.globalStep;
+    if (m_dp) {  // every rank starts from rank 0's weights
+        torch::NoGradGuard noGrad;
+        std::vector<at::Tensor> params;
+        for (const auto& p : m_model.parameters()) params.push_back(p.detach());
+        m_dp->broadcast(params);
+    }
     s.start = std::chrono::steady_clock::now();
     // Cancel is also checked inside the forward pass (between encoder layers) and before the
     // optimizer step; only the backward pass runs to its end.
@@ -171,6 +178,10 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
         EpochRecord record = runEpoch(s, trainData, epoch, progress, cancel);
         if (finishEpoch(s, record, validation, progress, cancel, saveBest)) break;
     }
+    if (m_dp && m_dp->rank() == 0)
+        logInfo("data-parallel over " + std::to_string(m_dp->world()) +
+                " processes: " + formatFixed(m_dp->communicationSeconds(), 2) + " s of " +
+                formatFixed(seconds(s.start), 2) + " s training in communication (rank 0)");
     return std::move(s.history);
 }
 
@@ -240,6 +251,46 @@ void Trainer::saveState(const Session& s, int epoch) const {
                     state.dump(1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
+Trainer::BatchOutcome Trainer::forwardBackward(const Batch& batch, double accum) {
+    const int64_t n = batch.labels.size(0);
+    if (!m_dp) {
+        const at::Tensor logits = m_model.forward(batch.inputIds, batch.attentionMask);
+        const at::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
+        const double value = loss.item<double>();
+        if (!std::isfinite(value)) return {value, 0};
+        (loss / accum).backward();
+        return {value, logits.argmax(1).eq(batch.labels).sum().item<int64_t>()};
+    }
+    // This rank's rows of the global batch; its loss is a share of the global batch's mean.
+    const int64_t lo = n * m_dp->rank() / m_dp->world(), hi = n * (m_dp->rank() + 1) / m_dp->world();
+    at::Tensor lossSum = torch::zeros({}, torch::kFloat32);
+    int64_t correct = 0;
+    if (hi > lo) {
+        const at::Tensor labels = batch.labels.slice(0, lo, hi);
+        const at::Tensor logits =
+            m_model.forward(batch.inputIds.slice(0, lo, hi), batch.attentionMask.slice(0, lo, hi));
+        lossSum = torch::nn::functional::cross_entropy(
+            logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
+        correct = logits.argmax(1).eq(labels).sum().item<int64_t>();
+    }
+    const at::Tensor stats = torch::tensor({lossSum.item<double>(), double(correct)}, torch::kFloat64);
+    m_dp->allReduceSum({stats});
+    const double mean = stats[0].item<double>() / double(n);
+    if (!std::isfinite(mean)) return {mean, 0};
+    if (hi > lo) (lossSum / double(n) / accum).backward();
+    return {mean, int64_t(std::llround(stats[1].item<double>()))};
+}
+
+void Trainer::sumGradients() {
+    std::vector<at::Tensor> grads;
+    for (auto& p : m_model.parameters()) {
+        if (!p.requires_grad()) continue;
+        if (!p.grad().defined()) p.mutable_grad() = torch::zeros_like(p);
+        grads.push_back(p.grad());
+    }
+    m_dp->allReduceSum(grads);
+}
+
 EpochRecord Trainer::runEpoch(Session& s, DataLoader& trainData, int epoch,
                               const std::function<void(const TrainProgress&)>& progress,
                               const CancellationToken* cancel) {
@@ -255,26 +306,25 @@ EpochRecord Trainer::runEpoch(Session& s, DataLoader& trainData, int epoch,
     for (int64_t b = 0; b < batches; ++b) {
         if (cancel) cancel->throwIfCancelled();
         const Batch batch = trainData.batch(size_t(b));
-        const at::Tensor logits = m_model.forward(batch.inputIds, batch.attentionMask);
-        const at::Tensor loss = torch::nn::functional::cross_entropy(logits, batch.labels);
-        const double lossValue = loss.item<double>();
+        const BatchOutcome out = forwardBackward(batch, double(accum));
+        const double lossValue = out.meanLoss;
         if (!std::isfinite(lossValue)) {
             throw Error("training loss became " + std::string(std::isnan(lossValue) ? "NaN" : "infinite") +
                         " at optimizer step " + std::to_string(s.globalStep + 1) + " (epoch " + std::to_string(epoch) +
                         ", batch " + std::to_string(b + 1) +
                         "); lower training.learning_rate or set training.max_grad_norm (e.g. 1.0)");
         }
-        (loss / double(accum)).backward();
         if (cancel) cancel->throwIfCancelled();
         const int64_t n = batch.labels.size(0);
         lossSum += lossValue * double(n);
         seen += n;
-        correct += logits.argmax(1).eq(batch.labels).sum().item<int64_t>();
+        correct += out.correct;
         stepLossSum += lossValue;
         ++stepBatches;
         if ((b + 1) % accum != 0 && b + 1 != batches) continue;
         s.schedule->step();  // this step's learning rate on every group
         const double lr = static_cast<torch::optim::AdamWOptions&>(s.optimizer->param_groups().front().options()).lr();
+        if (m_dp) sumGradients();
         if (o.maxGradNorm > 0) torch::nn::utils::clip_grad_norm_(m_model.parameters(), o.maxGradNorm);
         s.optimizer->step();
         if (m_afterStep) m_afterStep();
@@ -348,7 +398,7 @@ bool Trainer::finishEpoch(Session& s, EpochRecord record, DataLoader& validation
     } else {
         ++s.epochsWithoutImprovement;
     }
-    if (!o.resumeDir.empty()) saveState(s, record.epoch);
+    if (!o.resumeDir.empty() && (!m_dp || m_dp->rank() == 0)) saveState(s, record.epoch);
     if (o.earlyStoppingPatience > 0 && s.epochsWithoutImprovement >= o.earlyStoppingPatience) {
         s.history.stoppedEarly = true;
         logInfo("early stopping: no validation improvement for " + std::to_string(s.epochsWithoutImprovement) +

@@ -18,6 +18,8 @@
 
 namespace tpq {
 
+class DataParallel;
+
 struct TrainerOptions {
     int epochs = 3;                     // passes over the training data
     double learningRate = 2e-5;         // peak learning rate
@@ -66,8 +68,22 @@ public:
     /// Called after every optimizer step, e.g. to keep pruned weights at zero
     /// (`UnstructuredPruning::applyMasks`).
     void setAfterOptimizerStep(std::function<void()> hook) { m_afterStep = std::move(hook); }
+    /// Trains as one rank of `group` (borrowed; nullptr = alone): each global batch split by
+    /// rank, gradients summed across the ranks before each step, the weights made rank 0's
+    /// at the start; every rank validates (same weights, same result), only rank 0 writes the
+    /// trainer state.
+    void setDataParallel(DataParallel* group) { m_dp = group; }
 
 private:
+    struct BatchOutcome {
+        double meanLoss = 0;  // the global batch's mean loss (every rank's rows)
+        int64_t correct = 0;  // of the global batch
+    };
+    /// Forward and backward of one batch (this rank's rows of it), the loss divided by
+    /// `accum`; no backward when the loss is not finite.
+    BatchOutcome forwardBackward(const Batch& batch, double accum);
+    /// Sums the gradients across the ranks (a parameter without one counts as zeros).
+    void sumGradients();
     struct Session;  // one train() call: optimizer, schedule, history, step counters
     /// Reads resumeDir's trainer state (weights, optimizer, RNG, history) into `s`.
     void loadState(Session& s);
@@ -85,6 +101,7 @@ private:
     Classifier& m_model;
     TrainerOptions m_options;
     std::function<void()> m_afterStep;
+    DataParallel* m_dp = nullptr;
 };
 
 }  // namespace tpq
