@@ -4,7 +4,7 @@
 // reads back into the result.json numbers, PNG plots that are not blank, report.md), and
 // the errors: a project from a newer version, a project listing a missing run folder, a
 // results folder with one corrupted result.json; 16 `tpq run --variant-index` processes on
-// one project file at once, and `tpq status`.
+// one project file at once, and `tpq status`; `tpq train --nproc 2` against one process.
 
 #include <QFileInfo>
 #include <QImage>
