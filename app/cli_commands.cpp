@@ -342,7 +342,8 @@ int spawnRanks(int nproc) {
 int runTrain(const ExperimentConfig& config, bool resume, int nproc) {
     if (nproc > 1) return spawnRanks(nproc);
     const std::unique_ptr<DataParallel> group = DataParallel::fromEnvironment();
-    if (group && group->rank() != 0) {  // rank 0 reports and writes
+    if (group && group->rank() != 0) {  // rank 0 reports, logs and writes
+        initLogging(LogLevel::Warning, "");
         TrainRunCallbacks quiet;
         quiet.cancel = &interruptToken();
         runTraining(config, resume, quiet, group.get());

@@ -28,6 +28,7 @@
 #include "io/model_info.h"
 #include "models/safetensors.h"
 #include "test_support.h"
+#include "tiny_project.h"
 #include "util/file_io.h"
 #include "util/strings.h"
 
@@ -103,18 +104,7 @@ private:
 
     // The project of the tiny task: a baseline and one variant of each kind.
     std::string writeProject() {
-        std::string csv = "text,label\n";
-        for (int i = 0; i < 40; ++i) {
-            csv += "win a prize now number " + std::to_string(i) + ",spam\n";
-            csv += "meeting notes for project " + std::to_string(i) + ",ham\n";
-        }
-        tpqtest::writeFile(m_dir, "tiny.csv", csv);
-        tpqtest::writeFile(m_dir, "tiny.yaml",
-                           "name: tiny\nseed: 1\nthreads: 1\nmodel:\n  name: transformer\n"
-                           "  d_model: 16\n  num_heads: 2\n  num_layers: 2\n  d_ff: 32\n"
-                           "data:\n  dataset: csv\n  path: tiny.csv\n  max_length: 16\n"
-                           "tokenizer:\n  type: word\n  min_frequency: 1\n"
-                           "training:\n  batch_size: 8\n  learning_rate: 5e-3\n  epochs: 3\n");
+        tpqtest::writeTinyTask(m_dir);
         return tpqtest::writeFile(
             m_dir, "tiny.tpq.yaml",
             "tpq_project: 1\nname: tiny-project\nconfig: tiny.yaml\nresults_dir: out/results\n"

@@ -18,6 +18,7 @@
 #include "cli_runner.h"
 #include "experiment/project.h"
 #include "test_support.h"
+#include "tiny_project.h"
 #include "util/file_io.h"
 
 using tpqtest::CliRun;
@@ -72,18 +73,7 @@ class TestSlurm : public QObject {
     }
 
     QString writeProject(const std::string& name, const std::string& variants) {
-        std::string csv = "text,label\n";
-        for (int i = 0; i < 40; ++i) {
-            csv += "win a prize now number " + std::to_string(i) + ",spam\n";
-            csv += "meeting notes for project " + std::to_string(i) + ",ham\n";
-        }
-        tpqtest::writeFile(m_dir, "tiny.csv", csv);
-        tpqtest::writeFile(m_dir, "tiny.yaml",
-                           "name: tiny\nseed: 1\nthreads: 1\nmodel:\n  name: transformer\n"
-                           "  d_model: 16\n  num_heads: 2\n  num_layers: 2\n  d_ff: 32\n"
-                           "data:\n  dataset: csv\n  path: tiny.csv\n  max_length: 16\n"
-                           "tokenizer:\n  type: word\n  min_frequency: 1\n"
-                           "training:\n  batch_size: 8\n  learning_rate: 5e-3\n  epochs: 3\n");
+        tpqtest::writeTinyTask(m_dir);
         return QString::fromStdString(tpqtest::writeFile(
             m_dir, name + ".tpq.yaml",
             "tpq_project: 1\nname: " + name + "\nconfig: tiny.yaml\nresults_dir: " + name +
