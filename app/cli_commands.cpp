@@ -450,12 +450,11 @@ Evaluator::DetailedReport evaluateWithOrt(LoadedModel& loaded, const std::string
     const OrtEngine engine;
     TestSplit test = loadTestSplit(loaded, config, callbacks);
     std::vector<OrtBatch> batches;
-    std::vector<int64_t> labels;
     for (size_t b = 0; b < test.loader.numBatches(); ++b) {
         const Batch batch = test.loader.batch(b);
         batches.emplace_back(batch.inputIds, batch.attentionMask);
-        for (int64_t i = 0; i < batch.labels.size(0); ++i) labels.push_back(batch.labels[i].item<int64_t>());
     }
+    const std::vector<int64_t>& labels = test.loader.labels();  // unshuffled: the batches' order
     const QTemporaryDir dir;
     if (!dir.isValid())
         throw Error("cannot make a temporary folder for the ONNX export: " + dir.errorString().toStdString());
@@ -876,7 +875,7 @@ struct VariantStatus {
     std::string state, job, log;
 };
 
-VariantStatus statusOf(const Project& project, size_t index, const nlohmann::json& jobs) {
+VariantStatus statusOf(const Project& project, size_t index, const nlohmann::json& jobs, const SlurmQueue& queue) {
     const std::string key = project.variants()[index].key();
     const ProjectRun* r = project.findRun(key);
     const std::string folder = slurmFolder(project);
@@ -886,7 +885,7 @@ VariantStatus statusOf(const Project& project, size_t index, const nlohmann::jso
         s.job = r->job;
         if (r->status == RunStatus::Running)
             if (const auto job = slurmJobOf(r->job)) {
-                const SlurmJobState q = querySlurmJob(*job);
+                const SlurmJobState q = queue.of(*job);
                 if (q.known && !q.alive) {
                     s.state = "failed";  // its job ended without finishing it: killed, time limit, scancel
                     s.log = slurmLogOf(folder, *job);
@@ -907,7 +906,7 @@ VariantStatus statusOf(const Project& project, size_t index, const nlohmann::jso
     }
     if (!r) s.state = "pending";
     if (!job.empty() && s.state != "running") {
-        const SlurmJobState q = querySlurmJob(job);
+        const SlurmJobState q = queue.of(job);
         if (q.alive) {
             s.state = "queued";
             s.job = "slurm " + job + " (" + q.state + ")";
@@ -928,10 +927,11 @@ int runStatus(const std::string& projectPath, bool json) {
     j["project"] = project.path();
     j["variants"] = nlohmann::ordered_json::array();
     std::vector<std::vector<std::string>> rows = {{"#", "variant", "state", "run ids", "job", "log"}};
+    const SlurmQueue queue = SlurmQueue::snapshot();
     for (size_t i = 0; i < project.variants().size(); ++i) {
         const std::string key = project.variants()[i].key();
         const ProjectRun* r = project.findRun(key);
-        const VariantStatus s = statusOf(project, i, jobs);
+        const VariantStatus s = statusOf(project, i, jobs, queue);
         const std::vector<std::string> ids = r ? r->runIds : std::vector<std::string>{};
         j["variants"].push_back(
             {{"index", i}, {"variant", key}, {"state", s.state}, {"run_ids", ids}, {"job", s.job}, {"log", s.log}});

@@ -63,12 +63,13 @@ std::string script(const SlurmOptions& o, const std::string& jobName, const std:
 
 // The variant indices to submit: unfinished (or stale) ones whose job is not queued or running.
 void selectVariants(const Project& project, SlurmSubmission& sub) {
+    const SlurmQueue queue = SlurmQueue::snapshot();
     for (size_t i = 0; i < project.variants().size(); ++i) {
         const auto& v = project.variants()[i];
         const ProjectRun* r = project.findRun(v.key());
         if (r && r->status == RunStatus::Finished && !project.isStale(*r)) continue;
         if (r && r->status == RunStatus::Running) {
-            if (const auto job = slurmJobOf(r->job); job && querySlurmJob(*job).alive) {
+            if (const auto job = slurmJobOf(r->job); job && queue.of(*job).alive) {
                 sub.skippedActive.push_back(int(i));
                 continue;
             }
@@ -153,16 +154,27 @@ SlurmSubmission submitToSlurm(const Project& project, const SlurmOptions& o) {
     return sub;
 }
 
-SlurmJobState querySlurmJob(const std::string& job) {
+SlurmQueue SlurmQueue::snapshot() {
+    SlurmQueue q;
+    // -r: every array task on a line of its own ("123_4"), pending ones included.
+    const CommandResult r = runCommand({"squeue", "-h", "-r", "--me", "-o", "%i %T"});
+    if (r.exitCode != 0) return q;
+    q.m_known = true;
+    for (const auto& line : split(r.output, '\n')) {
+        const auto fields = split(std::string(trim(line)), ' ');
+        if (fields.size() >= 2) q.m_states[fields[0]] = fields[1];
+    }
+    return q;
+}
+
+SlurmJobState SlurmQueue::of(const std::string& job) const {
     SlurmJobState s;
-    const CommandResult r = runCommand({"squeue", "-h", "-j", job, "-o", "%T"});
-    if (r.exitCode < 0 || r.exitCode == 127) return s;
-    s.known = true;
-    // An ended job is no longer listed (or, after MinJobAge, "Invalid job id").
-    const std::string state = r.exitCode == 0 ? std::string(trim(r.output)) : "";
-    s.state = state.substr(0, state.find('\n'));
-    s.alive = !s.state.empty() && s.state != "COMPLETED" && s.state != "FAILED" && s.state != "CANCELLED" &&
-              s.state != "TIMEOUT" && s.state != "NODE_FAIL" && s.state != "OUT_OF_MEMORY";
+    s.known = m_known;
+    const auto it = m_states.find(job);
+    if (it == m_states.end()) return s;
+    s.state = it->second;
+    s.alive = s.state != "COMPLETED" && s.state != "FAILED" && s.state != "CANCELLED" && s.state != "TIMEOUT" &&
+              s.state != "NODE_FAIL" && s.state != "OUT_OF_MEMORY";
     return s;
 }
 

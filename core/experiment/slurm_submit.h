@@ -6,6 +6,7 @@
 /// the sbatch scripts, the logs and jobs.json in `<project>.slurm/`. And what Slurm says
 /// of those jobs for `tpq status` (squeue: a job no longer listed has ended).
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,8 +54,20 @@ struct SlurmJobState {
     bool alive = false;  // queued or running
     std::string state;   // squeue's %T: PENDING, RUNNING, ... ("" once ended)
 };
-/// squeue's answer for `job` ("123" or "123_4"); known = false when squeue cannot run.
-SlurmJobState querySlurmJob(const std::string& job);
+
+/// One `squeue --me` of this user's jobs (array tasks one by one), asked once and then
+/// looked up per job: tpq status and tpq submit ask about every variant.
+class SlurmQueue {
+public:
+    /// Runs squeue; a queue that cannot be asked (no Slurm) answers known = false for all.
+    static SlurmQueue snapshot();
+    /// `job` ("123" or "123_4"); a job no longer listed has ended.
+    SlurmJobState of(const std::string& job) const;
+
+private:
+    bool m_known = false;
+    std::map<std::string, std::string> m_states;  // job id -> %T
+};
 
 /// The job id in a ProjectRun::job written under Slurm ("slurm 123_4 on node7" -> "123_4"),
 /// else nullopt.

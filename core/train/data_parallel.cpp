@@ -33,11 +33,6 @@ int intEnv(const char* name, int lowest) {
     return int(n);
 }
 
-// Waits for the work and counts its time.
-void wait(const c10::intrusive_ptr<c10d::Work>& work) {
-    work->wait();
-}
-
 }  // namespace
 
 std::string firstSlurmHost(const std::string& nodeList) {
@@ -107,7 +102,7 @@ void DataParallel::allReduceSum(const std::vector<at::Tensor>& tensors) {
         for (const auto& t : tensors) parts.push_back(t.reshape({-1}));
         return parts;
     }())};
-    wait(m_group->group->allreduce(flat));
+    m_group->group->allreduce(flat)->wait();
     int64_t offset = 0;
     for (const auto& t : tensors) {
         t.copy_(flat[0].narrow(0, offset, t.numel()).view_as(t));
@@ -120,7 +115,7 @@ void DataParallel::broadcast(const std::vector<at::Tensor>& tensors) {
     const auto start = std::chrono::steady_clock::now();
     for (const auto& t : tensors) {
         std::vector<at::Tensor> one = {t.contiguous()};
-        wait(m_group->group->broadcast(one));
+        m_group->group->broadcast(one)->wait();
         if (!one[0].is_same(t)) t.copy_(one[0]);
     }
     m_commSeconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
