@@ -597,6 +597,59 @@ void printUnstructured(const std::vector<RunResult>& results, const StepPlan& pl
 
 }  // namespace
 
+namespace {
+
+// Whether the step fine-tunes: the work data-parallel ranks share.
+bool stepTrains(const StepPlan& plan) {
+    switch (plan.method) {
+        case Method::Unstructured:
+        case Method::Structured:
+        case Method::Progressive:
+            return plan.prune.fineTuneEpochs > 0;
+        default:
+            return plan.quant.method == Method::Qat;
+    }
+}
+
+// Runs a tpq prune / tpq quantize step: alone, as `nproc` local ranks, or as this srun
+// task's rank. Fine-tuning is shared by the ranks; rank 0 alone tests, measures, writes and
+// prints (with `print`). A step without fine-tuning runs on rank 0 only.
+int runStepCommand(const StepPlan& plan, int nproc, const std::function<void(const std::vector<RunResult>&)>& print) {
+    const bool trains = stepTrains(plan);
+    if (nproc > 1) {
+        if (!trains)
+            throw Error("--nproc shares fine-tuning among processes, and this step does not fine-tune: give "
+                        "--fine-tune-epochs N (pruning) or use --qat, or leave --nproc out");
+        return spawnRanks(nproc);
+    }
+    const DataParallelPlace place = DataParallel::placeFromEnvironment();
+    if (!trains && place.rank != 0) {  // srun -n K of a step with nothing to share
+        logInfo("rank " + std::to_string(place.rank) + ": this step does not fine-tune; rank 0 runs it alone");
+        return 0;
+    }
+    const std::unique_ptr<DataParallel> group = trains ? DataParallel::fromEnvironment() : nullptr;
+    if (group && group->rank() != 0) {
+        initLogging(LogLevel::Warning, "");
+        TrainRunCallbacks quiet;
+        quiet.cancel = &interruptToken();
+        quiet.group = group.get();
+        runStep(plan, quiet);
+        return 0;
+    }
+    TerminalProgress bar;
+    TrainRunCallbacks callbacks = progressCallbacks(bar);
+    callbacks.group = group.get();
+    const std::vector<RunResult> results = runStep(plan, callbacks);
+    bar.done();
+    if (group)
+        logInfo("data-parallel fine-tuning over " + std::to_string(group->world()) + " processes: " +
+                formatFixed(group->communicationSeconds(), 2) + " s in communication");
+    if (!results.empty()) print(results);
+    return 0;
+}
+
+}  // namespace
+
 int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
     const ExperimentConfig config = configFor(command.modelDir, given);
     const VariantSpec v = pruneVariant(command, config);
@@ -607,16 +660,14 @@ int runPrune(const PruneCommand& command, const ExperimentConfig* given) {
     }
     const StepPlan plan = sweep.size() > 1 ? resolveSweep(sweep, config, command.modelDir)
                                            : resolve(sweep.front(), config, command.modelDir);
-    TerminalProgress bar;
-    const std::vector<RunResult> results = runStep(plan, progressCallbacks(bar));
-    bar.done();
-    if (v.method == Method::Structured)
-        printStructured(results.front(), plan, command.modelDir);
-    else if (v.method == Method::Progressive)
-        printProgressive(results.front(), plan, command.modelDir);
-    else
-        printUnstructured(results, plan, command.modelDir);
-    return 0;
+    return runStepCommand(plan, command.nproc, [&](const std::vector<RunResult>& results) {
+        if (v.method == Method::Structured)
+            printStructured(results.front(), plan, command.modelDir);
+        else if (v.method == Method::Progressive)
+            printProgressive(results.front(), plan, command.modelDir);
+        else
+            printUnstructured(results, plan, command.modelDir);
+    });
 }
 
 namespace {
@@ -688,11 +739,9 @@ void printQuantized(const std::vector<RunResult>& results, const StepPlan& plan,
 int runQuantize(const QuantizeCommand& command, const ExperimentConfig* given) {
     const ExperimentConfig config = configFor(command.modelDir, given);
     const StepPlan plan = resolve(quantizeVariant(command, config), config, command.modelDir);
-    TerminalProgress bar;
-    const std::vector<RunResult> results = runStep(plan, progressCallbacks(bar));
-    bar.done();
-    if (!results.empty()) printQuantized(results, plan, command.modelDir);
-    return 0;
+    return runStepCommand(plan, command.nproc, [&](const std::vector<RunResult>& results) {
+        printQuantized(results, plan, command.modelDir);
+    });
 }
 
 int runPredict(const std::string& modelDir, const std::vector<std::string>& texts, int maxLength) {

@@ -54,6 +54,7 @@ struct PruneCommand {
     std::optional<double> ffnSparsity;  // --ffn-sparsity (structured); unset = ffn_pruning.intermediate_sparsity
     std::optional<int> fineTuneEpochs;  // --fine-tune-epochs; unset = pruning.fine_tune_epochs
     std::optional<BlockShape> block;    // --block (unstructured, progressive); unset = pruning.unstructured.block
+    int nproc = 1;                      // --nproc: fine-tuning data-parallel over that many processes
 };
 /// tpq export: `format` is parsed here (an unknown one is an error naming the formats).
 int runExport(const std::string& modelDir, const std::string& format, ExportOptions options);
@@ -67,6 +68,7 @@ struct QuantizeCommand {
     std::optional<std::string> observer;    // --observer (static); unset = quantization.observer
     std::optional<int> calibrationBatches;  // --calibration-batches (static); unset = quantization.calibration_batches
     std::optional<int> qatEpochs;           // --epochs (qat); unset = quantization.qat.epochs
+    int nproc = 1;                          // --nproc (qat): fine-tuning data-parallel over that many processes
 };
 /// `config` may be null: then the training config stored in the model's tpq.json is used,
 /// with the default quantization settings.

@@ -244,6 +244,11 @@ void addPruneCommand(CLI::App& app, Cli& c) {
 
 // Quantize.
 void addQuantizeCommand(CLI::App& app, Cli& c) {
+    c.prune
+        ->add_option("--nproc", c.pruneCmd.nproc,
+                     "fine-tuning data-parallel over K processes on this machine (c10d Gloo; needs fine-tuning "
+                     "epochs); under srun -n K each task is a rank on its own")
+        ->check(CLI::Range(1, 256));
     c.quantize = app.add_subcommand(
         "quantize",
         "quantize a trained model folder (--dynamic, --static, --qat or --mixed; default quantization.method); "
@@ -273,6 +278,11 @@ void addQuantizeCommand(CLI::App& app, Cli& c) {
             "--epochs", [&](const int& v) { c.quantCmd.qatEpochs = v; },
             "--qat: fine-tuning epochs (default quantization.qat.epochs)")
         ->check(CLI::Range(1, 1000));
+    c.quantize
+        ->add_option("--nproc", c.quantCmd.nproc,
+                     "--qat: fine-tuning data-parallel over K processes on this machine (c10d Gloo); under srun -n K "
+                     "each task is a rank on its own")
+        ->check(CLI::Range(1, 256));
 }
 
 // Run, combined, compare.

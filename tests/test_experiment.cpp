@@ -685,44 +685,89 @@ private Q_SLOTS:
     // tpq train --nproc 2 (c10d Gloo, each global batch split between two processes) takes the
     // steps one process takes with the same batch_size: the same loss per step, the same
     // accuracy; only rank 0 writes.
-    void dataParallelTrainingMatchesOneProcess() {
+    // A two-class CSV and a tiny Transformer config without dropout (so that the ranks' steps
+    // can match one process's to 1e-4), named `name`.
+    QString dataParallelConfig(const std::string& name, int epochs) {
         std::string csv = "text,label\n";
         for (int i = 0; i < 120; ++i) {
             csv += "win a prize now number " + std::to_string(i) + " offer " + std::to_string(i % 7) + ",spam\n";
             csv += "meeting notes for project " + std::to_string(i) + " room " + std::to_string(i % 5) + ",ham\n";
         }
         tpqtest::writeFile(m_dir, "dp.csv", csv);
-        const auto config = [&](const std::string& name) {
-            return QString::fromStdString(tpqtest::writeFile(
-                m_dir, name + ".yaml",
-                "name: " + name +
-                    "\nseed: 3\nmodel:\n  name: transformer\n  d_model: 32\n  num_heads: 2\n  num_layers: 2\n"
-                    "  d_ff: 64\n  dropout: 0.0\ndata:\n  dataset: csv\n  path: dp.csv\n  max_length: 16\n"
-                    "tokenizer:\n  type: word\n  min_frequency: 1\n"
-                    "training:\n  batch_size: 8\n  learning_rate: 3e-3\n  epochs: 2\n"));
-        };
+        return QString::fromStdString(tpqtest::writeFile(
+            m_dir, name + ".yaml",
+            "name: " + name +
+                "\nseed: 3\nmodel:\n  name: transformer\n  d_model: 32\n  num_heads: 2\n  num_layers: 2\n"
+                "  d_ff: 64\n  dropout: 0.0\ndata:\n  dataset: csv\n  path: dp.csv\n  max_length: 16\n"
+                "tokenizer:\n  type: word\n  min_frequency: 1\n"
+                "training:\n  batch_size: 8\n  learning_rate: 3e-3\n  epochs: " +
+                std::to_string(epochs) + "\n"));
+    }
+
+    // The per-step training losses of results/<run>/history.csv.
+    std::vector<double> stepLosses(const std::string& run) {
+        std::vector<double> out;
+        for (const auto& row : readCsv(tpq::readFile(work().toStdString() + "/results/" + run + "/history.csv")))
+            if (row.size() > 3 && row[0] == "step") out.push_back(std::stod(row[3]));
+        return out;
+    }
+
+    void compareFirstSteps(const std::vector<double>& a, const std::vector<double>& b, size_t steps) {
+        QCOMPARE(a.size(), b.size());
+        QVERIFY(a.size() >= steps);
+        for (size_t i = 0; i < steps; ++i)
+            QVERIFY2(std::abs(a[i] - b[i]) <= 1e-4,
+                     qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(a[i]).arg(b[i])));
+    }
+
+    void dataParallelTrainingMatchesOneProcess() {
+        const auto config = [&](const std::string& name) { return dataParallelConfig(name, 2); };
         const Run one = tpqRun({"--threads", "1", "train", "--config", config("dp_one")}, work());
         QVERIFY2(one.code == 0, one.err.c_str());
         const Run two = tpqRun({"train", "--config", config("dp_two"), "--nproc", "2"}, work());
         QVERIFY2(two.code == 0, two.err.c_str());
         REQUIRE_CONTAINS(two.err, "data-parallel over 2 processes");
         REQUIRE_CONTAINS(two.out, "Run dp_two");
-        const auto stepLosses = [&](const std::string& name) {
-            std::vector<double> out;
-            for (const auto& row : readCsv(tpq::readFile(work().toStdString() + "/results/" + name + "/history.csv")))
-                if (row.size() > 3 && row[0] == "step") out.push_back(std::stod(row[3]));
-            return out;
-        };
-        const auto a = stepLosses("dp_one"), b = stepLosses("dp_two");
-        QCOMPARE(a.size(), b.size());
-        QVERIFY(a.size() >= 20);
-        for (size_t i = 0; i < 20; ++i)
-            QVERIFY2(std::abs(a[i] - b[i]) <= 1e-4,
-                     qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(a[i]).arg(b[i])));
+        compareFirstSteps(stepLosses("dp_one"), stepLosses("dp_two"), 20);
         const double accOne = readJson(work().toStdString() + "/results/dp_one/result.json")["accuracy"];
         const double accTwo = readJson(work().toStdString() + "/results/dp_two/result.json")["accuracy"];
         QVERIFY2(std::abs(accOne - accTwo) <= 0.005, qPrintable(QString("%1 vs %2").arg(accOne).arg(accTwo)));
         QVERIFY(QFileInfo::exists(work() + "/checkpoints/dp_two/model.safetensors"));
+    }
+
+    // Fine-tuning after pruning, and QAT, shared by two processes (tpq prune/quantize --nproc 2):
+    // the same steps as one process for pruning; only rank 0 writes.
+    void dataParallelFineTuning() {
+        const Run base = tpqRun({"--threads", "1", "train", "--config", dataParallelConfig("dp_base", 1)}, work());
+        QVERIFY2(base.code == 0, base.err.c_str());
+        const QStringList prune = {"prune", "--model", "checkpoints/dp_base", "--unstructured", "--sparsity", "0.5",
+                                   "--block", "1x4", "--fine-tune-epochs", "1"};
+        const Run one = tpqRun(QStringList{"--threads", "1"} + prune, work());
+        QVERIFY2(one.code == 0, one.err.c_str());
+        const Run two = tpqRun(prune + QStringList{"--nproc", "2"}, work());
+        QVERIFY2(two.code == 0, two.err.c_str());
+        REQUIRE_CONTAINS(two.err, "data-parallel fine-tuning over 2 processes");
+        REQUIRE_CONTAINS(two.out, "dp_base_unstructured_50_b1x4_ft1_2");  // printed once, by rank 0
+        QCOMPARE(QString::fromStdString(two.out).count("dp_base_unstructured_50_b1x4_ft1_2 "), 1);
+        const std::string first = "dp_base_unstructured_50_b1x4_ft1", second = first + "_2";
+        compareFirstSteps(stepLosses(first), stepLosses(second), 20);
+        const auto a = readJson(work().toStdString() + "/results/" + first + "/result.json");
+        const auto b = readJson(work().toStdString() + "/results/" + second + "/result.json");
+        QVERIFY2(std::abs(double(a["accuracy"]) - double(b["accuracy"])) <= 0.005, b.dump().c_str());
+        QCOMPARE(double(b["sparsity"]), double(a["sparsity"]));
+        QVERIFY(!QFileInfo::exists(work() + "/results/" + QString::fromStdString(second) + "_2"));
+
+        const Run qat = tpqRun({"quantize", "--model", "checkpoints/dp_base", "--qat", "--epochs", "1", "--nproc", "2"},
+                               work());
+        QVERIFY2(qat.code == 0, qat.err.c_str());
+        REQUIRE_CONTAINS(qat.err, "data-parallel fine-tuning over 2 processes");
+        const auto q = readJson(work().toStdString() + "/results/dp_base_qat_int8/result.json");
+        QVERIFY2(double(q["accuracy"]) >= double(q["baseline_accuracy"]) - 0.05, q.dump().c_str());
+
+        const Run refused =
+            tpqRun({"quantize", "--model", "checkpoints/dp_base", "--dynamic", "--nproc", "2"}, work());
+        QCOMPARE(refused.code, 1);
+        REQUIRE_CONTAINS(refused.err, "this step does not fine-tune");
     }
 
     void uniqueRunIds() {

@@ -75,6 +75,7 @@ CompressionContext prepareCompression(const ExperimentConfig& config, const std:
 // Tests the saved folder of a run and writes its tpq.json and result.json.
 void finishRun(const CompressionContext& c, const ExperimentConfig& config, ModelInfo::Step field,
                const nlohmann::ordered_json& step, const TrainRunCallbacks& callbacks, RunResult& result) {
+    if (!writesResults(callbacks)) return;  // rank 0 of a data-parallel run tests and writes
     LoadedModel saved = loadModelFolder(result.modelDir);
     Classifier& model = *saved.model;
     result.test = Evaluator(model).evaluate(*c.test, callbacks.cancel);
@@ -118,19 +119,23 @@ RunResult newResult(const CompressionContext& c, const ExperimentConfig& config,
 void fineTuneAndSave(const CompressionContext& c, const ExperimentConfig& config, int epochs, Classifier& model,
                      const std::function<void()>& save, const std::function<void()>& afterStep,
                      const TrainRunCallbacks& callbacks, RunResult& result) {
+    const bool writer = writesResults(callbacks);
     if (epochs <= 0) {
-        save();
+        if (writer) save();
         return;
     }
     TrainerOptions trainOptions = trainerOptions(config.training);
     trainOptions.epochs = epochs;
+    trainOptions.dataParallel = callbacks.group;
     Trainer trainer(model, trainOptions);  // built after pruning: it optimizes the layers as they are now
     if (afterStep) trainer.setAfterOptimizerStep(afterStep);
     const auto start = std::chrono::steady_clock::now();
     const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
-                                               [&](int, const EpochRecord&) { save(); });
+                                               [&](int, const EpochRecord&) {
+                                                   if (writer) save();
+                                               });
     result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    writeRunFile(config, result, "history.csv", history.toCsv());
+    if (writer) writeRunFile(config, result, "history.csv", history.toCsv());
 }
 
 void writeRunFile(const ExperimentConfig& config, const RunResult& result, const std::string& name,

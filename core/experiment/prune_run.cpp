@@ -141,8 +141,11 @@ RunResult runProgressivePruning(const ExperimentConfig& config, const PruneRunOp
     ProgressiveCallbacks pc;
     pc.training = callbacks.training;
     pc.cancel = callbacks.cancel;
-    const ProgressiveResult outcome = pruner.apply(*c.train, *c.validation, trainerOptions(config.training), pc);
+    TrainerOptions fineTune = trainerOptions(config.training);
+    fineTune.dataParallel = callbacks.group;
+    const ProgressiveResult outcome = pruner.apply(*c.train, *c.validation, fineTune, pc);
     result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!writesResults(callbacks)) return result;  // rank 0 of a data-parallel run saves and tests
     for (const auto& s : outcome.history) {
         result.pruningHistory.push_back({s.iteration, s.targetSparsity, s.sparsity, s.valAccuracy, s.withinBudget});
     }

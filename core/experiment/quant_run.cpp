@@ -40,6 +40,7 @@ Options scoped(const QuantizationConfig& q) {
 void saveAndFinish(const CompressionContext& c, const ExperimentConfig& config, Classifier& model,
                    const ModelInfo& sourceInfo, const QuantizationReport& report, nlohmann::ordered_json step,
                    const TrainRunCallbacks& callbacks, RunResult& result) {
+    if (!writesResults(callbacks)) return;  // rank 0 of a data-parallel run writes
     saveModelFolder(result.modelDir, model, *c.base.tokenizer, sourceInfo);
     result.precisionMap = report.precisionMap;
     const Fp32Comparison sizes = PostTrainingQuantization::compareWithFp32(*c.base.model, model);
@@ -129,6 +130,7 @@ QuantizationReport qatRun(const CompressionContext& c, const ExperimentConfig& c
     t.epochs = q.qatEpochs;
     t.learningRate = q.qatLearningRate;
     t.earlyStoppingPatience = 0;
+    t.dataParallel = callbacks.group;
     const auto start = std::chrono::steady_clock::now();
     const QatResult qat = QuantizationAwareTraining::train(model, *c.train, *c.validation, t, o, q.calibrationBatches,
                                                            callbacks.training, callbacks.cancel);
@@ -137,6 +139,7 @@ QuantizationReport qatRun(const CompressionContext& c, const ExperimentConfig& c
     logInfo("QAT: validation accuracy " + formatFixed(qat.startValAccuracy, 4) + " before fine-tuning; kept epoch " +
             std::to_string(qat.keptEpoch) + " (0 = the start)");
     result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!writesResults(callbacks)) return {};  // rank 0 of a data-parallel run converts, saves and tests
     writeRunFile(config, result, "history.csv", qat.history.toCsv());
     result.fakeQuantAccuracy = Evaluator(model).evaluate(*c.test, callbacks.cancel).accuracy;
     logInfo("QAT: fake-quantized model test accuracy " + formatFixed(result.fakeQuantAccuracy, 4));

@@ -194,8 +194,13 @@ void prepareStaging(const std::string& stagingDir, const std::string& modelDir, 
 
 }  // namespace
 
+bool writesResults(const TrainRunCallbacks& callbacks) {
+    return !callbacks.group || callbacks.group->rank() == 0;
+}
+
 RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks,
                       DataParallel* group) {
+    if (!group) group = callbacks.group;
     const bool writer = !group || group->rank() == 0;
     checkRunName(config.name, config.locationOf("name"));
     prepareRun(config);
@@ -238,8 +243,8 @@ RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRu
     TrainerOptions options = trainerOptions(config.training);
     options.resumeDir = modelDir + ".resume";
     options.resume = resume;
+    options.dataParallel = group;
     Trainer trainer(model, options);
-    trainer.setDataParallel(group);
     const auto start = std::chrono::steady_clock::now();
     const TrainHistory history =
         trainer.train(train, validation, callbacks.training, callbacks.cancel, [&](int, const EpochRecord&) {

@@ -12,13 +12,18 @@
 
 namespace tpq {
 
-class DataParallel;
-
 struct TrainRunCallbacks {
     ProgressCallback loading;                            // reading the dataset
     std::function<void(const TrainProgress&)> training;  // every optimizer step
     const CancellationToken* cancel = nullptr;
+    /// This process is one rank of a data-parallel run (train/data_parallel.h; borrowed,
+    /// nullptr = alone): training and every fine-tuning (pruning, QAT) go through the group,
+    /// and only rank 0 writes models and results.
+    DataParallel* group = nullptr;
 };
+
+/// Whether this process writes the run's folders: alone, or rank 0 of callbacks.group.
+bool writesResults(const TrainRunCallbacks& callbacks);
 
 /// Loads and splits the data, builds the tokenizer and the model (model.name preset or
 /// custom Transformer, or the folder in model.path / $TPQ_MODEL_DIR), trains with the

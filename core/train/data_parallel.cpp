@@ -45,28 +45,32 @@ std::string firstSlurmHost(const std::string& nodeList) {
     return prefix + nodeList.substr(bracket + 1, end - bracket - 1);
 }
 
-std::unique_ptr<DataParallel> DataParallel::fromEnvironment() {
-    int rank = 0, world = 1, port = 29500;
-    std::string address = "127.0.0.1";
+DataParallelPlace DataParallel::placeFromEnvironment() {
+    DataParallelPlace p;
     if (env("TPQ_WORLD_SIZE")) {
-        world = intEnv("TPQ_WORLD_SIZE", 1);
+        p.world = intEnv("TPQ_WORLD_SIZE", 1);
         if (!env("TPQ_RANK")) throw Error("TPQ_WORLD_SIZE is set but TPQ_RANK is not");
-        rank = intEnv("TPQ_RANK", 0);
-        if (env("TPQ_MASTER_ADDR")) address = env("TPQ_MASTER_ADDR");
-        if (env("TPQ_MASTER_PORT")) port = intEnv("TPQ_MASTER_PORT", 1);
+        p.rank = intEnv("TPQ_RANK", 0);
+        if (env("TPQ_MASTER_ADDR")) p.address = env("TPQ_MASTER_ADDR");
+        if (env("TPQ_MASTER_PORT")) p.port = intEnv("TPQ_MASTER_PORT", 1);
     } else if (env("SLURM_NTASKS") && env("SLURM_PROCID") && env("SLURM_STEP_ID")) {  // inside srun
-        world = intEnv("SLURM_NTASKS", 1);
-        rank = intEnv("SLURM_PROCID", 0);
-        if (env("SLURM_JOB_NODELIST")) address = firstSlurmHost(env("SLURM_JOB_NODELIST"));
-        if (env("TPQ_MASTER_ADDR")) address = env("TPQ_MASTER_ADDR");
-        port = env("TPQ_MASTER_PORT") ? intEnv("TPQ_MASTER_PORT", 1)
-                                      : 29500 + (env("SLURM_JOB_ID") ? intEnv("SLURM_JOB_ID", 0) % 1000 : 0);
+        p.world = intEnv("SLURM_NTASKS", 1);
+        p.rank = intEnv("SLURM_PROCID", 0);
+        if (env("SLURM_JOB_NODELIST")) p.address = firstSlurmHost(env("SLURM_JOB_NODELIST"));
+        if (env("TPQ_MASTER_ADDR")) p.address = env("TPQ_MASTER_ADDR");
+        p.port = env("TPQ_MASTER_PORT") ? intEnv("TPQ_MASTER_PORT", 1)
+                                        : 29500 + (env("SLURM_JOB_ID") ? intEnv("SLURM_JOB_ID", 0) % 1000 : 0);
     }
-    if (world <= 1) return nullptr;
-    if (rank >= world)
-        throw Error("rank " + std::to_string(rank) + " is not below the world size " + std::to_string(world));
-    if (port > 65535) throw Error("TPQ_MASTER_PORT " + std::to_string(port) + " is not a port (1-65535)");
-    return std::make_unique<DataParallel>(rank, world, address, port);
+    if (p.world > 1 && p.rank >= p.world)
+        throw Error("rank " + std::to_string(p.rank) + " is not below the world size " + std::to_string(p.world));
+    if (p.port > 65535) throw Error("TPQ_MASTER_PORT " + std::to_string(p.port) + " is not a port (1-65535)");
+    return p;
+}
+
+std::unique_ptr<DataParallel> DataParallel::fromEnvironment() {
+    const DataParallelPlace p = placeFromEnvironment();
+    if (p.world <= 1) return nullptr;
+    return std::make_unique<DataParallel>(p.rank, p.world, p.address, p.port);
 }
 
 DataParallel::DataParallel(int rank, int world, const std::string& masterAddress, int port)
@@ -79,7 +83,9 @@ DataParallel::DataParallel(int rank, int world, const std::string& masterAddress
         o.waitWorkers = true;
         o.timeout = std::chrono::minutes(5);
         m_group->store = c10::make_intrusive<c10d::TCPStore>(masterAddress, o);
-        auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::minutes(5));
+        // Collectives wait up to 30 minutes: between fine-tunings (a sweep of pruning levels)
+        // the other ranks wait in the first all-reduce while rank 0 tests and measures a run.
+        auto options = c10d::ProcessGroupGloo::Options::create(std::chrono::minutes(30));
         const bool local = masterAddress == "127.0.0.1" || masterAddress == "localhost";
         options->devices.push_back(local ? c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1")
                                          : c10d::ProcessGroupGloo::createDefaultDevice());

@@ -19,8 +19,18 @@
 
 namespace tpq {
 
+/// Where this process stands per the environment: rank 0 of 1 when no variable says otherwise.
+struct DataParallelPlace {
+    int rank = 0, world = 1;
+    std::string address = "127.0.0.1";
+    int port = 29500;
+};
+
 class DataParallel {
 public:
+    /// This process's rank and world size and the rendezvous address per the environment,
+    /// without joining anything. Throws tpq::Error for inconsistent variables.
+    static DataParallelPlace placeFromEnvironment();
     /// The group this process belongs to per the environment, or nullptr for one process.
     /// Throws tpq::Error for inconsistent variables or a rendezvous that fails (timeout 5 min).
     static std::unique_ptr<DataParallel> fromEnvironment();

@@ -85,7 +85,8 @@ std::vector<std::string> TrainerOptions::validate() const {
     return p;
 }
 
-Trainer::Trainer(Classifier& model, TrainerOptions options) : m_model(model), m_options(std::move(options)) {
+Trainer::Trainer(Classifier& model, TrainerOptions options)
+    : m_model(model), m_options(std::move(options)), m_dp(m_options.dataParallel) {
     const auto problems = m_options.validate();
     if (!problems.empty()) throw Error(join(problems, "\n"));
 }
@@ -163,7 +164,8 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
     if (m_dp) {  // every rank starts from rank 0's weights
         torch::NoGradGuard noGrad;
         std::vector<at::Tensor> params;
-        for (const auto& p : m_model.parameters()) params.push_back(p.detach());
+        for (const auto& p : m_model.parameters())
+            if (p.requires_grad()) params.push_back(p.detach());  // not the released ones (QAT's int8 layers)
         m_dp->broadcast(params);
     }
     s.start = std::chrono::steady_clock::now();

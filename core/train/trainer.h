@@ -30,6 +30,8 @@ struct TrainerOptions {
     int earlyStoppingPatience = 0;      // epochs without validation improvement before stopping; 0 = off
     std::string resumeDir;              // folder with trainer state to save into / resume from; "" = none
     bool resume = false;                // continue from the state in resumeDir
+    /// Train as one rank of this group (borrowed; nullptr = alone): see setDataParallel().
+    DataParallel* dataParallel = nullptr;
 
     std::vector<std::string> validate() const;
 };
