@@ -169,6 +169,7 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
         m_dp->broadcast(params);
     }
     s.start = std::chrono::steady_clock::now();
+    const double commBefore = m_dp ? m_dp->communicationSeconds() : 0;  // the group may have trained before
     // Cancel is also checked inside the forward pass (between encoder layers) and before the
     // optimizer step; only the backward pass runs to its end.
     struct CancelInForward {
@@ -182,7 +183,7 @@ TrainHistory Trainer::train(DataLoader& trainData, DataLoader& validation,
     }
     if (m_dp && m_dp->rank() == 0)
         logInfo("data-parallel over " + std::to_string(m_dp->world()) +
-                " processes: " + formatFixed(m_dp->communicationSeconds(), 2) + " s of " +
+                " processes: " + formatFixed(m_dp->communicationSeconds() - commBefore, 2) + " s of " +
                 formatFixed(seconds(s.start), 2) + " s training in communication (rank 0)");
     return std::move(s.history);
 }
