@@ -917,80 +917,33 @@ int runSubmit(const std::string& projectPath, SlurmOptions options) {
     return 0;
 }
 
-namespace {
-
-// A variant's state for tpq status: the project's record, and Slurm's word on its job.
-struct VariantStatus {
-    std::string state, job, log;
-};
-
-VariantStatus statusOf(const Project& project, size_t index, const nlohmann::json& jobs, const SlurmQueue& queue) {
-    const std::string key = project.variants()[index].key();
-    const ProjectRun* r = project.findRun(key);
-    const std::string folder = slurmFolder(project);
-    VariantStatus s;
-    if (r) {
-        s.state = project.isStale(*r) ? "stale" : runStatusName(r->status);
-        s.job = r->job;
-        if (r->status == RunStatus::Running)
-            if (const auto job = slurmJobOf(r->job)) {
-                const SlurmJobState q = queue.of(*job);
-                if (q.known && !q.alive) {
-                    s.state = "failed";  // its job ended without finishing it: killed, time limit, scancel
-                    s.log = slurmLogOf(folder, *job);
-                }
-            }
-        if (r->status == RunStatus::Finished || s.state == "failed") return s;
-    }
-    // Submitted and waiting: the array task (or baseline job) jobs.json names for it.
-    std::string job;
-    if (jobs.is_object()) {
-        const auto& array = jobs.value("array", nlohmann::json::object());
-        const auto indices = array.value("variant_indices", std::vector<int>{});
-        for (size_t t = 0; t < indices.size(); ++t)
-            if (indices[t] == int(index) && !array.value("job", std::string()).empty())
-                job = array["job"].get<std::string>() + "_" + std::to_string(t);
-        const auto& base = jobs.value("baseline", nlohmann::json::object());
-        if (base.value("variant_index", -1) == int(index)) job = base.value("job", std::string());
-    }
-    if (!r) s.state = "pending";
-    if (!job.empty() && s.state != "running") {
-        const SlurmJobState q = queue.of(job);
-        if (q.alive) {
-            s.state = "queued";
-            s.job = "slurm " + job + " (" + q.state + ")";
-        }
-    }
-    return s;
-}
-
-}  // namespace
-
 int runStatus(const std::string& projectPath, bool json) {
     const Project project = Project::load(projectPath);
-    nlohmann::json jobs;
-    const std::string jobsFile = slurmFolder(project) + "/jobs.json";
-    std::error_code ec;
-    if (std::filesystem::exists(jobsFile, ec)) jobs = nlohmann::json::parse(readFile(jobsFile), nullptr, false);
     nlohmann::ordered_json j;
     j["project"] = project.path();
+    // Where the states were read from: the project file (written under its lock), or also
+    // per-variant state files (a filesystem without locks).
+    const bool stateFiles = project.stateFilesMerged() > 0;
+    j["state_store"] = stateFiles ? "state_files" : "project_file";
     j["variants"] = nlohmann::ordered_json::array();
     std::vector<std::vector<std::string>> rows = {{"#", "variant", "state", "run ids", "job", "log"}};
-    const SlurmQueue queue = SlurmQueue::snapshot();
-    for (size_t i = 0; i < project.variants().size(); ++i) {
-        const std::string key = project.variants()[i].key();
-        const ProjectRun* r = project.findRun(key);
-        const VariantStatus s = statusOf(project, i, jobs, queue);
-        const std::vector<std::string> ids = r ? r->runIds : std::vector<std::string>{};
-        j["variants"].push_back(
-            {{"index", i}, {"variant", key}, {"state", s.state}, {"run_ids", ids}, {"job", s.job}, {"log", s.log}});
-        rows.push_back({std::to_string(i), key, s.state, join(ids, ", "), s.job, s.log});
+    for (const VariantStatus& s : projectStatus(project, SlurmQueue::snapshot())) {
+        j["variants"].push_back({{"index", s.index},
+                                 {"variant", s.variant},
+                                 {"state", s.state},
+                                 {"run_ids", s.runIds},
+                                 {"job", s.job},
+                                 {"log", s.log}});
+        rows.push_back({std::to_string(s.index), s.variant, s.state, join(s.runIds, ", "), s.job, s.log});
     }
     if (json) {
         std::cout << j.dump(2) << std::endl;
         return 0;
     }
     std::printf("Project %s: %zu variant(s)\n", project.path().c_str(), project.variants().size());
+    if (stateFiles)
+        std::printf("  states: %zu per-variant state file(s) in %s/ merged over the project file (no file locks)\n",
+                    project.stateFilesMerged(), project.stateFolder().c_str());
     std::vector<size_t> width(rows.front().size(), 0);
     for (const auto& row : rows)
         for (size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], row[c].size());

@@ -15,8 +15,10 @@ struct CliRun {
     std::string err;
 };
 
-inline CliRun tpqRun(const QStringList& args, const QString& workDir, int timeoutMs = 240000) {
+inline CliRun tpqRun(const QStringList& args, const QString& workDir, int timeoutMs = 240000,
+                     const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.setWorkingDirectory(workDir);
     p.start(QString(TPQ_CLI), args);
     if (!p.waitForFinished(timeoutMs)) {

@@ -36,8 +36,9 @@ namespace {
 
 using Run = tpqtest::CliRun;
 using tpqtest::contains;
-Run tpqRun(const QStringList& args, const QString& workDir) {
-    return tpqtest::tpqRun(args, workDir, 280000);
+Run tpqRun(const QStringList& args, const QString& workDir,
+           const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment()) {
+    return tpqtest::tpqRun(args, workDir, 280000, env);
 }
 
 nlohmann::json readJson(const std::string& path) {
@@ -609,15 +610,47 @@ private Q_SLOTS:
     // 16 tpq processes, one variant each, on one project file (a Slurm job array without
     // Slurm): every state update lands, the file parses whenever a reader looks, no run id
     // is used twice; tpq status lists them.
-    void concurrentRunsShareOneProjectFile() {
+    void concurrentRunsShareOneProjectFile() { runSixteenAtOnce("many", false); }
+
+    // Where the filesystem has no file locks (TPQ_NO_FILE_LOCKS=1 stands in for one): every
+    // variant's state in a file of its own, merged on read; nothing lost, no id twice.
+    void concurrentRunsWithoutFileLocks() {
+        runSixteenAtOnce("nolocks", true);
+        const std::string path = work().toStdString() + "/nolocks.tpq.yaml";
+        const tpq::Project after = tpq::Project::load(path);
+        QCOMPARE(after.stateFilesMerged(), size_t(17));
+        QVERIFY(QFileInfo::exists(work() + "/nolocks.states/run_ids/tiny_unstructured_30"));
+        const Run status = tpqRun({"status", QString::fromStdString(path)}, work());
+        REQUIRE_CONTAINS(status.out, "17 per-variant state file(s) in " + work().toStdString() + "/nolocks.states/");
+        // With locks again, an update folds the variant's state into the project file.
+        tpq::Project again = tpq::Project::load(path);
+        tpq::ProjectRun run = *again.findRun("baseline");
+        again.recordRun(run);
+        QCOMPARE(tpq::Project::load(path).stateFilesMerged(), size_t(16));
+        QVERIFY(tpq::Project::load(path).findRun("baseline")->status == tpq::RunStatus::Finished);
+        // A damaged state file is an error naming it, not a silently missing run.
+        tpqtest::writeFile(m_dir, "nolocks.states/zz-broken.yaml", "variant: [unclosed\n");
+        try {
+            (void)tpq::Project::load(path);
+            QFAIL("a damaged state file was read");
+        } catch (const tpq::Error& e) {
+            REQUIRE_CONTAINS(std::string(e.what()), "zz-broken.yaml:");
+            REQUIRE_CONTAINS(std::string(e.what()), "damaged variant state file");
+        }
+    }
+
+    // 16 tpq run --variant-index i processes on one project file at once (a Slurm array),
+    // a reader checking that the file always parses; every state recorded, no run id twice.
+    void runSixteenAtOnce(const std::string& name, bool withoutLocks) {
         writeProject();  // tiny.csv, tiny.yaml
         std::string sparsities;
         for (int i = 1; i <= 16; ++i) sparsities += (i > 1 ? ", " : "") + std::to_string(0.05 * i).substr(0, 4);
         const std::string path =
-            tpqtest::writeFile(m_dir, "many.tpq.yaml",
-                               "tpq_project: 1\nname: many\nconfig: tiny.yaml\nresults_dir: many/results\n"
-                               "checkpoint_dir: many/checkpoints\nvariants:\n  - baseline\n"
-                               "  - {method: unstructured, sparsity: [" +
+            tpqtest::writeFile(m_dir, name + ".tpq.yaml",
+                               "tpq_project: 1\nname: " + name + "\nconfig: tiny.yaml\nresults_dir: " + name +
+                                   "/results\ncheckpoint_dir: " + name +
+                                   "/checkpoints\nvariants:\n  - baseline\n"
+                                   "  - {method: unstructured, sparsity: [" +
                                    sparsities + "], fine_tune_epochs: 0}\n");
         const QString project = QString::fromStdString(path);
         const Run early = tpqRun({"run", project, "--variant-index", "3"}, work());
@@ -627,12 +660,16 @@ private Q_SLOTS:
         const Run beyond = tpqRun({"run", project, "--variant-index", "17"}, work());
         QCOMPARE(beyond.code, 1);
         REQUIRE_CONTAINS(beyond.err, "has 17 variants (0 to 16");
-        const Run base = tpqRun({"run", project, "--variant-index", "0"}, work());
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        if (withoutLocks) env.insert("TPQ_NO_FILE_LOCKS", "1");
+        const Run base = tpqRun({"run", project, "--variant-index", "0"}, work(), env);
         QVERIFY2(base.code == 0, (base.out + base.err).c_str());
+        if (withoutLocks) REQUIRE_CONTAINS(base.err, "each variant's state goes to a file of its own");
 
         std::vector<std::unique_ptr<QProcess>> runs;
         for (int i = 1; i <= 16; ++i) {
             runs.push_back(std::make_unique<QProcess>());
+            runs.back()->setProcessEnvironment(env);
             runs.back()->setWorkingDirectory(work());
             runs.back()->start(QString(TPQ_CLI), {"run", project, "--variant-index", QString::number(i)});
         }
@@ -682,9 +719,6 @@ private Q_SLOTS:
         TPQ_COMPARE_STR(states[5]["variant"].get<std::string>(), after.variants()[5].key());
     }
 
-    // tpq train --nproc 2 (c10d Gloo, each global batch split between two processes) takes the
-    // steps one process takes with the same batch_size: the same loss per step, the same
-    // accuracy; only rank 0 writes.
     // A two-class CSV and a tiny Transformer config without dropout (so that the ranks' steps
     // can match one process's to 1e-4), named `name`.
     QString dataParallelConfig(const std::string& name, int epochs) {
@@ -720,6 +754,9 @@ private Q_SLOTS:
                      qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(a[i]).arg(b[i])));
     }
 
+    // tpq train --nproc 2 (c10d Gloo, each global batch split between two processes) takes the
+    // steps one process takes with the same batch_size: the same loss per step, the same
+    // accuracy; only rank 0 writes.
     void dataParallelTrainingMatchesOneProcess() {
         const auto config = [&](const std::string& name) { return dataParallelConfig(name, 2); };
         const Run one = tpqRun({"--threads", "1", "train", "--config", config("dp_one")}, work());

@@ -1037,6 +1037,79 @@ private Q_SLOTS:
         compare.setRuns(runs);
         QCOMPARE(compare.selectedRuns(), QStringList({"base", "v1", "v2"}));
     }
+    // Issue 21: a project run elsewhere (tpq run in a terminal, Slurm tasks on a shared
+    // filesystem) is watched: the Results panel's Variants tab follows the project file, and
+    // a Slurm job squeue no longer lists shows its variant failed, with its log.
+    void watchesTheProjectRunningElsewhere() {
+        // A squeue that answers "no jobs of yours": the cluster has nothing running.
+        const QString bin = m_dir.path() + "/fake_slurm_bin";
+        QDir().mkpath(bin);
+        tpqtest::writeFile(m_dir, "fake_slurm_bin/squeue", "#!/bin/sh\nexit 0\n");
+        QFile::setPermissions(bin + "/squeue", QFile::permissions(bin + "/squeue") | QFileDevice::ExeOwner);
+        const QByteArray path = qgetenv("PATH");
+        qputenv("PATH", bin.toUtf8() + ":" + path);
+        struct RestorePath {
+            QByteArray path;
+            ~RestorePath() { qputenv("PATH", path); }
+        } restore{path};
+
+        const QString project = writeProject("watched", 1, 40, {"baseline", "{method: dynamic}"});
+        MainWindow window;
+        window.show();
+        QVERIFY(window.openPath(project));
+        QTableWidget* states = window.resultsPanel()->variantTable();
+        QTabWidget* tabs = window.resultsPanel()->tableTabs();
+        QCOMPARE(tabs->count(), 2);
+        QCOMPARE(states->rowCount(), 2);
+        QCOMPARE(states->item(0, 2)->text(), QString("pending"));
+        QVERIFY2(window.resultsPanel()->findChild<QLabel*>("resultsSummary")->text().contains("2 pending"),
+                 qPrintable(window.resultsPanel()->findChild<QLabel*>("resultsSummary")->text()));
+
+        // Another process records the baseline running as a Slurm task: the tab follows the
+        // file; squeue no longer lists the job, so it failed, and its log is named.
+        {
+            tpq::Project other = tpq::Project::load(project.toStdString());
+            tpq::ProjectRun run;
+            run.variant = "baseline";
+            run.runIds = {"watched"};
+            run.job = "slurm 4242_0 on node7";
+            other.recordRun(run);
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(states->item(0, 2)->text(), QString("failed"), 10000);
+        QVERIFY2(states->item(0, 5)->text().endsWith("variant-4242_0.out"), qPrintable(states->item(0, 5)->text()));
+        QCOMPARE(states->item(0, 4)->text(), QString("slurm 4242_0 on node7"));
+        QCOMPARE(tabs->tabText(1), QString("Variants (1 failed)"));
+
+        // On a filesystem without locks the states come from per-variant files: watched too.
+        qputenv("TPQ_NO_FILE_LOCKS", "1");
+        {
+            tpq::Project other = tpq::Project::load(project.toStdString());
+            tpq::ProjectRun run;
+            run.variant = "dynamic";
+            run.runIds = {"watched_dynamic_int8"};
+            run.job = "pid 77 on elsewhere";
+            other.recordRun(run);
+        }
+        qunsetenv("TPQ_NO_FILE_LOCKS");
+        QVERIFY(QFileInfo(m_dir.path() + "/watched.states").isDir());
+        QTRY_COMPARE_WITH_TIMEOUT(states->item(1, 2)->text(), QString("running"), 10000);
+        QCOMPARE(states->item(1, 4)->text(), QString("pid 77 on elsewhere"));
+
+        // The variants run to the end in another process: states and the table of runs follow.
+        runAll(project);
+        QTRY_COMPARE_WITH_TIMEOUT(window.resultsPanel()->table()->model()->rowCount(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(states->item(1, 2)->text(), QString("finished"), 10000);
+        QCOMPARE(states->item(0, 2)->text(), QString("finished"));
+        QCOMPARE(states->item(0, 3)->text(), QString("watched"));
+        QCOMPARE(tabs->tabText(1), QString("Variants"));
+        QVERIFY(window.resultsPanel()->findChild<QLabel*>("resultsSummary")->text().contains("2 finished"));
+        QVERIFY(!window.isDirty());
+
+        // Closing the project hides the tab.
+        QVERIFY(window.closeProject());
+        QCOMPARE(tabs->count(), 1);
+    }
+
     // Empty charts say what would fill them instead of drawing empty axes.
     void emptyChartsShowAHint() {
         tpq::ui::ModelPanel model;

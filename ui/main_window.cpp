@@ -47,10 +47,12 @@
 #include "panels/pruning_panel.h"
 #include "panels/quantization_panel.h"
 #include "panels/results_panel.h"
+#include "project_watcher.h"
 #include "text/word_vocab_tokenizer.h"
 #include "translations.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/strings.h"
 #include "util/system_info.h"
 #include "worker/log_bridge.h"
 
@@ -83,6 +85,9 @@ qint64 wordVocabularySize(const QString& modelDir) {
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     registerWorkerTypes();
     m_worker = new WorkerThread(this);
+    m_watcher = new ProjectWatcher(this);
+    connect(m_watcher, &ProjectWatcher::fileChanged, this, &MainWindow::onProjectFileChanged);
+    connect(m_watcher, &ProjectWatcher::queueChanged, this, &MainWindow::refreshVariantStatus);
     m_dataset = new DatasetPanel;
     m_model = new ModelPanel;
     m_pruning = new PruningPanel;
@@ -591,6 +596,32 @@ void MainWindow::reloadResults() {
             break;
         }
     }
+    refreshVariantStatus();
+}
+
+void MainWindow::refreshVariantStatus() {
+    if (!m_project) {
+        m_results->setVariantStatus({});
+        return;
+    }
+    const std::vector<VariantStatus> states = projectStatus(*m_project, m_watcher->queue());
+    m_results->setVariantStatus(states);
+    // squeue again every few seconds while the cluster has work of this project: a job that
+    // dies (scancel, time limit) changes no file.
+    m_watcher->setPolling(std::any_of(states.begin(), states.end(), [](const VariantStatus& v) {
+        return (v.state == "running" || v.state == "queued") && startsWith(v.job, "slurm ");
+    }));
+}
+
+void MainWindow::onProjectFileChanged() {
+    if (!m_project) return;
+    try {
+        m_project->reloadRuns();  // what other tpq processes recorded; unsaved edits stay
+    } catch (const std::exception& e) {
+        m_log->appendPlainText(tr("Cannot re-read the project's runs: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    reloadResults();
 }
 
 bool MainWindow::openPath(const QString& path) {
@@ -612,6 +643,7 @@ bool MainWindow::openPath(const QString& path) {
             m_results->loadResults(path);  // throws for an unreadable folder before anything changes
         }
         m_project = std::move(project);
+        m_watcher->watch(m_project ? QString::fromStdString(m_project->path()) : QString());
         m_resultsDir = resultsDir;
         m_dirty = false;
         resetPanels();  // nothing of the project open before stays
@@ -723,6 +755,7 @@ bool MainWindow::saveAs(const QString& chosen) {
         copy.setConfig(panelConfig());
         copy.saveAs(path.toStdString());
         *m_project = copy;
+        m_watcher->watch(QString::fromStdString(m_project->path()));
         m_dirty = false;
         rememberRecent(QFileInfo(path).absoluteFilePath());
         updateTitle();
@@ -737,6 +770,8 @@ bool MainWindow::closeProject() {
     if (!requireIdle(tr("Cancel it (Run > Cancel) before closing the project."))) return false;
     if (!maybeSave()) return false;
     m_project.reset();
+    m_watcher->watch(QString());
+    refreshVariantStatus();
     m_resultsDir.clear();
     m_dirty = false;
     setPanelsConfig(ExperimentConfig());

@@ -36,6 +36,7 @@ class QuantizationPanel;
 class ResultsPanel;
 class PredictPanel;
 class ComparePanel;
+class ProjectWatcher;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -129,6 +130,10 @@ private:
     void markDirty();
     void updateTitle();
     void reloadResults();
+    /// The Results panel's Variants tab from the project's runs and Slurm's queue.
+    void refreshVariantStatus();
+    /// The project file changed on disk (another tpq, a Slurm task): its runs re-read.
+    void onProjectFileChanged();
     /// Every panel back to "nothing of a project": runs, charts, curves, evaluation.
     void resetPanels();
     /// The panels' fields from the config a results folder's baseline was trained with.
@@ -161,6 +166,7 @@ private:
     bool m_dirty = false;
     WorkerThread* m_worker;
     WorkerThread* m_predictWorker;
+    ProjectWatcher* m_watcher;
     QStackedWidget* m_pages;
     QWidget* m_welcome;
     QWidget* m_workspace;

@@ -77,11 +77,8 @@ ProjectRun ExperimentRunner::startRecord(const VariantSpec& v, const StepPlan& p
     m_project.update([&](Project& p) {
         if (!recorded) {
             const std::string base = record.runIds.front();
-            const auto takenByOther = [&](const std::string& id) {
-                const ProjectRun* other = p.findRunById(id);
-                return other && other->variant != record.variant;
-            };
-            for (int n = 2; takenByOther(record.runIds.front()); ++n) record.runIds = {base + "_" + std::to_string(n)};
+            for (int n = 2; !p.claimRunId(record.runIds.front(), record.variant); ++n)
+                record.runIds = {base + "_" + std::to_string(n)};
         }
         p.putRun(record);
     });

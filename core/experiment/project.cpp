@@ -321,41 +321,43 @@ void Project::readConfig(const YAML::Node& root, const std::string& pathIn) {
     if (!problems.empty()) throw Error("the project's config is not valid:\n  " + join(problems, "\n  "));
 }
 
-void Project::readRuns(const YAML::Node& runs, const std::string& pathIn) {
-    if (!runs.IsSequence()) throw Error(at(pathIn, runs, 0) + ": runs must be a list");
-    for (const auto& r : runs) {
-        ProjectRun run;
-        try {
-            run.variant = r["variant"].as<std::string>();
-            const std::string status = r["status"].as<std::string>();
-            const auto parsed = parseRunStatus(status);
-            if (!parsed)
-                throw Error(at(pathIn, r["status"], 0) + ": unknown run status '" + status +
-                            "' (running, cancelled or finished)");
-            run.status = *parsed;
-            if (r["run_ids"]) run.runIds = r["run_ids"].as<std::vector<std::string>>();
-            if (r["results"]) run.resultDirs = r["results"].as<std::vector<std::string>>();
-            if (r["models"]) run.modelDirs = r["models"].as<std::vector<std::string>>();
-            if (r["weights_hash"]) run.weightsHash = r["weights_hash"].as<std::string>();
-            if (r["made_from"]) run.madeFrom = r["made_from"].as<std::string>();
-            if (r["made_from_hash"]) run.madeFromHash = r["made_from_hash"].as<std::string>();
-            if (r["job"]) run.job = r["job"].as<std::string>();
-        } catch (const YAML::Exception&) {
-            throw Error(at(pathIn, r, 0) + ": a run needs variant:, status: and lists run_ids:, results:, models:");
-        }
-        if (run.status == RunStatus::Finished) {
-            for (const auto& dir : run.resultDirs) {
-                const std::string abs = absolute(dir);
-                std::error_code ec;
-                if (!fs::is_regular_file(fs::path(abs) / "result.json", ec)) {
-                    throw Error(at(pathIn, r, 0) + ": run '" + run.variant + "' lists the result folder " + abs +
-                                ", which is missing or has no result.json: restore the folder, or delete this "
-                                "entry under runs: to run the variant again");
-                }
+ProjectRun Project::parseRun(const YAML::Node& r, const std::string& pathIn) const {
+    ProjectRun run;
+    try {
+        run.variant = r["variant"].as<std::string>();
+        const std::string status = r["status"].as<std::string>();
+        const auto parsed = parseRunStatus(status);
+        if (!parsed)
+            throw Error(at(pathIn, r["status"], 0) + ": unknown run status '" + status +
+                        "' (running, cancelled or finished)");
+        run.status = *parsed;
+        if (r["run_ids"]) run.runIds = r["run_ids"].as<std::vector<std::string>>();
+        if (r["results"]) run.resultDirs = r["results"].as<std::vector<std::string>>();
+        if (r["models"]) run.modelDirs = r["models"].as<std::vector<std::string>>();
+        if (r["weights_hash"]) run.weightsHash = r["weights_hash"].as<std::string>();
+        if (r["made_from"]) run.madeFrom = r["made_from"].as<std::string>();
+        if (r["made_from_hash"]) run.madeFromHash = r["made_from_hash"].as<std::string>();
+        if (r["job"]) run.job = r["job"].as<std::string>();
+    } catch (const YAML::Exception&) {
+        throw Error(at(pathIn, r, 0) + ": a run needs variant:, status: and lists run_ids:, results:, models:");
+    }
+    if (run.status == RunStatus::Finished) {
+        for (const auto& dir : run.resultDirs) {
+            const std::string abs = absolute(dir);
+            std::error_code ec;
+            if (!fs::is_regular_file(fs::path(abs) / "result.json", ec)) {
+                throw Error(at(pathIn, r, 0) + ": run '" + run.variant + "' lists the result folder " + abs +
+                            ", which is missing or has no result.json: restore the folder, or delete this "
+                            "entry under runs: to run the variant again");
             }
         }
-        m_runs.push_back(run);
     }
+    return run;
+}
+
+void Project::readRuns(const YAML::Node& runs, const std::string& pathIn) {
+    if (!runs.IsSequence()) throw Error(at(pathIn, runs, 0) + ": runs must be a list");
+    for (const auto& r : runs) m_runs.push_back(parseRun(r, pathIn));
 }
 
 Project Project::load(const std::string& pathIn) {
@@ -394,6 +396,7 @@ Project Project::load(const std::string& pathIn) {
                         ": the variants have no baseline and no base_model: is given; add '- baseline' to "
                         "variants or set base_model: to a trained model folder");
         if (const YAML::Node runs = root["runs"]) p.readRuns(runs, pathIn);
+        p.mergeStateFiles();
     } catch (const YAML::Exception& e) {  // a key or value of an unexpected kind
         throw Error(pathIn + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " +
                     e.msg + " (check the project file's layout against configs/demo.tpq.yaml)");
@@ -448,6 +451,20 @@ Project Project::create(const std::string& path, const ExperimentConfig& config,
     return p;
 }
 
+void emitRun(YAML::Emitter& e, const ProjectRun& r) {
+    e << YAML::BeginMap;
+    e << YAML::Key << "variant" << YAML::Value << r.variant;
+    e << YAML::Key << "status" << YAML::Value << runStatusName(r.status);
+    e << YAML::Key << "run_ids" << YAML::Value << YAML::Flow << r.runIds;
+    e << YAML::Key << "results" << YAML::Value << YAML::Flow << r.resultDirs;
+    e << YAML::Key << "models" << YAML::Value << YAML::Flow << r.modelDirs;
+    if (!r.weightsHash.empty()) e << YAML::Key << "weights_hash" << YAML::Value << r.weightsHash;
+    if (!r.madeFrom.empty()) e << YAML::Key << "made_from" << YAML::Value << r.madeFrom;
+    if (!r.madeFromHash.empty()) e << YAML::Key << "made_from_hash" << YAML::Value << r.madeFromHash;
+    if (!r.job.empty()) e << YAML::Key << "job" << YAML::Value << r.job;
+    e << YAML::EndMap;
+}
+
 void Project::save() const {
     YAML::Emitter e;
     e << YAML::BeginMap;
@@ -463,19 +480,7 @@ void Project::save() const {
     if (!m_baseModelRef.empty()) e << YAML::Key << "base_model" << YAML::Value << m_baseModelRef;
     e << YAML::Key << "variants" << YAML::Value << YAML::Load(m_variantsYaml);
     e << YAML::Key << "runs" << YAML::Value << YAML::BeginSeq;
-    for (const auto& r : m_runs) {
-        e << YAML::BeginMap;
-        e << YAML::Key << "variant" << YAML::Value << r.variant;
-        e << YAML::Key << "status" << YAML::Value << runStatusName(r.status);
-        e << YAML::Key << "run_ids" << YAML::Value << YAML::Flow << r.runIds;
-        e << YAML::Key << "results" << YAML::Value << YAML::Flow << r.resultDirs;
-        e << YAML::Key << "models" << YAML::Value << YAML::Flow << r.modelDirs;
-        if (!r.weightsHash.empty()) e << YAML::Key << "weights_hash" << YAML::Value << r.weightsHash;
-        if (!r.madeFrom.empty()) e << YAML::Key << "made_from" << YAML::Value << r.madeFrom;
-        if (!r.madeFromHash.empty()) e << YAML::Key << "made_from_hash" << YAML::Value << r.madeFromHash;
-        if (!r.job.empty()) e << YAML::Key << "job" << YAML::Value << r.job;
-        e << YAML::EndMap;
-    }
+    for (const auto& r : m_runs) emitRun(e, r);
     e << YAML::EndSeq;
     e << YAML::EndMap;
     writeFileAtomic(m_path, "# TPQ Studio project: run it with  tpq run " + fs::path(m_path).filename().string() +
@@ -603,6 +608,7 @@ void Project::recordRun(const ProjectRun& run) {
 }
 
 void Project::putRun(const ProjectRun& run) {
+    m_touched.insert(run.variant);
     auto it = std::find_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == run.variant; });
     if (it == m_runs.end()) {
         m_runs.push_back(run);
@@ -614,8 +620,21 @@ void Project::putRun(const ProjectRun& run) {
 void Project::update(const std::function<void(Project&)>& change) {
     const FileLock lock(m_path + ".lock");
     reloadRuns();
+    m_touched.clear();
+    struct Mode {
+        bool& lockless;
+        ~Mode() { lockless = false; }
+    } mode{m_lockless};
+    m_lockless = !lock.held();
+    if (m_lockless) noteLockless(lock.unavailableReason());
     change(*this);
+    if (m_lockless) {
+        for (const auto& variant : m_touched)
+            if (const ProjectRun* r = findRun(variant)) writeStateFile(*r);
+        return;
+    }
     save();
+    removeStateFiles(m_touched);  // the project file has the newest word on them now
 }
 
 void Project::reloadRuns() {
@@ -628,6 +647,7 @@ void Project::reloadRuns() {
         m_runs.clear();
         try {
             if (const YAML::Node runs = root["runs"]) readRuns(runs, m_path);
+            mergeStateFiles();
         } catch (...) {
             m_runs = std::move(before);
             throw;
@@ -639,6 +659,7 @@ void Project::reloadRuns() {
 }
 
 void Project::forgetRun(const std::string& variantKey) {
+    removeStateFiles({variantKey});
     m_runs.erase(
         std::remove_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == variantKey; }),
         m_runs.end());

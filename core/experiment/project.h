@@ -21,6 +21,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,7 @@
 
 namespace YAML {
 class Node;
+class Emitter;
 }
 
 namespace tpq {
@@ -80,6 +82,9 @@ struct ProjectRun {
     /// Who runs it: "slurm <job>[_<task>] on <host>" under Slurm, else "pid <pid> on <host>".
     std::string job;
 };
+
+/// A run as one entry of the project file's runs: (and of a per-variant state file).
+void emitRun(YAML::Emitter& e, const ProjectRun& run);
 
 /// ProjectRun::job for this process, from Slurm's environment or the pid and host name.
 std::string currentJobDescription();
@@ -145,6 +150,14 @@ public:
     /// Forgets the run of a variant (it runs again, under a new run id; its old result
     /// folders stay); does not save.
     void forgetRun(const std::string& variantKey);
+    /// Whether `runId` is free for `variantKey`: no other variant's run uses it. Inside
+    /// update() without file locks it is also claimed, atomically, by creating
+    /// <stateFolder>/run_ids/<runId> (the first process to create it has it).
+    bool claimRunId(const std::string& runId, const std::string& variantKey);
+    /// `<project>.states/`: where the runs go when the filesystem has no file locks.
+    std::string stateFolder() const;
+    /// How many per-variant state files the last read merged (0: the project file is all).
+    size_t stateFilesMerged() const { return m_stateFiles; }
     /// The recorded run that wrote results/<runId>, or nullptr.
     const ProjectRun* findRunById(const std::string& runId) const;
     /// The folders deleting `run` removes (absolute): its result and model folders that lie
@@ -161,6 +174,20 @@ private:
     void readConfig(const YAML::Node& root, const std::string& where);
     /// load(): the runs: list; a finished run's result folders must exist.
     void readRuns(const YAML::Node& runs, const std::string& where);
+    ProjectRun parseRun(const YAML::Node& run, const std::string& where) const;
+
+    // Without file locks (project_state_files.cpp): each variant's run in a file of its own
+    // under stateFolder(), written only by the process running it, merged over the project
+    // file's runs on every read.
+    /// Replaces the runs with the state files' (each names its variant); throws tpq::Error
+    /// (naming the file) for a damaged one.
+    void mergeStateFiles();
+    void writeStateFile(const ProjectRun& run) const;
+    /// Removes the variants' state files (their word is in the project file now, or forgotten).
+    void removeStateFiles(const std::set<std::string>& variants) const;
+    std::string stateFileOf(const std::string& variant) const;
+    /// Logs once per process which way the runs are kept and why.
+    void noteLockless(const std::string& reason) const;
     /// The config's results and checkpoint folders, resolved against the project file.
     void resolveOutputFolders();
     /// Writes the current output folders into results_dir / checkpoint_dir when the project
@@ -178,6 +205,9 @@ private:
     std::vector<VariantSpec> m_variants;
     std::string m_variantsYaml;  // the variants section as written (kept on save)
     std::vector<ProjectRun> m_runs;
+    std::set<std::string> m_touched;  // variants putRun() changed in the current update()
+    bool m_lockless = false;          // inside update() without a lock: state files
+    size_t m_stateFiles = 0;          // state files merged at the last read
 };
 
 /// A hash of a model folder's weights (model.safetensors, else pytorch_model.bin, else

@@ -154,17 +154,25 @@ SlurmSubmission submitToSlurm(const Project& project, const SlurmOptions& o) {
     return sub;
 }
 
-SlurmQueue SlurmQueue::snapshot() {
-    SlurmQueue q;
+std::vector<std::string> SlurmQueue::command() {
     // -r: every array task on a line of its own ("123_4"), pending ones included.
-    const CommandResult r = runCommand({"squeue", "-h", "-r", "--me", "-o", "%i %T"});
-    if (r.exitCode != 0) return q;
+    return {"squeue", "-h", "-r", "--me", "-o", "%i %T"};
+}
+
+SlurmQueue SlurmQueue::fromOutput(const std::string& output, bool answered) {
+    SlurmQueue q;
+    if (!answered) return q;
     q.m_known = true;
-    for (const auto& line : split(r.output, '\n')) {
+    for (const auto& line : split(output, '\n')) {
         const auto fields = split(std::string(trim(line)), ' ');
         if (fields.size() >= 2) q.m_states[fields[0]] = fields[1];
     }
     return q;
+}
+
+SlurmQueue SlurmQueue::snapshot() {
+    const CommandResult r = runCommand(command());
+    return fromOutput(r.output, r.exitCode == 0);
 }
 
 SlurmJobState SlurmQueue::of(const std::string& job) const {
@@ -186,6 +194,67 @@ std::optional<std::string> slurmJobOf(const std::string& jobDescription) {
 
 std::string slurmLogOf(const std::string& folder, const std::string& job) {
     return folder + "/logs/" + (job.find('_') == std::string::npos ? "baseline-" : "variant-") + job + ".out";
+}
+
+
+namespace {
+
+// Where `index` waits in what tpq submit sent (jobs.json): "123_4" or the baseline's "123"; "" if nowhere.
+std::string submittedJob(const nlohmann::json& jobs, size_t index) {
+    std::string job;
+    if (!jobs.is_object()) return job;
+    const auto& array = jobs.value("array", nlohmann::json::object());
+    const auto indices = array.value("variant_indices", std::vector<int>{});
+    for (size_t t = 0; t < indices.size(); ++t)
+        if (indices[t] == int(index) && !array.value("job", std::string()).empty())
+            job = array["job"].get<std::string>() + "_" + std::to_string(t);
+    const auto& base = jobs.value("baseline", nlohmann::json::object());
+    if (base.value("variant_index", -1) == int(index)) job = base.value("job", std::string());
+    return job;
+}
+
+// A variant's state: the project's record, and Slurm's word on its job.
+VariantStatus statusOf(const Project& project, size_t index, const nlohmann::json& jobs, const SlurmQueue& queue) {
+    VariantStatus s;
+    s.index = index;
+    s.variant = project.variants()[index].key();
+    const ProjectRun* r = project.findRun(s.variant);
+    if (r) {
+        s.runIds = r->runIds;
+        s.state = project.isStale(*r) ? "stale" : runStatusName(r->status);
+        s.job = r->job;
+        if (r->status == RunStatus::Running)
+            if (const auto job = slurmJobOf(r->job)) {
+                const SlurmJobState q = queue.of(*job);
+                if (q.known && !q.alive) {
+                    s.state = "failed";  // its job ended without finishing it: killed, time limit, scancel
+                    s.log = slurmLogOf(slurmFolder(project), *job);
+                }
+            }
+        if (r->status == RunStatus::Finished || s.state == "failed") return s;
+    }
+    if (!r) s.state = "pending";
+    const std::string job = submittedJob(jobs, index);  // submitted and waiting?
+    if (!job.empty() && s.state != "running") {
+        const SlurmJobState q = queue.of(job);
+        if (q.alive) {
+            s.state = "queued";
+            s.job = "slurm " + job + " (" + q.state + ")";
+        }
+    }
+    return s;
+}
+
+}  // namespace
+
+std::vector<VariantStatus> projectStatus(const Project& project, const SlurmQueue& queue) {
+    nlohmann::json jobs;
+    const std::string jobsFile = slurmFolder(project) + "/jobs.json";
+    std::error_code ec;
+    if (std::filesystem::exists(jobsFile, ec)) jobs = nlohmann::json::parse(readFile(jobsFile), nullptr, false);
+    std::vector<VariantStatus> out;
+    for (size_t i = 0; i < project.variants().size(); ++i) out.push_back(statusOf(project, i, jobs, queue));
+    return out;
 }
 
 }  // namespace tpq

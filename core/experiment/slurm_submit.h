@@ -61,6 +61,11 @@ class SlurmQueue {
 public:
     /// Runs squeue; a queue that cannot be asked (no Slurm) answers known = false for all.
     static SlurmQueue snapshot();
+    /// The squeue command snapshot() runs, for a caller that runs it itself (the GUI, off
+    /// its thread) and hands the output to fromOutput().
+    static std::vector<std::string> command();
+    /// A queue from squeue's output; `answered` false (squeue missing or failing) = unknown.
+    static SlurmQueue fromOutput(const std::string& output, bool answered);
     /// `job` ("123" or "123_4"); a job no longer listed has ended.
     SlurmJobState of(const std::string& job) const;
 
@@ -68,6 +73,23 @@ private:
     bool m_known = false;
     std::map<std::string, std::string> m_states;  // job id -> %T
 };
+
+/// A variant's state as tpq status and the GUI's Results panel show it: "pending" (never
+/// started), "queued" (its Slurm job waits), "running", "failed" (its Slurm job ended without
+/// finishing it; `log` names the job's log), "cancelled", "finished" or "stale" (made from an
+/// older baseline).
+struct VariantStatus {
+    size_t index = 0;
+    std::string variant;  // VariantSpec::key()
+    std::string state;
+    std::vector<std::string> runIds;
+    std::string job;  // who runs it ("slurm 12_3 on node7", "pid 42 on host") or the queued job
+    std::string log;
+};
+
+/// Every variant of `project` in order, from its runs, `<project>.slurm/jobs.json` (what tpq
+/// submit sent) and `queue`.
+std::vector<VariantStatus> projectStatus(const Project& project, const SlurmQueue& queue);
 
 /// The job id in a ProjectRun::job written under Slurm ("slurm 123_4 on node7" -> "123_4"),
 /// else nullopt.

@@ -1,18 +1,21 @@
 #include "util/file_lock.h"
 
-#include <atomic>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include "util/error.h"
-#include "util/logging.h"
 
 namespace tpq {
 
 FileLock::FileLock(const std::string& path) {
+    if (const char* off = std::getenv("TPQ_NO_FILE_LOCKS"); off && *off && std::string(off) != "0") {
+        m_reason = "TPQ_NO_FILE_LOCKS is set";
+        return;
+    }
     m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (m_fd < 0) throw Error("cannot open the lock file " + path + ": " + std::strerror(errno));
     struct flock lock {};
@@ -28,10 +31,7 @@ FileLock::FileLock(const std::string& path) {
     }
     const int err = errno;
     if (err == ENOLCK || err == EOPNOTSUPP || err == ENOSYS) {
-        static std::atomic<bool> warned{false};
-        if (!warned.exchange(true))
-            logWarning("file locks are not available for " + path + " (" + std::strerror(err) +
-                       "): tpq processes writing this project at the same time may lose updates");
+        m_reason = std::string("the filesystem has no file locks: ") + std::strerror(err);
         return;
     }
     ::close(m_fd);

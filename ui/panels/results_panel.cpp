@@ -1,5 +1,6 @@
 #include "panels/results_panel.h"
 
+#include <QDesktopServices>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
@@ -8,6 +9,8 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
+#include <QUrl>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -20,6 +23,7 @@
 #include "translations.h"
 #include "util/error.h"
 #include "util/file_io.h"
+#include "util/strings.h"
 
 namespace tpq::ui {
 namespace {
@@ -61,12 +65,30 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     m_table->verticalHeader()->setVisible(false);
     m_charts = new QTabWidget;
     m_summary = new QLabel(tr("Open a results folder or a project (File menu) to compare its runs."));
+    m_summary->setObjectName("resultsSummary");
     m_summary->setWordWrap(true);
     m_details = new QTextBrowser;
     m_details->setObjectName("runDetails");
     m_details->setPlaceholderText(tr("Select a run to see its confusion matrix and training history."));
+    m_variants = new QTableWidget(0, 6);
+    m_variants->setObjectName("variantStates");
+    m_variants->setHorizontalHeaderLabels({tr("#"), tr("Variant"), tr("State"), tr("Run ids"), tr("Job"), tr("Log")});
+    m_variants->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_variants->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_variants->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_variants->horizontalHeader()->setStretchLastSection(true);
+    m_variants->verticalHeader()->setVisible(false);
+    m_variants->setToolTip(tr("Each variant of the project: refreshed when the project file changes (other tpq "
+                              "processes, Slurm jobs) and, while jobs run, from squeue. Double-click a log to open it."));
+    connect(m_variants, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
+        const QTableWidgetItem* log = m_variants->item(row, 5);
+        if (log && !log->text().isEmpty()) QDesktopServices::openUrl(QUrl::fromLocalFile(log->text()));
+    });
+    m_tableTabs = new QTabWidget;
+    m_tableTabs->setObjectName("resultsTableTabs");
+    m_tableTabs->addTab(m_table, tr("Runs"));
     auto* tableRow = new QSplitter(Qt::Horizontal);
-    tableRow->addWidget(m_table);
+    tableRow->addWidget(m_tableTabs);
     tableRow->addWidget(m_details);
     tableRow->setStretchFactor(0, 4);
     tableRow->setStretchFactor(1, 1);
@@ -172,7 +194,8 @@ QStringList ResultsPanel::loadResults(const QString& resultsDir, const QStringLi
     if (!warnings.empty()) summary += tr(" (%n skipped, see the log)", "", int(warnings.size()));
     if (!staleRuns.isEmpty())
         summary += " " + tr("Grey rows were made from an older baseline: Run > Start runs them again.");
-    m_summary->setText(summary);
+    m_runsSummary = summary;
+    m_summary->setText(m_runsSummary + m_variantsSummary);
     QStringList out;
     for (const auto& w : warnings) out << QString::fromStdString(w);
     return out;
@@ -180,20 +203,88 @@ QStringList ResultsPanel::loadResults(const QString& resultsDir, const QStringLi
 
 void ResultsPanel::clear(const QString& message) {
     setRuns({}, {});
-    m_summary->setText(message.isEmpty() ? tr("No runs yet: Run > Start (F5) runs the project's variants.") : message);
+    m_runsSummary = message.isEmpty() ? tr("No runs yet: Run > Start (F5) runs the project's variants.") : message;
+    m_summary->setText(m_runsSummary + m_variantsSummary);
+}
+
+void ResultsPanel::setVariantStatus(const std::vector<VariantStatus>& variants) {
+    const QSignalBlocker quiet(m_variants);
+    const int selected = m_variants->currentRow();
+    m_variants->setRowCount(int(variants.size()));
+    std::map<std::string, int> counts;
+    for (size_t i = 0; i < variants.size(); ++i) {
+        const VariantStatus& v = variants[i];
+        ++counts[v.state];
+        const QStringList cells = {QString::number(v.index),
+                                   QString::fromStdString(v.variant),
+                                   stateName(v.state),
+                                   QString::fromStdString(join(v.runIds, ", ")),
+                                   QString::fromStdString(v.job),
+                                   QString::fromStdString(v.log)};
+        for (int c = 0; c < cells.size(); ++c) {
+            auto* item = new QTableWidgetItem(cells[c]);
+            if (v.state == "failed") item->setForeground(QColor(0xc0, 0x20, 0x20));
+            if (v.state == "running") item->setForeground(QColor(0x10, 0x50, 0xb0));
+            if (v.state == "stale" || v.state == "pending" || v.state == "queued")
+                item->setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+            if (c == 5 && !v.log.empty()) item->setToolTip(tr("Double-click to open the log"));
+            m_variants->setItem(int(i), c, item);
+        }
+    }
+    if (selected >= 0 && selected < m_variants->rowCount()) m_variants->selectRow(selected);
+    const int tab = m_tableTabs->indexOf(m_variants);
+    if (variants.empty()) {
+        if (tab >= 0) m_tableTabs->removeTab(tab);
+        m_variantsSummary.clear();
+    } else {
+        if (tab < 0) m_tableTabs->addTab(m_variants, QString());
+        QStringList parts;
+        for (const char* state : {"finished", "running", "queued", "pending", "failed", "cancelled", "stale"})
+            if (counts[state] > 0) parts << QString("%1 %2").arg(counts[state]).arg(stateName(state));
+        m_variantsSummary = " " + tr("Variants: %1.").arg(parts.join(", "));
+        const bool attention = counts["failed"] > 0;
+        m_tableTabs->setTabText(m_tableTabs->indexOf(m_variants),
+                                attention ? tr("Variants (%n failed)", "", counts["failed"]) : tr("Variants"));
+    }
+    m_summary->setText(m_runsSummary + m_variantsSummary);
+}
+
+QString ResultsPanel::stateName(const std::string& state) {
+    if (state == "pending") return tr("pending");
+    if (state == "queued") return tr("queued");
+    if (state == "running") return tr("running");
+    if (state == "failed") return tr("failed");
+    if (state == "cancelled") return tr("cancelled");
+    if (state == "finished") return tr("finished");
+    if (state == "stale") return tr("stale");
+    return QString::fromStdString(state);
 }
 
 void ResultsPanel::setRuns(std::vector<RunResult> runs, const QStringList& staleRuns) {
+    // The same runs again (the project file changed under a watched project) keep the
+    // user's row, sort order, scroll position and chart tab.
+    const QString current = currentRunId();
+    const bool refresh = !current.isEmpty() && std::any_of(runs.begin(), runs.end(), [&](const RunResult& r) {
+        return QString::fromStdString(r.runId) == current;
+    });
+    const int column = m_table->horizontalScrollBar()->value(), row = m_table->verticalScrollBar()->value();
+    const int chart = m_charts->currentIndex();
     m_model->setRuns(std::move(runs));
     m_model->setStaleRuns(staleRuns);
-    m_table->sortByColumn(-1, Qt::AscendingOrder);  // the store's order: baselines first
-    m_table->horizontalScrollBar()->setValue(0);    // a new folder starts at its first column
-    m_table->verticalScrollBar()->setValue(0);
+    if (!refresh) m_table->sortByColumn(-1, Qt::AscendingOrder);  // the store's order: baselines first
     rebuildCharts();
-    if (m_proxy->rowCount() > 0)
-        m_table->selectRow(0);
+    if (refresh && chart < m_charts->count()) m_charts->setCurrentIndex(chart);
+    int select = m_proxy->rowCount() > 0 ? 0 : -1;
+    for (int r = 0; refresh && r < m_proxy->rowCount(); ++r)
+        if (QString::fromStdString(m_model->runs()[size_t(m_proxy->mapToSource(m_proxy->index(r, 0)).row())].runId) ==
+            current)
+            select = r;
+    if (select >= 0)
+        m_table->selectRow(select);
     else
         showDetails(-1);
+    m_table->horizontalScrollBar()->setValue(refresh ? column : 0);  // a new folder starts at its first column
+    m_table->verticalScrollBar()->setValue(refresh ? row : 0);
 }
 
 void ResultsPanel::rebuildCharts() {

@@ -6,9 +6,11 @@
 #include <QWidget>
 
 #include "experiment/results_store.h"
+#include "experiment/slurm_submit.h"
 
 class QSortFilterProxyModel;
 class QTableView;
+class QTableWidget;
 class QTabWidget;
 class QLabel;
 class QTextBrowser;
@@ -35,6 +37,10 @@ public:
                             const QStringList& staleRuns = {});
     /// No runs (no project open, or one that has none yet).
     void clear(const QString& message = {});
+    /// Every variant of the open project with its state (pending, queued, running, failed,
+    /// cancelled, finished, stale; experiment/slurm_submit.h), shown in the Variants tab and
+    /// counted in the summary line; empty = no project (the tab is hidden).
+    void setVariantStatus(const std::vector<VariantStatus>& variants);
 
     /// The table as shown (current sort order, displayed text) as CSV.
     QString tableCsv() const;
@@ -54,6 +60,9 @@ public:
     /// Whether the table's menu offers Delete Run (a project's runs, nothing running).
     void setCanDelete(bool canDelete) { m_canDelete = canDelete; }
     QTableView* table() const { return m_table; }
+    QTableWidget* variantTable() const { return m_variants; }
+    /// The Runs / Variants tabs above the charts.
+    QTabWidget* tableTabs() const { return m_tableTabs; }
     QTabWidget* charts() const { return m_charts; }
     QTextBrowser* details() const { return m_details; }
 
@@ -66,6 +75,8 @@ Q_SIGNALS:
     void deleteRunRequested(const QString& runId);
 
 private:
+    /// A VariantStatus::state as the user reads it (translated).
+    static QString stateName(const std::string& state);
     void rebuildCharts();
     void setRuns(std::vector<RunResult> runs, const QStringList& staleRuns);
     void addChart(QWidget* chart, const QString& title);
@@ -75,8 +86,12 @@ private:
     ResultsTableModel* m_model;
     QSortFilterProxyModel* m_proxy;
     QTableView* m_table;
+    QTableWidget* m_variants;
+    QTabWidget* m_tableTabs;
     QTabWidget* m_charts;
     QLabel* m_summary;
+    QString m_runsSummary;      // what loadResults/clear said
+    QString m_variantsSummary;  // the states counted, "" without a project
     QTextBrowser* m_details;
     bool m_canDelete = false;
 };
