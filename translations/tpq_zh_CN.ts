@@ -709,6 +709,10 @@
 <context>
     <name>tpq::ui::MainWindow</name>
     <message>
+        <source>Cannot re-read the project's runs: %1</source>
+        <translation>无法重新读取项目的运行记录：%1</translation>
+    </message>
+    <message>
         <location filename="../ui/main_window.cpp" line="97"/>
         <source>Dataset</source>
         <translation>数据集</translation>
@@ -2464,6 +2468,89 @@ to measure it</source>
 </context>
 <context>
     <name>tpq::ui::ResultsPanel</name>
+    <message>
+        <source>%1 %2</source>
+        <comment>a count of variants and their state: 3 finished</comment>
+        <translation>%1 个%2</translation>
+    </message>
+    <message>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <source>Variant</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Run ids</source>
+        <translation>运行 ID</translation>
+    </message>
+    <message>
+        <source>Job</source>
+        <translation>作业</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>Each variant of the project: refreshed when the project file changes (other tpq processes, Slurm jobs) and, while jobs run, from squeue. Double-click a log to open it.</source>
+        <translation>项目的每个变体：项目文件变化时（其他 tpq 进程、Slurm 作业）刷新，作业运行期间还会通过 squeue 刷新。双击日志可打开。</translation>
+    </message>
+    <message>
+        <source>Runs</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <source>Double-click to open the log</source>
+        <translation>双击打开日志</translation>
+    </message>
+    <message>
+        <source>Variants: %1.</source>
+        <translation>变体：%1。</translation>
+    </message>
+    <message>
+        <source>Variants</source>
+        <translation>变体</translation>
+    </message>
+    <message>
+        <source>pending</source>
+        <translation>待运行</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>排队中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>stale</source>
+        <translation>已过时</translation>
+    </message>
+    <message numerus="yes">
+        <source>Variants (%n failed)</source>
+        <translation>
+            <numerusform>变体（%n 个失败）</numerusform>
+        </translation>
+    </message>
     <message>
         <location filename="../ui/panels/results_panel.cpp" line="63"/>
         <source>Open a results folder or a project (File menu) to compare its runs.</source>

@@ -21,6 +21,8 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QGuiApplication>
+#include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -192,6 +194,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
     QSettings settings;
     if (!restoreGeometry(settings.value("window/geometry").toByteArray())) resize(1280, 860);
+    // Never larger than the screen it opens on (a size saved on a larger screen, or the
+    // default on a 1024x700 one); the title bar's height is left free.
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) {
+        const QRect free = screen->availableGeometry();
+        if (width() > free.width() || height() > free.height() - 32) {
+            resize(std::min(width(), free.width()), std::min(height(), free.height() - 32));
+            move(free.topLeft());
+        }
+    }
     restoreState(settings.value("window/state").toByteArray());
     showPanel(0);
     updateTitle();

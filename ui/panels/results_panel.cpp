@@ -240,8 +240,9 @@ void ResultsPanel::setVariantStatus(const std::vector<VariantStatus>& variants) 
         if (tab < 0) m_tableTabs->addTab(m_variants, QString());
         QStringList parts;
         for (const char* state : {"finished", "running", "queued", "pending", "failed", "cancelled", "stale"})
-            if (counts[state] > 0) parts << QString("%1 %2").arg(counts[state]).arg(stateName(state));
-        m_variantsSummary = " " + tr("Variants: %1.").arg(parts.join(", "));
+            if (counts[state] > 0)
+                parts << tr("%1 %2", "a count of variants and their state: 3 finished").arg(counts[state]).arg(stateName(state));
+        m_variantsSummary = "  \u00b7  " + tr("Variants: %1.").arg(parts.join(", "));
         const bool attention = counts["failed"] > 0;
         m_tableTabs->setTabText(m_tableTabs->indexOf(m_variants),
                                 attention ? tr("Variants (%n failed)", "", counts["failed"]) : tr("Variants"));
