@@ -618,8 +618,9 @@ int runStepCommand(const StepPlan& plan, int nproc, const std::function<void(con
     const bool trains = stepTrains(plan);
     if (nproc > 1) {
         if (!trains)
-            throw Error("--nproc shares fine-tuning among processes, and this step does not fine-tune: give "
-                        "--fine-tune-epochs N (pruning) or use --qat, or leave --nproc out");
+            throw Error(
+                "--nproc shares fine-tuning among processes, and this step does not fine-tune: give "
+                "--fine-tune-epochs N (pruning) or use --qat, or leave --nproc out");
         return spawnRanks(nproc);
     }
     const DataParallelPlace place = DataParallel::placeFromEnvironment();
@@ -642,8 +643,8 @@ int runStepCommand(const StepPlan& plan, int nproc, const std::function<void(con
     const std::vector<RunResult> results = runStep(plan, callbacks);
     bar.done();
     if (group)
-        logInfo("data-parallel fine-tuning over " + std::to_string(group->world()) + " processes: " +
-                formatFixed(group->communicationSeconds(), 2) + " s in communication");
+        logInfo("data-parallel fine-tuning over " + std::to_string(group->world()) +
+                " processes: " + formatFixed(group->communicationSeconds(), 2) + " s in communication");
     if (!results.empty()) print(results);
     return 0;
 }

@@ -777,8 +777,16 @@ private Q_SLOTS:
     void dataParallelFineTuning() {
         const Run base = tpqRun({"--threads", "1", "train", "--config", dataParallelConfig("dp_base", 1)}, work());
         QVERIFY2(base.code == 0, base.err.c_str());
-        const QStringList prune = {"prune", "--model", "checkpoints/dp_base", "--unstructured", "--sparsity", "0.5",
-                                   "--block", "1x4", "--fine-tune-epochs", "1"};
+        const QStringList prune = {"prune",
+                                   "--model",
+                                   "checkpoints/dp_base",
+                                   "--unstructured",
+                                   "--sparsity",
+                                   "0.5",
+                                   "--block",
+                                   "1x4",
+                                   "--fine-tune-epochs",
+                                   "1"};
         const Run one = tpqRun(QStringList{"--threads", "1"} + prune, work());
         QVERIFY2(one.code == 0, one.err.c_str());
         const Run two = tpqRun(prune + QStringList{"--nproc", "2"}, work());
@@ -794,15 +802,14 @@ private Q_SLOTS:
         QCOMPARE(double(b["sparsity"]), double(a["sparsity"]));
         QVERIFY(!QFileInfo::exists(work() + "/results/" + QString::fromStdString(second) + "_2"));
 
-        const Run qat = tpqRun({"quantize", "--model", "checkpoints/dp_base", "--qat", "--epochs", "1", "--nproc", "2"},
-                               work());
+        const Run qat =
+            tpqRun({"quantize", "--model", "checkpoints/dp_base", "--qat", "--epochs", "1", "--nproc", "2"}, work());
         QVERIFY2(qat.code == 0, qat.err.c_str());
         REQUIRE_CONTAINS(qat.err, "data-parallel fine-tuning over 2 processes");
         const auto q = readJson(work().toStdString() + "/results/dp_base_qat_int8/result.json");
         QVERIFY2(double(q["accuracy"]) >= double(q["baseline_accuracy"]) - 0.05, q.dump().c_str());
 
-        const Run refused =
-            tpqRun({"quantize", "--model", "checkpoints/dp_base", "--dynamic", "--nproc", "2"}, work());
+        const Run refused = tpqRun({"quantize", "--model", "checkpoints/dp_base", "--dynamic", "--nproc", "2"}, work());
         QCOMPARE(refused.code, 1);
         REQUIRE_CONTAINS(refused.err, "this step does not fine-tune");
     }

@@ -113,8 +113,8 @@ void ProjectWatcher::onQueueFinished() {
     if (!m_squeue) return;
     QProcess* p = m_squeue;
     m_squeue = nullptr;
-    const bool answered = p->error() != QProcess::FailedToStart && p->exitStatus() == QProcess::NormalExit &&
-                          p->exitCode() == 0;
+    const bool answered =
+        p->error() != QProcess::FailedToStart && p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0;
     const std::string output = answered ? p->readAllStandardOutput().toStdString() : std::string();
     p->deleteLater();
     m_reachable = answered;

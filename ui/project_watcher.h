@@ -3,8 +3,9 @@
 /// Watches an open project for what other processes do to it: tpq run in a terminal, the
 /// tasks of a Slurm job array on a shared filesystem. fileChanged() when the project file
 /// (or one of its per-variant state files, on a filesystem without locks) was replaced or
-/// changed (debounced: a burst of saves is one signal), and Slurm's queue asked with squeue (run as a QProcess, never blocking the window) when the window asks,
-/// and every 15 s while polling is on (variants queued or running on the cluster).
+/// changed (debounced: a burst of saves is one signal), and Slurm's queue asked with squeue (run as a QProcess, never
+/// blocking the window) when the window asks, and every 15 s while polling is on (variants queued or running on the
+/// cluster).
 ///
 ///     connect(watcher, &ProjectWatcher::fileChanged, ...);   // reload the runs
 ///     connect(watcher, &ProjectWatcher::queueChanged, ...);  // recompute the states

@@ -130,10 +130,10 @@ void fineTuneAndSave(const CompressionContext& c, const ExperimentConfig& config
     Trainer trainer(model, trainOptions);  // built after pruning: it optimizes the layers as they are now
     if (afterStep) trainer.setAfterOptimizerStep(afterStep);
     const auto start = std::chrono::steady_clock::now();
-    const TrainHistory history = trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel,
-                                               [&](int, const EpochRecord&) {
-                                                   if (writer) save();
-                                               });
+    const TrainHistory history =
+        trainer.train(*c.train, *c.validation, callbacks.training, callbacks.cancel, [&](int, const EpochRecord&) {
+            if (writer) save();
+        });
     result.trainSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (writer) writeRunFile(config, result, "history.csv", history.toCsv());
 }

@@ -33,7 +33,7 @@
 namespace YAML {
 class Node;
 class Emitter;
-}
+}  // namespace YAML
 
 namespace tpq {
 

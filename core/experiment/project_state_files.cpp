@@ -70,11 +70,11 @@ void Project::mergeStateFiles() {
         try {
             run = parseRun(YAML::Load(text), file.string());
         } catch (const YAML::Exception& e) {
-            throw Error(file.string() + ":" + std::to_string(e.mark.line + 1) +
-                        ": a damaged variant state file (" + e.msg +
-                        "); delete it to run that variant again, or restore it");
+            throw Error(file.string() + ":" + std::to_string(e.mark.line + 1) + ": a damaged variant state file (" +
+                        e.msg + "); delete it to run that variant again, or restore it");
         }
-        auto it = std::find_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == run.variant; });
+        auto it =
+            std::find_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == run.variant; });
         if (it == m_runs.end())
             m_runs.push_back(run);
         else
@@ -113,15 +113,17 @@ bool Project::claimRunId(const std::string& runId, const std::string& variantKey
         if (!written) throw Error("cannot write the run id claim " + file + ": " + std::strerror(errno));
         return true;
     }
-    if (errno != EEXIST) throw Error("cannot claim the run id " + runId + " in " + dir.string() + ": " + std::strerror(errno));
+    if (errno != EEXIST)
+        throw Error("cannot claim the run id " + runId + " in " + dir.string() + ": " + std::strerror(errno));
     return std::string(trim(readFile(file, "run id claim"))) == variantKey;
 }
 
 void Project::noteLockless(const std::string& reason) const {
     static std::atomic<bool> said{false};
     if (said.exchange(true)) return;
-    logWarning("no file lock on " + m_path + ".lock (" + reason + "): each variant's state goes to a file of its own in " +
-               stateFolder() + "/, merged when the project is read");
+    logWarning("no file lock on " + m_path + ".lock (" + reason +
+               "): each variant's state goes to a file of its own in " + stateFolder() +
+               "/, merged when the project is read");
 }
 
 }  // namespace tpq

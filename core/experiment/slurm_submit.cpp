@@ -196,7 +196,6 @@ std::string slurmLogOf(const std::string& folder, const std::string& job) {
     return folder + "/logs/" + (job.find('_') == std::string::npos ? "baseline-" : "variant-") + job + ".out";
 }
 
-
 namespace {
 
 // Where `index` waits in what tpq submit sent (jobs.json): "123_4" or the baseline's "123"; "" if nowhere.

@@ -137,17 +137,24 @@ void exportOnnxFile(const std::string& modelDir, LoadedModel& loaded, const Expo
     const fs::path onnxPath = file ? fs::path(options.output) : fs::path(options.output) / "model.onnx";
     const fs::path folder = onnxPath.has_parent_path() ? onnxPath.parent_path() : fs::path(".");
     const std::string bytes = exportOnnx(*loaded.model, options.opset, report, TPQ_VERSION);
-    if (!file) {
-        std::error_code ec;
-        if (options.force) fs::remove_all(options.output, ec);
+    // A folder is written beside as <folder>.export-tmp and then put in place: a failure
+    // leaves a folder that --force would replace as it was.
+    const fs::path writeTo = file ? folder : fs::path(options.output + ".export-tmp");
+    std::error_code ec;
+    if (!file) fs::remove_all(writeTo, ec);
+    try {
+        ensureDirectory(writeTo.string());
+        writeFileAtomic((writeTo / onnxPath.filename()).string(), bytes);
+        loaded.tokenizer->save((writeTo / "vocab.txt").string());
+        if (!loaded.info.labelNames.empty()) {
+            const Json labels = loaded.info.labelNames;
+            writeFileAtomic((writeTo / "labels.json").string(), labels.dump() + "\n");
+        }
+    } catch (...) {
+        if (!file) fs::remove_all(writeTo, ec);
+        throw;
     }
-    ensureDirectory(folder.string());
-    writeFileAtomic(onnxPath.string(), bytes);
-    loaded.tokenizer->save((folder / "vocab.txt").string());
-    if (!loaded.info.labelNames.empty()) {
-        const Json labels = loaded.info.labelNames;
-        writeFileAtomic((folder / "labels.json").string(), labels.dump() + "\n");
-    }
+    if (!file) replaceDirectory(writeTo.string(), options.output);
     report.output = onnxPath.string();
     report.exportJson = (folder / "export.json").string();
     logInfo("wrote " + onnxPath.string() + " (" + formatBytes(double(bytes.size())) + ", opset " +
@@ -189,8 +196,7 @@ ExportReport exportModel(const std::string& modelDir, const ExportOptions& optio
         exportHuggingFace(loaded, options, report);
     else
         exportOnnxFile(modelDir, loaded, options, report);
-    writeExportJson(modelDir, options, report);
-    for (const auto& n : report.notes) logInfo("export: " + n);
+    writeExportJson(modelDir, options, report);  // the caller shows report.notes
     return report;
 }
 

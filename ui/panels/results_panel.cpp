@@ -10,8 +10,8 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
-#include <QUrl>
 #include <QTextBrowser>
+#include <QUrl>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -78,8 +78,9 @@ ResultsPanel::ResultsPanel(QWidget* parent) : QWidget(parent) {
     m_variants->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     m_variants->horizontalHeader()->setStretchLastSection(true);
     m_variants->verticalHeader()->setVisible(false);
-    m_variants->setToolTip(tr("Each variant of the project: refreshed when the project file changes (other tpq "
-                              "processes, Slurm jobs) and, while jobs run, from squeue. Double-click a log to open it."));
+    m_variants->setToolTip(
+        tr("Each variant of the project: refreshed when the project file changes (other tpq "
+           "processes, Slurm jobs) and, while jobs run, from squeue. Double-click a log to open it."));
     connect(m_variants, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
         const QTableWidgetItem* log = m_variants->item(row, 5);
         if (log && !log->text().isEmpty()) QDesktopServices::openUrl(QUrl::fromLocalFile(log->text()));
@@ -241,7 +242,9 @@ void ResultsPanel::setVariantStatus(const std::vector<VariantStatus>& variants) 
         QStringList parts;
         for (const char* state : {"finished", "running", "queued", "pending", "failed", "cancelled", "stale"})
             if (counts[state] > 0)
-                parts << tr("%1 %2", "a count of variants and their state: 3 finished").arg(counts[state]).arg(stateName(state));
+                parts << tr("%1 %2", "a count of variants and their state: 3 finished")
+                             .arg(counts[state])
+                             .arg(stateName(state));
         m_variantsSummary = "  \u00b7  " + tr("Variants: %1.").arg(parts.join(", "));
         const bool attention = counts["failed"] > 0;
         m_tableTabs->setTabText(m_tableTabs->indexOf(m_variants),
