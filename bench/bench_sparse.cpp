@@ -11,6 +11,7 @@
 //   TPQ_BENCH_SPARSE_BLOCKS=1x4,4x1   blocks to run (default all four)
 //   TPQ_BENCH_SPARSE_LEVELS=0.8,0.9   sparsities (default 0.5,0.7,0.8,0.9,0.95)
 //   TPQ_BENCH_SPARSE_BATCHES=8,1      batch sizes (default 8 and 1), 128 tokens each
+//   TPQ_BENCH_PROFILE_INT8=1          only the pruned int8 model (to profile it with perf)
 // Prints one markdown table (the README's), and Google Benchmark's counters per row.
 
 #include <algorithm>
@@ -99,6 +100,8 @@ void BM_SparseBertBase(benchmark::State& state) {
     const auto blocks = listFromEnv("TPQ_BENCH_SPARSE_BLOCKS", "1x1,1x4,4x1,16x1");
     const auto levels = listFromEnv("TPQ_BENCH_SPARSE_LEVELS", "0.5,0.7,0.8,0.9,0.95");
     const auto batches = listFromEnv("TPQ_BENCH_SPARSE_BATCHES", "8,1");
+    // For a profiler: only the pruned int8 model runs (its rows' other columns stay 0).
+    const bool profileInt8 = std::getenv("TPQ_BENCH_PROFILE_INT8") != nullptr;
     for (auto _ : state) {
         for (const auto& blockName : blocks) {
             const auto block = tpq::parseBlockShape(blockName);
@@ -128,6 +131,7 @@ void BM_SparseBertBase(benchmark::State& state) {
                             // passes (the machine runs slower for a while after them, measured:
                             // a dense int8 pass 1.5x slower than the same model later) changes.
                             const int m = r % 2 == 0 ? i : 3 - i;
+                            if (profileInt8 && m != 3) continue;
                             // One untimed pass of the same model first: OpenBLAS's workers spin for
                             // up to ~0.1 s after an fp32 product (a 50 ms pause left the next int8
                             // pass 20% slower), and a pause instead lets the clock and the caches
@@ -143,7 +147,8 @@ void BM_SparseBertBase(benchmark::State& state) {
                     }
                     Row row{blockName, level, batch, 0, 0, 0, 0, 0, 0, 1, 1};
                     double* p50[4] = {&row.fp32Dense, &row.fp32Sparse, &row.int8Dense, &row.int8Sparse};
-                    for (int m = 0; m < 4; ++m) *p50[m] = tpq::latencyStats(ms[m], batch, kSeqLen).p50Ms;
+                    for (int m = 0; m < 4; ++m)
+                        if (!ms[m].empty()) *p50[m] = tpq::latencyStats(ms[m], batch, kSeqLen).p50Ms;
                     std::tie(row.fp32Layers, row.fp32Density) = sparseLayers(*prunedFp32);
                     std::tie(row.int8Layers, row.int8Density) = sparseLayers(*prunedInt8);
                     g_rows.push_back(row);
