@@ -295,9 +295,13 @@ TPQ_TARGET_AVX512_VNNI int64_t sparsePanel(const PackedWeight& w, const uint32_t
     const sparse::SparseRows& rows = w.sparse;
     const int64_t n = std::min(sparse::detail::kPanel, w.out - p0), written = rows.chunks > 0 ? n : 0;
     std::memset(sums + written * T, 0, size_t((roundUp(n, 16) - written) * T) * sizeof(int32_t));
+    if (rows.chunks == 0) return n;
+    // Tensor accessors once, not per chunk (each checks the tensor's storage: measurable here).
+    const int32_t* index = rows.index.data_ptr<int32_t>();
+    const int32_t* values = rows.values.data_ptr<int32_t>();
+    const int64_t* start = rows.start.data_ptr<int64_t>() + p0 * (rows.chunks + 1);
     for (int64_t c = 0; c < rows.chunks; ++c)
-        sparse::detail::int8Panel(xt, T, rows.index.data_ptr<int32_t>(), rows.values.data_ptr<int32_t>(),
-                                  rows.start.data_ptr<int64_t>() + p0 * (rows.chunks + 1), rows.chunks + 1, n, c, sums);
+        sparse::detail::int8Panel(xt, T, index, values, start, rows.chunks + 1, n, c, sums);
     return n;
 }
 
@@ -309,6 +313,10 @@ TPQ_TARGET_AVX512_VNNI void sparsePanelEpilogue(const PackedWeight& w, const int
                                                 int64_t p0, int64_t n, const int32_t* xzero, const float* xscale,
                                                 float* y, const StaticScales* s) {
     alignas(64) int32_t tokenRows[16 * 16];
+    // Tensor accessors once: per token row they cost as much as the row's epilogue.
+    const int32_t* colsum = w.colsum.data_ptr<int32_t>();
+    const float* scale = w.scale.data_ptr<float>();
+    const float* bias = w.bias.data_ptr<float>();
     for (int64_t t0 = 0; t0 < tokens; t0 += 16) {
         for (int64_t j = 0; j < n; j += 16) {
             sparse::detail::transposeBlock(reinterpret_cast<const uint32_t*>(sums + j * T + t0), T,
@@ -318,8 +326,7 @@ TPQ_TARGET_AVX512_VNNI void sparsePanelEpilogue(const PackedWeight& w, const int
             for (int64_t t = 0; t < std::min<int64_t>(16, tokens - t0); ++t) {
                 const int64_t row = t0 + t;
                 storeColumns<Gelu, Requantize>(_mm512_load_si512(tokenRows + 16 * t), _mm512_set1_epi32(xzero[row]),
-                                               _mm512_set1_ps(xscale[row]), w.colsum.data_ptr<int32_t>() + o,
-                                               w.scale.data_ptr<float>() + o, w.bias.data_ptr<float>() + o,
+                                               _mm512_set1_ps(xscale[row]), colsum + o, scale + o, bias + o,
                                                y + row * w.out + o, mask, s);
             }
         }
