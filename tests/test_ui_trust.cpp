@@ -1067,14 +1067,16 @@ private Q_SLOTS:
 
         // Another process records the baseline running as a Slurm task: the tab follows the
         // file; squeue no longer lists the job, so it failed, and its log is named.
-        {
+        // What another tpq process records when it starts a variant.
+        const auto recordRunning = [&](const std::string& variant, const std::string& runId, const std::string& job) {
             tpq::Project other = tpq::Project::load(project.toStdString());
             tpq::ProjectRun run;
-            run.variant = "baseline";
-            run.runIds = {"watched"};
-            run.job = "slurm 4242_0 on node7";
+            run.variant = variant;
+            run.runIds = {runId};
+            run.job = job;
             other.recordRun(run);
-        }
+        };
+        recordRunning("baseline", "watched", "slurm 4242_0 on node7");
         QTRY_COMPARE_WITH_TIMEOUT(states->item(0, 2)->text(), QString("failed"), 10000);
         QVERIFY2(states->item(0, 5)->text().endsWith("variant-4242_0.out"), qPrintable(states->item(0, 5)->text()));
         QCOMPARE(states->item(0, 4)->text(), QString("slurm 4242_0 on node7"));
@@ -1082,14 +1084,7 @@ private Q_SLOTS:
 
         // On a filesystem without locks the states come from per-variant files: watched too.
         qputenv("TPQ_NO_FILE_LOCKS", "1");
-        {
-            tpq::Project other = tpq::Project::load(project.toStdString());
-            tpq::ProjectRun run;
-            run.variant = "dynamic";
-            run.runIds = {"watched_dynamic_int8"};
-            run.job = "pid 77 on elsewhere";
-            other.recordRun(run);
-        }
+        recordRunning("dynamic", "watched_dynamic_int8", "pid 77 on elsewhere");
         qunsetenv("TPQ_NO_FILE_LOCKS");
         QVERIFY(QFileInfo(m_dir.path() + "/watched.states").isDir());
         QTRY_COMPARE_WITH_TIMEOUT(states->item(1, 2)->text(), QString("running"), 10000);
