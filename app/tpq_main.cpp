@@ -240,15 +240,15 @@ void addPruneCommand(CLI::App& app, Cli& c) {
             "epochs of fine-tuning after pruning, pruned weights kept at zero (default: "
             "pruning.fine_tune_epochs)")
         ->check(CLI::Range(0, 1000));
-}
-
-// Quantize.
-void addQuantizeCommand(CLI::App& app, Cli& c) {
     c.prune
         ->add_option("--nproc", c.pruneCmd.nproc,
                      "fine-tuning data-parallel over K processes on this machine (c10d Gloo; needs fine-tuning "
                      "epochs); under srun -n K each task is a rank on its own")
         ->check(CLI::Range(1, 256));
+}
+
+// Quantize.
+void addQuantizeCommand(CLI::App& app, Cli& c) {
     c.quantize = app.add_subcommand(
         "quantize",
         "quantize a trained model folder (--dynamic, --static, --qat or --mixed; default quantization.method); "

@@ -6,6 +6,7 @@
 // results folder with one corrupted result.json; 16 `tpq run --variant-index` processes on
 // one project file at once, and `tpq status`; `tpq train --nproc 2` against one process.
 
+#include <QDir>
 #include <QFileInfo>
 #include <QImage>
 #include <QProcess>
@@ -628,6 +629,18 @@ private Q_SLOTS:
         again.recordRun(run);
         QCOMPARE(tpq::Project::load(path).stateFilesMerged(), size_t(16));
         QVERIFY(tpq::Project::load(path).findRun("baseline")->status == tpq::RunStatus::Finished);
+        // Two processes claiming one run id for two variants, each unaware of the other's
+        // record: the exclusive claim file decides (the first wins; its variant keeps it).
+        qputenv("TPQ_NO_FILE_LOCKS", "1");
+        tpq::Project a = tpq::Project::load(path), b = tpq::Project::load(path);
+        bool first = false, second = true, same = false;
+        a.update([&](tpq::Project& p) { first = p.claimRunId("contested", "variant a"); });
+        b.update([&](tpq::Project& p) { second = p.claimRunId("contested", "variant b"); });
+        b.update([&](tpq::Project& p) { same = p.claimRunId("contested", "variant a"); });
+        qunsetenv("TPQ_NO_FILE_LOCKS");
+        QVERIFY(first);
+        QVERIFY(!second);
+        QVERIFY(same);
         // A damaged state file is an error naming it, not a silently missing run.
         tpqtest::writeFile(m_dir, "nolocks.states/zz-broken.yaml", "variant: [unclosed\n");
         try {
@@ -789,18 +802,24 @@ private Q_SLOTS:
                                    "1"};
         const Run one = tpqRun(QStringList{"--threads", "1"} + prune, work());
         QVERIFY2(one.code == 0, one.err.c_str());
+        const auto folders = [&](const char* under) {
+            return QDir(work() + "/" + under).entryList(QDir::Dirs | QDir::NoDotAndDotDot).size();
+        };
+        const qsizetype results = folders("results"), checkpoints = folders("checkpoints");
         const Run two = tpqRun(prune + QStringList{"--nproc", "2"}, work());
         QVERIFY2(two.code == 0, two.err.c_str());
         REQUIRE_CONTAINS(two.err, "data-parallel fine-tuning over 2 processes");
-        REQUIRE_CONTAINS(two.out, "dp_base_unstructured_50_b1x4_ft1_2");  // printed once, by rank 0
-        QCOMPARE(QString::fromStdString(two.out).count("dp_base_unstructured_50_b1x4_ft1_2 "), 1);
+        REQUIRE_CONTAINS(two.err, "data-parallel over 2 processes: ");  // the Trainer's own: it trained in the group
+        // Rank 1 wrote nothing: one new results folder, one new model folder.
+        QCOMPARE(folders("results"), results + 1);
+        QCOMPARE(folders("checkpoints"), checkpoints + 1);
+        REQUIRE_CONTAINS(two.out, "dp_base_unstructured_50_b1x4_ft1_2");
         const std::string first = "dp_base_unstructured_50_b1x4_ft1", second = first + "_2";
         compareFirstSteps(stepLosses(first), stepLosses(second), 20);
         const auto a = readJson(work().toStdString() + "/results/" + first + "/result.json");
         const auto b = readJson(work().toStdString() + "/results/" + second + "/result.json");
         QVERIFY2(std::abs(double(a["accuracy"]) - double(b["accuracy"])) <= 0.005, b.dump().c_str());
         QCOMPARE(double(b["sparsity"]), double(a["sparsity"]));
-        QVERIFY(!QFileInfo::exists(work() + "/results/" + QString::fromStdString(second) + "_2"));
 
         const Run qat =
             tpqRun({"quantize", "--model", "checkpoints/dp_base", "--qat", "--epochs", "1", "--nproc", "2"}, work());

@@ -9,10 +9,18 @@
 namespace tpq::ui {
 
 ProjectWatcher::ProjectWatcher(QObject* parent)
-    : QObject(parent), m_fs(new QFileSystemWatcher(this)), m_debounce(new QTimer(this)), m_poll(new QTimer(this)) {
+    : QObject(parent),
+      m_fs(new QFileSystemWatcher(this)),
+      m_debounce(new QTimer(this)),
+      m_poll(new QTimer(this)),
+      m_scan(new QTimer(this)) {
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(400);
     m_poll->setInterval(15000);
+    // inotify hears only this machine's writes: on NFS or Lustre the tasks on other nodes
+    // change the files unheard, so the times and sizes are also compared every 5 s.
+    m_scan->setInterval(5000);
+    connect(m_scan, &QTimer::timeout, this, &ProjectWatcher::checkFile);
     connect(m_fs, &QFileSystemWatcher::fileChanged, this, &ProjectWatcher::onPathChanged);
     connect(m_fs, &QFileSystemWatcher::directoryChanged, this, &ProjectWatcher::onPathChanged);
     connect(m_debounce, &QTimer::timeout, this, &ProjectWatcher::checkFile);
@@ -32,9 +40,12 @@ void ProjectWatcher::watch(const QString& projectPath) {
     if (!m_fs->directories().isEmpty()) m_fs->removePaths(m_fs->directories());
     m_debounce->stop();
     m_poll->stop();
+    m_scan->stop();
     m_path = projectPath.isEmpty() ? QString() : QFileInfo(projectPath).absoluteFilePath();
     m_queue = SlurmQueue();
+    m_queueFresh = false;
     if (m_path.isEmpty()) return;
+    m_scan->start();
     m_seen = signature();
     m_fs->addPath(QFileInfo(m_path).absolutePath());
     watchFiles();
@@ -73,7 +84,7 @@ QString ProjectWatcher::signature() const {
 }
 
 void ProjectWatcher::setPolling(bool on) {
-    if (on && m_reachable && !m_path.isEmpty()) {
+    if (on && !m_noSlurm && !m_path.isEmpty()) {
         if (!m_poll->isActive()) m_poll->start();
     } else {
         m_poll->stop();
@@ -81,7 +92,9 @@ void ProjectWatcher::setPolling(bool on) {
 }
 
 void ProjectWatcher::onPathChanged() {
-    m_debounce->start();  // a save is a write and a rename: one check after the burst
+    // A save is a write and a rename: one check after the burst. Not restarted by later
+    // events, so a busy folder cannot put the check off.
+    if (!m_debounce->isActive()) m_debounce->start();
 }
 
 void ProjectWatcher::checkFile() {
@@ -90,7 +103,11 @@ void ProjectWatcher::checkFile() {
     const QString now = signature();
     if (!QFileInfo::exists(m_path) || now == m_seen) return;
     m_seen = now;
+    // The last squeue answer is older than what the file now says (a task that just
+    // started is not in it): no state is judged on it until squeue has been asked again.
+    m_queueFresh = false;
     Q_EMIT fileChanged();
+    queryQueue();
 }
 
 void ProjectWatcher::queryQueue() {
@@ -118,8 +135,12 @@ void ProjectWatcher::onQueueFinished() {
     const std::string output = answered ? p->readAllStandardOutput().toStdString() : std::string();
     p->deleteLater();
     m_reachable = answered;
-    if (!answered) m_poll->stop();
+    // No squeue on this machine: nothing to poll. A slow or failing controller is asked
+    // again on the next poll.
+    m_noSlurm = p->error() == QProcess::FailedToStart;
+    if (m_noSlurm) m_poll->stop();
     m_queue = SlurmQueue::fromOutput(output, answered);
+    m_queueFresh = true;
     Q_EMIT queueChanged();
 }
 

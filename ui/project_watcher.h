@@ -3,8 +3,10 @@
 /// Watches an open project for what other processes do to it: tpq run in a terminal, the
 /// tasks of a Slurm job array on a shared filesystem. fileChanged() when the project file
 /// (or one of its per-variant state files, on a filesystem without locks) was replaced or
-/// changed (debounced: a burst of saves is one signal), and Slurm's queue asked with squeue (run as a QProcess, never
-/// blocking the window) when the window asks, and every 15 s while polling is on (variants queued or running on the
+/// changed (debounced: a burst of saves is one signal; the files' times and sizes are also
+/// compared every 5 s, as inotify misses other machines' writes on NFS), and Slurm's queue
+/// asked with squeue (a QProcess, never blocking the window) after every change, when the
+/// window asks, and every 15 s while polling is on (variants queued or running on the
 /// cluster).
 ///
 ///     connect(watcher, &ProjectWatcher::fileChanged, ...);   // reload the runs
@@ -32,12 +34,14 @@ public:
     /// Watches `projectPath` (and its folder: a save renames a new file over it) and asks
     /// squeue once; "" stops watching.
     void watch(const QString& projectPath);
-    /// squeue every 15 s (only when squeue answered before: no Slurm, no polling).
+    /// squeue every 15 s (not where squeue cannot be started: no Slurm, no polling).
     void setPolling(bool on);
     /// Asks squeue now (unless it is being asked); queueChanged() follows.
     void queryQueue();
-    /// The last answer (unknown before the first, or without Slurm).
-    const SlurmQueue& queue() const { return m_queue; }
+    /// The last answer, unknown (every job's fate open) before the first, without Slurm,
+    /// and from a file change until squeue has answered again (so that a task recorded
+    /// running since the last answer is not judged failed on it).
+    SlurmQueue queue() const { return m_queueFresh ? m_queue : SlurmQueue(); }
     /// Whether squeue answered the last time it was asked.
     bool slurmReachable() const { return m_reachable; }
 
@@ -58,11 +62,14 @@ private:
     QFileSystemWatcher* m_fs;
     QTimer* m_debounce;
     QTimer* m_poll;
+    QTimer* m_scan;
     QProcess* m_squeue = nullptr;
     QString m_path;
     QString m_seen;  // signature() when last looked at
     SlurmQueue m_queue;
+    bool m_queueFresh = false;  // m_queue answered after the files last changed
     bool m_reachable = false;
+    bool m_noSlurm = false;  // squeue could not be started
 };
 
 }  // namespace tpq::ui

@@ -69,6 +69,8 @@ void Project::mergeStateFiles() {
         ProjectRun run;
         try {
             run = parseRun(YAML::Load(text), file.string());
+        } catch (const Error& e) {  // parseRun's advice is for the project file's runs:
+            throw Error(std::string(e.what()) + " (this is a per-variant state file: delete the file instead)");
         } catch (const YAML::Exception& e) {
             throw Error(file.string() + ":" + std::to_string(e.mark.line + 1) + ": a damaged variant state file (" +
                         e.msg + "); delete it to run that variant again, or restore it");

@@ -186,7 +186,11 @@ std::optional<ExportFormat> parseExportFormat(std::string_view name) {
     return std::nullopt;
 }
 
-ExportReport exportModel(const std::string& modelDir, const ExportOptions& options) {
+ExportReport exportModel(const std::string& modelDir, const ExportOptions& given) {
+    ExportOptions options = given;
+    // "out/" names the folder out: the temporary folder beside it is out.export-tmp, not
+    // inside it.
+    while (options.output.size() > 1 && options.output.back() == '/') options.output.pop_back();
     checkOutput(options);
     LoadedModel loaded = loadModelFolder(modelDir);
     requireTrainedHead(loaded);
