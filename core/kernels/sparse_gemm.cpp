@@ -151,10 +151,11 @@ SparseRows packRows(const at::Tensor& held, const at::Tensor& values) {
     SparseRows r;
     const int64_t out = held.size(0);
     r.units = held.size(1);
-    r.chunks = (r.units + detail::kChunk - 1) / detail::kChunk;
+    const int64_t chunk = values.scalar_type() == torch::kFloat32 ? detail::kChunkFp32 : detail::kChunkInt8;
+    r.chunks = (r.units + chunk - 1) / chunk;
     // Units held per (output, chunk), row-major: their running sum gives each chunk's start.
-    const at::Tensor perChunk = torch::constant_pad_nd(held.to(torch::kInt64), {0, r.chunks * detail::kChunk - r.units})
-                                    .view({out, r.chunks, detail::kChunk})
+    const at::Tensor perChunk = torch::constant_pad_nd(held.to(torch::kInt64), {0, r.chunks * chunk - r.units})
+                                    .view({out, r.chunks, chunk})
                                     .sum(2);
     const at::Tensor ends = perChunk.flatten().cumsum(0).view({out, r.chunks});
     r.start = torch::empty({out, r.chunks + 1}, torch::kInt64);

@@ -52,8 +52,8 @@ bool fp32Pays(const Density& d);
 bool int8Pays(const Density& d, kernels::KernelPath densePath);
 
 /// A weight's non-zero units per output (inputs for fp32, groups of 4 inputs for int8), in
-/// CSR form with one start per (output, chunk of sparse_kernels.h's kChunk units), so that
-/// a tile's chunk of inputs stays in L1 while a panel of outputs runs over it.
+/// CSR form with one start per (output, chunk of units: sparse_kernels.h's kChunkFp32 or
+/// kChunkInt8), so that a panel of outputs runs over a tile's chunk of inputs at a time.
 struct SparseRows {
     at::Tensor start;   // int64 [out, chunks + 1]: output o's units of chunk c are [start[o][c], start[o][c + 1])
     at::Tensor index;   // int32 [held]: the units, ascending per output
