@@ -309,6 +309,16 @@ QStringList rankArguments(int nproc) {
     return out;
 }
 
+// A data-parallel rank other than 0: rank 0 reports progress, logs and writes; this one
+// logs warnings only.
+TrainRunCallbacks otherRankCallbacks(DataParallel* group) {
+    initLogging(LogLevel::Warning, "");
+    TrainRunCallbacks quiet;
+    quiet.cancel = &interruptToken();
+    quiet.group = group;
+    return quiet;
+}
+
 // tpq train --nproc K: K processes of this tpq as ranks 0..K-1 on this machine.
 int spawnRanks(int nproc) {
     const QString port = QString::number(freeLocalPort());  // for the rendezvous
@@ -342,15 +352,14 @@ int spawnRanks(int nproc) {
 int runTrain(const ExperimentConfig& config, bool resume, int nproc) {
     if (nproc > 1) return spawnRanks(nproc);
     const std::unique_ptr<DataParallel> group = DataParallel::fromEnvironment();
-    if (group && group->rank() != 0) {  // rank 0 reports, logs and writes
-        initLogging(LogLevel::Warning, "");
-        TrainRunCallbacks quiet;
-        quiet.cancel = &interruptToken();
-        runTraining(config, resume, quiet, group.get());
+    if (group && group->rank() != 0) {
+        runTraining(config, resume, otherRankCallbacks(group.get()));
         return 0;
     }
     TerminalProgress bar;
-    const RunResult r = runTraining(config, resume, progressCallbacks(bar), group.get());
+    TrainRunCallbacks callbacks = progressCallbacks(bar);
+    callbacks.group = group.get();
+    const RunResult r = runTraining(config, resume, callbacks);
     bar.done();
     std::printf("Run %s (%s)\n", r.runId.c_str(), methodName(r.method));
     std::printf("  test accuracy %.4f  precision %.4f  recall %.4f  F1 %.4f  loss %.4f  (%lld examples)\n",
@@ -630,11 +639,7 @@ int runStepCommand(const StepPlan& plan, int nproc, const std::function<void(con
     }
     const std::unique_ptr<DataParallel> group = trains ? DataParallel::fromEnvironment() : nullptr;
     if (group && group->rank() != 0) {
-        initLogging(LogLevel::Warning, "");
-        TrainRunCallbacks quiet;
-        quiet.cancel = &interruptToken();
-        quiet.group = group.get();
-        runStep(plan, quiet);
+        runStep(plan, otherRankCallbacks(group.get()));
         return 0;
     }
     TerminalProgress bar;

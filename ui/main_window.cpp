@@ -624,6 +624,11 @@ void MainWindow::refreshVariantStatus() {
     }));
 }
 
+void MainWindow::watchProject() {
+    if (!m_project) return m_watcher->watch(QString());
+    m_watcher->watch(QString::fromStdString(m_project->path()), QString::fromStdString(m_project->stateFolder()));
+}
+
 void MainWindow::onProjectFileChanged() {
     if (!m_project) return;
     try {
@@ -654,7 +659,7 @@ bool MainWindow::openPath(const QString& path) {
             m_results->loadResults(path);  // throws for an unreadable folder before anything changes
         }
         m_project = std::move(project);
-        m_watcher->watch(m_project ? QString::fromStdString(m_project->path()) : QString());
+        watchProject();
         m_resultsDir = resultsDir;
         m_dirty = false;
         resetPanels();  // nothing of the project open before stays
@@ -766,7 +771,7 @@ bool MainWindow::saveAs(const QString& chosen) {
         copy.setConfig(panelConfig());
         copy.saveAs(path.toStdString());
         *m_project = copy;
-        m_watcher->watch(QString::fromStdString(m_project->path()));
+        watchProject();
         m_dirty = false;
         rememberRecent(QFileInfo(path).absoluteFilePath());
         updateTitle();
@@ -781,7 +786,7 @@ bool MainWindow::closeProject() {
     if (!requireIdle(tr("Cancel it (Run > Cancel) before closing the project."))) return false;
     if (!maybeSave()) return false;
     m_project.reset();
-    m_watcher->watch(QString());
+    watchProject();
     refreshVariantStatus();
     m_resultsDir.clear();
     m_dirty = false;

@@ -132,6 +132,8 @@ private:
     void reloadResults();
     /// The Results panel's Variants tab from the project's runs and Slurm's queue.
     void refreshVariantStatus();
+    /// Points the watcher at the open project (or at nothing).
+    void watchProject();
     /// The project file changed on disk (another tpq, a Slurm task): its runs re-read.
     void onProjectFileChanged();
     /// Every panel back to "nothing of a project": runs, charts, curves, evaluation.

@@ -35,13 +35,14 @@ ProjectWatcher::~ProjectWatcher() {
     }
 }
 
-void ProjectWatcher::watch(const QString& projectPath) {
+void ProjectWatcher::watch(const QString& projectPath, const QString& statesFolder) {
     if (!m_fs->files().isEmpty()) m_fs->removePaths(m_fs->files());
     if (!m_fs->directories().isEmpty()) m_fs->removePaths(m_fs->directories());
     m_debounce->stop();
     m_poll->stop();
     m_scan->stop();
     m_path = projectPath.isEmpty() ? QString() : QFileInfo(projectPath).absoluteFilePath();
+    m_states = statesFolder;
     m_queue = SlurmQueue();
     m_queueFresh = false;
     if (m_path.isEmpty()) return;
@@ -52,23 +53,12 @@ void ProjectWatcher::watch(const QString& projectPath) {
     queryQueue();
 }
 
-QString ProjectWatcher::statesFolder() const {
-    QString base = m_path;
-    for (const char* suffix : {".tpq.yaml", ".yaml", ".yml"})
-        if (base.endsWith(suffix)) {
-            base.chop(int(qstrlen(suffix)));
-            break;
-        }
-    return base + ".states";
-}
-
 void ProjectWatcher::watchFiles() {
     // A rename over a watched file drops it from the watcher; the states folder appears
     // with the first state file: (re)add whatever exists.
     const QStringList files = m_fs->files(), dirs = m_fs->directories();
     if (QFileInfo::exists(m_path) && !files.contains(m_path)) m_fs->addPath(m_path);
-    const QString states = statesFolder();
-    if (QFileInfo(states).isDir() && !dirs.contains(states)) m_fs->addPath(states);
+    if (!m_states.isEmpty() && QFileInfo(m_states).isDir() && !dirs.contains(m_states)) m_fs->addPath(m_states);
 }
 
 QString ProjectWatcher::signature() const {
@@ -76,8 +66,8 @@ QString ProjectWatcher::signature() const {
     QString sig;
     const QFileInfo info(m_path);
     sig += QString::number(info.lastModified().toMSecsSinceEpoch()) + ":" + QString::number(info.size());
-    const QDir states(statesFolder());
-    for (const QFileInfo& f : states.entryInfoList({"*.yaml"}, QDir::Files, QDir::Name))
+    if (m_states.isEmpty()) return sig;
+    for (const QFileInfo& f : QDir(m_states).entryInfoList({"*.yaml"}, QDir::Files, QDir::Name))
         sig += "|" + f.fileName() + ":" + QString::number(f.lastModified().toMSecsSinceEpoch()) + ":" +
                QString::number(f.size());
     return sig;
@@ -107,7 +97,7 @@ void ProjectWatcher::checkFile() {
     // started is not in it): no state is judged on it until squeue has been asked again.
     m_queueFresh = false;
     Q_EMIT fileChanged();
-    queryQueue();
+    if (!m_noSlurm) queryQueue();
 }
 
 void ProjectWatcher::queryQueue() {

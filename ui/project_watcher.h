@@ -31,9 +31,10 @@ public:
     explicit ProjectWatcher(QObject* parent = nullptr);
     ~ProjectWatcher() override;
 
-    /// Watches `projectPath` (and its folder: a save renames a new file over it) and asks
-    /// squeue once; "" stops watching.
-    void watch(const QString& projectPath);
+    /// Watches `projectPath` (and its folder: a save renames a new file over it) and the
+    /// project's `statesFolder` (Project::stateFolder()), and asks squeue once; "" stops
+    /// watching.
+    void watch(const QString& projectPath, const QString& statesFolder = {});
     /// squeue every 15 s (not where squeue cannot be started: no Slurm, no polling).
     void setPolling(bool on);
     /// Asks squeue now (unless it is being asked); queueChanged() follows.
@@ -54,8 +55,6 @@ private:
     void checkFile();
     void onQueueFinished();
     void watchFiles();
-    /// `<project>.states/` (Project::stateFolder()).
-    QString statesFolder() const;
     /// Times and sizes of the project file and its state files: a change to any changes it.
     QString signature() const;
 
@@ -65,7 +64,8 @@ private:
     QTimer* m_scan;
     QProcess* m_squeue = nullptr;
     QString m_path;
-    QString m_seen;  // signature() when last looked at
+    QString m_states;  // the project's state files' folder
+    QString m_seen;    // signature() when last looked at
     SlurmQueue m_queue;
     bool m_queueFresh = false;  // m_queue answered after the files last changed
     bool m_reachable = false;

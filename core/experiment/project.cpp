@@ -609,6 +609,10 @@ void Project::recordRun(const ProjectRun& run) {
 
 void Project::putRun(const ProjectRun& run) {
     m_touched.insert(run.variant);
+    setRun(run);
+}
+
+void Project::setRun(const ProjectRun& run) {
     auto it = std::find_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == run.variant; });
     if (it == m_runs.end()) {
         m_runs.push_back(run);
@@ -686,6 +690,16 @@ std::vector<std::string> Project::ownedFolders(const ProjectRun& run) const {
             if (std::find(out.begin(), out.end(), dir.string()) == out.end()) out.push_back(dir.string());
         }
     return out;
+}
+
+std::string Project::sideFolder(const std::string& suffix) const {
+    std::string base = m_path;
+    for (const char* ending : {".tpq.yaml", ".yaml", ".yml"})
+        if (endsWith(base, ending)) {
+            base.resize(base.size() - std::string(ending).size());
+            break;
+        }
+    return base + suffix;
 }
 
 std::string Project::absolute(const std::string& relative) const {

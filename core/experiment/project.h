@@ -154,8 +154,11 @@ public:
     /// update() without file locks it is also claimed, atomically, by creating
     /// <stateFolder>/run_ids/<runId> (the first process to create it has it).
     bool claimRunId(const std::string& runId, const std::string& variantKey);
+    /// The project file's path without .tpq.yaml (or .yaml/.yml) and with `suffix`: the
+    /// folders that belong to it (`<project>.slurm`, `<project>.states`).
+    std::string sideFolder(const std::string& suffix) const;
     /// `<project>.states/`: where the runs go when the filesystem has no file locks.
-    std::string stateFolder() const;
+    std::string stateFolder() const { return sideFolder(".states"); }
     /// How many per-variant state files the last read merged (0: the project file is all).
     size_t stateFilesMerged() const { return m_stateFiles; }
     /// The recorded run that wrote results/<runId>, or nullptr.
@@ -175,6 +178,8 @@ private:
     /// load(): the runs: list; a finished run's result folders must exist.
     void readRuns(const YAML::Node& runs, const std::string& where);
     ProjectRun parseRun(const YAML::Node& run, const std::string& where) const;
+    /// Replaces the variant's run, or appends it.
+    void setRun(const ProjectRun& run);
 
     // Without file locks (project_state_files.cpp): each variant's run in a file of its own
     // under stateFolder(), written only by the process running it, merged over the project

@@ -27,16 +27,6 @@ namespace fs = std::filesystem;
 
 namespace tpq {
 
-std::string Project::stateFolder() const {
-    std::string base = m_path;
-    for (const char* suffix : {".tpq.yaml", ".yaml", ".yml"})
-        if (endsWith(base, suffix)) {
-            base.resize(base.size() - std::string(suffix).size());
-            break;
-        }
-    return base + ".states";
-}
-
 std::string Project::stateFileOf(const std::string& variant) const {
     // Readable, and unique by the hash of the whole key.
     std::string name;
@@ -75,12 +65,7 @@ void Project::mergeStateFiles() {
             throw Error(file.string() + ":" + std::to_string(e.mark.line + 1) + ": a damaged variant state file (" +
                         e.msg + "); delete it to run that variant again, or restore it");
         }
-        auto it =
-            std::find_if(m_runs.begin(), m_runs.end(), [&](const ProjectRun& r) { return r.variant == run.variant; });
-        if (it == m_runs.end())
-            m_runs.push_back(run);
-        else
-            *it = run;
+        setRun(run);
         ++m_stateFiles;
     }
 }

@@ -91,13 +91,7 @@ std::string submit(const std::vector<std::string>& command) {
 }  // namespace
 
 std::string slurmFolder(const Project& project) {
-    std::string base = project.path();
-    for (const char* suffix : {".tpq.yaml", ".yaml", ".yml"})
-        if (endsWith(base, suffix)) {
-            base.resize(base.size() - std::string(suffix).size());
-            break;
-        }
-    return base + ".slurm";
+    return project.sideFolder(".slurm");
 }
 
 SlurmSubmission submitToSlurm(const Project& project, const SlurmOptions& o) {

@@ -198,10 +198,9 @@ bool writesResults(const TrainRunCallbacks& callbacks) {
     return !callbacks.group || callbacks.group->rank() == 0;
 }
 
-RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks,
-                      DataParallel* group) {
-    if (!group) group = callbacks.group;
-    const bool writer = !group || group->rank() == 0;
+RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks) {
+    DataParallel* const group = callbacks.group;
+    const bool writer = writesResults(callbacks);
     checkRunName(config.name, config.locationOf("name"));
     prepareRun(config);
     const DatasetSplits splits = loadAndSplit(config.data, config.seed, {callbacks.loading, callbacks.cancel});

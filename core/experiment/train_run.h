@@ -32,11 +32,10 @@ bool writesResults(const TrainRunCallbacks& callbacks);
 ///   <checkpoint_dir>/<name>.resume/  trainer state of the last finished epoch
 ///   <results_dir>/<name>/result.json and history.csv
 /// With `resume`, continues from <checkpoint_dir>/<name>.resume/.
-/// With `group` (train/data_parallel.h) this process is one rank of a data-parallel run:
-/// every rank trains, only rank 0 writes checkpoints and results; the other ranks return a
-/// RunResult with only runId set.
-RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks,
-                      DataParallel* group = nullptr);
+/// With callbacks.group (train/data_parallel.h) this process is one rank of a data-parallel
+/// run: every rank trains, only rank 0 writes checkpoints and results; the other ranks
+/// return a RunResult with only runId set.
+RunResult runTraining(const ExperimentConfig& config, bool resume, const TrainRunCallbacks& callbacks);
 
 /// The test split of `config`'s data (loaded and split as training split it), encoded for
 /// `model` in batches of evaluation.eval_batch_size, with its label names. Throws tpq::Error
