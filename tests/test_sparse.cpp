@@ -121,6 +121,9 @@ private Q_SLOTS:
         QTest::newRow("13 tokens unstructured") << 13 << 201 << 130 << 1 << 1 << 0.9 << 2;
         QTest::newRow("64 tokens 1x4") << 64 << 384 << 64 << 1 << 4 << 0.9 << 0;
         QTest::newRow("130 tokens 4x1") << 130 << 300 << 70 << 4 << 1 << 0.6 << 7;
+        // 250 groups of 4 inputs: two chunks of kChunkInt8 (192), the second short; rows with
+        // odd and even counts per chunk (the odd ones padded to a pair).
+        QTest::newRow("70 tokens 1x4, two chunks") << 70 << 1000 << 40 << 1 << 4 << 0.85 << 3;
         QTest::newRow("all-zero layer") << 20 << 64 << 48 << 1 << 1 << 0.0 << 48;
     }
 
@@ -174,6 +177,7 @@ private Q_SLOTS:
         QTest::newRow("one token") << 1 << 64 << 256;
         QTest::newRow("33 tokens, odd widths") << 33 << 70 << 130;
         QTest::newRow("100 tokens") << 100 << 128 << 512;
+        QTest::newRow("70 tokens, the second layer over two chunks") << 70 << 96 << 1030;
     }
 
     void fusedFeedForwardEqualsTwoProducts() {

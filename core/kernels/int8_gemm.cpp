@@ -78,7 +78,7 @@ sparse::SparseRows packSparse(const at::Tensor& values, int64_t inPadded) {
     if (inPadded != in) v = torch::constant_pad_nd(values, {0, inPadded - in});
     const at::Tensor quads = v.contiguous().view({out, inPadded / 4, 4});
     // The 4 bytes of each group as one int32 (VPDPBUSD broadcasts it).
-    return sparse::packRows(quads.ne(0).any(2), quads.view(torch::kInt32).view({out, inPadded / 4}));
+    return sparse::packRows(quads.ne(0).any(2), quads.view(torch::kInt32).view({out, inPadded / 4}), true);
 }
 
 }  // namespace

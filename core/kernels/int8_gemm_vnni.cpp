@@ -24,6 +24,7 @@
 
 #include "kernels/cpu_features.h"
 #include "kernels/sparse_kernels.h"
+#include "kernels/transpose16.h"
 #include "kernels/vector_math.h"
 #include "util/error.h"
 
@@ -288,7 +289,7 @@ TPQ_TARGET_AVX512_VNNI void multiplyRows(int64_t r0, int64_t r1, const PackedWei
 }
 
 // One panel of a sparse weight's outputs [p0, p0 + n) over a tile's transposed codes xt
-// [groups][T]: the int32 sums of every chunk of groups into sums [n][T] (rows up to a
+// [groups][kTile]: the int32 sums of every chunk of groups into sums [n][T] (rows up to a
 // multiple of 16 zero). Returns n.
 TPQ_TARGET_AVX512_VNNI int64_t sparsePanel(const PackedWeight& w, const uint32_t* xt, int64_t T, int64_t p0,
                                            int32_t* sums) {
@@ -305,30 +306,58 @@ TPQ_TARGET_AVX512_VNNI int64_t sparsePanel(const PackedWeight& w, const uint32_t
     return n;
 }
 
-// The panel's sums back to token rows, 16 x 16 at a time, through the dense kernel's
-// epilogue into y's rows: `tokens` of them, the first the tile's row 0, whose quantization
-// is xzero[0], xscale[0].
+// The dense kernel's epilogue (storeColumns) on one output's sums of 16 tokens, in the same
+// operations and order (the same floats): the tokens' zero points and scales a vector, the
+// output's column sum, weight scale and bias broadcast.
+template <bool Gelu, bool Requantize>
+TPQ_TARGET_AVX512_VNNI inline __m512 finishOutput(__m512i acc, __m512i zero, __m512 rowScale, int32_t colsum,
+                                                  float wscale, float bias, const StaticScales* s) {
+    const __m512i v = _mm512_sub_epi32(acc, _mm512_mullo_epi32(zero, _mm512_set1_epi32(colsum)));
+    __m512 f =
+        _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(rowScale, _mm512_set1_ps(wscale)), _mm512_set1_ps(bias));
+    if (Requantize) {
+        const __m512 zo = _mm512_set1_ps(float(s->outZero));
+        const __m512 code = _mm512_roundscale_ps(
+            _mm512_min_ps(
+                _mm512_max_ps(_mm512_fmadd_ps(f, _mm512_set1_ps(1.0f / s->outScale), zo), _mm512_setzero_ps()),
+                _mm512_set1_ps(255.0f)),
+            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        const __mmask16 nan = _mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q);
+        f = _mm512_mask_mov_ps(_mm512_mul_ps(_mm512_sub_ps(code, zo), _mm512_set1_ps(s->outScale)), nan, f);
+    }
+    if (Gelu) f = kernels::gelu512(f);
+    return f;
+}
+
+// The panel's sums [n][T] into y's rows: `tokens` of them, the first the tile's row 0, whose
+// quantization is xzero[0], xscale[0]. Per 16 outputs x 16 tokens: each output's epilogue on
+// its 16 tokens (finishOutput), then the 16 results transposed in registers and stored as
+// 16 token rows (the sums transposed first and stored to be read back a token at a time
+// took twice as long, and 12% of a 90% 1x4 bert-base pass).
 template <bool Gelu, bool Requantize>
 TPQ_TARGET_AVX512_VNNI void sparsePanelEpilogue(const PackedWeight& w, const int32_t* sums, int64_t T, int64_t tokens,
                                                 int64_t p0, int64_t n, const int32_t* xzero, const float* xscale,
                                                 float* y, const StaticScales* s) {
-    alignas(64) int32_t tokenRows[16 * 16];
-    // Tensor accessors once: per token row they cost as much as the row's epilogue.
-    const int32_t* colsum = w.colsum.data_ptr<int32_t>();
-    const float* scale = w.scale.data_ptr<float>();
-    const float* bias = w.bias.data_ptr<float>();
+    // Tensor accessors once (each checks the tensor's storage); padded to a multiple of 16.
+    const int32_t* colsum = w.colsum.data_ptr<int32_t>() + p0;
+    const float* scale = w.scale.data_ptr<float>() + p0;
+    const float* bias = w.bias.data_ptr<float>() + p0;
     for (int64_t t0 = 0; t0 < tokens; t0 += 16) {
+        const __mmask16 live = kernels::laneMask(tokens - t0, 0);
+        const __m512i zero = _mm512_maskz_loadu_epi32(live, xzero + t0);
+        const __m512 rowScale = _mm512_maskz_loadu_ps(live, xscale + t0);
+        const int64_t rows = std::min<int64_t>(16, tokens - t0);
         for (int64_t j = 0; j < n; j += 16) {
-            sparse::detail::transposeBlock(reinterpret_cast<const uint32_t*>(sums + j * T + t0), T,
-                                           reinterpret_cast<uint32_t*>(tokenRows));
+            __m512i r[16];
+#pragma GCC unroll 16
+            for (int i = 0; i < 16; ++i)
+                r[i] = _mm512_castps_si512(finishOutput<Gelu, Requantize>(_mm512_load_si512(sums + (j + i) * T + t0),
+                                                                          zero, rowScale, colsum[j + i], scale[j + i],
+                                                                          bias[j + i], s));
+            kernels::transpose16(r);
             const __mmask16 mask = kernels::laneMask(n - j, 0);
-            const int64_t o = p0 + j;
-            for (int64_t t = 0; t < std::min<int64_t>(16, tokens - t0); ++t) {
-                const int64_t row = t0 + t;
-                storeColumns<Gelu, Requantize>(_mm512_load_si512(tokenRows + 16 * t), _mm512_set1_epi32(xzero[row]),
-                                               _mm512_set1_ps(xscale[row]), colsum + o, scale + o, bias + o,
-                                               y + row * w.out + o, mask, s);
-            }
+            float* dst = y + t0 * w.out + p0 + j;
+            for (int64_t t = 0; t < rows; ++t) _mm512_mask_storeu_ps(dst + t * w.out, mask, _mm512_castsi512_ps(r[t]));
         }
     }
 }
@@ -754,6 +783,7 @@ void runSparseFfn(const float* xp, int64_t rows, const PackedWeight& first, cons
     // halve that but run the products on 2 registers of tokens instead of 4: bert-base 90%
     // 1x4 int8 at batch 8 took 76-86 ms against 68-70 with 64, alternating processes.)
     constexpr int64_t kFfnTile = 64;
+    static_assert(kFfnTile == kTile, "the codes of h are written kTile tokens a row (sparse_kernels.h)");
     const int64_t groups1 = first.sparse.units, out1 = first.out, padded = roundUp(out1, 4);
     const int64_t tiles = (rows + kFfnTile - 1) / kFfnTile;
     at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {

@@ -12,12 +12,14 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include "kernels/sparse_kernels.h"
+#include "kernels/transpose16.h"
 #include "kernels/vector_math.h"
 #include "util/error.h"
 #include "util/strings.h"
@@ -33,23 +35,29 @@ int64_t tileTokens(int64_t rows) {
     return t;
 }
 
+// 16 outputs x 16 tokens of a panel's sums (sums [16][T], from the block's first output
+// and token) into y's rows: each output's bias and activation on its 16 tokens, then the
+// results transposed in registers to token rows, `tokens` of them stored, the outputs of
+// `mask` (bias padded to 16).
 template <bool Gelu>
-TPQ_TARGET_AVX512 void finishFp32(const float* tokenRows, int64_t tokens, const float* bias, float* y, int64_t ldy,
-                                  __mmask16 mask) {
-    const __m512 b = _mm512_loadu_ps(bias);
-    for (int64_t t = 0; t < tokens; ++t) {
-        __m512 f = _mm512_add_ps(_mm512_load_ps(tokenRows + 16 * t), b);
+TPQ_TARGET_AVX512 void finishFp32(const float* sums, int64_t T, const float* bias, int64_t tokens, float* y,
+                                  int64_t ldy, __mmask16 mask) {
+    __m512i r[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) {
+        __m512 f = _mm512_add_ps(_mm512_load_ps(sums + i * T), _mm512_set1_ps(bias[i]));
         if (Gelu) f = kernels::gelu512(f);
-        _mm512_mask_storeu_ps(y + t * ldy, mask, f);
+        r[i] = _mm512_castps_si512(f);
     }
+    kernels::transpose16(r);
+    for (int64_t t = 0; t < tokens; ++t) _mm512_mask_storeu_ps(y + t * ldy, mask, _mm512_castsi512_ps(r[t]));
 }
 
-// Rows [0, rows) of y (ldy = out) from the tile's transposed inputs xt [in][T]: per panel of
-// outputs, the chunks' sums into `sums` [kPanel][T], then 16 x 16 blocks of them back to
-// token rows, bias and activation.
+// Rows [0, rows) of y (ldy = out) from the tile's transposed inputs xt [in][kTile]: per panel of
+// outputs, the chunks' sums into `sums` [kPanel][T], then 16 x 16 blocks of them, with bias
+// and activation, back to token rows.
 template <bool Gelu>
 void fp32Tile(const float* xt, int64_t T, int64_t rows, const Fp32Weight& w, float* sums, float* y) {
-    alignas(64) float tokenRows[16 * 16];
     const SparseRows& r = w.rows;
     const int64_t* start = r.start.data_ptr<int64_t>();
     const int32_t* index = r.index.data_ptr<int32_t>();
@@ -64,10 +72,8 @@ void fp32Tile(const float* xt, int64_t T, int64_t rows, const Fp32Weight& w, flo
             detail::fp32Panel(xt, T, index, values, start + p0 * (r.chunks + 1), r.chunks + 1, n, c, sums);
         for (int64_t t0 = 0; t0 < rows; t0 += 16) {
             for (int64_t j = 0; j < n; j += 16) {
-                detail::transposeBlock(reinterpret_cast<const uint32_t*>(sums + j * T + t0), T,
-                                       reinterpret_cast<uint32_t*>(tokenRows));
-                finishFp32<Gelu>(tokenRows, std::min<int64_t>(16, rows - t0), bias + p0 + j, y + t0 * w.out + p0 + j,
-                                 w.out, kernels::laneMask(n - j, 0));
+                finishFp32<Gelu>(sums + j * T + t0, T, bias + p0 + j, std::min<int64_t>(16, rows - t0),
+                                 y + t0 * w.out + p0 + j, w.out, kernels::laneMask(n - j, 0));
             }
         }
     }
@@ -146,28 +152,46 @@ int64_t SparseRows::bytes() const {
     return n;
 }
 
-SparseRows packRows(const at::Tensor& held, const at::Tensor& values) {
+SparseRows packRows(const at::Tensor& held, const at::Tensor& values, bool pairs) {
     torch::NoGradGuard noGrad;
     SparseRows r;
     const int64_t out = held.size(0);
     r.units = held.size(1);
-    const int64_t chunk = values.scalar_type() == torch::kFloat32 ? detail::kChunkFp32 : detail::kChunkInt8;
+    const bool fp32 = values.scalar_type() == torch::kFloat32;
+    const int64_t chunk = fp32 ? detail::kChunkFp32 : detail::kChunkInt8;
     r.chunks = (r.units + chunk - 1) / chunk;
-    // Units held per (output, chunk), row-major: their running sum gives each chunk's start.
-    const at::Tensor perChunk = torch::constant_pad_nd(held.to(torch::kInt64), {0, r.chunks * chunk - r.units})
-                                    .view({out, r.chunks, chunk})
-                                    .sum(2);
-    const at::Tensor ends = perChunk.flatten().cumsum(0).view({out, r.chunks});
+    const at::Tensor keep = held.to(torch::kBool).contiguous();
+    const at::Tensor v = values.contiguous();
+    const bool* k = keep.data_ptr<bool>();
+    r.held = keep.sum().item<int64_t>();
     r.start = torch::empty({out, r.chunks + 1}, torch::kInt64);
-    if (out > 0 && r.chunks > 0) {
-        r.start.narrow(1, 1, r.chunks).copy_(ends);
-        r.start.select(1, 0).copy_(ends.select(1, 0) - perChunk.select(1, 0));
-    } else {
-        r.start.zero_();
+    int64_t* start = r.start.data_ptr<int64_t>();
+    std::vector<int32_t> offsets;
+    std::vector<uint32_t> bits;  // the values' 4 bytes (float or int32)
+    offsets.reserve(size_t(r.held + (pairs ? out * r.chunks : 0)));
+    bits.reserve(offsets.capacity());
+    const auto* source = reinterpret_cast<const uint32_t*>(v.data_ptr());
+    for (int64_t o = 0; o < out; ++o) {
+        for (int64_t c = 0; c < r.chunks; ++c) {
+            start[o * (r.chunks + 1) + c] = int64_t(offsets.size());
+            for (int64_t u = c * chunk; u < std::min(r.units, (c + 1) * chunk); ++u) {
+                if (!k[o * r.units + u]) continue;
+                offsets.push_back(int32_t(u * detail::kRowBytes));
+                bits.push_back(source[o * r.units + u]);
+            }
+            // An odd unit out: a zero weight on the last one's row (already in cache).
+            if (pairs && (int64_t(offsets.size()) - start[o * (r.chunks + 1) + c]) % 2 == 1) {
+                offsets.push_back(offsets.back());
+                bits.push_back(0);
+            }
+        }
+        start[o * (r.chunks + 1) + r.chunks] = int64_t(offsets.size());
     }
-    r.index = held.nonzero().select(1, 1).to(torch::kInt32).contiguous();  // row-major: ascending per output
-    r.values = values.masked_select(held).contiguous();
-    r.density = out * r.units > 0 ? double(r.index.numel()) / double(out * r.units) : 0.0;
+    if (r.units * detail::kRowBytes > std::numeric_limits<int32_t>::max())
+        throw Error("sparse kernel: " + std::to_string(r.units) + " inputs per output are too many");
+    r.index = torch::from_blob(offsets.data(), {int64_t(offsets.size())}, torch::kInt32).clone();
+    r.values = torch::from_blob(bits.data(), {int64_t(bits.size())}, fp32 ? torch::kFloat32 : torch::kInt32).clone();
+    r.density = out * r.units > 0 ? double(r.held) / double(out * r.units) : 0.0;
     return r;
 }
 
@@ -184,7 +208,7 @@ Fp32Weight packFp32(const at::Tensor& weight, const at::Tensor& bias) {
     Fp32Weight p;
     p.out = w.size(0);
     p.in = w.size(1);
-    p.rows = packRows(w.ne(0), w);
+    p.rows = packRows(w.ne(0), w, false);
     p.bias = torch::zeros({(p.out + 15) / 16 * 16}, torch::kFloat32);
     if (bias.defined()) p.bias.narrow(0, 0, p.out).copy_(bias.detach().to(torch::kFloat32).reshape({-1}));
     return p;
@@ -205,11 +229,11 @@ at::Tensor linearFp32(const at::Tensor& input, const Fp32Weight& w, fp32gemm::Ac
     const int64_t T = tileTokens(rows);
     const int64_t tiles = (rows + T - 1) / T;
     at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
-        // The tile's inputs transposed, [in][T], and a panel's sums [kPanel][T] (LibTorch's
+        // The tile's inputs transposed, [in][kTile], and a panel's sums [kPanel][T] (LibTorch's
         // allocations are 64-byte aligned).
-        const at::Tensor buffer = at::empty({(w.in + detail::kPanel) * T}, at::kFloat);
+        const at::Tensor buffer = at::empty({(w.in + detail::kPanel) * detail::kTile}, at::kFloat);
         float* xt = buffer.data_ptr<float>();
-        float* sums = xt + w.in * T;
+        float* sums = xt + w.in * detail::kTile;
         for (int64_t tile = t0; tile < t1; ++tile) {
             const int64_t m = tile * T, n = std::min(T, rows - m);
             const int64_t tt = (n + 15) / 16 * 16;

@@ -55,16 +55,20 @@ bool int8Pays(const Density& d, kernels::KernelPath densePath);
 /// CSR form with one start per (output, chunk of units: sparse_kernels.h's kChunkFp32 or
 /// kChunkInt8), so that a panel of outputs runs over a tile's chunk of inputs at a time.
 struct SparseRows {
-    at::Tensor start;   // int64 [out, chunks + 1]: output o's units of chunk c are [start[o][c], start[o][c + 1])
-    at::Tensor index;   // int32 [held]: the units, ascending per output
-    at::Tensor values;  // float32 [held] (fp32), or int32 [held] (int8: the group's 4 weight bytes)
+    at::Tensor start;   // int64 [out, chunks + 1]: output o's entries of chunk c are [start[o][c], start[o][c + 1])
+    at::Tensor index;   // int32 [entries]: the units' byte offsets in a transposed tile (unit x kRowBytes), ascending
+    at::Tensor values;  // float32 [entries] (fp32), or int32 [entries] (int8: the group's 4 weight bytes)
     int64_t units = 0, chunks = 0;  // units per output, chunks of them
+    int64_t held = 0;               // the units held (entries without the pairs' padding)
     double density = 1;             // held / (out * units)
     int64_t bytes() const;
 };
 
 /// Packs `values` [out, units] (float32 or int32) where `held` [out, units] (bool) is true.
-SparseRows packRows(const at::Tensor& held, const at::Tensor& values);
+/// pairs: each (output, chunk)'s entries padded to an even count with a zero weight
+/// (int8: sparse_kernels.h's int8Panel runs units in pairs; a float zero would turn an
+/// infinite input into NaN, so fp32 keeps its odd units).
+SparseRows packRows(const at::Tensor& held, const at::Tensor& values, bool pairs);
 
 /// A float weight in sparse rows with its bias.
 struct Fp32Weight {
