@@ -238,12 +238,15 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                                "): pruned layers run dense");
     out.emplace_back(
         "sparse int8",
-        sparseOn ? "avx512_vnni (our kernel over groups of 4 inputs, 1x4 blocks skip whole VPDPBUSDs; " + when +
-                       (sparse::mode() == sparse::Mode::On
-                            ? std::string(")")
-                            : std::to_string(int(100 * sparse::int8MaxDensity(int8))) + "% of their groups of 4)")
-                 : std::string("off (") + (hasAvx512Vnni() ? "TPQ_SPARSE_KERNEL=off" : "needs AVX-512 VNNI") +
-                       "): pruned layers run dense");
+        sparseOn
+            ? "avx512_vnni (our kernel over groups of 4 inputs, 1x4 blocks skip whole VPDPBUSDs; " + when +
+                  (sparse::mode() == sparse::Mode::On
+                       ? std::string(")")
+                       : std::to_string(int(100 * sparse::int8MaxDensity(int8, 1, 1))) + "% of their groups of 4, " +
+                             std::to_string(int(100 * sparse::int8MaxDensity(int8, 2, 1))) +
+                             "% with more inputs than outputs)")
+            : std::string("off (") + (hasAvx512Vnni() ? "TPQ_SPARSE_KERNEL=off" : "needs AVX-512 VNNI") +
+                  "): pruned layers run dense");
     out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));
     out.emplace_back("layer norm", describe(layerNormPath(), "our add + layer norm pass"));
     if (cpuFeatures().amxTile && !cpuFeatures().amxPermitted)

@@ -100,7 +100,7 @@ PackedWeight pack(const at::Tensor& values, const at::Tensor& scales, const at::
     bool sparse = layout == Layout::Sparse;
     if (sparse && !(vnni && sparse::int8Available()))
         throw Error("int8 kernel: the sparse layout needs AVX-512 VNNI (and TPQ_SPARSE_KERNEL not off)");
-    if (layout == Layout::Auto && vnni) sparse = sparse::int8Pays(sparse::density(v), p.path);
+    if (layout == Layout::Auto && vnni) sparse = sparse::int8Pays(sparse::density(v), p.path, p.in, p.out);
     if (sparse) {
         p.sparse = packSparse(v, roundUp(p.in, detail::kVnniGroup));
     } else {

@@ -124,12 +124,15 @@ double fp32MaxDensity() {
     return 0.3;
 }
 
-// int8 groups of 4 against our dense VPDPBUSD kernel: faster at 1024 tokens on every shape
-// up to 0.3 (1.15-1.26x), at 128 tokens up to 0.2 but for 3072->768 (0.90-1.01x at 0.2,
-// 1.25-1.35x at 0.1): 0.2, the break-even of the least favourable shape. Against AMX tiles
-// (several times faster dense) the bar is set lower, 0.1: not measured (no AMX here).
-double int8MaxDensity(kernels::KernelPath densePath) {
-    return densePath == kernels::KernelPath::Amx ? 0.1 : 0.2;
+// int8 groups of 4 against our dense VPDPBUSD kernel, measured again after the rows' byte
+// offsets and pairs (2026-12-05, two runs): faster up to 0.3 on every shape at 1024 tokens
+// (1.09-1.39x) and at 128 tokens on 768->768 and 768->3072 (1.17-1.29x; 0.4: 0.89-0.99x),
+// but 3072->768 at 128 tokens only up to 0.2 (1.11-1.24x; 0.3: 0.80-0.83x): 0.3, and 0.2 for
+// a layer with more inputs than outputs. Against AMX tiles (several times faster dense) the
+// bar is set lower, 0.1: not measured (no AMX here).
+double int8MaxDensity(kernels::KernelPath densePath, int64_t in, int64_t out) {
+    if (densePath == kernels::KernelPath::Amx) return 0.1;
+    return in > out ? 0.2 : 0.3;
 }
 
 // A layer pruned to exactly the crossover's sparsity lands a block above or below it
@@ -141,9 +144,9 @@ bool fp32Pays(const Density& d) {
     return mode() == Mode::On ? d.elements < 1.0 : d.elements <= fp32MaxDensity() + kRoundingSlack;
 }
 
-bool int8Pays(const Density& d, kernels::KernelPath densePath) {
+bool int8Pays(const Density& d, kernels::KernelPath densePath, int64_t in, int64_t out) {
     if (!int8Available()) return false;
-    return mode() == Mode::On ? d.quads < 1.0 : d.quads <= int8MaxDensity(densePath) + kRoundingSlack;
+    return mode() == Mode::On ? d.quads < 1.0 : d.quads <= int8MaxDensity(densePath, in, out) + kRoundingSlack;
 }
 
 int64_t SparseRows::bytes() const {

@@ -45,11 +45,12 @@ bool int8Available();
 /// The measured crossovers: a layer runs sparse when the density it would compute is at
 /// most this (fp32: elements; int8: quads). README's sparsity table has the measurements.
 double fp32MaxDensity();
-/// Against the dense int8 path of this CPU (VPDPBUSD, or AMX tiles: a much higher bar).
-double int8MaxDensity(kernels::KernelPath densePath);
+/// Against the dense int8 path of this CPU (VPDPBUSD, or AMX tiles: a much higher bar), for
+/// a layer of `in` inputs and `out` outputs (more inputs than outputs: a lower bar).
+double int8MaxDensity(kernels::KernelPath densePath, int64_t in, int64_t out);
 /// Whether a layer of this density runs sparse here (availability, mode, crossover).
 bool fp32Pays(const Density& d);
-bool int8Pays(const Density& d, kernels::KernelPath densePath);
+bool int8Pays(const Density& d, kernels::KernelPath densePath, int64_t in, int64_t out);
 
 /// A weight's non-zero units per output (inputs for fp32, groups of 4 inputs for int8), in
 /// CSR form with one start per (output, chunk of units: sparse_kernels.h's kChunkFp32 or
