@@ -5,11 +5,11 @@
 #include <string>
 
 #include <ATen/Parallel.h>
-#include <dlfcn.h>
 #include <torch/torch.h>
 
 #include "kernels/attention_kernel.h"
 #include "util/error.h"
+#include "util/single_threaded_blas.h"
 
 namespace tpq {
 
@@ -34,31 +34,6 @@ at::Tensor additiveAttentionMask(const at::Tensor& attentionMask, at::ScalarType
 
 namespace {
 
-// OpenBLAS (pthread build) runs its own thread pool and does not know about LibTorch's
-// OpenMP workers. While heads are computed in parallel by LibTorch, each BLAS call must stay
-// on its thread; this scope sets OpenBLAS to one thread and restores the count after.
-class SingleThreadedBlas {
-public:
-    SingleThreadedBlas() {
-        static const auto get = reinterpret_cast<int (*)()>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-        static const auto set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-        if (get && set) {
-            m_set = set;
-            m_saved = get();
-            if (m_saved != 1) set(1);
-        }
-    }
-    ~SingleThreadedBlas() {
-        if (m_set && m_saved != 1) m_set(m_saved);
-    }
-    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-
-private:
-    void (*m_set)(int) = nullptr;
-    int m_saved = 1;
-};
-
 // Inference attention: (batch, head) pairs spread over LibTorch's threads, each pair's two
 // products a single-threaded GEMM. LibTorch's bmm without MKL issues one multi-threaded
 // BLAS call per head, whose thread start-up costs more than the 128x128x64 product itself.
@@ -72,6 +47,7 @@ at::Tensor parallelAttention(const at::Tensor& q, const at::Tensor& k, const at:
     const auto qh = split(q * (1.0 / std::sqrt(double(headSize)))), kh = split(k), vh = split(v);
     const auto mask = additiveMask.expand({batch, 1, 1, length});
     auto context = at::empty({batch, length, heads * headSize}, q.options());
+    // Heads run in parallel on LibTorch's threads: each BLAS call stays on its thread.
     SingleThreadedBlas oneBlasThread;
     at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
         for (int64_t i = begin; i < end;) {

@@ -10,6 +10,7 @@
 #include "kernels/fp32_gemm.h"
 #include "kernels/sparse_gemm.h"
 #include "models/architecture_estimate.h"
+#include "util/single_threaded_blas.h"
 #include "util/strings.h"
 
 namespace tpq {
@@ -19,6 +20,9 @@ at::Tensor LinearKernel::forwardGelu(const at::Tensor& x) const {
 }
 
 namespace {
+
+// Rows below which a LibTorch product in inference runs on one BLAS thread (runLinear).
+constexpr int64_t kFewRows = 64;
 
 // How an fp32 linear layer runs in inference: sparse (CSR, kernels/sparse_gemm.h), on our
 // dense kernel (kernels/fp32_gemm.h), or on LibTorch's linear.
@@ -125,6 +129,13 @@ Fp32PackCache::Packed inferencePacked(torch::nn::Linear& linear, const at::Tenso
 at::Tensor runLinear(torch::nn::Linear& linear, const LinearKernelPtr& kernel, const at::Tensor& x) {
     if (kernel) return kernel->forward(x);
     if (const auto packed = inferencePacked(linear, x)) return packed->forward(x, false);
+    // A product of a few rows in inference (the pooler and classifier on the batch's first
+    // tokens) on one OpenBLAS thread: two would leave its pool spinning on a core while our
+    // kernels run the next layers (util/single_threaded_blas.h).
+    if (!linear->is_training() && !at::GradMode::is_enabled() && x.numel() < kFewRows * x.size(-1)) {
+        SingleThreadedBlas oneBlasThread;
+        return linear(x);
+    }
     return linear(x);
 }
 
