@@ -1,6 +1,7 @@
 #pragma once
 /// \file single_threaded_blas.h
-/// A scope in which OpenBLAS (pthread build) runs on the calling thread only.
+/// A scope in which OpenBLAS's pthread build runs on the calling thread only (its OpenMP
+/// build, which scripts/setup selects, shares LibTorch's threads: there it does nothing).
 ///
 /// OpenBLAS keeps its own pool of threads, unaware of LibTorch's OpenMP workers, and after a
 /// product its threads spin for a while (tens of milliseconds) before sleeping. A small
