@@ -119,16 +119,15 @@ TPQ_TARGET_AVX512_VNNI void quantizeRowsStatic(const float* x, int64_t rows, int
     }
 }
 
-// The epilogue of one row's 16 columns: exact zero-point correction in int32, then the
-// float rescale and bias, for a static layer the rounding to the calibrated output grid,
-// then the activation.
+// The epilogue of 16 sums: exact zero-point correction in int32, then the float rescale and
+// bias, for a static layer the rounding to the calibrated output grid, then the activation.
+// scale is the row's scale times the weight's; the dense rows give vectors of 16 columns,
+// the sparse ones (16 tokens of one output) broadcast the output's colsum, scale and bias.
 template <bool Gelu, bool Requantize>
-TPQ_TARGET_AVX512_VNNI inline void storeColumns(__m512i acc, __m512i zero, __m512 rowScale, const int32_t* colsum,
-                                                const float* wscale, const float* bias, float* y, __mmask16 mask,
+TPQ_TARGET_AVX512_VNNI inline __m512 finishSums(__m512i acc, __m512i zero, __m512i colsum, __m512 scale, __m512 bias,
                                                 const StaticScales* s) {
-    const __m512i v = _mm512_sub_epi32(acc, _mm512_mullo_epi32(zero, _mm512_loadu_si512(colsum)));
-    __m512 f =
-        _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(rowScale, _mm512_loadu_ps(wscale)), _mm512_loadu_ps(bias));
+    const __m512i v = _mm512_sub_epi32(acc, _mm512_mullo_epi32(zero, colsum));
+    __m512 f = _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), scale, bias);
     if (Requantize) {
         // (clamp(round(f / so) + zo, 0, 255) - zo) * so; a NaN row stays NaN.
         const __m512 zo = _mm512_set1_ps(float(s->outZero));
@@ -141,7 +140,18 @@ TPQ_TARGET_AVX512_VNNI inline void storeColumns(__m512i acc, __m512i zero, __m51
         f = _mm512_mask_mov_ps(_mm512_mul_ps(_mm512_sub_ps(code, zo), _mm512_set1_ps(s->outScale)), nan, f);
     }
     if (Gelu) f = kernels::gelu512(f);
-    _mm512_mask_storeu_ps(y, mask, f);
+    return f;
+}
+
+// One row's 16 columns through finishSums into y.
+template <bool Gelu, bool Requantize>
+TPQ_TARGET_AVX512_VNNI inline void storeColumns(__m512i acc, __m512i zero, __m512 rowScale, const int32_t* colsum,
+                                                const float* wscale, const float* bias, float* y, __mmask16 mask,
+                                                const StaticScales* s) {
+    _mm512_mask_storeu_ps(
+        y, mask,
+        finishSums<Gelu, Requantize>(acc, zero, _mm512_loadu_si512(colsum),
+                                     _mm512_mul_ps(rowScale, _mm512_loadu_ps(wscale)), _mm512_loadu_ps(bias), s));
 }
 
 struct Tile {
@@ -306,32 +316,9 @@ TPQ_TARGET_AVX512_VNNI int64_t sparsePanel(const PackedWeight& w, const uint32_t
     return n;
 }
 
-// The dense kernel's epilogue (storeColumns) on one output's sums of 16 tokens, in the same
-// operations and order (the same floats): the tokens' zero points and scales a vector, the
-// output's column sum, weight scale and bias broadcast.
-template <bool Gelu, bool Requantize>
-TPQ_TARGET_AVX512_VNNI inline __m512 finishOutput(__m512i acc, __m512i zero, __m512 rowScale, int32_t colsum,
-                                                  float wscale, float bias, const StaticScales* s) {
-    const __m512i v = _mm512_sub_epi32(acc, _mm512_mullo_epi32(zero, _mm512_set1_epi32(colsum)));
-    __m512 f =
-        _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(rowScale, _mm512_set1_ps(wscale)), _mm512_set1_ps(bias));
-    if (Requantize) {
-        const __m512 zo = _mm512_set1_ps(float(s->outZero));
-        const __m512 code = _mm512_roundscale_ps(
-            _mm512_min_ps(
-                _mm512_max_ps(_mm512_fmadd_ps(f, _mm512_set1_ps(1.0f / s->outScale), zo), _mm512_setzero_ps()),
-                _mm512_set1_ps(255.0f)),
-            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-        const __mmask16 nan = _mm512_cmp_ps_mask(f, f, _CMP_UNORD_Q);
-        f = _mm512_mask_mov_ps(_mm512_mul_ps(_mm512_sub_ps(code, zo), _mm512_set1_ps(s->outScale)), nan, f);
-    }
-    if (Gelu) f = kernels::gelu512(f);
-    return f;
-}
-
 // The panel's sums [n][T] into y's rows: `tokens` of them, the first the tile's row 0, whose
 // quantization is xzero[0], xscale[0]. Per 16 outputs x 16 tokens: each output's epilogue on
-// its 16 tokens (finishOutput), then the 16 results transposed in registers and stored as
+// its 16 tokens (finishSums), then the 16 results transposed in registers and stored as
 // 16 token rows (the sums transposed first and stored to be read back a token at a time
 // took twice as long, and 12% of a 90% 1x4 bert-base pass).
 template <bool Gelu, bool Requantize>
@@ -351,9 +338,9 @@ TPQ_TARGET_AVX512_VNNI void sparsePanelEpilogue(const PackedWeight& w, const int
             __m512i r[16];
 #pragma GCC unroll 16
             for (int i = 0; i < 16; ++i)
-                r[i] = _mm512_castps_si512(finishOutput<Gelu, Requantize>(_mm512_load_si512(sums + (j + i) * T + t0),
-                                                                          zero, rowScale, colsum[j + i], scale[j + i],
-                                                                          bias[j + i], s));
+                r[i] = _mm512_castps_si512(finishSums<Gelu, Requantize>(
+                    _mm512_load_si512(sums + (j + i) * T + t0), zero, _mm512_set1_epi32(colsum[j + i]),
+                    _mm512_mul_ps(rowScale, _mm512_set1_ps(scale[j + i])), _mm512_set1_ps(bias[j + i]), s));
             kernels::transpose16(r);
             const __mmask16 mask = kernels::laneMask(n - j, 0);
             float* dst = y + t0 * w.out + p0 + j;
