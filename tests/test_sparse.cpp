@@ -86,7 +86,7 @@ private Q_SLOTS:
         const at::Tensor b = torch::randn({out});
         const at::Tensor x = torch::randn({tokens, in});
         const sparse::Fp32Weight packed = sparse::packFp32(w, b);
-        QCOMPARE(packed.rows.index.numel(), w.ne(0).sum().item<int64_t>());
+        QCOMPARE(packed.rows.offsets.numel(), w.ne(0).sum().item<int64_t>());
         const at::Tensor want = torch::linear(x.to(torch::kFloat64), w.to(torch::kFloat64), b.to(torch::kFloat64));
         const at::Tensor got = sparse::linearFp32(x, packed);
         QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{tokens, out}));

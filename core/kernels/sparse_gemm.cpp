@@ -60,7 +60,7 @@ template <bool Gelu>
 void fp32Tile(const float* xt, int64_t T, int64_t rows, const Fp32Weight& w, float* sums, float* y) {
     const SparseRows& r = w.rows;
     const int64_t* start = r.start.data_ptr<int64_t>();
-    const int32_t* index = r.index.data_ptr<int32_t>();
+    const int32_t* offsets = r.offsets.data_ptr<int32_t>();
     const float* values = r.values.data_ptr<float>();
     const float* bias = w.bias.data_ptr<float>();
     for (int64_t p0 = 0; p0 < w.out; p0 += detail::kPanel) {
@@ -69,7 +69,7 @@ void fp32Tile(const float* xt, int64_t T, int64_t rows, const Fp32Weight& w, flo
         const int64_t written = r.chunks > 0 ? n : 0;
         std::memset(sums + written * T, 0, size_t((padded - written) * T) * sizeof(float));
         for (int64_t c = 0; c < r.chunks; ++c)
-            detail::fp32Panel(xt, T, index, values, start + p0 * (r.chunks + 1), r.chunks + 1, n, c, sums);
+            detail::fp32Panel(xt, T, offsets, values, start + p0 * (r.chunks + 1), r.chunks + 1, n, c, sums);
         for (int64_t t0 = 0; t0 < rows; t0 += 16) {
             for (int64_t j = 0; j < n; j += 16) {
                 finishFp32<Gelu>(sums + j * T + t0, T, bias + p0 + j, std::min<int64_t>(16, rows - t0),
@@ -151,7 +151,7 @@ bool int8Pays(const Density& d, kernels::KernelPath densePath, int64_t in, int64
 
 int64_t SparseRows::bytes() const {
     int64_t n = 0;
-    for (const auto* t : {&start, &index, &values}) n += t->defined() ? t->nbytes() : 0;
+    for (const auto* t : {&start, &offsets, &values}) n += t->defined() ? t->nbytes() : 0;
     return n;
 }
 
@@ -163,6 +163,8 @@ SparseRows packRows(const at::Tensor& held, const at::Tensor& values, bool pairs
     const bool fp32 = values.scalar_type() == torch::kFloat32;
     const int64_t chunk = fp32 ? detail::kChunkFp32 : detail::kChunkInt8;
     r.chunks = (r.units + chunk - 1) / chunk;
+    if (r.units * detail::kRowBytes > std::numeric_limits<int32_t>::max())
+        throw Error("sparse kernel: " + std::to_string(r.units) + " inputs per output are too many");
     const at::Tensor keep = held.to(torch::kBool).contiguous();
     const at::Tensor v = values.contiguous();
     const bool* k = keep.data_ptr<bool>();
@@ -190,9 +192,7 @@ SparseRows packRows(const at::Tensor& held, const at::Tensor& values, bool pairs
         }
         start[o * (r.chunks + 1) + r.chunks] = int64_t(offsets.size());
     }
-    if (r.units * detail::kRowBytes > std::numeric_limits<int32_t>::max())
-        throw Error("sparse kernel: " + std::to_string(r.units) + " inputs per output are too many");
-    r.index = torch::from_blob(offsets.data(), {int64_t(offsets.size())}, torch::kInt32).clone();
+    r.offsets = torch::from_blob(offsets.data(), {int64_t(offsets.size())}, torch::kInt32).clone();
     r.values = torch::from_blob(bits.data(), {int64_t(bits.size())}, fp32 ? torch::kFloat32 : torch::kInt32).clone();
     r.density = out * r.units > 0 ? double(r.held) / double(out * r.units) : 0.0;
     return r;

@@ -4,7 +4,7 @@
 /// it worth it skips them instead of multiplying by them. The weight is packed once, at
 /// load (int8: int8gemm::pack) or on the first inference pass after it changed (fp32: the
 /// model's pack cache, models/classifier.cpp), never per call.
-///   fp32  CSR, one index and one float per non-zero, any pattern (1x1, 1x4, 4x1 ...)
+///   fp32  CSR, one row offset and one float per non-zero, any pattern (1x1, 1x4, 4x1 ...)
 ///   int8  per output, the groups of 4 aligned inputs holding a non-zero (VPDPBUSD's unit:
 ///         exact for 1x4 blocks; an unstructured layer keeps every group with any
 ///         non-zero), run inside int8gemm (dynamic, static and QAT layers alike)
@@ -56,9 +56,9 @@ bool int8Pays(const Density& d, kernels::KernelPath densePath, int64_t in, int64
 /// CSR form with one start per (output, chunk of units: sparse_kernels.h's kChunkFp32 or
 /// kChunkInt8), so that a panel of outputs runs over a tile's chunk of inputs at a time.
 struct SparseRows {
-    at::Tensor start;   // int64 [out, chunks + 1]: output o's entries of chunk c are [start[o][c], start[o][c + 1])
-    at::Tensor index;   // int32 [entries]: the units' byte offsets in a transposed tile (unit x kRowBytes), ascending
-    at::Tensor values;  // float32 [entries] (fp32), or int32 [entries] (int8: the group's 4 weight bytes)
+    at::Tensor start;    // int64 [out, chunks + 1]: output o's entries of chunk c are [start[o][c], start[o][c + 1])
+    at::Tensor offsets;  // int32 [entries]: the units' byte offsets in a transposed tile (unit x kRowBytes), ascending
+    at::Tensor values;   // float32 [entries] (fp32), or int32 [entries] (int8: the group's 4 weight bytes)
     int64_t units = 0, chunks = 0;  // units per output, chunks of them
     int64_t held = 0;               // the units held (entries without the pairs' padding)
     double density = 1;             // held / (out * units)

@@ -21,15 +21,16 @@ namespace tpq::sparse::detail {
 /// a panel's outputs run over one chunk of the tile's transposed inputs at a time, adding
 /// into the panel's sums (64 x 64 x 4 bytes, 16 kB, in L1). Each chunk costs every output a
 /// load and a store of its sums and a mispredicted loop exit, so at high sparsity (few units
-/// per output and chunk) larger chunks pay although they leave L1. Measured on bert-base 1x4
-/// (Zen 5, 2026-12-05): int8 best at 192 groups of 4 inputs (48 kB of codes) once the
-/// rows' units come in pairs (384 before: 96 had left 90% at 1.88x over dense int8 instead
-/// of 2.29x); fp32 best at about 192 inputs (48 kB).
+/// per output and chunk) larger chunks pay although they leave L1. Measured on Zen 5
+/// (2026-12-05): with the rows' units in pairs, int8 rows of bert-base shapes fastest at
+/// 192-256 groups of 4 inputs (48-64 kB of codes) on single layers, and the whole 90% 1x4
+/// model the same from 128 to 384 (before the pairs, 96 had left it at 1.88x over dense
+/// int8 against 2.29x with 384); fp32 best at about 192 inputs (48 kB).
 constexpr int64_t kTile = 64, kPanel = 64;
 constexpr int64_t kChunkFp32 = 192;  // inputs
 constexpr int64_t kChunkInt8 = 192;  // groups of 4 inputs
 /// The transposed inputs' rows are kTile values apart whatever the tile's tokens, so that a
-/// unit's row is a fixed byte offset, stored at packing (SparseRows::index).
+/// unit's row is a fixed byte offset, stored at packing (SparseRows::offsets).
 constexpr int64_t kRowBytes = kTile * 4;
 
 /// dst [cols][kTile] (4-byte values) = the transpose of rows [0, rows) of src (row stride

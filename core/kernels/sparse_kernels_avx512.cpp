@@ -7,6 +7,7 @@
 
 #include "kernels/sparse_kernels.h"
 #include "kernels/transpose16.h"
+#include "kernels/vector_math.h"
 
 // As in int8_gemm_vnni.cpp: GCC 12's masked-load intrinsics trip its uninitialized-value warnings.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -16,10 +17,6 @@
 
 namespace tpq::sparse::detail {
 namespace {
-
-inline __mmask16 prefix(int64_t n) {
-    return n >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << n) - 1u);
-}
 
 // NT registers of 16 accumulators per row; units alternate between two sets so that
 // enough multiply-adds are in flight (4 cycles of latency, two pipes). The rows of a panel
@@ -110,7 +107,7 @@ TPQ_TARGET_AVX512 void transposeToColumns(const uint32_t* src, int64_t ld, int64
     for (int64_t t0 = 0; t0 < T; t0 += 16) {
         const int64_t n = rows - t0;  // rows of this block that exist (may be <= 0)
         for (int64_t c0 = 0; c0 < cols; c0 += 16) {
-            const __mmask16 mask = prefix(cols - c0);
+            const __mmask16 mask = kernels::laneMask(cols - c0, 0);
             __m512i r[16];
 #pragma GCC unroll 16
             for (int i = 0; i < 16; ++i)

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include <torch/torch.h>
@@ -132,10 +133,9 @@ at::Tensor runLinear(torch::nn::Linear& linear, const LinearKernelPtr& kernel, c
     // A product of a few rows in inference (the pooler and classifier on the batch's first
     // tokens) on one OpenBLAS thread: two would leave its pool spinning on a core while our
     // kernels run the next layers (util/single_threaded_blas.h).
-    if (!linear->is_training() && !at::GradMode::is_enabled() && x.numel() < kFewRows * x.size(-1)) {
-        SingleThreadedBlas oneBlasThread;
-        return linear(x);
-    }
+    std::optional<SingleThreadedBlas> oneBlasThread;
+    if (!linear->is_training() && !at::GradMode::is_enabled() && x.numel() < kFewRows * x.size(-1))
+        oneBlasThread.emplace();
     return linear(x);
 }
 
