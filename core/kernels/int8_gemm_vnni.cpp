@@ -540,26 +540,51 @@ struct FfnTile {
     int32_t* zero1 = nullptr;
     float* scale2 = nullptr;  // [T] the intermediate's
     int32_t* zero2 = nullptr;
+    alignas(64) float lo[sparse::detail::kTile];  // h's range per token, from 0
+    alignas(64) float hi[sparse::detail::kTile];
+    __mmask16 notFinite[sparse::detail::kTile / 16] = {};  // tokens with a NaN or an infinity in h
 };
 
-TPQ_TARGET_AVX512_VNNI void ffnFirstLayer(const FfnTile& f, int64_t T) {
+// The first layer into h, and each token's range over h (from 0) and whether it holds a
+// NaN or an infinity, as ffnRequantize needs them: kept in registers while h is written, they
+// spare it a second pass over h's 768 kB (bert-base), which does not fit L2 with the rest.
+TPQ_TARGET_AVX512_VNNI void ffnFirstLayer(FfnTile& f) {
+    constexpr int64_t T = sparse::detail::kTile;
     const PackedWeight& w = *f.first;
     const float* wscale = w.scale.data_ptr<float>();
     const int32_t* colsum = w.colsum.data_ptr<int32_t>();
     const float* bias = w.bias.data_ptr<float>();
+    __m512 lo[T / 16], hi[T / 16];
+    __mmask16 notFinite[T / 16];
+#pragma GCC unroll 4
+    for (int i = 0; i < T / 16; ++i) {
+        lo[i] = hi[i] = _mm512_setzero_ps();
+        notFinite[i] = 0;
+    }
     for (int64_t p0 = 0; p0 < w.out; p0 += sparse::detail::kPanel) {
         const int64_t n = sparsePanel(w, f.xt1, T, p0, f.sums);
         for (int64_t o = 0; o < n; ++o) {
             const __m512i cs = _mm512_set1_epi32(colsum[p0 + o]);
             const __m512 ws = _mm512_set1_ps(wscale[p0 + o]), b = _mm512_set1_ps(bias[p0 + o]);
-            for (int64_t t = 0; t < T; t += 16) {
+#pragma GCC unroll 4
+            for (int i = 0; i < T / 16; ++i) {
+                const int64_t t = 16 * i;
                 const __m512i v = _mm512_sub_epi32(_mm512_load_si512(f.sums + o * T + t),
                                                    _mm512_mullo_epi32(_mm512_load_si512(f.zero1 + t), cs));
-                const __m512 x =
-                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(_mm512_load_ps(f.scale1 + t), ws), b);
-                _mm512_store_ps(f.h + (p0 + o) * T + t, kernels::gelu512(x));
+                const __m512 g = kernels::gelu512(
+                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(v), _mm512_mul_ps(_mm512_load_ps(f.scale1 + t), ws), b));
+                _mm512_store_ps(f.h + (p0 + o) * T + t, g);
+                lo[i] = _mm512_min_ps(lo[i], g);
+                hi[i] = _mm512_max_ps(hi[i], g);
+                notFinite[i] |= _mm512_fpclass_ps_mask(g, kNanOrInf);
             }
         }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < T / 16; ++i) {
+        _mm512_store_ps(f.lo + 16 * i, lo[i]);
+        _mm512_store_ps(f.hi + 16 * i, hi[i]);
+        f.notFinite[i] = notFinite[i];
     }
     // Outputs past out1 up to a multiple of 4: zeros (the padding of the codes).
     for (int64_t o = w.out; o < roundUp(w.out, 4); ++o) std::memset(f.h + o * T, 0, size_t(T) * sizeof(float));
@@ -571,22 +596,17 @@ TPQ_TARGET_AVX512_VNNI inline __m512i codes16(const float* v, __m512 inv, __m512
     return _mm512_min_epi32(_mm512_max_epi32(i, _mm512_setzero_si512()), _mm512_set1_epi32(255));
 }
 
-// Per-token scale and zero point of h, as quantizeRows computes them (0 in the range, NaN
-// scale for a token with a non-finite value), and h encoded into xt2.
-TPQ_TARGET_AVX512_VNNI void ffnRequantize(const FfnTile& f, int64_t out1, int64_t T) {
+// Per-token scale and zero point of h from its range (ffnFirstLayer), as quantizeRows
+// computes them (0 in the range, NaN scale for a token with a non-finite value), and h
+// encoded into xt2.
+TPQ_TARGET_AVX512_VNNI void ffnRequantize(const FfnTile& f, int64_t out1) {
+    constexpr int64_t T = sparse::detail::kTile;
     const int64_t padded = roundUp(out1, 4);
     for (int64_t t = 0; t < T; t += 16) {
-        __m512 lo = _mm512_setzero_ps(), hi = _mm512_setzero_ps();
-        __mmask16 notFinite = 0;
-        for (int64_t o = 0; o < out1; ++o) {
-            const __m512 v = _mm512_load_ps(f.h + o * T + t);
-            lo = _mm512_min_ps(lo, v);
-            hi = _mm512_max_ps(hi, v);
-            notFinite |= _mm512_fpclass_ps_mask(v, kNanOrInf);
-        }
-        alignas(64) float mn[16], mx[16], inv[16], zf[16];
-        _mm512_store_ps(mn, lo);
-        _mm512_store_ps(mx, hi);
+        const __mmask16 notFinite = f.notFinite[t / 16];
+        alignas(64) float inv[16], zf[16];
+        const float* mn = f.lo + t;
+        const float* mx = f.hi + t;
         for (int i = 0; i < 16; ++i) {
             float scale = (mx[i] - mn[i]) / 255.0f;
             int32_t zero = 0;
@@ -797,8 +817,8 @@ void runSparseFfn(const float* xp, int64_t rows, const PackedWeight& first, cons
             std::fill(f.zero1, f.zero1 + T, 0);
             quantizeRows(xp + m * first.in, tokens, first.in, first.inPadded, codes, f.scale1, f.zero1);
             transposeToColumns(reinterpret_cast<const uint32_t*>(codes), first.inPadded / 4, T, groups1, f.xt1, T);
-            ffnFirstLayer(f, T);
-            ffnRequantize(f, out1, T);
+            ffnFirstLayer(f);
+            ffnRequantize(f, out1);
             ffnSecondLayer(f, T, tokens, m, y);
         }
     });
