@@ -65,6 +65,8 @@ private Q_SLOTS:
         addShapeColumns();
         QTest::newRow("one token, tails everywhere") << 1 << 70 << 17 << 1 << 1 << 0.8 << 0;
         QTest::newRow("13 tokens 1x4") << 13 << 200 << 130 << 1 << 4 << 0.9 << 3;
+        // Blocks over two chunks (kChunkFp32 / 4 = 48 groups), the last group 2 inputs wide.
+        QTest::newRow("70 tokens 1x4, 250 inputs") << 70 << 250 << 40 << 1 << 4 << 0.6 << 2;
         QTest::newRow("64 tokens 4x1") << 64 << 96 << 64 << 4 << 1 << 0.7 << 0;
         QTest::newRow("130 tokens 16x1") << 130 << 300 << 50 << 16 << 1 << 0.5 << 5;
         QTest::newRow("dense weight") << 40 << 97 << 33 << 1 << 1 << 0.0 << 0;
@@ -86,7 +88,14 @@ private Q_SLOTS:
         const at::Tensor b = torch::randn({out});
         const at::Tensor x = torch::randn({tokens, in});
         const sparse::Fp32Weight packed = sparse::packFp32(w, b);
-        QCOMPARE(packed.rows.offsets.numel(), w.ne(0).sum().item<int64_t>());
+        // Mostly full groups of 4 inputs (1x4 blocks, a dense weight) pack each kept group once
+        // with its 4 floats; scattered non-zeros (1x1, 4x1, 16x1), CSR.
+        QCOMPARE(packed.blocks, sparse::fp32Blocks(sparse::density(w)));
+        if (blockRows == 1 && blockCols == 4) QVERIFY(packed.blocks);
+        if (blockRows > 1 || sparsity >= 0.5) QVERIFY(blockCols == 4 || !packed.blocks);
+        const int64_t in4 = (in + 3) / 4;
+        const at::Tensor groups = torch::constant_pad_nd(w, {0, in4 * 4 - in}).reshape({out, in4, 4}).ne(0).any(2);
+        QCOMPARE(packed.rows.offsets.numel(), (packed.blocks ? groups : w.ne(0)).sum().item<int64_t>());
         const at::Tensor want = torch::linear(x.to(torch::kFloat64), w.to(torch::kFloat64), b.to(torch::kFloat64));
         const at::Tensor got = sparse::linearFp32(x, packed);
         QCOMPARE(got.sizes().vec(), (std::vector<int64_t>{tokens, out}));
@@ -244,7 +253,7 @@ private Q_SLOTS:
             blockSparse(layers[0].linear->weight.size(0), layers[0].linear->weight.size(1), 1, 4, 0.95));
         const LayerKernel k0 = layerKernel(layers[0]);
         QVERIFY(k0.sparse);
-        QCOMPARE(QString::fromStdString(k0.format), QString("csr"));
+        QCOMPARE(QString::fromStdString(k0.format), QString("blocks"));
         QVERIFY(k0.density < 0.1);
         QVERIFY(!layerKernel(layers[1]).sparse);
         // The model's logits are those of the dense computation.

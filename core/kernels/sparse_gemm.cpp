@@ -68,8 +68,9 @@ void fp32Tile(const float* xt, int64_t T, int64_t rows, const Fp32Weight& w, flo
         // Rows the panel does not write are zero (no inputs: all of them; else those up to 16).
         const int64_t written = r.chunks > 0 ? n : 0;
         std::memset(sums + written * T, 0, size_t((padded - written) * T) * sizeof(float));
+        const auto panel = w.blocks ? detail::fp32BlockPanel : detail::fp32Panel;
         for (int64_t c = 0; c < r.chunks; ++c)
-            detail::fp32Panel(xt, T, offsets, values, start + p0 * (r.chunks + 1), r.chunks + 1, n, c, sums);
+            panel(xt, T, offsets, values, start + p0 * (r.chunks + 1), r.chunks + 1, n, c, sums);
         for (int64_t t0 = 0; t0 < rows; t0 += 16) {
             for (int64_t j = 0; j < n; j += 16) {
                 finishFp32<Gelu>(sums + j * T + t0, T, bias + p0 + j, std::min<int64_t>(16, rows - t0),
@@ -139,6 +140,10 @@ double int8MaxDensity(kernels::KernelPath densePath, int64_t in, int64_t out) {
 // (pruning stops at the nearest whole block): 0.001 of slack counts it in.
 constexpr double kRoundingSlack = 1e-3;
 
+bool fp32Blocks(const Density& d) {
+    return d.quads > 0.0 && d.elements >= 0.8 * d.quads;
+}
+
 bool fp32Pays(const Density& d) {
     if (!fp32Available()) return false;
     return mode() == Mode::On ? d.elements < 1.0 : d.elements <= fp32MaxDensity() + kRoundingSlack;
@@ -161,10 +166,11 @@ SparseRows packRows(const at::Tensor& held, const at::Tensor& values, bool pairs
     const int64_t out = held.size(0);
     r.units = held.size(1);
     const bool fp32 = values.scalar_type() == torch::kFloat32;
-    const int64_t chunk = fp32 ? detail::kChunkFp32 : detail::kChunkInt8;
+    const int64_t per = values.dim() == 3 ? values.size(2) : 1;  // values (and inputs) per unit
+    const int64_t chunk = fp32 ? detail::kChunkFp32 / per : detail::kChunkInt8;
     r.chunks = (r.units + chunk - 1) / chunk;
-    if (r.units * detail::kRowBytes > std::numeric_limits<int32_t>::max())
-        throw Error("sparse kernel: " + std::to_string(r.units) + " inputs per output are too many");
+    if (r.units * per * detail::kRowBytes > std::numeric_limits<int32_t>::max())
+        throw Error("sparse kernel: " + std::to_string(r.units * per) + " inputs per output are too many");
     const at::Tensor keep = held.to(torch::kBool).contiguous();
     const at::Tensor v = values.contiguous();
     const bool* k = keep.data_ptr<bool>();
@@ -172,22 +178,22 @@ SparseRows packRows(const at::Tensor& held, const at::Tensor& values, bool pairs
     r.start = torch::empty({out, r.chunks + 1}, torch::kInt64);
     int64_t* start = r.start.data_ptr<int64_t>();
     std::vector<int32_t> offsets;
-    std::vector<uint32_t> bits;  // the values' 4 bytes (float or int32)
+    std::vector<uint32_t> bits;  // the values' 4 bytes (float or int32), `per` of them a unit
     offsets.reserve(size_t(r.held + (pairs ? out * r.chunks : 0)));
-    bits.reserve(offsets.capacity());
+    bits.reserve(offsets.capacity() * size_t(per));
     const auto* source = reinterpret_cast<const uint32_t*>(v.data_ptr());
     for (int64_t o = 0; o < out; ++o) {
         for (int64_t c = 0; c < r.chunks; ++c) {
             start[o * (r.chunks + 1) + c] = int64_t(offsets.size());
             for (int64_t u = c * chunk; u < std::min(r.units, (c + 1) * chunk); ++u) {
                 if (!k[o * r.units + u]) continue;
-                offsets.push_back(int32_t(u * detail::kRowBytes));
-                bits.push_back(source[o * r.units + u]);
+                offsets.push_back(int32_t(u * per * detail::kRowBytes));
+                bits.insert(bits.end(), source + (o * r.units + u) * per, source + (o * r.units + u + 1) * per);
             }
             // An odd unit out: a zero weight on the last one's row (already in cache).
             if (pairs && (int64_t(offsets.size()) - start[o * (r.chunks + 1) + c]) % 2 == 1) {
                 offsets.push_back(offsets.back());
-                bits.push_back(0);
+                bits.insert(bits.end(), size_t(per), 0u);
             }
         }
         start[o * (r.chunks + 1) + r.chunks] = int64_t(offsets.size());
@@ -211,7 +217,16 @@ Fp32Weight packFp32(const at::Tensor& weight, const at::Tensor& bias) {
     Fp32Weight p;
     p.out = w.size(0);
     p.in = w.size(1);
-    p.rows = packRows(w.ne(0), w, false);
+    p.blocks = fp32Blocks(density(w));
+    if (p.blocks) {
+        // Groups of 4 inputs (the last padded with zero weights) holding a non-zero, with
+        // their 4 floats; a zero among them is multiplied like the dense product's.
+        const int64_t in4 = (p.in + 3) / 4;
+        const at::Tensor groups = torch::constant_pad_nd(w, {0, in4 * 4 - p.in}).reshape({p.out, in4, 4});
+        p.rows = packRows(groups.ne(0).any(2), groups, false);
+    } else {
+        p.rows = packRows(w.ne(0), w, false);
+    }
     p.bias = torch::zeros({(p.out + 15) / 16 * 16}, torch::kFloat32);
     if (bias.defined()) p.bias.narrow(0, 0, p.out).copy_(bias.detach().to(torch::kFloat32).reshape({-1}));
     return p;
@@ -232,11 +247,14 @@ at::Tensor linearFp32(const at::Tensor& input, const Fp32Weight& w, fp32gemm::Ac
     const int64_t T = tileTokens(rows);
     const int64_t tiles = (rows + T - 1) / T;
     at::parallel_for(0, tiles, 1, [&](int64_t t0, int64_t t1) {
-        // The tile's inputs transposed, [in][kTile], and a panel's sums [kPanel][T] (LibTorch's
-        // allocations are 64-byte aligned).
-        const at::Tensor buffer = at::empty({(w.in + detail::kPanel) * detail::kTile}, at::kFloat);
+        // The tile's inputs transposed, [in][kTile] (blocks: rows up to a multiple of 4, the
+        // padding ones zero), and a panel's sums [kPanel][T] (LibTorch's allocations are
+        // 64-byte aligned).
+        const int64_t inRows = w.blocks ? (w.in + 3) / 4 * 4 : w.in;
+        const at::Tensor buffer = at::empty({(inRows + detail::kPanel) * detail::kTile}, at::kFloat);
         float* xt = buffer.data_ptr<float>();
-        float* sums = xt + w.in * detail::kTile;
+        float* sums = xt + inRows * detail::kTile;
+        std::memset(xt + w.in * detail::kTile, 0, size_t((inRows - w.in) * detail::kTile) * sizeof(float));
         for (int64_t tile = t0; tile < t1; ++tile) {
             const int64_t m = tile * T, n = std::min(T, rows - m);
             const int64_t tt = (n + 15) / 16 * 16;

@@ -4,7 +4,9 @@
 /// it worth it skips them instead of multiplying by them. The weight is packed once, at
 /// load (int8: int8gemm::pack) or on the first inference pass after it changed (fp32: the
 /// model's pack cache, models/classifier.cpp), never per call.
-///   fp32  CSR, one row offset and one float per non-zero, any pattern (1x1, 1x4, 4x1 ...)
+///   fp32  CSR, one row offset and one float per non-zero, any pattern (1x1, 4x1 ...); or,
+///         when the kept groups of 4 aligned inputs are mostly full (1x4 blocks), blocks:
+///         one row offset and the group's 4 floats per kept group (fp32Blocks)
 ///   int8  per output, the groups of 4 aligned inputs holding a non-zero (VPDPBUSD's unit:
 ///         exact for 1x4 blocks; an unstructured layer keeps every group with any
 ///         non-zero), run inside int8gemm (dynamic, static and QAT layers alike)
@@ -48,6 +50,9 @@ double fp32MaxDensity();
 /// Against the dense int8 path of this CPU (VPDPBUSD, or AMX tiles: a much higher bar), for
 /// a layer of `in` inputs and `out` outputs (more inputs than outputs: a lower bar).
 double int8MaxDensity(kernels::KernelPath densePath, int64_t in, int64_t out);
+/// Whether a sparse fp32 layer of this density is packed in blocks of 4 inputs rather than
+/// CSR: when its kept groups hold at least 3.2 non-zeros of 4 on average (1x4 blocks).
+bool fp32Blocks(const Density& d);
 /// Whether a layer of this density runs sparse here (availability, mode, crossover).
 bool fp32Pays(const Density& d);
 bool int8Pays(const Density& d, kernels::KernelPath densePath, int64_t in, int64_t out);
@@ -58,14 +63,17 @@ bool int8Pays(const Density& d, kernels::KernelPath densePath, int64_t in, int64
 struct SparseRows {
     at::Tensor start;    // int64 [out, chunks + 1]: output o's entries of chunk c are [start[o][c], start[o][c + 1])
     at::Tensor offsets;  // int32 [entries]: the units' byte offsets in a transposed tile (unit x kRowBytes), ascending
-    at::Tensor values;   // float32 [entries] (fp32), or int32 [entries] (int8: the group's 4 weight bytes)
+    at::Tensor values;   // float32 [entries] (fp32 CSR) or [entries * 4] (fp32 blocks: the group's 4 weights),
+                         // or int32 [entries] (int8: the group's 4 weight bytes)
     int64_t units = 0, chunks = 0;  // units per output, chunks of them
     int64_t held = 0;               // the units held (entries without the pairs' padding)
     double density = 1;             // held / (out * units)
     int64_t bytes() const;
 };
 
-/// Packs `values` [out, units] (float32 or int32) where `held` [out, units] (bool) is true.
+/// Packs `values` [out, units] (float32 or int32), or [out, units, 4] (float32: blocks of 4
+/// inputs, a unit's offset that of its first input's row), where `held` [out, units] (bool)
+/// is true.
 /// pairs: each (output, chunk)'s entries padded to an even count with a zero weight
 /// (int8: sparse_kernels.h's int8Panel runs units in pairs; a float zero would turn an
 /// infinite input into NaN, so fp32 keeps its odd units).
@@ -74,7 +82,8 @@ SparseRows packRows(const at::Tensor& held, const at::Tensor& values, bool pairs
 /// A float weight in sparse rows with its bias.
 struct Fp32Weight {
     SparseRows rows;
-    at::Tensor bias;  // float32 [roundUp(out, 16)], zeros when the layer has none
+    bool blocks = false;  // units are groups of 4 inputs (fp32Blocks), else single inputs
+    at::Tensor bias;      // float32 [roundUp(out, 16)], zeros when the layer has none
     int64_t out = 0, in = 0;
     double density() const { return rows.density; }
     int64_t bytes() const;

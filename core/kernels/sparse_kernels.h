@@ -9,7 +9,8 @@
 /// multiply-adds against one broadcast weight, and no work at all for its zeros. The sums
 /// of 16 outputs x 16 tokens get their epilogue and are transposed back to token rows in
 /// registers (transpose16.h).
-///   fp32  CSR: one float and one input's row offset per non-zero (any pattern)
+///   fp32  CSR: one float and one input's row offset per non-zero (any pattern); or blocks:
+///         per kept group of 4 aligned inputs, their 4 rows (contiguous) and 4 floats
 ///   int8  quads: per output, the groups of 4 aligned inputs holding a non-zero, 4 weight
 ///         bytes and one row offset each: one VPDPBUSD per 16 tokens (exact for 1x4 blocks)
 
@@ -48,6 +49,10 @@ void transposeToColumns(const uint32_t* src, int64_t ld, int64_t rows, int64_t c
 ///         row's units of a chunk come in pairs (packRows pads odd ones with a zero weight).
 void fp32Panel(const float* xt, int64_t T, const int32_t* offsets, const float* values, const int64_t* start,
                int64_t stride, int64_t rows, int64_t chunk, float* out);
+/// fp32 blocks: unit j is the 4 rows from offsets[j] on (4 consecutive inputs), its weights
+/// values[4j .. 4j + 3]: out[o][t] += sum_{i<4} values[4j + i] * xt[row + i][t].
+void fp32BlockPanel(const float* xt, int64_t T, const int32_t* offsets, const float* values, const int64_t* start,
+                    int64_t stride, int64_t rows, int64_t chunk, float* out);
 void int8Panel(const uint32_t* xt, int64_t T, const int32_t* offsets, const int32_t* weights, const int64_t* start,
                int64_t stride, int64_t rows, int64_t chunk, int32_t* out);
 

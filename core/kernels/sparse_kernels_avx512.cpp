@@ -100,6 +100,42 @@ TPQ_TARGET_AVX512_VNNI void int8PanelT(const uint32_t* xt, int64_t T, const int3
                                                       stride, rows, chunk, out);
 }
 
+// fp32 blocks: each unit's 4 rows, one after the other in the tile, into 4 sets of NT
+// accumulators (one per input of the block: 16 independent sums in flight).
+template <int NT>
+TPQ_TARGET_AVX512_VNNI void fp32BlockPanelT(const float* xt, int64_t T, const int32_t* offsets, const float* values,
+                                            const int64_t* start, int64_t stride, int64_t rows, int64_t chunk,
+                                            float* out) {
+    const char* base = reinterpret_cast<const char*>(xt);
+    constexpr int64_t kRow = kRowBytes / int64_t(sizeof(float));  // floats from one input's row to the next
+    for (int64_t o = 0; o < rows; ++o) {
+        const int64_t end = start[o * stride + chunk + 1];
+        float* dst = out + o * T;
+        __m512 a[NT], b[NT], c[NT], d[NT];
+#pragma GCC unroll 8
+        for (int i = 0; i < NT; ++i) {
+            a[i] = chunk > 0 ? _mm512_load_ps(dst + 16 * i) : _mm512_setzero_ps();
+            b[i] = c[i] = d[i] = _mm512_setzero_ps();
+        }
+        for (int64_t j = start[o * stride + chunk]; j < end; ++j) {
+            const float* x = reinterpret_cast<const float*>(base + offsets[j]);
+            const float* w = values + 4 * j;
+            const __m512 w0 = _mm512_set1_ps(w[0]), w1 = _mm512_set1_ps(w[1]), w2 = _mm512_set1_ps(w[2]),
+                         w3 = _mm512_set1_ps(w[3]);
+#pragma GCC unroll 8
+            for (int i = 0; i < NT; ++i) {
+                a[i] = _mm512_fmadd_ps(_mm512_load_ps(x + 16 * i), w0, a[i]);
+                b[i] = _mm512_fmadd_ps(_mm512_load_ps(x + kRow + 16 * i), w1, b[i]);
+                c[i] = _mm512_fmadd_ps(_mm512_load_ps(x + 2 * kRow + 16 * i), w2, c[i]);
+                d[i] = _mm512_fmadd_ps(_mm512_load_ps(x + 3 * kRow + 16 * i), w3, d[i]);
+            }
+        }
+#pragma GCC unroll 8
+        for (int i = 0; i < NT; ++i)
+            _mm512_store_ps(dst + 16 * i, _mm512_add_ps(_mm512_add_ps(a[i], b[i]), _mm512_add_ps(c[i], d[i])));
+    }
+}
+
 }  // namespace
 
 TPQ_TARGET_AVX512 void transposeToColumns(const uint32_t* src, int64_t ld, int64_t rows, int64_t cols, uint32_t* dst,
@@ -141,6 +177,11 @@ void byRegisters(int64_t T, F f) {
 void fp32Panel(const float* xt, int64_t T, const int32_t* offsets, const float* values, const int64_t* start,
                int64_t stride, int64_t rows, int64_t chunk, float* out) {
     byRegisters(T, [&](auto nt) { fp32PanelT<nt()>(xt, T, offsets, values, start, stride, rows, chunk, out); });
+}
+
+void fp32BlockPanel(const float* xt, int64_t T, const int32_t* offsets, const float* values, const int64_t* start,
+                    int64_t stride, int64_t rows, int64_t chunk, float* out) {
+    byRegisters(T, [&](auto nt) { fp32BlockPanelT<nt()>(xt, T, offsets, values, start, stride, rows, chunk, out); });
 }
 
 void int8Panel(const uint32_t* xt, int64_t T, const int32_t* offsets, const int32_t* weights, const int64_t* start,

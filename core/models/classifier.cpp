@@ -189,7 +189,7 @@ LayerKernel layerKernel(const NamedLinear& layer) {
     k.precision = precisionName(Precision::Fp32);
     const auto form = fp32Form(layer.linear->weight, &k.density);
     k.sparse = form == Fp32Inference::Form::Sparse;
-    if (k.sparse) k.format = "csr";
+    if (k.sparse) k.format = sparse::fp32Blocks(sparse::density(layer.linear->weight)) ? "blocks" : "csr";
     k.path = kernels::kernelPathName(k.sparse                                ? kernels::KernelPath::Avx512
                                      : form == Fp32Inference::Form::LibTorch ? kernels::KernelPath::LibTorch
                                                                              : kernels::fp32Path());
