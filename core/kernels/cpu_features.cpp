@@ -230,7 +230,7 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                                                                 : "layers that compute at most ";
     out.emplace_back("sparse fp32",
                      sparseOn
-                         ? "avx512_vnni (our CSR kernel, token-major tiles; " + when +
+                         ? "avx512_vnni (our CSR or 1x4-block kernel, token-major tiles; " + when +
                                (sparse::mode() == sparse::Mode::On
                                     ? std::string(")")
                                     : std::to_string(int(100 * sparse::fp32MaxDensity())) + "% of their weights)")
