@@ -169,16 +169,16 @@ void BM_SparseBertBase(benchmark::State& state) {
 BENCHMARK(BM_SparseBertBase)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(1);
 
 // The crossover: one layer of each bert-base shape at densities 0.05-0.6, sparse against
-// dense side by side (alternating, 3 warm-ups, 15 timed products, medians), fp32 (CSR
-// against OpenBLAS and against our AVX-512 kernel) and int8 (groups of 4 against our
+// dense side by side (alternating, 3 warm-ups, 15 timed products, medians), fp32 (CSR on
+// 1x1 weights and blocks on 1x4 ones, against OpenBLAS) and int8 (groups of 4 against our
 // dense kernel). A layer runs sparse where its density is below the largest density at
 // which the sparse product is faster on every shape (sparse_gemm.h's fp32MaxDensity and
-// int8MaxDensity). Weights: random, 1x4 blocks (int8: the quads' density is exact), 1x1
-// for fp32 (elements).
+// int8MaxDensity). Weights: random, 1x4 blocks (int8 and fp32 blocks: the quads' density
+// is exact), 1x1 for fp32 CSR (elements).
 struct Crossover {
     std::string shape;
     int64_t tokens;
-    double density, fp32Dense, fp32Sparse, int8Dense, int8Sparse;
+    double density, fp32Dense, fp32Sparse, int8Dense, int8Sparse, fp32Blocks;
 };
 std::vector<Crossover> g_crossover;
 
@@ -216,22 +216,26 @@ void BM_SparseLayerCrossover(benchmark::State& state) {
                     const auto packedSparse =
                         tpq::int8gemm::pack(q.values, q.scales, bias, tpq::int8gemm::Layout::Sparse);
                     const auto fp32Sparse = tpq::sparse::packFp32(dense * keep1x1, bias);
-                    const std::function<void()> forms[4] = {
+                    const auto fp32Blocks = tpq::sparse::packFp32(dense * keep1x4, bias);  // 1x4: blocks
+                    const std::function<void()> forms[5] = {
                         [&] { benchmark::DoNotOptimize(torch::linear(x, dense, bias).data_ptr()); },
                         [&] { benchmark::DoNotOptimize(tpq::sparse::linearFp32(x, fp32Sparse).data_ptr()); },
                         [&] { benchmark::DoNotOptimize(tpq::int8gemm::linear(x, packedDense).data_ptr()); },
-                        [&] { benchmark::DoNotOptimize(tpq::int8gemm::linear(x, packedSparse).data_ptr()); }};
-                    std::vector<double> ms[4];
+                        [&] { benchmark::DoNotOptimize(tpq::int8gemm::linear(x, packedSparse).data_ptr()); },
+                        [&] { benchmark::DoNotOptimize(tpq::sparse::linearFp32(x, fp32Blocks).data_ptr()); }};
+                    std::vector<double> ms[5];
                     for (int r = 0; r < 18; ++r)  // 3 warm-up rounds, 15 timed
-                        for (int k = 0; k < 4; ++k) {
+                        for (int k = 0; k < 5; ++k) {
                             const double t = timeMs(forms[k]);
                             if (r >= 3) ms[k].push_back(t);
                         }
                     g_crossover.push_back({std::to_string(in) + "->" + std::to_string(out), tokens, density,
-                                           median(ms[0]), median(ms[1]), median(ms[2]), median(ms[3])});
+                                           median(ms[0]), median(ms[1]), median(ms[2]), median(ms[3]), median(ms[4])});
                     const auto& c = g_crossover.back();
-                    std::fprintf(stderr, "%s x %lld tokens, density %.2f: fp32 %.2fx, int8 %.2fx\n", c.shape.c_str(),
-                                 (long long)tokens, density, c.fp32Dense / c.fp32Sparse, c.int8Dense / c.int8Sparse);
+                    std::fprintf(stderr,
+                                 "%s x %lld tokens, density %.2f: fp32 %.2fx, fp32 1x4 blocks %.2fx, int8 %.2fx\n",
+                                 c.shape.c_str(), (long long)tokens, density, c.fp32Dense / c.fp32Sparse,
+                                 c.fp32Dense / c.fp32Blocks, c.int8Dense / c.int8Sparse);
                 }
             }
         }
@@ -242,12 +246,15 @@ BENCHMARK(BM_SparseLayerCrossover)->Unit(benchmark::kMillisecond)->UseRealTime()
 void printTable() {
     if (!g_crossover.empty()) {
         std::printf(
-            "\n| layer | tokens | density | fp32 OpenBLAS ms | fp32 sparse ms | fp32 speedup | int8 dense ms | "
-            "int8 sparse ms | int8 speedup |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+            "\n| layer | tokens | density | fp32 OpenBLAS ms | fp32 CSR (1x1) ms | speedup | fp32 blocks (1x4) ms | "
+            "speedup | int8 dense ms | int8 sparse ms | int8 speedup |\n| --- | --- | --- | --- | --- | --- | --- | "
+            "--- "
+            "| --- | --- | --- |\n");
         for (const auto& c : g_crossover)
-            std::printf("| %s | %lld | %.2f | %.3f | %.3f | %.2fx | %.3f | %.3f | %.2fx |\n", c.shape.c_str(),
-                        (long long)c.tokens, c.density, c.fp32Dense, c.fp32Sparse, c.fp32Dense / c.fp32Sparse,
-                        c.int8Dense, c.int8Sparse, c.int8Dense / c.int8Sparse);
+            std::printf("| %s | %lld | %.2f | %.3f | %.3f | %.2fx | %.3f | %.2fx | %.3f | %.3f | %.2fx |\n",
+                        c.shape.c_str(), (long long)c.tokens, c.density, c.fp32Dense, c.fp32Sparse,
+                        c.fp32Dense / c.fp32Sparse, c.fp32Blocks, c.fp32Dense / c.fp32Blocks, c.int8Dense, c.int8Sparse,
+                        c.int8Dense / c.int8Sparse);
     }
     if (g_rows.empty()) return;
     std::printf(

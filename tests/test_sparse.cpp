@@ -242,6 +242,21 @@ private Q_SLOTS:
         QCOMPARE(e.quads, 1.0);
     }
 
+    void crossoversDependOnPrecisionAndBlocks() {
+        if (!sparse::fp32Available() || sparse::mode() != sparse::Mode::Auto)
+            QSKIP("no sparse kernel on this CPU, or TPQ_SPARSE_KERNEL set");
+        // fp32 1x4 blocks (kept groups full) pay up to 0.4 of the groups, CSR up to 0.3 of
+        // the elements (docs/sparse.md's crossover tables).
+        QVERIFY(sparse::fp32Pays({0.38, 0.38}));
+        QVERIFY(!sparse::fp32Pays({0.42, 0.42}));
+        QVERIFY(sparse::fp32Pays({0.29, 0.75}));
+        QVERIFY(!sparse::fp32Pays({0.35, 0.82}));  // 1x1 at 65%: CSR, above its bar
+        // int8 against our VPDPBUSD kernel: 0.3 of the groups, 0.2 with more inputs than outputs.
+        QVERIFY(sparse::int8Pays({0.28, 0.28}, kernels::KernelPath::Avx512Vnni, 768, 3072));
+        QVERIFY(!sparse::int8Pays({0.28, 0.28}, kernels::KernelPath::Avx512Vnni, 3072, 768));
+        QVERIFY(!sparse::int8Pays({0.1, 0.34}, kernels::KernelPath::Avx512Vnni, 768, 768));
+    }
+
     void sparseLayersRunSparseAndSaySo() {
         if (!sparse::fp32Available()) QSKIP("no sparse kernel on this CPU (needs AVX-512 VNNI)");
         torch::NoGradGuard noGrad;

@@ -228,14 +228,15 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
     const bool sparseOn = hasAvx512Vnni() && sparse::mode() != sparse::Mode::Off;
     const std::string when = sparse::mode() == sparse::Mode::On ? "every layer with a zero (TPQ_SPARSE_KERNEL=on)"
                                                                 : "layers that compute at most ";
-    out.emplace_back("sparse fp32",
-                     sparseOn
-                         ? "avx512_vnni (our CSR or 1x4-block kernel, token-major tiles; " + when +
-                               (sparse::mode() == sparse::Mode::On
-                                    ? std::string(")")
-                                    : std::to_string(int(100 * sparse::fp32MaxDensity())) + "% of their weights)")
-                         : std::string("off (") + (hasAvx512Vnni() ? "TPQ_SPARSE_KERNEL=off" : "needs AVX-512 VNNI") +
-                               "): pruned layers run dense");
+    out.emplace_back(
+        "sparse fp32",
+        sparseOn ? "avx512_vnni (our CSR or 1x4-block kernel, token-major tiles; " + when +
+                       (sparse::mode() == sparse::Mode::On
+                            ? std::string(")")
+                            : std::to_string(int(100 * sparse::fp32MaxDensity(false))) + "% of their weights, " +
+                                  std::to_string(int(100 * sparse::fp32MaxDensity(true))) + "% in 1x4 blocks)")
+                 : std::string("off (") + (hasAvx512Vnni() ? "TPQ_SPARSE_KERNEL=off" : "needs AVX-512 VNNI") +
+                       "): pruned layers run dense");
     out.emplace_back(
         "sparse int8",
         sparseOn

@@ -117,12 +117,15 @@ bool int8Available() {
 }
 
 // Measured with bench/bench_sparse's BM_SparseLayerCrossover on an AMD EPYC (Zen 5, AVX-512
-// VNNI, no AMX), 2 threads, three runs: one layer of each bert-base shape (768->768,
-// 768->3072, 3072->768) at 1024 and 128 tokens, sparse against dense side by side.
-// fp32 CSR against OpenBLAS: faster on every shape up to density 0.3 (the closest,
-// 768->3072 at 128 tokens: 1.00-1.34x at 0.3, 0.78-0.95x at 0.4).
-double fp32MaxDensity() {
-    return 0.3;
+// VNNI, no AMX), 2 threads: one layer of each bert-base shape (768->768, 768->3072,
+// 3072->768) at 1024 and 128 tokens, sparse against dense side by side, the dense product
+// on OpenBLAS's AVX-512 (Cooperlake) kernels, ~1.7x faster here than the AVX2 ones this
+// machine's environment selects (2026-12-05, two runs each, after the fp32 blocks):
+//   CSR (1x1 weights): faster on every shape up to 0.3 (1.20-1.97x; 0.4: 0.85-1.60x)
+//   blocks (1x4 weights): up to 0.4 (1.13-2.00x; 0.5: 0.97-1.59x)
+// (Against the AVX2 kernels both pay further: CSR 1.05-1.72x at 0.6.) docs/sparse.md has the table.
+double fp32MaxDensity(bool blocks) {
+    return blocks ? 0.4 : 0.3;
 }
 
 // int8 groups of 4 against our dense VPDPBUSD kernel, measured again after the rows' byte
@@ -146,7 +149,10 @@ bool fp32Blocks(const Density& d) {
 
 bool fp32Pays(const Density& d) {
     if (!fp32Available()) return false;
-    return mode() == Mode::On ? d.elements < 1.0 : d.elements <= fp32MaxDensity() + kRoundingSlack;
+    if (mode() == Mode::On) return d.elements < 1.0;
+    // Blocks compute every weight of a kept group (the groups' density), CSR the non-zeros.
+    const bool blocks = fp32Blocks(d);
+    return (blocks ? d.quads : d.elements) <= fp32MaxDensity(blocks) + kRoundingSlack;
 }
 
 bool int8Pays(const Density& d, kernels::KernelPath densePath, int64_t in, int64_t out) {

@@ -45,8 +45,9 @@ bool fp32Available();
 bool int8Available();
 
 /// The measured crossovers: a layer runs sparse when the density it would compute is at
-/// most this (fp32: elements; int8: quads). README's sparsity table has the measurements.
-double fp32MaxDensity();
+/// most this (fp32 CSR: elements; fp32 blocks and int8: quads). docs/sparse.md has the
+/// measurements.
+double fp32MaxDensity(bool blocks);
 /// Against the dense int8 path of this CPU (VPDPBUSD, or AMX tiles: a much higher bar), for
 /// a layer of `in` inputs and `out` outputs (more inputs than outputs: a lower bar).
 double int8MaxDensity(kernels::KernelPath densePath, int64_t in, int64_t out);

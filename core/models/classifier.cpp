@@ -45,8 +45,9 @@ struct Fp32Inference {
 Fp32Inference::Form fp32Form(const at::Tensor& weight, double* density) {
     *density = 1.0;
     if (weight.dim() == 2 && sparse::fp32Available()) {
-        *density = sparse::density(weight).elements;
-        if (sparse::fp32Pays({*density, 1.0})) return Fp32Inference::Form::Sparse;
+        const sparse::Density d = sparse::density(weight);
+        *density = d.elements;
+        if (sparse::fp32Pays(d)) return Fp32Inference::Form::Sparse;
     }
     return fp32gemm::available() ? Fp32Inference::Form::Dense : Fp32Inference::Form::LibTorch;
 }
