@@ -635,6 +635,45 @@ private Q_SLOTS:
         const at::Tensor viaModel = multiHeadAttention(q, k, v, mask, heads, headSize, 0.1, false, at::Tensor());
         QVERIFY(torch::allclose(viaModel, got));
     }
+
+    // The bf16 products (int8 models): exactly the products of the bf16-rounded q, k, v and
+    // probabilities with fp32 sums, and within bf16's error of the fp32 attention.
+    void attentionBf16MatchesRoundedReference_data() { attentionMatchesReference_data(); }
+    void attentionBf16MatchesRoundedReference() {
+        if (!kernels::attentionBf16Available()) QSKIP("no AVX512-BF16 on this CPU");
+        QFETCH(int, batch);
+        QFETCH(int, length);
+        QFETCH(int, heads);
+        QFETCH(int, headSize);
+        const int64_t width = int64_t(heads) * headSize;
+        const at::Tensor q = torch::randn({batch, length, width}), k = torch::randn({batch, length, width}),
+                         v = torch::randn({batch, length, width});
+        at::Tensor tokens = torch::ones({batch, length});
+        if (length > 1) tokens[batch - 1].slice(0, length / 2).fill_(0);
+        const at::Tensor mask = additiveAttentionMask(tokens, torch::kFloat32);
+        auto split = [&](const at::Tensor& t) {
+            return t.to(torch::kFloat64).view({batch, length, heads, headSize}).transpose(1, 2);
+        };
+        auto bf16 = [](const at::Tensor& t) { return t.to(torch::kBFloat16).to(t.scalar_type()); };
+        const at::Tensor scores =
+            torch::matmul(split(bf16(q)), split(bf16(k)).transpose(-1, -2)) / std::sqrt(double(headSize)) +
+            mask.to(torch::kFloat64);
+        const at::Tensor e = torch::exp(scores - std::get<0>(scores.max(-1, true)));
+        const at::Tensor want =
+            (torch::matmul(bf16(e.to(torch::kFloat32)).to(torch::kFloat64), split(bf16(v))) / e.sum(-1, true))
+                .transpose(1, 2)
+                .reshape({batch, length, width});
+        const at::Tensor got = kernels::attention(q, k, v, mask, heads, headSize, kernels::AttentionProducts::Bf16);
+        QCOMPARE(got.sizes().vec(), want.sizes().vec());
+        const double err = (got.to(torch::kFloat64) - want).abs().max().item<double>();
+        QVERIFY2(err < 5e-4, std::to_string(err).c_str());
+        const at::Tensor fp32 = kernels::attention(q, k, v, mask, heads, headSize);
+        const double fromFp32 = (got - fp32).abs().max().item<double>();
+        QVERIFY2(fromFp32 > 0 && fromFp32 < 5e-2, std::to_string(fromFp32).c_str());
+        // multiHeadAttention takes it when asked (an int8 layer's attention).
+        torch::NoGradGuard noGrad;
+        QVERIFY(torch::equal(multiHeadAttention(q, k, v, mask, heads, headSize, 0.1, false, at::Tensor(), true), got));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestKernels)

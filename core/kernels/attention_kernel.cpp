@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -76,7 +77,9 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void scoreTile(const Head& h, const 
 }
 
 // exp(scores - max) over the first `length` entries of a row, in place; returns 1 / sum.
-TPQ_TARGET_AVX512 float softmaxRow(float* row, int64_t length) {
+}  // namespace
+
+TPQ_TARGET_AVX512 float softmaxRowAvx512(float* row, int64_t length) {
     const int64_t full = length / 16 * 16;
     const __mmask16 tail = laneMask(length - full, 0);
     __m512 mx = _mm512_set1_ps(-INFINITY);
@@ -96,6 +99,8 @@ TPQ_TARGET_AVX512 float softmaxRow(float* row, int64_t length) {
     }
     return 1.0f / _mm512_reduce_add_ps(sum);
 }
+
+namespace {
 
 // out[r][d0 .. d0 + 64) = inv[r] * sum_j p[r][j] v[j][d0 ..] for R rows (p and inv at the first row).
 template <int R>
@@ -149,7 +154,7 @@ struct Avx512Tiles {
     static void scores(const Head& h, int64_t i, const float* kt, float* s) {
         scoreRows<R>(h, i, kt, s);
     }
-    static float softmax(float* row, int64_t length) { return softmaxRow(row, length); }
+    static float softmax(float* row, int64_t length) { return softmaxRowAvx512(row, length); }
     template <int R>
     static void context(const Head& h, int64_t i, const float* s, const float* inv) {
         contextRows<R>(h, i, s, inv);
@@ -216,8 +221,16 @@ bool attentionAvailable() {
     return attentionPath() != KernelPath::LibTorch;
 }
 
+bool attentionBf16Available() {
+    static const bool allowed = [] {
+        const char* v = std::getenv("TPQ_ATTENTION_BF16");
+        return !(v && std::strcmp(v, "off") == 0);
+    }();
+    return allowed && attentionPath() == KernelPath::Avx512 && cpuFeatures().avx512Bf16;
+}
+
 at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Tensor& vIn,
-                     const at::Tensor& additiveMask, int64_t heads, int64_t headSize) {
+                     const at::Tensor& additiveMask, int64_t heads, int64_t headSize, AttentionProducts products) {
     const at::Tensor q = qIn.to(torch::kFloat32).contiguous(), k = kIn.to(torch::kFloat32).contiguous(),
                      v = vIn.to(torch::kFloat32).contiguous();
     const int64_t batch = q.size(0), length = q.size(1), stride = heads * headSize;
@@ -237,17 +250,25 @@ at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Ten
     float* op = out.data_ptr<float>();
     const float scale = float(1.0 / std::sqrt(double(headSize)));
     const bool avx512 = attentionPath() == KernelPath::Avx512;
+    const bool bf16 = products == AttentionProducts::Bf16 && attentionBf16Available();
     at::parallel_for(0, batch * heads, 1, [&](int64_t begin, int64_t end) {
-        std::vector<float> kt(size_t(headSize * keysPadded)), values(size_t(length * headSize)),
-            scores(size_t(length * keysPadded)), inv(static_cast<size_t>(length));
+        std::vector<float> kt(size_t(headSize * keysPadded)), scores(size_t(length * keysPadded)),
+            inv(static_cast<size_t>(length));
+        std::vector<float> values(size_t(std::max(length * headSize, bf16 ? bf16ValueWords(length, headSize) : 0)));
+        std::vector<uint32_t> queries(bf16 ? size_t(length * bf16QueryStride(headSize)) : 0);
         for (int64_t pair = begin; pair < end; ++pair) {
             const int64_t b = pair / heads, hd = pair % heads;
             const int64_t offset = b * length * stride + hd * headSize;
             Head h{qp + offset, kp + offset, vp + offset, op + offset, mp ? mp + b * length : nullptr,
                    stride,      length,      headSize,    keysPadded,  scale};
+            if (bf16) {
+                attentionHeadBf16(h, reinterpret_cast<uint32_t*>(kt.data()), queries.data(),
+                                  reinterpret_cast<uint32_t*>(values.data()), scores.data(), inv.data());
+                continue;
+            }
             prepareHead(h, kt.data(), values.data());
             if (avx512)
-                runPhases<Avx512Tiles>(h, kt.data(), scores.data(), inv.data());
+                runPhases(Avx512Tiles{}, h, kt.data(), scores.data(), inv.data());
             else
                 attentionPhasesAvx2(h, kt.data(), scores.data(), inv.data());
         }

@@ -20,10 +20,20 @@ namespace tpq::kernels {
 /// True on CPUs with AVX-512 or AVX2 + FMA (and TPQ_KERNELS not "off"): attentionPath().
 bool attentionAvailable();
 
+/// What the two products multiply: fp32, or q, k, v and the probabilities rounded to bf16
+/// (sums, softmax and the result in fp32; twice the multiply-adds per instruction). int8
+/// models use bf16 where attentionBf16Available(): their int8 inputs already carry a larger
+/// error than bf16's 8 bits.
+enum class AttentionProducts { Fp32, Bf16 };
+
+/// AVX-512 with AVX512-BF16 (VDPBF16PS), and TPQ_ATTENTION_BF16 not "off".
+bool attentionBf16Available();
+
 /// q, k, v: float32 [batch, length, heads * headSize]; additiveMask: float32 broadcastable to
 /// [batch, 1, 1, length] (0 for a token, a very negative number for padding) or undefined.
-/// Returns float32 [batch, length, heads * headSize]. Requires attentionAvailable().
+/// Returns float32 [batch, length, heads * headSize]. Requires attentionAvailable();
+/// Bf16 products run in fp32 where attentionBf16Available() does not hold.
 at::Tensor attention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v, const at::Tensor& additiveMask,
-                     int64_t heads, int64_t headSize);
+                     int64_t heads, int64_t headSize, AttentionProducts products = AttentionProducts::Fp32);
 
 }  // namespace tpq::kernels

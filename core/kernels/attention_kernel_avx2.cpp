@@ -138,7 +138,7 @@ struct Avx2Tiles {
 }  // namespace
 
 void attentionPhasesAvx2(const Head& h, const float* kt, float* scores, float* inv) {
-    runPhases<Avx2Tiles>(h, kt, scores, inv);
+    runPhases(Avx2Tiles{}, h, kt, scores, inv);
 }
 
 }  // namespace tpq::kernels

@@ -5,6 +5,7 @@
 
 #include <cpuid.h>
 
+#include "kernels/attention_kernel.h"
 #include "kernels/sparse_gemm.h"
 
 #if defined(__linux__)
@@ -248,7 +249,12 @@ std::vector<std::pair<std::string, std::string>> kernelPathReport() {
                              "% with more inputs than outputs)")
             : std::string("off (") + (hasAvx512Vnni() ? "TPQ_SPARSE_KERNEL=off" : "needs AVX-512 VNNI") +
                   "): pruned layers run dense");
-    out.emplace_back("attention", describe(attentionPath(), "our fused kernel"));
+    // int8 models' attention multiplies bf16 where the CPU can (attention_kernel.h).
+    const char* attention = attentionBf16Available() ? "our fused kernel; int8 models: bf16 products, VDPBF16PS"
+                            : cpuFeatures().avx512Bf16 && attentionPath() == KernelPath::Avx512
+                                ? "our fused kernel; fp32 in int8 models too: TPQ_ATTENTION_BF16=off"
+                                : "our fused kernel";
+    out.emplace_back("attention", describe(attentionPath(), attention));
     out.emplace_back("layer norm", describe(layerNormPath(), "our add + layer norm pass"));
     if (cpuFeatures().amxTile && !cpuFeatures().amxPermitted)
         out.emplace_back("amx", "present, but Linux refused the tile-data permission (kernel older than 5.16?)");

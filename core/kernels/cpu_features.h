@@ -83,6 +83,9 @@ bool hasAvx2();
 #define TPQ_TARGET_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma,avx2")))
 /// The same with VNNI; call it only when hasAvx512Vnni() holds.
 #define TPQ_TARGET_AVX512_VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,fma,avx2")))
+/// The same with AVX512-BF16 (VDPBF16PS); call it only when hasAvx512() and
+/// cpuFeatures().avx512Bf16 hold.
+#define TPQ_TARGET_AVX512_BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma,avx2")))
 /// AMX tiles (int8 and bf16) with AVX-512; call it only when int8Path() or bf16Path() is Amx.
 #define TPQ_TARGET_AMX \
     __attribute__((    \

@@ -69,12 +69,15 @@ at::Tensor parallelAttention(const at::Tensor& q, const at::Tensor& k, const at:
 
 at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                               const at::Tensor& additiveMask, int64_t heads, int64_t headSize, double dropoutProb,
-                              bool training, const at::Tensor& headMask) {
+                              bool training, const at::Tensor& headMask, bool bf16Products) {
     const int64_t batch = q.size(0);
     const int64_t length = q.size(1);
     if (heads == 0) return torch::zeros({batch, length, 0}, q.options());
     if (!training && !headMask.defined() && !at::GradMode::is_enabled() && q.scalar_type() == at::kFloat) {
-        if (kernels::attentionAvailable()) return kernels::attention(q, k, v, additiveMask, heads, headSize);
+        if (kernels::attentionAvailable())
+            return kernels::attention(
+                q, k, v, additiveMask, heads, headSize,
+                bf16Products ? kernels::AttentionProducts::Bf16 : kernels::AttentionProducts::Fp32);
         if (batch * heads > 1) return parallelAttention(q, k, v, additiveMask, heads, headSize);
     }
     auto split = [&](const at::Tensor& t) { return t.view({batch, length, heads, headSize}).transpose(1, 2); };

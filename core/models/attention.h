@@ -21,9 +21,11 @@ at::Tensor additiveAttentionMask(const at::Tensor& attentionMask, at::ScalarType
 
 /// q, k, v: [batch, length, heads * headSize]. Returns the context [batch, length,
 /// heads * headSize]. `dropoutProb` applies to the attention probabilities when training.
-/// `headMask` ([heads], or undefined for none) scales each head's context.
+/// `headMask` ([heads], or undefined for none) scales each head's context. `bf16Products`:
+/// in inference on our kernel, the two products on bf16 inputs where the CPU has AVX512-BF16
+/// (int8 layers: kernels/attention_kernel.h); elsewhere ignored.
 at::Tensor multiHeadAttention(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
                               const at::Tensor& additiveMask, int64_t heads, int64_t headSize, double dropoutProb,
-                              bool training, const at::Tensor& headMask);
+                              bool training, const at::Tensor& headMask, bool bf16Products = false);
 
 }  // namespace tpq

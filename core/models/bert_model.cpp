@@ -300,7 +300,8 @@ at::Tensor BertLayerImpl::forward(const at::Tensor& hidden, const at::Tensor& ad
         {{&self->query, &self->queryKernel}, {&self->key, &self->keyKernel}, {&self->value, &self->valueKernel}},
         hidden);
     const auto context = multiHeadAttention(qkv[0], qkv[1], qkv[2], additiveMask, self->heads, self->headSize,
-                                            attentionDropout, is_training(), headMask);
+                                            attentionDropout, is_training(), headMask,
+                                            int8Attention(self->queryKernel, self->keyKernel, self->valueKernel));
     const auto attended = attention->output(context, hidden);
     // Inference on a sparse int8 feed-forward pair: both products in one pass.
     if (!ffnMask.defined() && intermediate->denseKernel && output->denseKernel) {

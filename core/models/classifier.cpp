@@ -265,6 +265,12 @@ bool isReleased(const at::Tensor& parameter) {
     return parameter.numel() > 1 && parameter.storage().nbytes() <= size_t(parameter.element_size());
 }
 
+bool int8Attention(const LinearKernelPtr& query, const LinearKernelPtr& key, const LinearKernelPtr& value) {
+    for (const LinearKernelPtr* k : {&query, &key, &value})
+        if (!*k || (*k)->precision() != Precision::Int8) return false;
+    return true;
+}
+
 bool Classifier::isQuantized() {
     if (!m_int8Embeddings.empty()) return true;
     for (const auto& l : linearLayers()) {

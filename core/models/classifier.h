@@ -53,6 +53,11 @@ public:
 };
 using LinearKernelPtr = std::shared_ptr<const LinearKernel>;
 
+/// Whether attention on the outputs of these query, key and value layers may multiply in
+/// bf16 (multiHeadAttention's bf16Products): all three int8, whose quantized inputs already
+/// carry more error than bf16's.
+bool int8Attention(const LinearKernelPtr& query, const LinearKernelPtr& key, const LinearKernelPtr& value);
+
 /// Runs `kernel` when one is set, else `linear`: in inference (eval mode, no gradients, fp32)
 /// on our own fp32 kernel where the CPU has one (kernels/fp32_gemm.h), from a copy of the
 /// weight reordered on first use and made again whenever the weight changes (the tensor's

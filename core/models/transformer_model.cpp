@@ -147,8 +147,8 @@ TransformerLayerImpl::TransformerLayerImpl(const TransformerConfig& c, int64_t h
 
 at::Tensor TransformerLayerImpl::forward(const at::Tensor& x, const at::Tensor& additiveMask) {
     const auto qkv = runLinears({{&q_proj, &qKernel}, {&k_proj, &kKernel}, {&v_proj, &vKernel}}, x);
-    const auto context =
-        multiHeadAttention(qkv[0], qkv[1], qkv[2], additiveMask, heads, headSize, dropoutProb, is_training(), headMask);
+    const auto context = multiHeadAttention(qkv[0], qkv[1], qkv[2], additiveMask, heads, headSize, dropoutProb,
+                                            is_training(), headMask, int8Attention(qKernel, kKernel, vKernel));
     const auto a = norm1(x + dropout(runLinear(out_proj, outKernel, context)));
     auto inner = torch::relu(runLinear(linear1, kernel1, a));
     if (ffnMask.defined()) inner = inner * ffnMask.to(inner.scalar_type());
