@@ -5,7 +5,9 @@
 // dynamic quantization (exact integer sums, tails of rows, columns and inputs, GELU
 // epilogue, thread count) and with static calibrated scales (requantized output, clamping,
 // NaN rows), the bf16 product on AMX tiles, and the fused inference attention (padding masks, head sizes that are not
-// 64, one token). A path the CPU lacks is skipped, naming the missing feature.
+// 64, one token; its bf16 products for int8 models). A path the CPU lacks is skipped, naming the missing feature.
+
+#include <array>
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
@@ -57,6 +59,16 @@ at::Tensor staticReference(const at::Tensor& x, const Int8Weight& w, const at::T
 
 double maxRelative(const at::Tensor& got, const at::Tensor& want) {
     return ((got - want).abs().max() / want.abs().max().clamp_min(1e-12)).item<double>();
+}
+
+// Random q, k, v [batch, length, width] and the additive mask of a batch whose last
+// example is padded from half its length.
+std::array<at::Tensor, 4> attentionInputs(int batch, int length, int64_t width) {
+    const at::Tensor q = torch::randn({batch, length, width}), k = torch::randn({batch, length, width}),
+                     v = torch::randn({batch, length, width});
+    at::Tensor tokens = torch::ones({batch, length});
+    if (length > 1) tokens[batch - 1].slice(0, length / 2).fill_(0);
+    return {q, k, v, additiveAttentionMask(tokens, torch::kFloat32)};
 }
 
 }  // namespace
@@ -607,11 +619,7 @@ private Q_SLOTS:
         QFETCH(int, heads);
         QFETCH(int, headSize);
         const int64_t width = int64_t(heads) * headSize;
-        const at::Tensor q = torch::randn({batch, length, width}), k = torch::randn({batch, length, width}),
-                         v = torch::randn({batch, length, width});
-        at::Tensor tokens = torch::ones({batch, length});
-        if (length > 1) tokens[batch - 1].slice(0, length / 2).fill_(0);  // padding in the last example
-        const at::Tensor mask = additiveAttentionMask(tokens, torch::kFloat32);
+        const auto [q, k, v, mask] = attentionInputs(batch, length, width);
         auto split = [&](const at::Tensor& t) { return t.view({batch, length, heads, headSize}).transpose(1, 2); };
         const at::Tensor probs = torch::softmax(
             torch::matmul(split(q), split(k).transpose(-1, -2)) / std::sqrt(double(headSize)) + mask, -1);
@@ -646,11 +654,7 @@ private Q_SLOTS:
         QFETCH(int, heads);
         QFETCH(int, headSize);
         const int64_t width = int64_t(heads) * headSize;
-        const at::Tensor q = torch::randn({batch, length, width}), k = torch::randn({batch, length, width}),
-                         v = torch::randn({batch, length, width});
-        at::Tensor tokens = torch::ones({batch, length});
-        if (length > 1) tokens[batch - 1].slice(0, length / 2).fill_(0);
-        const at::Tensor mask = additiveAttentionMask(tokens, torch::kFloat32);
+        const auto [q, k, v, mask] = attentionInputs(batch, length, width);
         auto split = [&](const at::Tensor& t) {
             return t.to(torch::kFloat64).view({batch, length, heads, headSize}).transpose(1, 2);
         };

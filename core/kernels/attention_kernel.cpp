@@ -17,6 +17,7 @@
 #include <torch/torch.h>
 
 #include "kernels/attention_head.h"
+#include "kernels/attention_tiles.h"
 #include "kernels/cpu_features.h"
 #include "kernels/transpose16.h"
 #include "kernels/vector_math.h"
@@ -28,11 +29,6 @@ namespace {
 // The two tiles below keep R rows x 4 registers of float sums in named registers (GCC
 // spills an array of them): a##r##j. One step adds broadcast(base[r * ld + i]) * x_j, x0..x3
 // being the step's four registers of keys or values.
-#define TPQ_ACCUMULATORS                                               \
-    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00; \
-    __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;                 \
-    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;                 \
-    __m512 a30 = a00, a31 = a00, a32 = a00, a33 = a00;
 #define TPQ_FMA_ROW(r, base, ld, i)                        \
     if (R > r) {                                           \
         const __m512 b = _mm512_set1_ps(base[r * ld + i]); \
@@ -46,7 +42,7 @@ namespace {
 template <int R>
 TPQ_TARGET_AVX512 __attribute__((noinline)) void scoreTile(const Head& h, const float* q, const float* kt, int64_t j0,
                                                            float* scores) {
-    TPQ_ACCUMULATORS
+    TPQ_ATTENTION_ACCUMULATORS
     const int64_t ld = h.keysPadded, headSize = h.headSize, stride = h.stride;
     for (int64_t d = 0; d < headSize; ++d) {
         const float* kd = kt + d * ld + j0;
@@ -56,24 +52,7 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void scoreTile(const Head& h, const 
         TPQ_FMA_ROW(0, q, stride, d)
         TPQ_FMA_ROW(1, q, stride, d) TPQ_FMA_ROW(2, q, stride, d) TPQ_FMA_ROW(3, q, stride, d)
     }
-    const __m512 s = _mm512_set1_ps(h.scale);
-    __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
-    if (h.mask) {
-        m0 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 0), h.mask + j0);
-        m1 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 1), h.mask + j0 + 16);
-        m2 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 2), h.mask + j0 + 32);
-        m3 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 3), h.mask + j0 + 48);
-    }
-#define TPQ_SAVE(r)                                                 \
-    if (R > r) {                                                    \
-        float* sr = scores + r * h.keysPadded + j0;                 \
-        _mm512_storeu_ps(sr, _mm512_fmadd_ps(a##r##0, s, m0));      \
-        _mm512_storeu_ps(sr + 16, _mm512_fmadd_ps(a##r##1, s, m1)); \
-        _mm512_storeu_ps(sr + 32, _mm512_fmadd_ps(a##r##2, s, m2)); \
-        _mm512_storeu_ps(sr + 48, _mm512_fmadd_ps(a##r##3, s, m3)); \
-    }
-    TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3)
-#undef TPQ_SAVE
+    TPQ_ATTENTION_SAVE_SCORES(h, j0, scores)
 }
 
 // exp(scores - max) over the first `length` entries of a row, in place; returns 1 / sum.
@@ -108,7 +87,7 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void contextTile(const Head& h, cons
                                                              int64_t d0, float* out) {
     const int64_t valid = h.headSize - d0;
     const __mmask16 n0 = laneMask(valid, 0), n1 = laneMask(valid, 1), n2 = laneMask(valid, 2), n3 = laneMask(valid, 3);
-    TPQ_ACCUMULATORS
+    TPQ_ATTENTION_ACCUMULATORS
     const int64_t length = h.length, headSize = h.headSize, keysPadded = h.keysPadded;
     const float* vd = h.v + d0;
     for (int64_t j = 0; j < length; ++j) {
@@ -119,19 +98,8 @@ TPQ_TARGET_AVX512 __attribute__((noinline)) void contextTile(const Head& h, cons
         TPQ_FMA_ROW(0, p, keysPadded, j)
         TPQ_FMA_ROW(1, p, keysPadded, j) TPQ_FMA_ROW(2, p, keysPadded, j) TPQ_FMA_ROW(3, p, keysPadded, j)
     }
-#define TPQ_SAVE(r)                                                   \
-    if (R > r) {                                                      \
-        const __m512 s = _mm512_set1_ps(inv[r]);                      \
-        float* o = out + r * h.stride + d0;                           \
-        _mm512_mask_storeu_ps(o, n0, _mm512_mul_ps(a##r##0, s));      \
-        _mm512_mask_storeu_ps(o + 16, n1, _mm512_mul_ps(a##r##1, s)); \
-        _mm512_mask_storeu_ps(o + 32, n2, _mm512_mul_ps(a##r##2, s)); \
-        _mm512_mask_storeu_ps(o + 48, n3, _mm512_mul_ps(a##r##3, s)); \
-    }
-    TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3)
-#undef TPQ_SAVE
+    TPQ_ATTENTION_SAVE_CONTEXT(h, inv, d0, out)
 }
-#undef TPQ_ACCUMULATORS
 #undef TPQ_FMA_ROW
 
 // The scores of rows [i, i + R) against every key.

@@ -16,6 +16,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 
 #include "kernels/attention_head.h"
+#include "kernels/attention_tiles.h"
 #include "kernels/cpu_features.h"
 #include "kernels/transpose16.h"
 #include "kernels/vector_math.h"
@@ -40,11 +41,6 @@ TPQ_TARGET_AVX512_BF16 inline __m512i interleave(__m512 lo, __m512 hi) {
     return _mm512_or_si512(l, _mm512_slli_epi32(h, 16));
 }
 
-#define TPQ_ACCUMULATORS                                               \
-    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00; \
-    __m512 a10 = a00, a11 = a00, a12 = a00, a13 = a00;                 \
-    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00;                 \
-    __m512 a30 = a00, a31 = a00, a32 = a00, a33 = a00;
 #define TPQ_DOT_ROW(r, base, ld, i)                                            \
     if (R > r) {                                                               \
         const __m512bh b = (__m512bh)_mm512_set1_epi32(int(base[r * ld + i])); \
@@ -59,7 +55,7 @@ TPQ_TARGET_AVX512_BF16 inline __m512i interleave(__m512 lo, __m512 hi) {
 template <int R>
 TPQ_TARGET_AVX512_BF16 __attribute__((noinline)) void scoreTile(const Head& h, const uint32_t* q, int64_t qStride,
                                                                 const uint32_t* kt, int64_t j0, float* scores) {
-    TPQ_ACCUMULATORS
+    TPQ_ATTENTION_ACCUMULATORS
     const int64_t ld = h.keysPadded, pairs = (h.headSize + 1) / 2;
     for (int64_t p = 0; p < pairs; ++p) {
         const uint32_t* kp = kt + p * ld + j0;
@@ -69,24 +65,7 @@ TPQ_TARGET_AVX512_BF16 __attribute__((noinline)) void scoreTile(const Head& h, c
         TPQ_DOT_ROW(0, q, qStride, p)
         TPQ_DOT_ROW(1, q, qStride, p) TPQ_DOT_ROW(2, q, qStride, p) TPQ_DOT_ROW(3, q, qStride, p)
     }
-    const __m512 s = _mm512_set1_ps(h.scale);
-    __m512 m0 = _mm512_setzero_ps(), m1 = m0, m2 = m0, m3 = m0;
-    if (h.mask) {
-        m0 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 0), h.mask + j0);
-        m1 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 1), h.mask + j0 + 16);
-        m2 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 2), h.mask + j0 + 32);
-        m3 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 3), h.mask + j0 + 48);
-    }
-#define TPQ_SAVE(r)                                                 \
-    if (R > r) {                                                    \
-        float* sr = scores + r * h.keysPadded + j0;                 \
-        _mm512_storeu_ps(sr, _mm512_fmadd_ps(a##r##0, s, m0));      \
-        _mm512_storeu_ps(sr + 16, _mm512_fmadd_ps(a##r##1, s, m1)); \
-        _mm512_storeu_ps(sr + 32, _mm512_fmadd_ps(a##r##2, s, m2)); \
-        _mm512_storeu_ps(sr + 48, _mm512_fmadd_ps(a##r##3, s, m3)); \
-    }
-    TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3)
-#undef TPQ_SAVE
+    TPQ_ATTENTION_SAVE_SCORES(h, j0, scores)
 }
 
 // out[r][d0 .. d0 + 64) = inv[r] * sum_j p[r][j] v[j][d0 ..] for R rows (p: their pairs of
@@ -97,7 +76,7 @@ TPQ_TARGET_AVX512_BF16 __attribute__((noinline)) void contextTile(const Head& h,
                                                                   int64_t d0, float* out) {
     const int64_t valid = h.headSize - d0;
     const __mmask16 n0 = laneMask(valid, 0), n1 = laneMask(valid, 1), n2 = laneMask(valid, 2), n3 = laneMask(valid, 3);
-    TPQ_ACCUMULATORS
+    TPQ_ATTENTION_ACCUMULATORS
     const int64_t pairs = (h.length + 1) / 2;
     const uint32_t* vd = v + d0;
     for (int64_t j = 0; j < pairs; ++j) {
@@ -108,19 +87,8 @@ TPQ_TARGET_AVX512_BF16 __attribute__((noinline)) void contextTile(const Head& h,
         TPQ_DOT_ROW(0, p, pStride, j)
         TPQ_DOT_ROW(1, p, pStride, j) TPQ_DOT_ROW(2, p, pStride, j) TPQ_DOT_ROW(3, p, pStride, j)
     }
-#define TPQ_SAVE(r)                                                   \
-    if (R > r) {                                                      \
-        const __m512 s = _mm512_set1_ps(inv[r]);                      \
-        float* o = out + r * h.stride + d0;                           \
-        _mm512_mask_storeu_ps(o, n0, _mm512_mul_ps(a##r##0, s));      \
-        _mm512_mask_storeu_ps(o + 16, n1, _mm512_mul_ps(a##r##1, s)); \
-        _mm512_mask_storeu_ps(o + 32, n2, _mm512_mul_ps(a##r##2, s)); \
-        _mm512_mask_storeu_ps(o + 48, n3, _mm512_mul_ps(a##r##3, s)); \
-    }
-    TPQ_SAVE(0) TPQ_SAVE(1) TPQ_SAVE(2) TPQ_SAVE(3)
-#undef TPQ_SAVE
+    TPQ_ATTENTION_SAVE_CONTEXT(h, inv, d0, out)
 }
-#undef TPQ_ACCUMULATORS
 #undef TPQ_DOT_ROW
 
 // The head's queries as pairs of dimensions, its keys transposed as pairs ([pair][key],
