@@ -24,8 +24,8 @@
             m3 = _mm512_maskz_loadu_ps(laneMask(h.length - j0, 3), h.mask + j0 + 48);                 \
         }                                                                                             \
         TPQ_ATTENTION_SAVE_SCORE_ROW(0, h, j0, scores)                                                \
-        TPQ_ATTENTION_SAVE_SCORE_ROW(1, h, j0, scores) TPQ_ATTENTION_SAVE_SCORE_ROW(2, h, j0, scores) \
-            TPQ_ATTENTION_SAVE_SCORE_ROW(3, h, j0, scores)                                            \
+        TPQ_ATTENTION_SAVE_SCORE_ROW(1, h, j0, scores)                                                \
+        TPQ_ATTENTION_SAVE_SCORE_ROW(2, h, j0, scores) TPQ_ATTENTION_SAVE_SCORE_ROW(3, h, j0, scores) \
     }
 #define TPQ_ATTENTION_SAVE_SCORE_ROW(r, h, j0, scores)              \
     if (R > r) {                                                    \
@@ -37,10 +37,10 @@
     }
 
 // out[r][d0 ..] = inv[r] * sums for the tile's R rows, dimensions masked by n0..n3.
-#define TPQ_ATTENTION_SAVE_CONTEXT(h, inv, d0, out)                                                       \
-    TPQ_ATTENTION_SAVE_CONTEXT_ROW(0, h, inv, d0, out)                                                    \
-    TPQ_ATTENTION_SAVE_CONTEXT_ROW(1, h, inv, d0, out) TPQ_ATTENTION_SAVE_CONTEXT_ROW(2, h, inv, d0, out) \
-        TPQ_ATTENTION_SAVE_CONTEXT_ROW(3, h, inv, d0, out)
+#define TPQ_ATTENTION_SAVE_CONTEXT(h, inv, d0, out)    \
+    TPQ_ATTENTION_SAVE_CONTEXT_ROW(0, h, inv, d0, out) \
+    TPQ_ATTENTION_SAVE_CONTEXT_ROW(1, h, inv, d0, out) \
+    TPQ_ATTENTION_SAVE_CONTEXT_ROW(2, h, inv, d0, out) TPQ_ATTENTION_SAVE_CONTEXT_ROW(3, h, inv, d0, out)
 #define TPQ_ATTENTION_SAVE_CONTEXT_ROW(r, h, inv, d0, out)            \
     if (R > r) {                                                      \
         const __m512 s = _mm512_set1_ps(inv[r]);                      \
