@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -187,14 +186,6 @@ void prepareHead(Head& h, float* kt, float* values) {
 
 bool attentionAvailable() {
     return attentionPath() != KernelPath::LibTorch;
-}
-
-bool attentionBf16Available() {
-    static const bool allowed = [] {
-        const char* v = std::getenv("TPQ_ATTENTION_BF16");
-        return !(v && std::strcmp(v, "off") == 0);
-    }();
-    return allowed && attentionPath() == KernelPath::Avx512 && cpuFeatures().avx512Bf16;
 }
 
 at::Tensor attention(const at::Tensor& qIn, const at::Tensor& kIn, const at::Tensor& vIn,

@@ -15,6 +15,8 @@
 
 #include <ATen/core/Tensor.h>
 
+#include "kernels/cpu_features.h"
+
 namespace tpq::kernels {
 
 /// True on CPUs with AVX-512 or AVX2 + FMA (and TPQ_KERNELS not "off"): attentionPath().
@@ -25,9 +27,6 @@ bool attentionAvailable();
 /// models use bf16 where attentionBf16Available(): their int8 inputs already carry a larger
 /// error than bf16's 8 bits.
 enum class AttentionProducts { Fp32, Bf16 };
-
-/// AVX-512 with AVX512-BF16 (VDPBF16PS), and TPQ_ATTENTION_BF16 not "off".
-bool attentionBf16Available();
 
 /// q, k, v: float32 [batch, length, heads * headSize]; additiveMask: float32 broadcastable to
 /// [batch, 1, 1, length] (0 for a token, a very negative number for padding) or undefined.

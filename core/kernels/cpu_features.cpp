@@ -5,7 +5,6 @@
 
 #include <cpuid.h>
 
-#include "kernels/attention_kernel.h"
 #include "kernels/sparse_gemm.h"
 
 #if defined(__linux__)
@@ -179,6 +178,11 @@ KernelPath attentionPath() {
     if (hasAvx512()) return KernelPath::Avx512;
     if (hasAvx2()) return KernelPath::Avx2;
     return KernelPath::LibTorch;
+}
+
+bool attentionBf16Available() {
+    static const bool allowed = std::strcmp(env("TPQ_ATTENTION_BF16"), "off") != 0;
+    return allowed && attentionPath() == KernelPath::Avx512 && cpuFeatures().avx512Bf16;
 }
 
 KernelPath layerNormPath() {

@@ -55,6 +55,9 @@ KernelPath fp32Path();
 KernelPath bf16Path();
 /// The attention of inference forward passes (fp32 whatever the layers' precision).
 KernelPath attentionPath();
+/// Whether int8 models' attention may multiply bf16 (kernels/attention_kernel.h): the
+/// AVX-512 attention path with AVX512-BF16 (VDPBF16PS), and TPQ_ATTENTION_BF16 not "off".
+bool attentionBf16Available();
 /// BERT's residual add + layer norm in inference: avx512 (kernels/layer_norm.h) or libtorch.
 KernelPath layerNormPath();
 
